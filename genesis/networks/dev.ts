@@ -1,0 +1,51 @@
+import { addressFromPublicKey, publicKeyFromSeed, sha256, type ChainParams } from '../../vm/index.ts';
+import type { Genesis } from '../types.ts';
+
+export const DEV_CHAIN_ID = 'polchain-dev';
+
+/** Parameters of the dev network: short unbonding, tiny fees, room for large blocks. */
+export const DEV_PARAMS: ChainParams = {
+  unbondingPeriod: 20n,
+  minFee: 1n,
+  minStake: 1_000n,
+  maxTxBytes: 1024,
+  maxBlockTxs: 10_000,
+  maxBlockBytes: 4 * 1024 * 1024,
+};
+
+export const DEV_ACCOUNT_BALANCE = 1_000_000_000_000n;
+export const DEV_VALIDATOR_STAKE = 1_000_000n;
+
+/**
+ * Well-known dev accounts (like Hardhat's): seeds are public, derived from a fixed label, so tests,
+ * demos and wallets can sign with them. Never use them on a network with value.
+ */
+export function devAccountSeed(i: number): Uint8Array {
+  return sha256(new TextEncoder().encode(`polchain dev account ${i}`));
+}
+
+export function devAccount(i: number): { seed: Uint8Array; publicKey: Uint8Array; address: Uint8Array } {
+  const seed = devAccountSeed(i);
+  const publicKey = publicKeyFromSeed(seed);
+  return { seed, publicKey, address: addressFromPublicKey(publicKey) };
+}
+
+export interface DevGenesisOptions {
+  validators: Array<{ address: Uint8Array; consensusKey: Uint8Array }>;
+  genesisTimeMs: bigint;
+  devAccounts?: number;
+  chainId?: string;
+}
+
+export function devGenesis(o: DevGenesisOptions): Genesis {
+  const n = o.devAccounts ?? 10;
+  const accounts = Array.from({ length: n }, (_, i) => ({ address: devAccount(i).address, balance: DEV_ACCOUNT_BALANCE }));
+  for (const v of o.validators) accounts.push({ address: v.address, balance: DEV_ACCOUNT_BALANCE });
+  return {
+    chainId: o.chainId ?? DEV_CHAIN_ID,
+    genesisTimeMs: o.genesisTimeMs,
+    params: DEV_PARAMS,
+    accounts,
+    validators: o.validators.map((v) => ({ ...v, stake: DEV_VALIDATOR_STAKE })),
+  };
+}

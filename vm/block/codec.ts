@@ -1,0 +1,77 @@
+import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
+import { sha256 } from '../crypto/index.ts';
+import { VmError } from '../errors.ts';
+import type { Block, BlockHeader, ChainEvent, Commit, EventKindTag, Receipt } from '../types/index.ts';
+
+export const BLOCK_VERSION = 1;
+const COMMIT_DOMAIN = 'polchain/commit/v1';
+
+const headerArray = (h: BlockHeader): Encodable[] =>
+  [h.version, h.chainId, h.height, h.timestampMs, h.prevHash, h.txRoot, h.stateRoot, h.receiptsRoot, h.proposer];
+
+export const encodeHeader = (h: BlockHeader): Uint8Array => encode(headerArray(h));
+export const blockHash = (h: BlockHeader): Uint8Array => sha256(encodeHeader(h));
+export const encodeBlock = (b: Block): Uint8Array => encode([headerArray(b.header), b.txs]);
+
+function readHeader(v: unknown): BlockHeader {
+  const r = Reader.of(v, 'header', 9, 'BLOCK_INVALID');
+  return {
+    version: r.u32('version'), chainId: r.str('chainId', 64), height: r.u64('height'), timestampMs: r.u64('timestampMs'),
+    prevHash: r.bytes('prevHash', 32), txRoot: r.bytes('txRoot', 32), stateRoot: r.bytes('stateRoot', 32),
+    receiptsRoot: r.bytes('receiptsRoot', 32), proposer: r.bytes('proposer', 20),
+  };
+}
+
+export function decodeBlock(bytes: Uint8Array): Block {
+  const r = Reader.of(decodeCanonical(bytes, 'block'), 'block', 2, 'BLOCK_INVALID');
+  const header = readHeader(r.raw());
+  const txs = r.array('txs');
+  for (const t of txs) if (!(t instanceof Uint8Array)) throw new VmError('BLOCK_INVALID', 'block.txs: every entry must be a byte string');
+  return { header, txs: txs as Uint8Array[] };
+}
+
+export const commitSigningBytes = (chainId: string, height: bigint, hash: Uint8Array): Uint8Array =>
+  encode([COMMIT_DOMAIN, chainId, height, hash]);
+
+export const encodeCommit = (c: Commit): Uint8Array =>
+  encode([c.height, c.blockHash, c.signatures.map((s) => [s.validator, s.signature])]);
+
+export function decodeCommit(bytes: Uint8Array): Commit {
+  const r = Reader.of(decodeCanonical(bytes, 'commit'), 'commit', 3, 'BLOCK_INVALID');
+  const height = r.u64('height');
+  const hash = r.bytes('blockHash', 32);
+  const signatures = r.array('signatures').map((s) => {
+    const sr = Reader.of(s, 'commit.signature', 2, 'BLOCK_INVALID');
+    return { validator: sr.bytes('validator', 20), signature: sr.bytes('signature', 64) };
+  });
+  return { height, blockHash: hash, signatures };
+}
+
+const eventArray = (e: ChainEvent): Encodable[] => [e.kind, e.address, e.counterparty, e.amount];
+
+export const encodeReceipt = (r: Receipt): Uint8Array =>
+  encode([r.txHash, r.height, r.index, r.sender, r.fee, r.events.map(eventArray)]);
+
+export function decodeReceipt(bytes: Uint8Array): Receipt {
+  const r = Reader.of(decodeCanonical(bytes, 'receipt'), 'receipt', 6, 'CODEC_MALFORMED');
+  return {
+    txHash: r.bytes('txHash', 32), height: r.u64('height'), index: r.u32('index'), sender: r.bytes('sender', 20), fee: r.u64('fee'),
+    events: r.array('events').map(decodeEventFields),
+  };
+}
+
+export const encodeEvents = (events: ChainEvent[]): Uint8Array => encode(events.map(eventArray));
+export function decodeEvents(bytes: Uint8Array): ChainEvent[] {
+  const v = decodeCanonical(bytes, 'events');
+  if (!Array.isArray(v)) throw new VmError('CODEC_MALFORMED', 'events: expected an array');
+  return v.map(decodeEventFields);
+}
+
+function decodeEventFields(v: unknown): ChainEvent {
+  const r = Reader.of(v, 'event', 4, 'CODEC_MALFORMED');
+  const kind = r.u32('kind') as EventKindTag;
+  const address = r.bytes('address', 20);
+  const cp = r.raw();
+  if (cp !== null && !(cp instanceof Uint8Array && cp.length === 20)) throw new VmError('CODEC_MALFORMED', 'event.counterparty: expected null or 20 bytes');
+  return { kind, address, counterparty: cp as Uint8Array | null, amount: r.u64('amount') };
+}

@@ -1,0 +1,39 @@
+/**
+ * Every rejection the state machine can produce. Codes are stable: clients match on them, and they
+ * appear in RPC error data, receipts and logs.
+ */
+export type VmErrorCode =
+  | 'CODEC_MALFORMED'
+  | 'CODEC_NON_CANONICAL'
+  | 'TX_MALFORMED'
+  | 'TX_TOO_LARGE'
+  | 'TX_WRONG_CHAIN'
+  | 'TX_BAD_SIGNATURE'
+  | 'TX_NONCE_STALE'
+  | 'TX_NONCE_FUTURE'
+  | 'TX_FEE_TOO_LOW'
+  | 'TX_INSUFFICIENT_BALANCE'
+  | 'TX_OVERFLOW'
+  | 'TX_ZERO_AMOUNT'
+  | 'STAKE_KEY_MISMATCH'
+  | 'STAKE_BELOW_MINIMUM'
+  | 'UNBOND_NOT_VALIDATOR'
+  | 'UNBOND_EXCEEDS_STAKE'
+  | 'UNBOND_LAST_VALIDATOR'
+  | 'BLOCK_INVALID'
+  | 'BLOCK_TOO_LARGE'
+  | 'GENESIS_INVALID';
+
+export class VmError extends Error {
+  override readonly name = 'VmError';
+  constructor(
+    readonly code: VmErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export function isVmError(e: unknown): e is VmError {
+  return e instanceof VmError;
+}

@@ -1,0 +1,96 @@
+import { U64_MAX } from '../codec/index.ts';
+import { equalBytes } from '../crypto/index.ts';
+import { VmError } from '../errors.ts';
+import { EventKind, type ChainEvent, type ChainParams, type Receipt, type VerifiedTx } from '../types/index.ts';
+import type { StateOverlay } from '../state/overlay.ts';
+
+function checkedAdd(a: bigint, b: bigint, what: string): bigint {
+  const s = a + b;
+  if (s > U64_MAX) throw new VmError('TX_OVERFLOW', `${what} would exceed 2^64-1`);
+  return s;
+}
+
+/** Credits are infallible: genesis caps total supply at 2^64-1 and no transaction mints. */
+function credit(o: StateOverlay, address: Uint8Array, amount: bigint): void {
+  const a = o.account(address);
+  o.setAccount(address, { balance: a.balance + amount, nonce: a.nonce });
+}
+
+/**
+ * Executes one stateless-valid transaction against the overlay. Every check runs before the first
+ * write, so a rejected transaction leaves the overlay exactly as it was (block building relies on it).
+ */
+export function executeTx(
+  o: StateOverlay, vtx: VerifiedTx, params: ChainParams, height: bigint, index: number, proposer: Uint8Array,
+): Receipt {
+  const { body } = vtx.tx;
+  const sender = vtx.sender;
+  const acct = o.account(sender);
+  if (body.nonce < acct.nonce) throw new VmError('TX_NONCE_STALE', `nonce ${body.nonce} already used; the account's next nonce is ${acct.nonce}`);
+  if (body.nonce > acct.nonce) throw new VmError('TX_NONCE_FUTURE', `nonce ${body.nonce} is ahead of the account's next nonce ${acct.nonce}`);
+  if (body.fee < params.minFee) throw new VmError('TX_FEE_TOO_LOW', `fee ${body.fee} is below the minimum ${params.minFee}`);
+  const p = body.payload;
+  const cost = p.kind === 'unbond' ? body.fee : checkedAdd(p.amount, body.fee, 'amount + fee');
+  if (cost > acct.balance) throw new VmError('TX_INSUFFICIENT_BALANCE', `${p.kind} costs ${cost} but the balance is ${acct.balance}`);
+
+  const events: ChainEvent[] = [];
+  let write: () => void;
+  switch (p.kind) {
+    case 'transfer': {
+      write = () => credit(o, p.to, p.amount);
+      events.push({ kind: EventKind.Transfer, address: sender, counterparty: p.to, amount: p.amount });
+      break;
+    }
+    case 'stake': {
+      const v = o.validator(sender);
+      if (v && !equalBytes(v.consensusKey, p.consensusKey)) {
+        throw new VmError('STAKE_KEY_MISMATCH', 'this account already validates with a different consensus key');
+      }
+      const stake = checkedAdd(v?.stake ?? 0n, p.amount, 'stake');
+      if (stake < params.minStake) throw new VmError('STAKE_BELOW_MINIMUM', `stake ${stake} is below the minimum ${params.minStake}`);
+      write = () => o.setValidator(sender, { address: sender, consensusKey: p.consensusKey, stake });
+      events.push({ kind: EventKind.Stake, address: sender, counterparty: null, amount: p.amount });
+      break;
+    }
+    case 'unbond': {
+      const v = o.validator(sender);
+      if (!v) throw new VmError('UNBOND_NOT_VALIDATOR', 'this account has no stake to unbond');
+      if (p.amount > v.stake) throw new VmError('UNBOND_EXCEEDS_STAKE', `unbonding ${p.amount} but the stake is ${v.stake}`);
+      const stake = v.stake - p.amount;
+      if (stake > 0n && stake < params.minStake) {
+        throw new VmError('STAKE_BELOW_MINIMUM', `remaining stake ${stake} would be below the minimum ${params.minStake}; unbond all or less`);
+      }
+      if (stake === 0n && o.activeValidatorCount() <= 1) {
+        throw new VmError('UNBOND_LAST_VALIDATOR', 'the last validator cannot unbond all of its stake: the chain would halt');
+      }
+      const completionHeight = height + params.unbondingPeriod;
+      write = () => {
+        o.setValidator(sender, stake === 0n ? null : { ...v, stake });
+        o.setUnbonding([...o.unbonding, { address: sender, amount: p.amount, completionHeight }]);
+      };
+      events.push({ kind: EventKind.Unbond, address: sender, counterparty: null, amount: p.amount });
+      break;
+    }
+  }
+  o.setAccount(sender, { balance: acct.balance - cost, nonce: acct.nonce + 1n });
+  write();
+  credit(o, proposer, body.fee);
+  events.push({ kind: EventKind.Fee, address: sender, counterparty: proposer, amount: body.fee });
+  return { txHash: vtx.hash, height, index, sender, fee: body.fee, events };
+}
+
+/** Returns matured unbonding entries to their owners' balances at the start of a block. */
+export function releaseUnbonding(o: StateOverlay, height: bigint): ChainEvent[] {
+  const q = o.unbonding;
+  if (q.length === 0 || q[0]!.completionHeight > height) return [];
+  const events: ChainEvent[] = [];
+  const rest = [];
+  for (const e of q) {
+    if (e.completionHeight <= height) {
+      credit(o, e.address, e.amount);
+      events.push({ kind: EventKind.UnbondComplete, address: e.address, counterparty: null, amount: e.amount });
+    } else rest.push(e);
+  }
+  o.setUnbonding(rest);
+  return events;
+}

@@ -1,0 +1,9 @@
+export * from './errors.ts';
+export * from './types/index.ts';
+export * from './codec/index.ts';
+export * from './crypto/index.ts';
+export * from './tx/index.ts';
+export * from './state/index.ts';
+export * from './block/index.ts';
+export { executeTx, releaseUnbonding } from './execute/tx.ts';
+export { orderedMerkleRoot } from './merkle.ts';

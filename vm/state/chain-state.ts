@@ -1,0 +1,45 @@
+import { bytesToHex, compareBytes } from '../crypto/index.ts';
+import type { SparseMerkleTree } from './smt.ts';
+import type { Account, ChainParams, UnbondingEntry, Validator } from '../types/index.ts';
+
+/**
+ * The committed state, held in memory by the node (which persists every change in the same
+ * LevelDB batch as the block that made it). Execution never mutates it: it reads through a
+ * StateOverlay and the node calls `commit` only after the batch is durable.
+ */
+export class ChainState {
+  constructor(
+    readonly chainId: string,
+    readonly params: ChainParams,
+    public height: bigint,
+    public lastBlockHash: Uint8Array,
+    public lastTimestampMs: bigint,
+    public tree: SparseMerkleTree,
+    readonly accounts: Map<string, Account>,
+    readonly validators: Map<string, Validator>,
+    public unbonding: UnbondingEntry[],
+  ) {}
+
+  get stateRoot(): Uint8Array {
+    return this.tree.root();
+  }
+
+  getAccount(address: Uint8Array): Account | undefined {
+    return this.accounts.get(bytesToHex(address));
+  }
+
+  getValidator(address: Uint8Array): Validator | undefined {
+    return this.validators.get(bytesToHex(address));
+  }
+
+  /** Validators with stake, ordered by address bytes (never by Map insertion order). */
+  validatorList(): Validator[] {
+    return [...this.validators.values()].filter((v) => v.stake > 0n).sort((a, b) => compareBytes(a.address, b.address));
+  }
+
+  totalStake(): bigint {
+    let t = 0n;
+    for (const v of this.validators.values()) t += v.stake;
+    return t;
+  }
+}

@@ -1,0 +1,48 @@
+import { encode, decodeCanonical, Reader } from '../codec/index.ts';
+import { sha256 } from '../crypto/index.ts';
+import type { Account, ChainParams, UnbondingEntry, Validator } from '../types/index.ts';
+
+/**
+ * State entries live in one sparse Merkle tree under domain-separated keys, so the state root
+ * commits to accounts, validators, the unbonding queue and the chain parameters at once.
+ */
+const NS_ACCOUNT = Uint8Array.of(1);
+const NS_VALIDATOR = Uint8Array.of(2);
+export const UNBONDING_TREE_KEY = sha256(Uint8Array.of(3));
+export const PARAMS_TREE_KEY = sha256(Uint8Array.of(4));
+
+export const accountTreeKey = (address: Uint8Array): Uint8Array => sha256(NS_ACCOUNT, address);
+export const validatorTreeKey = (address: Uint8Array): Uint8Array => sha256(NS_VALIDATOR, address);
+
+export const encodeAccount = (a: Account): Uint8Array => encode([a.balance, a.nonce]);
+export function decodeAccount(b: Uint8Array): Account {
+  const r = Reader.of(decodeCanonical(b, 'account'), 'account', 2, 'CODEC_MALFORMED');
+  return { balance: r.u64('balance'), nonce: r.u64('nonce') };
+}
+
+export const encodeValidator = (v: Validator): Uint8Array => encode([v.address, v.consensusKey, v.stake]);
+export function decodeValidator(b: Uint8Array): Validator {
+  const r = Reader.of(decodeCanonical(b, 'validator'), 'validator', 3, 'CODEC_MALFORMED');
+  return { address: r.bytes('address', 20), consensusKey: r.bytes('consensusKey', 32), stake: r.u64('stake') };
+}
+
+export const encodeUnbonding = (q: UnbondingEntry[]): Uint8Array => encode(q.map((e) => [e.address, e.amount, e.completionHeight]));
+export function decodeUnbonding(b: Uint8Array): UnbondingEntry[] {
+  const v = decodeCanonical(b, 'unbonding queue');
+  if (!Array.isArray(v)) throw new Error('unbonding queue: expected an array');
+  return v.map((e) => {
+    const r = Reader.of(e, 'unbonding entry', 3, 'CODEC_MALFORMED');
+    return { address: r.bytes('address', 20), amount: r.u64('amount'), completionHeight: r.u64('completionHeight') };
+  });
+}
+
+export const encodeParams = (chainId: string, p: ChainParams): Uint8Array =>
+  encode([chainId, p.unbondingPeriod, p.minFee, p.minStake, p.maxTxBytes, p.maxBlockTxs, p.maxBlockBytes]);
+export function decodeParams(b: Uint8Array): { chainId: string; params: ChainParams } {
+  const r = Reader.of(decodeCanonical(b, 'params'), 'params', 7, 'CODEC_MALFORMED');
+  const chainId = r.str('chainId', 64);
+  return {
+    chainId,
+    params: { unbondingPeriod: r.u64('unbondingPeriod'), minFee: r.u64('minFee'), minStake: r.u64('minStake'), maxTxBytes: r.u32('maxTxBytes'), maxBlockTxs: r.u32('maxBlockTxs'), maxBlockBytes: r.u32('maxBlockBytes') },
+  };
+}

@@ -1,0 +1,99 @@
+import { bytesToHex } from '../crypto/index.ts';
+import type { Account, UnbondingEntry, Validator } from '../types/index.ts';
+import type { ChainState } from './chain-state.ts';
+import {
+  accountTreeKey, encodeAccount, encodeUnbonding, encodeValidator, UNBONDING_TREE_KEY, validatorTreeKey,
+} from './encoding.ts';
+import { sha256 } from '../crypto/index.ts';
+import type { SparseMerkleTree } from './smt.ts';
+
+/** A state change ready to persist: the LevelDB value is exactly the bytes hashed into the tree. */
+export interface StateWrite {
+  kind: 'account' | 'validator' | 'unbonding';
+  address: Uint8Array | null;
+  encoded: Uint8Array | null; // null deletes
+}
+
+export interface StateChanges {
+  accounts: Map<string, { address: Uint8Array; account: Account }>;
+  validators: Map<string, { address: Uint8Array; validator: Validator | null }>;
+  unbonding: UnbondingEntry[] | null; // null: unchanged
+}
+
+/** Copy-on-write view over committed state used while executing one block. */
+export class StateOverlay {
+  private readonly accounts = new Map<string, { address: Uint8Array; account: Account }>();
+  private readonly validators = new Map<string, { address: Uint8Array; validator: Validator | null }>();
+  private unbondingQueue: UnbondingEntry[] | null = null;
+
+  constructor(readonly base: ChainState) {}
+
+  account(address: Uint8Array): Account {
+    const k = bytesToHex(address);
+    const own = this.accounts.get(k);
+    if (own) return own.account;
+    const a = this.base.accounts.get(k);
+    return a ? { balance: a.balance, nonce: a.nonce } : { balance: 0n, nonce: 0n };
+  }
+
+  setAccount(address: Uint8Array, account: Account): void {
+    this.accounts.set(bytesToHex(address), { address, account });
+  }
+
+  validator(address: Uint8Array): Validator | undefined {
+    const k = bytesToHex(address);
+    const own = this.validators.get(k);
+    if (own) return own.validator ?? undefined;
+    return this.base.validators.get(k);
+  }
+
+  setValidator(address: Uint8Array, validator: Validator | null): void {
+    this.validators.set(bytesToHex(address), { address, validator });
+  }
+
+  /** Number of validators with positive stake after this overlay's changes. */
+  activeValidatorCount(): number {
+    let n = 0;
+    for (const [k, v] of this.base.validators) {
+      const own = this.validators.get(k);
+      const stake = own ? (own.validator?.stake ?? 0n) : v.stake;
+      if (stake > 0n) n++;
+    }
+    for (const [k, own] of this.validators) if (!this.base.validators.has(k) && (own.validator?.stake ?? 0n) > 0n) n++;
+    return n;
+  }
+
+  get unbonding(): readonly UnbondingEntry[] {
+    return this.unbondingQueue ?? this.base.unbonding;
+  }
+
+  setUnbonding(q: UnbondingEntry[]): void {
+    this.unbondingQueue = q;
+  }
+
+  changes(): StateChanges {
+    return { accounts: this.accounts, validators: this.validators, unbonding: this.unbondingQueue };
+  }
+}
+
+/** Applies changes to a tree (structure-sharing, the old tree stays valid) and returns what to persist. */
+export function applyChangesToTree(tree: SparseMerkleTree, changes: StateChanges): { tree: SparseMerkleTree; writes: StateWrite[] } {
+  const entries: Array<[Uint8Array, Uint8Array | null]> = [];
+  const writes: StateWrite[] = [];
+  for (const { address, account } of changes.accounts.values()) {
+    const encoded = encodeAccount(account);
+    entries.push([accountTreeKey(address), sha256(encoded)]);
+    writes.push({ kind: 'account', address, encoded });
+  }
+  for (const { address, validator } of changes.validators.values()) {
+    const encoded = validator ? encodeValidator(validator) : null;
+    entries.push([validatorTreeKey(address), encoded ? sha256(encoded) : null]);
+    writes.push({ kind: 'validator', address, encoded });
+  }
+  if (changes.unbonding) {
+    const encoded = encodeUnbonding(changes.unbonding);
+    entries.push([UNBONDING_TREE_KEY, changes.unbonding.length ? sha256(encoded) : null]);
+    writes.push({ kind: 'unbonding', address: null, encoded });
+  }
+  return { tree: entries.length ? tree.update(entries) : tree, writes };
+}

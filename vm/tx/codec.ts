@@ -1,0 +1,69 @@
+import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
+import { VmError } from '../errors.ts';
+import { TxKind, type SignedTx, type TxBody, type TxPayload } from '../types/index.ts';
+
+export const TX_VERSION = 1;
+const SIGNING_DOMAIN = 'polchain/tx/v1';
+const MAX_CHAIN_ID = 64;
+
+function payloadArray(p: TxPayload): Encodable[] {
+  switch (p.kind) {
+    case 'transfer':
+      return [TxKind.Transfer, p.to, p.amount];
+    case 'stake':
+      return [TxKind.Stake, p.consensusKey, p.amount];
+    case 'unbond':
+      return [TxKind.Unbond, p.amount];
+  }
+}
+
+function bodyArray(b: TxBody): Encodable[] {
+  return [b.chainId, b.nonce, b.fee, payloadArray(b.payload)];
+}
+
+/** The bytes a sender signs: a domain tag, then the body (whose first field is the chain id). */
+export function txSigningBytes(body: TxBody): Uint8Array {
+  return encode([SIGNING_DOMAIN, bodyArray(body)]);
+}
+
+export function encodeTx(tx: SignedTx): Uint8Array {
+  return encode([TX_VERSION, bodyArray(tx.body), tx.publicKey, tx.signature]);
+}
+
+function readPayload(v: unknown): TxPayload {
+  if (!Array.isArray(v) || v.length === 0) throw new VmError('TX_MALFORMED', 'tx.body.payload: expected a non-empty array');
+  switch (v[0]) {
+    case TxKind.Transfer: {
+      const r = Reader.of(v, 'tx.transfer', 3);
+      r.u32('kind');
+      return { kind: 'transfer', to: r.bytes('to', 20), amount: r.u64('amount') };
+    }
+    case TxKind.Stake: {
+      const r = Reader.of(v, 'tx.stake', 3);
+      r.u32('kind');
+      return { kind: 'stake', consensusKey: r.bytes('consensusKey', 32), amount: r.u64('amount') };
+    }
+    case TxKind.Unbond: {
+      const r = Reader.of(v, 'tx.unbond', 2);
+      r.u32('kind');
+      return { kind: 'unbond', amount: r.u64('amount') };
+    }
+    default:
+      throw new VmError('TX_MALFORMED', `tx.body.payload: unknown transaction kind ${String(v[0])}`);
+  }
+}
+
+/** Decodes a transaction, rejecting any byte string that is not the canonical encoding of a valid shape. */
+export function decodeTx(bytes: Uint8Array, maxBytes: number): SignedTx {
+  if (bytes.length > maxBytes) throw new VmError('TX_TOO_LARGE', `transaction is ${bytes.length} bytes; the limit is ${maxBytes}`);
+  const v = decodeCanonical(bytes, 'transaction');
+  const r = Reader.of(v, 'tx', 4);
+  const version = r.u32('version');
+  if (version !== TX_VERSION) throw new VmError('TX_MALFORMED', `tx.version: unsupported version ${version}`);
+  const b = Reader.of(r.raw(), 'tx.body', 4);
+  const chainId = b.str('chainId', MAX_CHAIN_ID);
+  const nonce = b.u64('nonce');
+  const fee = b.u64('fee');
+  const payload = readPayload(b.raw());
+  return { body: { chainId, nonce, fee, payload }, publicKey: r.bytes('publicKey', 32), signature: r.bytes('signature', 64) };
+}

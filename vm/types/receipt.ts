@@ -1,0 +1,19 @@
+/** Event kinds; numeric tags are hashed into receipts. */
+export const EventKind = { Transfer: 1, Fee: 2, Stake: 3, Unbond: 4, UnbondComplete: 5 } as const;
+export type EventKindTag = (typeof EventKind)[keyof typeof EventKind];
+
+export interface ChainEvent {
+  kind: EventKindTag;
+  address: Uint8Array; // the account the event is about
+  counterparty: Uint8Array | null;
+  amount: bigint;
+}
+
+export interface Receipt {
+  txHash: Uint8Array;
+  height: bigint;
+  index: number;
+  sender: Uint8Array;
+  fee: bigint;
+  events: ChainEvent[];
+}
