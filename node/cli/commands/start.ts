@@ -1,0 +1,50 @@
+import { loadGenesisFile } from '../../../genesis/index.ts';
+import { Keystore } from '../../keystore/index.ts';
+import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, SETTINGS } from '../../config/index.ts';
+import { createLogger } from '../../logging.ts';
+import { PolchainNode } from '../../node.ts';
+import { parseFlags } from '../args.ts';
+import { getPassphrase } from '../passphrase.ts';
+import type { CliCommand } from '../command.ts';
+
+const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] ${SETTINGS.map((s) => `[--${s.flag} V]`).join(' ')}`;
+
+export const command: CliCommand = {
+  name: 'start', summary: 'run a node (and produce blocks when this data dir holds a validator key)', usage,
+  async run(argv) {
+    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, ...settingFlags }, usage);
+    if (values.help) return (console.log(usage + '\n\n' + SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help} (default ${s.def})`).join('\n')), 0);
+    const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
+    const layout = dataDirLayout(dir);
+    const config = resolveConfig(values, process.env, await readConfigFile(layout.config), layout.config);
+    const logger = createLogger(config.logLevel);
+    const genesis = await loadGenesisFile((values.genesis as string | undefined) ?? layout.genesis);
+    let seed: Uint8Array | null = null;
+    if (!values['no-validator']) {
+      const ks = new Keystore(layout.keys);
+      const has = (await ks.list()).some((k) => k.name === layout.validatorKeyName);
+      if (has) seed = await ks.load(layout.validatorKeyName, await getPassphrase(values['passphrase-file'] as string | undefined, 'unlock the validator key'));
+    }
+    const node = await PolchainNode.start({
+      dataDir: dir, genesis, validatorSeed: seed, logger,
+      rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch },
+      blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
+      mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+    });
+    // First signal: graceful stop. Second: exit at once.
+    await new Promise<void>((resolve) => {
+      let signals = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        if (++signals > 1) {
+          logger.warn({ signal: sig }, 'second signal: exiting now');
+          process.exit(130);
+        }
+        logger.info({ signal: sig }, 'shutting down');
+        void node.stop().then(resolve);
+      };
+      process.on('SIGINT', onSignal);
+      process.on('SIGTERM', onSignal);
+    });
+    return 0;
+  },
+};

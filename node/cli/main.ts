@@ -1,0 +1,56 @@
+// The `polchain` command line: one subcommand per module under ./commands.
+import { NodeError } from '../errors.ts';
+import type { CliCommand } from './command.ts';
+
+const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
+  init: () => import('./commands/init.ts'),
+  start: () => import('./commands/start.ts'),
+  keys: () => import('./commands/keys.ts'),
+  tx: () => import('./commands/tx.ts'),
+  status: () => import('./commands/status.ts'),
+  demo: () => import('./commands/demo.ts'),
+  train: () => import('./commands/train.ts'),
+  replay: () => import('./commands/replay.ts'),
+  eval: () => import('./commands/eval.ts'),
+};
+
+async function help(): Promise<string> {
+  const lines = ['usage: polchain <command> [flags]   (polchain <command> --help for its flags)', ''];
+  for (const [name, load] of Object.entries(COMMANDS)) {
+    try {
+      lines.push(`  ${name.padEnd(8)} ${(await load()).command.summary}`);
+    } catch {
+      lines.push(`  ${name.padEnd(8)} (unavailable in this build)`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** Runs a command and returns the exit code; errors with a code print as one line, not a stack. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === '--help' || name === '-h' || name === 'help') {
+    console.log(await help());
+    return name ? 0 : 2;
+  }
+  const load = COMMANDS[name];
+  if (!load) {
+    console.error(`polchain: unknown command "${name}"\n\n${await help()}`);
+    return 2;
+  }
+  try {
+    return await (await load()).command.run(rest);
+  } catch (e) {
+    const err = e as Error & { code?: string };
+    if (typeof err.code === 'string' && err.code === err.code.toUpperCase() && !(err.code.startsWith('ERR_'))) {
+      console.error(`polchain ${name}: ${err.code}: ${err.message}`);
+      return err instanceof NodeError && err.code === 'USAGE' ? 2 : 1;
+    }
+    console.error(`polchain ${name}: unexpected error:`, err);
+    return 1;
+  }
+}
+
+if (process.argv[1] && /polchain(\.mjs)?$|main\.ts$/.test(process.argv[1])) {
+  process.exitCode = await main(process.argv.slice(2));
+}

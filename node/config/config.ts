@@ -1,0 +1,96 @@
+import { readFile } from 'node:fs/promises';
+import { NodeError } from '../errors.ts';
+import { LOG_LEVELS } from '../logging.ts';
+
+/**
+ * Node settings. Each has a flag, an environment variable and a config-file key; precedence is
+ * flags > environment > config file (<data-dir>/config.json) > defaults.
+ */
+export interface NodeConfig {
+  logLevel: string;
+  rpcEnabled: boolean;
+  rpcHost: string;
+  rpcPort: number;
+  rpcBodyLimit: number;
+  rpcMaxBatch: number;
+  blockIntervalMs: number;
+  emptyBlocks: boolean;
+  mempoolMaxTxs: number;
+  mempoolMaxBytes: number;
+}
+
+type Kind = 'int' | 'bool' | 'string' | 'level';
+interface Setting { key: keyof NodeConfig; flag: string; env: string; kind: Kind; min?: number; max?: number; def: string | number | boolean; help: string }
+
+export const SETTINGS: Setting[] = [
+  { key: 'logLevel', flag: 'log-level', env: 'POLCHAIN_LOG_LEVEL', kind: 'level', def: 'info', help: `log level: ${LOG_LEVELS.join('|')}` },
+  { key: 'rpcEnabled', flag: 'rpc', env: 'POLCHAIN_RPC', kind: 'bool', def: true, help: 'serve JSON-RPC' },
+  { key: 'rpcHost', flag: 'rpc-host', env: 'POLCHAIN_RPC_HOST', kind: 'string', def: '127.0.0.1', help: 'JSON-RPC listen address' },
+  { key: 'rpcPort', flag: 'rpc-port', env: 'POLCHAIN_RPC_PORT', kind: 'int', min: 0, max: 65535, def: 8545, help: 'JSON-RPC port (0: any free port)' },
+  { key: 'rpcBodyLimit', flag: 'rpc-body-limit', env: 'POLCHAIN_RPC_BODY_LIMIT', kind: 'int', min: 1024, max: 64 << 20, def: 1 << 20, help: 'largest JSON-RPC request in bytes' },
+  { key: 'rpcMaxBatch', flag: 'rpc-max-batch', env: 'POLCHAIN_RPC_MAX_BATCH', kind: 'int', min: 1, max: 10_000, def: 100, help: 'largest JSON-RPC batch' },
+  { key: 'blockIntervalMs', flag: 'block-interval', env: 'POLCHAIN_BLOCK_INTERVAL', kind: 'int', min: 10, max: 600_000, def: 1000, help: 'milliseconds between blocks' },
+  { key: 'emptyBlocks', flag: 'empty-blocks', env: 'POLCHAIN_EMPTY_BLOCKS', kind: 'bool', def: true, help: 'produce blocks with no transactions' },
+  { key: 'mempoolMaxTxs', flag: 'mempool-max-txs', env: 'POLCHAIN_MEMPOOL_MAX_TXS', kind: 'int', min: 1, max: 10_000_000, def: 50_000, help: 'mempool capacity in transactions' },
+  { key: 'mempoolMaxBytes', flag: 'mempool-max-bytes', env: 'POLCHAIN_MEMPOOL_MAX_BYTES', kind: 'int', min: 1024, max: 4 << 30, def: 64 << 20, help: 'mempool capacity in bytes' },
+];
+
+function parseValue(s: Setting, raw: unknown, source: string): string | number | boolean {
+  const bad = (why: string) => new NodeError('CONFIG_INVALID', `${source}: ${why}`);
+  switch (s.kind) {
+    case 'int': {
+      const n = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?[0-9]+$/.test(raw) ? Number(raw) : NaN;
+      if (!Number.isSafeInteger(n)) throw bad(`expected an integer, got ${JSON.stringify(raw)}`);
+      if ((s.min !== undefined && n < s.min) || (s.max !== undefined && n > s.max)) throw bad(`${n} is outside [${s.min}, ${s.max}]`);
+      return n;
+    }
+    case 'bool':
+      if (typeof raw === 'boolean') return raw;
+      if (raw === 'true' || raw === '1') return true;
+      if (raw === 'false' || raw === '0') return false;
+      throw bad(`expected true or false, got ${JSON.stringify(raw)}`);
+    case 'level':
+      if (typeof raw !== 'string' || !LOG_LEVELS.includes(raw as never)) throw bad(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'string':
+      if (typeof raw !== 'string' || raw.length === 0) throw bad(`expected a non-empty string`);
+      return raw;
+  }
+}
+
+export async function readConfigFile(path: string): Promise<Record<string, unknown>> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw new NodeError('CONFIG_INVALID', `cannot read config file ${path}: ${(e as Error).message}`);
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (e) {
+    throw new NodeError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new NodeError('CONFIG_INVALID', `config file ${path}: expected a JSON object`);
+  const known = new Set(SETTINGS.map((s) => s.key as string));
+  for (const k of Object.keys(json)) if (!known.has(k)) throw new NodeError('CONFIG_INVALID', `config file ${path}: unknown setting "${k}" (known: ${[...known].join(', ')})`);
+  return json as Record<string, unknown>;
+}
+
+/** Resolves every setting from its sources; each error names the source and setting. */
+export function resolveConfig(flags: Record<string, unknown>, env: NodeJS.ProcessEnv, file: Record<string, unknown>, filePath = 'config file'): NodeConfig {
+  const out: Record<string, unknown> = {};
+  for (const s of SETTINGS) {
+    if (flags[s.flag] !== undefined) out[s.key] = parseValue(s, flags[s.flag], `--${s.flag}`);
+    else if (env[s.env] !== undefined && env[s.env] !== '') out[s.key] = parseValue(s, env[s.env], `environment ${s.env}`);
+    else if (file[s.key] !== undefined) out[s.key] = parseValue(s, file[s.key], `${filePath} "${s.key}"`);
+    else out[s.key] = s.def;
+  }
+  return out as unknown as NodeConfig;
+}
+
+export const defaultConfig = (): NodeConfig => resolveConfig({}, {}, {});
+
+/** parseArgs option definitions for every setting (all strings; resolveConfig types them). */
+export const settingFlags = Object.fromEntries(SETTINGS.map((s) => [s.flag, { type: 'string' as const }]));

@@ -1,0 +1,16 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+/** XDG base directory spec: $XDG_DATA_HOME/polchain, else ~/.local/share/polchain. */
+export function defaultDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'polchain');
+}
+
+export const dataDirLayout = (dir: string) => ({
+  config: join(dir, 'config.json'),
+  genesis: join(dir, 'genesis.json'),
+  keys: join(dir, 'keys'),
+  db: join(dir, 'db'),
+  validatorKeyName: 'validator',
+});

@@ -1,0 +1,24 @@
+export type NodeErrorCode =
+  | 'DATADIR_LOCKED'
+  | 'DATADIR_MISSING'
+  | 'DATADIR_EXISTS'
+  | 'GENESIS_MISMATCH'
+  | 'STORE_CORRUPT'
+  | 'CONFIG_INVALID'
+  | 'MEMPOOL_FULL'
+  | 'MEMPOOL_DUPLICATE'
+  | 'MEMPOOL_NONCE_GAP'
+  | 'MEMPOOL_UNDERPRICED'
+  | 'KEY_UNAVAILABLE'
+  | 'USAGE';
+
+/** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
+export class NodeError extends Error {
+  override readonly name = 'NodeError';
+  constructor(
+    readonly code: NodeErrorCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}

@@ -1,0 +1,1 @@
+export { Mempool, DEFAULT_MEMPOOL, type MempoolOptions } from './mempool.ts';

@@ -1,0 +1,1 @@
+export { SoloProducer, type BlockDecider, type SoloProducerOptions } from './solo-producer.ts';

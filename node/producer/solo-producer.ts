@@ -1,0 +1,86 @@
+import type { Logger } from 'pino';
+import {
+  addressFromPublicKey, buildBlock, bytesToHex, commitSigningBytes, publicKeyFromSeed, sign, sha256,
+  type BlockResult, type ChainState, type Commit,
+} from '../../vm/index.ts';
+import type { ChainStore } from '../storage/index.ts';
+import type { Mempool } from '../mempool/index.ts';
+
+/**
+ * What the node needs from whatever decides blocks. Today a single validator produces them on a
+ * timer; the BFT engine (issue 4) implements the same interface and commits through the same path.
+ */
+export interface BlockDecider {
+  start(): void;
+  stop(): Promise<void>;
+}
+
+export interface SoloProducerOptions {
+  state: ChainState;
+  store: ChainStore;
+  mempool: Mempool;
+  validatorSeed: Uint8Array;
+  blockIntervalMs: number;
+  emptyBlocks: boolean;
+  /** Wall clock in ms; injected so tests can drive it. */
+  clock: () => bigint;
+  logger: Logger;
+  onCommit: (r: BlockResult, commit: Commit) => void;
+}
+
+export class SoloProducer implements BlockDecider {
+  private timer: NodeJS.Timeout | undefined;
+  private inflight: Promise<void> | undefined;
+  private stopped = false;
+  private readonly address: Uint8Array;
+
+  constructor(private readonly o: SoloProducerOptions) {
+    this.address = addressFromPublicKey(publicKeyFromSeed(o.validatorSeed));
+  }
+
+  start(): void {
+    const v = this.o.state.getValidator(this.address);
+    if (!v) this.o.logger.warn({ address: bytesToHex(this.address) }, 'this key is not a validator in the current state: blocks will be rejected');
+    this.schedule();
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = setTimeout(() => {
+      this.inflight = this.produce().then(
+        () => this.schedule(),
+        (e) => {
+          this.o.logger.error({ err: e }, 'block production failed');
+          this.schedule();
+        },
+      );
+    }, this.o.blockIntervalMs);
+  }
+
+  /** Builds, signs and commits one block. Exposed for tests and the benchmark. */
+  async produce(): Promise<BlockResult | undefined> {
+    const { state, mempool, store, logger } = this.o;
+    if (mempool.size === 0 && !this.o.emptyBlocks) return undefined;
+    const now = this.o.clock();
+    const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
+    const { txs, preverified } = mempool.reap(state.params.maxBlockTxs, state.params.maxBlockBytes);
+    const started = performance.now();
+    const r = buildBlock(state, { height: state.height + 1n, timestampMs, proposer: this.address }, txs, preverified);
+    const commit: Commit = {
+      height: r.block.header.height,
+      blockHash: r.hash,
+      signatures: [{ validator: this.address, signature: sign(this.o.validatorSeed, commitSigningBytes(state.chainId, r.block.header.height, r.hash)) }],
+    };
+    await store.commit(state, r, commit);
+    const dropped = mempool.update(state, [...r.txHashes, ...r.rejected.map((x) => x.hash ?? sha256(x.bytes))]);
+    logger.info({ height: Number(r.block.header.height), hash: bytesToHex(r.hash), txs: r.block.txs.length, rejected: r.rejected.length, dropped, ms: Math.round(performance.now() - started) }, 'committed block');
+    this.o.onCommit(r, commit);
+    return r;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.timer);
+    await this.inflight;
+  }
+}

@@ -1,0 +1,1 @@
+export { chainMethods, type ChainRpcContext } from './chain-methods.ts';

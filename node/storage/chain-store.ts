@@ -1,0 +1,161 @@
+import { Level } from 'level';
+import {
+  bytesToHex, commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount,
+  encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, equalBytes, sha256, accountTreeKey,
+  validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical,
+  type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry,
+} from '../../vm/index.ts';
+import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
+import { NodeError } from '../errors.ts';
+import { KEY, readU64be, u64be } from './keys.ts';
+
+type Db = Level<Uint8Array, Uint8Array>;
+type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
+
+/**
+ * The node's LevelDB. Every committed block is one atomic, fsynced batch holding the block, its
+ * commit, receipts, indexes, every state change and the new applied height, so a process killed at
+ * any instant restarts at exactly the last committed block.
+ */
+export class ChainStore {
+  private constructor(private readonly db: Db, readonly path: string) {}
+
+  static async open(path: string): Promise<ChainStore> {
+    const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
+    try {
+      await db.open();
+    } catch (e) {
+      const err = e as { code?: string; cause?: { code?: string; message?: string } };
+      if (err.cause?.code === 'LEVEL_LOCKED') {
+        throw new NodeError('DATADIR_LOCKED', `database ${path} is locked: another polchain process is using this data dir`);
+      }
+      throw new NodeError('STORE_CORRUPT', `cannot open database ${path}: ${err.cause?.message ?? (e as Error).message}`);
+    }
+    return new ChainStore(db, path);
+  }
+
+  async close(): Promise<void> {
+    await this.db.close();
+  }
+
+  private async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return (await this.db.get(key)) ?? undefined;
+  }
+
+  /** Writes genesis on a fresh database, or checks the stored genesis hash; then loads the state. */
+  async initState(genesis: Genesis): Promise<ChainState> {
+    const hash = genesisHash(genesis);
+    const stored = await this.get(KEY.genesisHash);
+    if (!stored) {
+      const state = genesisState(genesis);
+      const ops: BatchOp[] = [{ type: 'put', key: KEY.genesisHash, value: hash }, { type: 'put', key: KEY.height, value: u64be(0n) }];
+      for (const a of genesis.accounts) ops.push({ type: 'put', key: KEY.account(a.address), value: encodeAccount(state.getAccount(a.address)!) });
+      for (const v of genesis.validators) ops.push({ type: 'put', key: KEY.validator(v.address), value: encodeValidator(v) });
+      await this.db.batch(ops, { sync: true });
+      return state;
+    }
+    if (!equalBytes(stored, hash)) {
+      throw new NodeError('GENESIS_MISMATCH', `this data dir was initialised with genesis ${bytesToHex(stored)}, but the genesis file hashes to ${bytesToHex(hash)}`);
+    }
+    return this.loadState(genesis);
+  }
+
+  private async loadState(genesis: Genesis): Promise<ChainState> {
+    const height = readU64be((await this.get(KEY.height))!);
+    const accounts = new Map<string, Account>();
+    const validators = new Map<string, Validator>();
+    let unbonding: UnbondingEntry[] = [];
+    const entries: Array<[Uint8Array, Uint8Array | null]> = [[PARAMS_TREE_KEY, sha256(encodeParams(genesis.chainId, genesis.params))]];
+    for await (const [key, value] of this.db.iterator({ gte: KEY.statePrefix, lt: Uint8Array.of(KEY.statePrefix[0]! + 1) })) {
+      const kind = key[1];
+      const addr = key.subarray(2);
+      if (kind === 0x61 /* a */) {
+        accounts.set(bytesToHex(addr), decodeAccount(value));
+        entries.push([accountTreeKey(addr), sha256(value)]);
+      } else if (kind === 0x76 /* v */) {
+        validators.set(bytesToHex(addr), decodeValidator(value));
+        entries.push([validatorTreeKey(addr), sha256(value)]);
+      } else if (kind === 0x75 /* u */) {
+        unbonding = decodeUnbonding(value);
+        if (unbonding.length) entries.push([UNBONDING_TREE_KEY, sha256(value)]);
+      }
+    }
+    const tree = SparseMerkleTree.empty().update(entries);
+    let lastHash: Uint8Array = new Uint8Array(32);
+    let lastTs = genesis.genesisTimeMs;
+    if (height > 0n) {
+      const block = await this.getBlock(height);
+      if (!block) throw new NodeError('STORE_CORRUPT', `applied height is ${height} but block ${height} is missing`);
+      if (!equalBytes(block.header.stateRoot, tree.root())) {
+        throw new NodeError('STORE_CORRUPT', `state on disk hashes to ${bytesToHex(tree.root())}, block ${height} says ${bytesToHex(block.header.stateRoot)}`);
+      }
+      lastHash = (await this.getCommit(height))!.blockHash;
+      lastTs = block.header.timestampMs;
+    }
+    return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding);
+  }
+
+  /** Persists a block atomically, then applies it to the in-memory state. */
+  async commit(state: ChainState, r: BlockResult, commit: Commit): Promise<void> {
+    const h = r.block.header.height;
+    const ops: BatchOp[] = [
+      { type: 'put', key: KEY.block(h), value: encodeBlock(r.block) },
+      { type: 'put', key: KEY.commit(h), value: encodeCommit(commit) },
+      { type: 'put', key: KEY.hashToHeight(r.hash), value: u64be(h) },
+      { type: 'put', key: KEY.height, value: u64be(h) },
+    ];
+    if (r.blockEvents.length) ops.push({ type: 'put', key: KEY.events(h), value: encodeEvents(r.blockEvents) });
+    for (let i = 0; i < r.txHashes.length; i++) {
+      ops.push({ type: 'put', key: KEY.txLocation(r.txHashes[i]!), value: encode([h, i]) });
+      ops.push({ type: 'put', key: KEY.receipt(r.txHashes[i]!), value: r.receiptBytes[i]! });
+    }
+    for (const w of r.writes) {
+      const key = w.kind === 'account' ? KEY.account(w.address!) : w.kind === 'validator' ? KEY.validator(w.address!) : KEY.unbonding;
+      ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
+    }
+    await this.db.batch(ops, { sync: true });
+    commitBlock(state, r);
+  }
+
+  async appliedHeight(): Promise<bigint> {
+    const b = await this.get(KEY.height);
+    return b ? readU64be(b) : 0n;
+  }
+
+  async getBlock(height: bigint): Promise<Block | undefined> {
+    const b = await this.get(KEY.block(height));
+    return b ? decodeBlock(b) : undefined;
+  }
+
+  async getBlockBytes(height: bigint): Promise<Uint8Array | undefined> {
+    return this.get(KEY.block(height));
+  }
+
+  async getHeightByHash(hash: Uint8Array): Promise<bigint | undefined> {
+    const b = await this.get(KEY.hashToHeight(hash));
+    return b ? readU64be(b) : undefined;
+  }
+
+  async getCommit(height: bigint): Promise<Commit | undefined> {
+    const b = await this.get(KEY.commit(height));
+    return b ? decodeCommit(b) : undefined;
+  }
+
+  async getTxLocation(txHash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
+    const b = await this.get(KEY.txLocation(txHash));
+    if (!b) return undefined;
+    const [height, index] = decodeCanonical(b, 'tx location') as [bigint, number];
+    return { height, index };
+  }
+
+  async getReceipt(txHash: Uint8Array): Promise<Receipt | undefined> {
+    const b = await this.get(KEY.receipt(txHash));
+    return b ? decodeReceipt(b) : undefined;
+  }
+
+  async getBlockEvents(height: bigint): Promise<ChainEvent[]> {
+    const b = await this.get(KEY.events(height));
+    return b ? decodeEvents(b) : [];
+  }
+}
+

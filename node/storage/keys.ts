@@ -1,0 +1,46 @@
+/**
+ * LevelDB key layout. One-byte prefixes keep each family contiguous; heights are 8-byte big-endian
+ * so that byte order is numeric order.
+ *   m<name>        metadata: genesis hash, applied height
+ *   b<height>      block bytes            c<height>  commit bytes
+ *   e<height>      block-level events     H<hash32>  height of a block hash
+ *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
+ *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
+ */
+const enc = new TextEncoder();
+
+export function u64be(n: bigint): Uint8Array {
+  const b = new Uint8Array(8);
+  new DataView(b.buffer).setBigUint64(0, n);
+  return b;
+}
+
+export function readU64be(b: Uint8Array): bigint {
+  return new DataView(b.buffer, b.byteOffset, b.byteLength).getBigUint64(0);
+}
+
+function k(prefix: string, ...parts: Uint8Array[]): Uint8Array {
+  const p = enc.encode(prefix);
+  let len = p.length;
+  for (const x of parts) len += x.length;
+  const out = new Uint8Array(len);
+  out.set(p);
+  let o = p.length;
+  for (const x of parts) { out.set(x, o); o += x.length; }
+  return out;
+}
+
+export const KEY = {
+  genesisHash: k('mgenesis'),
+  height: k('mheight'),
+  block: (h: bigint) => k('b', u64be(h)),
+  commit: (h: bigint) => k('c', u64be(h)),
+  events: (h: bigint) => k('e', u64be(h)),
+  hashToHeight: (hash: Uint8Array) => k('H', hash),
+  txLocation: (txHash: Uint8Array) => k('t', txHash),
+  receipt: (txHash: Uint8Array) => k('r', txHash),
+  account: (addr: Uint8Array) => k('sa', addr),
+  validator: (addr: Uint8Array) => k('sv', addr),
+  unbonding: k('su'),
+  statePrefix: k('s'),
+};
