@@ -25,26 +25,30 @@ export const command: CliCommand = {
       const has = (await ks.list()).some((k) => k.name === layout.validatorKeyName);
       if (has) seed = await ks.load(layout.validatorKeyName, await getPassphrase(values['passphrase-file'] as string | undefined, 'unlock the validator key'));
     }
+    // Signals are handled from before startup: a SIGTERM that arrives while the node is still
+    // opening its database must still end in a clean stop. A second signal exits at once.
+    const stopRequested = new AbortController();
+    let signals = 0;
+    const onSignal = (sig: NodeJS.Signals) => {
+      if (++signals > 1) {
+        logger.warn({ signal: sig }, 'second signal: exiting now');
+        process.exit(130);
+      }
+      logger.info({ signal: sig }, 'shutting down');
+      stopRequested.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const node = await PolchainNode.start({
       dataDir: dir, genesis, validatorSeed: seed, logger,
       rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
     });
-    // First signal: graceful stop. Second: exit at once.
-    await new Promise<void>((resolve) => {
-      let signals = 0;
-      const onSignal = (sig: NodeJS.Signals) => {
-        if (++signals > 1) {
-          logger.warn({ signal: sig }, 'second signal: exiting now');
-          process.exit(130);
-        }
-        logger.info({ signal: sig }, 'shutting down');
-        void node.stop().then(resolve);
-      };
-      process.on('SIGINT', onSignal);
-      process.on('SIGTERM', onSignal);
-    });
+    if (!stopRequested.signal.aborted) await new Promise((resolve) => stopRequested.signal.addEventListener('abort', resolve, { once: true }));
+    await node.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
     return 0;
   },
 };
