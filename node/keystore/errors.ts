@@ -1,0 +1,16 @@
+export type KeystoreErrorCode =
+  | 'KEYSTORE_BAD_PASSPHRASE'
+  | 'KEYSTORE_MALFORMED'
+  | 'KEYSTORE_NOT_FOUND'
+  | 'KEYSTORE_EXISTS'
+  | 'KEYSTORE_BAD_NAME'
+  | 'KEYSTORE_BAD_SEED';
+
+export class KeystoreError extends Error {
+  readonly code: KeystoreErrorCode;
+  constructor(code: KeystoreErrorCode, message: string) {
+    super(message);
+    this.name = 'KeystoreError';
+    this.code = code;
+  }
+}

@@ -1,0 +1,48 @@
+/** Byte helpers shared by the whole vm. Pure, no IO. */
+import { CryptoError } from './errors.ts';
+
+function asBuffer(b: Uint8Array): Buffer {
+  return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
+}
+
+/** Lowercase hex, no 0x prefix. */
+export function bytesToHex(b: Uint8Array): string {
+  return asBuffer(b).toString('hex');
+}
+
+const HEX_RE = /^[0-9a-fA-F]*$/;
+
+/** Parses hex (no 0x prefix, either case). Throws CryptoError CRYPTO_BAD_HEX on odd length or non-hex. */
+export function hexToBytes(s: string): Uint8Array {
+  if (typeof s !== 'string') throw new CryptoError('CRYPTO_BAD_HEX', `hexToBytes: expected a string, got ${typeof s}`);
+  if (s.length % 2 !== 0) throw new CryptoError('CRYPTO_BAD_HEX', `hexToBytes: odd length ${s.length}`);
+  if (!HEX_RE.test(s)) throw new CryptoError('CRYPTO_BAD_HEX', 'hexToBytes: non-hex character');
+  return Uint8Array.from(Buffer.from(s, 'hex')); // own ArrayBuffer (Buffer.from may use a shared pool)
+}
+
+/** Constant-content comparison of two byte arrays (not constant-time). */
+export function equalBytes(a: Uint8Array, b: Uint8Array): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
+/** Lexicographic byte order (shorter prefix first): negative, 0 or positive. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const d = a[i] - b[i];
+    if (d !== 0) return d < 0 ? -1 : 1;
+  }
+  return a.length === b.length ? 0 : a.length < b.length ? -1 : 1;
+}
+
+/** Concatenates byte arrays into a fresh Uint8Array. */
+export function concatBytes(...parts: Uint8Array[]): Uint8Array {
+  let n = 0;
+  for (const p of parts) n += p.length;
+  const out = new Uint8Array(n);
+  let o = 0;
+  for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
