@@ -1,5 +1,6 @@
 // The `polchain` command line: one subcommand per module under ./commands.
 import { NodeError } from '../errors.ts';
+import { RpcClientError } from '../../rpc/index.ts';
 import type { CliCommand } from './command.ts';
 
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
@@ -41,6 +42,11 @@ export async function main(argv: string[]): Promise<number> {
   try {
     return await (await load()).command.run(rest);
   } catch (e) {
+    if (e instanceof RpcClientError) {
+      const detail = (e.data as { code?: string } | undefined)?.code;
+      console.error(`polchain ${name}: ${detail ?? e.codeName ?? 'RPC_ERROR'}: ${e.message} (JSON-RPC ${e.code})`);
+      return 1;
+    }
     const err = e as Error & { code?: string };
     if (typeof err.code === 'string' && err.code === err.code.toUpperCase() && !(err.code.startsWith('ERR_'))) {
       console.error(`polchain ${name}: ${err.code}: ${err.message}`);
