@@ -1,0 +1,1 @@
+export { SignGuard, SignStep, DoubleSignError, readLastSigned, writeFileDurable, type LastSigned, type SignStepValue } from './last-signed.ts';
