@@ -1,0 +1,2 @@
+export { EMPTY_ROOT, leafHash, innerHash, merkleRoot, merkleRootFromLeafHashes, merkleProof, verifyMerkleProof } from './merkle.ts';
+export type { MerkleProof } from './merkle.ts';
