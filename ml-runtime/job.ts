@@ -1,6 +1,6 @@
 // Job identifiers and seeds for local runs (the CLI). On chain, the job id comes from the
 // JobSubmit transaction and the seed from H(job id, later beacon); locally both are derived.
-import { sha256, utf8, toHex } from './hash.ts';
+import { sha256, utf8 } from './hash.ts';
 import { specHash, type ModelSpec } from './spec/index.ts';
 
 /** jobId = SHA-256("polchain/local-job/v1\0" || specHash || datasetName) */
@@ -10,6 +10,5 @@ export function localJobId(spec: ModelSpec, datasetName: string): Uint8Array {
 
 /** seed = SHA-256("polchain/local-seed/v1\0" || jobId) */
 export function jobSeedForLocalRun(jobId: Uint8Array): Uint8Array {
-  void toHex;
   return sha256(utf8('polchain/local-seed/v1\u0000'), jobId);
 }
