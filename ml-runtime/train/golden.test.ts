@@ -114,6 +114,24 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
     }
   });
 
+  test('1, 2 and 4 det worker threads give the golden step hashes', async () => {
+    const det = (await import('../det/index.ts')) as unknown as { setDetThreads(n: number): void; detThreads(): number };
+    const before = det.detThreads();
+    try {
+      for (const threads of [1, 2, 4]) {
+        det.setDetThreads(threads);
+        assert.equal(det.detThreads(), threads);
+        for (const [k, n] of [['mlp', 12], ['cnn', 4]] as const) {
+          const { spec, data, jobId, seed, tr, r } = results[k];
+          const got = replaySegment(spec, data.train, jobId, seed, decodeState(r.checkpoints[0]!.bytes, tr.layout), 0, n);
+          assert.deepEqual(got.map(toHex), r.stepHashes.slice(0, n + 1).map(toHex), `${k} with ${threads} threads`);
+        }
+      }
+    } finally {
+      det.setDetThreads(before);
+    }
+  });
+
   test('a separate process computes the same step hashes', () => {
     const child = spawnSync(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url)], {
       env: { ...process.env, POLCHAIN_GOLDEN_CHILD: '1' }, encoding: 'utf8', maxBuffer: 1 << 24,
