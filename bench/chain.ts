@@ -19,7 +19,14 @@ const BLOCK_TXS = 2_000;
 const BLOCKS = 4;
 const RPC_TXS = Number(process.env.BENCH_RPC_TXS ?? 6_000);
 
-const status = (s: string) => process.stderr.write(`\r${s.padEnd(78)}`);
+// A live status line on a terminal; in a pipe or CI log only the stage changes, one per line.
+let lastStage = '';
+const status = (s: string) => {
+  if (process.stderr.isTTY) return void process.stderr.write(`\r${s.padEnd(78)}`);
+  const stage = s.replace(/[0-9/]+/g, '').trim();
+  if (stage && stage !== lastStage) process.stderr.write(`${s}\n`);
+  lastStage = stage;
+};
 const seeds = Array.from({ length: ACCOUNTS }, (_, i) => sha256(new TextEncoder().encode(`bench account ${i}`)));
 const addrs = seeds.map((s) => addressFromPublicKey(publicKeyFromSeed(s)));
 const valSeed = new Uint8Array(32).fill(3);
@@ -127,8 +134,7 @@ async function measureRpc(): Promise<number> {
 const { raw, vm } = measureVerify();
 const apply = measureApply();
 const rpcTps = await measureRpc();
-status('');
-process.stderr.write('\r');
+if (process.stderr.isTTY) process.stderr.write(`\r${''.padEnd(78)}\r`);
 const out = {
   verify_per_s: Math.round(raw), vm_verify_per_s: Math.round(vm), apply_tps: Math.round(apply), rpc_tps: Math.round(rpcTps),
   apply_ratio: +(apply / raw).toFixed(3), rpc_ratio: +(rpcTps / raw).toFixed(3),
