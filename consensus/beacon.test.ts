@@ -1,0 +1,47 @@
+// BLS12-381 randomness beacon.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { bytesToHex, sha256 } from '../vm/index.ts';
+import { beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, genesisBeacon, nextBeacon, verifyBlockBeacon, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH } from './beacon.ts';
+import { makeValidatorSet } from './validator-set.ts';
+
+const seed = (s: string) => sha256(new TextEncoder().encode(s));
+
+test('beacon: deterministic keys and signatures, verification, chained values; wrong key, height, chain or previous beacon fail', () => {
+  const sk = blsSecretFromSeed(seed('a'));
+  assert.equal(bytesToHex(sk), bytesToHex(blsSecretFromSeed(seed('a'))));
+  const pk = blsPublicKey(sk);
+  assert.equal(pk.length, BLS_PUBLIC_KEY_LENGTH);
+  const other = blsPublicKey(blsSecretFromSeed(seed('b')));
+  const b0 = genesisBeacon('polchain-test');
+  assert.notEqual(bytesToHex(b0), bytesToHex(genesisBeacon('polchain-other')));
+  const sig = beaconSign(sk, 'polchain-test', 1n, b0);
+  assert.equal(sig.length, BLS_SIGNATURE_LENGTH);
+  assert.equal(bytesToHex(beaconSign(sk, 'polchain-test', 1n, b0)), bytesToHex(sig), 'unique signature: same inputs, same bytes');
+  assert.equal(beaconVerify(pk, 'polchain-test', 1n, b0, sig), true);
+  const b1 = nextBeacon(b0, sig);
+  assert.equal(bytesToHex(b1), bytesToHex(sha256(b0, sig)));
+  assert.equal(bytesToHex(nextBeacon(b0, beaconSign(sk, 'polchain-test', 1n, b0))), bytesToHex(b1));
+  assert.equal(beaconVerify(other, 'polchain-test', 1n, b0, sig), false);
+  assert.equal(beaconVerify(pk, 'polchain-test', 2n, b0, sig), false);
+  assert.equal(beaconVerify(pk, 'polchain-other', 1n, b0, sig), false);
+  assert.equal(beaconVerify(pk, 'polchain-test', 1n, b1, sig), false);
+  assert.equal(beaconVerify(pk, 'polchain-test', 1n, b0, new Uint8Array(96)), false);
+  assert.equal(beaconVerify(pk, 'polchain-test', 1n, b0, sig.slice(1)), false);
+  assert.equal(beaconVerify(new Uint8Array(48), 'polchain-test', 1n, b0, sig), false);
+  assert.throws(() => blsSecretFromSeed(new Uint8Array(31)), (e: any) => e.code === 'BEACON_INVALID');
+});
+
+test('verifyBlockBeacon: the proposer\'s key from the validator set; another validator, no key or a stranger fail', () => {
+  const keys = [0, 1].map((i) => ({ seed: seed(`v${i}`), address: sha256(seed(`a${i}`)).slice(0, 20) }));
+  const set = makeValidatorSet([
+    { address: keys[0]!.address, consensusKey: new Uint8Array(32).fill(1), power: 1n, blsKey: blsPublicKey(blsSecretFromSeed(keys[0]!.seed)) },
+    { address: keys[1]!.address, consensusKey: new Uint8Array(32).fill(2), power: 1n },
+  ]);
+  const prev = genesisBeacon('c');
+  const sig = beaconSign(blsSecretFromSeed(keys[0]!.seed), 'c', 5n, prev);
+  assert.equal(bytesToHex(verifyBlockBeacon(set, keys[0]!.address, 'c', 5n, prev, sig)), bytesToHex(nextBeacon(prev, sig)));
+  for (const [addr, h] of [[keys[1]!.address, 5n], [new Uint8Array(20), 5n], [keys[0]!.address, 6n]] as const) {
+    assert.throws(() => verifyBlockBeacon(set, addr, 'c', h, prev, sig), (e: any) => e.code === 'BEACON_INVALID');
+  }
+});

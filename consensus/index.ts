@@ -1,0 +1,20 @@
+/** consensus/ public surface: a pure Tendermint state machine and everything its messages need. */
+export { ConsensusError, isConsensusError, type ConsensusErrorCode } from './errors.ts';
+export { VOTE_TYPE_TAG, type VoteType, type Vote, type UnsignedVote, type Proposal, type UnsignedProposal, type Commit, type CommitSig, type DuplicateVoteEvidence } from './types.ts';
+export { VOTE_DOMAIN, voteSigningBytes, encodeVote, decodeVote, signVote, verifyVoteSignature } from './vote.ts';
+export { PROPOSAL_DOMAIN, proposalSigningBytes, encodeProposal, decodeProposal, signProposal, verifyProposalSignature } from './proposal.ts';
+export { encodeCommit, decodeCommit, commitFromVotes, commitVote, verifyCommit } from './commit.ts';
+export { makeDuplicateVoteEvidence, encodeEvidence, decodeEvidence, verifyDuplicateVoteEvidence } from './evidence.ts';
+export {
+  type ConsensusValidator, type ValidatorSet, makeValidatorSet, validatorSetFromVm, getValidator, hasTwoThirds, hasOneThird,
+  proposer, advanceHeight, validatorSetAtHeight, updateValidatorSet,
+} from './validator-set.ts';
+export { VoteSet, type AddVoteResult } from './vote-set.ts';
+export { SIGN_STEP, type SignStep, type LastSigned, type Signer, GuardedSigner } from './signer.ts';
+export { DEV_TIMEOUTS, timeoutDuration, type TimeoutConfig, type TimeoutStep } from './timeouts.ts';
+export {
+  BEACON_DST, BLS_SECRET_LENGTH, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH,
+  blsSecretFromSeed, blsPublicKey, beaconMessage, beaconSign, beaconVerify, nextBeacon, genesisBeacon, verifyBlockBeacon,
+} from './beacon.ts';
+export type { ConsensusEvent, ConsensusEffect } from './events.ts';
+export { ConsensusState, type ConsensusApp, type ConsensusOptions, type Step } from './state.ts';
