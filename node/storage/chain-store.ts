@@ -96,9 +96,10 @@ export class ChainStore {
   }
 
   /** Persists a block atomically, then applies it to the in-memory state. */
-  async commit(state: ChainState, r: BlockResult, commit: Commit): Promise<void> {
+  async commit(state: ChainState, r: BlockResult, commit: Commit, bftCommit?: Uint8Array): Promise<void> {
     const h = r.block.header.height;
     const ops: BatchOp[] = [
+      ...(bftCommit ? [{ type: 'put' as const, key: KEY.bftCommit(h), value: bftCommit }] : []),
       { type: 'put', key: KEY.block(h), value: encodeBlock(r.block) },
       { type: 'put', key: KEY.commit(h), value: encodeCommit(commit) },
       { type: 'put', key: KEY.hashToHeight(r.hash), value: u64be(h) },
@@ -139,6 +140,10 @@ export class ChainStore {
   async getCommit(height: bigint): Promise<Commit | undefined> {
     const b = await this.get(KEY.commit(height));
     return b ? decodeCommit(b) : undefined;
+  }
+
+  async getBftCommit(height: bigint): Promise<Uint8Array | undefined> {
+    return this.get(KEY.bftCommit(height));
   }
 
   async getTxLocation(txHash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {

@@ -2,7 +2,7 @@
  * LevelDB key layout. One-byte prefixes keep each family contiguous; heights are 8-byte big-endian
  * so that byte order is numeric order.
  *   m<name>        metadata: genesis hash, applied height
- *   b<height>      block bytes            c<height>  commit bytes
+ *   b<height>      block bytes            c<height>  commit bytes   C<height> BFT commit bytes
  *   e<height>      block-level events     H<hash32>  height of a block hash
  *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
  *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
@@ -35,6 +35,8 @@ export const KEY = {
   height: k('mheight'),
   block: (h: bigint) => k('b', u64be(h)),
   commit: (h: bigint) => k('c', u64be(h)),
+  /** The BFT commit (+2/3 precommits, consensus encoding) that finalised block h. */
+  bftCommit: (h: bigint) => k('C', u64be(h)),
   events: (h: bigint) => k('e', u64be(h)),
   hashToHeight: (hash: Uint8Array) => k('H', hash),
   txLocation: (txHash: Uint8Array) => k('t', txHash),
