@@ -11,6 +11,7 @@ import {
   type ChainState,
 } from '../vm/index.ts';
 import { devGenesis } from '../genesis/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { PolchainNode } from '../node/node.ts';
 
@@ -33,7 +34,7 @@ const valSeed = new Uint8Array(32).fill(3);
 const valPk = publicKeyFromSeed(valSeed);
 
 function genesis(chainId: string) {
-  const g = devGenesis({ validators: [{ address: addressFromPublicKey(valPk), consensusKey: valPk }], genesisTimeMs: 1n, devAccounts: 0, chainId });
+  const g = devGenesis({ validators: [{ address: addressFromPublicKey(valPk), consensusKey: valPk, blsKey: blsPublicKey(blsSecretFromSeed(valSeed)) }], genesisTimeMs: 1n, devAccounts: 0, chainId });
   g.accounts.push(...addrs.map((address) => ({ address, balance: 10n ** 15n })));
   return g;
 }

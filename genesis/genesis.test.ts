@@ -4,10 +4,11 @@ import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { bytesToHex } from '../vm/index.ts';
-import { devAccount, devGenesis, genesisHash, genesisState, genesisToJson, loadGenesisFile, parseGenesis, GenesisError } from './index.ts';
+import { devGenesis, genesisHash, genesisState, genesisToJson, loadGenesisFile, parseGenesis, GenesisError } from './index.ts';
 
-const v = devAccount(9);
-const base = () => genesisToJson(devGenesis({ validators: [{ address: v.address, consensusKey: v.publicKey }], genesisTimeMs: 1_700_000_000_000n, devAccounts: 3 })) as any;
+import { val as v } from '../test/helpers/chain.ts';
+
+const base = () => genesisToJson(devGenesis({ validators: [{ address: v.address, consensusKey: v.publicKey, blsKey: v.blsKey }], genesisTimeMs: 1_700_000_000_000n, devAccounts: 3 })) as any;
 
 test('round trip and a hash that ignores formatting but not values', () => {
   const j = base();
@@ -19,6 +20,23 @@ test('round trip and a hash that ignores formatting but not values', () => {
   j2.accounts[0].balance = '1';
   assert.notEqual(bytesToHex(genesisHash(parseGenesis(j2))), h);
   assert.equal(genesisState(g).validatorList().length, 1);
+});
+
+test('validators carry their BLS key: JSON field, state, and genesis hash', () => {
+  const j = base();
+  assert.match(j.validators[0].blsKey, /^0x[0-9a-f]{96}$/);
+  assert.equal(j.validators[0].blsKey, '0x' + bytesToHex(v.blsKey));
+  assert.equal(j.params.slashFractionBps, 500);
+  const g = parseGenesis(j);
+  assert.equal(bytesToHex(g.validators[0]!.blsKey), bytesToHex(v.blsKey));
+  assert.equal(bytesToHex(genesisState(g).getValidator(v.address)!.blsKey), bytesToHex(v.blsKey));
+  const h = bytesToHex(genesisHash(g));
+  const j2 = base();
+  j2.validators[0].blsKey = '0x' + 'ab'.repeat(48);
+  assert.notEqual(bytesToHex(genesisHash(parseGenesis(j2))), h, 'the BLS key is part of the genesis hash');
+  const j3 = base();
+  j3.params.slashFractionBps = 100;
+  assert.notEqual(bytesToHex(genesisHash(parseGenesis(j3))), h, 'slashFractionBps is part of the genesis hash');
 });
 
 test('each bad field is rejected with its path', () => {
@@ -33,6 +51,11 @@ test('each bad field is rejected with its path', () => {
     ['missing field', (j) => { delete j.params.minFee; }, /params\.minFee: missing/],
     ['no validators', (j) => { j.validators = []; }, /validators/],
     ['bad key', (j) => { j.validators[0].consensusKey = '0x1234'; }, /validators\[0\]\.consensusKey/],
+    ['bls key too short', (j) => { j.validators[0].blsKey = j.validators[0].blsKey.slice(0, -2); }, /validators\[0\]\.blsKey.*96 lowercase hex/],
+    ['bls key uppercase', (j) => { j.validators[0].blsKey = j.validators[0].blsKey.toUpperCase().replace('0X', '0x'); }, /validators\[0\]\.blsKey/],
+    ['bls key missing', (j) => { delete j.validators[0].blsKey; }, /validators\[0\]\.blsKey: missing/],
+    ['slash fraction > 100%', (j) => { j.params.slashFractionBps = 10_001; }, /params\.slashFractionBps/],
+    ['slash fraction float', (j) => { j.params.slashFractionBps = 2.5; }, /params\.slashFractionBps/],
     ['block bytes', (j) => { j.params.maxBlockBytes = 2000; j.params.maxTxBytes = 4000; }, /maxBlockBytes/],
   ];
   for (const [name, mutate, re] of cases) {

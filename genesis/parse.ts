@@ -37,17 +37,19 @@ function address(v: unknown, path: string): Uint8Array {
   }
 }
 
-function key32(v: unknown, path: string): Uint8Array {
-  if (typeof v !== 'string' || !/^0x[0-9a-f]{64}$/.test(v)) fail(path, 'expected 0x followed by 64 lowercase hex digits');
+function hexKey(v: unknown, path: string, bytes: number): Uint8Array {
+  if (typeof v !== 'string' || !new RegExp(`^0x[0-9a-f]{${bytes * 2}}$`).test(v)) fail(path, `expected 0x followed by ${bytes * 2} lowercase hex digits`);
   return hexToBytes(v.slice(2));
 }
 
 function parseParams(v: unknown): ChainParams {
-  const o = obj(v, 'params', ['unbondingPeriod', 'minFee', 'minStake', 'maxTxBytes', 'maxBlockTxs', 'maxBlockBytes']);
+  const o = obj(v, 'params', ['unbondingPeriod', 'minFee', 'minStake', 'maxTxBytes', 'maxBlockTxs', 'maxBlockBytes', 'slashFractionBps']);
   const p = {
     unbondingPeriod: u64(o.unbondingPeriod, 'params.unbondingPeriod'), minFee: u64(o.minFee, 'params.minFee'), minStake: u64(o.minStake, 'params.minStake'),
     maxTxBytes: u32(o.maxTxBytes, 'params.maxTxBytes', 128), maxBlockTxs: u32(o.maxBlockTxs, 'params.maxBlockTxs'), maxBlockBytes: u32(o.maxBlockBytes, 'params.maxBlockBytes', 1024),
+    slashFractionBps: u32(o.slashFractionBps, 'params.slashFractionBps', 0),
   };
+  if (p.slashFractionBps > 10_000) fail('params.slashFractionBps', 'must be at most 10000 (100%)');
   if (p.maxBlockBytes < p.maxTxBytes) fail('params.maxBlockBytes', 'must be at least maxTxBytes');
   return p;
 }
@@ -67,8 +69,11 @@ export function parseGenesis(json: unknown): Genesis {
   });
   if (!Array.isArray(o.validators) || o.validators.length === 0) fail('validators', 'expected a non-empty array');
   const validators = o.validators.map((v, i) => {
-    const vo = obj(v, `validators[${i}]`, ['address', 'consensusKey', 'stake']);
-    return { address: address(vo.address, `validators[${i}].address`), consensusKey: key32(vo.consensusKey, `validators[${i}].consensusKey`), stake: u64(vo.stake, `validators[${i}].stake`) };
+    const vo = obj(v, `validators[${i}]`, ['address', 'consensusKey', 'blsKey', 'stake']);
+    return {
+      address: address(vo.address, `validators[${i}].address`), consensusKey: hexKey(vo.consensusKey, `validators[${i}].consensusKey`, 32),
+      blsKey: hexKey(vo.blsKey, `validators[${i}].blsKey`, 48), stake: u64(vo.stake, `validators[${i}].stake`),
+    };
   });
   return { chainId: o.chainId, genesisTimeMs, params, accounts, validators };
 }

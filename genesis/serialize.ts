@@ -9,10 +9,11 @@ export function genesisToJson(g: Genesis): Record<string, unknown> {
     genesisTime: new Date(Number(g.genesisTimeMs)).toISOString(),
     params: {
       unbondingPeriod: p.unbondingPeriod.toString(), minFee: p.minFee.toString(), minStake: p.minStake.toString(),
-      maxTxBytes: p.maxTxBytes, maxBlockTxs: p.maxBlockTxs, maxBlockBytes: p.maxBlockBytes,
+      maxTxBytes: p.maxTxBytes, maxBlockTxs: p.maxBlockTxs, maxBlockBytes: p.maxBlockBytes, slashFractionBps: p.slashFractionBps,
     },
     accounts: g.accounts.map((a) => ({ address: encodeAddress(a.address), balance: a.balance.toString() })),
-    validators: g.validators.map((v) => ({ address: encodeAddress(v.address), consensusKey: '0x' + bytesToHex(v.consensusKey), stake: v.stake.toString() })),
+    validators: g.validators.map((v) => ({ address: encodeAddress(v.address), consensusKey: '0x' + bytesToHex(v.consensusKey), blsKey: '0x' + bytesToHex(v.blsKey), stake: v.stake.toString(),
+    })),
   };
 }
 
@@ -24,6 +25,6 @@ export function genesisHash(g: Genesis): Uint8Array {
   return sha256(encode([
     'polchain/genesis/v1', g.chainId, g.genesisTimeMs, encodeParams(g.chainId, g.params),
     g.accounts.map((a) => [a.address, a.balance]),
-    g.validators.map((v) => [v.address, v.consensusKey, v.stake]),
+    g.validators.map((v) => [v.address, v.consensusKey, v.blsKey, v.stake]),
   ]));
 }

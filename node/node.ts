@@ -8,6 +8,9 @@ import { createRpcServer, type RpcServer } from '../rpc/index.ts';
 import { ChainStore } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
 import { SoloProducer, type BlockDecider } from './producer/index.ts';
+import { BftDriver } from './bft/index.ts';
+import { createP2pHost, type P2pHost } from './p2p/index.ts';
+import type { TimeoutConfig } from '../consensus/index.ts';
 import { chainMethods } from './rpc-methods/index.ts';
 import { headerJson } from './rpc-methods/json.ts';
 import { NODE_VERSION } from './version.ts';
@@ -23,6 +26,10 @@ export interface NodeOptions {
   logger: Logger;
   clock?: () => bigint;
   signal?: AbortSignal;
+  /** 'solo': this validator alone produces blocks on a timer; 'bft': Tendermint over libp2p with the genesis validator set. */
+  engine?: 'solo' | 'bft';
+  p2p?: { listen: string[]; bootstrap: string[]; keySeed: Uint8Array };
+  timeouts?: TimeoutConfig;
 }
 
 /**
@@ -31,6 +38,7 @@ export interface NodeOptions {
  */
 export class PolchainNode {
   private rpcServer: RpcServer | undefined;
+  private p2pHost: P2pHost | undefined;
   private decider: BlockDecider | undefined;
   private closing: Promise<void> | undefined;
   readonly genesisHash: Uint8Array;
@@ -85,7 +93,22 @@ export class PolchainNode {
       });
       opts.logger.info({ url: this.rpcServer.url, ws: this.rpcServer.wsUrl }, 'rpc listening');
     }
-    if (opts.validatorSeed) {
+    if (opts.engine === 'bft') {
+      if (!opts.p2p) throw new Error('the bft engine needs p2p options');
+      this.p2pHost = await createP2pHost({
+        chainId: this.state.chainId, listen: opts.p2p.listen, bootstrap: opts.p2p.bootstrap, privateKeySeed: opts.p2p.keySeed,
+        logger: opts.logger.child({ module: 'p2p' }),
+      });
+      opts.logger.info({ peerId: this.p2pHost.peerId, addrs: this.p2pHost.multiaddrs() }, 'p2p listening');
+      this.decider = new BftDriver({
+        state: this.state, store: this.store, mempool: this.mempool, p2p: this.p2pHost, validatorSeed: opts.validatorSeed,
+        walPath: join(opts.dataDir, 'cs.wal'), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
+        commitWaitMs: opts.blockIntervalMs,
+        clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
+        onCommit: (r, c) => this.onCommit(r, c),
+      });
+      this.decider.start();
+    } else if (opts.validatorSeed) {
       this.decider = new SoloProducer({
         state: this.state, store: this.store, mempool: this.mempool, validatorSeed: opts.validatorSeed,
         blockIntervalMs: opts.blockIntervalMs, emptyBlocks: opts.emptyBlocks,
@@ -107,7 +130,17 @@ export class PolchainNode {
   }
 
   submit(raw: Uint8Array): Uint8Array {
-    return this.mempool.add(raw).hash;
+    const hash = this.mempool.add(raw).hash;
+    void this.p2pHost?.publish('tx', raw).catch(() => {});
+    return hash;
+  }
+
+  get p2p(): P2pHost | undefined {
+    return this.p2pHost;
+  }
+
+  get bft(): BftDriver | undefined {
+    return this.decider instanceof BftDriver ? this.decider : undefined;
   }
 
   onBlock(f: (r: BlockResult, c: Commit) => void): () => void {
@@ -126,6 +159,7 @@ export class PolchainNode {
       const log = this.opts.logger;
       await this.rpcServer?.close();
       await this.decider?.stop();
+      await this.p2pHost?.stop();
       await this.store.close();
       log.info({ height: Number(this.state.height) }, 'node stopped');
     })();

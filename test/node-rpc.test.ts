@@ -10,6 +10,7 @@ import {
   sha256, signTx, verify, verifySmtProof,
 } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { PolchainNode } from '../node/node.ts';
 
@@ -19,7 +20,7 @@ test('chain methods and newHeads subscriptions', { timeout: 60_000 }, async (t) 
   const dir = await mkdtemp(join(tmpdir(), 'polchain-rpc-'));
   const seed = new Uint8Array(32).fill(9);
   const pk = publicKeyFromSeed(seed);
-  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk }], genesisTimeMs: 1_000n, devAccounts: 4 });
+  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 4 });
   const node = await PolchainNode.start({
     dataDir: dir, genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 },
     blockIntervalMs: 50, emptyBlocks: true,

@@ -11,6 +11,7 @@ export const DEV_PARAMS: ChainParams = {
   maxTxBytes: 1024,
   maxBlockTxs: 10_000,
   maxBlockBytes: 4 * 1024 * 1024,
+  slashFractionBps: 500, // 5% of an equivocator's stake is burned
 };
 
 export const DEV_ACCOUNT_BALANCE = 1_000_000_000_000n;
@@ -31,7 +32,8 @@ export function devAccount(i: number): { seed: Uint8Array; publicKey: Uint8Array
 }
 
 export interface DevGenesisOptions {
-  validators: Array<{ address: Uint8Array; consensusKey: Uint8Array }>;
+  /** blsKey: the 48-byte BLS public key (callers derive it with consensus blsPublicKey(blsSecretFromSeed(seed))). */
+  validators: Array<{ address: Uint8Array; consensusKey: Uint8Array; blsKey: Uint8Array }>;
   genesisTimeMs: bigint;
   devAccounts?: number;
   chainId?: string;
@@ -46,6 +48,6 @@ export function devGenesis(o: DevGenesisOptions): Genesis {
     genesisTimeMs: o.genesisTimeMs,
     params: DEV_PARAMS,
     accounts,
-    validators: o.validators.map((v) => ({ ...v, stake: DEV_VALIDATOR_STAKE })),
+    validators: o.validators.map((v) => ({ address: v.address, consensusKey: v.consensusKey, blsKey: v.blsKey, stake: DEV_VALIDATOR_STAKE })),
   };
 }

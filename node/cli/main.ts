@@ -10,6 +10,7 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   tx: () => import('./commands/tx.ts'),
   status: () => import('./commands/status.ts'),
   demo: () => import('./commands/demo.ts'),
+  devnet: () => import('./commands/devnet.ts'),
   train: () => import('./commands/train.ts'),
   replay: () => import('./commands/replay.ts'),
   eval: () => import('./commands/eval.ts'),

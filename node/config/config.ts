@@ -17,9 +17,12 @@ export interface NodeConfig {
   emptyBlocks: boolean;
   mempoolMaxTxs: number;
   mempoolMaxBytes: number;
+  engine: string;
+  p2pListen: string;
+  bootstrap: string;
 }
 
-type Kind = 'int' | 'bool' | 'string' | 'level';
+type Kind = 'int' | 'bool' | 'string' | 'level' | 'engine' | 'list';
 interface Setting { key: keyof NodeConfig; flag: string; env: string; kind: Kind; min?: number; max?: number; def: string | number | boolean; help: string }
 
 export const SETTINGS: Setting[] = [
@@ -32,6 +35,9 @@ export const SETTINGS: Setting[] = [
   { key: 'blockIntervalMs', flag: 'block-interval', env: 'POLCHAIN_BLOCK_INTERVAL', kind: 'int', min: 10, max: 600_000, def: 1000, help: 'milliseconds between blocks' },
   { key: 'emptyBlocks', flag: 'empty-blocks', env: 'POLCHAIN_EMPTY_BLOCKS', kind: 'bool', def: true, help: 'produce blocks with no transactions' },
   { key: 'mempoolMaxTxs', flag: 'mempool-max-txs', env: 'POLCHAIN_MEMPOOL_MAX_TXS', kind: 'int', min: 1, max: 10_000_000, def: 50_000, help: 'mempool capacity in transactions' },
+  { key: 'engine', flag: 'engine', env: 'POLCHAIN_ENGINE', kind: 'engine', def: 'solo', help: 'block decider: solo (one validator, timer) or bft (Tendermint over libp2p)' },
+  { key: 'p2pListen', flag: 'p2p-listen', env: 'POLCHAIN_P2P_LISTEN', kind: 'string', def: '/ip4/127.0.0.1/tcp/26656', help: 'libp2p listen multiaddr (bft engine)' },
+  { key: 'bootstrap', flag: 'bootstrap', env: 'POLCHAIN_BOOTSTRAP', kind: 'list', def: '', help: 'comma-separated bootstrap peer multiaddrs ending in /p2p/<id>' },
   { key: 'mempoolMaxBytes', flag: 'mempool-max-bytes', env: 'POLCHAIN_MEMPOOL_MAX_BYTES', kind: 'int', min: 1024, max: 4 << 30, def: 64 << 20, help: 'mempool capacity in bytes' },
 ];
 
@@ -54,6 +60,13 @@ function parseValue(s: Setting, raw: unknown, source: string): string | number |
       return raw;
     case 'string':
       if (typeof raw !== 'string' || raw.length === 0) throw bad(`expected a non-empty string`);
+      return raw;
+    case 'engine':
+      if (raw !== 'solo' && raw !== 'bft') throw bad(`expected solo or bft, got ${JSON.stringify(raw)}`);
+      return raw;
+    case 'list':
+      if (typeof raw !== 'string') throw bad('expected a comma-separated string');
+      for (const a of raw.split(',').filter(Boolean)) if (!/^\/ip[46]\/[^/]+\/tcp\/\d+\/p2p\/\w+$/.test(a)) throw bad(`"${a}" is not a multiaddr like /ip4/127.0.0.1/tcp/26656/p2p/<peer id>`);
       return raw;
   }
 }

@@ -45,3 +45,4 @@ export {
   type FetchOptions,
   type FetchBlobOptions,
 } from './sync.ts';
+export { peerIdFromSeed } from './identity.ts';

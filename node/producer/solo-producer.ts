@@ -3,6 +3,7 @@ import {
   addressFromPublicKey, buildBlock, bytesToHex, commitSigningBytes, publicKeyFromSeed, sign, sha256,
   type BlockResult, type ChainState, type Commit,
 } from '../../vm/index.ts';
+import { beaconSign, blsSecretFromSeed } from '../../consensus/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 
@@ -33,9 +34,11 @@ export class SoloProducer implements BlockDecider {
   private inflight: Promise<void> | undefined;
   private stopped = false;
   private readonly address: Uint8Array;
+  private readonly blsSecret: Uint8Array;
 
   constructor(private readonly o: SoloProducerOptions) {
     this.address = addressFromPublicKey(publicKeyFromSeed(o.validatorSeed));
+    this.blsSecret = blsSecretFromSeed(o.validatorSeed);
   }
 
   start(): void {
@@ -65,7 +68,10 @@ export class SoloProducer implements BlockDecider {
     const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
     const { txs, preverified } = mempool.reap(state.params.maxBlockTxs, state.params.maxBlockBytes);
     const started = performance.now();
-    const r = buildBlock(state, { height: state.height + 1n, timestampMs, proposer: this.address }, txs, preverified);
+    const height = state.height + 1n;
+    // The beacon signature (BLS, deterministic); solo blocks carry no last commit and no evidence.
+    const beaconSig = beaconSign(this.blsSecret, state.chainId, height, state.beacon);
+    const r = buildBlock(state, { height, timestampMs, proposer: this.address, beaconSig }, txs, preverified);
     const commit: Commit = {
       height: r.block.header.height,
       blockHash: r.hash,

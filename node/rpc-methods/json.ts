@@ -8,7 +8,7 @@ import {
  * turns bigint and Uint8Array values into those forms).
  */
 const EVENT_NAMES: Record<number, string> = {
-  [EventKind.Transfer]: 'transfer', [EventKind.Fee]: 'fee', [EventKind.Stake]: 'stake', [EventKind.Unbond]: 'unbond', [EventKind.UnbondComplete]: 'unbond_complete',
+  [EventKind.Transfer]: 'transfer', [EventKind.Fee]: 'fee', [EventKind.Stake]: 'stake', [EventKind.Unbond]: 'unbond', [EventKind.UnbondComplete]: 'unbond_complete', [EventKind.Slash]: 'slash',
 };
 
 export const eventJson = (e: ChainEvent) => ({

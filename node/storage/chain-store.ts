@@ -2,7 +2,7 @@ import { Level } from 'level';
 import {
   bytesToHex, commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount,
   encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, equalBytes, sha256, accountTreeKey,
-  validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical,
+  validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, BEACON_TREE_KEY, encodeBeacon, decodeBeacon, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical,
   type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry,
 } from '../../vm/index.ts';
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
@@ -51,6 +51,7 @@ export class ChainStore {
       const ops: BatchOp[] = [{ type: 'put', key: KEY.genesisHash, value: hash }, { type: 'put', key: KEY.height, value: u64be(0n) }];
       for (const a of genesis.accounts) ops.push({ type: 'put', key: KEY.account(a.address), value: encodeAccount(state.getAccount(a.address)!) });
       for (const v of genesis.validators) ops.push({ type: 'put', key: KEY.validator(v.address), value: encodeValidator(v) });
+      ops.push({ type: 'put', key: KEY.beacon, value: encodeBeacon(state.beacon) });
       await this.db.batch(ops, { sync: true });
       return state;
     }
@@ -65,6 +66,7 @@ export class ChainStore {
     const accounts = new Map<string, Account>();
     const validators = new Map<string, Validator>();
     let unbonding: UnbondingEntry[] = [];
+    let beacon: Uint8Array | undefined;
     const entries: Array<[Uint8Array, Uint8Array | null]> = [[PARAMS_TREE_KEY, sha256(encodeParams(genesis.chainId, genesis.params))]];
     for await (const [key, value] of this.db.iterator({ gte: KEY.statePrefix, lt: Uint8Array.of(KEY.statePrefix[0]! + 1) })) {
       const kind = key[1];
@@ -78,8 +80,12 @@ export class ChainStore {
       } else if (kind === 0x75 /* u */) {
         unbonding = decodeUnbonding(value);
         if (unbonding.length) entries.push([UNBONDING_TREE_KEY, sha256(value)]);
+      } else if (kind === 0x62 /* b */) {
+        beacon = decodeBeacon(value);
+        entries.push([BEACON_TREE_KEY, sha256(value)]);
       }
     }
+    if (!beacon) throw new NodeError('STORE_CORRUPT', 'the randomness beacon is missing from the stored state (a data dir from chain protocol v1?)');
     const tree = SparseMerkleTree.empty().update(entries);
     let lastHash: Uint8Array = new Uint8Array(32);
     let lastTs = genesis.genesisTimeMs;
@@ -92,7 +98,7 @@ export class ChainStore {
       lastHash = (await this.getCommit(height))!.blockHash;
       lastTs = block.header.timestampMs;
     }
-    return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding);
+    return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding, beacon);
   }
 
   /** Persists a block atomically, then applies it to the in-memory state. */
@@ -111,7 +117,7 @@ export class ChainStore {
       ops.push({ type: 'put', key: KEY.receipt(r.txHashes[i]!), value: r.receiptBytes[i]! });
     }
     for (const w of r.writes) {
-      const key = w.kind === 'account' ? KEY.account(w.address!) : w.kind === 'validator' ? KEY.validator(w.address!) : KEY.unbonding;
+      const key = w.kind === 'account' ? KEY.account(w.address!) : w.kind === 'validator' ? KEY.validator(w.address!) : w.kind === 'beacon' ? KEY.beacon : KEY.unbonding;
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
     }
     await this.db.batch(ops, { sync: true });

@@ -6,6 +6,7 @@
  *   e<height>      block-level events     H<hash32>  height of a block hash
  *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
  *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
+ *   sb             randomness beacon (encodeBeacon)
  */
 const enc = new TextEncoder();
 
@@ -44,5 +45,6 @@ export const KEY = {
   account: (addr: Uint8Array) => k('sa', addr),
   validator: (addr: Uint8Array) => k('sv', addr),
   unbonding: k('su'),
+  beacon: k('sb'),
   statePrefix: k('s'),
 };

@@ -3,31 +3,44 @@ import { sha256 } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
 import type { Block, BlockHeader, ChainEvent, Commit, EventKindTag, Receipt } from '../types/index.ts';
 
-export const BLOCK_VERSION = 1;
+export const BLOCK_VERSION = 2;
 const COMMIT_DOMAIN = 'polchain/commit/v1';
 
-const headerArray = (h: BlockHeader): Encodable[] =>
-  [h.version, h.chainId, h.height, h.timestampMs, h.prevHash, h.txRoot, h.stateRoot, h.receiptsRoot, h.proposer];
+const headerArray = (h: BlockHeader): Encodable[] => [
+  h.version, h.chainId, h.height, h.timestampMs, h.prevHash, h.txRoot, h.stateRoot, h.receiptsRoot, h.proposer,
+  h.lastCommitHash, h.evidenceHash, h.validatorsHash, h.beacon,
+];
 
 export const encodeHeader = (h: BlockHeader): Uint8Array => encode(headerArray(h));
 export const blockHash = (h: BlockHeader): Uint8Array => sha256(encodeHeader(h));
-export const encodeBlock = (b: Block): Uint8Array => encode([headerArray(b.header), b.txs]);
+/** block = [header, [tx bytes...], lastCommit (bytes | nil), [evidence bytes...], beaconSig(96)] */
+export const encodeBlock = (b: Block): Uint8Array => encode([headerArray(b.header), b.txs, b.lastCommit, b.evidence, b.beaconSig]);
 
 function readHeader(v: unknown): BlockHeader {
-  const r = Reader.of(v, 'header', 9, 'BLOCK_INVALID');
+  const r = Reader.of(v, 'header', 13, 'BLOCK_INVALID');
   return {
     version: r.u32('version'), chainId: r.str('chainId', 64), height: r.u64('height'), timestampMs: r.u64('timestampMs'),
     prevHash: r.bytes('prevHash', 32), txRoot: r.bytes('txRoot', 32), stateRoot: r.bytes('stateRoot', 32),
-    receiptsRoot: r.bytes('receiptsRoot', 32), proposer: r.bytes('proposer', 20),
+    receiptsRoot: r.bytes('receiptsRoot', 32), proposer: r.bytes('proposer', 20), lastCommitHash: r.bytes('lastCommitHash', 32),
+    evidenceHash: r.bytes('evidenceHash', 32), validatorsHash: r.bytes('validatorsHash', 32), beacon: r.bytes('beacon', 32),
   };
 }
 
+function byteList(r: Reader, field: string): Uint8Array[] {
+  const list = r.array(field);
+  for (const t of list) if (!(t instanceof Uint8Array)) throw new VmError('BLOCK_INVALID', `block.${field}: every entry must be a byte string`);
+  return list as Uint8Array[];
+}
+
 export function decodeBlock(bytes: Uint8Array): Block {
-  const r = Reader.of(decodeCanonical(bytes, 'block'), 'block', 2, 'BLOCK_INVALID');
+  const r = Reader.of(decodeCanonical(bytes, 'block'), 'block', 5, 'BLOCK_INVALID');
   const header = readHeader(r.raw());
-  const txs = r.array('txs');
-  for (const t of txs) if (!(t instanceof Uint8Array)) throw new VmError('BLOCK_INVALID', 'block.txs: every entry must be a byte string');
-  return { header, txs: txs as Uint8Array[] };
+  const txs = byteList(r, 'txs');
+  const lastCommit = r.raw();
+  if (lastCommit !== null && !(lastCommit instanceof Uint8Array)) throw new VmError('BLOCK_INVALID', 'block.lastCommit: expected a byte string or nil');
+  const evidence = byteList(r, 'evidence');
+  const beaconSig = r.bytes('beaconSig', 96);
+  return { header, txs, lastCommit, evidence, beaconSig };
 }
 
 export const commitSigningBytes = (chainId: string, height: bigint, hash: Uint8Array): Uint8Array =>

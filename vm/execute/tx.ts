@@ -43,12 +43,16 @@ export function executeTx(
     }
     case 'stake': {
       const v = o.validator(sender);
+      if (v?.jailed) throw new VmError('STAKE_JAILED', 'this validator was jailed for equivocation and cannot stake again');
       if (v && !equalBytes(v.consensusKey, p.consensusKey)) {
         throw new VmError('STAKE_KEY_MISMATCH', 'this account already validates with a different consensus key');
       }
+      if (v && !equalBytes(v.blsKey, p.blsKey)) {
+        throw new VmError('STAKE_KEY_MISMATCH', 'this account already validates with a different BLS key');
+      }
       const stake = checkedAdd(v?.stake ?? 0n, p.amount, 'stake');
       if (stake < params.minStake) throw new VmError('STAKE_BELOW_MINIMUM', `stake ${stake} is below the minimum ${params.minStake}`);
-      write = () => o.setValidator(sender, { address: sender, consensusKey: p.consensusKey, stake });
+      write = () => o.setValidator(sender, { address: sender, consensusKey: p.consensusKey, blsKey: p.blsKey, stake });
       events.push({ kind: EventKind.Stake, address: sender, counterparty: null, amount: p.amount });
       break;
     }
@@ -60,12 +64,13 @@ export function executeTx(
       if (stake > 0n && stake < params.minStake) {
         throw new VmError('STAKE_BELOW_MINIMUM', `remaining stake ${stake} would be below the minimum ${params.minStake}; unbond all or less`);
       }
-      if (stake === 0n && o.activeValidatorCount() <= 1) {
+      if (stake === 0n && !v.jailed && o.activeValidatorCount() <= 1) {
         throw new VmError('UNBOND_LAST_VALIDATOR', 'the last validator cannot unbond all of its stake: the chain would halt');
       }
       const completionHeight = height + params.unbondingPeriod;
       write = () => {
-        o.setValidator(sender, stake === 0n ? null : { ...v, stake });
+        // a jailed record stays (with stake 0) so that the account can never stake again
+        o.setValidator(sender, stake === 0n && !v.jailed ? null : { ...v, stake });
         o.setUnbonding([...o.unbonding, { address: sender, amount: p.amount, completionHeight }]);
       };
       events.push({ kind: EventKind.Unbond, address: sender, counterparty: null, amount: p.amount });
@@ -93,4 +98,16 @@ export function releaseUnbonding(o: StateOverlay, height: bigint): ChainEvent[] 
   }
   o.setUnbonding(rest);
   return events;
+}
+
+/**
+ * Slashes one equivocator: burns floor(stake * slashFractionBps / 10000) of its stake (total supply
+ * shrinks) and jails it (out of the active set from the next height on; the rest may be unbonded).
+ * The caller has checked that the validator exists and is not jailed.
+ */
+export function slashValidator(o: StateOverlay, address: Uint8Array, params: ChainParams): ChainEvent {
+  const v = o.validator(address)!;
+  const amount = (v.stake * BigInt(params.slashFractionBps)) / 10_000n;
+  o.setValidator(address, { ...v, stake: v.stake - amount, jailed: true });
+  return { kind: EventKind.Slash, address, counterparty: null, amount };
 }

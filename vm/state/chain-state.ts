@@ -1,5 +1,6 @@
 import { bytesToHex, compareBytes } from '../crypto/index.ts';
 import type { SparseMerkleTree } from './smt.ts';
+import { beaconAtGenesis, validatorsHash } from './beacon.ts';
 import type { Account, ChainParams, UnbondingEntry, Validator } from '../types/index.ts';
 
 /**
@@ -18,6 +19,8 @@ export class ChainState {
     readonly accounts: Map<string, Account>,
     readonly validators: Map<string, Validator>,
     public unbonding: UnbondingEntry[],
+    /** The randomness beacon after the last block (beaconAtGenesis(chainId) at height 0). */
+    public beacon: Uint8Array = beaconAtGenesis(chainId),
   ) {}
 
   get stateRoot(): Uint8Array {
@@ -32,9 +35,17 @@ export class ChainState {
     return this.validators.get(bytesToHex(address));
   }
 
-  /** Validators with stake, ordered by address bytes (never by Map insertion order). */
+  /**
+   * The active validators (stake > 0, not jailed), ordered by address bytes (never by Map insertion
+   * order). The set after block H is the set that votes on and proposes block H + 1.
+   */
   validatorList(): Validator[] {
-    return [...this.validators.values()].filter((v) => v.stake > 0n).sort((a, b) => compareBytes(a.address, b.address));
+    return [...this.validators.values()].filter((v) => v.stake > 0n && !v.jailed).sort((a, b) => compareBytes(a.address, b.address));
+  }
+
+  /** validatorsHash of the active set: what the next block's header must carry. */
+  validatorsHash(): Uint8Array {
+    return validatorsHash(this.validatorList());
   }
 
   totalStake(): bigint {

@@ -3,7 +3,10 @@ import { bytesToHex, sha256 } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
 import type { Account, ChainParams, Validator } from '../types/index.ts';
 import { ChainState } from './chain-state.ts';
-import { accountTreeKey, encodeAccount, encodeParams, encodeValidator, PARAMS_TREE_KEY, validatorTreeKey } from './encoding.ts';
+import {
+  accountTreeKey, encodeAccount, encodeBeacon, encodeParams, encodeValidator, BEACON_TREE_KEY, PARAMS_TREE_KEY, validatorTreeKey,
+} from './encoding.ts';
+import { beaconAtGenesis } from './beacon.ts';
 import { SparseMerkleTree } from './smt.ts';
 
 export interface GenesisAllocation {
@@ -19,7 +22,14 @@ export function createGenesisState(g: GenesisAllocation): ChainState {
   const accounts = new Map<string, Account>();
   const validators = new Map<string, Validator>();
   let supply = 0n;
-  const entries: Array<[Uint8Array, Uint8Array | null]> = [[PARAMS_TREE_KEY, sha256(encodeParams(g.chainId, g.params))]];
+  const beacon = beaconAtGenesis(g.chainId);
+  const entries: Array<[Uint8Array, Uint8Array | null]> = [
+    [PARAMS_TREE_KEY, sha256(encodeParams(g.chainId, g.params))],
+    [BEACON_TREE_KEY, sha256(encodeBeacon(beacon))],
+  ];
+  if (!Number.isInteger(g.params.slashFractionBps) || g.params.slashFractionBps < 0 || g.params.slashFractionBps > 10_000) {
+    throw new VmError('GENESIS_INVALID', `slashFractionBps ${g.params.slashFractionBps} is not an integer in [0, 10000]`);
+  }
   for (const a of g.accounts) {
     const k = bytesToHex(a.address);
     if (accounts.has(k)) throw new VmError('GENESIS_INVALID', `account ${k} is listed twice`);
@@ -31,6 +41,8 @@ export function createGenesisState(g: GenesisAllocation): ChainState {
   for (const v of g.validators) {
     const k = bytesToHex(v.address);
     if (validators.has(k)) throw new VmError('GENESIS_INVALID', `validator ${k} is listed twice`);
+    if (v.consensusKey.length !== 32 || v.blsKey.length !== 48) throw new VmError('GENESIS_INVALID', `validator ${k} needs a 32-byte consensus key and a 48-byte BLS key`);
+    if (v.jailed) throw new VmError('GENESIS_INVALID', `validator ${k} cannot start jailed`);
     if (v.stake < g.params.minStake || v.stake === 0n) throw new VmError('GENESIS_INVALID', `validator ${k} stake ${v.stake} is below the minimum ${g.params.minStake}`);
     validators.set(k, v);
     entries.push([validatorTreeKey(v.address), sha256(encodeValidator(v))]);
@@ -39,5 +51,5 @@ export function createGenesisState(g: GenesisAllocation): ChainState {
   if (validators.size === 0) throw new VmError('GENESIS_INVALID', 'genesis needs at least one validator');
   if (supply > U64_MAX) throw new VmError('GENESIS_INVALID', `total supply ${supply} exceeds 2^64-1`);
   const tree = SparseMerkleTree.empty().update(entries);
-  return new ChainState(g.chainId, g.params, 0n, new Uint8Array(32), g.genesisTimeMs, tree, accounts, validators, []);
+  return new ChainState(g.chainId, g.params, 0n, new Uint8Array(32), g.genesisTimeMs, tree, accounts, validators, [], beacon);
 }

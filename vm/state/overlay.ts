@@ -2,14 +2,14 @@ import { bytesToHex } from '../crypto/index.ts';
 import type { Account, UnbondingEntry, Validator } from '../types/index.ts';
 import type { ChainState } from './chain-state.ts';
 import {
-  accountTreeKey, encodeAccount, encodeUnbonding, encodeValidator, UNBONDING_TREE_KEY, validatorTreeKey,
+  accountTreeKey, encodeAccount, encodeBeacon, encodeUnbonding, encodeValidator, BEACON_TREE_KEY, UNBONDING_TREE_KEY, validatorTreeKey,
 } from './encoding.ts';
 import { sha256 } from '../crypto/index.ts';
 import type { SparseMerkleTree } from './smt.ts';
 
 /** A state change ready to persist: the LevelDB value is exactly the bytes hashed into the tree. */
 export interface StateWrite {
-  kind: 'account' | 'validator' | 'unbonding';
+  kind: 'account' | 'validator' | 'unbonding' | 'beacon';
   address: Uint8Array | null;
   encoded: Uint8Array | null; // null deletes
 }
@@ -18,6 +18,7 @@ export interface StateChanges {
   accounts: Map<string, { address: Uint8Array; account: Account }>;
   validators: Map<string, { address: Uint8Array; validator: Validator | null }>;
   unbonding: UnbondingEntry[] | null; // null: unchanged
+  beacon: Uint8Array | null; // null: unchanged
 }
 
 /** Copy-on-write view over committed state used while executing one block. */
@@ -25,6 +26,7 @@ export class StateOverlay {
   private readonly accounts = new Map<string, { address: Uint8Array; account: Account }>();
   private readonly validators = new Map<string, { address: Uint8Array; validator: Validator | null }>();
   private unbondingQueue: UnbondingEntry[] | null = null;
+  private newBeacon: Uint8Array | null = null;
 
   constructor(readonly base: ChainState) {}
 
@@ -51,16 +53,20 @@ export class StateOverlay {
     this.validators.set(bytesToHex(address), { address, validator });
   }
 
-  /** Number of validators with positive stake after this overlay's changes. */
+  /** Number of active validators (positive stake, not jailed) after this overlay's changes. */
   activeValidatorCount(): number {
+    const active = (v: Validator | null | undefined) => !!v && v.stake > 0n && !v.jailed;
     let n = 0;
     for (const [k, v] of this.base.validators) {
       const own = this.validators.get(k);
-      const stake = own ? (own.validator?.stake ?? 0n) : v.stake;
-      if (stake > 0n) n++;
+      if (active(own ? own.validator : v)) n++;
     }
-    for (const [k, own] of this.validators) if (!this.base.validators.has(k) && (own.validator?.stake ?? 0n) > 0n) n++;
+    for (const [k, own] of this.validators) if (!this.base.validators.has(k) && active(own.validator)) n++;
     return n;
+  }
+
+  setBeacon(beacon: Uint8Array): void {
+    this.newBeacon = beacon;
   }
 
   get unbonding(): readonly UnbondingEntry[] {
@@ -72,7 +78,7 @@ export class StateOverlay {
   }
 
   changes(): StateChanges {
-    return { accounts: this.accounts, validators: this.validators, unbonding: this.unbondingQueue };
+    return { accounts: this.accounts, validators: this.validators, unbonding: this.unbondingQueue, beacon: this.newBeacon };
   }
 }
 
@@ -94,6 +100,11 @@ export function applyChangesToTree(tree: SparseMerkleTree, changes: StateChanges
     const encoded = encodeUnbonding(changes.unbonding);
     entries.push([UNBONDING_TREE_KEY, changes.unbonding.length ? sha256(encoded) : null]);
     writes.push({ kind: 'unbonding', address: null, encoded });
+  }
+  if (changes.beacon) {
+    const encoded = encodeBeacon(changes.beacon);
+    entries.push([BEACON_TREE_KEY, sha256(encoded)]);
+    writes.push({ kind: 'beacon', address: null, encoded });
   }
   return { tree: entries.length ? tree.update(entries) : tree, writes };
 }

@@ -11,7 +11,7 @@ function payloadArray(p: TxPayload): Encodable[] {
     case 'transfer':
       return [TxKind.Transfer, p.to, p.amount];
     case 'stake':
-      return [TxKind.Stake, p.consensusKey, p.amount];
+      return [TxKind.Stake, p.consensusKey, p.blsKey, p.amount];
     case 'unbond':
       return [TxKind.Unbond, p.amount];
   }
@@ -39,9 +39,9 @@ function readPayload(v: unknown): TxPayload {
       return { kind: 'transfer', to: r.bytes('to', 20), amount: r.u64('amount') };
     }
     case TxKind.Stake: {
-      const r = Reader.of(v, 'tx.stake', 3);
+      const r = Reader.of(v, 'tx.stake', 4);
       r.u32('kind');
-      return { kind: 'stake', consensusKey: r.bytes('consensusKey', 32), amount: r.u64('amount') };
+      return { kind: 'stake', consensusKey: r.bytes('consensusKey', 32), blsKey: r.bytes('blsKey', 48), amount: r.u64('amount') };
     }
     case TxKind.Unbond: {
       const r = Reader.of(v, 'tx.unbond', 2);

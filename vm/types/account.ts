@@ -5,8 +5,11 @@ export interface Account {
 
 export interface Validator {
   address: Uint8Array; // operator account that staked
-  consensusKey: Uint8Array; // ed25519 key that signs blocks
+  consensusKey: Uint8Array; // 32-byte ed25519 key that signs blocks and votes
+  blsKey: Uint8Array; // 48-byte BLS12-381 G1 public key that signs the randomness beacon
   stake: bigint;
+  /** Set by slashing: out of the active set for good; may still unbond its remaining stake. Absent = false. */
+  jailed?: boolean;
 }
 
 export interface UnbondingEntry {
@@ -22,4 +25,5 @@ export interface ChainParams {
   maxTxBytes: number;
   maxBlockTxs: number;
   maxBlockBytes: number;
+  slashFractionBps: number; // share of an equivocator's stake burned per evidence, in basis points (0..10000)
 }

@@ -1,5 +1,5 @@
 /** Event kinds; numeric tags are hashed into receipts. */
-export const EventKind = { Transfer: 1, Fee: 2, Stake: 3, Unbond: 4, UnbondComplete: 5 } as const;
+export const EventKind = { Transfer: 1, Fee: 2, Stake: 3, Unbond: 4, UnbondComplete: 5, Slash: 6 } as const;
 export type EventKindTag = (typeof EventKind)[keyof typeof EventKind];
 
 export interface ChainEvent {

@@ -12,6 +12,7 @@ export interface TransferPayload {
 export interface StakePayload {
   kind: 'stake';
   consensusKey: Uint8Array; // 32-byte ed25519 key the validator signs blocks and votes with
+  blsKey: Uint8Array; // 48-byte BLS12-381 public key the validator signs the beacon with
   amount: bigint;
 }
 

@@ -5,6 +5,7 @@ import {
   addressFromPublicKey, bytesToHex, encodeAddress, encodeTx, publicKeyFromSeed, signTx, verifySmtProof, decodeSmtProof, hexToBytes,
 } from '../../../vm/index.ts';
 import { devAccount, devGenesis } from '../../../genesis/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
 import { createLogger } from '../../logging.ts';
 import { PolchainNode } from '../../node.ts';
@@ -31,7 +32,7 @@ export const command: CliCommand = {
     const logger = createLogger((values['log-level'] as string | undefined) ?? 'warn');
     const seed = new Uint8Array(32).fill(7);
     const pk = publicKeyFromSeed(seed);
-    const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk }], genesisTimeMs: BigInt(Date.now()) });
+    const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()) });
     say(`== polchain demo: data dir ${dir}`);
     const node = await PolchainNode.start({ dataDir: dir, genesis, validatorSeed: seed, logger, rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 200, emptyBlocks: true });
     try {

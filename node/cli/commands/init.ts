@@ -2,6 +2,7 @@ import { mkdir, writeFile, access } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { addressFromPublicKey, encodeAddress, publicKeyFromSeed } from '../../../vm/index.ts';
 import { devGenesis, genesisHash, genesisToJson } from '../../../genesis/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { bytesToHex } from '../../../vm/index.ts';
 import { Keystore } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
@@ -31,7 +32,7 @@ export const command: CliCommand = {
     const publicKey = publicKeyFromSeed(seed);
     const address = addressFromPublicKey(publicKey);
     await new Keystore(layout.keys).create(layout.validatorKeyName, seed, passphrase);
-    const genesis = devGenesis({ validators: [{ address, consensusKey: publicKey }], genesisTimeMs: BigInt(Date.now()), devAccounts, chainId: values['chain-id'] as string | undefined });
+    const genesis = devGenesis({ validators: [{ address, consensusKey: publicKey, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()), devAccounts, chainId: values['chain-id'] as string | undefined });
     await writeFile(layout.genesis, JSON.stringify(genesisToJson(genesis), null, 2) + '\n', { mode: 0o644 });
     await writeFile(layout.config, JSON.stringify({ logLevel: 'info', rpcPort: 8545, blockIntervalMs: 1000 }, null, 2) + '\n');
     console.log(JSON.stringify({ dataDir: dir, chainId: genesis.chainId, genesisHash: '0x' + bytesToHex(genesisHash(genesis)), validator: encodeAddress(address) }, null, 2));

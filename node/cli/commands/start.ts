@@ -6,6 +6,7 @@ import { PolchainNode } from '../../node.ts';
 import { parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { loadOrCreateP2pKey } from '../../p2p-key.ts';
 
 const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] ${SETTINGS.map((s) => `[--${s.flag} V]`).join(' ')}`;
 
@@ -44,6 +45,8 @@ export const command: CliCommand = {
       rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+      engine: config.engine as 'solo' | 'bft',
+      p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) } : undefined,
     });
     if (!stopRequested.signal.aborted) await new Promise((resolve) => stopRequested.signal.addEventListener('abort', resolve, { once: true }));
     await node.stop();

@@ -1,0 +1,3 @@
+export { BftDriver, type BftDriverOptions } from './driver.ts';
+export { ConsensusWal, type WalRecord } from './wal.ts';
+export { ValidatorSets } from './validator-sets.ts';
