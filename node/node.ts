@@ -30,6 +30,8 @@ export interface NodeOptions {
   engine?: 'solo' | 'bft';
   p2p?: { listen: string[]; bootstrap: string[]; keySeed: Uint8Array };
   timeouts?: TimeoutConfig;
+  /** Test-only fault injection. */
+  faults?: { equivocate?: boolean };
 }
 
 /**
@@ -105,8 +107,9 @@ export class PolchainNode {
         walPath: join(opts.dataDir, 'cs.wal'), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
         commitWaitMs: opts.blockIntervalMs,
         clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
-        onCommit: (r, c) => this.onCommit(r, c),
+        onCommit: (r, c) => this.onCommit(r, c), equivocate: opts.faults?.equivocate,
       });
+      await (this.decider as BftDriver).init();
       this.decider.start();
     } else if (opts.validatorSeed) {
       this.decider = new SoloProducer({

@@ -26,3 +26,20 @@ test('4 validators agree on every block; a transaction sent to one node commits 
   const commit = await a!.store.getBftCommit(2n);
   assert.ok(commit && commit.length > 0, 'BFT commits are stored with their blocks');
 });
+
+test('a validator that equivocates is caught, its evidence goes into a block, and it is slashed and jailed', { timeout: 120_000 }, async (t) => {
+  const net = await startBftNet(4, { equivocator: 3 });
+  t.after(() => net.stop());
+  const [a] = net.nodes;
+  const cheat = net.nodes[3]!.validatorAddress!;
+  const before = a!.state.getValidator(cheat)!.stake;
+  await waitFor(() => net.nodes.slice(0, 3).every((x) => x.state.getValidator(cheat)?.jailed === true), 90_000, 'the equivocator jailed on every honest node');
+  const after = a!.state.getValidator(cheat)!;
+  assert.equal(after.stake, before - (before * 500n) / 10_000n, 'slashed by slashFractionBps');
+  assert.ok(!a!.state.validatorList().some((v) => bytesToHex(v.address) === bytesToHex(cheat)), 'no longer in the active set');
+  const h = a!.state.height;
+  await waitFor(() => net.nodes.slice(0, 3).every((x) => x.state.height >= h + 3n), 60_000, 'progress without the jailed validator');
+  let found = false;
+  for (let k = 1n; k <= a!.state.height && !found; k++) found = ((await a!.store.getBlock(k))!.evidence.length > 0);
+  assert.ok(found, 'the evidence is in a committed block');
+});

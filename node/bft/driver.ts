@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
 import {
-  applyBlock, blockHash, buildBlock, bytesToHex, decodeBlock, encodeBlock, decodeCanonical, encode,
-  type BlockResult, type ChainState, type Commit as VmCommit, type VerifiedTx,
+  applyBlock, blockHash, buildBlock, bytesToHex, decodeBlock, encodeBlock, decodeCanonical, encode, sha256,
+  type BlockResult, type ChainState, type Commit as VmCommit, type VerifiedTx, type Validator, type ConsensusHooks,
 } from '../../vm/index.ts';
 import {
   ConsensusState, GuardedSigner, DEV_TIMEOUTS, decodeProposal, decodeVote, encodeProposal, encodeVote, encodeCommit, decodeCommit,
-  verifyCommit, encodeEvidence, type ConsensusEffect, type ConsensusEvent, type TimeoutConfig, type TimeoutStep, type Commit,
+  verifyCommit, encodeEvidence, beaconSign, blsSecretFromSeed, signVote, type ConsensusEffect, type ConsensusEvent, type TimeoutConfig, type TimeoutStep, type Commit,
 } from '../../consensus/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
@@ -14,6 +14,7 @@ import { registerBlockSyncServer, fetchBlocks, type P2pHost } from '../p2p/index
 import { ConsensusWal, type WalRecord } from './wal.ts';
 import { loadSignHistory, saveSignHistory } from './sign-history.ts';
 import { ValidatorSets } from './validator-sets.ts';
+import { bftHooks } from './hooks.ts';
 import { Progress } from '../cli/progress.ts';
 
 export interface BftDriverOptions {
@@ -31,6 +32,8 @@ export interface BftDriverOptions {
   onCommit: (r: BlockResult, commit: VmCommit) => void;
   /** Pause after a commit before the next height starts (Tendermint's timeout_commit): sets the block pace. */
   commitWaitMs: number;
+  /** Test-only fault switch: with each prevote for a block, also send a conflicting nil prevote (signed around the guard). */
+  equivocate?: boolean;
 }
 
 const CATCHUP = 'cs-catchup';
@@ -57,9 +60,17 @@ export class BftDriver implements BlockDecider {
   private syncTimer: NodeJS.Timeout | undefined;
   private inflight: Promise<void> = Promise.resolve();
   private readonly unsubs: Array<() => void> = [];
+  /** Validator lists that decided recent heights (for the last commit carried by the next block). */
+  private readonly decided = new Map<bigint, Validator[]>();
+  private lastCommitBytes: Uint8Array | null = null;
+  private readonly evidencePool = new Map<string, Uint8Array>();
+  private readonly hooks: ConsensusHooks;
+  private readonly blsSecret: Uint8Array | null;
 
   constructor(private readonly o: BftDriverOptions) {
     this.wal = new ConsensusWal(o.walPath);
+    this.hooks = bftHooks(o.state.chainId, (h) => this.decided.get(h));
+    this.blsSecret = o.validatorSeed ? blsSecretFromSeed(o.validatorSeed) : null;
     this.signer = o.validatorSeed
       ? new GuardedSigner(o.validatorSeed, { history: loadSignHistory(o.signHistoryPath), persist: (h) => saveSignHistory(o.signHistoryPath, h) })
       : null;
@@ -83,8 +94,27 @@ export class BftDriver implements BlockDecider {
     });
   }
 
+  /** Loads what the next proposal needs from the store, then starts. */
+  async init(): Promise<void> {
+    const h = this.o.state.height;
+    if (h > 0n) {
+      const vals = await this.o.store.getDecidedBy(h);
+      if (vals) this.decided.set(h, vals);
+      this.lastCommitBytes = (await this.o.store.getBftCommit(h)) ?? null;
+    }
+  }
+
   start(): void {
     const { p2p, store } = this.o;
+    this.unsubs.push(p2p.onMessage('evidence', (bytes) => {
+      try {
+        this.hooks.evidenceOffender(bytes, this.o.state);
+        this.evidencePool.set(bytesToHex(sha256(bytes)), bytes);
+        return 'accept';
+      } catch {
+        return 'reject';
+      }
+    }));
     this.unsubs.push(p2p.onMessage('proposal', (bytes) => this.onGossip('proposal', bytes)));
     this.unsubs.push(p2p.onMessage('vote', (bytes) => this.onGossip('vote', bytes)));
     this.unsubs.push(p2p.onMessage('tx', (bytes) => {
@@ -176,6 +206,10 @@ export class BftDriver implements BlockDecider {
       }
       case 'broadcastVote': {
         void p2p.publish('vote', encodeVote(fx.vote)).catch(() => {});
+        if (this.o.equivocate && fx.vote.type === 'prevote' && fx.vote.blockHash && this.o.validatorSeed) {
+          const twin = signVote(this.o.state.chainId, { ...fx.vote, blockHash: null }, this.o.validatorSeed);
+          void p2p.publish('vote', encodeVote(twin)).catch(() => {});
+        }
         return;
       }
       case 'scheduleTimeout': {
@@ -189,10 +223,13 @@ export class BftDriver implements BlockDecider {
       case 'commitBlock':
         await this.commit(fx.height, fx.blockHash, fx.block, fx.commit);
         return;
-      case 'evidence':
+      case 'evidence': {
         logger.warn({ validator: bytesToHex(fx.evidence.voteA.validator), height: Number(fx.evidence.voteA.height) }, 'equivocation detected');
-        void p2p.publish('evidence', encodeEvidence(fx.evidence)).catch(() => {});
+        const bytes = encodeEvidence(fx.evidence);
+        this.evidencePool.set(bytesToHex(sha256(bytes)), bytes);
+        void p2p.publish('evidence', bytes).catch(() => {});
         return;
+      }
       case 'enterRound':
         logger.debug({ height: Number(fx.height), round: fx.round, proposer: bytesToHex(fx.proposer) }, 'enter round');
         return;
@@ -210,7 +247,13 @@ export class BftDriver implements BlockDecider {
     const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
     const { txs, preverified } = mempool.reap(state.params.maxBlockTxs, state.params.maxBlockBytes);
     for (const [k, v] of preverified) this.preverified.set(k, v);
-    const r = buildBlock(state, { height, timestampMs, proposer: this.signer!.address }, txs, preverified);
+    const r = buildBlock(state, {
+      height, timestampMs, proposer: this.signer!.address,
+      beaconSig: beaconSign(this.blsSecret!, state.chainId, height, state.beacon),
+      lastCommit: height > 1n ? this.lastCommitBytes : null,
+      evidence: [...this.evidencePool.values()],
+    }, txs, preverified, this.hooks);
+    for (const e of r.rejectedEvidence) this.evidencePool.delete(bytesToHex(sha256(e.bytes))); // stale: offender already jailed
     this.built.set(bytesToHex(r.hash), r);
     return encodeBlock(r.block);
   }
@@ -219,7 +262,7 @@ export class BftDriver implements BlockDecider {
     try {
       const block = decodeBlock(bytes);
       if (block.header.height !== height) return false;
-      const r = applyBlock(this.o.state, block, this.preverified);
+      const r = applyBlock(this.o.state, block, this.preverified, this.hooks);
       this.built.set(bytesToHex(r.hash), r);
       return true;
     } catch (e) {
@@ -231,15 +274,22 @@ export class BftDriver implements BlockDecider {
   private async commit(height: bigint, hash: Uint8Array, bytes: Uint8Array, commit: Commit): Promise<void> {
     const { state, store, mempool } = this.o;
     if (height !== state.height + 1n) return;
-    const r = this.built.get(bytesToHex(hash)) ?? applyBlock(state, decodeBlock(bytes));
+    const decidedBy = state.validatorList();
+    const r = this.built.get(bytesToHex(hash)) ?? applyBlock(state, decodeBlock(bytes), undefined, this.hooks);
     const vmCommit: VmCommit = { height, blockHash: hash, signatures: commit.signatures.map((s) => ({ validator: s.validator, signature: s.signature })) };
-    await store.commit(state, r, vmCommit, encodeCommit(commit));
-    this.afterCommit(r, vmCommit);
+    const commitBytes = encodeCommit(commit);
+    await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy });
+    this.afterCommit(r, vmCommit, commitBytes, decidedBy);
     this.o.logger.info({ height: Number(height), round: commit.round, txs: r.block.txs.length, hash: bytesToHex(hash).slice(0, 16) }, 'committed block');
     this.startNextHeight();
   }
 
-  private afterCommit(r: BlockResult, vmCommit: VmCommit): void {
+  private afterCommit(r: BlockResult, vmCommit: VmCommit, commitBytes: Uint8Array, decidedBy: Validator[]): void {
+    const h = r.block.header.height;
+    this.decided.set(h, decidedBy);
+    this.decided.delete(h - 2n);
+    this.lastCommitBytes = commitBytes;
+    for (const e of r.block.evidence) this.evidencePool.delete(bytesToHex(sha256(e)));
     this.o.mempool.update(this.o.state, r.txHashes);
     this.built.clear();
     this.preverified.clear();
@@ -320,10 +370,11 @@ export class BftDriver implements BlockDecider {
           const commit = decodeCommit(commitBytes);
           try {
             verifyCommit(state.chainId, this.sets.forNextHeight(state), commit, { height: block.header.height, blockHash: hash });
-            const r = applyBlock(state, block);
+            const decidedBy = state.validatorList();
+            const r = applyBlock(state, block, undefined, this.hooks);
             const vmCommit: VmCommit = { height: commit.height, blockHash: hash, signatures: commit.signatures };
-            await store.commit(state, r, vmCommit, commitBytes);
-            this.afterCommit(r, vmCommit);
+            await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy });
+            this.afterCommit(r, vmCommit, commitBytes, decidedBy);
             synced++;
           } catch (e) {
             p2p.adjustScore(peer.peerId, -20, 'bad synced block');

@@ -102,10 +102,13 @@ export class ChainStore {
   }
 
   /** Persists a block atomically, then applies it to the in-memory state. */
-  async commit(state: ChainState, r: BlockResult, commit: Commit, bftCommit?: Uint8Array): Promise<void> {
+  async commit(state: ChainState, r: BlockResult, commit: Commit, bft?: { commit: Uint8Array; decidedBy: Validator[] }): Promise<void> {
     const h = r.block.header.height;
     const ops: BatchOp[] = [
-      ...(bftCommit ? [{ type: 'put' as const, key: KEY.bftCommit(h), value: bftCommit }] : []),
+      ...(bft ? [
+        { type: 'put' as const, key: KEY.bftCommit(h), value: bft.commit },
+        { type: 'put' as const, key: KEY.decidedBy(h), value: encode(bft.decidedBy.map(encodeValidator)) },
+      ] : []),
       { type: 'put', key: KEY.block(h), value: encodeBlock(r.block) },
       { type: 'put', key: KEY.commit(h), value: encodeCommit(commit) },
       { type: 'put', key: KEY.hashToHeight(r.hash), value: u64be(h) },
@@ -146,6 +149,11 @@ export class ChainStore {
   async getCommit(height: bigint): Promise<Commit | undefined> {
     const b = await this.get(KEY.commit(height));
     return b ? decodeCommit(b) : undefined;
+  }
+
+  async getDecidedBy(height: bigint): Promise<Validator[] | undefined> {
+    const b = await this.get(KEY.decidedBy(height));
+    return b ? (decodeCanonical(b, 'validator list') as Uint8Array[]).map(decodeValidator) : undefined;
   }
 
   async getBftCommit(height: bigint): Promise<Uint8Array | undefined> {

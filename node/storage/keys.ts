@@ -38,6 +38,8 @@ export const KEY = {
   commit: (h: bigint) => k('c', u64be(h)),
   /** The BFT commit (+2/3 precommits, consensus encoding) that finalised block h. */
   bftCommit: (h: bigint) => k('C', u64be(h)),
+  /** The validator list that decided block h (to verify the last commit carried by block h+1 after a restart). */
+  decidedBy: (h: bigint) => k('V', u64be(h)),
   events: (h: bigint) => k('e', u64be(h)),
   hashToHeight: (hash: Uint8Array) => k('H', hash),
   txLocation: (txHash: Uint8Array) => k('t', txHash),

@@ -19,7 +19,7 @@ export function bftGenesis(n: number): Genesis {
 
 export interface BftNet { nodes: PolchainNode[]; dirs: string[]; genesis: Genesis; stop(): Promise<void>; start(i: number): Promise<PolchainNode> }
 
-export async function startBftNet(n: number, opts: { blockIntervalMs?: number } = {}): Promise<BftNet> {
+export async function startBftNet(n: number, opts: { blockIntervalMs?: number; equivocator?: number } = {}): Promise<BftNet> {
   const genesis = bftGenesis(n);
   const dirs = await Promise.all(Array.from({ length: n }, () => mkdtemp(join(tmpdir(), 'polchain-bft-'))));
   const nodes: PolchainNode[] = [];
@@ -28,6 +28,7 @@ export async function startBftNet(n: number, opts: { blockIntervalMs?: number } 
     const node = await PolchainNode.start({
       dataDir: dirs[i]!, genesis, validatorSeed: validatorSeed(i), logger: pino({ level: process.env.BFT_LOG ?? 'silent' }).child({ node: i }),
       rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: opts.blockIntervalMs ?? 100, emptyBlocks: true,
+      faults: { equivocate: opts.equivocator === i },
       engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: i === 0 ? [] : bootstrap, keySeed: sha256(validatorSeed(i), Uint8Array.of(1)) },
     });
     nodes[i] = node;
