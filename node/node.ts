@@ -87,6 +87,8 @@ export class PolchainNode {
         methods: chainMethods({
           state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
           validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
+          consensus: () => this.consensusStatus(),
+          peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
         }),
         logger: opts.logger.child({ module: 'rpc' }),
         host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch,
@@ -136,6 +138,13 @@ export class PolchainNode {
     const hash = this.mempool.add(raw).hash;
     void this.p2pHost?.publish('tx', raw).catch(() => {});
     return hash;
+  }
+
+  private consensusStatus() {
+    const bft = this.bft;
+    if (!bft) return { engine: 'solo', syncing: false };
+    const cs = bft.consensus;
+    return { engine: 'bft', height: cs.height, round: cs.round, step: cs.step, lockedRound: cs.lockedRound, syncing: bft.isSyncing };
   }
 
   get p2p(): P2pHost | undefined {

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { bytesToHex, encodeTx, signTx, sha256 } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { startBftNet, waitFor } from './helpers/bft-net.ts';
+import { RpcClient } from '../rpc/index.ts';
 
 test('4 validators agree on every block; a transaction sent to one node commits on all', { timeout: 120_000 }, async (t) => {
   const net = await startBftNet(4);
@@ -25,6 +26,18 @@ test('4 validators agree on every block; a transaction sent to one node commits 
   for (const x of net.nodes) assert.equal(x.state.getAccount(devAccount(1).address)!.balance, 1_000_000_000_042n);
   const commit = await a!.store.getBftCommit(2n);
   assert.ok(commit && commit.length > 0, 'BFT commits are stored with their blocks');
+  const rpc = new RpcClient(a!.rpcUrl!);
+  const status = await rpc.call<any>('node_status', []);
+  assert.equal(status.consensus.engine, 'bft');
+  assert.equal(status.consensus.validators, 4);
+  assert.ok(BigInt(status.consensus.height) >= BigInt(status.height));
+  const peers = await rpc.call<any>('net_peers', []);
+  assert.ok(peers.peers.length >= 1 && peers.peers.every((p: any) => typeof p.peerId === 'string' && p.addrs.length > 0));
+  assert.equal((await rpc.call<any>('node_syncing', [])).syncing, false);
+  const vals = await rpc.call<any>('chain_getValidators', []);
+  assert.equal(vals.validators.length, 4);
+  const c2 = await rpc.call<any>('chain_getCommit', [2]);
+  assert.ok(c2.signatures.length >= 3, '+2/3 of 4 validators signed block 2');
 });
 
 test('a validator that equivocates is caught, its evidence goes into a block, and it is slashed and jailed', { timeout: 120_000 }, async (t) => {

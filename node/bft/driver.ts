@@ -80,6 +80,12 @@ export class BftDriver implements BlockDecider {
     return this.cs;
   }
 
+  /** True while blocks are being downloaded from peers. */
+  get isSyncing(): boolean {
+    return this.downloading;
+  }
+  private downloading = false;
+
   private newEngine(): ConsensusState {
     const { state } = this.o;
     return new ConsensusState({
@@ -328,6 +334,7 @@ export class BftDriver implements BlockDecider {
       this.o.logger.debug({ err: (e as Error).message }, 'sync round failed');
     } finally {
       this.syncing = false;
+      this.downloading = false;
     }
   }
 
@@ -361,6 +368,7 @@ export class BftDriver implements BlockDecider {
           break;
         }
         if (items.length === 0) break;
+        this.downloading = true;
         await this.inflight; // never interleave with a commit the engine is making
         for (const item of items) {
           if (state.height + 1n !== from + BigInt(items.indexOf(item))) continue;

@@ -18,8 +18,11 @@ export interface ChainRpcContext {
   genesisHash: Uint8Array;
   version: string;
   validatorAddress: Uint8Array | null;
-  /** Admits a transaction to the mempool (and later gossips it). */
+  /** Admits a transaction to the mempool and gossips it. */
   submit(raw: Uint8Array): Uint8Array;
+  /** Consensus engine state for node_status (null in solo mode). */
+  consensus(): { engine: string; height?: bigint; round?: number; step?: string; lockedRound?: number; syncing: boolean };
+  peers(): Array<{ peerId: string; addrs: string[]; score: number; direction: string }>;
 }
 
 const obj: RpcMethod['result'] = { type: 'object' };
@@ -45,7 +48,7 @@ export function chainMethods(c: ChainRpcContext): RpcMethod[] {
           latestTxCount: latest?.txs.length ?? 0,
           mempool: { size: c.mempool.size, bytes: c.mempool.bytes },
           validator: c.validatorAddress ? encodeAddress(c.validatorAddress) : null,
-          consensus: { engine: 'solo', validators: c.state.validatorList().length },
+          consensus: { ...c.consensus(), validators: c.state.validatorList().length },
         };
       },
     },
@@ -137,6 +140,14 @@ export function chainMethods(c: ChainRpcContext): RpcMethod[] {
           accountBytes: account ? encodeAccount(account) : null, valueHash, proof: encodeSmtProof(proof),
         };
       },
+    },
+    {
+      name: 'net_peers', summary: 'Connected libp2p peers with their addresses, application score and direction.', params: [], result: obj,
+      handler: () => ({ peers: c.peers() }),
+    },
+    {
+      name: 'node_syncing', summary: 'Whether the node is downloading blocks from peers, and its height.', params: [], result: obj,
+      handler: () => ({ syncing: c.consensus().syncing, height: c.state.height }),
     },
     {
       name: 'chain_getValidators', summary: 'The active validator set at the latest block, ordered by address.', params: [], result: obj,
