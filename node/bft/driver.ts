@@ -268,7 +268,8 @@ export class BftDriver implements BlockDecider {
     try {
       const block = decodeBlock(bytes);
       if (block.header.height !== height) return false;
-      const r = applyBlock(this.o.state, block, this.preverified, this.hooks);
+      const known = { get: (k: string) => this.preverified.get(k) ?? this.o.mempool.verified.get(k) };
+      const r = applyBlock(this.o.state, block, known, this.hooks);
       this.built.set(bytesToHex(r.hash), r);
       return true;
     } catch (e) {

@@ -47,6 +47,9 @@ export class Mempool {
     return this.totalBytes;
   }
 
+  /** Signature-checked transactions by hex hash, so block validation need not verify them again. */
+  readonly verified = { get: (hashHex: string): VerifiedTx | undefined => this.byHash.get(hashHex)?.vtx };
+
   has(hash: Uint8Array): boolean {
     return this.byHash.has(bytesToHex(hash));
   }

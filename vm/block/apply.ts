@@ -11,6 +11,9 @@ import { beaconAfter, BEACON_SIGNATURE_LENGTH } from '../state/beacon.ts';
 import { verifyTxBytes } from '../tx/index.ts';
 import { BLOCK_VERSION, blockHash, encodeReceipt } from './codec.ts';
 
+/** Transactions already verified (e.g. at mempool admission), by hex SHA-256 of their exact bytes. */
+export type VerifiedLookup = Pick<ReadonlyMap<string, VerifiedTx>, 'get'>;
+
 export interface BlockResult {
   block: Block;
   hash: Uint8Array;
@@ -83,7 +86,7 @@ type Executed = Omit<BlockResult, 'block' | 'hash'> & {
  * effect from the next height: the proposer and validatorsHash are checked against the state before it.
  */
 function execute(
-  state: ChainState, ctx: BlockContext, txs: Uint8Array[], mode: 'build' | 'validate', preverified?: Map<string, VerifiedTx>, hooks?: ConsensusHooks,
+  state: ChainState, ctx: BlockContext, txs: Uint8Array[], mode: 'build' | 'validate', preverified?: VerifiedLookup, hooks?: ConsensusHooks,
 ): Executed {
   const { params } = state;
   if (ctx.height !== state.height + 1n) throw new VmError('BLOCK_INVALID', `height ${ctx.height} does not follow ${state.height}`);
@@ -176,7 +179,7 @@ function execute(
  * ctx.beaconSig / ctx.lastCommit / ctx.evidence go into the body; evidence needs hooks to be included.
  */
 export function buildBlock(
-  state: ChainState, ctx: BlockContext, candidates: Uint8Array[], preverified?: Map<string, VerifiedTx>, hooks?: ConsensusHooks,
+  state: ChainState, ctx: BlockContext, candidates: Uint8Array[], preverified?: VerifiedLookup, hooks?: ConsensusHooks,
 ): BlockResult {
   const r = execute(state, ctx, candidates, 'build', preverified, hooks);
   const lastCommit = ctx.lastCommit ?? null;
@@ -195,7 +198,7 @@ function strip(r: Executed): Omit<BlockResult, 'block' | 'hash'> {
 }
 
 /** Validates and executes a block someone else built. Throws BLOCK_INVALID on any mismatch. */
-export function applyBlock(state: ChainState, block: Block, preverified?: Map<string, VerifiedTx>, hooks?: ConsensusHooks): BlockResult {
+export function applyBlock(state: ChainState, block: Block, preverified?: VerifiedLookup, hooks?: ConsensusHooks): BlockResult {
   const h = block.header;
   if (h.version !== BLOCK_VERSION) throw new VmError('BLOCK_INVALID', `unsupported block version ${h.version}`);
   if (h.chainId !== state.chainId) throw new VmError('BLOCK_INVALID', `block is for chain "${h.chainId}"`);

@@ -1,0 +1,99 @@
+// npm run bench:consensus — a 4-validator devnet (separate processes, BFT over libp2p on 127.0.0.1):
+// block interval, submit-to-commit latency and the highest sustained transfer rate, with
+// node:crypto ed25519 verifications/s from the same run as the baseline ceiling.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { bytesToHex, encodeTx, sha256, signTx } from '../vm/index.ts';
+import { devAccountSeed } from '../genesis/index.ts';
+import { RpcClient } from '../rpc/index.ts';
+import { createDevnet } from '../node/cli/commands/devnet.ts';
+import { startNode, TEST_PASSPHRASE, type NodeProcess } from '../test/helpers/node-process.ts';
+
+const N = 4;
+const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);
+const SENDERS = 9; // dev accounts 1..9 (account 0 measures latency)
+const LOAD_TXS = Number(process.env.BENCH_LOAD_TXS ?? SENDERS * 250); // 250 nonces each stays within the mempool nonce gap
+const LATENCY_SAMPLES = 30;
+const say = (s: string) => process.stderr.write(s + '\n');
+const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function verifyRate(): number {
+  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' });
+  const pub = createPublicKey(priv);
+  const msg = Buffer.alloc(100, 1);
+  const sig = nodeSign(null, msg, priv);
+  const n = 10_000;
+  const t = performance.now();
+  for (let i = 0; i < n; i++) nodeVerify(null, msg, pub, sig);
+  return n / ((performance.now() - t) / 1000);
+}
+
+const dir = await mkdtemp(join(tmpdir(), 'polchain-bench-consensus-'));
+const nodes: NodeProcess[] = [];
+try {
+  const verify = verifyRate();
+  await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE);
+  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`)));
+  say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
+  const rpcs = nodes.map((n) => new RpcClient(n.url));
+  const { chainId } = await rpcs[0]!.call<{ chainId: string }>('node_status', []);
+  const height = async () => BigInt((await rpcs[0]!.call<{ height: string }>('node_status', [])).height);
+  while ((await height()) < 5n) await sleep(100);
+
+  // 1. Submit-to-commit latency: one transfer at a time, to a rotating node, until its receipt exists.
+  const latencies: number[] = [];
+  const seed = devAccountSeed(0);
+  for (let i = 0; i < LATENCY_SAMPLES; i++) {
+    const tx = encodeTx(signTx({ chainId, nonce: BigInt(i), fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(1), amount: 1n } }, seed));
+    const hash = '0x' + bytesToHex(sha256(tx));
+    const rpc = rpcs[i % N]!;
+    const t = performance.now();
+    await rpc.call('tx_submit', ['0x' + bytesToHex(tx)]);
+    while (!(await rpc.call('tx_getReceipt', [hash]))) await sleep(5);
+    latencies.push(performance.now() - t);
+  }
+  say(`latency: ${LATENCY_SAMPLES} transfers, median ${pct(latencies, 50).toFixed(0)} ms`);
+
+  // 2. Sustained load: LOAD_TXS transfers from 9 accounts spread over all nodes, as fast as RPC takes them.
+  const senders = Array.from({ length: SENDERS }, (_, i) => devAccountSeed(i + 1));
+  const txs = Array.from({ length: LOAD_TXS }, (_, i) => encodeTx(signTx({ chainId, nonce: BigInt(Math.floor(i / senders.length)), fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(2), amount: 1n } }, senders[i % senders.length]!)));
+  const lastHashes = txs.slice(-senders.length).map((t) => '0x' + bytesToHex(sha256(t)));
+  const startHeight = await height();
+  const t0 = performance.now();
+  const per = Math.ceil(txs.length / 100);
+  for (let b = 0; b < per; b++) {
+    const chunk = txs.slice(b * 100, (b + 1) * 100).map((t) => ({ method: 'tx_submit', params: ['0x' + bytesToHex(t)] }));
+    const res = await rpcs[b % N]!.batch(chunk);
+    for (const r of res) if (!r.ok) throw new Error(`submit failed: ${r.error.message}`);
+  }
+  for (;;) {
+    const rs = await rpcs[0]!.batch(lastHashes.map((h) => ({ method: 'tx_getReceipt', params: [h] })));
+    if (rs.every((r) => r.ok && r.result)) break;
+    await sleep(20);
+  }
+  const loadS = (performance.now() - t0) / 1000;
+  const maxTps = LOAD_TXS / loadS;
+  say(`load: ${LOAD_TXS} transfers committed in ${loadS.toFixed(1)} s`);
+
+  // 3. Block interval from consecutive header timestamps (all blocks of the run).
+  const top = Number(await height());
+  const ts: number[] = [];
+  for (let h = 2; h <= top; h++) ts.push(Number((await rpcs[0]!.call<{ timestampMs: string }>('chain_getBlock', [h])).timestampMs));
+  const intervals = ts.slice(1).map((t, i) => t - ts[i]!);
+  const out = {
+    block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),
+    commit_ms_p50: Math.round(pct(latencies, 50)), commit_ms_p95: Math.round(pct(latencies, 95)),
+    max_tps: Math.round(maxTps), verify_per_s: Math.round(verify), tps_ratio: +(maxTps / verify).toFixed(3),
+    validators: N, blocks: top, load_blocks: top - Number(startHeight), block_interval_setting_ms: BLOCK_INTERVAL,
+  };
+  console.log(`block interval      p50 ${out.block_ms_p50} ms   p95 ${out.block_ms_p95} ms   (${intervals.length} blocks)`);
+  console.log(`submit -> commit    p50 ${out.commit_ms_p50} ms   p95 ${out.commit_ms_p95} ms`);
+  console.log(`sustained transfers ${out.max_tps} /s   (ratio to ed25519 verify/s ${out.tps_ratio})`);
+  console.log(JSON.stringify(out));
+} finally {
+  await Promise.all(nodes.map((n) => n.stop()));
+  await rm(dir, { recursive: true, force: true });
+}
