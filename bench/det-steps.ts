@@ -1,10 +1,10 @@
 // Quick timing of one MLP (784-128-10) and one CNN (conv 8 3x3, maxpool 2, dense 10) Adam
 // training step, batch 64, on tfjs cpu vs det, measured in the same run (median of N steps).
-// Run: node --import tsx ml-runtime/det/testing/step_timing.ts [steps] [gemm threads]
+// Run: node --import tsx bench/det-steps.ts [steps] [gemm threads]
 // Prints one JSON line. Timings are informational; no test asserts them.
-import { tf } from '../../tf.ts';
-import { registerDetBackend, DET_BACKEND, detAdam, setDetThreads } from '../index.ts';
-import { batch, buildModel } from './train_cases.ts';
+import { tf } from '../ml-runtime/tf.ts';
+import { registerDetBackend, DET_BACKEND, detAdam, setDetThreads } from '../ml-runtime/det/index.ts';
+import { batch, buildModel } from '../ml-runtime/det/testing/train_cases.ts';
 
 async function median(backend: string, kind: 'mlp' | 'cnn', steps: number, fused = false): Promise<number> {
   await tf.setBackend(backend);

@@ -1,1 +1,0 @@
-export { SignGuard, SignStep, DoubleSignError, readLastSigned, writeFileDurable, type LastSigned, type SignStepValue } from './last-signed.ts';
