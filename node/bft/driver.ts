@@ -391,8 +391,10 @@ export class BftDriver implements BlockDecider {
             return;
           }
         }
-        bar ??= new Progress({ label: 'block sync', unit: 'blocks' });
-        bar.update(synced, { height: Number(state.height) });
+        if (synced > 0) {
+          bar ??= new Progress({ label: 'block sync', unit: 'blocks' });
+          bar.update(synced, { height: Number(state.height) });
+        }
       }
     }
     if (synced > 0) {
