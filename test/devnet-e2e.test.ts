@@ -82,4 +82,22 @@ test('4-validator devnet: agreement, kill -9 and catch-up, halt without fork and
     const hashes = await Promise.all(finalClients.map((c) => c.call<{ hash: string }>('chain_getBlock', [h]).then((b) => b.hash)));
     assert.equal(new Set(hashes).size, 1, `block ${h} differs after the restarts`);
   }
+
+  // 4. Validator 1 restarted with the test-only fault switch double-signs prevotes: evidence, slash, jail.
+  const v1 = (await finalClients[1]!.call<{ validator: string }>('node_status', [])).validator;
+  const stakeBefore = BigInt((await finalClients[0]!.call<{ validator: { stake: string } }>('account_get', [v1])).validator.stake);
+  assert.equal(await nodes[1]!.stop(), 0);
+  nodes[1] = await startNode(join(dir, 'node1'), ['--test-fault-equivocate']);
+  const c0 = finalClients[0]!;
+  let jailed = false;
+  for (let i = 0; i < 300 && !jailed; i++) {
+    const vals = await c0.call<{ validators: Array<{ address: string }> }>('chain_getValidators', []);
+    jailed = !vals.validators.some((v) => v.address === v1);
+    if (!jailed) await sleep(200);
+  }
+  assert.ok(jailed, 'the equivocating validator leaves the active set');
+  const acct = await c0.call<{ validator: { stake: string } | null }>('account_get', [v1]);
+  assert.ok(acct.validator && BigInt(acct.validator.stake) < stakeBefore, 'its stake was slashed');
+  const hj = await heightOf(nodes[0]!);
+  await waitHeights([nodes[0]!, nodes[2]!, nodes[3]!], hj + 3n, 60_000);
 });

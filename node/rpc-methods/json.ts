@@ -35,7 +35,9 @@ export function headerJson(b: Block) {
   const h = b.header;
   return {
     hash: blockHash(h), version: h.version, chainId: h.chainId, height: h.height, timestampMs: h.timestampMs, prevHash: h.prevHash,
-    txRoot: h.txRoot, stateRoot: h.stateRoot, receiptsRoot: h.receiptsRoot, proposer: encodeAddress(h.proposer), txCount: b.txs.length,
+    txRoot: h.txRoot, stateRoot: h.stateRoot, receiptsRoot: h.receiptsRoot, proposer: encodeAddress(h.proposer),
+    lastCommitHash: h.lastCommitHash, evidenceHash: h.evidenceHash, validatorsHash: h.validatorsHash, beacon: h.beacon,
+    txCount: b.txs.length, evidenceCount: b.evidence.length,
   };
 }
 
@@ -43,4 +45,6 @@ export const accountJson = (address: Uint8Array, a: Account | undefined) => ({
   address: encodeAddress(address), balance: a?.balance ?? 0n, nonce: a?.nonce ?? 0n,
 });
 
-export const validatorJson = (v: Validator) => ({ address: encodeAddress(v.address), consensusKey: v.consensusKey, stake: v.stake });
+export const validatorJson = (v: Validator) => ({
+  address: encodeAddress(v.address), consensusKey: v.consensusKey, blsKey: v.blsKey, stake: v.stake, jailed: v.jailed === true,
+});

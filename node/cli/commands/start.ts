@@ -13,7 +13,7 @@ const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-fi
 export const command: CliCommand = {
   name: 'start', summary: 'run a node (and produce blocks when this data dir holds a validator key)', usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, ...settingFlags }, usage);
+    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, 'test-fault-equivocate': { type: 'boolean' }, ...settingFlags }, usage);
     if (values.help) return (console.log(usage + '\n\n' + SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help} (default ${s.def})`).join('\n')), 0);
     const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
     const layout = dataDirLayout(dir);
@@ -46,6 +46,8 @@ export const command: CliCommand = {
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
       engine: config.engine as 'solo' | 'bft',
+      // Test-only fault switch (undocumented in --help): makes this validator double-sign prevotes.
+      faults: { equivocate: values['test-fault-equivocate'] === true },
       p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) } : undefined,
     });
     if (!stopRequested.signal.aborted) await new Promise((resolve) => stopRequested.signal.addEventListener('abort', resolve, { once: true }));
