@@ -56,3 +56,29 @@ test('a validator that equivocates is caught, its evidence goes into a block, an
   for (let k = 1n; k <= a!.state.height && !found; k++) found = ((await a!.store.getBlock(k))!.evidence.length > 0);
   assert.ok(found, 'the evidence is in a committed block');
 });
+
+test('a validator cut off from its peers catches up when reconnected; a full node follows without voting', { timeout: 120_000 }, async (t) => {
+  const net = await startBftNet(4);
+  t.after(() => net.stop());
+  const [a, , c] = net.nodes;
+  await waitFor(() => net.nodes.every((x) => x.state.height >= 3n), 60_000, 'height 3');
+  // Partition validator 2: it refuses every peer (both directions) for a few seconds.
+  for (const x of net.nodes) if (x !== c) c!.p2p!.ban(x.p2p!.peerId, 4_000, 'test partition');
+  await waitFor(() => c!.p2p!.peers().length === 0, 10_000, 'validator 2 isolated');
+  const cutAt = c!.state.height;
+  await waitFor(() => a!.state.height >= cutAt + 8n, 60_000, 'the other three keep committing');
+  assert.ok(c!.state.height <= cutAt + 1n, 'the isolated validator cannot commit alone');
+  await waitFor(() => c!.state.height >= a!.state.height - 1n && c!.state.height > cutAt + 5n, 60_000, 'validator 2 catches up after the partition heals');
+  for (let h = 1n; h <= c!.state.height; h++) {
+    assert.equal(bytesToHex((await c!.store.getCommit(h))!.blockHash), bytesToHex((await a!.store.getCommit(h))!.blockHash), `height ${h}`);
+  }
+
+  const full = await net.follower();
+  await waitFor(() => full.state.height >= a!.state.height - 1n && full.state.height > 5n, 60_000, 'the full node follows');
+  assert.equal(full.validatorAddress, null);
+  for (let h = 1n; h <= full.state.height; h++) {
+    assert.equal(bytesToHex((await full.store.getCommit(h))!.blockHash), bytesToHex((await a!.store.getCommit(h))!.blockHash));
+    const commit = (await full.store.getCommit(h))!;
+    assert.ok(commit.signatures.length >= 3);
+  }
+});

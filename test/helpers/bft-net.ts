@@ -17,7 +17,12 @@ export function bftGenesis(n: number): Genesis {
   });
 }
 
-export interface BftNet { nodes: PolchainNode[]; dirs: string[]; genesis: Genesis; stop(): Promise<void>; start(i: number): Promise<PolchainNode> }
+export interface BftNet {
+  nodes: PolchainNode[]; dirs: string[]; genesis: Genesis; bootstrap: string[];
+  stop(): Promise<void>; start(i: number): Promise<PolchainNode>;
+  /** A full node (no validator key) following the network. */
+  follower(): Promise<PolchainNode>;
+}
 
 export async function startBftNet(n: number, opts: { blockIntervalMs?: number; equivocator?: number } = {}): Promise<BftNet> {
   const genesis = bftGenesis(n);
@@ -37,9 +42,22 @@ export async function startBftNet(n: number, opts: { blockIntervalMs?: number; e
   await start(0);
   bootstrap = nodes[0]!.p2p!.multiaddrs().map(String);
   for (let i = 1; i < n; i++) await start(i);
+  const extra: PolchainNode[] = [];
   return {
-    nodes, dirs, genesis, start,
+    nodes, dirs, genesis, start, bootstrap,
+    async follower() {
+      const dir = await mkdtemp(join(tmpdir(), 'polchain-bft-full-'));
+      dirs.push(dir);
+      const node = await PolchainNode.start({
+        dataDir: dir, genesis, validatorSeed: null, logger: pino({ level: process.env.BFT_LOG ?? 'silent' }).child({ node: 'full' }),
+        rpc: { enabled: false, host: '127.0.0.1', port: 0 }, blockIntervalMs: opts.blockIntervalMs ?? 100, emptyBlocks: true,
+        engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap, keySeed: sha256(new TextEncoder().encode(dir)) },
+      });
+      extra.push(node);
+      return node;
+    },
     async stop() {
+      await Promise.all(extra.map((x) => x.stop()));
       await Promise.all(nodes.map((x) => x?.stop()));
       await Promise.all(dirs.map((d) => rm(d, { recursive: true, force: true })));
     },
