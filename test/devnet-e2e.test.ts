@@ -65,6 +65,20 @@ test('4-validator devnet: agreement, kill -9 and catch-up, halt without fork and
   }
   assert.ok(signedAgain, 'the restarted validator votes again');
 
+  // 2b. Validator 3 (a separate process) is cut off from every peer for 4 s, then reconnects and catches up.
+  await nodes[3]!.stop();
+  nodes[3] = await startNode(join(dir, 'node3'), ['--test-fault-partition-ms', '4000']);
+  await waitHeights(nodes, (await heightOf(nodes[0]!)) + 2n, 60_000);
+  nodes[3]!.proc.kill('SIGUSR2');
+  await sleep(500);
+  const cut = await heightOf(nodes[3]!);
+  await waitHeights([nodes[0]!], cut + 5n, 60_000);
+  assert.ok((await heightOf(nodes[3]!)) <= cut + 1n, 'the cut-off validator does not advance');
+  await waitHeights(nodes, (await heightOf(nodes[0]!)), 60_000);
+  const caught = await heightOf(nodes[3]!);
+  const [b3, b0] = await Promise.all([new RpcClient(nodes[3]!.url), clients[0]!].map((c) => c.call<{ hash: string }>('chain_getBlock', [Number(caught)])));
+  assert.equal(b3!.hash, b0!.hash, 'it caught up onto the same chain');
+
   // 3. Stop 2 of 4: no quorum, the chain halts without forking; restart them and it resumes.
   assert.equal(await nodes[2]!.stop(), 0);
   assert.equal(await nodes[3]!.stop(), 0);

@@ -13,7 +13,7 @@ const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-fi
 export const command: CliCommand = {
   name: 'start', summary: 'run a node (and produce blocks when this data dir holds a validator key)', usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, 'test-fault-equivocate': { type: 'boolean' }, ...settingFlags }, usage);
+    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, 'test-fault-equivocate': { type: 'boolean' }, 'test-fault-partition-ms': { type: 'string' }, ...settingFlags }, usage);
     if (values.help) return (console.log(usage + '\n\n' + SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help} (default ${s.def})`).join('\n')), 0);
     const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
     const layout = dataDirLayout(dir);
@@ -50,6 +50,14 @@ export const command: CliCommand = {
       faults: { equivocate: values['test-fault-equivocate'] === true },
       p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) } : undefined,
     });
+    // Test-only fault switch: with --test-fault-partition-ms N, SIGUSR2 cuts this node off from every
+    // peer (both directions) for N ms, as a network partition would; it then reconnects and catches up.
+    const partitionMs = Number(values['test-fault-partition-ms'] ?? 0);
+    const onPartition = () => {
+      for (const p of node.p2p?.peers() ?? []) node.p2p!.ban(p.peerId, partitionMs, 'test partition');
+      logger.warn({ ms: partitionMs }, 'test fault: partitioned from all peers');
+    };
+    if (partitionMs > 0) process.on('SIGUSR2', onPartition);
     if (!stopRequested.signal.aborted) await new Promise((resolve) => stopRequested.signal.addEventListener('abort', resolve, { once: true }));
     await node.stop();
     process.off('SIGINT', onSignal);
