@@ -7,7 +7,7 @@ import { yamux } from '@chainsafe/libp2p-yamux';
 import { identify } from '@libp2p/identify';
 import { ping, type Ping } from '@libp2p/ping';
 import { bootstrap } from '@libp2p/bootstrap';
-import { gossipsub, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
+import { gossipsub, StrictNoSign, TopicValidatorResult, type GossipSub } from '@libp2p/gossipsub';
 import { generateKeyPairFromSeed } from '@libp2p/crypto/keys';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
@@ -234,6 +234,10 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
       identify: identify(),
       ping: ping(),
       pubsub: gossipsub({
+        // Every payload (transaction, vote, proposal, evidence) carries its own signature, checked by
+        // the handler; signing each gossip message again would double the per-message cost (Ethereum's
+        // consensus layer makes the same choice).
+        globalSignaturePolicy: StrictNoSign,
         allowPublishToZeroTopicPeers: true,
         ignoreDuplicatePublishError: true,
         floodPublish: true,

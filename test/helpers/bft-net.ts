@@ -13,7 +13,7 @@ export const validatorSeed = (i: number) => sha256(new TextEncoder().encode(`bft
 export function bftGenesis(n: number): Genesis {
   return devGenesis({
     validators: Array.from({ length: n }, (_, i) => { const pk = publicKeyFromSeed(validatorSeed(i)); return { address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(validatorSeed(i))) }; }),
-    genesisTimeMs: 1_000n, devAccounts: 4, chainId: 'polchain-bft-test',
+    genesisTimeMs: 1_000n, devAccounts: 10, chainId: 'polchain-bft-test',
   });
 }
 
