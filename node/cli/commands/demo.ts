@@ -2,7 +2,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  addressFromPublicKey, bytesToHex, encodeAddress, encodeTx, publicKeyFromSeed, signTx, verifySmtProof, decodeSmtProof, hexToBytes,
+  addressFromPublicKey, sha256, bytesToHex, encodeAddress, encodeTx, publicKeyFromSeed, signTx, verifySmtProof, decodeSmtProof, hexToBytes,
 } from '../../../vm/index.ts';
 import { devAccount, devGenesis } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
@@ -12,29 +12,46 @@ import { PolchainNode } from '../../node.ts';
 import { demoTraining } from '../demo-training.ts';
 import { Progress } from '../progress.ts';
 import { parseFlags } from '../args.ts';
+import { NodeError } from '../../errors.ts';
 import type { CliCommand } from '../command.ts';
 
-const usage = 'polchain demo [--transfers N] [--steps N] [--no-train] [--keep] [--log-level LEVEL]';
+const usage = 'polchain demo [--validators N] [--transfers N] [--steps N] [--no-train] [--keep] [--log-level LEVEL]';
 
 const say = (s: string) => process.stdout.write(s + '\n');
 
 /**
- * The README's main command: a local validator on an embedded LevelDB in a temp dir, driven only
- * through its JSON-RPC API the way a wallet and an explorer would.
+ * The README's main command: a local network of validators (BFT over libp2p on 127.0.0.1), each on
+ * its own embedded LevelDB in a temp dir, driven only through JSON-RPC the way a wallet and an
+ * explorer would; then a training job is trained on det and verified by replay.
  */
 export const command: CliCommand = {
   name: 'demo', summary: 'run a local network on a fresh data dir and exercise it end to end', usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { transfers: { type: 'string' }, steps: { type: 'string' }, 'no-train': { type: 'boolean' }, keep: { type: 'boolean' }, 'log-level': { type: 'string' } }, usage);
+    const { values } = parseFlags(argv, { transfers: { type: 'string' }, validators: { type: 'string' }, steps: { type: 'string' }, 'no-train': { type: 'boolean' }, keep: { type: 'boolean' }, 'log-level': { type: 'string' } }, usage);
     if (values.help) return (say(usage), 0);
     const n = Number(values.transfers ?? 200);
     const dir = await mkdtemp(join(tmpdir(), 'polchain-demo-'));
     const logger = createLogger((values['log-level'] as string | undefined) ?? 'warn');
-    const seed = new Uint8Array(32).fill(7);
-    const pk = publicKeyFromSeed(seed);
-    const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()) });
-    say(`== polchain demo: data dir ${dir}`);
-    const node = await PolchainNode.start({ dataDir: dir, genesis, validatorSeed: seed, logger, rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 200, emptyBlocks: true });
+    const validators = Number(values.validators ?? 4);
+    if (!Number.isInteger(validators) || validators < 1 || validators > 16) throw new NodeError('USAGE', '--validators must be an integer in [1, 16]');
+    const seeds = Array.from({ length: validators }, (_, i) => sha256(new TextEncoder().encode(`polchain demo validator ${i}`)));
+    const genesis = devGenesis({
+      validators: seeds.map((seed) => { const pk = publicKeyFromSeed(seed); return { address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }; }),
+      genesisTimeMs: BigInt(Date.now()),
+    });
+    say(`== polchain demo: ${validators} validator${validators > 1 ? 's' : ''} (${validators > 1 ? 'BFT over libp2p on 127.0.0.1' : 'solo'}), data dirs under ${dir}`);
+    const nodes: PolchainNode[] = [];
+    const bootstrap: string[] = [];
+    for (let i = 0; i < validators; i++) {
+      const node = await PolchainNode.start({
+        dataDir: join(dir, `node${i}`), genesis, validatorSeed: seeds[i]!, logger: logger.child({ node: i }),
+        rpc: { enabled: i === 0, host: '127.0.0.1', port: 0 }, blockIntervalMs: 200, emptyBlocks: true,
+        ...(validators > 1 ? { engine: 'bft' as const, p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [...bootstrap], keySeed: sha256(seeds[i]!, Uint8Array.of(1)) } } : {}),
+      });
+      if (i === 0 && node.p2p) bootstrap.push(...node.p2p.multiaddrs().map(String));
+      nodes.push(node);
+    }
+    const node = nodes[0]!;
     try {
       const rpc = new RpcClient(node.rpcUrl!);
       const status = await rpc.call<{ chainId: string; genesisHash: string }>('node_status', []);
@@ -74,7 +91,7 @@ export const command: CliCommand = {
       say(pass ? '== demo passed: chain committed every transfer, honest training verified, cheating caught' : '== demo FAILED');
       return pass ? 0 : 1;
     } finally {
-      await node.stop();
+      await Promise.all(nodes.map((x) => x.stop()));
       if (!values.keep) await rm(dir, { recursive: true, force: true });
     }
   },
