@@ -9,6 +9,7 @@ import { ChainStore } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
 import { SoloProducer, type BlockDecider } from './producer/index.ts';
 import { BftDriver } from './bft/index.ts';
+import { TxBatcher } from './bft/tx-gossip.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
 import { chainMethods } from './rpc-methods/index.ts';
@@ -41,6 +42,7 @@ export interface NodeOptions {
 export class PolchainNode {
   private rpcServer: RpcServer | undefined;
   private p2pHost: P2pHost | undefined;
+  private txBatcher: TxBatcher | undefined;
   private decider: BlockDecider | undefined;
   private closing: Promise<void> | undefined;
   readonly genesisHash: Uint8Array;
@@ -104,6 +106,8 @@ export class PolchainNode {
         logger: opts.logger.child({ module: 'p2p' }),
       });
       opts.logger.info({ peerId: this.p2pHost.peerId, addrs: this.p2pHost.multiaddrs() }, 'p2p listening');
+      const host = this.p2pHost;
+      this.txBatcher = new TxBatcher((batch) => void host.publish('tx', batch).catch(() => {}));
       this.decider = new BftDriver({
         state: this.state, store: this.store, mempool: this.mempool, p2p: this.p2pHost, validatorSeed: opts.validatorSeed,
         walPath: join(opts.dataDir, 'cs.wal'), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
@@ -136,7 +140,7 @@ export class PolchainNode {
 
   submit(raw: Uint8Array): Uint8Array {
     const hash = this.mempool.add(raw).hash;
-    void this.p2pHost?.publish('tx', raw).catch(() => {});
+    this.txBatcher?.add(raw);
     return hash;
   }
 
@@ -170,6 +174,7 @@ export class PolchainNode {
     this.closing ??= (async () => {
       const log = this.opts.logger;
       await this.rpcServer?.close();
+      this.txBatcher?.flush();
       await this.decider?.stop();
       await this.p2pHost?.stop();
       await this.store.close();

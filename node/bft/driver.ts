@@ -15,6 +15,7 @@ import { ConsensusWal, type WalRecord } from './wal.ts';
 import { loadSignHistory, saveSignHistory } from './sign-history.ts';
 import { ValidatorSets } from './validator-sets.ts';
 import { bftHooks } from './hooks.ts';
+import { decodeTxBatch } from './tx-gossip.ts';
 import { Progress } from '../cli/progress.ts';
 
 export interface BftDriverOptions {
@@ -124,12 +125,23 @@ export class BftDriver implements BlockDecider {
     this.unsubs.push(p2p.onMessage('proposal', (bytes) => this.onGossip('proposal', bytes)));
     this.unsubs.push(p2p.onMessage('vote', (bytes) => this.onGossip('vote', bytes)));
     this.unsubs.push(p2p.onMessage('tx', (bytes) => {
+      let txs: Uint8Array[];
       try {
-        this.o.mempool.add(bytes);
-        return 'accept';
-      } catch (e) {
-        return (e as { code?: string }).code === 'TX_BAD_SIGNATURE' || (e as { code?: string }).code === 'CODEC_MALFORMED' ? 'reject' : 'ignore';
+        txs = decodeTxBatch(bytes);
+      } catch {
+        return 'reject';
       }
+      let admitted = 0;
+      for (const tx of txs) {
+        try {
+          this.o.mempool.add(tx);
+          admitted++;
+        } catch (e) {
+          const code = (e as { code?: string }).code;
+          if (code === 'TX_BAD_SIGNATURE' || code === 'CODEC_MALFORMED' || code === 'CODEC_NON_CANONICAL') return 'reject';
+        }
+      }
+      return admitted > 0 ? 'accept' : 'ignore';
     }));
     registerBlockSyncServer(p2p, async (from, count) => {
       const out: Uint8Array[] = [];
