@@ -58,7 +58,7 @@ export function binScalar(op: BinOp, x: number, y: number): number {
 }
 
 /** Strides of `shape` aligned to an output of rank r, 0 on broadcast dimensions. */
-function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
+export function bstrides(shape: readonly number[], outShape: readonly number[]): number[] {
   const r = outShape.length;
   const s = new Array<number>(r).fill(0);
   let st = 1;

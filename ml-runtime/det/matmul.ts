@@ -3,7 +3,7 @@
 import { tf } from '../tf.ts';
 import { sigmoid32 } from '../math/activations.ts';
 import { gemmABt, scratchBuf, transposeInto } from './gemm.ts';
-import { BinOp, binaryInto } from './elementwise.ts';
+import { BinOp, binaryInto, bstrides } from './elementwise.ts';
 import { DetUnsupportedKernelError } from './errors.ts';
 import { cpuKernel, f32, out, sizeOf, type Backend, type DetKernelFunc, type KernelArgs, type TensorInfo } from './tensor_util.ts';
 
@@ -21,7 +21,7 @@ export function batchMatMulValues(backend: Backend, a: TensorInfo, b: TensorInfo
   const nb = sizeOf(outBatch);
   const av = f32(backend, a), bv = f32(backend, b);
   const C = new Float32Array(nb * M * N);
-  const aStr = stridesFor(aBatch, outBatch), bStr = stridesFor(bBatch, outBatch);
+  const aStr = bstrides(aBatch, outBatch), bStr = bstrides(bBatch, outBatch);
   const r = outBatch.length;
   const idx = new Array<number>(r).fill(0);
   let ia = 0, ib = 0;
@@ -38,18 +38,6 @@ export function batchMatMulValues(backend: Backend, a: TensorInfo, b: TensorInfo
     }
   }
   return { shape: [...outBatch, M, N], values: C };
-}
-
-function stridesFor(shape: number[], outShape: number[]): number[] {
-  const r = outShape.length;
-  const s = new Array<number>(r).fill(0);
-  let st = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    const oi = r - shape.length + i;
-    s[oi] = shape[i] === 1 && outShape[oi] !== 1 ? 0 : st;
-    st *= shape[i];
-  }
-  return s;
 }
 
 /** In-place bias add (broadcast) then activation, each one float32 rounding per element. */

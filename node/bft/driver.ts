@@ -383,8 +383,9 @@ export class BftDriver implements BlockDecider {
         if (items.length === 0) break;
         this.downloading = true;
         await this.inflight; // never interleave with a commit the engine is making
-        for (const item of items) {
-          if (state.height + 1n !== from + BigInt(items.indexOf(item))) continue;
+        for (const [i, item] of items.entries()) {
+          // A block the engine committed meanwhile (while this batch was in flight) is skipped.
+          if (state.height + 1n !== from + BigInt(i)) continue;
           const [blockBytes, commitBytes] = decodeCanonical(item, 'synced block') as [Uint8Array, Uint8Array];
           const block = decodeBlock(blockBytes);
           const hash = blockHash(block.header);

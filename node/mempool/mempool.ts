@@ -56,9 +56,10 @@ export class Mempool {
 
   /** Admits a transaction or throws a typed error saying why not. Returns the verified form. */
   add(raw: Uint8Array): VerifiedTx {
-    const key = bytesToHex(sha256(raw));
+    const hash = sha256(raw);
+    const key = bytesToHex(hash);
     if (this.byHash.has(key)) throw new NodeError('MEMPOOL_DUPLICATE', `transaction 0x${key} is already pending`);
-    const vtx = verifyTxBytes(raw, this.state.chainId, this.state.params.maxTxBytes);
+    const vtx = verifyTxBytes(raw, this.state.chainId, this.state.params.maxTxBytes, hash);
     const body = vtx.tx.body;
     const account = bytesToHex(vtx.sender);
     const committed = this.state.accounts.get(account) ?? { balance: 0n, nonce: 0n };

@@ -151,7 +151,8 @@ function execute(
     if (mode === 'build' && (included.length >= params.maxBlockTxs || bytes + raw.length > params.maxBlockBytes)) break;
     let vtx: VerifiedTx | undefined;
     try {
-      vtx = preverified?.get(bytesToHex(sha256(raw))) ?? verifyTxBytes(raw, state.chainId, params.maxTxBytes);
+      const hash = sha256(raw);
+      vtx = preverified?.get(bytesToHex(hash)) ?? verifyTxBytes(raw, state.chainId, params.maxTxBytes, hash);
       receipts.push(executeTx(o, vtx, params, ctx.height, included.length, ctx.proposer));
     } catch (e) {
       if (!isVmError(e)) throw e;

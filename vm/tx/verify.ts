@@ -7,7 +7,8 @@ import { decodeTx, txSigningBytes } from './codec.ts';
  * Every check that needs no state: size, canonical shape, chain id, positive amounts, signature.
  * The mempool and block execution both call this, so a transaction is judged by one rule set.
  */
-export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: number): VerifiedTx {
+/** `hash` may be passed when the caller already computed SHA-256(bytes), so it is not computed twice. */
+export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: number, hash?: Uint8Array): VerifiedTx {
   const tx = decodeTx(bytes, maxTxBytes);
   if (tx.body.chainId !== chainId) {
     throw new VmError('TX_WRONG_CHAIN', `transaction is for chain "${tx.body.chainId}", this is "${chainId}"`);
@@ -17,5 +18,5 @@ export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: nu
   if (!verify(tx.publicKey, txSigningBytes(tx.body), tx.signature)) {
     throw new VmError('TX_BAD_SIGNATURE', 'signature does not verify against the public key (strict RFC 8032)');
   }
-  return { tx, bytes, hash: sha256(bytes), sender: addressFromPublicKey(tx.publicKey) };
+  return { tx, bytes, hash: hash ?? sha256(bytes), sender: addressFromPublicKey(tx.publicKey) };
 }

@@ -1,4 +1,4 @@
-import { decodeAddress, encodeTx, signTx, bytesToHex, type TxPayload } from '../../../vm/index.ts';
+import { decodeAddress, encodeTx, signTx, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
 import { Keystore } from '../../keystore/index.ts';
@@ -45,12 +45,10 @@ export const command: CliCommand = {
     const client = new RpcClient((values.rpc as string | undefined) ?? process.env.POLCHAIN_RPC_URL ?? 'http://127.0.0.1:8545/');
     const status = await client.call<{ chainId: string }>('node_status', []);
     const payload: TxPayload = { kind: 'transfer', to, amount };
-    const probe = signTx({ chainId: status.chainId, nonce: 0n, fee, payload }, seed);
     let nonce: bigint;
     if (values.nonce !== undefined) nonce = parseAmount(values.nonce as string, 'nonce');
     else {
-      const { encodeAddress, addressFromPublicKey } = await import('../../../vm/index.ts');
-      const acct = await client.call<{ pendingNonce: string }>('account_get', [encodeAddress(addressFromPublicKey(probe.publicKey))]);
+      const acct = await client.call<{ pendingNonce: string }>('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
       nonce = BigInt(acct.pendingNonce);
     }
     const tx = signTx({ chainId: status.chainId, nonce, fee, payload }, seed);
