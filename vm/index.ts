@@ -5,5 +5,8 @@ export * from './crypto/index.ts';
 export * from './tx/index.ts';
 export * from './state/index.ts';
 export * from './block/index.ts';
+export * from './jobs/index.ts';
 export { executeTx, releaseUnbonding, slashValidator } from './execute/tx.ts';
+export { checkJobTx, type JobTxEffect } from './execute/jobs.ts';
+export { txUpfrontCost } from './execute/cost.ts';
 export { orderedMerkleRoot } from './merkle.ts';

@@ -8,7 +8,7 @@ export const DEV_PARAMS: ChainParams = {
   unbondingPeriod: 20n,
   minFee: 1n,
   minStake: 1_000n,
-  maxTxBytes: 1024,
+  maxTxBytes: 65536, // job openings and reveals carry Merkle proofs
   maxBlockTxs: 10_000,
   maxBlockBytes: 4 * 1024 * 1024,
   slashFractionBps: 500, // 5% of an equivocator's stake is burned

@@ -1,2 +1,3 @@
 export { EMPTY_ROOT, leafHash, innerHash, merkleRoot, merkleRootFromLeafHashes, merkleProof, verifyMerkleProof } from './merkle.ts';
 export type { MerkleProof } from './merkle.ts';
+export { merkleRangeProof, verifyMerkleRange } from './range.ts';

@@ -1,4 +1,4 @@
-import { bytesToHex, sha256, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
+import { bytesToHex, sha256, txUpfrontCost, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
 import { NodeError } from '../errors.ts';
 import { Heap } from './heap.ts';
 
@@ -21,9 +21,10 @@ interface Entry {
   seq: number; // arrival order breaks fee ties, so selection never depends on Map order
 }
 
-const costOf = (v: VerifiedTx): bigint => {
+/** The vm's upfront cost; a JobAccept's bond is known only when its job is committed already. */
+const costOf = (v: VerifiedTx, state: ChainState): bigint => {
   const b = v.tx.body;
-  return b.payload.kind === 'unbond' ? b.fee : b.payload.amount + b.fee;
+  return txUpfrontCost(b, b.payload.kind === 'job-accept' ? state.getJob(b.payload.jobId) : undefined);
 };
 
 /**
@@ -74,12 +75,13 @@ export class Mempool {
       const needed = same.fee + same.fee / 10n + 1n;
       if (body.fee < needed) throw new NodeError('MEMPOOL_UNDERPRICED', `nonce ${body.nonce} is already pending; a replacement needs a fee of at least ${needed}`);
     }
-    let pendingCost = costOf(vtx);
+    const cost = costOf(vtx, this.state);
+    let pendingCost = cost;
     for (const e of queue) if (e !== same) pendingCost += e.cost;
     if (pendingCost > committed.balance) {
       throw new VmError('TX_INSUFFICIENT_BALANCE', `pending transactions of this account cost ${pendingCost} but the balance is ${committed.balance}`);
     }
-    const entry: Entry = { vtx, key, account, nonce: body.nonce, fee: body.fee, cost: costOf(vtx), seq: this.seq++ };
+    const entry: Entry = { vtx, key, account, nonce: body.nonce, fee: body.fee, cost, seq: this.seq++ };
     if (!same) this.makeRoom(entry, raw.length);
     if (same) this.remove(same);
     this.insert(entry);

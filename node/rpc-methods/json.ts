@@ -1,5 +1,5 @@
 import {
-  blockHash, encodeAddress, EventKind, type Block, type ChainEvent, type Receipt, type SignedTx, type Account, type Validator,
+  blockHash, encodeAddress, EventKind, type Block, type ChainEvent, type Receipt, type SignedTx, type Account, type Validator, type TxPayload,
 } from '../../vm/index.ts';
 
 /**
@@ -9,7 +9,30 @@ import {
  */
 const EVENT_NAMES: Record<number, string> = {
   [EventKind.Transfer]: 'transfer', [EventKind.Fee]: 'fee', [EventKind.Stake]: 'stake', [EventKind.Unbond]: 'unbond', [EventKind.UnbondComplete]: 'unbond_complete', [EventKind.Slash]: 'slash',
+  [EventKind.JobEscrow]: 'job_escrow', [EventKind.JobBond]: 'job_bond', [EventKind.JobPayout]: 'job_payout', [EventKind.JobRefund]: 'job_refund',
+  [EventKind.JobSlash]: 'job_slash', [EventKind.JobReward]: 'job_reward',
 };
+
+/** Payload fields by kind; job specs are UTF-8 JSON and shown as text, hashes as 0x-hex, lists by count where long. */
+function payloadJson(p: TxPayload) {
+  switch (p.kind) {
+    case 'transfer': return { to: encodeAddress(p.to), amount: p.amount };
+    case 'stake': return { consensusKey: p.consensusKey, amount: p.amount };
+    case 'unbond': return { amount: p.amount };
+    case 'job-submit': {
+      const t = p.terms;
+      return {
+        spec: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize, q: t.q,
+        committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward, parent: t.parent,
+      };
+    }
+    case 'job-accept': return { jobId: p.jobId, daPeer: p.daPeer, daAddrs: p.daAddrs };
+    case 'trace-commit': return { jobId: p.jobId, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash };
+    case 'job-open': return { jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
+    case 'job-attest': return { jobId: p.jobId, digest: p.digest };
+    case 'job-reveal': return { jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
+  }
+}
 
 export const eventJson = (e: ChainEvent) => ({
   kind: EVENT_NAMES[e.kind] ?? `unknown_${e.kind}`,
@@ -22,7 +45,7 @@ export function txJson(tx: SignedTx, sender: Uint8Array) {
   const p = tx.body.payload;
   return {
     chainId: tx.body.chainId, nonce: tx.body.nonce, fee: tx.body.fee, kind: p.kind,
-    ...(p.kind === 'transfer' ? { to: encodeAddress(p.to), amount: p.amount } : p.kind === 'stake' ? { consensusKey: p.consensusKey, amount: p.amount } : { amount: p.amount }),
+    ...payloadJson(p),
     sender: encodeAddress(sender), publicKey: tx.publicKey, signature: tx.signature,
   };
 }

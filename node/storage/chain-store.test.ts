@@ -1,13 +1,14 @@
-// The store persists the v2 state: the randomness beacon and jailed validators survive a reopen.
+// The store persists the v3 state: the randomness beacon, jailed validators and jobs survive a reopen.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock, bytesToHex, beaconAtGenesis, type Commit } from '../../vm/index.ts';
+import { buildBlock, bytesToHex, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from './chain-store.ts';
-import { alice, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain.ts';
+import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain.ts';
+import { terms } from '../../vm/jobs/testing/work.ts';
 
 test('beacon and jailing are persisted and the reloaded state root matches the head block', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-store-'));
@@ -40,4 +41,40 @@ test('beacon and jailing are persisted and the reloaded state root matches the h
   const back = (await store.getBlock(1n))!;
   assert.equal(bytesToHex(back.beaconSig), bytesToHex(r.block.beaconSig));
   assert.equal(back.evidence.length, 1);
+});
+
+test('a committed job and the active job index survive a reopen with an identical state root', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-store-jobs-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const genesis = devGenesis({ validators: [val].map((a) => ({ address: a.address, consensusKey: a.publicKey, blsKey: a.blsKey })), genesisTimeMs: 1_000n, devAccounts: 3 });
+  let store = await ChainStore.open(dir);
+  let state = await store.initState(genesis);
+  const sign = (from: typeof alice, nonce: bigint, payload: TxPayload) => signTxBytes({ chainId: genesis.chainId, nonce, fee: 1n, payload }, from.seed);
+  const produce = async (height: bigint, txs: Uint8Array[]) => {
+    const r = buildBlock(state, { height, timestampMs: 1_000n + height * 1_000n, proposer: val.address }, txs);
+    assert.deepEqual(r.rejected.map((x) => x.error.code), []);
+    await store.commit(state, r, { height, blockHash: r.hash, signatures: [] });
+    return r;
+  };
+  const submitted = await produce(1n, [sign(alice, 0n, { kind: 'job-submit', terms: terms() }), sign(alice, 1n, { kind: 'job-submit', terms: terms({ bounty: 7n }) })]);
+  const [a, b] = submitted.txHashes as [Uint8Array, Uint8Array];
+  const accepted = await produce(2n, [sign(bob, 0n, { kind: 'job-accept', jobId: a, daPeer: 'peer', daAddrs: ['/ip4/127.0.0.1/tcp/1'] })]);
+  assert.deepEqual(accepted.writes.map((w) => w.kind).filter((k) => k.startsWith('job')), ['job']);
+  const before = { root: bytesToHex(state.stateRoot), jobs: state.listJobs(), active: state.activeJobs.map(bytesToHex) };
+  assert.equal(before.jobs.length, 2);
+  assert.equal(state.getJob(a)!.status, JobStatus.Accepted);
+  await store.close();
+
+  store = await ChainStore.open(dir);
+  t.after(() => store.close());
+  state = await store.initState(genesis);
+  assert.equal(bytesToHex(state.stateRoot), before.root);
+  assert.equal(bytesToHex(state.stateRoot), bytesToHex(accepted.block.header.stateRoot));
+  assert.deepEqual(state.listJobs(), before.jobs);
+  assert.deepEqual(state.activeJobs.map(bytesToHex), before.active);
+  assert.deepEqual(state.activeJobs.map(bytesToHex), [a, b].map(bytesToHex).sort());
+  assert.equal(state.getJob(b)!.terms.bounty, 7n);
+  // the tick after the reopen draws the seed exactly as it would have without one
+  const next = await produce(3n, []);
+  assert.deepEqual(next.jobUpdates.map((u) => [bytesToHex(u.jobId), u.status]), [[bytesToHex(a), JobStatus.Training]]);
 });

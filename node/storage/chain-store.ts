@@ -3,13 +3,25 @@ import {
   bytesToHex, commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount,
   encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, equalBytes, sha256, accountTreeKey,
   validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, BEACON_TREE_KEY, encodeBeacon, decodeBeacon, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical,
-  type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry,
+  decodeJob, decodeJobIndex, jobTreeKey, JOB_INDEX_TREE_KEY,
+  type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry, type Job, type StateWrite,
 } from '../../vm/index.ts';
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
 import { NodeError } from '../errors.ts';
 import { KEY, readU64be, u64be } from './keys.ts';
 
 type Db = Level<Uint8Array, Uint8Array>;
+
+function stateKey(w: StateWrite): Uint8Array {
+  switch (w.kind) {
+    case 'account': return KEY.account(w.address!);
+    case 'validator': return KEY.validator(w.address!);
+    case 'unbonding': return KEY.unbonding;
+    case 'beacon': return KEY.beacon;
+    case 'job': return KEY.job(w.address!);
+    case 'jobIndex': return KEY.jobIndex;
+  }
+}
 type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'del'; key: Uint8Array };
 
 /**
@@ -67,6 +79,8 @@ export class ChainStore {
     const validators = new Map<string, Validator>();
     let unbonding: UnbondingEntry[] = [];
     let beacon: Uint8Array | undefined;
+    const jobs = new Map<string, Job>();
+    let activeJobs: Uint8Array[] = [];
     const entries: Array<[Uint8Array, Uint8Array | null]> = [[PARAMS_TREE_KEY, sha256(encodeParams(genesis.chainId, genesis.params))]];
     for await (const [key, value] of this.db.iterator({ gte: KEY.statePrefix, lt: Uint8Array.of(KEY.statePrefix[0]! + 1) })) {
       const kind = key[1];
@@ -83,6 +97,12 @@ export class ChainStore {
       } else if (kind === 0x62 /* b */) {
         beacon = decodeBeacon(value);
         entries.push([BEACON_TREE_KEY, sha256(value)]);
+      } else if (kind === 0x6a /* j */) {
+        jobs.set(bytesToHex(addr), decodeJob(value));
+        entries.push([jobTreeKey(addr), sha256(value)]);
+      } else if (kind === 0x4a /* J */) {
+        activeJobs = decodeJobIndex(value);
+        entries.push([JOB_INDEX_TREE_KEY, sha256(value)]);
       }
     }
     if (!beacon) throw new NodeError('STORE_CORRUPT', 'the randomness beacon is missing from the stored state (a data dir from chain protocol v1?)');
@@ -98,7 +118,7 @@ export class ChainStore {
       lastHash = (await this.getCommit(height))!.blockHash;
       lastTs = block.header.timestampMs;
     }
-    return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding, beacon);
+    return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding, beacon, jobs, activeJobs);
   }
 
   /** Persists a block atomically, then applies it to the in-memory state. */
@@ -120,7 +140,7 @@ export class ChainStore {
       ops.push({ type: 'put', key: KEY.receipt(r.txHashes[i]!), value: r.receiptBytes[i]! });
     }
     for (const w of r.writes) {
-      const key = w.kind === 'account' ? KEY.account(w.address!) : w.kind === 'validator' ? KEY.validator(w.address!) : w.kind === 'beacon' ? KEY.beacon : KEY.unbonding;
+      const key = stateKey(w);
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
     }
     await this.db.batch(ops, { sync: true });

@@ -7,6 +7,7 @@
  *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
  *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
  *   sb             randomness beacon (encodeBeacon)
+ *   sj<id32>       job (encodeJob)        sJ  active job index (encodeJobIndex; absent when empty)
  */
 const enc = new TextEncoder();
 
@@ -48,5 +49,7 @@ export const KEY = {
   validator: (addr: Uint8Array) => k('sv', addr),
   unbonding: k('su'),
   beacon: k('sb'),
+  job: (id: Uint8Array) => k('sj', id),
+  jobIndex: k('sJ'),
   statePrefix: k('s'),
 };

@@ -2,11 +2,12 @@ import { compareBytes, equalBytes, bytesToHex } from '../crypto/index.ts';
 import { VmError, isVmError } from '../errors.ts';
 import { orderedMerkleRoot } from '../merkle.ts';
 import { sha256 } from '../crypto/index.ts';
-import type { Block, BlockHeader, ChainEvent, Receipt, Validator, VerifiedTx } from '../types/index.ts';
+import type { Block, BlockHeader, ChainEvent, JobUpdate, Receipt, Validator, VerifiedTx } from '../types/index.ts';
 import type { ChainState } from '../state/chain-state.ts';
 import { StateOverlay, applyChangesToTree, type StateWrite } from '../state/overlay.ts';
 import type { SparseMerkleTree } from '../state/smt.ts';
 import { executeTx, releaseUnbonding, slashValidator } from '../execute/tx.ts';
+import { tickJobs } from '../jobs/tick.ts';
 import { beaconAfter, BEACON_SIGNATURE_LENGTH } from '../state/beacon.ts';
 import { verifyTxBytes } from '../tx/index.ts';
 import { BLOCK_VERSION, blockHash, encodeReceipt } from './codec.ts';
@@ -21,10 +22,13 @@ export interface BlockResult {
   receiptBytes: Uint8Array[];
   txHashes: Uint8Array[];
   /**
-   * Events not caused by a transaction, emitted before the first transaction: matured unbonding
-   * (UnbondComplete), then one Slash per evidence item, in block order.
+   * Events not caused by a transaction: matured unbonding (UnbondComplete), then one Slash per
+   * evidence item, in block order (both before the first transaction), then the money of jobs the
+   * end-of-block tick ended (after the last transaction; docs/jobs.md §5).
    */
   blockEvents: ChainEvent[];
+  /** Every job status change in this block, from transactions then the tick, in order (not hashed). */
+  jobUpdates: JobUpdate[];
   tree: SparseMerkleTree;
   writes: StateWrite[];
   changes: ReturnType<StateOverlay['changes']>;
@@ -146,6 +150,7 @@ function execute(
   const included: Uint8Array[] = [];
   const txHashes: Uint8Array[] = [];
   const rejected: BlockResult['rejected'] = [];
+  const jobUpdates: JobUpdate[] = [];
   let bytes = 0;
   for (const raw of txs) {
     if (mode === 'build' && (included.length >= params.maxBlockTxs || bytes + raw.length > params.maxBlockBytes)) break;
@@ -153,7 +158,7 @@ function execute(
     try {
       const hash = sha256(raw);
       vtx = preverified?.get(bytesToHex(hash)) ?? verifyTxBytes(raw, state.chainId, params.maxTxBytes, hash);
-      receipts.push(executeTx(o, vtx, params, ctx.height, included.length, ctx.proposer));
+      receipts.push(executeTx(o, vtx, params, ctx.height, included.length, ctx.proposer, jobUpdates));
     } catch (e) {
       if (!isVmError(e)) throw e;
       if (mode === 'validate') throw new VmError('BLOCK_INVALID', `transaction ${included.length}: ${e.code}: ${e.message}`);
@@ -166,11 +171,14 @@ function execute(
   }
   if (included.length > params.maxBlockTxs) throw new VmError('BLOCK_TOO_LARGE', `${included.length} transactions; the limit is ${params.maxBlockTxs}`);
   if (bytes > params.maxBlockBytes) throw new VmError('BLOCK_TOO_LARGE', `${bytes} transaction bytes; the limit is ${params.maxBlockBytes}`);
+  const tick = tickJobs(o, ctx.height);
+  blockEvents.push(...tick.events);
+  jobUpdates.push(...tick.updates);
   const changes = o.changes();
   const { tree, writes } = applyChangesToTree(state.tree, changes);
   const receiptBytes = receipts.map(encodeReceipt);
   return {
-    included, evidence, beacon, receipts, receiptBytes, txHashes, blockEvents, tree, writes, changes, rejected, rejectedEvidence,
+    included, evidence, beacon, receipts, receiptBytes, txHashes, blockEvents, jobUpdates, tree, writes, changes, rejected, rejectedEvidence,
     stateRoot: tree.root(), txRoot: orderedMerkleRoot(txHashes), receiptsRoot: orderedMerkleRoot(receiptBytes.map((b) => sha256(b))),
   };
 }
@@ -231,6 +239,8 @@ export function commitBlock(state: ChainState, r: BlockResult): void {
   }
   if (r.changes.unbonding) state.unbonding = r.changes.unbonding;
   if (r.changes.beacon) state.beacon = r.changes.beacon;
+  for (const [k, job] of r.changes.jobs) state.jobs.set(k, job);
+  if (r.changes.activeJobs) state.activeJobs = r.changes.activeJobs;
   state.tree = r.tree;
   state.height = r.block.header.height;
   state.lastBlockHash = r.hash;

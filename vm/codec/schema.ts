@@ -6,6 +6,22 @@ import { VmError, type VmErrorCode } from '../errors.ts';
  */
 export const U64_MAX = (1n << 64n) - 1n;
 
+/** Checks a list element outside a Reader (e.g. a bare 32-byte hash), with the same error form. */
+export function expectBytes(v: unknown, path: string, length: number, code: VmErrorCode = 'TX_MALFORMED'): Uint8Array {
+  if (!(v instanceof Uint8Array) || v.length !== length) throw new VmError(code, `${path}: expected ${length} bytes`);
+  return v;
+}
+
+export function expectString(v: unknown, path: string, maxLength: number, code: VmErrorCode = 'TX_MALFORMED'): string {
+  if (typeof v !== 'string' || v.length > maxLength) throw new VmError(code, `${path}: expected a string of at most ${maxLength} characters`);
+  return v;
+}
+
+export function expectU32(v: unknown, path: string, code: VmErrorCode = 'TX_MALFORMED'): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > 0xffffffff) throw new VmError(code, `${path}: expected an unsigned 32-bit integer`);
+  return v;
+}
+
 export class Reader {
   private i = 0;
   constructor(
@@ -54,6 +70,29 @@ export class Reader {
     if (!Array.isArray(v)) throw this.err(field, 'an array');
     return v;
   }
+
+  /** An array of min..max entries, each read by `item` with its own path (`field[i]`). */
+  list<T>(field: string, min: number, max: number, item: (v: unknown, path: string, code: VmErrorCode) => T): T[] {
+    const v = this.next(field);
+    if (!Array.isArray(v) || v.length < min || v.length > max) throw this.err(field, `an array of ${min} to ${max} entries`);
+    return v.map((e, i) => item(e, `${this.what}.${field}[${i}]`, this.code));
+  }
+
+  /** A byte string of at most `maxLength` bytes. */
+  bin(field: string, maxLength: number): Uint8Array {
+    const v = this.next(field);
+    if (!(v instanceof Uint8Array) || v.length > maxLength) throw this.err(field, `a byte string of at most ${maxLength} bytes`);
+    return v;
+  }
+
+  /** nil or a byte string of exactly `length` bytes. */
+  optBytes(field: string, length: number): Uint8Array | null {
+    const v = this.next(field);
+    if (v === null) return null;
+    if (!(v instanceof Uint8Array) || v.length !== length) throw this.err(field, `nil or ${length} bytes`);
+    return v;
+  }
+
 
   raw(): unknown {
     return this.arr[this.i++];

@@ -1,8 +1,10 @@
 import { U64_MAX } from '../codec/index.ts';
 import { equalBytes } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
-import { EventKind, type ChainEvent, type ChainParams, type Receipt, type VerifiedTx } from '../types/index.ts';
+import { EventKind, type ChainEvent, type ChainParams, type JobUpdate, type Receipt, type VerifiedTx } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
+import { txUpfrontCost } from './cost.ts';
+import { checkJobTx } from './jobs.ts';
 
 function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   const s = a + b;
@@ -19,9 +21,10 @@ function credit(o: StateOverlay, address: Uint8Array, amount: bigint): void {
 /**
  * Executes one stateless-valid transaction against the overlay. Every check runs before the first
  * write, so a rejected transaction leaves the overlay exactly as it was (block building relies on it).
+ * A job status change is appended to `jobUpdates`.
  */
 export function executeTx(
-  o: StateOverlay, vtx: VerifiedTx, params: ChainParams, height: bigint, index: number, proposer: Uint8Array,
+  o: StateOverlay, vtx: VerifiedTx, params: ChainParams, height: bigint, index: number, proposer: Uint8Array, jobUpdates?: JobUpdate[],
 ): Receipt {
   const { body } = vtx.tx;
   const sender = vtx.sender;
@@ -30,7 +33,8 @@ export function executeTx(
   if (body.nonce > acct.nonce) throw new VmError('TX_NONCE_FUTURE', `nonce ${body.nonce} is ahead of the account's next nonce ${acct.nonce}`);
   if (body.fee < params.minFee) throw new VmError('TX_FEE_TOO_LOW', `fee ${body.fee} is below the minimum ${params.minFee}`);
   const p = body.payload;
-  const cost = p.kind === 'unbond' ? body.fee : checkedAdd(p.amount, body.fee, 'amount + fee');
+  const cost = txUpfrontCost(body, p.kind === 'job-accept' ? o.job(p.jobId) : undefined);
+  if (cost > U64_MAX) throw new VmError('TX_OVERFLOW', `${p.kind} would cost ${cost}, beyond 2^64-1`);
   if (cost > acct.balance) throw new VmError('TX_INSUFFICIENT_BALANCE', `${p.kind} costs ${cost} but the balance is ${acct.balance}`);
 
   const events: ChainEvent[] = [];
@@ -75,6 +79,14 @@ export function executeTx(
       };
       events.push({ kind: EventKind.Unbond, address: sender, counterparty: null, amount: p.amount });
       break;
+    }
+    default: {
+      const eff = checkJobTx(o, vtx, p, height);
+      events.push(...eff.events);
+      write = () => {
+        eff.write();
+        if (eff.update) jobUpdates?.push(eff.update);
+      };
     }
   }
   o.setAccount(sender, { balance: acct.balance - cost, nonce: acct.nonce + 1n });

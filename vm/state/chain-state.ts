@@ -1,7 +1,7 @@
 import { bytesToHex, compareBytes } from '../crypto/index.ts';
 import type { SparseMerkleTree } from './smt.ts';
 import { beaconAtGenesis, validatorsHash } from './beacon.ts';
-import type { Account, ChainParams, UnbondingEntry, Validator } from '../types/index.ts';
+import type { Account, ChainParams, Job, UnbondingEntry, Validator } from '../types/index.ts';
 
 /**
  * The committed state, held in memory by the node (which persists every change in the same
@@ -21,6 +21,10 @@ export class ChainState {
     public unbonding: UnbondingEntry[],
     /** The randomness beacon after the last block (beaconAtGenesis(chainId) at height 0). */
     public beacon: Uint8Array = beaconAtGenesis(chainId),
+    /** Every job ever submitted, by hex id (ended jobs stay: the registry of proven models). Never mutated in place. */
+    readonly jobs: Map<string, Job> = new Map(),
+    /** Ids of the jobs that have not ended, ascending: the order the end-of-block tick visits them in. */
+    public activeJobs: Uint8Array[] = [],
   ) {}
 
   get stateRoot(): Uint8Array {
@@ -29,6 +33,15 @@ export class ChainState {
 
   getAccount(address: Uint8Array): Account | undefined {
     return this.accounts.get(bytesToHex(address));
+  }
+
+  getJob(id: Uint8Array): Job | undefined {
+    return this.jobs.get(bytesToHex(id));
+  }
+
+  /** All jobs, ascending by id (never in Map insertion order). */
+  listJobs(): Job[] {
+    return [...this.jobs.values()].sort((a, b) => compareBytes(a.id, b.id));
   }
 
   getValidator(address: Uint8Array): Validator | undefined {

@@ -1,7 +1,12 @@
-import { encode, decodeCanonical, Reader } from '../codec/index.ts';
-import { sha256 } from '../crypto/index.ts';
+import {
+  encode, decodeCanonical, Reader, expectBytes, expectString, expectU32, jobTermsFields, readJobTerms, JOB_TERMS_FIELDS,
+} from '../codec/index.ts';
+import { compareBytes, sha256 } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
-import type { Account, ChainParams, UnbondingEntry, Validator } from '../types/index.ts';
+import {
+  JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome,
+  type Account, type ChainParams, type Job, type JobCommitment, type JobStatusTag, type UnbondingEntry, type Validator,
+} from '../types/index.ts';
 
 /**
  * State entries live in one sparse Merkle tree under domain-separated keys, so the state root
@@ -60,4 +65,92 @@ export function decodeParams(b: Uint8Array): { chainId: string; params: ChainPar
     chainId,
     params: { unbondingPeriod: r.u64('unbondingPeriod'), minFee: r.u64('minFee'), minStake: r.u64('minStake'), maxTxBytes: r.u32('maxTxBytes'), maxBlockTxs: r.u32('maxBlockTxs'), maxBlockBytes: r.u32('maxBlockBytes'), slashFractionBps: r.u32('slashFractionBps') },
   };
+}
+
+const NS_JOB = Uint8Array.of(6);
+export const JOB_INDEX_TREE_KEY = sha256(Uint8Array.of(7));
+export const jobTreeKey = (id: Uint8Array): Uint8Array => sha256(NS_JOB, id);
+
+const OUTCOMES: readonly string[] = ['', ...Object.values(JobOutcome)];
+
+/**
+ * job = [id(32), submitter(20), [terms...], status, submitHeight, deadline, solver(nil | 20), daPeer, [daAddr...],
+ *        acceptHeight, seed(nil | 32), commitment(nil | [traceRoot, checkpointsRoot, finalChunkRoot, finalStepHash, height]),
+ *        challengeHeight, [segment...], [[address, stake]...], [[index, chunkRoot, stepHash]...],
+ *        [[address, digest, height]...], [[from, [h...]]...], outcome, endHeight]       (docs/jobs.md §6)
+ */
+export function encodeJob(j: Job): Uint8Array {
+  const c = j.commitment;
+  return encode([
+    j.id, j.submitter, jobTermsFields(j.terms), j.status, j.submitHeight, j.deadline, j.solver, j.daPeer, j.daAddrs,
+    j.acceptHeight, j.seed, c ? [c.traceRoot, c.checkpointsRoot, c.finalChunkRoot, c.finalStepHash, c.height] : null,
+    j.challengeHeight, j.segments, j.committee.map((m) => [m.address, m.stake]),
+    j.openings.map((o) => [o.index, o.chunkRoot, o.stepHash]), j.attestations.map((a) => [a.address, a.digest, a.height]),
+    j.reveals.map((r) => [r.from, r.hashes]), j.outcome, j.endHeight,
+  ]);
+}
+
+const M = 'CODEC_MALFORMED';
+
+export function decodeJob(b: Uint8Array): Job {
+  const r = Reader.of(decodeCanonical(b, 'job'), 'job', 20, M);
+  const id = r.bytes('id', 32);
+  const submitter = r.bytes('submitter', 20);
+  const tr = Reader.of(r.raw(), 'job.terms', JOB_TERMS_FIELDS, M);
+  const terms = readJobTerms(tr, 'job.terms', M);
+  const status = r.u32('status');
+  if (!(status in JOB_STATUS_NAMES)) throw new VmError(M, `job.status: unknown status ${status}`);
+  const submitHeight = r.u64('submitHeight');
+  const deadline = r.u64('deadline');
+  const solver = r.optBytes('solver', 20);
+  const daPeer = r.str('daPeer', JOB_LIMITS.maxDaPeerLength);
+  const daAddrs = r.list('daAddrs', 0, JOB_LIMITS.maxDaAddrs, (v, p) => expectString(v, p, JOB_LIMITS.maxDaAddrLength, M));
+  const acceptHeight = r.u64('acceptHeight');
+  const seed = r.optBytes('seed', 32);
+  const cv = r.raw();
+  let commitment: JobCommitment | null = null;
+  if (cv !== null) {
+    const cr = Reader.of(cv, 'job.commitment', 5, M);
+    commitment = {
+      traceRoot: cr.bytes('traceRoot', 32), checkpointsRoot: cr.bytes('checkpointsRoot', 32), finalChunkRoot: cr.bytes('finalChunkRoot', 32),
+      finalStepHash: cr.bytes('finalStepHash', 32), height: cr.u64('height'),
+    };
+  }
+  const challengeHeight = r.u64('challengeHeight');
+  const segments = r.list('segments', 0, JOB_LIMITS.maxQ, (v, p) => expectU32(v, p, M));
+  const committee = r.list('committee', 0, JOB_LIMITS.maxCommitteeSize, (v, p) => {
+    const mr = Reader.of(v, p, 2, M);
+    return { address: mr.bytes('address', 20), stake: mr.u64('stake') };
+  });
+  const openings = r.list('openings', 0, JOB_LIMITS.maxOpenings, (v, p) => {
+    const or = Reader.of(v, p, 3, M);
+    return { index: or.u32('index'), chunkRoot: or.bytes('chunkRoot', 32), stepHash: or.bytes('stepHash', 32) };
+  });
+  const attestations = r.list('attestations', 0, JOB_LIMITS.maxCommitteeSize, (v, p) => {
+    const ar = Reader.of(v, p, 3, M);
+    return { address: ar.bytes('address', 20), digest: ar.bytes('digest', 32), height: ar.u64('height') };
+  });
+  const reveals = r.list('reveals', 0, JOB_LIMITS.maxRevealItems, (v, p) => {
+    const rr = Reader.of(v, p, 2, M);
+    const from = rr.u32('from');
+    const hashes = rr.list('hashes', 1, JOB_LIMITS.maxRevealHashes, (h, hp) => expectBytes(h, hp, 32, M));
+    return { from, hashes };
+  });
+  const outcome = r.str('outcome', 16);
+  if (!OUTCOMES.includes(outcome)) throw new VmError(M, `job.outcome: unknown outcome "${outcome}"`);
+  const endHeight = r.u64('endHeight');
+  return {
+    id, submitter, terms, status: status as JobStatusTag, submitHeight, deadline, solver, daPeer, daAddrs, acceptHeight, seed, commitment,
+    challengeHeight, segments, committee, openings, attestations, reveals, outcome, endHeight,
+  };
+}
+
+/** The active index: the ids of running jobs, ascending. Absent from the tree when empty. */
+export const encodeJobIndex = (ids: readonly Uint8Array[]): Uint8Array => encode([...ids]);
+export function decodeJobIndex(b: Uint8Array): Uint8Array[] {
+  const v = decodeCanonical(b, 'job index');
+  if (!Array.isArray(v)) throw new VmError(M, 'job index: expected an array');
+  const ids = v.map((id, i) => expectBytes(id, `job index[${i}]`, 32, M));
+  for (let i = 1; i < ids.length; i++) if (compareBytes(ids[i - 1]!, ids[i]!) >= 0) throw new VmError(M, 'job index: ids must be strictly ascending');
+  return ids;
 }

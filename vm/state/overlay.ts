@@ -1,16 +1,17 @@
-import { bytesToHex } from '../crypto/index.ts';
-import type { Account, UnbondingEntry, Validator } from '../types/index.ts';
+import { bytesToHex, compareBytes } from '../crypto/index.ts';
+import type { Account, Job, UnbondingEntry, Validator } from '../types/index.ts';
 import type { ChainState } from './chain-state.ts';
 import {
-  accountTreeKey, encodeAccount, encodeBeacon, encodeUnbonding, encodeValidator, BEACON_TREE_KEY, UNBONDING_TREE_KEY, validatorTreeKey,
+  accountTreeKey, encodeAccount, encodeBeacon, encodeJob, encodeJobIndex, encodeUnbonding, encodeValidator, BEACON_TREE_KEY,
+  JOB_INDEX_TREE_KEY, jobTreeKey, UNBONDING_TREE_KEY, validatorTreeKey,
 } from './encoding.ts';
 import { sha256 } from '../crypto/index.ts';
 import type { SparseMerkleTree } from './smt.ts';
 
 /** A state change ready to persist: the LevelDB value is exactly the bytes hashed into the tree. */
 export interface StateWrite {
-  kind: 'account' | 'validator' | 'unbonding' | 'beacon';
-  address: Uint8Array | null;
+  kind: 'account' | 'validator' | 'unbonding' | 'beacon' | 'job' | 'jobIndex';
+  address: Uint8Array | null; // account/validator address, or the job id for 'job'
   encoded: Uint8Array | null; // null deletes
 }
 
@@ -19,6 +20,8 @@ export interface StateChanges {
   validators: Map<string, { address: Uint8Array; validator: Validator | null }>;
   unbonding: UnbondingEntry[] | null; // null: unchanged
   beacon: Uint8Array | null; // null: unchanged
+  jobs: Map<string, Job>; // by hex id; jobs are never deleted
+  activeJobs: Uint8Array[] | null; // null: unchanged
 }
 
 /** Copy-on-write view over committed state used while executing one block. */
@@ -27,6 +30,8 @@ export class StateOverlay {
   private readonly validators = new Map<string, { address: Uint8Array; validator: Validator | null }>();
   private unbondingQueue: UnbondingEntry[] | null = null;
   private newBeacon: Uint8Array | null = null;
+  private readonly jobs = new Map<string, Job>();
+  private activeIndex: Uint8Array[] | null = null;
 
   constructor(readonly base: ChainState) {}
 
@@ -65,8 +70,43 @@ export class StateOverlay {
     return n;
   }
 
+  /**
+   * The active validators (positive stake, not jailed) after this overlay's changes, ascending by
+   * address (never in Map order).
+   */
+  validatorList(): Validator[] {
+    const out: Validator[] = [];
+    for (const [k, v] of this.base.validators) if (!this.validators.has(k)) out.push(v);
+    for (const own of this.validators.values()) if (own.validator) out.push(own.validator);
+    return out.filter((v) => v.stake > 0n && !v.jailed).sort((a, b) => compareBytes(a.address, b.address));
+  }
+
   setBeacon(beacon: Uint8Array): void {
     this.newBeacon = beacon;
+  }
+
+  /** The beacon after this block (once set), else the committed one. */
+  get beacon(): Uint8Array {
+    return this.newBeacon ?? this.base.beacon;
+  }
+
+  /** Jobs are immutable values: callers replace them with setJob, never mutate the one returned. */
+  job(id: Uint8Array): Job | undefined {
+    const k = bytesToHex(id);
+    return this.jobs.get(k) ?? this.base.jobs.get(k);
+  }
+
+  setJob(job: Job): void {
+    this.jobs.set(bytesToHex(job.id), job);
+  }
+
+  get activeJobs(): readonly Uint8Array[] {
+    return this.activeIndex ?? this.base.activeJobs;
+  }
+
+  /** `ids` must be ascending. */
+  setActiveJobs(ids: Uint8Array[]): void {
+    this.activeIndex = ids;
   }
 
   get unbonding(): readonly UnbondingEntry[] {
@@ -78,7 +118,10 @@ export class StateOverlay {
   }
 
   changes(): StateChanges {
-    return { accounts: this.accounts, validators: this.validators, unbonding: this.unbondingQueue, beacon: this.newBeacon };
+    return {
+      accounts: this.accounts, validators: this.validators, unbonding: this.unbondingQueue, beacon: this.newBeacon,
+      jobs: this.jobs, activeJobs: this.activeIndex,
+    };
   }
 }
 
@@ -105,6 +148,17 @@ export function applyChangesToTree(tree: SparseMerkleTree, changes: StateChanges
     const encoded = encodeBeacon(changes.beacon);
     entries.push([BEACON_TREE_KEY, sha256(encoded)]);
     writes.push({ kind: 'beacon', address: null, encoded });
+  }
+  for (const job of changes.jobs.values()) {
+    const encoded = encodeJob(job);
+    entries.push([jobTreeKey(job.id), sha256(encoded)]);
+    writes.push({ kind: 'job', address: job.id, encoded });
+  }
+  if (changes.activeJobs) {
+    // absent when empty (as at genesis), so a chain without jobs keeps its v2 state roots
+    const encoded = changes.activeJobs.length ? encodeJobIndex(changes.activeJobs) : null;
+    entries.push([JOB_INDEX_TREE_KEY, encoded ? sha256(encoded) : null]);
+    writes.push({ kind: 'jobIndex', address: null, encoded });
   }
   return { tree: entries.length ? tree.update(entries) : tree, writes };
 }

@@ -1,6 +1,7 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
 import { VmError } from '../errors.ts';
 import { TxKind, type SignedTx, type TxBody, type TxPayload } from '../types/index.ts';
+import { jobPayloadArray, readJobPayload } from './job-codec.ts';
 
 export const TX_VERSION = 1;
 const SIGNING_DOMAIN = 'polchain/tx/v1';
@@ -14,6 +15,8 @@ function payloadArray(p: TxPayload): Encodable[] {
       return [TxKind.Stake, p.consensusKey, p.blsKey, p.amount];
     case 'unbond':
       return [TxKind.Unbond, p.amount];
+    default:
+      return jobPayloadArray(p);
   }
 }
 
@@ -48,8 +51,11 @@ function readPayload(v: unknown): TxPayload {
       r.u32('kind');
       return { kind: 'unbond', amount: r.u64('amount') };
     }
-    default:
+    default: {
+      const job = readJobPayload(v);
+      if (job) return job;
       throw new VmError('TX_MALFORMED', `tx.body.payload: unknown transaction kind ${String(v[0])}`);
+    }
   }
 }
 

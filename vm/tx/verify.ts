@@ -2,19 +2,23 @@ import { sha256, verify, addressFromPublicKey } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
 import type { VerifiedTx } from '../types/index.ts';
 import { decodeTx, txSigningBytes } from './codec.ts';
+import { checkJobTerms } from '../jobs/terms.ts';
 
 /**
- * Every check that needs no state: size, canonical shape, chain id, positive amounts, signature.
- * The mempool and block execution both call this, so a transaction is judged by one rule set.
+ * Every check that needs no state: size, canonical shape, chain id, positive amounts, job terms,
+ * signature. The mempool and block execution both call this, so a transaction is judged by one rule set.
+ * `hash` may be passed when the caller already computed SHA-256(bytes), so it is not computed twice.
  */
-/** `hash` may be passed when the caller already computed SHA-256(bytes), so it is not computed twice. */
 export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: number, hash?: Uint8Array): VerifiedTx {
   const tx = decodeTx(bytes, maxTxBytes);
   if (tx.body.chainId !== chainId) {
     throw new VmError('TX_WRONG_CHAIN', `transaction is for chain "${tx.body.chainId}", this is "${chainId}"`);
   }
   const p = tx.body.payload;
-  if (p.amount === 0n) throw new VmError('TX_ZERO_AMOUNT', `${p.kind} amount must be positive`);
+  if ((p.kind === 'transfer' || p.kind === 'stake' || p.kind === 'unbond') && p.amount === 0n) {
+    throw new VmError('TX_ZERO_AMOUNT', `${p.kind} amount must be positive`);
+  }
+  if (p.kind === 'job-submit') checkJobTerms(p.terms);
   if (!verify(tx.publicKey, txSigningBytes(tx.body), tx.signature)) {
     throw new VmError('TX_BAD_SIGNATURE', 'signature does not verify against the public key (strict RFC 8032)');
   }

@@ -1,5 +1,9 @@
 /** Event kinds; numeric tags are hashed into receipts. */
-export const EventKind = { Transfer: 1, Fee: 2, Stake: 3, Unbond: 4, UnbondComplete: 5, Slash: 6 } as const;
+export const EventKind = {
+  Transfer: 1, Fee: 2, Stake: 3, Unbond: 4, UnbondComplete: 5, Slash: 6,
+  // docs/jobs.md §5. A job's money events carry the account paid or charged; zero amounts are not emitted.
+  JobEscrow: 7, JobBond: 8, JobPayout: 9, JobRefund: 10, JobSlash: 11, JobReward: 12,
+} as const;
 export type EventKindTag = (typeof EventKind)[keyof typeof EventKind];
 
 export interface ChainEvent {

@@ -1,5 +1,9 @@
+import type { JobOpening, JobTerms } from './job.ts';
+
 /** Transaction kinds. The numeric tag is part of the signed encoding: never renumber. */
-export const TxKind = { Transfer: 1, Stake: 2, Unbond: 3 } as const;
+export const TxKind = {
+  Transfer: 1, Stake: 2, Unbond: 3, JobSubmit: 4, JobAccept: 5, TraceCommit: 6, JobOpen: 7, JobAttest: 8, JobReveal: 9,
+} as const;
 export type TxKindTag = (typeof TxKind)[keyof typeof TxKind];
 
 export interface TransferPayload {
@@ -22,7 +26,50 @@ export interface UnbondPayload {
   amount: bigint;
 }
 
-export type TxPayload = TransferPayload | StakePayload | UnbondPayload;
+/** Posts a job and escrows bounty + attestReward (docs/jobs.md). */
+export interface JobSubmitPayload {
+  kind: 'job-submit';
+  terms: JobTerms;
+}
+
+/** Bonds terms.solverStake and names where the solver serves its checkpoints. */
+export interface JobAcceptPayload {
+  kind: 'job-accept';
+  jobId: Uint8Array;
+  daPeer: string;
+  daAddrs: string[];
+}
+
+export interface TraceCommitPayload {
+  kind: 'trace-commit';
+  jobId: Uint8Array;
+  traceRoot: Uint8Array;
+  checkpointsRoot: Uint8Array;
+  finalChunkRoot: Uint8Array;
+  finalStepHash: Uint8Array;
+}
+
+export interface JobOpenPayload {
+  kind: 'job-open';
+  jobId: Uint8Array;
+  openings: Array<JobOpening & { siblings: Uint8Array[] }>;
+}
+
+export interface JobAttestPayload {
+  kind: 'job-attest';
+  jobId: Uint8Array;
+  digest: Uint8Array;
+}
+
+export interface JobRevealPayload {
+  kind: 'job-reveal';
+  jobId: Uint8Array;
+  items: Array<{ from: number; hashes: Uint8Array[]; siblings: Uint8Array[] }>;
+}
+
+export type JobPayload = JobSubmitPayload | JobAcceptPayload | TraceCommitPayload | JobOpenPayload | JobAttestPayload | JobRevealPayload;
+
+export type TxPayload = TransferPayload | StakePayload | UnbondPayload | JobPayload;
 
 export interface TxBody {
   chainId: string;

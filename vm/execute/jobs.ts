@@ -1,0 +1,181 @@
+// Job transactions, kinds 4..9 (docs/jobs.md §1). Each handler runs every check first and returns
+// the writes as a closure, so a rejected transaction leaves the overlay untouched (executeTx applies
+// the closure only after the sender's debit is known to be valid).
+import { leafHash, verifyMerkleProof, verifyMerkleRange } from '../../ml-runtime/merkle/index.ts';
+import { bytesToHex, compareBytes, equalBytes } from '../crypto/index.ts';
+import { VmError } from '../errors.ts';
+import { jobSpec, jobSteps, sameParamShapes } from '../jobs/terms.ts';
+import { checkpointCount, checkpointLeafBytes, checkpointStep, requiredOpenings, requiredRanges } from '../jobs/schedule.ts';
+import {
+  EventKind, JobStatus, JOB_STATUS_NAMES,
+  type ChainEvent, type Job, type JobPayload, type JobReveal, type JobStatusTag, type JobUpdate, type VerifiedTx,
+} from '../types/index.ts';
+import type { StateOverlay } from '../state/overlay.ts';
+
+export interface JobTxEffect {
+  events: ChainEvent[];
+  write: () => void;
+  update: JobUpdate | null; // set when the transaction changes the job's status
+}
+
+const hex = (b: Uint8Array) => bytesToHex(b);
+
+function load(o: StateOverlay, id: Uint8Array): Job {
+  const job = o.job(id);
+  if (!job) throw new VmError('JOB_NOT_FOUND', `no job ${hex(id)}`);
+  return job;
+}
+
+function needStatus(job: Job, want: JobStatusTag): void {
+  if (job.status !== want) {
+    throw new VmError('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; this transaction needs it ${JOB_STATUS_NAMES[want]}`);
+  }
+}
+
+function needSolver(job: Job, sender: Uint8Array): void {
+  if (!job.solver || !equalBytes(job.solver, sender)) throw new VmError('JOB_NOT_SOLVER', `only the solver of job ${hex(job.id)} may send this`);
+}
+
+function needDeadline(job: Job, height: bigint): void {
+  if (height > job.deadline) throw new VmError('JOB_DEADLINE_PASSED', `job ${hex(job.id)}'s ${JOB_STATUS_NAMES[job.status]} phase ended at height ${job.deadline}`);
+}
+
+function proofFail(msg: string): never {
+  throw new VmError('JOB_PROOF_INVALID', msg);
+}
+
+/** Replaces a job and reports the status change (if any). */
+function effect(o: StateOverlay, before: Job, after: Job, events: ChainEvent[] = []): JobTxEffect {
+  return {
+    events,
+    write: () => o.setJob(after),
+    update: after.status !== before.status ? { jobId: after.id, status: after.status, outcome: after.outcome } : null,
+  };
+}
+
+function submit(o: StateOverlay, vtx: VerifiedTx, p: Extract<JobPayload, { kind: 'job-submit' }>, height: bigint): JobTxEffect {
+  const { terms } = p;
+  if (terms.parent) {
+    const parent = o.job(terms.parent);
+    if (!parent) throw new VmError('JOB_PARENT_INVALID', `parent job ${hex(terms.parent)} does not exist`);
+    if (parent.status !== JobStatus.Finalized) throw new VmError('JOB_PARENT_INVALID', `parent job ${hex(terms.parent)} is ${JOB_STATUS_NAMES[parent.status]}, not finalized`);
+    if (!sameParamShapes(jobSpec(parent.terms), jobSpec(terms))) {
+      throw new VmError('JOB_PARENT_INVALID', `parent job ${hex(terms.parent)} trains parameters of other shapes`);
+    }
+  }
+  const job: Job = {
+    id: vtx.hash, submitter: vtx.sender, terms, status: JobStatus.Open, submitHeight: height, deadline: height + BigInt(terms.windows.accept),
+    solver: null, daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n,
+    segments: [], committee: [], openings: [], attestations: [], reveals: [], outcome: '', endHeight: 0n,
+  };
+  const events: ChainEvent[] = [{ kind: EventKind.JobEscrow, address: vtx.sender, counterparty: null, amount: terms.bounty + terms.attestReward }];
+  return {
+    events,
+    write: () => {
+      o.setJob(job);
+      o.setActiveJobs([...o.activeJobs, job.id].sort(compareBytes));
+    },
+    update: { jobId: job.id, status: job.status, outcome: '' },
+  };
+}
+
+function accept(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-accept' }>, height: bigint): JobTxEffect {
+  const job = load(o, p.jobId);
+  needStatus(job, JobStatus.Open);
+  needDeadline(job, height);
+  if (equalBytes(job.submitter, sender)) throw new VmError('JOB_SELF_ACCEPT', `the submitter of job ${hex(job.id)} cannot solve it`);
+  const stake = job.terms.solverStake;
+  const events: ChainEvent[] = stake > 0n ? [{ kind: EventKind.JobBond, address: sender, counterparty: null, amount: stake }] : [];
+  return effect(o, job, { ...job, status: JobStatus.Accepted, solver: sender, daPeer: p.daPeer, daAddrs: [...p.daAddrs], acceptHeight: height }, events);
+}
+
+function commit(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'trace-commit' }>, height: bigint): JobTxEffect {
+  const job = load(o, p.jobId);
+  needSolver(job, sender);
+  needStatus(job, JobStatus.Training);
+  needDeadline(job, height);
+  const challengeHeight = height + BigInt(job.terms.windows.challengeDelay);
+  return effect(o, job, {
+    ...job, status: JobStatus.Committed, challengeHeight, deadline: challengeHeight,
+    commitment: { traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash, height },
+  });
+}
+
+function open(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-open' }>, height: bigint): JobTxEffect {
+  const job = load(o, p.jobId);
+  needSolver(job, sender);
+  needStatus(job, JobStatus.Challenged);
+  needDeadline(job, height);
+  const c = job.commitment!;
+  const { T, k } = jobSteps(job.terms);
+  const want = requiredOpenings(job.segments, T, k);
+  const got = p.openings.map((x) => x.index);
+  if (got.length !== want.length || got.some((i, n) => i !== want[n])) proofFail(`openings must be checkpoints [${want.join(', ')}] in this order, got [${got.join(', ')}]`);
+  const count = checkpointCount(T, k);
+  for (const x of p.openings) {
+    const leaf = leafHash(checkpointLeafBytes(checkpointStep(x.index, T, k), x.chunkRoot, x.stepHash));
+    if (!verifyMerkleProof(leaf, { index: x.index, count, siblings: x.siblings }, c.checkpointsRoot)) proofFail(`checkpoint ${x.index} is not proven under checkpointsRoot`);
+  }
+  const last = p.openings[p.openings.length - 1]!;
+  if (!equalBytes(last.chunkRoot, c.finalChunkRoot) || !equalBytes(last.stepHash, c.finalStepHash)) {
+    proofFail(`the last checkpoint (${last.index}) does not match the committed final chunk root and step hash`);
+  }
+  const openings = p.openings.map((x) => ({ index: x.index, chunkRoot: x.chunkRoot, stepHash: x.stepHash }));
+  return effect(o, job, { ...job, status: JobStatus.Attesting, openings, deadline: height + BigInt(job.terms.windows.attest) });
+}
+
+function attest(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-attest' }>, height: bigint): JobTxEffect {
+  const job = load(o, p.jobId);
+  if (!job.committee.some((m) => equalBytes(m.address, sender))) throw new VmError('JOB_NOT_COMMITTEE', `the sender is not on job ${hex(job.id)}'s committee`);
+  needStatus(job, JobStatus.Attesting);
+  needDeadline(job, height);
+  if (job.attestations.some((a) => equalBytes(a.address, sender))) throw new VmError('JOB_ALREADY_ATTESTED', `the sender already attested job ${hex(job.id)}`);
+  const attestations = [...job.attestations, { address: sender, digest: p.digest, height }].sort((a, b) => compareBytes(a.address, b.address));
+  return effect(o, job, { ...job, attestations });
+}
+
+function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-reveal' }>, height: bigint): JobTxEffect {
+  const job = load(o, p.jobId);
+  needSolver(job, sender);
+  needStatus(job, JobStatus.Revealing);
+  needDeadline(job, height);
+  const c = job.commitment!;
+  const { T, k } = jobSteps(job.terms);
+  const required = requiredRanges(job.segments, T, k);
+  const knownAt = new Map<number, Uint8Array>(); // step -> hash every revealed leaf at that step must equal
+  for (const x of job.openings) knownAt.set(checkpointStep(x.index, T, k), x.stepHash);
+  knownAt.set(T, c.finalStepHash);
+  const added: JobReveal[] = [];
+  for (const [n, item] of p.items.entries()) {
+    const at = `item ${n} (from ${item.from})`;
+    const range = required.find((r) => r.from === item.from);
+    if (!range) throw new VmError('JOB_REVEAL_INVALID', `${at}: not the start of a required range (${required.map((r) => `[${r.from}, ${r.to}]`).join(', ')})`);
+    if (job.reveals.some((r) => r.from === item.from) || added.some((r) => r.from === item.from)) {
+      throw new VmError('JOB_REVEAL_INVALID', `${at}: already revealed`);
+    }
+    const len = range.to - range.from + 1;
+    if (item.hashes.length !== len) throw new VmError('JOB_REVEAL_INVALID', `${at}: range [${range.from}, ${range.to}] needs ${len} hashes, got ${item.hashes.length}`);
+    if (!verifyMerkleRange(item.hashes.map(leafHash), item.from, T + 1, item.siblings, c.traceRoot)) proofFail(`${at}: not proven under traceRoot`);
+    item.hashes.forEach((h, i) => {
+      const want = knownAt.get(item.from + i);
+      if (want && !equalBytes(want, h)) {
+        throw new VmError('JOB_REVEAL_INCONSISTENT', `${at}: h_${item.from + i} differs from the ${item.from + i === T ? 'committed final step hash' : 'opened checkpoint'}`);
+      }
+    });
+    added.push({ from: item.from, hashes: [...item.hashes] });
+  }
+  const reveals = [...job.reveals, ...added].sort((a, b) => a.from - b.from);
+  return effect(o, job, { ...job, reveals });
+}
+
+/** Checks a job transaction against the overlay and returns its effect (nothing is written yet). */
+export function checkJobTx(o: StateOverlay, vtx: VerifiedTx, p: JobPayload, height: bigint): JobTxEffect {
+  switch (p.kind) {
+    case 'job-submit': return submit(o, vtx, p, height);
+    case 'job-accept': return accept(o, vtx.sender, p, height);
+    case 'trace-commit': return commit(o, vtx.sender, p, height);
+    case 'job-open': return open(o, vtx.sender, p, height);
+    case 'job-attest': return attest(o, vtx.sender, p, height);
+    case 'job-reveal': return reveal(o, vtx.sender, p, height);
+  }
+}

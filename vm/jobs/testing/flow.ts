@@ -1,0 +1,48 @@
+// Drives one job through its phases on a TestChain, with real training and replay.
+import assert from 'node:assert/strict';
+import { JobStatus, type BlockResult, type Job, type JobTerms } from '../../index.ts';
+import type { Acct, TestChain } from './chain.ts';
+import { SolverWork, digestFor, replay, terms } from './work.ts';
+import type { ModelSpec } from '../../../ml-runtime/index.ts';
+
+export const DA_PEER = '12D3KooWtestpeer';
+export const DA_ADDRS = ['/ip4/127.0.0.1/tcp/4001'];
+
+export function submit(c: TestChain, t: JobTerms = terms()): Uint8Array {
+  const b = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: t })]);
+  return b.txHashes[0]!;
+}
+
+/** Accepts, waits for the seed, trains `trainSpec` (the job's spec when honest). */
+export function acceptAndTrain(c: TestChain, id: Uint8Array, trainSpec?: ModelSpec): SolverWork {
+  c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+  c.until(id, (j) => j.status === JobStatus.Training);
+  return new SolverWork(c.job(id), trainSpec);
+}
+
+export function commitAndWaitChallenge(c: TestChain, id: Uint8Array, work: SolverWork): Job {
+  c.block([c.tx(c.solver, work.commit())]);
+  c.until(id, (j) => j.status === JobStatus.Challenged);
+  return c.job(id);
+}
+
+/** Opens, has `attesters` post their replayed digests, and waits for the reveal phase. */
+export function openAndAttest(c: TestChain, id: Uint8Array, work: SolverWork, attesters: (job: Job) => Acct[]): Job {
+  c.block([c.tx(c.solver, work.open(c.job(id)))]);
+  const job = c.job(id);
+  assert.equal(job.status, JobStatus.Attesting);
+  const r = replay(job, work);
+  c.block(attesters(job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: digestFor(job, m.address, r) })));
+  c.until(id, (j) => j.status === JobStatus.Revealing);
+  return c.job(id);
+}
+
+/** The whole job; returns the block that revealed (and ended) it. */
+export function runJob(c: TestChain, opts: { terms?: JobTerms; trainSpec?: ModelSpec; attesters?: (job: Job) => Acct[] } = {}): { id: Uint8Array; work: SolverWork; last: BlockResult } {
+  const id = submit(c, opts.terms);
+  const work = acceptAndTrain(c, id, opts.trainSpec);
+  commitAndWaitChallenge(c, id, work);
+  const job = openAndAttest(c, id, work, opts.attesters ?? ((j) => c.validators.filter((v) => j.committee.some((m) => m.address.every((b, i) => b === v.address[i])))));
+  const last = c.block([c.tx(c.solver, work.reveal(job))]);
+  return { id, work, last };
+}

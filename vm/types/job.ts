@@ -1,0 +1,143 @@
+// Proof-of-learning jobs as consensus state (docs/jobs.md is the normative description).
+
+/** Lifecycle phases. The numeric tag is part of the state encoding: never renumber. */
+export const JobStatus = {
+  Open: 1, // submitted, bounty escrowed, waiting for a solver
+  Accepted: 2, // a solver bonded; the seed comes from the next block's beacon
+  Training: 3, // seed known; waiting for the solver's TraceCommit
+  Committed: 4, // trace committed; the challenge comes from the beacon at commitHeight + challengeDelay
+  Challenged: 5, // segments and committee drawn; waiting for the solver's JobOpen
+  Attesting: 6, // openings on chain; committee members post their recomputed digests
+  Revealing: 7, // attest window closed; waiting for the solver's JobReveal(s)
+  Finalized: 8, // paid; the final weights are a proven model
+  Slashed: 9, // solver's bond burned, bounty refunded
+  Expired: 10, // nobody accepted in time, escrow refunded
+} as const;
+export type JobStatusTag = (typeof JobStatus)[keyof typeof JobStatus];
+export const JOB_STATUS_NAMES: Record<JobStatusTag, string> = {
+  1: 'open', 2: 'accepted', 3: 'training', 4: 'committed', 5: 'challenged', 6: 'attesting', 7: 'revealing',
+  8: 'finalized', 9: 'slashed', 10: 'expired',
+};
+
+/**
+ * Bounds of docs/jobs.md §1. Decode bounds (TX_MALFORMED) size the lists so a transaction stays
+ * bounded; term bounds (JOB_INVALID) keep every job checkable by a committee.
+ */
+export const JOB_LIMITS = {
+  maxSpecBytes: 4096,
+  maxRuntimeLength: 16,
+  maxSteps: 65536, // T
+  minInterval: 2, // k: every segment has a step hash that is never opened
+  maxInterval: 64,
+  maxDatasetSize: 1 << 20,
+  maxQ: 64,
+  maxCommitteeSize: 16,
+  maxWindow: 10000,
+  minChallengeDelay: 2,
+  maxDaPeerLength: 128,
+  maxDaAddrs: 4,
+  maxDaAddrLength: 256,
+  maxOpenings: 66, // {0} ∪ up to 64 segments ∪ {last}
+  maxRevealItems: 66, // [0,0], up to 64 segments, [T,T]
+  maxRevealHashes: 65, // k + 1
+  maxSiblings: 64, // a range proof over ≤ 65537 leaves needs ≤ 34
+} as const;
+
+/** The runtimes a job may name: the det backend's version (ml-runtime/det DET_RUNTIME_VERSION; a test pins them equal). */
+export const JOB_RUNTIMES: readonly string[] = ['det-1'];
+
+/** Block counts for each phase; all in [1, JOB_LIMITS.maxWindow], challengeDelay ≥ 2. */
+export interface JobWindows {
+  accept: number; // blocks after submit in which a solver may accept
+  commit: number; // blocks after the seed is fixed in which the solver must commit
+  challengeDelay: number; // d: the challenge uses the beacon at commitHeight + d
+  open: number; // blocks after the challenge in which the solver must open
+  attest: number; // blocks after the openings in which the committee attests
+  reveal: number; // blocks after the attest window in which the solver must reveal
+}
+
+/** Everything fixed by JobSubmit, before any work starts. */
+export interface JobTerms {
+  /** canonical model-spec JSON (UTF-8): architecture, optimiser, lr, batch size, steps T, checkpoint interval k */
+  spec: Uint8Array;
+  runtime: string; // e.g. 'det-1'
+  datasetRoot: Uint8Array; // 32-byte Merkle root over the training samples
+  datasetSize: number; // number of training samples under datasetRoot
+  q: number; // segment draws (with replacement) at challenge time
+  committeeSize: number;
+  windows: JobWindows;
+  solverStake: bigint; // bond the solver must post
+  bounty: bigint; // paid to an honest solver
+  attestReward: bigint; // split among committee members whose digest matches the solver's trace
+  parent: Uint8Array | null; // a finalized job whose final weights initialise this one
+}
+
+export interface JobCommitment {
+  traceRoot: Uint8Array; // Merkle root over h_0..h_T
+  checkpointsRoot: Uint8Array; // Merkle root over checkpoint leaves (step, chunkRoot, h_step)
+  finalChunkRoot: Uint8Array; // chunk root of the final state's encoding: the proven model's weights root
+  finalStepHash: Uint8Array; // h_T
+  height: bigint;
+}
+
+/** An opened checkpoint: its leaf under checkpointsRoot (verified on chain). */
+export interface JobOpening {
+  index: number; // checkpoint index (its step is min(index * k, T))
+  chunkRoot: Uint8Array;
+  stepHash: Uint8Array;
+}
+
+export interface CommitteeMember {
+  address: Uint8Array;
+  stake: bigint; // stake snapshot at challenge time
+}
+
+export interface JobAttestation {
+  address: Uint8Array;
+  digest: Uint8Array; // attestationDigest(...) or 32 zero bytes for "data unavailable"
+  height: bigint;
+}
+
+/** Revealed trace leaves h_from..h_to (inclusive), verified against traceRoot. */
+export interface JobReveal {
+  from: number;
+  hashes: Uint8Array[];
+}
+
+export interface Job {
+  id: Uint8Array; // SHA-256 of the JobSubmit transaction
+  submitter: Uint8Array;
+  terms: JobTerms;
+  status: JobStatusTag;
+  submitHeight: bigint;
+  /** The height at which the current phase times out (inclusive: the last height a phase tx may land). */
+  deadline: bigint;
+  solver: Uint8Array | null;
+  /** libp2p peer id and multiaddrs where the solver serves checkpoint chunks. */
+  daPeer: string;
+  daAddrs: string[];
+  acceptHeight: bigint; // 0 until accepted
+  seed: Uint8Array | null;
+  commitment: JobCommitment | null;
+  challengeHeight: bigint; // 0 until committed (then commitHeight + challengeDelay)
+  segments: number[]; // distinct sampled segment indices, ascending
+  committee: CommitteeMember[]; // ascending by address
+  openings: JobOpening[]; // ascending by index
+  attestations: JobAttestation[]; // ascending by address
+  reveals: JobReveal[]; // ascending by from
+  /** Why the job ended ('' while running): 'paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver'. */
+  outcome: string;
+  endHeight: bigint; // 0 while running
+}
+
+/** Why a job ended. */
+export const JobOutcome = {
+  Paid: 'paid', Mismatch: 'mismatch', NoCommit: 'no-commit', NoOpen: 'no-open', NoReveal: 'no-reveal', NoSolver: 'no-solver',
+} as const;
+
+/** What changed for a job in a block (for RPC subscriptions and logs; not hashed). */
+export interface JobUpdate {
+  jobId: Uint8Array;
+  status: JobStatusTag;
+  outcome: string;
+}
