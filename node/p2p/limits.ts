@@ -16,7 +16,8 @@ export const GOSSIP_HARD_MAX_BYTES = 4 * MiB - 64 * KiB;
 
 /** Largest accepted message per gossip topic; bigger ones are rejected before any handler runs. */
 export const DEFAULT_TOPIC_MAX_BYTES: Readonly<Record<GossipTopic, number>> = {
-  tx: 64 * KiB,
+  // a batch of small transactions stays under 60 KiB; one job transaction alone may be up to maxTxBytes (64 KiB on dev)
+  tx: 128 * KiB,
   proposal: GOSSIP_HARD_MAX_BYTES,
   vote: 1 * KiB,
   evidence: 16 * KiB,

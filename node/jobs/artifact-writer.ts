@@ -1,0 +1,151 @@
+// Writes a solver's job record while training runs (layout: artifact-files.ts). Memory stays
+// bounded: step hashes go to disk in small batches and each checkpoint is written when it is taken;
+// only the checkpoint leaves (72 bytes each) are kept. Everything is fsynced before meta.json says
+// `complete`, so a crash leaves either a usable job or one marked incomplete, never a half-written
+// one that looks finished.
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { bytesEqual, checkpointSteps, checkpointsRoot, parseSpec, toHex, traceRoot, type ModelSpec, type TraceOptions } from '../../ml-runtime/index.ts';
+import { JobsError, errMessage } from './errors.ts';
+import {
+  META, STEPS, checkpointFile, fsyncPath, jobDir, metaOf, need32, writeAllSync, writeFileDurably,
+  type ArtifactsInit, type CheckpointRecord,
+} from './artifact-files.ts';
+import { SolverArtifacts } from './artifacts.ts';
+
+/** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
+const HASH_BATCH = 128;
+
+/**
+ * Records one training run. Feed it with `traceOptions()` (for ml-runtime runTrace) or with
+ * addCheckpoint from runTraceAsync's onCheckpoint plus addStepHashes(result.stepHashes); then finish().
+ * The methods are synchronous because runTrace's callbacks are.
+ */
+export class ArtifactWriter {
+  readonly dir: string;
+  readonly T: number;
+  readonly k: number;
+  private readonly steps: number[];
+  private readonly cps: CheckpointRecord[] = [];
+  private readonly pending = new Uint8Array(HASH_BATCH * 32);
+  private pendingCount = 0;
+  private hashCount = 0;
+  private fd: number | null;
+  private state: 'open' | 'finished' | 'aborted' = 'open';
+
+  constructor(private readonly root: string, private readonly init: ArtifactsInit) {
+    need32(init.jobId, 'job id');
+    need32(init.datasetRoot, 'dataset root');
+    need32(init.seed, 'seed');
+    let spec: ModelSpec;
+    try {
+      spec = parseSpec(init.specJson);
+    } catch (e) {
+      throw new JobsError('ARTIFACTS_INVALID', `spec: ${errMessage(e)}`, { cause: e });
+    }
+    this.T = spec.steps;
+    this.k = spec.checkpointInterval;
+    this.steps = checkpointSteps(this.T, this.k);
+    this.dir = jobDir(root, init.jobId);
+    if (existsSync(this.dir)) {
+      if (!init.overwrite) throw new JobsError('ARTIFACTS_EXISTS', `artifacts for job ${toHex(init.jobId)} already exist in ${this.dir}`);
+      rmSync(this.dir, { recursive: true, force: true });
+    }
+    mkdirSync(this.dir, { recursive: true });
+    // an incomplete meta first: after a crash the folder says what it was and that it is unusable
+    writeFileDurably(join(this.dir, META), JSON.stringify(metaOf(init, this.T, this.k)));
+    this.fd = openSync(join(this.dir, STEPS), 'w');
+  }
+
+  private checkOpen(): void {
+    if (this.state !== 'open') throw new JobsError('ARTIFACTS_INVALID', `artifact writer for ${this.dir} is ${this.state}`);
+  }
+
+  /** h_t; steps must arrive in order 0, 1, ..., T. */
+  addStepHash(t: number, h: Uint8Array): void {
+    this.checkOpen();
+    if (t !== this.hashCount) throw new JobsError('ARTIFACTS_INVALID', `step hash for t = ${t} arrived, expected t = ${this.hashCount}`);
+    if (t > this.T) throw new JobsError('ARTIFACTS_INVALID', `step hash for t = ${t} beyond T = ${this.T}`);
+    need32(h, `h_${t}`);
+    this.pending.set(h, this.pendingCount * 32);
+    this.pendingCount++;
+    this.hashCount++;
+    if (this.pendingCount === HASH_BATCH) this.flush();
+  }
+
+  addStepHashes(hashes: readonly Uint8Array[], from = this.hashCount): void {
+    hashes.forEach((h, i) => this.addStepHash(from + i, h));
+  }
+
+  private flush(): void {
+    if (this.pendingCount === 0 || this.fd === null) return;
+    writeAllSync(this.fd, this.pending.subarray(0, this.pendingCount * 32));
+    this.pendingCount = 0;
+  }
+
+  /** The next checkpoint (index = number added so far); its step must be checkpointSteps(T, k)[index]. */
+  addCheckpoint(cp: { step: number; stepHash: Uint8Array; chunkRoot: Uint8Array; bytes: Uint8Array }): void {
+    this.checkOpen();
+    const index = this.cps.length;
+    const want = this.steps[index];
+    if (cp.step !== want) throw new JobsError('ARTIFACTS_INVALID', `checkpoint ${index} is at step ${cp.step}, expected step ${want ?? '(none: all taken)'}`);
+    need32(cp.stepHash, `checkpoint ${index} step hash`);
+    need32(cp.chunkRoot, `checkpoint ${index} chunk root`);
+    if (cp.bytes.length < 16) throw new JobsError('ARTIFACTS_INVALID', `checkpoint ${index} state of ${cp.bytes.length} bytes`);
+    const fd = openSync(checkpointFile(this.dir, index), 'w');
+    try {
+      writeAllSync(fd, cp.bytes);
+    } finally {
+      closeSync(fd);
+    }
+    this.cps.push({ index, step: cp.step, chunkRoot: cp.chunkRoot.slice(), stepHash: cp.stepHash.slice(), byteLength: cp.bytes.length });
+  }
+
+  /** Callbacks for runTrace: h_0 comes with checkpoint 0, h_{t+1} with step t. */
+  traceOptions(): TraceOptions {
+    return {
+      onCheckpoint: (cp) => {
+        if (cp.step === 0) this.addStepHash(0, cp.stepHash);
+        this.addCheckpoint(cp);
+      },
+      onStep: (t, _loss, h) => this.addStepHash(t + 1, h),
+    };
+  }
+
+  /** Checks the record is whole and consistent, makes it durable and returns the reader. */
+  async finish(): Promise<SolverArtifacts> {
+    this.checkOpen();
+    if (this.hashCount !== this.T + 1) throw new JobsError('ARTIFACTS_INVALID', `${this.hashCount} step hashes recorded, a ${this.T}-step job has ${this.T + 1}`);
+    if (this.cps.length !== this.steps.length) throw new JobsError('ARTIFACTS_INVALID', `${this.cps.length} checkpoints recorded, expected ${this.steps.length}`);
+    this.flush();
+    fsyncSync(this.fd!);
+    closeSync(this.fd!);
+    this.fd = null;
+    const flat = new Uint8Array(await readFile(join(this.dir, STEPS)));
+    const hashes: Uint8Array[] = [];
+    for (let t = 0; t <= this.T; t++) hashes.push(flat.subarray(t * 32, t * 32 + 32));
+    for (const c of this.cps) {
+      if (!bytesEqual(c.stepHash, hashes[c.step]!)) throw new JobsError('ARTIFACTS_INVALID', `checkpoint ${c.index} (step ${c.step}) has a step hash that differs from h_${c.step} of the trace`);
+      fsyncPath(checkpointFile(this.dir, c.index));
+    }
+    const meta = metaOf(this.init, this.T, this.k);
+    meta.checkpoints = this.cps.map((c) => ({ step: c.step, chunkRoot: toHex(c.chunkRoot), stepHash: toHex(c.stepHash), bytes: c.byteLength }));
+    meta.traceRoot = toHex(traceRoot(hashes));
+    meta.checkpointsRoot = toHex(checkpointsRoot(this.cps));
+    meta.complete = true;
+    writeFileDurably(join(this.dir, META), JSON.stringify(meta));
+    fsyncPath(this.dir); // the renames and new files are durable only once the folder is
+    this.state = 'finished';
+    return SolverArtifacts.open(this.root, this.init.jobId);
+  }
+
+  /** Drops the partial record (training failed or was cancelled). */
+  abort(): void {
+    if (this.state !== 'open') return;
+    this.state = 'aborted';
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

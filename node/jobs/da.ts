@@ -1,0 +1,160 @@
+// Checkpoint data availability: a solver serves the chunks of its checkpoint states ('job-chunk'),
+// a committee member fetches an opened checkpoint chunk by chunk and accepts it only when every
+// chunk is proven under the opened chunk root and the whole state hashes to the opened step hash.
+import {
+  CHUNK_SIZE, MlError, bytesEqual, checkpointSteps, decodeState, stepHash, toHex, verifyChunk,
+  type ModelSpec, type StateLayout, type TrainState,
+} from '../../ml-runtime/index.ts';
+import type { P2pHost } from '../p2p/index.ts';
+import { JobsError, errMessage } from './errors.ts';
+import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
+import {
+  DA_LIMITS, JOB_CHUNK_PROTOCOL, decodeChunkRequest, decodeChunkResponse, encodeChunkRequest, encodeChunkResponse,
+} from './da-wire.ts';
+import { chunkCountOf, encodedLengthOf, layoutOfSpec } from './state-layout.ts';
+
+/** Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. */
+export interface ChunkSource {
+  chunk(checkpointIndex: number, chunkIndex: number): Promise<{ chunk: Uint8Array; siblings: Uint8Array[] }>;
+}
+
+export type ChunkSourceLookup = (jobId: Uint8Array, peerId: string) => ChunkSource | undefined | Promise<ChunkSource | undefined>;
+
+export interface ChunkServerOptions {
+  /** server deadline per request (default 10 s) */
+  timeoutMs?: number;
+  /** concurrent inbound streams per connection (default 32) */
+  maxInboundStreams?: number;
+}
+
+/** Serves 'job-chunk' for the jobs `lookup` knows. Malformed requests cost the requester; unknown jobs answer DA_NOT_FOUND. */
+export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceLookup, opts: ChunkServerOptions = {}): Promise<void> {
+  await host.handle(
+    JOB_CHUNK_PROTOCOL,
+    async (req, peer) => {
+      try {
+        let r;
+        try {
+          r = decodeChunkRequest(req);
+        } catch (e) {
+          host.adjustScore(peer, DA_PENALTY.badRequest, 'malformed job-chunk request');
+          throw e;
+        }
+        const src = await lookup(r.jobId, peer);
+        if (src === undefined) throw new JobsError('DA_NOT_FOUND', `job ${toHex(r.jobId)} is not served here`);
+        return encodeChunkResponse(await src.chunk(r.checkpointIndex, r.chunkIndex));
+      } catch (e) {
+        throw remoteError(e);
+      }
+    },
+    {
+      maxRequestBytes: DA_LIMITS.chunkRequestBytes,
+      maxResponseBytes: DA_LIMITS.chunkResponseBytes,
+      ...(opts.timeoutMs !== undefined ? { timeoutMs: opts.timeoutMs } : {}),
+      ...(opts.maxInboundStreams !== undefined ? { maxInboundStreams: opts.maxInboundStreams } : {}),
+    },
+  );
+}
+
+/** An opened checkpoint as it stands on chain (JobOpening). */
+export interface CheckpointOpening {
+  index: number;
+  chunkRoot: Uint8Array;
+  stepHash: Uint8Array;
+}
+
+export interface FetchCheckpointOptions {
+  jobId: Uint8Array;
+  opening: CheckpointOpening;
+  /** the job's spec: gives the state layout and the checkpoint's step (min(index·k, T)) */
+  spec?: ModelSpec;
+  /** the state layout, when no spec is given (then only `step`, if given, is checked) */
+  layout?: StateLayout;
+  step?: number;
+  signal?: AbortSignal;
+  /** requests in flight (default 4, at most 16) */
+  concurrency?: number;
+  /** per request (default 10 s) */
+  timeoutMs?: number;
+  /** retries per chunk after a timeout or a dropped stream (default 2) */
+  retries?: number;
+  /** refuse states larger than this (default DA_LIMITS.maxStateBytes) */
+  maxStateBytes?: number;
+  onProgress?(chunksDone: number, chunksTotal: number): void;
+}
+
+export interface FetchedCheckpoint {
+  state: TrainState;
+  /** the canonical encoding (what the replay worker takes) */
+  bytes: Uint8Array;
+  chunkCount: number;
+}
+
+/**
+ * Fetches an opened checkpoint from the solver. Sizes come from the spec, never from the peer: the
+ * buffer is allocated once at the exact encoded length and each chunk must have its exact size.
+ * Throws DA_BAD_PROOF (and penalises the peer) when any chunk, the decoding, the step or the state
+ * hash disagrees with the opening.
+ */
+export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: FetchCheckpointOptions): Promise<FetchedCheckpoint> {
+  const { jobId, opening } = opts;
+  if (!(jobId instanceof Uint8Array) || jobId.length !== 32) throw new JobsError('DA_BAD_REQUEST', 'job id must be 32 bytes');
+  if (opening.chunkRoot?.length !== 32 || opening.stepHash?.length !== 32) throw new JobsError('DA_BAD_REQUEST', 'opening chunkRoot and stepHash must be 32 bytes');
+  const layout = opts.layout ?? (opts.spec ? layoutOfSpec(opts.spec) : undefined);
+  if (layout === undefined) throw new JobsError('DA_BAD_REQUEST', 'fetchCheckpointState needs a spec or a state layout');
+  let step = opts.step;
+  if (opts.spec) {
+    const steps = checkpointSteps(opts.spec.steps, opts.spec.checkpointInterval);
+    if (!Number.isInteger(opening.index) || opening.index < 0 || opening.index >= steps.length) {
+      throw new JobsError('DA_BAD_REQUEST', `checkpoint index ${opening.index} outside 0..${steps.length - 1}`);
+    }
+    step = steps[opening.index];
+  }
+  const size = encodedLengthOf(layout);
+  const max = opts.maxStateBytes ?? DA_LIMITS.maxStateBytes;
+  if (size > max) throw new JobsError('DA_TOO_LARGE', `a state of this spec is ${size} bytes, over the limit of ${max}`);
+  const n = chunkCountOf(size);
+  const what = `checkpoint ${opening.index} of job ${toHex(jobId).slice(0, 16)}`;
+  const peerId = await connectDaPeer(host, peer, opts.signal);
+  let penalised = false; // once per fetch, however many lanes notice
+  const bad = (m: string): never => {
+    if (!penalised) host.adjustScore(peerId, DA_PENALTY.badProof, `job-chunk: ${m}`);
+    penalised = true;
+    throw new JobsError('DA_BAD_PROOF', `${what} from ${peerId}: ${m}`);
+  };
+
+  const bytes = new Uint8Array(size);
+  let done = 0;
+  await runLanes(n, Math.min(Math.max(1, opts.concurrency ?? 4), 16), opts.signal, async (i, signal) => {
+    const res = await daRequest(host, peerId, JOB_CHUNK_PROTOCOL, encodeChunkRequest({ jobId, checkpointIndex: opening.index, chunkIndex: i }), `${what} chunk ${i}`, {
+      timeoutMs: opts.timeoutMs ?? 10_000,
+      maxResponseBytes: DA_LIMITS.chunkResponseBytes,
+      retries: opts.retries ?? 2,
+      signal,
+    });
+    let r;
+    try {
+      r = decodeChunkResponse(res);
+    } catch (e) {
+      host.adjustScore(peerId, DA_PENALTY.badResponse, 'malformed job-chunk response');
+      throw new JobsError('DA_BAD_RESPONSE', `${what} chunk ${i} from ${peerId}: ${errMessage(e)}`, { cause: e });
+    }
+    const want = Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE);
+    if (r.chunk.length !== want) bad(`chunk ${i} has ${r.chunk.length} bytes, a state of this spec needs ${want}`);
+    if (!verifyChunk(r.chunk, { index: i, count: n, siblings: r.siblings }, opening.chunkRoot)) bad(`chunk ${i} is not proven under the opened chunk root`);
+    bytes.set(r.chunk, i * CHUNK_SIZE);
+    done++;
+    opts.onProgress?.(done, n);
+  });
+
+  let state: TrainState;
+  try {
+    state = decodeState(bytes, layout);
+  } catch (e) {
+    if (!(e instanceof MlError)) throw e;
+    return bad(`the proven chunks do not decode to a state of this spec (${e.message})`);
+  }
+  if (step !== undefined && state.step !== step) bad(`the state is at step ${state.step}, checkpoint ${opening.index} is at step ${step}`);
+  if (!bytesEqual(stepHash(jobId, state), opening.stepHash)) bad('the state does not hash to the opened step hash');
+  return { state, bytes, chunkCount: n };
+}

@@ -1,0 +1,95 @@
+// Which local datasets exist, by name and by Merkle root. Jobs name their data only by root
+// (JobTerms.datasetRoot), so a verifier or a DA server must map roots back to data it holds.
+import { DATASET_NAMES, datasetRoot, loadDataset, toHex, type Dataset } from '../../ml-runtime/index.ts';
+import { JobsError, errMessage } from './errors.ts';
+
+interface Entry {
+  name: string;
+  dataset: Dataset;
+  root: Uint8Array;
+}
+
+/**
+ * Bundled training splits (ml-runtime loadDataset(name).train) plus any datasets added at run time
+ * (e.g. fetched from a peer). Roots are computed on first need and cached: loading and hashing
+ * mnist takes ~0.6 s (measured: load 0.49 s, root 0.10 s on 2 cores), the others a few ms.
+ */
+export class DatasetRegistry {
+  private readonly pending: string[];
+  private readonly byName = new Map<string, Entry>();
+  private readonly byHex = new Map<string, Entry>();
+  private readonly known: Set<string>;
+
+  constructor(names: readonly string[] = DATASET_NAMES) {
+    this.pending = [...names];
+    this.known = new Set(names);
+  }
+
+  /** Names this registry can serve (bundled ones whether or not loaded yet, and added ones). */
+  names(): string[] {
+    return [...this.known];
+  }
+
+  private load(name: string): Entry {
+    const have = this.byName.get(name);
+    if (have) return have;
+    if (!this.known.has(name)) throw new JobsError('DATASET_UNKNOWN', `no dataset named ${JSON.stringify(name)} (known: ${this.names().join(', ')})`);
+    let dataset: Dataset;
+    try {
+      dataset = loadDataset(name).train;
+    } catch (e) {
+      throw new JobsError('DATASET_UNKNOWN', `dataset ${JSON.stringify(name)} cannot be loaded: ${errMessage(e)}`, { cause: e });
+    }
+    return this.remember(name, dataset);
+  }
+
+  private remember(name: string, dataset: Dataset): Entry {
+    const e: Entry = { name, dataset, root: datasetRoot(dataset) };
+    this.byName.set(name, e);
+    this.byHex.set(toHex(e.root), e);
+    const i = this.pending.indexOf(name);
+    if (i >= 0) this.pending.splice(i, 1);
+    return e;
+  }
+
+  /** The training split of a named dataset (DATASET_UNKNOWN when not known). */
+  dataset(name: string): Dataset {
+    return this.load(name).dataset;
+  }
+
+  rootOf(name: string): Uint8Array {
+    return this.load(name).root;
+  }
+
+  /** The dataset committed as `root`, loading bundled ones until one matches; undefined when none does. */
+  byRoot(root: Uint8Array): Dataset | undefined {
+    return this.entryOf(root)?.dataset;
+  }
+
+  nameOf(root: Uint8Array): string | undefined {
+    return this.entryOf(root)?.name;
+  }
+
+  private entryOf(root: Uint8Array): Entry | undefined {
+    const hex = toHex(root);
+    let e = this.byHex.get(hex);
+    while (!e && this.pending.length > 0) {
+      this.load(this.pending[0]!);
+      e = this.byHex.get(hex);
+    }
+    return e;
+  }
+
+  /** Adds a dataset under a name (a name already in use must hold the same root). Returns its root. */
+  add(name: string, dataset: Dataset): Uint8Array {
+    const root = datasetRoot(dataset);
+    const had = this.byName.get(name);
+    if (had) {
+      if (toHex(had.root) !== toHex(root)) throw new JobsError('DATASET_MISMATCH', `dataset ${JSON.stringify(name)} is already registered with root ${toHex(had.root)}`);
+      return had.root;
+    }
+    if (this.pending.includes(name)) throw new JobsError('DATASET_MISMATCH', `${JSON.stringify(name)} is a bundled dataset name`);
+    this.known.add(name);
+    return this.remember(name, dataset).root;
+  }
+}

@@ -1,0 +1,51 @@
+// Typed failures of the node's job machinery (artifacts on disk, data availability over libp2p,
+// replay). Codes are stable: callers branch on them (e.g. an attester posts UNAVAILABLE_DIGEST on
+// any DA_* failure that is the solver's fault).
+export type JobsErrorCode =
+  /** the peer does not serve this job / checkpoint / chunk / dataset root */
+  | 'DA_NOT_FOUND'
+  /** data that does not match its commitment: chunk proof, state hash, sample proof, dataset root */
+  | 'DA_BAD_PROOF'
+  /** a response that does not parse or has the wrong shape or size */
+  | 'DA_BAD_RESPONSE'
+  /** a request that does not parse or asks for too much */
+  | 'DA_BAD_REQUEST'
+  /** something larger than the configured bound (state, dataset, sample) */
+  | 'DA_TOO_LARGE'
+  | 'DA_TIMEOUT'
+  /** no connection to the serving peer could be made (dial failed, banned, protocol not spoken) */
+  | 'DA_UNREACHABLE'
+  | 'DA_ABORTED'
+  /** a dataset name or root that no registry knows */
+  | 'DATASET_UNKNOWN'
+  /** a dataset name and root that do not belong together, or samples that do not form one dataset */
+  | 'DATASET_MISMATCH'
+  | 'REPLAY_FAILED'
+  | 'REPLAY_ABORTED'
+  /** bad arguments to the artifact store (wrong order, wrong sizes, bad spec) */
+  | 'ARTIFACTS_INVALID'
+  | 'ARTIFACTS_EXISTS'
+  | 'ARTIFACTS_NOT_FOUND'
+  /** the job's folder exists but training never finished writing it */
+  | 'ARTIFACTS_INCOMPLETE'
+  /** files on disk disagree with the recorded meta (truncated, edited, bit rot) */
+  | 'ARTIFACTS_CORRUPT';
+
+export class JobsError extends Error {
+  override readonly name = 'JobsError';
+  constructor(
+    readonly code: JobsErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export function isJobsError(e: unknown, code?: JobsErrorCode): e is JobsError {
+  return e instanceof JobsError && (code === undefined || e.code === code);
+}
+
+export function errMessage(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -1,0 +1,32 @@
+// Public surface of the node's proof-of-learning job machinery: the solver's artifact store, data
+// availability over libp2p (checkpoint chunks, datasets by root), local datasets by root, and
+// replay / attestation off the event loop. Wire formats: docs/da.md; protocol: docs/jobs.md.
+export { JobsError, isJobsError, type JobsErrorCode } from './errors.ts';
+export {
+  SolverArtifacts, ArtifactWriter, jobDir,
+  type ArtifactsInit, type CheckpointRecord, type TraceCommitment,
+} from './artifacts.ts';
+export { requiredCheckpointIndices, requiredRevealRanges, type RevealRange } from './required.ts';
+export { MerkleTree } from './merkle-tree.ts';
+export { layoutOfSpec, encodedLengthOf, chunkCountOf, initialStateFromParent } from './state-layout.ts';
+export {
+  JOB_CHUNK_PROTOCOL, DATASET_PROTOCOL, DA_LIMITS,
+  encodeChunkRequest, decodeChunkRequest, encodeChunkResponse, decodeChunkResponse,
+  encodeDatasetRequest, decodeDatasetRequest, encodeDatasetResponse, decodeDatasetResponse,
+  type ChunkRequest, type ChunkResponse, type DatasetRequest, type SampleItem,
+} from './da-wire.ts';
+export { DA_PENALTY, connectDaPeer, type DaPeer } from './da-peer.ts';
+export {
+  registerJobChunkServer, fetchCheckpointState,
+  type ChunkSource, type ChunkSourceLookup, type ChunkServerOptions, type CheckpointOpening, type FetchCheckpointOptions, type FetchedCheckpoint,
+} from './da.ts';
+export {
+  registerDatasetServer, fetchDataset,
+  type DatasetSource, type DatasetServerOptions, type FetchDatasetOptions,
+} from './dataset-da.ts';
+export { DatasetRegistry } from './datasets.ts';
+export {
+  replaySegments,
+  type ReplayInput, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplaySegmentInput,
+} from './replay-worker.ts';
+export { computeAttestation } from './attestation.ts';
