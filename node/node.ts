@@ -12,9 +12,11 @@ import { BftDriver } from './bft/index.ts';
 import { TxBatcher } from './bft/tx-gossip.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods } from './rpc-methods/index.ts';
+import { chainMethods, jobMethods, jobUpdateJson, JOBS_TOPIC } from './rpc-methods/index.ts';
 import { headerJson } from './rpc-methods/json.ts';
 import { NODE_VERSION } from './version.ts';
+import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
+import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
 
 export interface NodeOptions {
   dataDir: string;
@@ -44,6 +46,7 @@ export class PolchainNode {
   private p2pHost: P2pHost | undefined;
   private txBatcher: TxBatcher | undefined;
   private decider: BlockDecider | undefined;
+  private verifier: VerifierService | undefined; // verifier wiring
   private closing: Promise<void> | undefined;
   readonly genesisHash: Uint8Array;
   readonly validatorAddress: Uint8Array | null;
@@ -86,15 +89,19 @@ export class PolchainNode {
     const { opts } = this;
     if (opts.rpc.enabled) {
       this.rpcServer = await createRpcServer({
-        methods: chainMethods({
-          state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
-          validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
-          consensus: () => this.consensusStatus(),
-          peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
-        }),
+        methods: [
+          ...chainMethods({
+            state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
+            validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
+            consensus: () => this.consensusStatus(),
+            peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
+            verifier: () => this.verifierStats,
+          }),
+          ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
+        ],
         logger: opts.logger.child({ module: 'rpc' }),
         host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch,
-        topics: ['newHeads'],
+        topics: ['newHeads', JOBS_TOPIC],
         info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       });
       opts.logger.info({ url: this.rpcServer.url, ws: this.rpcServer.wsUrl }, 'rpc listening');
@@ -128,6 +135,19 @@ export class PolchainNode {
       this.decider.start();
       opts.logger.info({ validator: encodeAddress(this.validatorAddress!), intervalMs: opts.blockIntervalMs }, 'producing blocks');
     }
+    // ---- verifier wiring (node/verifier): a validator with a p2p host attests the jobs whose committee holds it ----
+    if (opts.validatorSeed && this.p2pHost) {
+      this.verifier = new VerifierService({
+        state: this.state, validatorAddress: this.validatorAddress!, validatorSeed: opts.validatorSeed,
+        submit: (raw) => this.submit(raw), nextNonce: (a) => this.mempool.pendingNonce(a), isPending: (h) => this.mempool.has(h),
+        isSyncing: () => this.bft?.isSyncing ?? false, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
+        workDir: join(opts.dataDir, 'verifier'), blockIntervalMs: opts.blockIntervalMs,
+      });
+      const verifier = this.verifier;
+      this.onBlock((r) => verifier.onBlock(r));
+      verifier.start();
+    }
+    // ---- end verifier wiring ----
   }
 
   get rpcUrl(): string | undefined {
@@ -155,6 +175,11 @@ export class PolchainNode {
     return this.p2pHost;
   }
 
+  /** Verifier counters (null when this node does not verify): verified, unavailable, failed, lastCpuMs, ... */
+  get verifierStats(): VerifierStats | null { // verifier wiring
+    return this.verifier?.stats() ?? null;
+  }
+
   get bft(): BftDriver | undefined {
     return this.decider instanceof BftDriver ? this.decider : undefined;
   }
@@ -166,6 +191,7 @@ export class PolchainNode {
 
   private onCommit(r: BlockResult, c: Commit): void {
     this.rpcServer?.publish('newHeads', headerJson(r.block));
+    for (const u of r.jobUpdates) this.rpcServer?.publish('jobs', jobUpdateJson(u, r.block.header.height), '0x' + bytesToHex(u.jobId));
     for (const f of this.commitListeners) f(r, c);
   }
 
@@ -173,6 +199,7 @@ export class PolchainNode {
   stop(): Promise<void> {
     this.closing ??= (async () => {
       const log = this.opts.logger;
+      await this.verifier?.stop(); // verifier wiring
       await this.rpcServer?.close();
       this.txBatcher?.flush();
       await this.decider?.stop();

@@ -180,12 +180,13 @@ export class RpcClient {
   /**
    * Subscribes to a topic over WebSocket. Resolves once the server confirmed, with a function that
    * unsubscribes (and closes the socket when it was the last subscription). `onError` hears about
-   * the connection closing underneath (e.g. dropped as a slow consumer).
+   * the connection closing underneath (e.g. dropped as a slow consumer). `opts.filter` narrows a
+   * topic that takes a filter (e.g. `jobs` by job id).
    */
-  async subscribe<T = unknown>(topic: string, onData: (data: T) => void, onError?: (err: Error) => void): Promise<Unsubscribe> {
+  async subscribe<T = unknown>(topic: string, onData: (data: T) => void, onError?: (err: Error) => void, opts: { filter?: string } = {}): Promise<Unsubscribe> {
     if (!this.ws || this.ws.closed) this.ws = new WsChannel(this.wsUrl, this.timeoutMs);
     const ch = this.ws;
-    const id = await ch.request('subscribe', [topic]) as string;
+    const id = await ch.request('subscribe', opts.filter === undefined ? [topic] : [topic, opts.filter]) as string;
     ch.subs.set(id, { onData: onData as (d: unknown) => void, onError });
     let done = false;
     return async () => {

@@ -23,6 +23,6 @@ export {
   type RpcClientOptions, type RpcParams, type BatchCall, type BatchResult,
 } from './client.ts';
 export type {
-  RpcMethod, ParamSpec, RpcContext, RpcLogger, SubscriptionApi, JsonRpcId, JsonRpcRequest, JsonRpcResponse,
+  RpcMethod, ParamSpec, RpcContext, RpcLogger, SubscriptionApi, TopicSpec, JsonRpcId, JsonRpcRequest, JsonRpcResponse,
   JsonRpcSubscriptionNotification,
 } from './types.ts';

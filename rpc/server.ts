@@ -6,12 +6,13 @@ import websocket from '@fastify/websocket';
 import type { Logger } from 'pino';
 import type { WebSocket, RawData } from 'ws';
 import {
-  RpcError, RpcConfigError, INVALID_REQUEST, INTERNAL_ERROR, LIMIT_EXCEEDED, UNSUPPORTED,
+  RpcError, RpcConfigError, INVALID_REQUEST, INTERNAL_ERROR, LIMIT_EXCEEDED, UNSUPPORTED, invalidParams,
 } from './errors.ts';
 import { Dispatcher } from './dispatch.ts';
 import { buildOpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
 import { SubscriptionHub, WsPeer } from './subscriptions.ts';
-import type { RpcContext, RpcLogger, RpcMethod } from './types.ts';
+import { checkSchema, validate } from './schema.ts';
+import type { RpcContext, RpcLogger, RpcMethod, TopicSpec } from './types.ts';
 
 export const DEFAULT_PORT = 8545;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -33,8 +34,11 @@ export interface RpcServerOptions {
   bodyLimit?: number;
   /** Max requests in one batch. Default 100. */
   maxBatch?: number;
-  /** Topics clients may subscribe to over WebSocket (e.g. ['newHeads']). Default none. */
-  topics?: string[];
+  /**
+   * Topics clients may subscribe to over WebSocket (e.g. ['newHeads']): names, or TopicSpecs for
+   * topics that accept a subscriber filter. Default none.
+   */
+  topics?: Array<string | TopicSpec>;
   /** Default 32. */
   maxSubscriptionsPerConnection?: number;
   /** A WebSocket peer with more unsent bytes than this is dropped. Default 4 MiB. */
@@ -58,8 +62,11 @@ export interface RpcServer {
   /** e.g. ws://127.0.0.1:8545/ws */
   readonly wsUrl: string;
   readonly address: { host: string; port: number };
-  /** Pushes data to the topic's subscribers; returns how many it reached. Throws for an undeclared topic. */
-  publish(topic: string, data: unknown): number;
+  /**
+   * Pushes data to the topic's subscribers; returns how many it reached. Subscribers with a filter
+   * get it only when `key` equals their filter. Throws for an undeclared topic.
+   */
+  publish(topic: string, data: unknown, key?: string): number;
   /** Stops accepting, closes WebSocket peers and idle HTTP connections. Idempotent. */
   close(): Promise<void>;
 }
@@ -81,7 +88,8 @@ function positiveInt(v: number | undefined, def: number, name: string, allowZero
 }
 
 /** Builds the built-in methods: rpc.discover, subscribe, unsubscribe. */
-function builtins(getDoc: () => unknown, topics: string[]): RpcMethod[] {
+function builtins(getDoc: () => unknown, topics: readonly TopicSpec[]): RpcMethod[] {
+  const byName = new Map(topics.map((t) => [t.name, t]));
   return [
     {
       name: 'rpc.discover',
@@ -94,12 +102,24 @@ function builtins(getDoc: () => unknown, topics: string[]): RpcMethod[] {
       name: 'subscribe',
       summary: 'Subscribes to a topic (WebSocket only); returns the subscription id',
       description: 'Notifications arrive as {"jsonrpc":"2.0","method":"subscription","params":{"subscription":id,"result":data}}.',
-      params: [{ name: 'topic', required: true, schema: { type: 'string', enum: [...topics] } }],
+      params: [
+        { name: 'topic', required: true, schema: { type: 'string', enum: topics.map((t) => t.name) } },
+        {
+          name: 'filter', required: false, schema: { type: 'string', maxLength: 256 },
+          description: `narrows the subscription, for topics that take one (${topics.filter((t) => t.filter).map((t) => `${t.name}: ${t.filter!.description ?? 'a string'}`).join('; ') || 'none here'})`,
+        },
+      ],
       result: { type: 'string', pattern: '^0x[0-9a-f]{32}$', description: 'subscription id' },
       errors: [UNSUPPORTED, LIMIT_EXCEEDED],
-      handler: (p: { topic: string }, ctx: RpcContext) => {
+      handler: (p: { topic: string; filter?: string }, ctx: RpcContext) => {
         if (!ctx.subscriptions) throw new RpcError(UNSUPPORTED, 'subscribe is only available over WebSocket (/ws)');
-        return ctx.subscriptions.subscribe(p.topic);
+        if (p.filter !== undefined) {
+          const schema = byName.get(p.topic)?.filter;
+          if (!schema) throw invalidParams(`filter: topic "${p.topic}" takes no filter`, { param: 'filter' });
+          const err = validate(schema, p.filter, 'filter');
+          if (err) throw invalidParams(err, { param: 'filter' });
+        }
+        return ctx.subscriptions.subscribe(p.topic, p.filter);
       },
     },
     {
@@ -123,7 +143,9 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   const port = positiveInt(opts.port, DEFAULT_PORT, 'port', true);
   const bodyLimit = positiveInt(opts.bodyLimit, DEFAULT_BODY_LIMIT, 'bodyLimit');
   const maxBatch = positiveInt(opts.maxBatch, DEFAULT_MAX_BATCH, 'maxBatch');
-  const topics = opts.topics ?? [];
+  const topicSpecs: TopicSpec[] = (opts.topics ?? []).map((t) => (typeof t === 'string' ? { name: t } : t));
+  for (const t of topicSpecs) if (t.filter) checkSchema(t.filter, `topic ${t.name} filter`);
+  const topics = topicSpecs.map((t) => t.name);
   const hub = new SubscriptionHub(topics, {
     maxSubscriptionsPerConnection: positiveInt(opts.maxSubscriptionsPerConnection, DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, 'maxSubscriptionsPerConnection'),
     maxBufferedBytes: positiveInt(opts.maxBufferedBytes, DEFAULT_MAX_BUFFERED_BYTES, 'maxBufferedBytes'),
@@ -131,7 +153,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   const maxInFlight = positiveInt(opts.maxInFlightPerConnection, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, 'maxInFlightPerConnection');
   const info = opts.info ?? { title: 'polchain JSON-RPC', version: '0.1.0' };
   let doc: unknown;
-  const dispatcher: Dispatcher = new Dispatcher(opts.methods, { maxBatch }, builtins(() => doc, topics));
+  const dispatcher: Dispatcher = new Dispatcher(opts.methods, { maxBatch }, builtins(() => doc, topicSpecs));
   doc = buildOpenRpcDocument(dispatcher.list(), info);
 
   const app: FastifyInstance = (opts.logger
@@ -246,7 +268,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
     url,
     wsUrl,
     address: { host: addr.address, port: addr.port },
-    publish: (topic, data) => hub.publish(topic, data),
+    publish: (topic, data, key) => hub.publish(topic, data, key),
     close,
   };
 }

@@ -38,7 +38,7 @@ export class WsPeer implements SubscriptionApi {
     return true;
   }
 
-  subscribe(topic: string): string {
+  subscribe(topic: string, filter?: string): string {
     if (this.dead) throw new RpcError(LIMIT_EXCEEDED, 'connection is closing');
     const max = this.hub.limits.maxSubscriptionsPerConnection;
     if (this.subs.size >= max) {
@@ -46,7 +46,7 @@ export class WsPeer implements SubscriptionApi {
     }
     const id = '0x' + randomBytes(16).toString('hex');
     this.subs.set(id, topic);
-    this.hub.add(topic, id, this);
+    this.hub.add(topic, id, this, filter);
     return id;
   }
 
@@ -66,8 +66,14 @@ export class WsPeer implements SubscriptionApi {
   }
 }
 
+interface Subscriber {
+  peer: WsPeer;
+  /** Only publications with this key reach the subscriber; undefined: all of them. */
+  filter: string | undefined;
+}
+
 export class SubscriptionHub {
-  private readonly byTopic = new Map<string, Map<string, WsPeer>>();
+  private readonly byTopic = new Map<string, Map<string, Subscriber>>();
 
   constructor(topics: readonly string[], readonly limits: SubscriptionLimits, private readonly log?: RpcLogger) {
     for (const t of topics) {
@@ -80,10 +86,10 @@ export class SubscriptionHub {
     return [...this.byTopic.keys()];
   }
 
-  add(topic: string, id: string, peer: WsPeer): void {
+  add(topic: string, id: string, peer: WsPeer, filter?: string): void {
     const m = this.byTopic.get(topic);
     if (!m) throw new RpcConfigError('RPC_UNKNOWN_TOPIC', `unknown topic ${topic}`);
-    m.set(id, peer);
+    m.set(id, { peer, filter });
   }
 
   remove(topic: string, id: string): void {
@@ -97,13 +103,16 @@ export class SubscriptionHub {
   /**
    * Pushes `data` to every subscriber of `topic` as
    * {"jsonrpc":"2.0","method":"subscription","params":{"subscription":id,"result":data}}.
+   * Subscribers that gave a filter get it only when `key` equals their filter; the others always.
    * Returns how many subscribers it was sent to. Throws RpcConfigError for an unknown topic; data
    * that cannot be serialised (e.g. circular) is logged and sent to nobody (returns 0).
    */
-  publish(topic: string, data: unknown): number {
+  publish(topic: string, data: unknown, key?: string): number {
     const m = this.byTopic.get(topic);
     if (!m) throw new RpcConfigError('RPC_UNKNOWN_TOPIC', `publish to unknown topic ${JSON.stringify(topic)}; declare it in options.topics`);
     if (m.size === 0) return 0;
+    const targets = [...m].filter(([, s]) => s.filter === undefined || s.filter === key);
+    if (targets.length === 0) return 0;
     let result: string;
     try {
       result = JSON.stringify(data === undefined ? null : data, jsonReplacer);
@@ -113,7 +122,7 @@ export class SubscriptionHub {
       return 0;
     }
     let sent = 0;
-    for (const [id, peer] of [...m]) {
+    for (const [id, { peer }] of targets) {
       if (peer.send(`{"jsonrpc":"2.0","method":"subscription","params":{"subscription":"${id}","result":${result}}}`)) sent++;
     }
     return sent;

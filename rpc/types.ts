@@ -21,8 +21,19 @@ export interface ParamSpec {
 
 /** What a WebSocket connection offers to the subscribe/unsubscribe built-ins. */
 export interface SubscriptionApi {
-  subscribe(topic: string): string;
+  /** `filter` (already validated against the topic's filter schema) narrows what the subscription receives. */
+  subscribe(topic: string, filter?: string): string;
   unsubscribe(id: string): boolean;
+}
+
+/**
+ * A topic clients may subscribe to. With `filter`, a subscriber may pass a filter string (validated
+ * against this schema) and then receives only the publications whose `key` equals it.
+ */
+export interface TopicSpec {
+  name: string;
+  description?: string;
+  filter?: JsonSchema;
 }
 
 export interface RpcContext {

@@ -14,6 +14,8 @@ const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   train: () => import('./commands/train.ts'),
   replay: () => import('./commands/replay.ts'),
   eval: () => import('./commands/eval.ts'),
+  job: () => import('./commands/job.ts'),
+  solver: () => import('./commands/solver.ts'),
 };
 
 async function help(): Promise<string> {

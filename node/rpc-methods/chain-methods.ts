@@ -23,6 +23,8 @@ export interface ChainRpcContext {
   /** Consensus engine state for node_status (null in solo mode). */
   consensus(): { engine: string; height?: bigint; round?: number; step?: string; lockedRound?: number; syncing: boolean };
   peers(): Array<{ peerId: string; addrs: string[]; score: number; direction: string }>;
+  /** Job verification counters of this validator's verifier (null when it does not verify). */
+  verifier?(): unknown;
 }
 
 const obj: RpcMethod['result'] = { type: 'object' };
@@ -49,6 +51,8 @@ export function chainMethods(c: ChainRpcContext): RpcMethod[] {
           mempool: { size: c.mempool.size, bytes: c.mempool.bytes },
           validator: c.validatorAddress ? encodeAddress(c.validatorAddress) : null,
           consensus: { ...c.consensus(), validators: c.state.validatorList().length },
+          params: { maxTxBytes: c.state.params.maxTxBytes, maxBlockTxs: c.state.params.maxBlockTxs, minFee: c.state.params.minFee, minStake: c.state.params.minStake },
+          verifier: c.verifier?.() ?? null,
         };
       },
     },

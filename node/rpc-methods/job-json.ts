@@ -1,0 +1,181 @@
+// JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"). Same conventions as json.ts:
+// addresses bech32m, bigint values (amounts, heights) decimal strings, bytes 0x-hex. Values that do
+// not exist yet (no solver, no commitment, height 0 "until ...") are null.
+import {
+  bytesToHex, encodeAddress, equalBytes, judgeJob, JOB_STATUS_NAMES, JobStatus, requiredRanges as vmRequiredRanges, UNAVAILABLE_DIGEST,
+  type Job, type JobTerms, type JobStatusTag, type JobUpdate,
+} from '../../vm/index.ts';
+import { checkpointSteps, parseSpec, specHash, specShapes, type ModelSpec } from '../../ml-runtime/index.ts';
+
+export const jobStatusName = (s: JobStatusTag): string => JOB_STATUS_NAMES[s] ?? `unknown_${s}`;
+/** Status names in lifecycle order (what job_list's `status` filter accepts). */
+export const JOB_STATUS_LIST: string[] = Object.values(JobStatus).sort((a, b) => a - b).map((s) => JOB_STATUS_NAMES[s]);
+export const jobStatusByName = (name: string): JobStatusTag | undefined =>
+  (Object.values(JobStatus) as JobStatusTag[]).find((s) => JOB_STATUS_NAMES[s] === name);
+
+const ENDED: ReadonlySet<number> = new Set([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired]);
+export const jobEnded = (j: Job): boolean => ENDED.has(j.status);
+
+const hex = (b: Uint8Array): string => '0x' + bytesToHex(b);
+const orNull = (h: bigint): bigint | null => (h === 0n ? null : h);
+
+/** What the deadline of each running status bounds. */
+const PHASE: Partial<Record<number, string>> = {
+  [JobStatus.Open]: 'accept', [JobStatus.Accepted]: 'seed', [JobStatus.Training]: 'commit', [JobStatus.Committed]: 'challenge',
+  [JobStatus.Challenged]: 'open', [JobStatus.Attesting]: 'attest', [JobStatus.Revealing]: 'reveal',
+};
+
+export interface SpecSummary {
+  valid: boolean;
+  hash: Uint8Array | null;
+  steps: number | null;
+  checkpointInterval: number | null;
+  batchSize: number | null;
+  optimizer: ModelSpec['optimizer'] | null;
+  loss: string | null;
+  inputShape: number[] | null;
+  outputShape: number[] | null;
+  layers: number | null;
+  paramCount: number | null;
+  segmentCount: number | null;
+  checkpointCount: number | null;
+}
+
+const specCache = new WeakMap<Uint8Array, SpecSummary>();
+
+/** The parsed summary of a job's canonical spec bytes (memoised per job object). */
+export function specSummary(bytes: Uint8Array): SpecSummary {
+  let s = specCache.get(bytes);
+  if (s) return s;
+  try {
+    const spec = parseSpec(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
+    const shapes = specShapes(spec);
+    const T = spec.steps;
+    const k = spec.checkpointInterval;
+    s = {
+      valid: true, hash: specHash(spec), steps: T, checkpointInterval: k, batchSize: spec.batchSize, optimizer: spec.optimizer, loss: spec.loss,
+      inputShape: spec.inputShape, outputShape: shapes.outputShape, layers: spec.layers.length, paramCount: shapes.paramCount,
+      segmentCount: Math.ceil(T / k), checkpointCount: checkpointSteps(T, k).length,
+    };
+  } catch {
+    // Cannot happen for a job the vm admitted (it checks the spec); shown rather than failing the call.
+    s = {
+      valid: false, hash: null, steps: null, checkpointInterval: null, batchSize: null, optimizer: null, loss: null, inputShape: null,
+      outputShape: null, layers: null, paramCount: null, segmentCount: null, checkpointCount: null,
+    };
+  }
+  specCache.set(bytes, s);
+  return s;
+}
+
+export function jobTermsJson(t: JobTerms) {
+  return {
+    spec: specSummary(t.spec), specJson: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize,
+    q: t.q, committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward,
+    parent: t.parent,
+  };
+}
+
+/** One line of job_list. */
+export function jobSummaryJson(j: Job) {
+  const spec = specSummary(j.terms.spec);
+  return {
+    id: j.id, status: jobStatusName(j.status), outcome: j.outcome || null, submitter: encodeAddress(j.submitter),
+    solver: j.solver ? encodeAddress(j.solver) : null, bounty: j.terms.bounty, attestReward: j.terms.attestReward, solverStake: j.terms.solverStake,
+    specHash: spec.hash, steps: spec.steps, datasetRoot: j.terms.datasetRoot, submitHeight: j.submitHeight,
+    deadline: jobEnded(j) ? null : j.deadline, endHeight: orNull(j.endHeight),
+  };
+}
+
+/** The full job (job_get). */
+export function jobJson(j: Job) {
+  const c = j.commitment;
+  const ended = jobEnded(j);
+  return {
+    id: j.id, submitter: encodeAddress(j.submitter), status: jobStatusName(j.status), outcome: j.outcome || null,
+    phase: ended ? null : (PHASE[j.status] ?? null), deadline: ended ? null : j.deadline,
+    submitHeight: j.submitHeight, endHeight: orNull(j.endHeight),
+    terms: jobTermsJson(j.terms),
+    solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.solver ? j.daPeer : null, daAddrs: [...j.daAddrs],
+    acceptHeight: orNull(j.acceptHeight), seed: j.seed,
+    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height } : null,
+    challengeHeight: orNull(j.challengeHeight), segments: [...j.segments],
+    committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: m.stake })),
+    committeeStake: j.committee.reduce((a, m) => a + m.stake, 0n),
+    openings: j.openings.length, attestations: j.attestations.length, reveals: j.reveals.length,
+  };
+}
+
+/** Required reveal ranges (docs/jobs.md §1 JobReveal), as the vm computes them; empty before the challenge. */
+export function requiredRanges(j: Job): Array<{ from: number; to: number }> {
+  const { steps: T, checkpointInterval: k } = specSummary(j.terms.spec);
+  if (T === null || k === null || j.segments.length === 0) return [];
+  return vmRequiredRanges(j.segments, T, k).map((r) => ({ from: r.from, to: r.to }));
+}
+
+/** job_getTrace: the commitment, the openings and the revealed trace leaves. */
+export function jobTraceJson(j: Job) {
+  const { steps: T, checkpointInterval: k, checkpointCount } = specSummary(j.terms.spec);
+  const c = j.commitment;
+  const revealed = new Set(j.reveals.map((r) => r.from));
+  return {
+    id: j.id, status: jobStatusName(j.status), steps: T, checkpointInterval: k, checkpointCount,
+    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height } : null,
+    challengeHeight: orNull(j.challengeHeight), segments: [...j.segments],
+    openings: j.openings.map((o) => ({ index: o.index, step: T !== null && k !== null ? Math.min(o.index * k, T) : null, chunkRoot: o.chunkRoot, stepHash: o.stepHash })),
+    reveals: j.reveals.map((r) => ({ from: r.from, to: r.from + r.hashes.length - 1, hashes: r.hashes.map(hex) })),
+    requiredReveals: requiredRanges(j).map((r) => ({ ...r, revealed: revealed.has(r.from) })),
+  };
+}
+
+/** Hex addresses of the attesters whose digest matched (by the vm's judgeJob), or null when the leaves are not all revealed. */
+function agreeingAttesters(j: Job): Set<string> | null {
+  try {
+    return new Set(judgeJob(j).agreeing.map(hex));
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the verdict of docs/jobs.md §4 was taken (so each digest is known to match or not). */
+export const verdictKnown = (j: Job): boolean => j.status === JobStatus.Finalized || (j.status === JobStatus.Slashed && j.outcome === 'mismatch');
+
+/** job_getAttestations: every committee member with its stake, digest and (after the verdict) whether it matched. */
+export function jobAttestationsJson(j: Job) {
+  const known = verdictKnown(j);
+  const agreeing = known ? agreeingAttesters(j) : null;
+  let attested = 0n;
+  let matchedStake = 0n;
+  const members = j.committee.map((m) => {
+    const a = j.attestations.find((x) => equalBytes(x.address, m.address));
+    const matched = a && agreeing ? agreeing.has(hex(m.address)) : null;
+    if (a) attested += m.stake;
+    if (matched) matchedStake += m.stake;
+    return {
+      address: encodeAddress(m.address), stake: m.stake, digest: a ? a.digest : null, height: a ? a.height : null,
+      unavailable: a ? equalBytes(a.digest, UNAVAILABLE_DIGEST) : false, matched,
+    };
+  });
+  return {
+    id: j.id, status: jobStatusName(j.status), outcome: j.outcome || null, verdictKnown: agreeing !== null,
+    committeeStake: j.committee.reduce((s, m) => s + m.stake, 0n), attestedStake: attested, matchedStake: agreeing ? matchedStake : null,
+    attestDeadline: j.status === JobStatus.Attesting ? j.deadline : null, members,
+  };
+}
+
+/** job_getModel: the proven model of a finalized job. */
+export function jobModelJson(j: Job) {
+  const spec = specSummary(j.terms.spec);
+  const c = j.commitment!;
+  return {
+    id: j.id, weightsRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot,
+    specHash: spec.hash, steps: spec.steps, spec, specJson: new TextDecoder().decode(j.terms.spec), runtime: j.terms.runtime,
+    datasetRoot: j.terms.datasetRoot, datasetSize: j.terms.datasetSize, parent: j.terms.parent,
+    solver: j.solver ? encodeAddress(j.solver) : null, submitter: encodeAddress(j.submitter), finalizedHeight: j.endHeight,
+  };
+}
+
+/** One `jobs` topic notification. */
+export const jobUpdateJson = (u: JobUpdate, height: bigint) => ({
+  jobId: u.jobId, status: jobStatusName(u.status), outcome: u.outcome || null, height,
+});

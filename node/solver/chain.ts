@@ -1,0 +1,193 @@
+// The solver's side of JSON-RPC: calls with retry and backoff on transport-level failures, job
+// reads parsed into views, and transaction submission with nonces from account_get pendingNonce.
+import type { Logger } from 'pino';
+import {
+  bytesToHex, encodeAddress, encodeTx, sha256, signTx, addressFromPublicKey, publicKeyFromSeed, type TxPayload,
+} from '../../vm/index.ts';
+import { RpcClient, RpcClientError, RpcTransportError, MEMPOOL_FULL, NOT_READY, INTERNAL_ERROR, NOT_FOUND, TX_REJECTED } from '../../rpc/index.ts';
+import { SolverError } from './errors.ts';
+import { bigintLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
+
+export interface RetryOptions {
+  /** attempts before giving up (default 8; Infinity retries until aborted) */
+  attempts?: number;
+  baseMs?: number;
+  maxMs?: number;
+}
+
+/** Errors worth retrying: the node is unreachable, busy, starting, or failed internally. */
+export function isRetryable(e: unknown): boolean {
+  if (e instanceof RpcTransportError) return true;
+  if (e instanceof RpcClientError) return e.code === MEMPOOL_FULL || e.code === NOT_READY || e.code === INTERNAL_ERROR;
+  return false;
+}
+
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(new SolverError('SOLVER_STOPPED', 'stopped'));
+    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
+    const onAbort = () => { clearTimeout(t); reject(new SolverError('SOLVER_STOPPED', 'stopped')); };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+export interface NodeStatusView {
+  chainId: string;
+  height: bigint;
+  /** when the node reports it (params.maxTxBytes); otherwise null */
+  maxTxBytes: number | null;
+}
+
+export interface AccountView {
+  balance: bigint;
+  nonce: bigint;
+  pendingNonce: bigint;
+}
+
+export interface SentTx {
+  hash: string; // 0x-hex
+  nonce: bigint;
+  fee: bigint;
+  bytes: number;
+}
+
+/** The code inside a TX_REJECTED error's data (e.g. TX_NONCE_STALE), if any. */
+export function rejectionCode(e: unknown): string | undefined {
+  if (e instanceof RpcClientError) return (e.data as { code?: string } | undefined)?.code;
+  return undefined;
+}
+
+export class ChainClient {
+  readonly rpc: RpcClient;
+  readonly address: Uint8Array;
+  readonly addressText: string;
+  chainId = '';
+
+  constructor(
+    rpcUrl: string,
+    private readonly seed: Uint8Array,
+    private readonly log: Logger,
+    private readonly signal: AbortSignal,
+    private readonly retry: RetryOptions = {},
+  ) {
+    this.rpc = new RpcClient(rpcUrl, { timeoutMs: 15_000 });
+    this.address = addressFromPublicKey(publicKeyFromSeed(seed));
+    this.addressText = encodeAddress(this.address);
+  }
+
+  /** Calls a method, retrying retryable failures with exponential backoff (capped) until attempts run out. */
+  async call<T>(method: string, params: unknown[] | Record<string, unknown> = [], retry: RetryOptions = {}): Promise<T> {
+    const attempts = retry.attempts ?? this.retry.attempts ?? 8;
+    const base = retry.baseMs ?? this.retry.baseMs ?? 200;
+    const max = retry.maxMs ?? this.retry.maxMs ?? 5_000;
+    for (let i = 1; ; i++) {
+      if (this.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'stopped');
+      try {
+        return await this.rpc.call<T>(method, params);
+      } catch (e) {
+        if (!isRetryable(e) || i >= attempts) throw e;
+        const ms = Math.min(max, base * 2 ** Math.min(i - 1, 16));
+        this.log.warn({ method, attempt: i, retryInMs: ms, err: (e as Error).message }, 'rpc call failed; retrying');
+        await sleep(ms, this.signal);
+      }
+    }
+  }
+
+  async status(retry?: RetryOptions): Promise<NodeStatusView> {
+    const s = await this.call<Record<string, unknown>>('node_status', [], retry);
+    if (typeof s.chainId !== 'string') throw new SolverError('SOLVER_BAD_JOB', 'node_status has no chainId');
+    this.chainId = s.chainId;
+    const params = s.params as { maxTxBytes?: unknown } | undefined;
+    const m = params?.maxTxBytes ?? s.maxTxBytes;
+    return { chainId: s.chainId, height: bigintLoose(s.height ?? 0, 'node_status.height'), maxTxBytes: typeof m === 'number' && m > 0 ? m : null };
+  }
+
+  async height(): Promise<bigint> {
+    return (await this.status()).height;
+  }
+
+  async account(): Promise<AccountView> {
+    const a = await this.call<Record<string, unknown>>('account_get', [this.addressText]);
+    return { balance: bigintLoose(a.balance, 'balance'), nonce: bigintLoose(a.nonce, 'nonce'), pendingNonce: bigintLoose(a.pendingNonce, 'pendingNonce') };
+  }
+
+  /** The job, or null when the node does not know it. */
+  async job(idHex: string): Promise<JobView | null> {
+    try {
+      return parseJobView(await this.call<unknown>('job_get', ['0x' + idHex]));
+    } catch (e) {
+      if (e instanceof RpcClientError && e.code === NOT_FOUND) return null;
+      throw e;
+    }
+  }
+
+  /** job_getTrace: which required reveal ranges are already on chain (by `from`). */
+  async revealedFroms(idHex: string): Promise<Set<number>> {
+    const t = await this.call<{ requiredReveals?: Array<{ from: number; revealed: boolean }>; reveals?: Array<{ from: number }> }>('job_getTrace', ['0x' + idHex]);
+    const out = new Set<number>();
+    for (const r of t.reveals ?? []) out.add(Number(r.from));
+    for (const r of t.requiredReveals ?? []) if (r.revealed) out.add(Number(r.from));
+    return out;
+  }
+
+  /** Every job in `status` (all pages), optionally only those solved by `solver`. */
+  async jobs(status: JobStatusName, solver?: string): Promise<JobSummaryView[]> {
+    const out: JobSummaryView[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 1000; page++) {
+      const params: Record<string, unknown> = { status, limit: 100 };
+      if (solver) params.solver = solver;
+      if (cursor) params.cursor = cursor;
+      const r = await this.call<{ jobs?: unknown[]; nextCursor?: string | null }>('job_list', params);
+      for (const j of r.jobs ?? []) out.push(parseJobSummary(j));
+      cursor = r.nextCursor ?? null;
+      if (!cursor) break;
+    }
+    return out;
+  }
+
+  async receipt(hash: string): Promise<{ fee: bigint; height: bigint } | null> {
+    const r = await this.call<{ fee?: unknown; height?: unknown } | null>('tx_getReceipt', [hash]);
+    return r ? { fee: bigintLoose(r.fee ?? 0, 'receipt.fee'), height: bigintLoose(r.height ?? 0, 'receipt.height') } : null;
+  }
+
+  /** Signs `payload` with the next pending nonce and submits it. A stale nonce is retried with a fresh one. */
+  async send(payload: TxPayload, fee: bigint, maxTxBytes: number): Promise<SentTx> {
+    for (let attempt = 1; ; attempt++) {
+      const { pendingNonce: nonce } = await this.account();
+      const raw = encodeTx(signTx({ chainId: this.chainId, nonce, fee, payload }, this.seed));
+      if (raw.length > maxTxBytes) throw new SolverError('SOLVER_TX_TOO_LARGE', `${payload.kind} transaction is ${raw.length} bytes; the limit is ${maxTxBytes}`);
+      const hash = '0x' + bytesToHex(sha256(raw));
+      try {
+        await this.call('tx_submit', ['0x' + bytesToHex(raw)]);
+        return { hash, nonce, fee, bytes: raw.length };
+      } catch (e) {
+        const code = rejectionCode(e);
+        if (code === 'MEMPOOL_DUPLICATE') return { hash, nonce, fee, bytes: raw.length };
+        if ((code === 'TX_NONCE_STALE' || code === 'TX_NONCE_FUTURE' || code === 'MEMPOOL_UNDERPRICED') && attempt < 5) {
+          this.log.info({ kind: payload.kind, nonce: String(nonce), code }, 'nonce moved under us; retrying with a fresh one');
+          await sleep(100 * attempt, this.signal);
+          continue;
+        }
+        if (e instanceof RpcClientError && e.code === TX_REJECTED) {
+          throw new SolverError('SOLVER_TX_FAILED', `${payload.kind} rejected: ${code ?? 'TX_REJECTED'}: ${e.message}`);
+        }
+        throw e;
+      }
+    }
+  }
+
+  /** Whether a sent transaction is still waiting: no receipt yet and its nonce still pending. */
+  async txState(tx: SentTx): Promise<'included' | 'pending' | 'dropped'> {
+    if (await this.receipt(tx.hash)) return 'included';
+    const a = await this.account();
+    // committed nonce beyond ours without our receipt: another tx took the nonce (or ours got in
+    // between the two calls: look once more)
+    if (a.nonce > tx.nonce) return (await this.receipt(tx.hash)) ? 'included' : 'dropped';
+    return a.pendingNonce > tx.nonce ? 'pending' : 'dropped';
+  }
+
+  async close(): Promise<void> {
+    await this.rpc.close();
+  }
+}

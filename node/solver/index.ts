@@ -1,0 +1,13 @@
+// Public surface of the proof-of-learning solver worker (docs/jobs.md): the Solver class behind
+// `polchain solver`, its training loop, reveal splitting, job views and test-only cheats.
+export { Solver, SOLVER_RUNTIME, DEFAULT_MAX_TX_BYTES, DEFAULT_MAX_STEPS, type SolverOptions, type JobResult, type JobResultStatus } from './solver.ts';
+export { trainJob, withLearningRate, skipStepsOf, type TraceSink, type TrainJobOptions, type TrainJobResult } from './train-job.ts';
+export { parseCheat, skippedSegments, skipPeriod, describeCheat, CHEAT_SYNTAX, type CheatMode } from './cheat.ts';
+export { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';
+export { ChainClient, isRetryable, rejectionCode, type SentTx, type AccountView, type NodeStatusView, type RetryOptions } from './chain.ts';
+export {
+  parseJobView, parseJobSummary, statusAtLeast, shortId, JOB_STATUS_ORDER, TERMINAL_STATUSES,
+  type JobView, type JobSummaryView, type JobTermsView, type JobStatusName,
+} from './job-view.ts';
+export { formatEvent, type SolverEvent, type Earnings } from './events.ts';
+export { SolverError, type SolverErrorCode } from './errors.ts';

@@ -1,0 +1,237 @@
+// The solver against a real in-process solo node (the validator is the committee; nobody attests,
+// so an honest trace is paid): the whole job lifecycle over JSON-RPC, the checkpoints over libp2p,
+// the withhold cheat, stop and resume, and the CLI's --once exit codes.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import { existsSync, readFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { addressFromPublicKey, bytesToHex, encodeAddress, encodeTx, hexToBytes, publicKeyFromSeed, sha256, signTx, type JobTerms } from '../../vm/index.ts';
+import { devAccount, devGenesis } from '../../genesis/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
+import { RpcClient } from '../../rpc/index.ts';
+import { PolchainNode } from '../node.ts';
+import { createP2pHost } from '../p2p/index.ts';
+import { fetchCheckpointState } from '../jobs/index.ts';
+import {
+  canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, toHex, withSteps, type ModelSpec,
+} from '../../ml-runtime/index.ts';
+import { Solver, type SolverEvent } from './index.ts';
+
+const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
+const iris = loadDataset('iris').train;
+const baseSpec = parseSpec(readFileSync(join(ROOT, 'ml-runtime/specs/iris.json'), 'utf8'));
+const specOf = (steps: number, k: number): ModelSpec => ({ ...withSteps(baseSpec, steps), checkpointInterval: k });
+const h = (s: string) => hexToBytes(s.replace(/^0x/, ''));
+
+let dir: string;
+let node: PolchainNode;
+let rpc: RpcClient;
+let submitterNonce = 0n;
+const quiet = pino({ level: 'silent' });
+
+before(async () => {
+  await selectBackend('det', { allowFallback: false });
+  dir = await mkdtemp(join(tmpdir(), 'polchain-solver-'));
+  const seed = new Uint8Array(32).fill(9);
+  const pk = publicKeyFromSeed(seed);
+  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 8 });
+  node = await PolchainNode.start({
+    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: quiet, rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 40, emptyBlocks: true,
+  });
+  rpc = new RpcClient(node.rpcUrl!);
+});
+
+after(async () => {
+  await rpc?.close();
+  await node?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** Submits a job from dev account 0 and returns its id (hex, no 0x). */
+async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise<string> {
+  const terms: JobTerms = {
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
+    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 3, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
+    ...over,
+  };
+  const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: submitterNonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
+  await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);
+  const id = bytesToHex(sha256(raw));
+  for (let i = 0; i < 200; i++) {
+    try {
+      await rpc.call('job_get', ['0x' + id]);
+      return id;
+    } catch { await new Promise((r) => setTimeout(r, 20)); }
+  }
+  throw new Error('job did not appear');
+}
+
+function collect(): { events: SolverEvent[]; on: (e: SolverEvent) => void; next: (type: SolverEvent['type']) => Promise<SolverEvent> } {
+  const events: SolverEvent[] = [];
+  const waiters: Array<[string, (e: SolverEvent) => void]> = [];
+  return {
+    events,
+    on: (e) => {
+      events.push(e);
+      for (const [t, f] of waiters.splice(0)) (t === e.type ? f(e) : waiters.push([t, f]));
+    },
+    next: (type) => new Promise((r) => {
+      const have = events.find((e) => e.type === type);
+      if (have) r(have); else waiters.push([type, r]);
+    }),
+  };
+}
+
+test('an honest solver skips a job it cannot run, takes one it can, serves its checkpoints and is paid', { timeout: 60_000 }, async () => {
+  const bad = await submitJob(specOf(40, 10), { datasetRoot: new Uint8Array(32).fill(0xee) });
+  const spec = specOf(40, 10);
+  const id = await submitJob(spec);
+  const c = collect();
+  const solver = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(1).seed, dataDir: join(dir, 'solver1'), logger: quiet, pollIntervalMs: 50, onEvent: c.on });
+  await solver.start();
+  const ended = await c.next('ended');
+
+  // the checkpoints it opened are served over libp2p while it runs
+  const trace = await rpc.call<{ openings: Array<{ index: number; chunkRoot: string; stepHash: string }> }>('job_getTrace', ['0x' + id]);
+  assert.ok(trace.openings.length >= 2, `openings ${JSON.stringify(trace.openings)}`);
+  const client = await createP2pHost({ chainId: 'polchain-dev', listen: ['/ip4/127.0.0.1/tcp/0'] });
+  try {
+    for (const o of trace.openings) {
+      const got = await fetchCheckpointState(client, { peerId: solver.peerId!, addrs: solver.multiaddrs() }, { jobId: h(id), opening: { index: o.index, chunkRoot: h(o.chunkRoot), stepHash: h(o.stepHash) }, spec });
+      assert.equal(got.state.step, Math.min(o.index * 10, 40));
+    }
+  } finally {
+    await client.stop();
+  }
+  await solver.stop();
+  const results = await solver.wait();
+
+  assert.equal(results.length, 1);
+  const r = results[0]!;
+  assert.equal(r.jobId, id);
+  assert.equal(r.status, 'finalized');
+  assert.equal(r.outcome, 'paid');
+  const e = r.earnings!;
+  assert.deepEqual(ended, { type: 'ended', jobId: id, earnings: e });
+  assert.equal(e.bounty, 1000n);
+  assert.equal(e.bond, 500n);
+  assert.ok(e.bondReturned, 'bond returned');
+  assert.ok(e.fees >= 4n, `accept, commit, open and at least one reveal paid fees (${e.fees})`);
+  assert.equal(e.net, 1000n - e.fees);
+  assert.equal(e.observedDelta, e.net, 'the balance moved by exactly bounty - fees');
+
+  const kinds = c.events.map((x) => x.type).filter((t) => t !== 'progress' && t !== 'skipped');
+  assert.deepEqual(kinds, ['started', 'accepted', 'training', 'trained', 'committed', 'challenged', 'opened', 'revealed', 'ended']);
+  const skipped = c.events.find((x) => x.type === 'skipped');
+  assert.ok(skipped && skipped.type === 'skipped' && skipped.jobId === bad && /dataset root/.test(skipped.reason), JSON.stringify(skipped));
+  const progress = c.events.filter((x) => x.type === 'progress');
+  assert.ok(progress.length >= 1, 'progress events');
+  const last = progress[progress.length - 1]!;
+  assert.ok(last.type === 'progress' && last.step === 40 && last.steps === 40 && last.stepsPerSecond > 0, JSON.stringify(last));
+
+  // what it committed is the honest trace of the job's seed
+  const job = await rpc.call<any>('job_get', ['0x' + id]);
+  assert.equal(job.solver, encodeAddress(devAccount(1).address));
+  const ref = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
+  assert.equal(job.commitment.traceRoot, '0x' + toHex(ref.traceRoot));
+  assert.equal(job.commitment.checkpointsRoot, '0x' + toHex(ref.checkpointsRoot));
+  const after = await rpc.call<any>('job_getTrace', ['0x' + id]);
+  assert.ok(after.requiredReveals.length >= 2 && after.requiredReveals.every((x: any) => x.revealed), JSON.stringify(after.requiredReveals));
+  assert.ok(existsSync(join(dir, 'solver1', id, 'meta.json')), 'artifacts are on disk');
+});
+
+test('withhold: the solver never opens, the job is slashed (no-open) and the bond is lost', { timeout: 60_000 }, async () => {
+  const id = await submitJob(specOf(20, 10), { windows: { accept: 200, commit: 600, challengeDelay: 2, open: 8, attest: 3, reveal: 100 } });
+  const c = collect();
+  const solver = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(2).seed, dataDir: join(dir, 'solver2'), logger: quiet, pollIntervalMs: 50, once: true, cheat: { kind: 'withhold' }, onEvent: c.on });
+  await solver.start();
+  const [r] = await solver.wait();
+  assert.equal(r!.jobId, id);
+  assert.equal(r!.status, 'slashed');
+  assert.equal(r!.outcome, 'no-open');
+  const e = r!.earnings!;
+  assert.equal(e.bounty, 0n);
+  assert.equal(e.bondReturned, false);
+  assert.equal(e.fees, 2n, 'accept and commit only');
+  assert.equal(e.net, -502n);
+  assert.equal(e.observedDelta, -502n);
+  const kinds = c.events.map((x) => x.type);
+  assert.ok(kinds.includes('withheld'));
+  assert.ok(!kinds.includes('opened') && !kinds.includes('revealed'));
+});
+
+test('stop() during training leaves no partial artifacts; a restart on the same data dir resumes the job and is paid', { timeout: 90_000 }, async () => {
+  const id = await submitJob(specOf(400, 20));
+  const data = join(dir, 'solver3');
+  const c1 = collect();
+  const first = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(3).seed, dataDir: data, logger: quiet, pollIntervalMs: 50, progressIntervalMs: 0, onEvent: c1.on });
+  await first.start();
+  await c1.next('progress');
+  await first.stop();
+  assert.deepEqual(await first.wait(), [], 'a job cut short by stop() is not a result');
+  assert.ok(!c1.events.some((e) => e.type === 'trained'));
+  assert.deepEqual(existsSync(data) ? await readdir(data) : [], [], 'the interrupted trace was removed');
+  const mid = await rpc.call<any>('job_get', ['0x' + id]);
+  assert.equal(mid.status, 'training');
+
+  const c2 = collect();
+  const second = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(3).seed, dataDir: data, logger: quiet, pollIntervalMs: 50, once: true, onEvent: c2.on });
+  await second.start();
+  const [r] = await second.wait();
+  assert.equal(r!.jobId, id);
+  assert.equal(r!.status, 'finalized');
+  assert.equal(r!.earnings!.bounty, 1000n);
+  assert.ok(!c2.events.some((e) => e.type === 'accepted'), 'resumed, not accepted again');
+  assert.ok(c2.events.some((e) => e.type === 'committed'));
+});
+
+test('cheating solvers (skip-steps, wrong-lr) still complete every phase with a self-consistent fake trace', { timeout: 60_000 }, async () => {
+  for (const [account, cheat] of [[6, { kind: 'skip-steps', fraction: 0.5 }], [7, { kind: 'wrong-lr', factor: 0.5 }]] as const) {
+    const spec = specOf(40, 10);
+    const id = await submitJob(spec);
+    const c = collect();
+    const solver = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(account).seed, dataDir: join(dir, `cheat${account}`), logger: quiet, pollIntervalMs: 50, once: true, cheat, onEvent: c.on });
+    await solver.start();
+    const [r] = await solver.wait();
+    // nobody attests on this chain, so the openings and reveals (valid proofs over the fake trace) are all it takes
+    assert.equal(r!.status, 'finalized', `${cheat.kind}: ${r!.reason}`);
+    const training = c.events.find((e) => e.type === 'training');
+    assert.ok(training && training.type === 'training' && training.cheat.startsWith(cheat.kind));
+    const job = await rpc.call<any>('job_get', ['0x' + id]);
+    const honest = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
+    assert.notEqual(job.commitment.traceRoot, '0x' + toHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
+  }
+});
+
+function runCli(args: string[], timeoutMs = 60_000): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const p = spawn(process.execPath, [join(ROOT, 'bin/polchain.mjs'), ...args], { cwd: ROOT, env: { ...process.env, POLCHAIN_PASSPHRASE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  p.stdout.on('data', (d) => (stdout += d));
+  p.stderr.on('data', (d) => (stderr += d));
+  const timer = setTimeout(() => p.kill('SIGKILL'), timeoutMs);
+  return once(p, 'exit').then(([code]) => { clearTimeout(timer); return { code: code as number | null, stdout, stderr }; });
+}
+
+test('polchain solver --once exits 0 when paid and 3 when slashed, with a line per phase', { timeout: 120_000 }, async () => {
+  const id = await submitJob(specOf(40, 10));
+  const paid = await runCli(['solver', '--rpc', node.rpcUrl!, '--dev-account', '4', '--once', '--data-dir', join(dir, 'cli4'), '--log-level', 'warn']);
+  assert.equal(paid.code, 0, paid.stderr);
+  for (const re of [
+    new RegExp(`accepted job ${id.slice(0, 8)}…`), /training 40 steps/, /trained 40 steps/, /committed trace root [0-9a-f]{64}/, /challenged: segments \[[0-9, ]+\]/,
+    /opened \d+ checkpoints/, /revealed \d+ trace ranges/, /finalized: earned 1000 \(bounty\) \+ bond 500 returned/,
+  ]) assert.match(paid.stdout, re);
+  assert.match(paid.stderr, /train \[/, 'a progress bar on stderr');
+
+  await submitJob(specOf(20, 10), { windows: { accept: 200, commit: 600, challengeDelay: 2, open: 8, attest: 3, reveal: 100 } });
+  const slashed = await runCli(['solver', '--rpc', node.rpcUrl!, '--dev-account', '5', '--once', '--data-dir', join(dir, 'cli5'), '--log-level', 'warn', '--test-cheat', 'withhold']);
+  assert.equal(slashed.code, 3, slashed.stderr);
+  assert.match(slashed.stdout, /withholding the openings/);
+  assert.match(slashed.stdout, /slashed \(no-open\): bond 500 lost/);
+});

@@ -1,0 +1,63 @@
+// What a verification task needs from the outside world: checkpoint states and datasets from the
+// solver over libp2p (node/jobs DA), and a replay of the sampled segments on a worker thread.
+// The service takes these as one object so a test (or a later transport) can swap a piece.
+import { DATASET_NAMES, specShapes, toHex, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import type { JobOpening } from '../../vm/index.ts';
+import type { P2pHost } from '../p2p/index.ts';
+import {
+  fetchCheckpointState, fetchDataset, replaySegments,
+  type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult,
+} from '../jobs/index.ts';
+
+export interface CheckpointRequest {
+  jobId: Uint8Array;
+  opening: JobOpening;
+  spec: ModelSpec;
+  signal: AbortSignal;
+  onProgress?(chunksDone: number, chunksTotal: number): void;
+}
+
+/** How the replay worker gets the training set: by bundled name (it loads it itself) or the data. */
+export type DatasetRef = { kind: 'bundled'; name: string; root: Uint8Array } | { kind: 'data'; dataset: Dataset; root: Uint8Array };
+
+export interface ResolvedDataset {
+  ref: DatasetRef;
+  /** bytes of samples fetched from the peer (0 when local) */
+  fetchedBytes: number;
+}
+
+export interface VerifierBackend {
+  /** The canonical encoding of an opened checkpoint's state, proven chunk by chunk and by step hash. */
+  fetchCheckpoint(host: P2pHost, peer: DaPeer, req: CheckpointRequest): Promise<Uint8Array>;
+  /** The dataset committed as `root` (`size` samples): local when the registry has it, else fetched from `peer`. */
+  resolveDataset(host: P2pHost, peer: DaPeer, req: { root: Uint8Array; size: number; spec: ModelSpec; signal: AbortSignal }): Promise<ResolvedDataset>;
+  replay(input: ReplayInput, opts: ReplayOptions): Promise<ReplayResult>;
+}
+
+const BUNDLED: ReadonlySet<string> = new Set(DATASET_NAMES);
+
+/** The real backend over node/jobs. Fetched datasets are added to `datasets` so the next job reuses them. */
+export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: number } = {}): VerifierBackend {
+  return {
+    async fetchCheckpoint(host, peer, req) {
+      const r = await fetchCheckpointState(host, peer, {
+        jobId: req.jobId, opening: req.opening, spec: req.spec, signal: req.signal, concurrency: opts.concurrency ?? 4,
+        ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+      });
+      return r.bytes;
+    },
+    async resolveDataset(host, peer, { root, size, spec, signal }) {
+      const name = datasets.nameOf(root);
+      if (name !== undefined && BUNDLED.has(name)) return { ref: { kind: 'bundled', name, root }, fetchedBytes: 0 };
+      const local = datasets.byRoot(root);
+      if (local) return { ref: { kind: 'data', dataset: local, root }, fetchedBytes: 0 };
+      const outputSize = specShapes(spec).outputShape.reduce((a, b) => a * b, 1);
+      const fetched = await fetchDataset(host, peer, root, size, {
+        signal, featureShape: spec.inputShape, outputSize, concurrency: opts.concurrency ?? 4,
+      });
+      datasets.add(`fetched/${toHex(root).slice(0, 16)}`, fetched);
+      return { ref: { kind: 'data', dataset: fetched, root }, fetchedBytes: fetched.raw.byteLength + fetched.labels.byteLength };
+    },
+    replay: replaySegments,
+  };
+}
