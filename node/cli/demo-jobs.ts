@@ -1,0 +1,441 @@
+// The proof-of-learning half of `polchain demo` (docs/jobs.md): a submitter posts an MNIST MLP job
+// over JSON-RPC, an honest in-process Solver accepts, trains and commits it, the committee (the
+// VerifierService inside each validator node) replays the sampled segments and attests, and the
+// job is finalized and the solver paid. Then a solver that skips steps takes a second job and is
+// slashed, the bounty going back to the submitter. Chain-side phases are read over JSON-RPC (the
+// `jobs` WebSocket topic wakes a job_get poll), solver-side ones come from the Solver's events.
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import { bytesToHex, encodeAddress, encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
+import { devAccount } from '../../genesis/index.ts';
+import { createTrainer, datasetRoot, decodeState, evaluate, fromHex, loadDataset, toHex } from '../../ml-runtime/index.ts';
+import { RpcClient } from '../../rpc/index.ts';
+import { SolverArtifacts } from '../jobs/index.ts';
+import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
+import { loadJobSpec, payoutLines } from './commands/job.ts';
+import { Progress } from './progress.ts';
+
+type JobJson = Parameters<typeof payoutLines>[0] & {
+  committee: Array<{ address: string; stake: string }>; openings: number; attestations: number; height: string;
+};
+type AttJson = Parameters<typeof payoutLines>[1] & { matchedStake: string | null };
+
+/** Checkpoint interval k and sampled segments q of the demo jobs: each committee member replays q·k steps. */
+export const DEMO_K = 8;
+export const DEMO_Q = 6;
+export const DEMO_DEFAULT_STEPS = 400;
+/**
+ * Phase windows in blocks (the in-process network makes a block every ~0.3-0.6 s). The attest
+ * window is always waited out in full, so it is the main cost of a job: long enough for three
+ * verifiers sharing two cores to fetch q checkpoints and replay q·k steps, with room to spare.
+ */
+export const DEMO_WINDOWS: JobWindows = { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 24, reveal: 60 };
+const BOUNTY = 1000n;
+const ATTEST_REWARD = 300n;
+const SOLVER_STAKE = 500n;
+const FEE = 1n;
+/** A job that has not ended after this long fails the demo. */
+const JOB_TIMEOUT_MS = 100_000;
+
+const SUBMITTER = 6;
+const HONEST_SOLVER = 7;
+const CHEATING_SOLVER = 8;
+
+/** The spec of the demo jobs: an MLP 784-32-10 on MNIST (the bundled 8,000 training digits). */
+export function demoSpec(steps: number) {
+  return {
+    format: 'polchain/model-spec/v1',
+    inputShape: [784],
+    layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+    loss: 'categorical_crossentropy',
+    optimizer: { type: 'adam', learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+    batchSize: 32,
+    steps,
+    checkpointInterval: DEMO_K,
+  };
+}
+
+/** Why `--steps` is not a valid T for the demo jobs, or null. */
+export function demoStepsProblem(steps: number): string | null {
+  if (!Number.isInteger(steps) || steps < 2 * DEMO_K || steps > 4000) return `--steps must be an integer in [${2 * DEMO_K}, 4000], got ${steps}`;
+  if (steps % DEMO_K === 1) return `--steps ${steps}: T mod k (${DEMO_K}) must not be 1 (docs/jobs.md §1)`;
+  return null;
+}
+
+export interface DemoJobsOptions {
+  rpcUrl: string;
+  /** where the spec file and the solvers' data dirs go */
+  dir: string;
+  /** T of each job */
+  steps: number;
+  /** the committee size asked for (at most the number of validators) */
+  committee: number;
+  /** bech32 address -> readable name (validators) */
+  names: Map<string, string>;
+  logger: Logger;
+  say(line: string): void;
+}
+
+export interface DemoJobResult {
+  jobId: string;
+  status: string;
+  outcome: string;
+  /** committee members whose digest matched / differed from the revealed trace, and the committee size */
+  matched: number;
+  differed: number;
+  committee: number;
+  /** the solver's balance moved by what its earnings say (bounty - fees, or -(bond + fees)) */
+  solverBalanceOk: boolean;
+  /** the submitter's balance moved by exactly what docs/jobs.md §5 gives it back */
+  submitterBalanceOk: boolean;
+  solverResult: JobResult | null;
+}
+
+export interface DemoJobsResult {
+  honest: DemoJobResult | null;
+  cheat: DemoJobResult | null;
+  /** test accuracy of the honest job's proven final weights (and of its initial ones), when they could be evaluated */
+  accuracy: { initial: number; final: number } | null;
+  /** the weights evaluated are the ones committed on chain (job_getModel's weightsRoot) */
+  weightsProven: boolean;
+}
+
+const SOLVER_COL = '   solver       ';
+const chainCol = (h: string | null) => `   chain ${(h === null ? '' : `@${h}`).padEnd(7)}`;
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+const shortHex = (h: string) => `${h.slice(0, 10)}…`;
+const ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing'] as const;
+const TERMINAL = new Set(['finalized', 'slashed', 'expired']);
+
+/**
+ * Prints a job's chain-side phases as they happen: the `jobs` WebSocket topic (exact heights) wakes
+ * a job_get / job_getAttestations poll, which also runs on a timer (every phase is printed once, in
+ * lifecycle order, even if the notification was missed).
+ */
+class JobWatcher {
+  private printed = -1;
+  private readonly heights = new Map<string, string>();
+  private readonly attested = new Set<string>();
+  private running: Promise<void> | null = null;
+  private again = false;
+  private timer: NodeJS.Timeout | undefined;
+  private unsub: (() => Promise<void>) | null = null;
+  private stopped = false;
+  private endedResolve!: (v: { job: JobJson; att: AttJson }) => void;
+  readonly ended: Promise<{ job: JobJson; att: AttJson }>;
+
+  constructor(
+    private readonly rpc: RpcClient,
+    private readonly id: string,
+    private readonly name: (address: string) => string,
+    private readonly say: (s: string) => void,
+    private readonly log: Logger,
+  ) {
+    this.ended = new Promise((r) => (this.endedResolve = r));
+  }
+
+  async start(): Promise<void> {
+    try {
+      this.unsub = await this.rpc.subscribe<{ jobId: string; status: string; height: string }>('jobs', (u) => {
+        if (!this.heights.has(u.status)) this.heights.set(u.status, String(u.height));
+        this.kick();
+      }, () => undefined, { filter: this.id });
+    } catch (e) {
+      this.log.warn({ err: (e as Error).message }, 'demo: cannot subscribe to jobs; polling only');
+    }
+    this.timer = setInterval(() => this.kick(), 250);
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.running?.catch(() => undefined);
+    await this.unsub?.().catch(() => undefined);
+  }
+
+  private kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = (async () => {
+      do {
+        this.again = false;
+        try {
+          await this.refresh();
+        } catch (e) {
+          this.log.debug({ err: (e as Error).message }, 'demo: job poll failed');
+        }
+      } while (this.again && !this.stopped);
+    })().finally(() => (this.running = null));
+  }
+
+  private async refresh(): Promise<void> {
+    let job: JobJson;
+    try {
+      job = await this.rpc.call<JobJson>('job_get', [this.id]);
+    } catch {
+      return; // not yet in a block
+    }
+    const att = job.committee.length ? await this.rpc.call<AttJson>('job_getAttestations', [this.id]) : null;
+    const terminal = TERMINAL.has(job.status);
+    const idx = terminal ? ORDER.length : ORDER.indexOf(job.status as (typeof ORDER)[number]);
+    for (let i = this.printed + 1; i <= Math.min(idx, ORDER.length - 1); i++) {
+      const s = ORDER[i]!;
+      // a job that ended early (expired, no-commit, no-open, ...) skips the phases it never reached
+      if (terminal && !this.reached(s, job)) continue;
+      if (s === 'revealing' && att) this.attestations(att);
+      this.phase(s, job, att);
+      this.printed = i;
+    }
+    if (att && !terminal) this.attestations(att);
+    if (terminal && this.printed < ORDER.length) {
+      if (att) this.attestations(att);
+      this.printed = ORDER.length;
+      this.verdict(job, att ?? { verdictKnown: false, committeeStake: '0', attestedStake: '0', matchedStake: null, members: [] });
+      this.endedResolve({ job, att: att ?? { verdictKnown: false, committeeStake: '0', attestedStake: '0', matchedStake: null, members: [] } });
+    }
+  }
+
+  private reached(s: (typeof ORDER)[number], j: JobJson): boolean {
+    switch (s) {
+      case 'open': return true;
+      case 'accepted': case 'training': return j.solver !== null;
+      case 'committed': return j.commitment !== null;
+      case 'challenged': return j.challengeHeight !== null;
+      case 'attesting': return j.openings > 0;
+      case 'revealing': return j.outcome === 'paid' || j.outcome === 'mismatch' || j.outcome === 'no-reveal';
+    }
+  }
+
+  private at(s: string, derived: string | null): string {
+    return chainCol(this.heights.get(s) ?? derived);
+  }
+
+  private phase(s: (typeof ORDER)[number], j: JobJson, a: AttJson | null): void {
+    const t = j.terms;
+    const w = t.windows;
+    switch (s) {
+      case 'open':
+        this.say(`${this.at(s, j.submitHeight)}job ${shortId(j.id.slice(2))} open: bounty ${t.bounty} + attest reward ${t.attestReward} escrowed; a solver must accept by height ${BigInt(j.submitHeight) + BigInt(w.accept)}`);
+        break;
+      case 'accepted':
+        this.say(`${this.at(s, j.acceptHeight)}accepted by ${this.name(j.solver ?? '?')}: bond ${t.solverStake} posted; checkpoints served by libp2p peer ${shortHex(j.daPeer ?? '?')}`);
+        break;
+      case 'training': {
+        const h = j.acceptHeight === null ? null : String(BigInt(j.acceptHeight) + 1n);
+        this.say(`${this.at(s, h)}training seed drawn from the beacon: ${j.seed ? shortHex(j.seed) : '?'}; the trace must be committed by height ${h === null ? '?' : BigInt(h) + BigInt(w.commit)}`);
+        break;
+      }
+      case 'committed':
+        this.say(`${this.at(s, j.commitment?.height ?? null)}trace committed: root ${shortHex(j.commitment?.traceRoot ?? '?')}, final weights ${shortHex(j.commitment?.finalChunkRoot ?? '?')}; the challenge is drawn ${w.challengeDelay} blocks later`);
+        break;
+      case 'challenged': {
+        const k = t.spec.checkpointInterval ?? 0;
+        const T = t.spec.steps ?? 0;
+        const segs = j.segments.map((x) => `${x} (steps ${x * k}..${Math.min((x + 1) * k, T)})`).join(', ');
+        this.say(`${this.at(s, j.challengeHeight)}challenge from the beacon: segments ${segs} of ${t.spec.segmentCount ?? '?'}`);
+        const members = a?.members ?? j.committee.map((m) => ({ address: m.address, stake: m.stake }));
+        this.say(`${chainCol(null)}committee (stake-weighted draw, solver excluded): ${members.map((m) => this.name(m.address)).join(', ')}`);
+        break;
+      }
+      case 'attesting': {
+        const h = this.heights.get(s) ?? null;
+        this.say(`${chainCol(h)}${j.openings} checkpoints opened and proven under the commitment; the committee replays the segments and attests${h === null ? '' : ` until height ${BigInt(h) + BigInt(w.attest)}`}`);
+        break;
+      }
+      case 'revealing': {
+        const h = this.heights.get(s) ?? null;
+        const n = a?.members.filter((m) => m.digest !== null).length ?? 0;
+        this.say(`${chainCol(h)}attest window closed (${n} of ${a?.members.length ?? 0} attested); the solver reveals the sampled segments' step hashes${h === null ? '' : ` by height ${BigInt(h) + BigInt(w.reveal)}`}`);
+        break;
+      }
+    }
+  }
+
+  private attestations(a: AttJson): void {
+    for (const m of a.members) {
+      if (m.digest === null || this.attested.has(m.address)) continue;
+      this.attested.add(m.address);
+      this.say(`${chainCol(m.height)}attestation from ${this.name(m.address)}: ${m.unavailable ? 'data unavailable (zero digest)' : `replayed digest ${shortHex(m.digest)}`}`);
+    }
+  }
+
+  private verdict(j: JobJson, a: AttJson): void {
+    const c = a.members.length;
+    const matched = a.members.filter((m) => m.matched === true).length;
+    const differed = a.members.filter((m) => m.matched === false).length;
+    const what = j.status === 'finalized' ? `${matched} of ${c} committee digests match the revealed trace`
+      : j.outcome === 'mismatch' ? `${differed} of ${c} committee digests disagree with the revealed trace`
+        : `outcome ${j.outcome}`;
+    this.say(`${chainCol(j.endHeight)}verdict: ${j.status} (${j.outcome}): ${what}`);
+    for (const p of payoutLines(j, a)) this.say(`${chainCol(null)}  payout: ${this.names(p)}`);
+  }
+
+  /** Replaces the bech32 addresses in a payout line by readable names ("solver pol1..." -> "honest solver (pol1...)"). */
+  private names(line: string): string {
+    return line
+      .replace(/^(solver|submitter) (pol1[02-9ac-hj-np-z]+)/, (all, role: string, addr: string) => (this.name(addr).includes(role) ? this.name(addr) : all))
+      .replace(/(?<![(\w])pol1[02-9ac-hj-np-z]+/g, (addr) => this.name(addr));
+  }
+}
+
+interface Ctx extends DemoJobsOptions {
+  rpc: RpcClient;
+  terms: JobTerms;
+  chainId: string;
+  name(address: string): string;
+}
+
+const balanceOf = async (rpc: RpcClient, address: string) => BigInt((await rpc.call<{ balance: string }>('account_get', [address])).balance);
+
+async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMode | undefined): Promise<DemoJobResult> {
+  const { rpc, say } = ctx;
+  const submitter = devAccount(SUBMITTER);
+  const subAddr = encodeAddress(submitter.address);
+  const solverAddr = encodeAddress(devAccount(solverAccount).address);
+  const subBefore = await balanceOf(rpc, subAddr);
+  const solverBefore = await balanceOf(rpc, solverAddr);
+
+  const { pendingNonce } = await rpc.call<{ pendingNonce: string }>('account_get', [subAddr]);
+  const raw = encodeTx(signTx({ chainId: ctx.chainId, nonce: BigInt(pendingNonce), fee: FEE, payload: { kind: 'job-submit', terms: ctx.terms } }, submitter.seed));
+  const { hash: id } = await rpc.call<{ hash: string }>('tx_submit', ['0x' + bytesToHex(raw)]);
+  say(`   submitter    posts job ${id} (JobSubmit over JSON-RPC)`);
+
+  const watcher = new JobWatcher(rpc, id, ctx.name, say, ctx.logger);
+  // set from the solver's events (a holder, so that the finally below sees the assignment)
+  const progress: { bar: Progress | null } = { bar: null };
+  const onEvent = (e: SolverEvent) => {
+    if (e.type === 'training') progress.bar = new Progress({ total: e.steps, label: '   training', unit: 'steps' });
+    if (e.type === 'progress') {
+      progress.bar ??= new Progress({ total: e.steps, label: '   training', unit: 'steps' });
+      progress.bar.update(e.step, e.loss === null ? {} : { loss: e.loss.toFixed(3) });
+      return;
+    }
+    if (e.type === 'trained') progress.bar?.finish();
+    // the chain side prints the challenge with its committee; jobs meant for the other solver are not news
+    if (e.type === 'challenged' || (e.type === 'skipped' && e.reason === 'excluded by the job filter')) return;
+    if (e.type === 'started') return say(`${SOLVER_COL}${ctx.name(e.address)} starts, serving checkpoints over libp2p as ${shortHex(e.peerId)}`);
+    const line = formatEvent(e);
+    if (line !== null) say(`${SOLVER_COL}${line}`);
+  };
+  const solver = new Solver({
+    rpcUrl: ctx.rpcUrl, seed: devAccount(solverAccount).seed, dataDir: join(ctx.dir, `solver-${n}`), logger: ctx.logger.child({ module: `solver-${n}` }),
+    once: true, pollIntervalMs: 250, progressIntervalMs: 200, jobFilter: (v) => '0x' + v.idHex === id, onEvent, ...(cheat ? { cheat } : {}),
+  });
+  let results: JobResult[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    await watcher.start();
+    await solver.start();
+    const timeout = new Promise<'timeout'>((r) => { timer = setTimeout(() => r('timeout'), JOB_TIMEOUT_MS); });
+    const done = await Promise.race([solver.wait(), timeout]);
+    if (done === 'timeout') say(`   !! job ${shortId(id.slice(2))} did not end within ${JOB_TIMEOUT_MS / 1000} s`);
+    else results = done;
+    // the solver ends when it has seen the verdict; let the watcher print it too
+    const ended = await Promise.race([watcher.ended, sleep(done === 'timeout' ? 1 : 10_000).then(() => null)]);
+    const job = ended?.job ?? await rpc.call<JobJson>('job_get', [id]);
+    const att = ended?.att ?? await rpc.call<AttJson>('job_getAttestations', [id]).catch(() => null);
+    const members = att?.members ?? [];
+    const r = results.find((x) => '0x' + x.jobId === id) ?? null;
+    const e = r?.earnings ?? null;
+    const solverAfter = await balanceOf(rpc, solverAddr);
+    const subAfter = await balanceOf(rpc, subAddr);
+    // docs/jobs.md §5: what the submitter gets back of its escrow (bounty + reward), less the JobSubmit fee
+    const paidTo = (m: number) => (m === 0 ? 0n : (ATTEST_REWARD / BigInt(m)) * BigInt(m));
+    const matched = members.filter((m) => m.matched === true).length;
+    const differed = members.filter((m) => m.matched === false).length;
+    const back = job.status === 'finalized' ? ATTEST_REWARD - paidTo(matched)
+      : job.outcome === 'mismatch' ? BOUNTY + ATTEST_REWARD - paidTo(differed)
+        : BOUNTY + ATTEST_REWARD;
+    const submitterBalanceOk = subAfter - subBefore === back - BOUNTY - ATTEST_REWARD - FEE;
+    const solverBalanceOk = e !== null && solverAfter - solverBefore === e.net && e.net === (job.status === 'finalized' ? BOUNTY - e.fees : -(SOLVER_STAKE + e.fees));
+    const res: DemoJobResult = {
+      jobId: id, status: job.status, outcome: job.outcome ?? '', matched, differed, committee: members.length, solverBalanceOk, submitterBalanceOk, solverResult: r,
+    };
+    const tag = `job ${shortId(id.slice(2))} ${job.status} (${job.outcome ?? 'running'})`;
+    if (job.status === 'finalized') {
+      say(`   => ${tag} at height ${job.endHeight}: the solver earned the bounty ${BOUNTY} (net ${e ? `${e.net >= 0n ? '+' : ''}${e.net} after fees ${e.fees}` : '?'}), ${matched} of ${members.length} attestations matched; balances ${solverBalanceOk && submitterBalanceOk ? 'check out' : 'DO NOT check out'}`);
+    } else {
+      say(`   => ${tag} at height ${job.endHeight ?? '?'}: the solver lost its bond ${SOLVER_STAKE}, ${differed} of ${members.length} attesters disagreed; bounty ${BOUNTY} ${submitterBalanceOk ? 'refunded to the submitter' : 'NOT refunded as expected'}`);
+    }
+    return res;
+  } finally {
+    clearTimeout(timer);
+    progress.bar?.finish();
+    await solver.stop();
+    await watcher.stop();
+  }
+}
+
+/** Test accuracy of the honest job's first and last checkpoints, from the solver's artifacts on disk. */
+async function evaluateModel(ctx: Ctx, jobId: string): Promise<{ accuracy: { initial: number; final: number }; weightsRoot: string; proven: boolean }> {
+  const art = await SolverArtifacts.open(join(ctx.dir, 'solver-1'), fromHex(jobId.slice(2)));
+  const data = loadDataset('mnist');
+  const tr = createTrainer(art.spec, data.train, art.seed);
+  const acc = async (i: number) => evaluate(tr, decodeState(await art.checkpointBytes(i), tr.layout), data.test).accuracy ?? 0;
+  const last = art.checkpoints.length - 1;
+  const model = await ctx.rpc.call<{ weightsRoot: string }>('job_getModel', [jobId]);
+  return {
+    accuracy: { initial: await acc(0), final: await acc(last) },
+    weightsRoot: model.weightsRoot,
+    proven: model.weightsRoot === '0x' + toHex(art.checkpoints[last]!.chunkRoot),
+  };
+}
+
+export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
+  const say = o.say;
+  const rpc = new RpcClient(o.rpcUrl);
+  const out: DemoJobsResult = { honest: null, cheat: null, accuracy: null, weightsProven: false };
+  try {
+    const specFile = join(o.dir, 'mnist-mlp.json');
+    await writeFile(specFile, JSON.stringify(demoSpec(o.steps), null, 2) + '\n');
+    const { spec, bytes } = await loadJobSpec(specFile);
+    const train = loadDataset('mnist').train;
+    const terms: JobTerms = {
+      spec: bytes, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: DEMO_Q, committeeSize: o.committee,
+      windows: { ...DEMO_WINDOWS }, solverStake: SOLVER_STAKE, bounty: BOUNTY, attestReward: ATTEST_REWARD, parent: null,
+    };
+    const { chainId } = await rpc.call<{ chainId: string }>('node_status', []);
+    const names = new Map(o.names);
+    names.set(encodeAddress(devAccount(SUBMITTER).address), 'submitter');
+    names.set(encodeAddress(devAccount(HONEST_SOLVER).address), 'honest solver');
+    names.set(encodeAddress(devAccount(CHEATING_SOLVER).address), 'cheating solver');
+    const name = (a: string) => (names.has(a) ? `${names.get(a)} (${a.slice(0, 10)}…)` : a);
+    const ctx: Ctx = { ...o, rpc, terms, chainId, name };
+    const w = DEMO_WINDOWS;
+    const segments = Math.ceil(spec.steps / spec.checkpointInterval);
+    say(`== proof of learning: MNIST jobs on chain, trained by solvers and checked by a committee of validators`);
+    say('   how it works: the solver commits a Merkle root over all T+1 step hashes; the beacon then samples q segments and a committee of validators;');
+    say('   the solver opens the checkpoints at their starts, each member replays them and attests a digest of the hashes it got, and only then');
+    say('   does the solver reveal its hashes for those segments: the chain pays it if the digests match, and slashes its bond if they do not.');
+    say(`   job terms: MLP 784-32-10, adam lr ${Number(spec.optimizer.learningRate.toPrecision(7))}, batch ${spec.batchSize}, T = ${spec.steps} steps, checkpoint every k = ${spec.checkpointInterval} (${segments} segments); `
+      + `mnist ${train.count} digits, root ${shortHex('0x' + toHex(terms.datasetRoot))}`);
+    say(`   q = ${DEMO_Q} segment draws, committee of ${o.committee}; bounty ${BOUNTY}, attest reward ${ATTEST_REWARD}, solver bond ${SOLVER_STAKE}; `
+      + `windows (blocks) accept ${w.accept}, commit ${w.commit}, challenge delay ${w.challengeDelay}, open ${w.open}, attest ${w.attest}, reveal ${w.reveal}`);
+    say(`   spec file ${specFile}`);
+
+    say(`== job 1: an honest solver trains it and is paid once the committee's replays agree`);
+    out.honest = await runJob(ctx, 1, HONEST_SOLVER, undefined);
+    if (out.honest.status === 'finalized') {
+      try {
+        const m = await evaluateModel(ctx, out.honest.jobId);
+        out.accuracy = m.accuracy;
+        out.weightsProven = m.proven;
+        say(`   model: test accuracy ${(m.accuracy.initial * 100).toFixed(1)}% at step 0 -> ${(m.accuracy.final * 100).toFixed(1)}% after ${spec.steps} steps on ${loadDataset('mnist').test.count} held-out MNIST digits;`
+          + ` its weights root ${shortHex(m.weightsRoot)} is the proven model on chain (job_getModel)${m.proven ? '' : ' -- MISMATCH with the solver\'s weights'}`);
+      } catch (e) {
+        say(`   model: cannot evaluate the final weights: ${(e as Error).message}`);
+      }
+    }
+
+    say(`== job 2: a cheating solver skips one update per segment; the committee's replays expose it and it is slashed`);
+    out.cheat = await runJob(ctx, 2, CHEATING_SOLVER, parseCheat('skip-steps:1'));
+    return out;
+  } finally {
+    await rpc.close();
+  }
+}

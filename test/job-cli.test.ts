@@ -1,0 +1,192 @@
+// `polchain job`: bad flags fail with one clear USAGE line and exit code 2 (before any RPC), and
+// submit / status / list work against a real node process.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bytesToHex, encodeAddress } from '../vm/index.ts';
+import { devAccount } from '../genesis/index.ts';
+import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
+import { createRpcServer } from '../rpc/index.ts';
+import { jobMethods } from '../node/rpc-methods/index.ts';
+import { main } from '../node/cli/main.ts';
+import { runCli, startNode, ROOT } from './helpers/node-process.ts';
+import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+
+const IRIS = join(ROOT, 'ml-runtime/specs/iris.json'); // T = 60, k = 20
+
+/** Runs the CLI in this process (fast), capturing what it prints. */
+async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const out: string[] = [];
+  const err: string[] = [];
+  const log = console.log;
+  const error = console.error;
+  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
+  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
+  try {
+    const code = await main(args);
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  } finally {
+    console.log = log;
+    console.error = error;
+  }
+}
+
+test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-jobcli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const spec = JSON.parse(readFileSync(IRIS, 'utf8'));
+  const k1 = join(dir, 'k1.json');
+  await writeFile(k1, JSON.stringify({ ...spec, checkpointInterval: 1 }));
+  const k80 = join(dir, 'k80.json');
+  await writeFile(k80, JSON.stringify({ ...spec, checkpointInterval: 80, steps: 200 }));
+  const tk1 = join(dir, 'tk1.json');
+  await writeFile(tk1, JSON.stringify({ ...spec, checkpointInterval: 4, steps: 41 }));
+  const longT = join(dir, 'long.json');
+  await writeFile(longT, JSON.stringify({ ...spec, steps: 70_000 }));
+  const broken = join(dir, 'broken.json');
+  await writeFile(broken, '{"format": "polchain/model-spec/v1",');
+  const ok = ['--spec', IRIS, '--dataset', 'iris', '--bounty', '100', '--dev-account', '0', '--rpc', 'http://127.0.0.1:1/'];
+  const cases: Array<[string[], RegExp]> = [
+    [['job'], /job needs a subcommand/],
+    [['job', 'frob'], /unknown job subcommand "frob"/],
+    [['job', 'submit', '--dataset', 'iris', '--bounty', '1', '--dev-account', '0'], /--spec is required/],
+    [['job', 'submit', '--spec', IRIS, '--bounty', '1', '--dev-account', '0'], /--dataset is required/],
+    [['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--dev-account', '0'], /--bounty is required/],
+    [['job', 'submit', ...ok, '--bogus'], /Unknown option '--bogus'/],
+    [['job', 'submit', ...ok.slice(0, 4), '--bounty', '0', '--dev-account', '0'], /--bounty must be positive/],
+    [['job', 'submit', ...ok.slice(0, 4), '--bounty', '-5', '--dev-account', '0'], /--bounty/],
+    [['job', 'submit', ...ok.slice(0, 4), '--bounty', '5'], /a signing key is required/],
+    [['job', 'submit', ...ok, '--key-seed', '00'.repeat(32)], /give only one of --key-seed, --dev-account/],
+    [['job', 'submit', ...ok.slice(0, 6), '--key-seed', 'xyz'], /--key-seed must be 32 bytes of hex/],
+    [['job', 'submit', ...ok.slice(0, 6), '--key', join(dir, 'missing.json')], /--key: cannot read keystore file .*ENOENT/],
+    [['job', 'submit', '--spec', join(dir, 'nope.json'), ...ok.slice(2)], /--spec: cannot read .*ENOENT/],
+    [['job', 'submit', '--spec', broken, ...ok.slice(2)], /spec is not valid JSON/],
+    [['job', 'submit', '--spec', k1, ...ok.slice(2)], /checkpointInterval k = 1 must be in \[2, 64\]/],
+    [['job', 'submit', '--spec', k80, ...ok.slice(2)], /checkpointInterval k = 80 must be in \[2, 64\]/],
+    [['job', 'submit', '--spec', tk1, ...ok.slice(2)], /T mod k = 1/],
+    [['job', 'submit', '--spec', longT, ...ok.slice(2)], /steps T = 70000 exceeds the chain's limit of 65536/],
+    [['job', 'submit', '--spec', IRIS, '--dataset', 'cifar', ...ok.slice(4)], /--dataset: DATASET_UNKNOWN: unknown dataset "cifar"/],
+    [['job', 'submit', ...ok, '--windows', '1,2,3'], /--windows must be six positive integers/],
+    [['job', 'submit', ...ok, '--windows', '5,5,1,5,5,5'], /challengeDelay must be at least 2/],
+    [['job', 'submit', ...ok, '--windows', '5,5,2,5,5,10001'], /reveal = 10001 exceeds 10000/],
+    [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[1, 64\]/],
+    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[1, 16\]/],
+    [['job', 'submit', ...ok, '--parent', '0x12'], /--parent must be 32 bytes/],
+    [['job', 'submit', ...ok, '--runtime', 'tf-9'], /--runtime must be one of det-1/],
+    [['job', 'status'], /job status needs exactly one job ID/],
+    [['job', 'status', '0x1234'], /job ID must be 32 bytes of hex/],
+    [['job', 'list', '--limit', '500'], /--limit must be an integer in \[1, 100\]/],
+    [['job', 'list', '--status', 'done'], /--status must be one of open, accepted, .*, expired, got "done"/],
+    [['job', 'list', 'extra'], /unexpected arguments: extra/],
+  ];
+  for (const [args, re] of cases) {
+    const r = await cli(args);
+    assert.equal(r.code, 2, `${args.join(' ')} -> ${r.err}`);
+    const first = r.err.split('\n')[0]!;
+    assert.match(first, /^polchain job: USAGE: /, args.join(' '));
+    assert.match(first, re, args.join(' '));
+  }
+  // The same through a real process: exit status 2 and the message on stderr.
+  const p = await runCli(['job', 'submit', '--spec', k1, ...ok.slice(2)]);
+  assert.equal(p.code, 2);
+  assert.match(p.stderr, /^polchain job: USAGE: .*checkpointInterval k = 1/);
+  assert.equal(p.stdout, '');
+});
+
+test('job submit, status and list against a real node', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-jobcli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const init = await runCli(['init', '--data-dir', dir, '--dev-accounts', '3']);
+  assert.equal(init.code, 0, init.stderr);
+  const node = await startNode(dir, ['--block-interval', '100']);
+  t.after(() => node.kill());
+  const rpc = ['--rpc', node.url];
+
+  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '30', '--stake', '400', '--q', '3',
+    '--committee', '2', '--windows', '700,50,2,10,10,10', '--dev-account', '0', '--wait', ...rpc]);
+  assert.equal(sub.code, 0, sub.stderr);
+  const a = JSON.parse(sub.stdout);
+  assert.match(a.jobId, /^0x[0-9a-f]{64}$/);
+  assert.equal(a.txHash, a.jobId, 'the job id is the JobSubmit hash');
+  assert.equal(a.status, 'open');
+  assert.equal(BigInt(a.deadline), BigInt(a.height) + 700n);
+  // A second job signed with a raw seed, without --wait.
+  const seedHex = bytesToHex(devAccount(1).seed);
+  const sub2 = await cli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '250', '--key-seed', seedHex, ...rpc]);
+  assert.equal(sub2.code, 0, sub2.err);
+  const b = JSON.parse(sub2.out);
+  assert.equal(b.nonce, '0');
+
+  const st = await runCli(['job', 'status', a.jobId, ...rpc]);
+  assert.equal(st.code, 0, st.stderr);
+  assert.match(st.stdout, new RegExp(`^job ${a.jobId}\\n`));
+  assert.match(st.stdout, /status {6}open; accept deadline at height \d+ \(latest \d+, \d+ blocks left\)/);
+  assert.match(st.stdout, new RegExp(`submitter {3}${encodeAddress(devAccount(0).address)} at height ${a.height}`));
+  assert.match(st.stdout, /T=60 k=20 batch=16 momentum\(learningRate=0\.05, momentum=0\.9\)/);
+  assert.match(st.stdout, new RegExp(`dataset {5}0x${bytesToHex(datasetRoot(loadDataset('iris').train))} \\(120 samples\\), runtime det-1`));
+  assert.match(st.stdout, /amounts {5}bounty 1000, attest reward 30, solver stake 400/);
+  assert.match(st.stdout, /q=3, committee 2, windows accept 700, commit 50, challengeDelay 2, open 10, attest 10, reveal 10/);
+  assert.match(st.stdout, /solver {6}-/);
+  const js = await cli(['job', 'status', a.jobId, '--json', ...rpc]);
+  assert.equal(js.code, 0, js.err);
+  const full = JSON.parse(js.out);
+  assert.equal(full.id, a.jobId);
+  assert.equal(full.terms.solverStake, '400');
+  assert.deepEqual(full.terms.windows, { accept: 700, commit: 50, challengeDelay: 2, open: 10, attest: 10, reveal: 10 });
+  assert.deepEqual(full.attestations.members, []);
+
+  const ls = await cli(['job', 'list', '--json', ...rpc]);
+  assert.equal(ls.code, 0, ls.err);
+  assert.deepEqual(JSON.parse(ls.out).jobs.map((j: any) => j.id), [a.jobId, b.jobId].sort());
+  const page = await cli(['job', 'list', '--limit', '1', ...rpc]);
+  assert.equal(page.out.split('\n').length, 2);
+  assert.match(page.out, /\(more: --cursor 0x[0-9a-f]{64}\)$/);
+  const every = await cli(['job', 'list', '--limit', '1', '--all', '--status', 'open', ...rpc]);
+  assert.deepEqual(every.out.split('\n').map((l) => l.split(' ')[0]), [a.jobId, b.jobId].sort());
+  const none = await cli(['job', 'list', '--status', 'finalized', ...rpc]);
+  assert.equal(none.out, 'no jobs');
+  const badSubmitter = await cli(['job', 'list', '--submitter', 'pol1xyz', ...rpc]);
+  assert.equal(badSubmitter.code, 1, 'the node rejects the address');
+  assert.match(badSubmitter.err, /polchain job: INVALID_PARAMS: .*submitter.*\(JSON-RPC -32602\)/);
+  const unknown = await cli(['job', 'status', '0x' + '42'.repeat(32), ...rpc]);
+  assert.equal(unknown.code, 1);
+  assert.match(unknown.err, /polchain job: NOT_FOUND: no job 0x(42){32} at height \d+ .*\(JSON-RPC -32001\)/);
+  assert.equal(await node.stop(), 0);
+});
+
+test('job status shows committee verdicts and payouts of ended jobs (real vm, in-process sim)', { timeout: 30_000 }, async (t) => {
+  const sim = new JobSim({ replica: false });
+  const spec = parseSpec(readFileSync(IRIS, 'utf8'));
+  const ds = loadDataset('iris').train;
+  const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
+  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
+  sim.next([honest.tx, cheat.tx]);
+  const lazy = () => sim.job(honest.jobId).committee[2]!.address;
+  await sim.drive([
+    plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (bytesToHex(m) === bytesToHex(lazy()) ? 'unavailable' : 'replay') }),
+    plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'random-hashes' }),
+  ]);
+  const server = await createRpcServer({ methods: jobMethods({ jobs: sim.state, pending: () => false, height: () => sim.state.height }), port: 0 });
+  t.after(() => server.close());
+  const job = sim.job(honest.jobId);
+  const [m0, m1, m2] = job.committee.map((m) => encodeAddress(m.address));
+  const st = await cli(['job', 'status', '0x' + bytesToHex(honest.jobId), '--rpc', server.url]);
+  assert.equal(st.code, 0, st.err);
+  assert.match(st.out, new RegExp(`status {6}finalized \\(paid\\); ended at height ${job.endHeight}`));
+  assert.match(st.out, new RegExp(`solver {6}${encodeAddress(sim.solvers[0]!.address)} \\(accepted at \\d+; DA peer sim\\)`));
+  assert.match(st.out, new RegExp(`segments {4}\\[${job.segments.join(', ')}\\] of 3`));
+  assert.match(st.out, /committee {3}3 member\(s\), stake 3000000, attested stake 3000000/);
+  assert.match(st.out, new RegExp(`${m0}  stake 1000000  digest 0x[0-9a-f]{8}…[0-9a-f]{6} at \\d+, matched`));
+  assert.match(st.out, new RegExp(`${m1}  stake 1000000  digest .*, matched`));
+  assert.match(st.out, new RegExp(`${m2}  stake 1000000  data unavailable \\(height \\d+\\), MISMATCH`));
+  assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bounty 100000 \\+ bond 50000 returned`));
+  assert.match(st.out, new RegExp(`attester ${m0}: 600\\n.*attester ${m1}: 600`));
+  const cs = await cli(['job', 'status', '0x' + bytesToHex(cheat.jobId), '--rpc', server.url]);
+  assert.equal(cs.code, 0, cs.err);
+  assert.match(cs.out, /status {6}slashed \(mismatch\)/);
+  const dissenters = sim.job(cheat.jobId).committee.map((m) => `dissenting attester ${encodeAddress(m.address)}: 400`).join('\\n\\s+');
+  assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 burned\\n\\s+${dissenters}\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 refunded$`));
+});

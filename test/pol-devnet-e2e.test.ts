@@ -1,0 +1,102 @@
+// Proof of learning on a 4-validator devnet of real processes: a submitter posts an MNIST MLP job
+// with the CLI, an honest `polchain solver` process trains it and is paid after the committee
+// (verifiers inside the validator processes) replays its sampled segments; a second job taken by
+// a cheating solver process ends with the solver slashed and the bounty back with the submitter.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RpcClient } from '../rpc/index.ts';
+import { encodeAddress } from '../vm/index.ts';
+import { devAccount } from '../genesis/index.ts';
+import { createDevnet } from '../node/cli/commands/devnet.ts';
+import { runCli, startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
+
+const N = 4;
+
+const SPEC = {
+  format: 'polchain/model-spec/v1',
+  inputShape: [784],
+  layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
+  loss: 'categorical_crossentropy',
+  optimizer: { type: 'adam', learningRate: 0.001, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
+  batchSize: 32,
+  steps: 48,
+  checkpointInterval: 4,
+};
+
+interface JobView { status: string; outcome: string; solver: string | null; segments: number[]; committee: Array<{ address: string }> }
+interface Attestations { members: Array<{ address: string; digest: string | null; matched: boolean | null }> }
+
+const balance = async (c: RpcClient, addr: Uint8Array) => BigInt((await c.call<{ balance: string }>('account_get', [encodeAddress(addr)])).balance);
+
+async function submitJob(rpc: string, specFile: string, submitter: number): Promise<string> {
+  const r = await runCli([
+    'job', 'submit', '--spec', specFile, '--dataset', 'mnist', '--bounty', '1000', '--reward', '300', '--stake', '500', '--q', '4',
+    '--committee', '3', '--windows', '200,600,2,60,40,60', '--dev-account', String(submitter), '--rpc', rpc, '--wait',
+  ]);
+  assert.equal(r.code, 0, `job submit failed:\n${r.stdout}\n${r.stderr}`);
+  const out = JSON.parse(r.stdout.trim().split('\n').pop()!) as { jobId: string; status: string };
+  assert.equal(out.status, 'open');
+  return out.jobId;
+}
+
+test('devnet: MNIST job from the CLI, honest solver process paid, cheating solver process slashed', { timeout: 400_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-pol-e2e-'));
+  const p2pBase = 30000 + Math.floor(Math.random() * 20000);
+  await createDevnet(dir, N, p2pBase, 0, 150, TEST_PASSPHRASE);
+  const nodes: NodeProcess[] = [];
+  t.after(async () => {
+    await Promise.all(nodes.map((n) => n.kill()));
+    await rm(dir, { recursive: true, force: true });
+  });
+  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`)));
+  const rpc = nodes[0]!.url;
+  const c = new RpcClient(rpc);
+  const specFile = join(dir, 'mnist-mlp.json');
+  await writeFile(specFile, JSON.stringify(SPEC, null, 2));
+  const submitter = devAccount(1);
+
+  // 1. Honest solver: paid bounty, bond returned; the committee's digests match the trace.
+  const honest = devAccount(5);
+  const jobA = await submitJob(rpc, specFile, 1);
+  const before = await balance(c, honest.address);
+  const subBefore = await balance(c, submitter.address);
+  const solverA = await runCli(['solver', '--rpc', nodes[1]!.url, '--dev-account', '5', '--once', '--data-dir', join(dir, 'solver-a')], {}, 240_000);
+  assert.equal(solverA.code, 0, `honest solver:\n${solverA.stdout}\n${solverA.stderr.slice(-4000)}`);
+  assert.match(solverA.stdout, /finalized/);
+  const a = await c.call<JobView>('job_get', [jobA]);
+  assert.equal(a.status, 'finalized');
+  assert.equal(a.outcome, 'paid');
+  assert.equal(a.solver, encodeAddress(honest.address));
+  const attA = await c.call<Attestations>('job_getAttestations', [jobA]);
+  const matched = attA.members.filter((m) => m.matched === true).length;
+  assert.ok(matched >= 2, `at least 2 of 3 committee members replayed and matched (got ${matched}): ${JSON.stringify(attA)}`);
+  const gained = (await balance(c, honest.address)) - before;
+  assert.ok(gained >= 1000n - 10n && gained <= 1000n, `the solver earned the bounty less its fees (got ${gained})`);
+  assert.ok((await balance(c, submitter.address)) <= subBefore, 'the submitter did not get the bounty back');
+
+  // 2. Cheating solver (skips the update of one step in every segment): slashed, bounty refunded.
+  const cheat = devAccount(6);
+  const jobB = await submitJob(rpc, specFile, 1);
+  const cheatBefore = await balance(c, cheat.address);
+  const subBeforeB = await balance(c, submitter.address);
+  const solverB = await runCli(['solver', '--rpc', nodes[2]!.url, '--dev-account', '6', '--once', '--data-dir', join(dir, 'solver-b'), '--test-cheat', 'skip-steps:1'], {}, 240_000);
+  assert.equal(solverB.code, 3, `cheating solver should exit 3 (slashed):\n${solverB.stdout}\n${solverB.stderr.slice(-4000)}`);
+  const b = await c.call<JobView>('job_get', [jobB]);
+  assert.equal(b.status, 'slashed');
+  assert.equal(b.outcome, 'mismatch');
+  const lost = cheatBefore - (await balance(c, cheat.address));
+  assert.ok(lost >= 500n, `the cheater lost its bond of 500 (lost ${lost})`);
+  const refunded = (await balance(c, submitter.address)) - subBeforeB;
+  assert.ok(refunded >= 1000n, `the bounty went back to the submitter (+${refunded})`);
+  const attB = await c.call<Attestations>('job_getAttestations', [jobB]);
+  assert.ok(attB.members.filter((m) => m.matched === false && m.digest !== null).length >= 2, 'the committee reported a mismatch');
+
+  // Every validator holds the same view of both jobs.
+  for (const n of nodes) {
+    const [x, y] = await Promise.all([jobA, jobB].map((id) => new RpcClient(n.url).call<JobView>('job_get', [id])));
+    assert.deepEqual([x!.status, y!.status], ['finalized', 'slashed']);
+  }
+});
