@@ -1,17 +1,22 @@
 // Proof of learning on a 4-validator devnet of real processes: a submitter posts an MNIST MLP job
 // with the CLI, an honest `polchain solver` process trains it and is paid after the committee
-// (verifiers inside the validator processes) replays its sampled segments; a second job taken by
+// (verifiers inside the validator processes) replays its sampled segments, surviving a SIGKILL
+// between its commitment and its openings; a second job taken by
 // a cheating solver process ends with the solver slashed and the bounty back with the submitter.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { RpcClient } from '../rpc/index.ts';
 import { encodeAddress } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { createDevnet } from '../node/cli/commands/devnet.ts';
-import { runCli, startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
+import { ROOT, runCli, startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
+
+const BIN = join(ROOT, 'bin/polchain.mjs');
 
 const N = 4;
 
@@ -48,6 +53,7 @@ test('devnet: MNIST job from the CLI, honest solver process paid, cheating solve
   await createDevnet(dir, N, p2pBase, 0, 150, TEST_PASSPHRASE);
   const nodes: NodeProcess[] = [];
   t.after(async () => {
+    if (process.env.POL_E2E_LOGS) await Promise.all(nodes.map((n, i) => writeFile(join(process.env.POL_E2E_LOGS!, `node${i}.log`), n.logs())));
     await Promise.all(nodes.map((n) => n.kill()));
     await rm(dir, { recursive: true, force: true });
   });
@@ -63,9 +69,28 @@ test('devnet: MNIST job from the CLI, honest solver process paid, cheating solve
   const jobA = await submitJob(rpc, specFile, 1);
   const before = await balance(c, honest.address);
   const subBefore = await balance(c, submitter.address);
-  const solverA = await runCli(['solver', '--rpc', nodes[1]!.url, '--dev-account', '5', '--once', '--data-dir', join(dir, 'solver-a')], {}, 240_000);
-  assert.equal(solverA.code, 0, `honest solver:\n${solverA.stdout}\n${solverA.stderr.slice(-4000)}`);
+  // The solver process is SIGKILLed once its trace commitment is on chain; restarted on the same
+  // data dir it finds its fsynced trace, opens, reveals and is paid.
+  const solverArgs = [BIN, 'solver', '--rpc', nodes[1]!.url, '--dev-account', '5', '--once', '--data-dir', join(dir, 'solver-a')];
+  const first = spawn(process.execPath, solverArgs, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let firstOut = '';
+  first.stdout.on('data', (d) => (firstOut += d));
+  first.stderr.on('data', () => {});
+  const firstExit = once(first, 'exit');
+  let phase = 'open';
+  for (let i = 0; i < 1200 && !['committed', 'challenged', 'attesting'].includes(phase); i++) {
+    phase = (await c.call<JobView>('job_get', [jobA])).status;
+    if (first.exitCode !== null) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.ok(['committed', 'challenged', 'attesting'].includes(phase), `the trace was committed before the kill (status ${phase}):\n${firstOut}`);
+  first.kill('SIGKILL');
+  await firstExit;
+  assert.match(firstOut, /committed trace root/);
+  const solverA = await runCli(solverArgs.slice(1), {}, 240_000);
+  assert.equal(solverA.code, 0, `restarted honest solver:\n${solverA.stdout}\n${solverA.stderr.slice(-4000)}`);
   assert.match(solverA.stdout, /finalized/);
+  assert.doesNotMatch(solverA.stdout, /training \d+ steps/, 'the restarted solver did not train again');
   const a = await c.call<JobView>('job_get', [jobA]);
   assert.equal(a.status, 'finalized');
   assert.equal(a.outcome, 'paid');

@@ -172,17 +172,21 @@ test('stop() during training leaves no partial artifacts; a restart on the same 
   const c1 = collect();
   const first = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(3).seed, dataDir: data, logger: quiet, pollIntervalMs: 50, progressIntervalMs: 0, onEvent: c1.on });
   await first.start();
+  const announced = { peerId: first.peerId, addrs: first.multiaddrs() };
   await c1.next('progress');
   await first.stop();
   assert.deepEqual(await first.wait(), [], 'a job cut short by stop() is not a result');
   assert.ok(!c1.events.some((e) => e.type === 'trained'));
-  assert.deepEqual(existsSync(data) ? await readdir(data) : [], [], 'the interrupted trace was removed');
+  // only the solver's identity stays (its peer id and addresses are on chain with the job)
+  assert.deepEqual(existsSync(data) ? (await readdir(data)).sort() : [], ['p2p-listen.json', 'p2p.key'], 'the interrupted trace was removed');
   const mid = await rpc.call<any>('job_get', ['0x' + id]);
   assert.equal(mid.status, 'training');
 
   const c2 = collect();
   const second = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(3).seed, dataDir: data, logger: quiet, pollIntervalMs: 50, once: true, onEvent: c2.on });
   await second.start();
+  assert.equal(second.peerId, announced.peerId, 'the same libp2p identity as the one announced on chain');
+  assert.deepEqual(second.multiaddrs(), announced.addrs, 'and the same addresses');
   const [r] = await second.wait();
   assert.equal(r!.jobId, id);
   assert.equal(r!.status, 'finalized');

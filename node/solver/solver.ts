@@ -1,23 +1,31 @@
 // The solver worker (docs/jobs.md): attaches to any node over JSON-RPC, finds open jobs it can run,
 // accepts one, trains it on the det backend while writing its artifacts to disk, commits, serves the
-// checkpoints over libp2p, opens and reveals when challenged, and reports what it earned.
+// checkpoints over libp2p, opens and reveals when challenged, and reports what it earned. A job with
+// a parent starts from the parent's final weights: from this solver's own artifacts, or fetched from
+// the parent's solver and proven against the parent's commitment (parent-weights.ts), then served on
+// to the committee, which asks the child's solver for them first.
 //
 // Each job is a small state machine driven by the job's status on chain, so a solver restarted on
 // the same data directory picks up its running jobs where the chain says they are.
+import { existsSync } from 'node:fs';
 import { pino, type Logger } from 'pino';
 import {
   createTrainer, selectBackend, detRuntimeVersion, MlError, toHex, bytesEqual, type Dataset, type ModelSpec,
 } from '../../ml-runtime/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
+import { loadSolverIdentity, saveListenAddrs } from './identity.ts';
 import {
   SolverArtifacts, DatasetRegistry, requiredCheckpointIndices, requiredRevealRanges, initialStateFromParent,
-  registerJobChunkServer, registerDatasetServer,
+  registerJobChunkServer, registerDatasetServer, fetchCheckpointState, type ChunkSource,
 } from '../jobs/index.ts';
 import { ChainClient, isRetryable, type SentTx } from './chain.ts';
 import { describeCheat, type CheatMode } from './cheat.ts';
 import { SolverError } from './errors.ts';
 import type { Earnings, SolverEvent } from './events.ts';
 import { TERMINAL_STATUSES, shortId, type JobStatusName, type JobView } from './job-view.ts';
+import {
+  ParentWeights, parentCacheFile, parentOpening, readParentCache, removeParentCache, writeParentCache, type ParentOpening,
+} from './parent-weights.ts';
 import { trainJob } from './train-job.ts';
 import { splitRevealPayloads } from './tx-split.ts';
 import { Waker } from './waker.ts';
@@ -50,6 +58,8 @@ export interface SolverOptions {
   pollIntervalMs?: number;
   /** minimum ms between progress events (default 500) */
   progressIntervalMs?: number;
+  /** longest time spent fetching a parent job's final weights from its solver (default 120 000 ms) */
+  parentFetchTimeoutMs?: number;
   /** stop after the first job this solver won has ended */
   once?: boolean;
   /** extra filter on open jobs (e.g. a test that wants one solver per job) */
@@ -81,6 +91,12 @@ interface JobRun {
   abort: AbortController;
 }
 
+/** Parent final states kept in memory for serving (others are re-read from <dataDir>/parents/ when asked for). */
+const PARENTS_IN_MEMORY = 4;
+/** After a failed parent fetch, the same reason is given without trying again for this long. */
+const PARENT_RETRY_MS = 10_000;
+const DEFAULT_PARENT_FETCH_TIMEOUT_MS = 120_000;
+
 /** How often a phase transaction that left the mempool without landing is sent again. */
 const MAX_RESENDS = 5;
 
@@ -106,6 +122,10 @@ export class Solver {
   /** jobs never to look at again (with why), and skip reasons already reported */
   private readonly ignored = new Map<string, string>();
   private readonly reported = new Map<string, string>();
+  /** verified parent final states by parent id hex (insertion order = LRU order), loads in flight, recent fetch failures */
+  private readonly parents = new Map<string, ParentWeights>();
+  private readonly parentLoads = new Map<string, Promise<ParentWeights | null>>();
+  private readonly parentFailures = new Map<string, { at: number; reason: string }>();
   readonly results: JobResult[] = [];
   private loopDone: Promise<void> | null = null;
   private stopping: Promise<void> | null = null;
@@ -166,13 +186,23 @@ export class Solver {
       this.chainId = status.chainId;
       this.maxTxBytes = this.o.maxTxBytes ?? status.maxTxBytes ?? DEFAULT_MAX_TX_BYTES;
       this.waker.seeHeight(status.height);
-      this.host = await createP2pHost({
-        chainId: status.chainId, listen: this.o.p2p?.listen ?? ['/ip4/127.0.0.1/tcp/0'], bootstrap: [],
-        logger: this.log.child({ module: 'solver-p2p' }),
+      const id = await loadSolverIdentity(this.o.dataDir);
+      const p2pOpts = (listen: string[]) => ({
+        chainId: status.chainId, listen, bootstrap: [], privateKeySeed: id.keySeed, logger: this.log.child({ module: 'solver-p2p' }),
       });
+      const wanted = this.o.p2p?.listen ?? id.previousListen ?? ['/ip4/127.0.0.1/tcp/0'];
+      try {
+        this.host = await createP2pHost(p2pOpts(wanted));
+      } catch (e) {
+        if (this.o.p2p?.listen || !id.previousListen) throw e;
+        // the old port is taken: jobs announced on it become unreachable, new ones get the new address
+        this.log.warn({ listen: wanted, err: errText(e) }, 'cannot listen on the previous addresses; in-flight jobs announced there cannot be served');
+        this.host = await createP2pHost(p2pOpts(['/ip4/127.0.0.1/tcp/0']));
+      }
+      await saveListenAddrs(this.o.dataDir, this.host.multiaddrs());
       // stop() may have run while the host was starting: it could not close what did not exist yet
       if (this.ac.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'stopped while starting');
-      await registerJobChunkServer(this.host, (jobId: Uint8Array) => this.lookupArtifacts(jobId));
+      await registerJobChunkServer(this.host, (jobId: Uint8Array) => this.chunkSource(jobId));
       await registerDatasetServer(this.host, this.registry);
       this.waker.start();
     } catch (e) {
@@ -224,6 +254,26 @@ export class Solver {
       this.artifacts.set(hex, a);
       return a;
     } catch {
+      return undefined;
+    }
+  }
+
+  /**
+   * What 'job-chunk' serves for a job id: a verified parent final state (fetched for a child job;
+   * committee members ask the child's solver for it first), else this solver's own artifacts, else
+   * a parent state cached on disk by an earlier run (proven again against the chain first).
+   */
+  private async chunkSource(jobId: Uint8Array): Promise<ChunkSource | undefined> {
+    const hex = toHex(jobId);
+    const p = this.parents.get(hex);
+    if (p) return p;
+    const a = await this.lookupArtifacts(jobId);
+    if (a) return a;
+    if (!existsSync(parentCacheFile(this.o.dataDir, jobId))) return undefined;
+    try {
+      return (await this.cachedParent(await this.parentOpeningOf(jobId))) ?? undefined;
+    } catch (e) {
+      this.log.debug({ parent: hex, err: errText(e) }, 'cannot serve the cached parent state');
       return undefined;
     }
   }
@@ -334,25 +384,123 @@ export class Solver {
     } catch (e) {
       return no(`spec does not fit the dataset: ${errText(e)}`);
     }
-    if (v.terms.parent) {
-      const why = await this.parentUnavailable(v.terms.parent);
-      if (why) return no(why);
-    }
     if (v.height !== null && v.height >= v.deadline) return no(`accept deadline ${v.deadline} has passed (height ${v.height})`);
     const { balance } = await this.chain.account();
     const need = v.terms.solverStake + this.o.fee;
     if (balance < need) return no(`balance ${balance} is below bond ${v.terms.solverStake} + fee ${this.o.fee}`, false);
+    // last, as it may fetch the parent's weights: a job whose start state cannot be had is not accepted
+    if (v.terms.parent) {
+      const what = `parent job ${shortId(toHex(v.terms.parent))}`;
+      let bytes: Uint8Array;
+      try {
+        bytes = await this.parentState(v.terms.parent, v.idHex, this.ac.signal);
+      } catch (e) {
+        if (this.ac.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'solver stopped');
+        // only a parent that is not a finalized job is final; an unreachable solver or node may come back
+        const permanent = e instanceof SolverError && e.code === 'SOLVER_CANNOT_RUN';
+        return no(`${what}: ${e instanceof SolverError ? e.message : errText(e)}`, permanent);
+      }
+      try {
+        initialStateFromParent(createTrainer(spec, dataset, new Uint8Array(32)), bytes);
+      } catch (e) {
+        return no(`${what}: its final state cannot start this spec: ${errText(e)}`);
+      }
+    }
     return { dataset };
   }
 
-  /** Parent weights come from this solver's own artifacts of the parent job (fetching them from another solver is not supported). */
-  private async parentUnavailable(parent: Uint8Array): Promise<string | null> {
-    const a = await this.lookupArtifacts(parent);
-    if (!a) return `parent job ${toHex(parent).slice(0, 8)}…'s final weights are not in this solver's data dir`;
-    const pj = await this.chain.job(toHex(parent));
-    if (!pj || pj.status !== 'finalized' || !pj.commitment) return `parent job ${toHex(parent).slice(0, 8)}… is not finalized`;
-    if (!bytesEqual(pj.commitment.finalChunkRoot, a.commitment().finalChunkRoot)) return `parent job ${toHex(parent).slice(0, 8)}…'s local weights differ from the proven ones`;
-    return null;
+  // ---- parent weights ---------------------------------------------------------------------
+
+  /** The parent's last checkpoint as its commitment on chain states it (SOLVER_CANNOT_RUN when there is none). */
+  private async parentOpeningOf(parentId: Uint8Array): Promise<ParentOpening> {
+    const pj = await this.chain.job(toHex(parentId));
+    if (!pj) throw new SolverError('SOLVER_CANNOT_RUN', 'the node does not know the parent job');
+    if (pj.status !== 'finalized' || !pj.commitment) throw new SolverError('SOLVER_CANNOT_RUN', `the parent job is ${pj.status}, not finalized`);
+    if (!pj.terms.spec) throw new SolverError('SOLVER_CANNOT_RUN', `the parent's spec does not parse: ${pj.terms.specError ?? 'missing'}`);
+    return parentOpening(parentId, pj.terms.spec, pj.commitment);
+  }
+
+  private rememberParent(w: ParentWeights): void {
+    const hex = toHex(w.opening.parentId);
+    this.parents.delete(hex);
+    this.parents.set(hex, w);
+    while (this.parents.size > PARENTS_IN_MEMORY) this.parents.delete(this.parents.keys().next().value!);
+  }
+
+  /** A verified parent state from memory or from <dataDir>/parents/ (a cache file that fails its proof is removed). */
+  private async cachedParent(op: ParentOpening): Promise<ParentWeights | null> {
+    const hex = toHex(op.parentId);
+    const have = this.parents.get(hex);
+    if (have && bytesEqual(have.opening.chunkRoot, op.chunkRoot)) return have;
+    let p = this.parentLoads.get(hex);
+    if (!p) {
+      p = (async () => {
+        const bytes = await readParentCache(this.o.dataDir, op.parentId);
+        if (!bytes) return null;
+        const w = ParentWeights.verify(op, bytes);
+        if (typeof w === 'string') {
+          this.log.warn({ parent: hex, reason: w }, 'cached parent state fails its proof; removing it');
+          await removeParentCache(this.o.dataDir, op.parentId);
+          return null;
+        }
+        this.rememberParent(w);
+        return w;
+      })().finally(() => this.parentLoads.delete(hex));
+      this.parentLoads.set(hex, p);
+    }
+    return p;
+  }
+
+  /**
+   * The parent job's final state (encodeState bytes), proven against the parent's commitment on
+   * chain: from this solver's own artifacts of the parent, the cache in the data dir, or fetched over
+   * libp2p from the parent's solver (its daPeer / daAddrs) and then cached. Throws
+   * SOLVER_PARENT_UNAVAILABLE when it cannot be had now, SOLVER_CANNOT_RUN when it never will.
+   */
+  private async parentState(parentId: Uint8Array, forJob: string, signal: AbortSignal): Promise<Uint8Array> {
+    const hex = toHex(parentId);
+    const op = await this.parentOpeningOf(parentId);
+    const cached = await this.cachedParent(op);
+    if (cached) return cached.bytes;
+    const own = await this.lookupArtifacts(parentId);
+    if (own && bytesEqual(own.commitment().finalChunkRoot, op.chunkRoot) && own.checkpoints.length === op.index + 1) {
+      return own.checkpointBytes(op.index);
+    }
+    const failed = this.parentFailures.get(hex);
+    if (failed && Date.now() - failed.at < PARENT_RETRY_MS) throw new SolverError('SOLVER_PARENT_UNAVAILABLE', failed.reason);
+    const pj = await this.chain.job(hex);
+    const peerId = pj?.daPeer ?? null;
+    const fail = (reason: string): never => {
+      this.parentFailures.set(hex, { at: Date.now(), reason });
+      throw new SolverError('SOLVER_PARENT_UNAVAILABLE', reason);
+    };
+    if (!peerId) return fail('its final weights are not in this solver\'s data dir and its solver announced no DA peer');
+    if (peerId === this.host?.peerId) return fail('its final weights are not in this solver\'s data dir (this solver served them, and they are gone)');
+    const t0 = performance.now();
+    const timeoutMs = this.o.parentFetchTimeoutMs ?? DEFAULT_PARENT_FETCH_TIMEOUT_MS;
+    let bytes: Uint8Array;
+    try {
+      const got = await fetchCheckpointState(this.host!, { peerId, addrs: pj!.daAddrs }, {
+        jobId: parentId, opening: op, spec: op.spec, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+      });
+      bytes = got.bytes;
+    } catch (e) {
+      if (signal.aborted) throw e;
+      return fail(`cannot fetch its final weights from its solver ${peerId}: ${errText(e)}`);
+    }
+    const w = ParentWeights.verify(op, bytes);
+    if (typeof w === 'string') return fail(`the final weights its solver ${peerId} sent fail their proof: ${w}`);
+    this.parentFailures.delete(hex);
+    try {
+      await writeParentCache(this.o.dataDir, parentId, bytes);
+    } catch (e) {
+      this.log.warn({ parent: hex, err: errText(e) }, 'cannot cache the parent state on disk; keeping it in memory');
+    }
+    this.rememberParent(w);
+    const ms = performance.now() - t0;
+    this.log.info({ job: forJob, parent: hex, from: peerId, bytes: bytes.length, ms: Math.round(ms) }, 'parent weights fetched');
+    this.emit({ type: 'parent-fetched', jobId: forJob, parent: hex, from: peerId, bytes: bytes.length, ms });
+    return bytes;
   }
 
   private launch(v: JobView, dataset: Dataset): void {
@@ -551,9 +699,8 @@ export class Solver {
     this.artifacts.delete(run.id);
     let initialParams: Float32Array[] | undefined;
     if (v.terms.parent) {
-      const pa = await this.lookupArtifacts(v.terms.parent);
-      if (!pa) throw new SolverError('SOLVER_ARTIFACTS', 'parent weights disappeared from the data dir');
-      const bytes = await pa.checkpointBytes(pa.checkpoints.length - 1);
+      // normally cached by the check before accepting; after a restart, from disk or fetched again
+      const bytes = await this.parentState(v.terms.parent, run.id, run.abort.signal);
       initialParams = initialStateFromParent(createTrainer(spec, dataset, seed), bytes).params;
     }
     const writer = SolverArtifacts.create(this.o.dataDir, { jobId: v.id, specJson: v.terms.specText!, datasetRoot: v.terms.datasetRoot, seed, overwrite: true });

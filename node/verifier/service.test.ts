@@ -304,7 +304,8 @@ test('an unreachable solver, or no time left before the deadline, gives UNAVAILA
   // deadline 2 blocks ahead with a 2-block margin: no budget at all, so no fetch is tried
   const rushed = jobOf(run, goneInfo, state.height, { id: sha256(utf8('verifier-test/rushed')), deadline: state.height + 2n });
   putJob(state, rushed);
-  const { svc, sent, lines } = service(t, state, verifier);
+  // 20 ms blocks: the unreachable solver is retried for the ~2 s left, then attested UNAVAILABLE
+  const { svc, sent, lines } = service(t, state, verifier, { blockIntervalMs: 20 });
   svc.start();
   await svc.idle();
   assert.equal(sent.length, 2);
@@ -313,6 +314,35 @@ test('an unreachable solver, or no time left before the deadline, gives UNAVAILA
   const warns = lines.filter((l) => l.level === 40).map((l) => `${String(l.msg)} ${String(l.code ?? '')}`);
   assert.ok(warns.some((w) => /no time left/.test(w)), warns.join(' | '));
   assert.ok(warns.some((w) => /DA_UNREACHABLE/.test(w)), warns.join(' | '));
+  assert.ok(lines.filter((l) => /retrying/.test(String(l.msg))).length >= 2, 'an unreachable solver is retried before giving up');
+});
+
+test('a solver that is down when the committee starts, and back (same peer id and address) within the window, is verified', async (t) => {
+  const run = await training();
+  const keySeed = sha256(utf8('verifier-test/restarting-solver'));
+  const before = await createP2pHost({ chainId: CHAIN, listen: ['/ip4/127.0.0.1/tcp/0'], privateKeySeed: keySeed });
+  const info = { peerId: before.peerId, multiaddrs: () => before.multiaddrs() };
+  const addrs = before.multiaddrs();
+  await before.stop();
+  const verifier = await mkHost(t);
+  const state = chain();
+  putJob(state, jobOf(run, { peerId: info.peerId, multiaddrs: () => addrs }, state.height));
+  const { svc, sent, lines } = service(t, state, verifier);
+  let back: P2pHost | undefined;
+  t.after(() => back?.stop());
+  const restart = new Promise<void>((resolve) => setTimeout(() => void (async () => {
+    back = await createP2pHost({ chainId: CHAIN, listen: addrs.map((a) => a.replace(/\/p2p\/[^/]+$/, '')), privateKeySeed: keySeed });
+    await registerJobChunkServer(back, () => run.artifacts);
+    resolve();
+  })(), 800));
+  svc.start();
+  await restart;
+  await svc.idle();
+  assert.equal(back!.peerId, info.peerId);
+  assert.equal(sent.length, 1);
+  assert.deepEqual(sent[0]!.payload.digest, run.expected, 'the replayed digest, not UNAVAILABLE');
+  assert.ok(lines.some((l) => /retrying/.test(String(l.msg)) && l.code === 'DA_UNREACHABLE'), 'the first attempt found the solver down');
+  assert.equal(svc.stats().unavailable, 0);
 });
 
 test('a replay that outlasts the budget attests UNAVAILABLE; one cancelled by stop() attests nothing', async (t) => {

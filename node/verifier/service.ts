@@ -109,6 +109,22 @@ function isDataFailure(e: unknown): boolean {
   return false;
 }
 
+/**
+ * Failures that may pass: the solver restarting or briefly unreachable. They are retried until the
+ * budget runs out; a proof that fails or a wrong dataset is final at once.
+ */
+function isTransient(e: unknown): boolean {
+  return isJobsError(e) && (e.code === 'DA_UNREACHABLE' || e.code === 'DA_TIMEOUT' || e.code === 'DA_NOT_FOUND');
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
 export class VerifierService {
   readonly address: Uint8Array;
   private readonly log: Logger;
@@ -319,12 +335,13 @@ export class VerifierService {
       const timer = setTimeout(() => ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified within the ${budgetMs} ms left before the attest deadline`)), budgetMs);
       try {
         log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), budgetMs, msPerBlock: Math.round(this.pace.msPerBlock()) }, 'verifier: verifying job');
-        const r = await this.verify(job, ctl.signal, log);
+        const r = await this.verifyRetrying(job, ctl.signal, log);
         digest = attestationDigest(job.id, this.address, r.h0, r.segmentHashes);
         log.info({ digest: bytesToHex(digest).slice(0, 16), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
       } catch (e) {
         // the abort reason tells why a fetch or replay stopped
-        const why = ctl.signal.aborted ? ctl.signal.reason : e;
+        // (a transient failure that outlived the budget is reported as itself)
+        const why = ctl.signal.aborted && !isTransient(e) ? ctl.signal.reason : e;
         if (why instanceof VerifierError && why.code === 'VERIFIER_CANCELLED') {
           log.info({ reason: why.message }, 'verifier: task cancelled');
           return;
@@ -368,6 +385,20 @@ export class VerifierService {
       this.taken.delete(hex);
       this.counters.failed++;
       this.log.error({ job: short(job.id), code: errCode(e), err: errText(e) }, 'verifier: attestation refused');
+    }
+  }
+
+  /** verify(), retried on transient data failures (backing off up to 2 s) until the task's budget aborts it. */
+  private async verifyRetrying(job: Job, signal: AbortSignal, log: Logger): ReturnType<VerifierService['verify']> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.verify(job, signal, log);
+      } catch (e) {
+        if (signal.aborted || !isTransient(e)) throw e;
+        log.info({ attempt, code: errCode(e), reason: errText(e) }, 'verifier: solver data not reachable yet; retrying');
+        await pause(Math.min(2000, 250 * 2 ** attempt), signal);
+        if (signal.aborted) throw e;
+      }
     }
   }
 

@@ -28,7 +28,7 @@ libp2p, opens and reveals when challenged, and reports what it earned.
                         POLCHAIN_PASSPHRASE or a prompt)
   --dev-account I       sign with well-known dev account I instead (dev networks only)
   --data-dir DIR        where job artifacts go (default $POLCHAIN_DATA_DIR/solver)
-  --p2p-listen ADDRS    multiaddrs to serve checkpoints on, comma-separated (default /ip4/127.0.0.1/tcp/0)
+  --p2p-listen ADDRS    multiaddrs to serve checkpoints on, comma-separated (default: the addresses of the last run, kept in the data dir, else /ip4/127.0.0.1/tcp/0)
   --max-steps N         largest job (steps) to accept (default 65536)
   --max-jobs N          jobs at the same time (default 1)
   --fee N               fee per transaction (default 1)
@@ -91,6 +91,7 @@ export const command: CliCommand = {
     } catch (e) {
       throw usageError(`--rpc must be an http(s) URL, got "${rpcUrl}" (${(e as Error).message})`);
     }
+    // no flag: the solver reuses the addresses it announced before (kept in its data dir), else a free port
     const listen = ((values['p2p-listen'] as string | undefined) ?? '/ip4/127.0.0.1/tcp/0').split(',').map((s) => s.trim()).filter(Boolean);
     if (!listen.length) throw usageError('--p2p-listen needs at least one multiaddr');
     for (const a of listen) {
@@ -134,7 +135,7 @@ export const command: CliCommand = {
     };
 
     const solver = new Solver({
-      rpcUrl, seed, dataDir, p2p: { listen }, logger, maxSteps, maxJobs, fee, once: values.once === true, onEvent, cheat,
+      rpcUrl, seed, dataDir, p2p: values['p2p-listen'] === undefined ? {} : { listen }, logger, maxSteps, maxJobs, fee, once: values.once === true, onEvent, cheat,
     });
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
