@@ -6,6 +6,7 @@ export type SolverErrorCode =
   | 'SOLVER_TX_TOO_LARGE' // a single item does not fit under maxTxBytes
   | 'SOLVER_TX_FAILED' // a transaction was rejected and retrying cannot help
   | 'SOLVER_ARTIFACTS' // the on-disk trace does not match what the chain expects
+  | 'SOLVER_PARENT_UNAVAILABLE' // a parent job's final weights could not be had (its solver unreachable, bad data); may work later
   | 'SOLVER_STOPPED'; // stop() or the abort signal ended the work
 
 /** A solver failure with a stable code. */

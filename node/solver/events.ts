@@ -22,6 +22,7 @@ export interface Earnings {
 export type SolverEvent =
   | { type: 'started'; chainId: string; address: string; peerId: string; addrs: string[] }
   | { type: 'skipped'; jobId: string; reason: string }
+  | { type: 'parent-fetched'; jobId: string; parent: string; from: string; bytes: number; ms: number }
   | { type: 'accepted'; jobId: string; txHash: string; bond: bigint; bounty: bigint }
   | { type: 'lost'; jobId: string; solver: string | null }
   | { type: 'training'; jobId: string; steps: number; checkpointInterval: number; dataset: string; cheat: string }
@@ -43,6 +44,7 @@ export function formatEvent(e: SolverEvent): string | null {
   switch (e.type) {
     case 'started': return `solver ${e.address} on ${e.chainId}, serving checkpoints as ${e.peerId} at ${e.addrs.join(', ')}`;
     case 'skipped': return `skipped job ${shortId(e.jobId)}: ${e.reason}`;
+    case 'parent-fetched': return `fetched the final weights of parent job ${shortId(e.parent)} (${e.bytes} bytes, proven) from ${e.from} in ${Math.round(e.ms)} ms for job ${shortId(e.jobId)}`;
     case 'accepted': return `accepted job ${shortId(e.jobId)} (bond ${amt(e.bond)}, bounty ${amt(e.bounty)})`;
     case 'lost': return `job ${shortId(e.jobId)} went to another solver${e.solver ? ` (${e.solver})` : ''}`;
     case 'training': return `training ${e.steps} steps (k = ${e.checkpointInterval}) on ${e.dataset}${e.cheat === 'none' ? '' : ` [test cheat: ${e.cheat}]`}`;

@@ -50,6 +50,8 @@ export interface JobView {
   /** size of the committee drawn at the challenge */
   committeeCount: number;
   daPeer: string | null;
+  /** the multiaddrs the solver announced with daPeer (JobAccept), at most 4 */
+  daAddrs: string[];
   /** the node's height when it answered (job_get adds it) */
   height: bigint | null;
   /** the raw JSON, for logs */
@@ -178,6 +180,7 @@ export function parseJobView(raw: unknown): JobView {
     outcome: typeof raw.outcome === 'string' ? raw.outcome : '',
     committeeCount: Array.isArray(raw.committee) ? raw.committee.length : 0,
     daPeer: optStr(raw.daPeer),
+    daAddrs: Array.isArray(raw.daAddrs) ? raw.daAddrs.filter((a): a is string => typeof a === 'string').slice(0, 4) : [],
     height: raw.height === undefined || raw.height === null ? null : bigintLoose(raw.height, 'height'),
     raw,
   };
