@@ -15,6 +15,7 @@ import type { TimeoutConfig } from '../consensus/index.ts';
 import { chainMethods, jobMethods, jobUpdateJson, JOBS_TOPIC } from './rpc-methods/index.ts';
 import { headerJson } from './rpc-methods/json.ts';
 import { NODE_VERSION } from './version.ts';
+import { loadOrCreateP2pKey } from './p2p-key.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
 
@@ -125,6 +126,12 @@ export class PolchainNode {
       await (this.decider as BftDriver).init();
       this.decider.start();
     } else if (opts.validatorSeed) {
+      // A solo validator is every job's committee, so it must verify too: a libp2p host that only
+      // dials out (no listen address unless configured) fetches openings from solvers.
+      this.p2pHost = await createP2pHost({
+        chainId: this.state.chainId, listen: opts.p2p?.listen ?? [], bootstrap: [], privateKeySeed: opts.p2p?.keySeed ?? await loadOrCreateP2pKey(opts.dataDir),
+        logger: opts.logger.child({ module: 'p2p' }),
+      });
       this.decider = new SoloProducer({
         state: this.state, store: this.store, mempool: this.mempool, validatorSeed: opts.validatorSeed,
         blockIntervalMs: opts.blockIntervalMs, emptyBlocks: opts.emptyBlocks,

@@ -16,3 +16,8 @@ export class SolverError extends Error {
     super(message);
   }
 }
+
+/** An error as one line for logs and results, led by its code when it has one. */
+export function errText(e: unknown): string {
+  return e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}` : String(e);
+}

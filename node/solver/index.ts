@@ -1,6 +1,8 @@
 // Public surface of the proof-of-learning solver worker (docs/jobs.md): the Solver class behind
 // `polchain solver`, its training loop, reveal splitting, job views and test-only cheats.
-export { Solver, SOLVER_RUNTIME, DEFAULT_MAX_TX_BYTES, DEFAULT_MAX_STEPS, type SolverOptions, type JobResult, type JobResultStatus } from './solver.ts';
+export { Solver } from './solver.ts';
+export { SOLVER_RUNTIME, DEFAULT_MAX_TX_BYTES, DEFAULT_MAX_STEPS, type SolverOptions } from './options.ts';
+export { type JobResult, type JobResultStatus } from './job-runner.ts';
 export { trainJob, withLearningRate, skipStepsOf, type TraceSink, type TrainJobOptions, type TrainJobResult } from './train-job.ts';
 export { parseCheat, skippedSegments, skipPeriod, describeCheat, CHEAT_SYNTAX, type CheatMode } from './cheat.ts';
 export { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';

@@ -1,5 +1,9 @@
-// Typed failures of the committee verifier. Data problems (the solver's fault or an unreachable
-// solver) end in an UNAVAILABLE_DIGEST attestation; anything else is a local failure.
+// Typed failures of the committee verifier, and how any failure is classified. Data problems (the
+// solver's fault or an unreachable solver) end in an UNAVAILABLE_DIGEST attestation; anything else
+// is a local failure.
+import { MlError } from '../../ml-runtime/index.ts';
+import { isJobsError } from '../jobs/index.ts';
+
 export type VerifierErrorCode =
   /** options that cannot work (a seed that does not sign as the validator address) */
   | 'VERIFIER_BAD_OPTIONS'
@@ -21,4 +25,33 @@ export class VerifierError extends Error {
   ) {
     super(message, options);
   }
+}
+
+export function errText(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+export function errCode(e: unknown): string | undefined {
+  const c = (e as { code?: unknown } | null)?.code;
+  return typeof c === 'string' ? c : undefined;
+}
+
+/** Failures that mean "the solver's data could not be obtained or checked": they end in UNAVAILABLE_DIGEST. */
+export function isDataFailure(e: unknown): boolean {
+  if (e instanceof VerifierError) return e.code !== 'VERIFIER_CANCELLED';
+  if (e instanceof MlError) return true; // a spec, dataset or state the runtime refuses
+  if (isJobsError(e)) {
+    // a worker that died (out of memory, killed) says nothing about the solver's data
+    if (e.code === 'REPLAY_FAILED') return !/^replay worker (crashed|exited)/.test(e.message);
+    return e.code.startsWith('DA_') || e.code.startsWith('DATASET_') || e.code === 'REPLAY_ABORTED';
+  }
+  return false;
+}
+
+/**
+ * Failures that may pass: the solver restarting or briefly unreachable. They are retried until the
+ * budget runs out; a proof that fails or a wrong dataset is final at once.
+ */
+export function isTransient(e: unknown): boolean {
+  return isJobsError(e) && (e.code === 'DA_UNREACHABLE' || e.code === 'DA_TIMEOUT' || e.code === 'DA_NOT_FOUND');
 }

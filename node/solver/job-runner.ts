@@ -1,0 +1,260 @@
+// One job, driven by its status on chain: accept → train → commit → open → reveal → result. A
+// solver restarted on the same data directory re-enters this loop at whatever phase the chain says.
+import type { Logger } from 'pino';
+import { toHex, bytesEqual, type Dataset } from '../../ml-runtime/index.ts';
+import { SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from '../jobs/index.ts';
+import { isRetryable, type ChainClient, type SentTx } from './chain.ts';
+import type { ChunkSources } from './chunk-sources.ts';
+import type { SolverContext } from './context.ts';
+import { jobEnded } from './earnings.ts';
+import { SolverError, errText } from './errors.ts';
+import type { Earnings } from './events.ts';
+import { TERMINAL_STATUSES, shortId, type JobView } from './job-view.ts';
+import { trainedArtifacts } from './job-training.ts';
+import { splitRevealPayloads } from './tx-split.ts';
+
+export type JobResultStatus = 'finalized' | 'slashed' | 'expired' | 'gave-up' | 'failed' | 'lost' | 'stopped';
+
+export interface JobResult {
+  jobId: string;
+  status: JobResultStatus;
+  /** the chain's outcome ('paid', 'mismatch', 'no-open', ...) when the job ended */
+  outcome: string;
+  earnings: Earnings | null;
+  /** why the solver gave up or failed */
+  reason: string | null;
+}
+
+export interface JobRun {
+  id: string;
+  log: Logger;
+  txs: SentTx[];
+  balanceBefore: bigint;
+  artifacts: SolverArtifacts | null;
+  abort: AbortController;
+}
+
+/** How often a phase transaction that left the mempool without landing is sent again. */
+const MAX_RESENDS = 5;
+
+export class JobRunner {
+  constructor(private readonly c: SolverContext, private readonly sources: ChunkSources) {}
+
+  /** Works the job until it ends on chain, the solver gives up on it, or the solver stops. */
+  async run(v0: JobView, dataset: Dataset): Promise<JobResult> {
+    const abort = new AbortController();
+    const onStop = () => abort.abort(new SolverError('SOLVER_STOPPED', 'solver stopped'));
+    this.c.signal.addEventListener('abort', onStop, { once: true });
+    const run: JobRun = {
+      id: v0.idHex, log: this.c.log.child({ job: v0.idHex }), txs: [], balanceBefore: (await this.c.chain.account()).balance,
+      artifacts: null, abort,
+    };
+    try {
+      return await this.drive(run, v0, dataset);
+    } catch (e) {
+      if (this.c.signal.aborted) return { jobId: run.id, status: 'stopped', outcome: '', earnings: null, reason: 'solver stopped' };
+      const reason = errText(e);
+      const gaveUp = e instanceof SolverError && e.code === 'SOLVER_DEADLINE';
+      run.log.warn({ err: reason }, gaveUp ? 'giving up on the job' : 'job failed');
+      this.c.emit(gaveUp ? { type: 'gave-up', jobId: run.id, reason } : { type: 'error', jobId: run.id, message: reason });
+      // the chain will end the job at its deadline: report the end when it comes soon
+      const ended = await this.settle(run).catch(() => null);
+      if (ended) return { ...ended, reason };
+      return { jobId: run.id, status: gaveUp ? 'gave-up' : 'failed', outcome: '', earnings: null, reason };
+    } finally {
+      this.c.signal.removeEventListener('abort', onStop);
+    }
+  }
+
+  /** After giving up: wait (at most a few blocks past the phase deadline) for the chain to end the job. */
+  private async settle(run: JobRun): Promise<JobResult | null> {
+    if (this.c.signal.aborted) return null;
+    const v = await this.c.chain.job(run.id);
+    if (!v || !run.txs.length) return null;
+    const limit = v.deadline + 3n;
+    const end = await this.waitJob(run, () => false, { until: limit });
+    return TERMINAL_STATUSES.includes(end.status) ? jobEnded(this.c, run, end) : null;
+  }
+
+  private me(v: JobView): boolean {
+    return v.solver === this.c.address;
+  }
+
+  private daAddrs(): string[] {
+    return (this.c.host?.multiaddrs() ?? []).filter((a) => a.length <= 256).slice(0, 4);
+  }
+
+  private async drive(run: JobRun, v0: JobView, dataset: Dataset): Promise<JobResult> {
+    const { c } = this;
+    const spec = v0.terms.spec!;
+    const T = spec.steps;
+    const k = spec.checkpointInterval;
+    let v = v0;
+    for (;;) {
+      if (c.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'solver stopped');
+      switch (v.status) {
+        case 'open': {
+          const pay = () => ({ kind: 'job-accept' as const, jobId: v0.id, daPeer: c.host!.peerId, daAddrs: this.daAddrs() });
+          const tx = await this.sendPhaseTx(run, v, pay());
+          v = await this.waitJob(run, (j) => j.status !== 'open', { tx, resend: () => c.chain.send(pay(), c.o.fee, c.maxTxBytes) });
+          if (!this.me(v)) {
+            c.emit({ type: 'lost', jobId: run.id, solver: v.solver });
+            return { jobId: run.id, status: 'lost', outcome: v.outcome, earnings: null, reason: v.solver ? `accepted by ${v.solver}` : `job ${v.status}` };
+          }
+          run.log.info({ tx: tx.hash }, 'accepted');
+          c.emit({ type: 'accepted', jobId: run.id, txHash: tx.hash, bond: v.terms.solverStake, bounty: v.terms.bounty });
+          break;
+        }
+        case 'accepted':
+          v = await this.waitJob(run, (j) => j.status !== 'accepted');
+          break;
+        case 'training': {
+          if (!this.me(v)) throw new SolverError('SOLVER_BAD_JOB', `job is solved by ${v.solver}, not ${c.address}`);
+          run.artifacts ??= await trainedArtifacts(c, this.sources, run, v, spec, dataset);
+          const cm = run.artifacts.commitment();
+          const pay = { kind: 'trace-commit' as const, jobId: v.id, ...cm };
+          v = (await c.chain.job(run.id)) ?? v;
+          if (v.status !== 'training') break;
+          const tx = await this.sendPhaseTx(run, v, pay);
+          v = await this.waitJob(run, (j) => j.status !== 'training', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
+          if (v.commitment && bytesEqual(v.commitment.traceRoot, cm.traceRoot)) {
+            run.log.info({ tx: tx.hash, traceRoot: toHex(cm.traceRoot) }, 'committed');
+            c.emit({ type: 'committed', jobId: run.id, traceRoot: toHex(cm.traceRoot), txHash: tx.hash });
+          }
+          break;
+        }
+        case 'committed':
+          v = await this.waitJob(run, (j) => j.status !== 'committed');
+          break;
+        case 'challenged': {
+          run.log.info({ segments: v.segments, committee: v.committeeCount }, 'challenged');
+          c.emit({ type: 'challenged', jobId: run.id, segments: v.segments, committee: v.committeeCount });
+          if (c.o.cheat?.kind === 'withhold') {
+            c.emit({ type: 'withheld', jobId: run.id });
+            run.log.warn('test cheat: withholding the openings');
+            v = await this.waitJob(run, (j) => j.status !== 'challenged');
+            break;
+          }
+          run.artifacts ??= await this.openArtifacts(run.id, v);
+          const indices = requiredCheckpointIndices(T, k, v.segments);
+          const pay = { kind: 'job-open' as const, jobId: v.id, openings: run.artifacts.openings(indices) };
+          const tx = await this.sendPhaseTx(run, v, pay);
+          v = await this.waitJob(run, (j) => j.status !== 'challenged', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
+          if (v.status === 'attesting' || v.status === 'revealing') {
+            run.log.info({ tx: tx.hash, count: indices.length }, 'opened');
+            c.emit({ type: 'opened', jobId: run.id, count: indices.length, txHash: tx.hash });
+          }
+          break;
+        }
+        case 'attesting':
+          v = await this.waitJob(run, (j) => j.status !== 'attesting');
+          break;
+        case 'revealing':
+          v = await this.reveal(run, v, T, k);
+          break;
+        case 'finalized':
+        case 'slashed':
+        case 'expired':
+          return jobEnded(c, run, v);
+      }
+    }
+  }
+
+  /** Gives up when the phase deadline has passed: a transaction can land at height = deadline at the latest. */
+  private async sendPhaseTx(run: JobRun, v: JobView, payload: Parameters<ChainClient['send']>[0]): Promise<SentTx> {
+    if (v.height !== null && v.height >= v.deadline) {
+      throw new SolverError('SOLVER_DEADLINE', `${payload.kind}: the ${v.status} deadline ${v.deadline} has passed (height ${v.height})`);
+    }
+    const tx = await this.c.chain.send(payload, this.c.o.fee, this.c.maxTxBytes);
+    run.txs.push(tx);
+    run.log.debug({ kind: payload.kind, hash: tx.hash, nonce: String(tx.nonce), bytes: tx.bytes }, 'sent');
+    return tx;
+  }
+
+  /**
+   * Waits until `done(job)` or the job ended. With `tx`, a transaction that left the mempool without
+   * landing is sent again (`resend`). With `until`, gives up (SOLVER_DEADLINE) once the height passes it.
+   */
+  private async waitJob(run: JobRun, done: (v: JobView) => boolean, o: { tx?: SentTx; resend?: () => Promise<SentTx>; until?: bigint; check?: (v: JobView) => Promise<void> } = {}): Promise<JobView> {
+    const { c } = this;
+    let tx = o.tx;
+    let missing = 0;
+    let resent = 0;
+    for (let i = 1; ; i++) {
+      if (c.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'solver stopped');
+      let v: JobView | null | undefined; // undefined: the node could not be asked
+      try {
+        v = await c.chain.job(run.id);
+      } catch (e) {
+        if (!isRetryable(e)) throw e;
+        run.log.warn({ err: errText(e) }, 'cannot read the job; retrying');
+      }
+      if (v === null) {
+        // job_get answered NOT_FOUND: a node of another chain, or one that lost its state
+        if (++missing >= 10) throw new SolverError('SOLVER_BAD_JOB', `the node no longer knows job ${shortId(run.id)}`);
+      } else if (v) {
+        missing = 0;
+        c.waker.seeHeight(v.height);
+        if (done(v) || TERMINAL_STATUSES.includes(v.status)) return v;
+        if (o.until !== undefined && v.height !== null && v.height > o.until) {
+          throw new SolverError('SOLVER_DEADLINE', `job still ${v.status} at height ${v.height}, past its deadline ${o.until}`);
+        }
+        if (i % 3 === 0) {
+          if (tx && o.resend && (await c.chain.txState(tx)) === 'dropped') {
+            // dropped again and again: the chain rejects it at execution, and resending cannot help
+            if (++resent > MAX_RESENDS) throw new SolverError('SOLVER_TX_FAILED', `${run.id.slice(0, 8)}…: transaction ${tx.hash} keeps leaving the mempool without landing (${MAX_RESENDS} resends)`);
+            run.log.warn({ hash: tx.hash }, 'transaction dropped without landing; sending it again');
+            tx = await o.resend();
+            run.txs.push(tx);
+          }
+          await o.check?.(v);
+        }
+      }
+      await c.waker.wait(c.signal);
+    }
+  }
+
+  /** The artifacts of a committed job (after a restart); they must match the commitment on chain. */
+  private async openArtifacts(id: string, v: JobView): Promise<SolverArtifacts> {
+    const a = await this.sources.lookupArtifacts(v.id);
+    if (!a) throw new SolverError('SOLVER_ARTIFACTS', `no artifacts for job ${shortId(id)} in ${this.c.o.dataDir}`);
+    if (v.commitment && !bytesEqual(a.commitment().traceRoot, v.commitment.traceRoot)) {
+      throw new SolverError('SOLVER_ARTIFACTS', `artifacts for job ${shortId(id)} do not match the trace committed on chain`);
+    }
+    return a;
+  }
+
+  /** Sends every required range not yet on chain, split under maxTxBytes, and waits for the verdict. */
+  private async reveal(run: JobRun, v: JobView, T: number, k: number): Promise<JobView> {
+    const { c } = this;
+    run.artifacts ??= await this.openArtifacts(run.id, v);
+    const art = run.artifacts;
+    let sent: SentTx[] = [];
+    let items = 0;
+    let rounds = 0;
+    const sendMissing = async (job: JobView): Promise<void> => {
+      const done = await c.chain.revealedFroms(run.id);
+      const ranges = requiredRevealRanges(T, k, job.segments).filter((r) => !done.has(r.from));
+      if (!ranges.length) return;
+      const payloads = splitRevealPayloads(c.chainId, job.id, await art.revealItems(ranges), c.maxTxBytes);
+      sent = [];
+      for (const p of payloads) sent.push(await this.sendPhaseTx(run, job, p));
+      items += ranges.length;
+      run.log.info({ ranges: ranges.length, txs: payloads.length, bytes: sent.map((t) => t.bytes) }, 'revealed');
+    };
+    await sendMissing(v);
+    c.emit({ type: 'revealed', jobId: run.id, items, txs: sent.length, txHashes: sent.map((t) => t.hash) });
+    return this.waitJob(run, (j) => j.status !== 'revealing', {
+      until: v.deadline,
+      // a reveal that left the mempool without landing: send what is still missing (only when none is pending)
+      check: async (job) => {
+        const states = await Promise.all(sent.map((t) => c.chain.txState(t)));
+        if (states.includes('dropped') && !states.includes('pending')) {
+          if (++rounds > MAX_RESENDS) throw new SolverError('SOLVER_TX_FAILED', `reveal transactions keep leaving the mempool without landing (${MAX_RESENDS} rounds)`);
+          run.log.warn('a reveal transaction was dropped; revealing the missing ranges again');
+          await sendMissing(job);
+        }
+      },
+    });
+  }
+}

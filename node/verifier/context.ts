@@ -1,0 +1,47 @@
+// What the verifier service shares with the tasks it runs, and whether a job still wants this
+// validator's attestation.
+import type { Logger } from 'pino';
+import { JobStatus, bytesToHex, equalBytes, type Job } from '../../vm/index.ts';
+import type { VerifierBackend } from './backend.ts';
+import type { VerifierOptions } from './options.ts';
+import type { BlockPace } from './pace.ts';
+import type { VerifierStats } from './service.ts';
+
+export interface Submitted {
+  digest: Uint8Array;
+  txHash: Uint8Array;
+  tries: number;
+}
+
+export interface VerifierContext {
+  readonly o: VerifierOptions;
+  readonly address: Uint8Array;
+  readonly log: Logger;
+  readonly pace: BlockPace;
+  readonly backend: VerifierBackend;
+  readonly now: () => number;
+  readonly counters: Omit<VerifierStats, 'queued' | 'running'>;
+  /** hex ids queued, running or submitted: each job is handled once */
+  readonly taken: Set<string>;
+  readonly submitted: Map<string, Submitted>;
+  /** digests already computed, so a refused submission is retried without replaying again */
+  readonly digests: Map<string, Uint8Array>;
+  /** the task verifying now: the service aborts it when its job leaves the attest window or on stop() */
+  current: { hex: string; ctl: AbortController } | null;
+  stopped: boolean;
+}
+
+export const short = (id: Uint8Array): string => bytesToHex(id).slice(0, 12);
+
+function isMember(c: VerifierContext, job: Job): boolean {
+  return job.committee.some((m) => equalBytes(m.address, c.address));
+}
+
+export function hasAttested(c: VerifierContext, job: Job): boolean {
+  return job.attestations.some((a) => equalBytes(a.address, c.address));
+}
+
+/** In the attest window (a tx can still land at height ≤ deadline), on the committee, not yet attested. */
+export function needsMe(c: VerifierContext, job: Job): boolean {
+  return job.status === JobStatus.Attesting && c.o.state.height < job.deadline + 1n && isMember(c, job) && !hasAttested(c, job);
+}

@@ -1,0 +1,105 @@
+// One verification task: within the time left before the attest deadline, verify the job (retrying
+// a solver that is briefly unreachable), turn the result into a digest, or UNAVAILABLE_DIGEST when
+// the data cannot be had or checked, and submit it as a signed JobAttest.
+import type { Logger } from 'pino';
+import { bytesEqual } from '../../ml-runtime/index.ts';
+import { UNAVAILABLE_DIGEST, attestationDigest, bytesToHex, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
+import { needsMe, short, type VerifierContext } from './context.ts';
+import { VerifierError, errCode, errText, isDataFailure, isTransient } from './errors.ts';
+import { verifyJob } from './verify.ts';
+
+export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
+  const { state } = c.o;
+  const job = state.getJob(id);
+  if (!job || !needsMe(c, job)) return;
+  const hex = bytesToHex(id);
+  const log = c.log.child({ job: short(id) });
+  const budgetMs = c.pace.budgetMs(state.height, job.deadline, c.o.marginBlocks ?? 2);
+  let digest: Uint8Array;
+  const known = c.digests.get(hex);
+  if (known) {
+    log.info({ digest: bytesToHex(known).slice(0, 16) }, 'verifier: re-submitting the digest computed earlier');
+    digest = known;
+  } else if (budgetMs < (c.o.minBudgetMs ?? 250)) {
+    log.warn({ height: Number(state.height), deadline: Number(job.deadline), budgetMs }, 'verifier: no time left to verify before the attest deadline; attesting UNAVAILABLE');
+    digest = UNAVAILABLE_DIGEST;
+  } else {
+    const ctl = new AbortController();
+    c.current = { hex, ctl };
+    const timer = setTimeout(() => ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified within the ${budgetMs} ms left before the attest deadline`)), budgetMs);
+    try {
+      log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
+      const r = await verifyRetrying(c, job, ctl.signal, log);
+      digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
+      log.info({ digest: bytesToHex(digest).slice(0, 16), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
+    } catch (e) {
+      // the abort reason tells why a fetch or replay stopped
+      // (a transient failure that outlived the budget is reported as itself)
+      const why = ctl.signal.aborted && !isTransient(e) ? ctl.signal.reason : e;
+      if (why instanceof VerifierError && why.code === 'VERIFIER_CANCELLED') {
+        log.info({ reason: why.message }, 'verifier: task cancelled');
+        return;
+      }
+      if (!isDataFailure(why)) throw why;
+      log.warn({ code: errCode(why), reason: errText(why) }, 'verifier: data unavailable or invalid; attesting UNAVAILABLE');
+      digest = UNAVAILABLE_DIGEST;
+    } finally {
+      clearTimeout(timer);
+      c.current = null;
+    }
+  }
+  c.digests.set(hex, digest);
+  if (c.stopped) return;
+  // the chain moved on while we worked: only attest into an open window
+  const now = state.getJob(id);
+  if (!now || !needsMe(c, now)) {
+    log.info({ status: now?.status, height: Number(state.height) }, 'verifier: job no longer needs this attestation');
+    return;
+  }
+  await submitAttestation(c, now, digest, 1);
+}
+
+/** Signs and submits a JobAttest; counts the outcome. */
+export async function submitAttestation(c: VerifierContext, job: Job, digest: Uint8Array, tries: number): Promise<void> {
+  const hex = bytesToHex(job.id);
+  const body: TxBody = {
+    chainId: c.o.state.chainId,
+    nonce: c.o.nextNonce(c.address),
+    fee: c.o.fee ?? c.o.state.params.minFee,
+    payload: { kind: 'job-attest', jobId: job.id, digest },
+  };
+  const unavailable = bytesEqual(digest, UNAVAILABLE_DIGEST);
+  try {
+    const txHash = await c.o.submit(signTxBytes(body, c.o.validatorSeed));
+    c.submitted.set(hex, { digest, txHash, tries });
+    if (tries === 1) c.counters[unavailable ? 'unavailable' : 'verified']++;
+    c.log.info({ job: short(job.id), digest: bytesToHex(digest).slice(0, 16), unavailable, nonce: Number(body.nonce), tx: bytesToHex(txHash).slice(0, 16), tries }, 'verifier: attestation submitted');
+  } catch (e) {
+    c.submitted.delete(hex);
+    c.taken.delete(hex);
+    c.counters.failed++;
+    c.log.error({ job: short(job.id), code: errCode(e), err: errText(e) }, 'verifier: attestation refused');
+  }
+}
+
+/** verifyJob(), retried on transient data failures (backing off up to 2 s) until the task's budget aborts it. */
+async function verifyRetrying(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): ReturnType<typeof verifyJob> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await verifyJob(c, job, signal, log);
+    } catch (e) {
+      if (signal.aborted || !isTransient(e)) throw e;
+      log.info({ attempt, code: errCode(e), reason: errText(e) }, 'verifier: solver data not reachable yet; retrying');
+      await pause(Math.min(2000, 250 * 2 ** attempt), signal);
+      if (signal.aborted) throw e;
+    }
+  }
+}
+
+function pause(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(done, ms);
+    function done() { clearTimeout(t); signal.removeEventListener('abort', done); resolve(); }
+    signal.addEventListener('abort', done, { once: true });
+  });
+}

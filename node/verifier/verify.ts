@@ -1,0 +1,96 @@
+// Verifying one job's sampled segments: fetch the dataset and the opened checkpoints from the
+// solver, replay the segments on a worker thread, and compare the ends with what the solver opened.
+import type { Logger } from 'pino';
+import { bytesEqual, checkpointSteps, parseSpec, toHex, type ModelSpec } from '../../ml-runtime/index.ts';
+import type { Job, JobOpening } from '../../vm/index.ts';
+import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
+import type { DatasetRef } from './backend.ts';
+import type { VerifierContext } from './context.ts';
+import { VerifierError } from './errors.ts';
+import { parentState } from './parent-state.ts';
+
+export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<{ h0: Uint8Array; segmentHashes: Uint8Array[][]; cpuMs: number }> {
+  const specJson = new TextDecoder().decode(job.terms.spec);
+  const spec = parseSpec(specJson);
+  if (!job.seed) throw new VerifierError('VERIFIER_JOB_INVALID', 'the job has no seed');
+  const peer: DaPeer = { peerId: job.daPeer, addrs: job.daAddrs };
+  const t0 = c.now();
+
+  const ds = await c.backend.resolveDataset(c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
+  c.counters.bytesFetched += ds.fetchedBytes;
+  log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : toHex(ds.ref.root).slice(0, 16), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
+
+  const segments: ReplaySegmentInput[] = [];
+  let stateBytes = 0;
+  for (const j of job.segments) {
+    if (j === 0) {
+      segments.push({ segment: 0, stateBytes: null });
+      continue;
+    }
+    const opening = job.openings.find((op) => op.index === j);
+    if (!opening) throw new VerifierError('VERIFIER_JOB_INVALID', `no opening for the start of sampled segment ${j}`);
+    const bytes = await c.backend.fetchCheckpoint(c.o.host, peer, { jobId: job.id, opening, spec, signal });
+    stateBytes += bytes.length;
+    segments.push({ segment: j, stateBytes: bytes });
+  }
+  c.counters.bytesFetched += stateBytes;
+  const parent = job.terms.parent ? await parentState(c, job, peer, signal, log) : null;
+  log.info({ checkpoints: segments.filter((s) => s.stateBytes).length, bytes: stateBytes, ms: c.now() - t0 }, 'verifier: checkpoints fetched');
+
+  const r = await c.backend.replay(replayInput(job, specJson, ds.ref, segments, parent), {
+    signal, progressIntervalMs: Math.min(c.o.progressIntervalMs ?? 2000, 1000), onProgress: progressLogger(c, log, spec),
+  });
+  c.counters.lastCpuMs = r.cpuMs;
+  log.info({ segments: job.segments, steps: r.segmentHashes.reduce((a, s) => a + s.length, 0), cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
+  compareWithOpenings(c, job, spec, r.h0, r.segmentHashes, log);
+  return r;
+}
+
+function replayInput(job: Job, specJson: string, ref: DatasetRef, segments: ReplaySegmentInput[], parentState: Uint8Array | null) {
+  return {
+    specJson, jobId: job.id, seed: job.seed!, segments, parentState,
+    ...(ref.kind === 'bundled' ? { datasetName: ref.name, datasetRoot: ref.root } : { dataset: ref.dataset, datasetRoot: ref.root }),
+  };
+}
+
+/** Debug lines with rate and ETA while a long replay runs (the rate is measured from the first report, after the worker started). */
+function progressLogger(c: VerifierContext, log: Logger, spec: ModelSpec): (p: ReplayProgress) => void {
+  let first: { at: number; done: number } | null = null;
+  let last = -Infinity;
+  const every = c.o.progressIntervalMs ?? 2000;
+  return (p) => {
+    const now = c.now();
+    first ??= { at: now, done: p.stepsDone };
+    if (now - last < every && p.stepsDone < p.stepsTotal) return;
+    last = now;
+    const secs = (now - first.at) / 1000;
+    const rate = secs > 0 ? (p.stepsDone - first.done) / secs : null;
+    const eta = rate ? (p.stepsTotal - p.stepsDone) / rate : null;
+    log.debug({
+      segment: p.segment, stepsDone: p.stepsDone, stepsTotal: p.stepsTotal, k: spec.checkpointInterval,
+      stepsPerSec: rate === null ? null : Number(rate.toFixed(1)), etaSec: eta === null ? null : Math.round(eta),
+    }, 'verifier: replay progress');
+  };
+}
+
+/**
+ * Diagnostics only (the digest is posted regardless): a replay that ends on a different hash than
+ * the solver's opened checkpoint, or starts from a different h0, predicts a mismatch at the verdict.
+ */
+function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
+  const opened = new Map<number, JobOpening>(job.openings.map((op) => [op.index, op]));
+  const o0 = opened.get(0);
+  if (o0 && !bytesEqual(o0.stepHash, h0)) {
+    c.counters.disagreed++;
+    log.warn({ ours: toHex(h0).slice(0, 16), solver: toHex(o0.stepHash).slice(0, 16) }, 'verifier: the solver opened another initial state than the derived one');
+  }
+  const last = checkpointSteps(spec.steps, spec.checkpointInterval).length - 1;
+  job.segments.forEach((j, i) => {
+    const end = opened.get(Math.min(j + 1, last));
+    const got = segmentHashes[i]?.[segmentHashes[i]!.length - 1];
+    if (end && got && !bytesEqual(end.stepHash, got)) {
+      c.counters.disagreed++;
+      log.warn({ segment: j, ours: toHex(got).slice(0, 16), solver: toHex(end.stepHash).slice(0, 16) }, 'verifier: replay ends on another hash than the solver opened');
+    }
+  });
+}
