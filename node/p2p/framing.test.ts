@@ -66,6 +66,22 @@ test('peer scores: cap, ban below threshold, expiry with an injected clock', () 
   assert.equal(book.score('q'), -3, 'bad history survives a reconnect');
 });
 
+test('peer scores: unban lifts a running ban at once and restarts the score at 0', () => {
+  let now = 0;
+  const book = new PeerScoreBook({ now: () => now, banThreshold: -20, banMs: 1000, maxScore: 5 });
+  book.adjust('p', -30);
+  assert.ok(book.isBanned('p'));
+  now = 10;
+  assert.equal(book.unban('p'), true);
+  assert.equal(book.isBanned('p'), false);
+  assert.equal(book.score('p'), 0);
+  assert.deepEqual(book.banned(), []);
+  assert.equal(book.unban('p'), false, 'nothing to lift');
+  book.ban('q', 500);
+  now = 600;
+  assert.equal(book.unban('q'), false, 'an expired ban is not a running one');
+});
+
 test('peer scores: memory stays bounded under many identities', () => {
   const book = new PeerScoreBook({ now: () => 0, maxEntries: 100 });
   book.adjust('bad', -40);

@@ -137,6 +137,8 @@ export interface P2pHost {
   /** Adds `delta` to a peer's score (negative to penalise); bans and disconnects below the threshold. */
   adjustScore(peerId: string, delta: number, reason: string): number;
   ban(peerId: string, ms?: number, reason?: string): void;
+  /** Lifts a running ban (false if there was none); the peer may connect again. */
+  unban(peerId: string): boolean;
   isBanned(peerId: string): boolean;
   banned(): Array<{ peerId: string; until: number }>;
   disconnect(peerId: string): Promise<void>;
@@ -680,6 +682,11 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
       const until = scores.ban(peer, ms);
       log.warn({ peer, until, reason }, 'p2p: peer banned');
       void disconnect(peer);
+    },
+    unban(peer) {
+      const was = scores.unban(peer);
+      if (was) log.info({ peer }, 'p2p: ban lifted');
+      return was;
     },
     isBanned: (peer) => scores.isBanned(peer),
     banned: () => scores.banned(),

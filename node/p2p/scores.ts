@@ -76,6 +76,14 @@ export class PeerScoreBook {
     return until;
   }
 
+  /** Lifts a ban at once (an operator's decision, or the end of a test partition); the score restarts at 0. */
+  unban(peer: string): boolean {
+    const was = this.isBanned(peer);
+    this.bans.delete(peer);
+    if (was) this.scores.set(peer, 0);
+    return was;
+  }
+
   /** True while a ban is running; an expired ban is lifted and the score reset to 0. */
   isBanned(peer: string): boolean {
     const until = this.bans.get(peer);
