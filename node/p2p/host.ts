@@ -179,6 +179,8 @@ export const STATUS_PROTOCOL = 'status';
 const STATUS_OK = 0;
 const STATUS_ERROR = 1;
 const MAX_ERROR_MESSAGE = 512;
+/** libp2p's error names for a stream opened on a connection that is closing or closed. */
+const CLOSED_CONNECTION_ERRORS = new Set(['ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError', 'StreamStateError']);
 
 export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
   const chainId = opts.chainId;
@@ -482,6 +484,19 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
     }
   }
 
+  /**
+   * libp2p may hand back a connection that the remote is already tearing down (after a restart, or
+   * a ban being lifted); one fresh connection is worth trying before the request fails.
+   */
+  async function openStream(id: PeerId, pid: string, signal: AbortSignal): Promise<Stream> {
+    try {
+      return await libp2p.dialProtocol(id, pid, { signal });
+    } catch (err) {
+      if (signal.aborted || !CLOSED_CONNECTION_ERRORS.has((err as Error)?.name)) throw err;
+      return await libp2p.dialProtocol(id, pid, { signal, force: true });
+    }
+  }
+
   async function request(peer: string, name: string, data: Uint8Array, ropts: RequestOptions = {}): Promise<Uint8Array> {
     const pid = checkName(name);
     const id = parsePeer(peer);
@@ -500,7 +515,7 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
 
     let stream: Stream;
     try {
-      stream = await libp2p.dialProtocol(id, pid, { signal });
+      stream = await openStream(id, pid, signal);
     } catch (err) {
       if (signal.aborted) throw timeoutError();
       throw new P2pError('P2P_DIAL_FAILED', `cannot open ${pid} to ${peer}: ${errMessage(err)}`);
