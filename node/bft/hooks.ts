@@ -18,7 +18,10 @@ export function bftHooks(chainId: string, decidedBy: (height: bigint) => readonl
       const blsKeys = new Map(vals.map((v) => [bytesToHex(v.address), v.blsKey]));
       verifyCommit(chainId, validatorSetFromVm(vals, blsKeys), decodeCommit(bytes), { height, blockHash: prevHash });
     },
-    evidenceOffender: (bytes, state) =>
-      verifyDuplicateVoteEvidence(chainId, decodeEvidence(bytes), (address) => state.getValidator(address)?.consensusKey),
+    evidenceOffender(bytes, state) {
+      const e = decodeEvidence(bytes);
+      const offender = verifyDuplicateVoteEvidence(chainId, e, (address) => state.getValidator(address)?.consensusKey);
+      return { offender, height: e.voteA.height };
+    },
   };
 }

@@ -43,7 +43,7 @@ export class SoloProducer implements BlockDecider {
 
   start(): void {
     const v = this.o.state.getValidator(this.address);
-    if (!v) this.o.logger.warn({ address: bytesToHex(this.address) }, 'this key is not a validator in the current state: blocks will be rejected');
+    if (!v || v.stake === 0n || v.jailed) this.o.logger.warn({ address: bytesToHex(this.address) }, 'this key is not an active validator in the current state: blocks will be rejected');
     this.schedule();
   }
 

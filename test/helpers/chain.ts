@@ -65,7 +65,10 @@ export function consensusHooks(chainId: string, setAt: (height: bigint) => reado
       const blsKeys = new Map(vals.map((v) => [bytesToHex(v.address), v.blsKey]));
       verifyCommit(chainId, validatorSetFromVm(vals, blsKeys), decodeCommit(bytes), { height, blockHash: prevHash });
     },
-    evidenceOffender: (bytes, state) => verifyDuplicateVoteEvidence(chainId, decodeEvidence(bytes), (address) => state.getValidator(address)?.consensusKey),
+    evidenceOffender(bytes, state) {
+      const e = decodeEvidence(bytes);
+      return { offender: verifyDuplicateVoteEvidence(chainId, e, (address) => state.getValidator(address)?.consensusKey), height: e.voteA.height };
+    },
   };
 }
 

@@ -84,7 +84,8 @@ test('stake creates a validator; unbond returns funds only after the unbonding p
   const before = s.getAccount(alice.address)!.balance;
   step([tx(alice, 1n, { kind: 'unbond', amount: 500n })]);
   const unbondHeight = s.height;
-  assert.equal(s.getValidator(alice.address), undefined);
+  assert.equal(s.getValidator(alice.address)!.stake, 0n, 'kept at stake 0 while its unbonding is slashable');
+  assert.equal(s.validatorList().length, 1);
   assert.equal(s.unbonding.length, 1);
   assert.equal(s.getAccount(alice.address)!.balance, before - 1n);
   while (s.height < unbondHeight + TEST_PARAMS.unbondingPeriod - 1n) step([]);
@@ -93,6 +94,7 @@ test('stake creates a validator; unbond returns funds only after the unbonding p
   assert.equal(s.getAccount(alice.address)!.balance, before - 1n + 500n);
   assert.equal(s.unbonding.length, 0);
   assert.equal(r.blockEvents.length, 1);
+  assert.equal(s.getValidator(alice.address), undefined, 'forgotten once released');
 });
 
 test('applyBlock rejects tampered blocks and leaves state untouched', () => {

@@ -6,7 +6,7 @@ import type { Block, BlockHeader, ChainEvent, JobUpdate, Receipt, Validator, Ver
 import type { ChainState } from '../state/chain-state.ts';
 import { StateOverlay, applyChangesToTree, type StateWrite } from '../state/overlay.ts';
 import type { SparseMerkleTree } from '../state/smt.ts';
-import { executeTx, releaseUnbonding, slashValidator } from '../execute/tx.ts';
+import { executeTx, hasSlashableUnbonding, releaseUnbonding, slashValidator } from '../execute/tx.ts';
 import { tickJobs } from '../jobs/tick.ts';
 import { beaconAfter, BEACON_SIGNATURE_LENGTH } from '../state/beacon.ts';
 import { verifyTxBytes } from '../tx/index.ts';
@@ -64,8 +64,16 @@ export interface ConsensusHooks {
    * `commitBytes` is null and the hook requires one).
    */
   verifyLastCommit(height: bigint, prevHash: Uint8Array, commitBytes: Uint8Array | null): void;
-  /** Verifies one evidence item against the pre-block state and returns the offender's address; throws if invalid. */
-  evidenceOffender(evidenceBytes: Uint8Array, state: ChainState): Uint8Array;
+  /**
+   * Verifies one evidence item against the pre-block state and returns the offender's address and
+   * the height of the offence (which decides what unbonding stake is still slashable); throws if invalid.
+   */
+  evidenceOffender(evidenceBytes: Uint8Array, state: ChainState): EvidenceOffence;
+}
+
+export interface EvidenceOffence {
+  offender: Uint8Array;
+  height: bigint;
 }
 
 const ZERO_SIG = new Uint8Array(BEACON_SIGNATURE_LENGTH);
@@ -125,19 +133,22 @@ function execute(
   for (const [i, item] of (ctx.evidence ?? []).entries()) {
     try {
       if (!hooks) throw new VmError('BLOCK_INVALID', 'no consensus hooks to verify evidence with');
-      let offender: Uint8Array;
+      let offence: EvidenceOffence;
       try {
-        offender = hooks.evidenceOffender(item, state);
+        offence = hooks.evidenceOffender(item, state);
       } catch (e) {
         throw new VmError('BLOCK_INVALID', `invalid: ${why(e)}`);
       }
+      const { offender } = offence;
       const v = o.validator(offender);
-      if (!v || (v.stake === 0n && !v.jailed)) throw new VmError('BLOCK_INVALID', `offender ${bytesToHex(offender)} is not a validator`);
-      if (v.jailed) {
+      if (v?.jailed) {
         const already = state.getValidator(offender)?.jailed;
         throw new VmError('BLOCK_INVALID', already ? `offender ${bytesToHex(offender)} is already jailed` : `second evidence against ${bytesToHex(offender)} in one block`);
       }
-      blockEvents.push(slashValidator(o, offender, params));
+      if (!v || (v.stake === 0n && !hasSlashableUnbonding(o, offence, params))) {
+        throw new VmError('BLOCK_INVALID', `offender ${bytesToHex(offender)} has no stake that backed height ${offence.height}`);
+      }
+      blockEvents.push(slashValidator(o, offence, params));
       evidence.push(item);
     } catch (e) {
       if (!isVmError(e)) throw e;

@@ -184,6 +184,67 @@ test('evidence slashes slashFractionBps of the stake (burned) and jails the offe
   assert.equal(r4.rejected[0]!.error.code, 'STAKE_JAILED');
 });
 
+test('stake unbonded at or after the offence height is slashed with the rest; stake unbonded before it is not', () => {
+  // unbondingPeriod 3: alice unbonds 200 in block 1 and her last 800 in block 2, then equivocation
+  // evidence for height 2 lands in block 3. The 800 was still in the set that voted at height 2.
+  const a = testState(1_000_000n, [val, alice]);
+  const { hooks, record } = trackedHooks();
+  const before = supply(a);
+  record(a);
+  const r1 = buildBlock(a, ctx(a), [tx(alice, 0n, { kind: 'unbond', amount: 200n })], undefined, hooks);
+  assert.deepEqual(r1.rejected, []);
+  commitBlock(a, r1);
+  record(a);
+  const r2 = buildBlock(a, ctx(a, val, { lastCommit: signedCommit([val, alice], 1n, r1.hash) }), [tx(alice, 1n, { kind: 'unbond', amount: 800n })], undefined, hooks);
+  assert.deepEqual(r2.rejected, []);
+  commitBlock(a, r2);
+  assert.equal(a.getValidator(alice.address)!.stake, 0n, 'nothing left bonded');
+  assert.deepEqual(a.unbonding.map((e) => [e.amount, e.completionHeight]), [[200n, 4n], [800n, 5n]]);
+
+  record(a);
+  const lastCommit = signedCommit([val, alice], 2n, r2.hash);
+  // an offence after her stake left the set has nothing to answer with: not includable
+  const late = buildBlock(a, ctx(a, val, { lastCommit, evidence: [equivocation(alice, 3n)] }), [], undefined, hooks);
+  assert.equal(late.block.evidence.length, 0);
+  assert.match(late.rejectedEvidence[0]!.error.message, /has no stake that backed height 3/);
+
+  const r3 = buildBlock(a, ctx(a, val, { lastCommit, evidence: [equivocation(alice, 2n)] }), [], undefined, hooks);
+  assert.deepEqual(r3.rejectedEvidence, []);
+  assert.deepEqual(r3.blockEvents.map((e) => [e.kind, bytesToHex(e.address), e.amount]), [[EventKind.Slash, bytesToHex(alice.address), 40n]], '5% of the 800 only');
+  commitBlock(a, r3);
+  assert.deepEqual(a.unbonding.map((e) => [e.amount, e.completionHeight]), [[200n, 4n], [760n, 5n]]);
+  assert.equal(a.getValidator(alice.address)!.jailed, true);
+  assert.equal(supply(a), before - 40n, 'the slash is burned; fees only move to the proposer');
+  // once released, she gets back what was not slashed
+  record(a);
+  const r4 = buildBlock(a, ctx(a, val, { lastCommit: signedCommit([val], 3n, r3.hash) }), [], undefined, hooks);
+  record(a);
+  const r5 = buildBlock((commitBlock(a, r4), a), ctx(a, val, { lastCommit: signedCommit([val], 4n, r4.hash) }), [], undefined, hooks);
+  assert.deepEqual([...r4.blockEvents, ...r5.blockEvents].filter((e) => e.kind === EventKind.UnbondComplete).map((e) => e.amount), [200n, 760n]);
+});
+
+test('a validator that unbonded everything keeps its record (stake 0) until its unbonding matures, then is forgotten', () => {
+  const a = testState(1_000_000n, [val, alice]);
+  const r1 = buildBlock(a, ctx(a), [tx(alice, 0n, { kind: 'unbond', amount: 1000n })]);
+  assert.deepEqual(r1.rejected, []);
+  commitBlock(a, r1);
+  for (const h of [2n, 3n]) {
+    assert.deepEqual([a.getValidator(alice.address)?.stake, a.getValidator(alice.address)?.jailed], [0n, undefined], `record kept before height ${h}`);
+    assert.deepEqual(a.validatorList().map((v) => bytesToHex(v.address)), [bytesToHex(val.address)], 'but not in the active set');
+    // re-staking with other keys must wait: the old keys still answer for the unbonding stake
+    const restake = buildBlock(a, ctx(a), [tx(alice, 1n, { kind: 'stake', consensusKey: bob.publicKey, blsKey: bob.blsKey, amount: 500n })]);
+    assert.equal(restake.rejected[0]?.error.code, 'STAKE_KEY_MISMATCH');
+    commitBlock(a, buildBlock(a, ctx(a), []));
+  }
+  const r4 = buildBlock(a, ctx(a), []);
+  assert.deepEqual(r4.blockEvents.map((e) => [e.kind, e.amount]), [[EventKind.UnbondComplete, 1000n]]);
+  commitBlock(a, r4);
+  assert.equal(a.getValidator(alice.address), undefined, 'forgotten with its last unbonding entry');
+  assert.equal(a.unbonding.length, 0);
+  const r5 = buildBlock(a, ctx(a), [tx(alice, 1n, { kind: 'stake', consensusKey: bob.publicKey, blsKey: bob.blsKey, amount: 500n })]);
+  assert.deepEqual(r5.rejected, [], 'a fresh start with new keys');
+});
+
 test('invalid or duplicate evidence: dropped when building, BLOCK_INVALID when applying', () => {
   const s = testState(1_000_000n, [val, alice, bob]);
   const { hooks, record } = trackedHooks();

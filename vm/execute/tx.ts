@@ -1,7 +1,7 @@
 import { U64_MAX } from '../codec/index.ts';
 import { equalBytes } from '../crypto/index.ts';
 import { VmError } from '../errors.ts';
-import { EventKind, type ChainEvent, type ChainParams, type JobUpdate, type Receipt, type VerifiedTx } from '../types/index.ts';
+import { EventKind, type ChainEvent, type ChainParams, type JobUpdate, type Receipt, type UnbondingEntry, type VerifiedTx } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { txUpfrontCost } from './cost.ts';
 import { checkJobTx } from './jobs.ts';
@@ -73,8 +73,9 @@ export function executeTx(
       }
       const completionHeight = height + params.unbondingPeriod;
       write = () => {
-        // a jailed record stays (with stake 0) so that the account can never stake again
-        o.setValidator(sender, stake === 0n && !v.jailed ? null : { ...v, stake });
+        // the record stays at stake 0: jailed, so that the account can never stake again; otherwise
+        // until its unbonding matures, so that evidence can still find its keys and slash the queue
+        o.setValidator(sender, { ...v, stake });
         o.setUnbonding([...o.unbonding, { address: sender, amount: p.amount, completionHeight }]);
       };
       events.push({ kind: EventKind.Unbond, address: sender, counterparty: null, amount: p.amount });
@@ -102,24 +103,55 @@ export function releaseUnbonding(o: StateOverlay, height: bigint): ChainEvent[] 
   if (q.length === 0 || q[0]!.completionHeight > height) return [];
   const events: ChainEvent[] = [];
   const rest = [];
+  const released: Uint8Array[] = [];
   for (const e of q) {
     if (e.completionHeight <= height) {
       credit(o, e.address, e.amount);
       events.push({ kind: EventKind.UnbondComplete, address: e.address, counterparty: null, amount: e.amount });
+      released.push(e.address);
     } else rest.push(e);
   }
   o.setUnbonding(rest);
+  // a validator that unbonded everything is forgotten once nothing of it can be slashed any more
+  for (const address of released) {
+    const v = o.validator(address);
+    if (v && v.stake === 0n && !v.jailed && !rest.some((e) => equalBytes(e.address, address))) o.setValidator(address, null);
+  }
   return events;
 }
 
 /**
- * Slashes one equivocator: burns floor(stake * slashFractionBps / 10000) of its stake (total supply
- * shrinks) and jails it (out of the active set from the next height on; the rest may be unbonded).
- * The caller has checked that the validator exists and is not jailed.
+ * An unbonding entry started at height `completionHeight - unbondingPeriod` (the period is a genesis
+ * constant); stake whose unbond landed at or after the offence height was in the set that voted
+ * there (set changes take effect one height later), so it answers for the offence too. Without this
+ * an equivocator could unbond in the same block and walk away with everything.
  */
-export function slashValidator(o: StateOverlay, address: Uint8Array, params: ChainParams): ChainEvent {
+const answersFor = (e: UnbondingEntry, offence: { offender: Uint8Array; height: bigint }, params: ChainParams): boolean =>
+  equalBytes(e.address, offence.offender) && e.completionHeight >= offence.height + params.unbondingPeriod;
+
+export function hasSlashableUnbonding(o: StateOverlay, offence: { offender: Uint8Array; height: bigint }, params: ChainParams): boolean {
+  return o.unbonding.some((e) => e.amount > 0n && answersFor(e, offence, params));
+}
+
+/**
+ * Slashes one equivocator: burns floor(x * slashFractionBps / 10000) of its stake and of each of its
+ * unbonding entries started at or after the offence height (total supply shrinks by the sum), and
+ * jails it (out of the active set from the next height on; the rest may be unbonded). The caller
+ * has checked that the validator exists and is not jailed.
+ */
+export function slashValidator(o: StateOverlay, offence: { offender: Uint8Array; height: bigint }, params: ChainParams): ChainEvent {
+  const address = offence.offender;
   const v = o.validator(address)!;
-  const amount = (v.stake * BigInt(params.slashFractionBps)) / 10_000n;
+  const cut = (x: bigint) => (x * BigInt(params.slashFractionBps)) / 10_000n;
+  let amount = cut(v.stake);
   o.setValidator(address, { ...v, stake: v.stake - amount, jailed: true });
+  if (o.unbonding.some((e) => answersFor(e, offence, params) && cut(e.amount) > 0n)) {
+    o.setUnbonding(o.unbonding.map((e) => {
+      if (!answersFor(e, offence, params)) return e;
+      const burned = cut(e.amount);
+      amount += burned;
+      return { ...e, amount: e.amount - burned };
+    }));
+  }
   return { kind: EventKind.Slash, address, counterparty: null, amount };
 }
