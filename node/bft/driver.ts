@@ -107,6 +107,10 @@ export class BftDriver implements BlockDecider {
     if (h > 0n) {
       const vals = await this.o.store.getDecidedBy(h);
       if (vals) this.decided.set(h, vals);
+      const priorities = await this.o.store.getProposerPriorities(h);
+      if (!vals || !priorities || !this.sets.restore(h, vals, priorities)) {
+        this.o.logger.warn({ height: Number(h) }, 'no proposer priorities stored with the last block: recomputing them from height 1 with the current validators');
+      }
       this.lastCommitBytes = (await this.o.store.getBftCommit(h)) ?? null;
     }
   }
@@ -297,7 +301,7 @@ export class BftDriver implements BlockDecider {
     const r = this.built.get(bytesToHex(hash)) ?? applyBlock(state, decodeBlock(bytes), undefined, this.hooks);
     const vmCommit: VmCommit = { height, blockHash: hash, signatures: commit.signatures.map((s) => ({ validator: s.validator, signature: s.signature })) };
     const commitBytes = encodeCommit(commit);
-    await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy });
+    await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy, priorities: this.sets.prioritiesAt(height) });
     this.afterCommit(r, vmCommit, commitBytes, decidedBy);
     this.o.logger.info({ height: Number(height), round: commit.round, txs: r.block.txs.length, hash: bytesToHex(hash).slice(0, 16) }, 'committed block');
     this.startNextHeight();
@@ -307,6 +311,7 @@ export class BftDriver implements BlockDecider {
     const h = r.block.header.height;
     this.decided.set(h, decidedBy);
     this.decided.delete(h - 2n);
+    this.sets.forNextHeight(this.o.state); // one step of the proposer-priority walk per committed block, none skipped
     this.lastCommitBytes = commitBytes;
     for (const e of r.block.evidence) this.evidencePool.delete(bytesToHex(sha256(e)));
     this.o.mempool.update(this.o.state, r.txHashes);
@@ -395,7 +400,7 @@ export class BftDriver implements BlockDecider {
             const decidedBy = state.validatorList();
             const r = applyBlock(state, block, undefined, this.hooks);
             const vmCommit: VmCommit = { height: commit.height, blockHash: hash, signatures: commit.signatures };
-            await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy });
+            await store.commit(state, r, vmCommit, { commit: commitBytes, decidedBy, priorities: this.sets.prioritiesAt(block.header.height) });
             this.afterCommit(r, vmCommit, commitBytes, decidedBy);
             synced++;
           } catch (e) {

@@ -122,12 +122,18 @@ export class ChainStore {
   }
 
   /** Persists a block atomically, then applies it to the in-memory state. */
-  async commit(state: ChainState, r: BlockResult, commit: Commit, bft?: { commit: Uint8Array; decidedBy: Validator[] }): Promise<void> {
+  async commit(
+    state: ChainState, r: BlockResult, commit: Commit,
+    bft?: { commit: Uint8Array; decidedBy: Validator[]; priorities?: ReadonlyArray<{ address: Uint8Array; priority: bigint }> },
+  ): Promise<void> {
     const h = r.block.header.height;
     const ops: BatchOp[] = [
       ...(bft ? [
         { type: 'put' as const, key: KEY.bftCommit(h), value: bft.commit },
         { type: 'put' as const, key: KEY.decidedBy(h), value: encode(bft.decidedBy.map(encodeValidator)) },
+      ] : []),
+      ...(bft?.priorities ? [
+        { type: 'put' as const, key: KEY.proposerPriorities, value: encode([h, bft.priorities.map((p) => [p.address, p.priority.toString()])]) },
       ] : []),
       { type: 'put', key: KEY.block(h), value: encodeBlock(r.block) },
       { type: 'put', key: KEY.commit(h), value: encodeCommit(commit) },
@@ -174,6 +180,22 @@ export class ChainStore {
   async getDecidedBy(height: bigint): Promise<Validator[] | undefined> {
     const b = await this.get(KEY.decidedBy(height));
     return b ? (decodeCanonical(b, 'validator list') as Uint8Array[]).map(decodeValidator) : undefined;
+  }
+
+  /** The proposer priorities of the set that decided block `height`, if they were stored with it. */
+  async getProposerPriorities(height: bigint): Promise<Map<string, bigint> | undefined> {
+    const b = await this.get(KEY.proposerPriorities);
+    if (!b) return undefined;
+    const v = decodeCanonical(b, 'proposer priorities');
+    const bad = (why: string) => new NodeError('STORE_CORRUPT', `proposer priorities: ${why}`);
+    if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'bigint' || !Array.isArray(v[1])) throw bad('expected [height, entries]');
+    if (v[0] !== height) return undefined;
+    const out = new Map<string, bigint>();
+    for (const e of v[1] as unknown[]) {
+      if (!Array.isArray(e) || e.length !== 2 || !(e[0] instanceof Uint8Array) || e[0].length !== 20 || typeof e[1] !== 'string' || !/^-?\d{1,40}$/.test(e[1])) throw bad('malformed entry');
+      out.set(bytesToHex(e[0]), BigInt(e[1]));
+    }
+    return out;
   }
 
   async getBftCommit(height: bigint): Promise<Uint8Array | undefined> {

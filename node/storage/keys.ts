@@ -41,6 +41,8 @@ export const KEY = {
   bftCommit: (h: bigint) => k('C', u64be(h)),
   /** The validator list that decided block h (to verify the last commit carried by block h+1 after a restart). */
   decidedBy: (h: bigint) => k('V', u64be(h)),
+  /** Proposer priorities of the set that decided the latest block: `[height, [[address, priority (decimal)]...]]`. */
+  proposerPriorities: k('mpriorities'),
   events: (h: bigint) => k('e', u64be(h)),
   hashToHeight: (hash: Uint8Array) => k('H', hash),
   txLocation: (txHash: Uint8Array) => k('t', txHash),
