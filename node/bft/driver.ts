@@ -386,7 +386,9 @@ export class BftDriver implements BlockDecider {
           break;
         }
         if (items.length === 0) break;
-        this.downloading = true;
+        // one block behind is the normal skew between validators committing the same height; only a
+        // node further behind than that is catching up (node_syncing, and the verifier waits)
+        if (items.length > 1 || synced > 0) this.downloading = true;
         await this.inflight; // never interleave with a commit the engine is making
         for (const [i, item] of items.entries()) {
           // A block the engine committed meanwhile (while this batch was in flight) is skipped.

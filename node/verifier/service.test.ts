@@ -300,13 +300,21 @@ test('an unreachable solver, or no time left before the deadline, gives UNAVAILA
   await gone.stop();
   const verifier = await mkHost(t);
   const state = chain();
-  putJob(state, jobOf(run, goneInfo, state.height));
+  const job = jobOf(run, goneInfo, state.height);
+  putJob(state, job);
+  // the unreachable solver is retried until the chain reaches the deadline less the margin
+  const { svc, sent, lines } = service(t, state, verifier, { blockIntervalMs: 20 });
+  svc.start();
+  while (lines.filter((l) => /retrying/.test(String(l.msg))).length < 2) await new Promise((r) => setTimeout(r, 20));
+  assert.equal(sent.length, 0, 'no verdict while the window is open');
+  state.height = job.deadline - 2n;
+  svc.onBlock(block(state.height));
+  await svc.idle();
+  assert.equal(sent.length, 1);
   // deadline 2 blocks ahead with a 2-block margin: no budget at all, so no fetch is tried
   const rushed = jobOf(run, goneInfo, state.height, { id: sha256(utf8('verifier-test/rushed')), deadline: state.height + 2n });
   putJob(state, rushed);
-  // 20 ms blocks: the unreachable solver is retried for the ~2 s left, then attested UNAVAILABLE
-  const { svc, sent, lines } = service(t, state, verifier, { blockIntervalMs: 20 });
-  svc.start();
+  svc.onBlock(block(state.height, [rushed]));
   await svc.idle();
   assert.equal(sent.length, 2);
   for (const s of sent) assert.deepEqual(s.payload.digest, UNAVAILABLE_DIGEST);
@@ -345,7 +353,7 @@ test('a solver that is down when the committee starts, and back (same peer id an
   assert.equal(svc.stats().unavailable, 0);
 });
 
-test('a replay that outlasts the budget attests UNAVAILABLE; one cancelled by stop() attests nothing', async (t) => {
+test('a replay still running when the chain reaches the deadline less the margin attests UNAVAILABLE; one cancelled by stop() attests nothing', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
   await registerJobChunkServer(solver, () => run.artifacts);
@@ -357,10 +365,17 @@ test('a replay that outlasts the budget attests UNAVAILABLE; one cancelled by st
   };
   {
     const state = chain();
-    // 3 blocks left, 2 kept free, 100 ms blocks: a 100 ms budget
+    // 3 blocks left, 2 kept free, 100 ms blocks: about 100 ms of expected time, but the cut-off is
+    // the height: while no block comes the replay goes on, however long it takes
     putJob(state, jobOf(run, solver, state.height, { deadline: state.height + 3n }));
     const { svc, sent, lines } = service(t, state, verifier, { backend: hang, blockIntervalMs: 100, minBudgetMs: 10 });
     svc.start();
+    while (svc.stats().running === null) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 400));
+    assert.notEqual(svc.stats().running, null, 'still replaying after 4 expected block times without a block');
+    assert.equal(sent.length, 0);
+    state.height += 1n; // deadline - 2: the margin is all that is left
+    svc.onBlock(block(state.height));
     await svc.idle();
     assert.equal(sent.length, 1);
     assert.deepEqual(sent[0]!.payload.digest, UNAVAILABLE_DIGEST);

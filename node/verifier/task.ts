@@ -1,4 +1,4 @@
-// One verification task: within the time left before the attest deadline, verify the job (retrying
+// One verification task: until the chain reaches the attest deadline less a margin, verify the job (retrying
 // a solver that is briefly unreachable), turn the result into a digest, or UNAVAILABLE_DIGEST when
 // the data cannot be had or checked, and submit it as a signed JobAttest.
 import type { Logger } from 'pino';
@@ -8,13 +8,16 @@ import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, errCode, errText, isDataFailure, isTransient } from './errors.ts';
 import { verifyJob } from './verify.ts';
 
+const HEIGHT_POLL_MS = 50;
+
 export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
   const { state } = c.o;
   const job = state.getJob(id);
   if (!job || !needsMe(c, job)) return;
   const hex = bytesToHex(id);
   const log = c.log.child({ job: short(id) });
-  const budgetMs = c.pace.budgetMs(state.height, job.deadline, c.o.marginBlocks ?? 2);
+  const margin = c.o.marginBlocks ?? 2;
+  const budgetMs = c.pace.budgetMs(state.height, job.deadline, margin);
   let digest: Uint8Array;
   const known = c.digests.get(hex);
   if (known) {
@@ -26,9 +29,14 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
   } else {
     const ctl = new AbortController();
     c.current = { hex, ctl };
-    const timer = setTimeout(() => ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified within the ${budgetMs} ms left before the attest deadline`)), budgetMs);
+    // The cut-off is a height, not a timer: on a loaded machine blocks slow down too, and a timer
+    // sized from the earlier pace would give up while most of the window was still open.
+    const stopAt = job.deadline - BigInt(margin);
+    const timer = setInterval(() => {
+      if (state.height >= stopAt) ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified by height ${stopAt} (the attest deadline ${job.deadline} less ${margin} blocks to include the attestation)`));
+    }, HEIGHT_POLL_MS);
     try {
-      log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
+      log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), stopAt: Number(stopAt), expectedMs: budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
       const r = await verifyRetrying(c, job, ctl.signal, log);
       digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
       log.info({ digest: bytesToHex(digest).slice(0, 16), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
@@ -44,7 +52,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
       log.warn({ code: errCode(why), reason: errText(why) }, 'verifier: data unavailable or invalid; attesting UNAVAILABLE');
       digest = UNAVAILABLE_DIGEST;
     } finally {
-      clearTimeout(timer);
+      clearInterval(timer);
       c.current = null;
     }
   }
