@@ -26,8 +26,11 @@ export interface VerifierContext {
   readonly submitted: Map<string, Submitted>;
   /** digests already computed, so a refused submission is retried without replaying again */
   readonly digests: Map<string, Uint8Array>;
-  /** the task verifying now: the service aborts it when its job leaves the attest window or on stop() */
-  current: { hex: string; ctl: AbortController } | null;
+  /**
+   * the task verifying now: the service aborts it on a block at `stopAt` (the attest deadline less the
+   * margin), when its job leaves the attest window, or on stop()
+   */
+  current: { hex: string; ctl: AbortController; stopAt: bigint } | null;
   stopped: boolean;
 }
 

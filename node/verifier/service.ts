@@ -169,11 +169,15 @@ export class VerifierService {
         c.digests.delete(hex);
       }
     }
-    // the running task ends early when its job left the attest window
+    // the running task ends early when its job left the attest window, and gives up (UNAVAILABLE)
+    // once only the margin needed to include its attestation is left
     if (c.current) {
-      const job = state.getJob(Buffer.from(c.current.hex, 'hex'));
+      const { hex, ctl, stopAt } = c.current;
+      const job = state.getJob(Buffer.from(hex, 'hex'));
       if (!job || job.status !== JobStatus.Attesting || state.height >= job.deadline) {
-        c.current.ctl.abort(new VerifierError('VERIFIER_CANCELLED', `the job is no longer attesting at height ${state.height}`));
+        ctl.abort(new VerifierError('VERIFIER_CANCELLED', `the job is no longer attesting at height ${state.height}`));
+      } else if (state.height >= stopAt) {
+        ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified by height ${stopAt} (the attest deadline ${job.deadline} less the blocks kept to include the attestation)`));
       }
     }
     // submitted attestations: forget the landed ones, re-send the ones the mempool dropped

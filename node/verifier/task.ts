@@ -8,8 +8,6 @@ import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, errCode, errText, isDataFailure, isTransient } from './errors.ts';
 import { verifyJob } from './verify.ts';
 
-const HEIGHT_POLL_MS = 50;
-
 export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
   const { state } = c.o;
   const job = state.getJob(id);
@@ -28,13 +26,11 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
     digest = UNAVAILABLE_DIGEST;
   } else {
     const ctl = new AbortController();
-    c.current = { hex, ctl };
-    // The cut-off is a height, not a timer: on a loaded machine blocks slow down too, and a timer
-    // sized from the earlier pace would give up while most of the window was still open.
+    // The cut-off is a height, checked by the service on each block, not a timer: on a loaded
+    // machine blocks slow down too, and a timer sized from the earlier pace would give up while
+    // most of the window was still open.
     const stopAt = job.deadline - BigInt(margin);
-    const timer = setInterval(() => {
-      if (state.height >= stopAt) ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified by height ${stopAt} (the attest deadline ${job.deadline} less ${margin} blocks to include the attestation)`));
-    }, HEIGHT_POLL_MS);
+    c.current = { hex, ctl, stopAt };
     try {
       log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), stopAt: Number(stopAt), expectedMs: budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
       const r = await verifyRetrying(c, job, ctl.signal, log);
@@ -52,7 +48,6 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
       log.warn({ code: errCode(why), reason: errText(why) }, 'verifier: data unavailable or invalid; attesting UNAVAILABLE');
       digest = UNAVAILABLE_DIGEST;
     } finally {
-      clearInterval(timer);
       c.current = null;
     }
   }

@@ -145,13 +145,14 @@ export function slashValidator(o: StateOverlay, offence: { offender: Uint8Array;
   const cut = (x: bigint) => (x * BigInt(params.slashFractionBps)) / 10_000n;
   let amount = cut(v.stake);
   o.setValidator(address, { ...v, stake: v.stake - amount, jailed: true });
-  if (o.unbonding.some((e) => answersFor(e, offence, params) && cut(e.amount) > 0n)) {
-    o.setUnbonding(o.unbonding.map((e) => {
-      if (!answersFor(e, offence, params)) return e;
-      const burned = cut(e.amount);
-      amount += burned;
-      return { ...e, amount: e.amount - burned };
-    }));
-  }
+  let cutQueue = false;
+  const queue = o.unbonding.map((e) => {
+    const burned = answersFor(e, offence, params) ? cut(e.amount) : 0n;
+    if (burned === 0n) return e;
+    cutQueue = true;
+    amount += burned;
+    return { ...e, amount: e.amount - burned };
+  });
+  if (cutQueue) o.setUnbonding(queue); // an untouched queue stays out of this block's state writes
   return { kind: EventKind.Slash, address, counterparty: null, amount };
 }
