@@ -6,14 +6,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import {
-  applyBlock, buildBlock, bytesToHex, commitBlock, createGenesisState, encodeTx, publicKeyFromSeed, addressFromPublicKey, sha256, signTx, verify,
-  type ChainState,
-} from '../vm/index.ts';
+import { applyBlock, buildBlock, commitBlock, createGenesisState, encodeTx, signTx, type ChainState } from '../vm/index.ts';
 import { devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { PolchainNode } from '../node/node.ts';
+import { bytesToHex, publicKeyFromSeed, addressFromPublicKey, sha256, verify } from '../primitives/index.ts';
 
 const ACCOUNTS = 500;
 const BLOCK_TXS = 2_000;

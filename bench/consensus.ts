@@ -5,11 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
-import { bytesToHex, encodeTx, sha256, signTx } from '../vm/index.ts';
+import { encodeTx, signTx } from '../vm/index.ts';
 import { devAccountSeed } from '../genesis/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { createDevnet } from '../node/cli/commands/devnet.ts';
 import { startNode, TEST_PASSPHRASE, type NodeProcess } from '../test/helpers/node-process.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const N = 4;
 const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);

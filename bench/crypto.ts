@@ -4,7 +4,8 @@
  * Pure: uses performance.now() only for reporting (bench script, not consensus code).
  */
 import { createPublicKey, verify as rawVerify } from 'node:crypto';
-import { publicKeyFromSeed, sign, verify, verifyNoble, sha256 } from '../vm/crypto/index.ts';
+import { publicKeyFromSeed, sign, verify, verifyNoble, sha256 } from '../primitives/index.ts';
+
 
 const KEYS = 64;
 const seeds = Array.from({ length: KEYS }, (_, i) => sha256(new Uint8Array([i, 1, 2, 3])));

@@ -5,10 +5,8 @@
 // full state) as a percentage of the det step time. Last line: one JSON object.
 import '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../ml-runtime/tf.ts';
-import {
-  validateSpec, loadDataset, createTrainer, initialState, trainStep, stepHash, StepHashWorker, selectBackend, sha256, utf8,
-  type ModelSpec, type TrainState,
-} from '../ml-runtime/index.ts';
+import { validateSpec, loadDataset, createTrainer, initialState, trainStep, stepHash, StepHashWorker, selectBackend, type ModelSpec, type TrainState } from '../ml-runtime/index.ts';
+import { sha256, utf8 } from '../primitives/index.ts';
 
 const quick = process.argv.includes('--quick');
 const SEED = sha256(utf8('bench-seed'));

@@ -16,9 +16,10 @@
 //
 // Usage: npm run bench:pol [-- --steps N] [-- --quick]
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome, bytesToHex } from '../vm/index.ts';
+import { JobStatus, JobOutcome } from '../vm/index.ts';
 import { validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim.ts';
+import { bytesToHex } from '../primitives/index.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };

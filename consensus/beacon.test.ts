@@ -1,9 +1,10 @@
 // BLS12-381 randomness beacon.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import { beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, genesisBeacon, nextBeacon, verifyBlockBeacon, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH } from './beacon.ts';
 import { makeValidatorSet } from './validator-set.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const seed = (s: string) => sha256(new TextEncoder().encode(s));
 

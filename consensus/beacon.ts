@@ -7,9 +7,10 @@
  *   beacon(h) = sha256(beacon(h-1) || signature(h)),  beacon(0) = genesisBeacon(chainId).
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { encode, sha256, concatBytes, bytesToHex } from '../vm/index.ts';
+import { encode } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { getValidator, type ValidatorSet } from './validator-set.ts';
+import { sha256, concatBytes, bytesToHex } from '../primitives/index.ts';
 
 const bls = bls12_381.longSignatures;
 export const BEACON_DST = 'POLCHAIN_BEACON_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_';

@@ -4,11 +4,12 @@
 // all commit once the network stabilises.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import { SimNet, SIM_CHAIN, readSimBlock, simBlock } from './testkit.ts';
 import { signProposal } from './proposal.ts';
 import { signVote } from './vote.ts';
 import type { ConsensusEvent } from './events.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 function rng(seed: number) {
   let x = seed >>> 0 || 1;

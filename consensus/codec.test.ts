@@ -1,7 +1,7 @@
 // Canonical encodings and signing bytes of votes, proposals, commits and evidence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, encode, sha256 } from '../vm/index.ts';
+import { encode } from '../vm/index.ts';
 import { decodeVote, encodeVote, signVote, verifyVoteSignature, voteSigningBytes } from './vote.ts';
 import { decodeProposal, encodeProposal, signProposal, verifyProposalSignature, proposalSigningBytes } from './proposal.ts';
 import { commitFromVotes, decodeCommit, encodeCommit, verifyCommit } from './commit.ts';
@@ -9,6 +9,7 @@ import { decodeEvidence, encodeEvidence, makeDuplicateVoteEvidence, verifyDuplic
 import { makeValidatorSet, getValidator } from './validator-set.ts';
 import { SIM_CHAIN, simKey } from './testkit.ts';
 import { isConsensusError } from './errors.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const keys = [0, 1, 2, 3].map(simKey);
 const set = makeValidatorSet(keys.map((k, i) => ({ address: k.address, consensusKey: k.publicKey, power: BigInt(i + 1) }))); // 1+2+3+4 = 10

@@ -3,11 +3,12 @@
  *   commit = [height(u64), round(u32), blockHash(32), [[validator(20), signature(64)]...]]  (sorted by validator, unique)
  * Each signature is the validator's precommit signature: voteSigningBytes(precommit, height, round, blockHash).
  */
-import { encode, decodeCanonical, Reader, compareBytes, bytesToHex, type Encodable } from '../vm/index.ts';
+import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { Commit, Vote } from './types.ts';
 import { verifyVoteSignature } from './vote.ts';
 import { getValidator, hasTwoThirds, type ValidatorSet } from './validator-set.ts';
+import { compareBytes, bytesToHex } from '../primitives/index.ts';
 
 export function encodeCommit(c: Commit): Uint8Array {
   return encode([c.height, c.round, c.blockHash, c.signatures.map((s) => [s.validator, s.signature])] as Encodable[]);

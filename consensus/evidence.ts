@@ -3,10 +3,11 @@
  * different block hashes (nil counts as a value).
  *   evidence = [voteA, voteB] (each a vote array as in vote.ts), encodeVote(voteA) < encodeVote(voteB) bytewise
  */
-import { encode, decodeCanonical, compareBytes, equalBytes, bytesToHex, type Encodable } from '../vm/index.ts';
+import { encode, decodeCanonical, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { DuplicateVoteEvidence, Vote } from './types.ts';
 import { encodeVote, readVote, verifyVoteSignature } from './vote.ts';
+import { compareBytes, equalBytes, bytesToHex } from '../primitives/index.ts';
 
 const sameHash = (a: Uint8Array | null, b: Uint8Array | null) => (a === null || b === null ? a === b : equalBytes(a, b));
 

@@ -1,12 +1,13 @@
 // Locking rules of Algorithm 1 driven message by message on one validator (the others are scripted).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import type { ConsensusEffect } from './events.ts';
 import { SIM_CHAIN, scripted, votesOf } from './testkit.ts';
 import { signVote } from './vote.ts';
 import { commitFromVotes } from './commit.ts';
 import type { VoteType } from './types.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const myVote = (eff: ConsensusEffect[], type: VoteType) => votesOf(eff).filter((v) => v.type === type);
 const hashOf = (b: Uint8Array | null) => (b ? bytesToHex(sha256(b)) : null);

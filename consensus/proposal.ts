@@ -4,9 +4,10 @@
  *   signing bytes = encode(["polchain/proposal/v1", chainId, height, round, polRound | nil, blockHash])
  * polRound -1 is encoded as nil. The block bytes are bound by blockHash (checked with the node's hashBlock).
  */
-import { encode, decodeCanonical, Reader, sign, verify, type Encodable } from '../vm/index.ts';
+import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { Proposal, UnsignedProposal } from './types.ts';
+import { sign, verify } from '../primitives/index.ts';
 
 export const PROPOSAL_DOMAIN = 'polchain/proposal/v1';
 

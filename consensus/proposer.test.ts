@@ -1,9 +1,10 @@
 // Weighted round-robin proposer selection.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, compareBytes } from '../vm/index.ts';
+
 import { advanceHeight, makeValidatorSet, proposer, updateValidatorSet, validatorSetAtHeight } from './validator-set.ts';
 import { simKey } from './testkit.ts';
+import { bytesToHex, compareBytes } from '../primitives/index.ts';
 
 const keys = [0, 1, 2, 3, 4].map(simKey);
 const mk = (powers: bigint[]) => makeValidatorSet(powers.map((p, i) => ({ address: keys[i]!.address, consensusKey: keys[i]!.publicKey, power: p })));

@@ -1,11 +1,12 @@
 // Scenario tests of the pure state machine over an in-memory network (no timers, no IO).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import { SimNet, SIM_CHAIN, readSimBlock, simBlock } from './testkit.ts';
 import { decodeCommit, verifyCommit } from './commit.ts';
 import { proposer } from './validator-set.ts';
 import type { ConsensusEvent } from './events.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const equal4 = [10n, 10n, 10n, 10n];
 

@@ -1,10 +1,11 @@
 // The double-sign guard: persist before the signature leaves, never sign conflicting data.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import { GuardedSigner, type LastSigned } from './signer.ts';
 import { SIM_CHAIN, simKey } from './testkit.ts';
 import { signVote } from './vote.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const k = simKey(0);
 const H = sha256(Uint8Array.of(1));

@@ -10,11 +10,12 @@
  * newest) BEFORE the signature is returned; the node implements it as a synchronous, fsync'ed write
  * (e.g. writeFileSync + fsyncSync) and throws if it fails, in which case nothing is signed.
  */
-import { addressFromPublicKey, equalBytes, publicKeyFromSeed, sign } from '../vm/index.ts';
+
 import { ConsensusError } from './errors.ts';
 import type { UnsignedProposal, UnsignedVote } from './types.ts';
 import { voteSigningBytes } from './vote.ts';
 import { proposalSigningBytes } from './proposal.ts';
+import { addressFromPublicKey, equalBytes, publicKeyFromSeed, sign } from '../primitives/index.ts';
 
 /** Step numbers in the order Tendermint signs them within a round. */
 export const SIGN_STEP = { propose: 1, prevote: 2, precommit: 3 } as const;

@@ -22,7 +22,7 @@
  * `commit` (a verified commit for the current height decides at once), `maj23` (a peer's +2/3 claim,
  * see vote-set.ts); `heldVotes()` and `maj23Claims()` say what to gossip.
  */
-import { bytesToHex, equalBytes } from '../vm/index.ts';
+
 import { ConsensusError, isConsensusError } from './errors.ts';
 import type { ConsensusEffect, ConsensusEvent } from './events.ts';
 import type { Commit, Proposal, Vote, VoteType } from './types.ts';
@@ -33,6 +33,7 @@ import { getValidator, hasOneThird, proposer, type ValidatorSet } from './valida
 import { DEV_TIMEOUTS, timeoutDuration, type TimeoutConfig, type TimeoutStep } from './timeouts.ts';
 import type { Signer } from './signer.ts';
 import { encodeEvidence } from './evidence.ts';
+import { bytesToHex, equalBytes } from '../primitives/index.ts';
 
 /** The application: block building and validation, plugged in by the node (vm.buildBlock / vm.applyBlock). Must be deterministic. */
 export interface ConsensusApp {

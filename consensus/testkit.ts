@@ -3,7 +3,7 @@
  * link filters, nodes that go down and come back, and timers that fire only when the test says so.
  * Test support only (not exported from index.ts); pure like the rest of consensus/.
  */
-import { addressFromPublicKey, bytesToHex, decodeCanonical, encode, equalBytes, publicKeyFromSeed, sha256 } from '../vm/index.ts';
+import { decodeCanonical, encode } from '../vm/index.ts';
 import { ConsensusState, type ConsensusApp } from './state.ts';
 import type { ConsensusEffect, ConsensusEvent } from './events.ts';
 import type { Commit, Proposal, Vote } from './types.ts';
@@ -15,6 +15,7 @@ import type { VoteType } from './types.ts';
 import { decodeCommit, encodeCommit, verifyCommit } from './commit.ts';
 import type { TimeoutConfig } from './timeouts.ts';
 import { beaconSign, blsPublicKey, blsSecretFromSeed, genesisBeacon, nextBeacon, verifyBlockBeacon } from './beacon.ts';
+import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 export const SIM_CHAIN = 'polchain-sim';
 

@@ -14,8 +14,9 @@
  * incrementPriorities; then each step adds every validator's power to its priority, picks the
  * highest priority (tie: the smaller address), and subtracts the total power from it.
  */
-import { compareBytes, bytesToHex, type Validator } from '../vm/index.ts';
+import { type Validator } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
+import { compareBytes, bytesToHex } from '../primitives/index.ts';
 
 export interface ConsensusValidator {
   address: Uint8Array; // 20 bytes

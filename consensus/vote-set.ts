@@ -9,12 +9,13 @@
  * another, so that an honest node never sees the +2/3 that others saw. Safety is unchanged: two
  * +2/3 sets still share more than 1/3 of the power, which includes an honest validator that votes once.
  */
-import { bytesToHex, compareBytes, equalBytes } from '../vm/index.ts';
+
 import { ConsensusError } from './errors.ts';
 import type { DuplicateVoteEvidence, Vote, VoteType } from './types.ts';
 import { verifyVoteSignature } from './vote.ts';
 import { makeDuplicateVoteEvidence } from './evidence.ts';
 import { getValidator, hasOneThird, hasTwoThirds, type ValidatorSet } from './validator-set.ts';
+import { bytesToHex, compareBytes, equalBytes } from '../primitives/index.ts';
 
 export type AddVoteResult = { status: 'added' } | { status: 'duplicate' } | { status: 'conflict'; evidence: DuplicateVoteEvidence };
 

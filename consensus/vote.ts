@@ -3,9 +3,10 @@
  *   vote          = [typeTag(1 prevote | 2 precommit), height(u64), round(u32), blockHash(32) | nil, validator(20), signature(64)]
  *   signing bytes = encode(["polchain/vote/v1", chainId, typeTag, height, round, blockHash | nil])
  */
-import { encode, decodeCanonical, Reader, sign, verify, type Encodable } from '../vm/index.ts';
+import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { VOTE_TYPE_TAG, type UnsignedVote, type Vote, type VoteType } from './types.ts';
+import { sign, verify } from '../primitives/index.ts';
 
 export const VOTE_DOMAIN = 'polchain/vote/v1';
 

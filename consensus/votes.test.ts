@@ -1,7 +1,7 @@
 // Invalid, duplicate and late votes are ignored; equivocation produces DuplicateVoteEvidence.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, sha256 } from '../vm/index.ts';
+
 import { signVote } from './vote.ts';
 import { SIM_CHAIN, SimNet, simKey, scripted, votesOf } from './testkit.ts';
 import { signProposal } from './proposal.ts';
@@ -10,6 +10,7 @@ import { decodeEvidence, encodeEvidence, verifyDuplicateVoteEvidence } from './e
 import { getValidator } from './validator-set.ts';
 import type { ConsensusEffect } from './events.ts';
 import type { Proposal, Vote } from './types.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const codes = (eff: ConsensusEffect[]) => eff.flatMap((e) => (e.type === 'rejected' ? [e.code] : []));
 

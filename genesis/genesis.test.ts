@@ -3,10 +3,11 @@ import assert from 'node:assert/strict';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex } from '../vm/index.ts';
+
 import { devGenesis, genesisHash, genesisState, genesisToJson, loadGenesisFile, parseGenesis, GenesisError } from './index.ts';
 
 import { val as v } from '../test/helpers/chain.ts';
+import { bytesToHex } from '../primitives/index.ts';
 
 const base = () => genesisToJson(devGenesis({ validators: [{ address: v.address, consensusKey: v.publicKey, blsKey: v.blsKey }], genesisTimeMs: 1_700_000_000_000n, devAccounts: 3 })) as any;
 

@@ -1,6 +1,7 @@
-import { decodeAddress, hexToBytes, U64_MAX, type ChainParams } from '../vm/index.ts';
+import { U64_MAX, type ChainParams } from '../vm/index.ts';
 import { GenesisError } from './errors.ts';
 import type { Genesis } from './types.ts';
+import { decodeAddress, hexToBytes } from '../primitives/index.ts';
 
 const MAX_GENESIS_ACCOUNTS = 100_000;
 

@@ -1,5 +1,6 @@
-import { bytesToHex, encode, encodeAddress, encodeParams, sha256 } from '../vm/index.ts';
+import { encode, encodeParams } from '../vm/index.ts';
 import type { Genesis } from './types.ts';
+import { bytesToHex, encodeAddress, sha256 } from '../primitives/index.ts';
 
 /** The JSON form written to genesis.json; parseGenesis(toJson(g)) round-trips. */
 export function genesisToJson(g: Genesis): Record<string, unknown> {

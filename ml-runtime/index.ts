@@ -2,8 +2,6 @@
 // hashing, traces, checkpoints, replay, Merkle trees, and backend selection.
 export { MlError, NonFiniteStateError } from './errors.ts';
 export type { MlErrorCode } from './errors.ts';
-export { sha256, toHex, fromHex, bytesEqual, u64be, utf8 } from './hash.ts';
-export * from './merkle/index.ts';
 export * from './prf/index.ts';
 export * from './spec/index.ts';
 export * from './data/index.ts';

@@ -1,7 +1,8 @@
 // Job identifiers and seeds for local runs (the CLI). On chain, the job id comes from the
 // JobSubmit transaction and the seed from H(job id, later beacon); locally both are derived.
-import { sha256, utf8 } from './hash.ts';
+
 import { specHash, type ModelSpec } from './spec/index.ts';
+import { sha256, utf8 } from '../primitives/index.ts';
 
 /** jobId = SHA-256("polchain/local-job/v1\0" || specHash || datasetName) */
 export function localJobId(spec: ModelSpec, datasetName: string): Uint8Array {

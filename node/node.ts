@@ -1,8 +1,6 @@
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import {
-  addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, type BlockResult, type ChainState, type Commit,
-} from '../vm/index.ts';
+import { type BlockResult, type ChainState, type Commit } from '../vm/index.ts';
 import { genesisHash, type Genesis } from '../genesis/index.ts';
 import { createRpcServer, type RpcServer } from '../rpc/index.ts';
 import { ChainStore } from './storage/index.ts';
@@ -18,6 +16,7 @@ import { NODE_VERSION } from './version.ts';
 import { loadOrCreateP2pKey } from './p2p-key.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
+import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
 export interface NodeOptions {
   dataDir: string;

@@ -1,8 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { hexToBytes, bytesToHex } from '../vm/index.ts';
+
 import { NodeError } from './errors.ts';
+import { hexToBytes, bytesToHex } from '../primitives/index.ts';
 
 export const p2pKeyPath = (dataDir: string) => join(dataDir, 'p2p.key');
 

@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const folders = ['vm', 'consensus', 'ml-runtime', 'genesis', 'node', 'rpc', 'test'];
+const folders = ['primitives', 'vm', 'consensus', 'ml-runtime', 'genesis', 'node', 'rpc', 'test'];
 const filter = process.argv.slice(2);
 
 function walk(dir, out) {

@@ -5,17 +5,16 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  JobStatus, JobOutcome, EventKind, equalBytes, bytesToHex, type Job,
-} from '../vm/index.ts';
+import { JobStatus, JobOutcome, EventKind, type Job } from '../vm/index.ts';
 import { jobSeed, sampleSegments, segmentTotal, selectCommittee } from '../vm/jobs/challenge.ts';
 import { UNAVAILABLE_DIGEST } from '../vm/jobs/digest.ts';
-import { parseSpec, validateSpec, loadDataset, selectBackend, sha256, utf8, type ModelSpec } from '../ml-runtime/index.ts';
+import { parseSpec, validateSpec, loadDataset, selectBackend, type ModelSpec } from '../ml-runtime/index.ts';
 import { tf } from '../ml-runtime/tf.ts';
 import {
   JobSim, Solver, plan, expectedDigest, openingsOf, revealOf, produceRun, Prng,
   type JobPlan, type Strategy, type Withhold, type MemberBehaviour, type SolverRun,
 } from './helpers/job-sim.ts';
+import { equalBytes, bytesToHex, sha256, utf8 } from '../primitives/index.ts';
 
 await selectBackend('det');
 

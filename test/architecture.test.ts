@@ -10,17 +10,18 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Which top-level folders each folder may import from (besides itself). */
 export const allowed: Record<string, string[]> = {
-  'ml-runtime': [],
-  vm: ['ml-runtime'],
-  consensus: ['vm', 'ml-runtime'],
-  genesis: ['vm', 'ml-runtime'],
+  primitives: [],
+  'ml-runtime': ['primitives'],
+  vm: ['ml-runtime', 'primitives'],
+  consensus: ['vm', 'ml-runtime', 'primitives'],
+  genesis: ['vm', 'ml-runtime', 'primitives'],
   rpc: [],
-  node: ['consensus', 'vm', 'ml-runtime', 'genesis', 'rpc'],
+  node: ['consensus', 'vm', 'ml-runtime', 'genesis', 'rpc', 'primitives'],
 };
 
 /** Modules the pure core may not load: storage, network, servers, filesystem, clocks of the OS. */
 const ioModules = /^(node:)?(fs|fs\/promises|net|http|https|http2|dgram|dns|tls|child_process|readline)$|^(level|classic-level|fastify|@fastify\/.*|ws|pino|libp2p|@libp2p\/.*|@chainsafe\/.*)$/;
-const pureFolders = ['ml-runtime', 'vm', 'consensus'];
+const pureFolders = ['primitives', 'ml-runtime', 'vm', 'consensus'];
 
 function sources(dir: string, out: string[] = []): string[] {
   for (const name of readdirSync(dir)) {

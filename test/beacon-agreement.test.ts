@@ -1,9 +1,10 @@
 // The vm re-implements the beacon formulas (it may not import consensus): both must agree exactly.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { beaconAfter, beaconAtGenesis, buildBlock, bytesToHex, sha256 } from '../vm/index.ts';
+import { beaconAfter, beaconAtGenesis, buildBlock } from '../vm/index.ts';
 import { beaconSign, genesisBeacon, nextBeacon, validatorSetFromVm, verifyBlockBeacon } from '../consensus/index.ts';
 import { alice, val, testState, TEST_CHAIN } from './helpers/chain.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 test('vm and consensus agree on the genesis beacon and the next-beacon function', () => {
   for (const chainId of [TEST_CHAIN, 'polchain-dev', 'a', 'x'.repeat(63)]) {

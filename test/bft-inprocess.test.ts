@@ -1,10 +1,11 @@
 // Four validators running Tendermint over real libp2p (TCP, noise, yamux, gossipsub) on 127.0.0.1.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, encodeTx, signTx, sha256 } from '../vm/index.ts';
+import { encodeTx, signTx } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { startBftNet, waitFor } from './helpers/bft-net.ts';
 import { RpcClient } from '../rpc/index.ts';
+import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 test('4 validators agree on every block; a transaction sent to one node commits on all', { timeout: 120_000 }, async (t) => {
   const net = await startBftNet(4);

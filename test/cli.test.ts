@@ -4,9 +4,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeAddress } from '../vm/index.ts';
+
 import { devAccount } from '../genesis/index.ts';
 import { runCli, startNode } from './helpers/node-process.ts';
+import { encodeAddress } from '../primitives/index.ts';
 
 test('init, keys, start, transfer and status through the CLI', { timeout: 120_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-cli-'));

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex, encodeAddress } from '../vm/index.ts';
+
 import { devAccount } from '../genesis/index.ts';
 import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
 import { createRpcServer } from '../rpc/index.ts';
@@ -14,6 +14,7 @@ import { jobMethods } from '../node/rpc-methods/index.ts';
 import { main } from '../node/cli/main.ts';
 import { runCli, startNode, ROOT } from './helpers/node-process.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+import { bytesToHex, encodeAddress } from '../primitives/index.ts';
 
 const IRIS = join(ROOT, 'ml-runtime/specs/iris.json'); // T = 60, k = 20
 

@@ -7,10 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import {
-  addressFromPublicKey, attestationDigest, bytesToHex, compareBytes, encodeAddress, encodeTx, JobStatus, publicKeyFromSeed, sha256, signTx, UNAVAILABLE_DIGEST,
-  type Job, type JobStatusTag,
-} from '../vm/index.ts';
+import { attestationDigest, encodeTx, JobStatus, signTx, UNAVAILABLE_DIGEST, type Job, type JobStatusTag } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from '../ml-runtime/index.ts';
@@ -18,6 +15,7 @@ import { createRpcServer, RpcClient } from '../rpc/index.ts';
 import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/node.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 const SPEC_TEXT = readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8'); // T = 60, k = 20
 const SPEC = new TextEncoder().encode(canonicalSpecJson(parseSpec(SPEC_TEXT)));

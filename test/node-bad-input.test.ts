@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesToHex, decodeCanonical, encode, encodeTx, signTx } from '../vm/index.ts';
+import { decodeCanonical, encode, encodeTx, signTx } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { runCli, startNode } from './helpers/node-process.ts';
+import { bytesToHex } from '../primitives/index.ts';
 
 async function post(url: string, body: string, headers: Record<string, string> = { 'content-type': 'application/json' }) {
   const r = await fetch(url, { method: 'POST', body, headers });

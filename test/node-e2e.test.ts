@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  applyBlock, bytesToHex, commitBlock, encodeAddress, encodeTx, signTx, type ChainState,
-} from '../vm/index.ts';
+import { applyBlock, commitBlock, encodeTx, signTx, type ChainState } from '../vm/index.ts';
 import { devAccount, genesisState, loadGenesisFile } from '../genesis/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { ChainStore } from '../node/storage/index.ts';
 import { runCli, startNode } from './helpers/node-process.ts';
+import { bytesToHex, encodeAddress } from '../primitives/index.ts';
 
 const SENDERS = 8;
 const PER_SENDER = 130; // 1,040 transfers

@@ -5,14 +5,12 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import {
-  addressFromPublicKey, bytesToHex, commitSigningBytes, decodeAddress, decodeSmtProof, encodeAddress, encodeTx, hexToBytes, publicKeyFromSeed,
-  sha256, signTx, verify, verifySmtProof,
-} from '../vm/index.ts';
+import { commitSigningBytes, decodeSmtProof, encodeTx, signTx, verifySmtProof } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import { PolchainNode } from '../node/node.ts';
+import { addressFromPublicKey, bytesToHex, decodeAddress, encodeAddress, hexToBytes, publicKeyFromSeed, sha256, verify } from '../primitives/index.ts';
 
 const h = (s: string) => hexToBytes(s.slice(2));
 

@@ -10,11 +10,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import {
-  canonicalSpecJson, checkpointSteps, createTrainer, datasetRoot, decodeState, loadDataset, parseSpec, selectBackend, stepHash, toHex, withSteps,
-  type ModelSpec,
-} from '../ml-runtime/index.ts';
-import { JobStatus, UNAVAILABLE_DIGEST, bytesToHex, encodeTx, equalBytes, judgeJob, sha256, signTx, type JobTerms } from '../vm/index.ts';
+import { canonicalSpecJson, checkpointSteps, createTrainer, datasetRoot, decodeState, loadDataset, parseSpec, selectBackend, stepHash, withSteps, type ModelSpec } from '../ml-runtime/index.ts';
+import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import type { PolchainNode } from '../node/node.ts';
@@ -22,6 +19,7 @@ import { createP2pHost } from '../node/p2p/index.ts';
 import { SolverArtifacts, fetchCheckpointState, initialStateFromParent, layoutOfSpec } from '../node/jobs/index.ts';
 import { Solver, type SolverEvent } from '../node/solver/index.ts';
 import { startBftNet, type BftNet } from './helpers/bft-net.ts';
+import { bytesToHex, equalBytes, sha256 } from '../primitives/index.ts';
 
 const iris = loadDataset('iris').train;
 const irisSpec = parseSpec(readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8'));
@@ -150,7 +148,7 @@ test('solver B (empty data dir) fetches the parent weights from A over libp2p, t
   const trace = await rpc.call<{ reveals: Array<{ from: number; hashes: string[] }>; openings: Array<{ index: number; stepHash: string }> }>('job_getTrace', ['0x' + bytesToHex(childId)]);
   const leaf0 = trace.reveals.find((r) => r.from === 0)!;
   assert.ok(leaf0, 'h_0 revealed');
-  assert.equal(leaf0.hashes[0], '0x' + toHex(stepHash(childId, state0)));
+  assert.equal(leaf0.hashes[0], '0x' + bytesToHex(stepHash(childId, state0)));
   assert.equal(trace.openings.find((o) => o.index === 0)!.stepHash, leaf0.hashes[0]);
 
   // the child's checkpoint 0 (B's artifacts) holds exactly the parent's final weights, and training went on from them

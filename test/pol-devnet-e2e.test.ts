@@ -11,10 +11,11 @@ import { join } from 'node:path';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { RpcClient } from '../rpc/index.ts';
-import { encodeAddress } from '../vm/index.ts';
+
 import { devAccount } from '../genesis/index.ts';
 import { createDevnet } from '../node/cli/commands/devnet.ts';
 import { ROOT, runCli, startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
+import { encodeAddress } from '../primitives/index.ts';
 
 const BIN = join(ROOT, 'bin/polchain.mjs');
 

@@ -1,7 +1,6 @@
 export * from './errors.ts';
 export * from './types/index.ts';
 export * from './codec/index.ts';
-export * from './crypto/index.ts';
 export * from './tx/index.ts';
 export * from './state/index.ts';
 export * from './block/index.ts';
@@ -9,4 +8,3 @@ export * from './jobs/index.ts';
 export { executeTx, releaseUnbonding, slashValidator } from './execute/tx.ts';
 export { checkJobTx, type JobTxEffect } from './execute/jobs.ts';
 export { txUpfrontCost } from './execute/cost.ts';
-export { orderedMerkleRoot } from './merkle.ts';

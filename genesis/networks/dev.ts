@@ -1,5 +1,6 @@
-import { addressFromPublicKey, publicKeyFromSeed, sha256, type ChainParams } from '../../vm/index.ts';
+import { type ChainParams } from '../../vm/index.ts';
 import type { Genesis } from '../types.ts';
+import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 export const DEV_CHAIN_ID = 'polchain-dev';
 

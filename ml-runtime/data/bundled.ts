@@ -2,9 +2,10 @@
 // to the test set iff g % 5 === 4, otherwise to the training set (order kept).
 import { createRequire } from 'node:module';
 import { MlError } from '../errors.ts';
-import { sha256, utf8 } from '../hash.ts';
+
 import { PrfDomain, prfWords, signedUnitFromWord } from '../prf/index.ts';
 import { makeDataset, type Dataset, type DatasetSplit, type Task } from './dataset.ts';
+import { sha256, utf8 } from '../../primitives/index.ts';
 
 const require = createRequire(import.meta.url);
 

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadDataset, datasetRoot, encodeSample, decodeSample, sampleProof, verifySample, gatherBatch, makeDataset, DATASET_NAMES } from './index.ts';
-import { toHex } from '../hash.ts';
+
 import { MlError } from '../errors.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 const golden = JSON.parse(readFileSync(new URL('./golden-roots.json', import.meta.url), 'utf8')) as Record<string, { train: { count: number; root: string }; test: { count: number; root: string } }>;
 
@@ -12,8 +13,8 @@ test('bundled datasets have their committed sizes and Merkle roots', () => {
     const d = loadDataset(n);
     assert.equal(d.train.count, golden[n]!.train.count, `${n} train count`);
     assert.equal(d.test.count, golden[n]!.test.count, `${n} test count`);
-    assert.equal(toHex(datasetRoot(d.train)), golden[n]!.train.root, `${n} train root`);
-    assert.equal(toHex(datasetRoot(d.test)), golden[n]!.test.root, `${n} test root`);
+    assert.equal(bytesToHex(datasetRoot(d.train)), golden[n]!.train.root, `${n} train root`);
+    assert.equal(bytesToHex(datasetRoot(d.test)), golden[n]!.test.root, `${n} test root`);
   }
   assert.equal(golden.mnist!.train.count + golden.mnist!.test.count, 10000);
   assert.equal(golden.iris!.train.count + golden.iris!.test.count, 150);

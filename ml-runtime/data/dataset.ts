@@ -6,7 +6,8 @@
 //   u32be featureCount, then the features
 //   u8 labelKind: 0 = class (u32be class index), 1 = regression (u32be n, then n float32 LE targets)
 import { MlError } from '../errors.ts';
-import { merkleProof, merkleRootFromLeafHashes, leafHash, verifyMerkleProof, type MerkleProof } from '../merkle/index.ts';
+import { merkleProof, merkleRootFromLeafHashes, leafHash, verifyMerkleProof, type MerkleProof } from '../../primitives/index.ts';
+
 
 export type Task = 'classification' | 'regression';
 

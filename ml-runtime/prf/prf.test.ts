@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { prfBlock, prfWords, PrfStream, PrfDomain, epochPermutation, batchIndices, dropoutMask, unitFromWord, signedUnitFromWord } from './index.ts';
-import { sha256, utf8, toHex, u64be, u32be } from '../hash.ts';
+
 import { MlError } from '../errors.ts';
+import { sha256, utf8, bytesToHex, u64be, u32be } from '../../primitives/index.ts';
 
 const seed = sha256(utf8('prf-test-seed'));
 
 test('prfBlock is SHA-256 over the documented layout', () => {
   const expect = sha256(utf8('polchain/prf/v1\u0000'), seed, u32be(2), u64be(7), u64be(3), u64be(11));
-  assert.equal(toHex(prfBlock(seed, 2, 7, 3, 11)), toHex(expect));
+  assert.equal(bytesToHex(prfBlock(seed, 2, 7, 3, 11)), bytesToHex(expect));
 });
 
 test('prfWords: any window equals the same slice of a longer read (counter based, no state)', () => {

@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSpec, validateSpec, specHash, canonicalSpecJson, specShapes, withSteps, SPEC_LIMITS } from './index.ts';
 import { MlError } from '../errors.ts';
-import { toHex } from '../hash.ts';
+import { bytesToHex } from '../../primitives/index.ts';
+
 
 const base = {
   format: 'polchain/model-spec/v1',
@@ -22,11 +23,11 @@ test('a valid spec is normalised (defaults, float32 hyperparameters) and hashed 
   assert.deepEqual(s.optimizer, { type: 'adam', learningRate: Math.fround(0.001), beta1: Math.fround(0.9), beta2: Math.fround(0.999), epsilon: Math.fround(1e-7) });
   // key order and whitespace do not matter; the canonical JSON has sorted keys
   const shuffled = JSON.stringify({ steps: 400, checkpointInterval: 50, batchSize: 64, optimizer: { learningRate: 0.001, type: 'adam' }, loss: base.loss, layers: base.layers, inputShape: [784], format: base.format }, null, 2);
-  assert.equal(toHex(specHash(parseSpec(shuffled))), toHex(specHash(s)));
+  assert.equal(bytesToHex(specHash(parseSpec(shuffled))), bytesToHex(specHash(s)));
   assert.ok(canonicalSpecJson(s).startsWith('{"batchSize":64,"checkpointInterval":50,"format":"polchain/model-spec/v1","inputShape":[784],"layers":[{"activation":"relu","type":"dense","units":128}'));
   // a committed spec hash: changes only when the spec format changes
-  assert.equal(toHex(specHash(s)), GOLDEN_SPEC_HASH);
-  assert.notEqual(toHex(specHash(withSteps(s, 401))), GOLDEN_SPEC_HASH);
+  assert.equal(bytesToHex(specHash(s)), GOLDEN_SPEC_HASH);
+  assert.notEqual(bytesToHex(specHash(withSteps(s, 401))), GOLDEN_SPEC_HASH);
   assert.equal(specShapes(s).paramCount, 784 * 128 + 128 + 128 * 10 + 10);
 });
 const GOLDEN_SPEC_HASH = readFileSync(new URL('./golden-spec-hash.txt', import.meta.url), 'utf8').trim();

@@ -11,8 +11,9 @@ import { parseSpec, withSteps, specHash, type ModelSpec } from '../spec/index.ts
 import { loadDataset, datasetRoot } from '../data/index.ts';
 import { selectBackend, detRuntimeVersion } from '../backend.ts';
 import { localJobId, jobSeedForLocalRun } from '../job.ts';
-import { toHex } from '../hash.ts';
+
 import { createTrainer, runTrace, replaySegment, decodeState, firstMismatch, segmentBounds, segmentCount, stepHashProof, verifyStepHash } from './index.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 const goldenUrl = new URL('../golden/traces.json', import.meta.url);
 const specOf = (name: string): ModelSpec => parseSpec(readFileSync(new URL(`../specs/${name}.json`, import.meta.url), 'utf8'));
@@ -34,7 +35,7 @@ function run(name: string, steps?: number) {
 if (process.env.POLCHAIN_GOLDEN_CHILD) {
   await selectBackend('det');
   const { r } = run('golden-mlp', 20);
-  process.stdout.write(JSON.stringify(r.stepHashes.map(toHex)) + '\n');
+  process.stdout.write(JSON.stringify(r.stepHashes.map(bytesToHex)) + '\n');
 } else {
   await selectBackend('det');
   const results = { mlp: run('golden-mlp'), cnn: run('golden-cnn') };
@@ -43,9 +44,9 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
     const g: Golden = { backend: 'det', runtimeVersion: await detRuntimeVersion(), cases: {} };
     for (const [k, v] of Object.entries(results)) {
       g.cases[k] = {
-        spec: k === 'mlp' ? 'golden-mlp' : 'golden-cnn', dataset: 'mnist', steps: v.spec.steps, specHash: toHex(specHash(v.spec)),
-        datasetRoot: toHex(datasetRoot(v.data.train)), jobId: toHex(v.jobId), seed: toHex(v.seed), traceRoot: toHex(v.r.traceRoot),
-        checkpointsRoot: toHex(v.r.checkpointsRoot), firstHash: toHex(v.r.stepHashes[0]!), lastHash: toHex(v.r.stepHashes.at(-1)!), finalLoss: v.r.losses.at(-1)!,
+        spec: k === 'mlp' ? 'golden-mlp' : 'golden-cnn', dataset: 'mnist', steps: v.spec.steps, specHash: bytesToHex(specHash(v.spec)),
+        datasetRoot: bytesToHex(datasetRoot(v.data.train)), jobId: bytesToHex(v.jobId), seed: bytesToHex(v.seed), traceRoot: bytesToHex(v.r.traceRoot),
+        checkpointsRoot: bytesToHex(v.r.checkpointsRoot), firstHash: bytesToHex(v.r.stepHashes[0]!), lastHash: bytesToHex(v.r.stepHashes.at(-1)!), finalLoss: v.r.losses.at(-1)!,
       };
     }
     writeFileSync(goldenUrl, JSON.stringify(g, null, 2) + '\n');
@@ -61,13 +62,13 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
     test(`golden ${k}: ${v.spec.steps}-step trace root and checkpoints root recompute bit for bit`, () => {
       const g = golden.cases[k]!;
       assert.equal(v.spec.steps, k === 'mlp' ? 200 : 50);
-      assert.equal(toHex(specHash(v.spec)), g.specHash);
-      assert.equal(toHex(datasetRoot(v.data.train)), g.datasetRoot);
-      assert.equal(toHex(v.seed), g.seed);
-      assert.equal(toHex(v.r.stepHashes[0]!), g.firstHash, 'h_0 (initialisation)');
-      assert.equal(toHex(v.r.stepHashes.at(-1)!), g.lastHash, 'h_T');
-      assert.equal(toHex(v.r.traceRoot), g.traceRoot);
-      assert.equal(toHex(v.r.checkpointsRoot), g.checkpointsRoot);
+      assert.equal(bytesToHex(specHash(v.spec)), g.specHash);
+      assert.equal(bytesToHex(datasetRoot(v.data.train)), g.datasetRoot);
+      assert.equal(bytesToHex(v.seed), g.seed);
+      assert.equal(bytesToHex(v.r.stepHashes[0]!), g.firstHash, 'h_0 (initialisation)');
+      assert.equal(bytesToHex(v.r.stepHashes.at(-1)!), g.lastHash, 'h_T');
+      assert.equal(bytesToHex(v.r.traceRoot), g.traceRoot);
+      assert.equal(bytesToHex(v.r.checkpointsRoot), g.checkpointsRoot);
       assert.equal(v.r.losses.at(-1), g.finalLoss);
       assert.ok(v.r.losses.at(-1)! < v.r.losses[0]!, 'the loss went down');
       const p = stepHashProof(v.r.stepHashes, 17);
@@ -91,8 +92,8 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
     try {
       await selectBackend('cpu');
       const got = replaySegment(spec, data.train, jobId, seed, decodeState(r.checkpoints[0]!.bytes, createTrainer(spec, data.train, seed).layout), 0, 1);
-      assert.equal(toHex(got[0]!), toHex(r.stepHashes[0]!), 'h_0 depends on no kernel');
-      assert.notEqual(toHex(got[1]!), toHex(r.stepHashes[1]!));
+      assert.equal(bytesToHex(got[0]!), bytesToHex(r.stepHashes[0]!), 'h_0 depends on no kernel');
+      assert.notEqual(bytesToHex(got[1]!), bytesToHex(r.stepHashes[1]!));
     } finally {
       await selectBackend('det');
     }
@@ -107,7 +108,7 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
       for (const [k, n] of [['mlp', 20], ['cnn', 10]] as const) {
         const { spec, data, jobId, seed, tr, r } = results[k];
         const got = replaySegment(spec, data.train, jobId, seed, decodeState(r.checkpoints[0]!.bytes, tr.layout), 0, n);
-        assert.deepEqual(got.map(toHex), r.stepHashes.slice(0, n + 1).map(toHex), k);
+        assert.deepEqual(got.map(bytesToHex), r.stepHashes.slice(0, n + 1).map(bytesToHex), k);
       }
     } finally {
       det.setDetSimd(before);
@@ -124,7 +125,7 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
         for (const [k, n] of [['mlp', 12], ['cnn', 4]] as const) {
           const { spec, data, jobId, seed, tr, r } = results[k];
           const got = replaySegment(spec, data.train, jobId, seed, decodeState(r.checkpoints[0]!.bytes, tr.layout), 0, n);
-          assert.deepEqual(got.map(toHex), r.stepHashes.slice(0, n + 1).map(toHex), `${k} with ${threads} threads`);
+          assert.deepEqual(got.map(bytesToHex), r.stepHashes.slice(0, n + 1).map(bytesToHex), `${k} with ${threads} threads`);
         }
       }
     } finally {
@@ -138,6 +139,6 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
     });
     assert.equal(child.status, 0, child.stderr);
     const line = child.stdout.trim().split('\n').at(-1)!;
-    assert.deepEqual(JSON.parse(line), results.mlp.r.stepHashes.slice(0, 21).map(toHex));
+    assert.deepEqual(JSON.parse(line), results.mlp.r.stepHashes.slice(0, 21).map(bytesToHex));
   });
 }

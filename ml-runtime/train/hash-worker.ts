@@ -2,8 +2,9 @@
 // state.ts) while the main thread runs the next step. The worker source is plain JavaScript
 // (no TypeScript loader needed in the worker). Results arrive in submission order.
 import { Worker } from 'node:worker_threads';
-import { LITTLE_ENDIAN } from '../hash.ts';
+
 import { assertFinite, stepHash, tensorsOf, type TrainState } from './state.ts';
+import { LITTLE_ENDIAN } from '../float-bytes.ts';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');

@@ -9,7 +9,8 @@ import { encodeState, decodeState, stepHash, encodedStateLength, type TrainState
 import { powi, applyUpdate } from './optimizer.ts';
 import { makeCheckpoint, chunkBytes, chunkProof, verifyChunk, checkpointSteps, segmentBounds, segmentCount, replaySegment, firstMismatch, runTrace } from './trace.ts';
 import { MlError, NonFiniteStateError } from '../errors.ts';
-import { sha256, utf8, u64be, toHex } from '../hash.ts';
+import { sha256, utf8, u64be, bytesToHex } from '../../primitives/index.ts';
+
 
 await selectBackend();
 const iris = loadDataset('iris');
@@ -119,7 +120,7 @@ test('replay from any checkpoint reproduces the trace, and a tampered hash is lo
   assert.equal(firstMismatch(forged, got, 20), 27);
   // the momentum iris model learns
   assert.ok(r.losses[r.losses.length - 1]! < r.losses[0]! * 0.5, `loss ${r.losses[0]} -> ${r.losses.at(-1)}`);
-  void toHex;
+  void bytesToHex;
 });
 
 test('optimiser arithmetic: powi and an Adam step by hand', () => {
@@ -138,9 +139,9 @@ test('runTraceAsync (hashes on a worker thread) gives exactly the runTrace resul
   const { runTraceAsync } = await import('./trace.ts');
   const a = runTrace(tr, jobId);
   const b = await runTraceAsync(tr, jobId);
-  assert.deepEqual(b.stepHashes.map(toHex), a.stepHashes.map(toHex));
-  assert.equal(toHex(b.traceRoot), toHex(a.traceRoot));
-  assert.equal(toHex(b.checkpointsRoot), toHex(a.checkpointsRoot));
+  assert.deepEqual(b.stepHashes.map(bytesToHex), a.stepHashes.map(bytesToHex));
+  assert.equal(bytesToHex(b.traceRoot), bytesToHex(a.traceRoot));
+  assert.equal(bytesToHex(b.checkpointsRoot), bytesToHex(a.checkpointsRoot));
   assert.deepEqual(b.checkpoints.map((c) => c.step), a.checkpoints.map((c) => c.step));
   assert.deepEqual(b.losses, a.losses);
 });

@@ -8,13 +8,14 @@
 //   checkpoints root = MerkleRoot(leaf_i = u64be(step_i) || chunkRoot_i || h_{step_i})
 //   segment j        = steps [j*k, min((j+1)*k, T)]: replay from checkpoint j*k to its end
 import { MlError } from '../errors.ts';
-import { bytesEqual, u64be } from '../hash.ts';
-import { merkleRoot, merkleProof, leafHash, verifyMerkleProof, type MerkleProof } from '../merkle/index.ts';
+
+
 import type { ModelSpec } from '../spec/index.ts';
 import type { Dataset } from '../data/index.ts';
 import { createTrainer, initialState, trainStep, checkState, type Trainer } from './step.ts';
 import { encodeState, stepHash, type TrainState } from './state.ts';
 import { StepHashWorker } from './hash-worker.ts';
+import { equalBytes, u64be, merkleRoot, merkleProof, leafHash, verifyMerkleProof, type MerkleProof } from '../../primitives/index.ts';
 
 export const CHUNK_SIZE = 65536;
 
@@ -226,7 +227,7 @@ export function firstMismatch(expected: readonly Uint8Array[], got: readonly Uin
   const n = Math.max(expected.length, got.length);
   for (let i = 0; i < n; i++) {
     const a = expected[i]; const b = got[i];
-    if (!a || !b || !bytesEqual(a, b)) return fromStep + i;
+    if (!a || !b || !equalBytes(a, b)) return fromStep + i;
   }
   return null;
 }

@@ -1,8 +1,5 @@
 import type { Logger } from 'pino';
-import {
-  applyBlock, blockHash, buildBlock, bytesToHex, decodeBlock, encodeBlock, decodeCanonical, encode, sha256,
-  type BlockResult, type ChainState, type Commit as VmCommit, type VerifiedTx, type Validator, type ConsensusHooks,
-} from '../../vm/index.ts';
+import { applyBlock, blockHash, buildBlock, decodeBlock, encodeBlock, decodeCanonical, encode, type BlockResult, type ChainState, type Commit as VmCommit, type VerifiedTx, type Validator, type ConsensusHooks } from '../../vm/index.ts';
 import {
   ConsensusState, GuardedSigner, DEV_TIMEOUTS, decodeProposal, decodeVote, encodeProposal, encodeVote, encodeCommit, decodeCommit,
   verifyCommit, encodeEvidence, beaconSign, blsSecretFromSeed, signVote, type ConsensusEffect, type ConsensusEvent, type TimeoutConfig, type TimeoutStep, type Commit,
@@ -17,6 +14,7 @@ import { ValidatorSets } from './validator-sets.ts';
 import { bftHooks } from './hooks.ts';
 import { decodeTxBatch } from './tx-gossip.ts';
 import { Progress } from '../cli/progress.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {
   state: ChainState;

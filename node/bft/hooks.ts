@@ -1,7 +1,8 @@
-import { bytesToHex, type ConsensusHooks, type Validator } from '../../vm/index.ts';
+import { type ConsensusHooks, type Validator } from '../../vm/index.ts';
 import {
   beaconVerify, decodeCommit, decodeEvidence, validatorSetFromVm, verifyCommit, verifyDuplicateVoteEvidence,
 } from '../../consensus/index.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 /**
  * What the vm cannot check itself (it may not import consensus): the proposer's BLS beacon

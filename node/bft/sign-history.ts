@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { bytesToHex, hexToBytes } from '../../vm/index.ts';
+
 import type { LastSigned, SignStep } from '../../consensus/index.ts';
 import { writeFileDurableSync } from './durable-file.ts';
+import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 
 /** The guarded signer's history (its latest height's signatures), as a durable JSON file. */
 export function loadSignHistory(path: string): LastSigned[] {

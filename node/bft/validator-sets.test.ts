@@ -6,12 +6,13 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock, bytesToHex, type ChainState, type Validator } from '../../vm/index.ts';
+import { buildBlock, type ChainState, type Validator } from '../../vm/index.ts';
 import { advanceHeight, makeValidatorSet, updateValidatorSet, validatorSetAtHeight, type ValidatorSet } from '../../consensus/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from '../storage/chain-store.ts';
 import { val, alice, bob, beaconSigFor } from '../../test/helpers/chain.ts';
 import { ValidatorSets } from './validator-sets.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 const v = (fill: number, stake: bigint): Validator => ({
   address: new Uint8Array(20).fill(fill), consensusKey: new Uint8Array(32).fill(fill), blsKey: new Uint8Array(48).fill(fill), stake,

@@ -1,5 +1,6 @@
-import { bytesToHex, equalBytes, type ChainState, type Validator } from '../../vm/index.ts';
+import { type ChainState, type Validator } from '../../vm/index.ts';
 import { advanceHeight, makeValidatorSet, updateValidatorSet, validatorSetAtHeight, type ValidatorSet } from '../../consensus/index.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 type Member = { address: Uint8Array; consensusKey: Uint8Array; blsKey: Uint8Array | null; power: bigint };
 

@@ -7,14 +7,15 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { bytesToHex, encodeAddress, encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
+import { encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
-import { createTrainer, datasetRoot, decodeState, evaluate, fromHex, loadDataset, toHex } from '../../ml-runtime/index.ts';
+import { createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
 import { loadJobSpec, payoutLines } from './commands/job.ts';
 import { Progress } from './progress.ts';
+import { bytesToHex, encodeAddress, hexToBytes } from '../../primitives/index.ts';
 
 type JobJson = Parameters<typeof payoutLines>[0] & {
   committee: Array<{ address: string; stake: string }>; openings: number; attestations: number; height: string;
@@ -373,7 +374,7 @@ async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMo
 
 /** Test accuracy of the honest job's first and last checkpoints, from the solver's artifacts on disk. */
 async function evaluateModel(ctx: Ctx, jobId: string): Promise<{ accuracy: { initial: number; final: number }; weightsRoot: string; proven: boolean }> {
-  const art = await SolverArtifacts.open(join(ctx.dir, 'solver-1'), fromHex(jobId.slice(2)));
+  const art = await SolverArtifacts.open(join(ctx.dir, 'solver-1'), hexToBytes(jobId.slice(2)));
   const data = loadDataset('mnist');
   const tr = createTrainer(art.spec, data.train, art.seed);
   const acc = async (i: number) => evaluate(tr, decodeState(await art.checkpointBytes(i), tr.layout), data.test).accuracy ?? 0;
@@ -382,7 +383,7 @@ async function evaluateModel(ctx: Ctx, jobId: string): Promise<{ accuracy: { ini
   return {
     accuracy: { initial: await acc(0), final: await acc(last) },
     weightsRoot: model.weightsRoot,
-    proven: model.weightsRoot === '0x' + toHex(art.checkpoints[last]!.chunkRoot),
+    proven: model.weightsRoot === '0x' + bytesToHex(art.checkpoints[last]!.chunkRoot),
   };
 }
 
@@ -413,7 +414,7 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
     say('   the solver opens the checkpoints at their starts, each member replays them and attests a digest of the hashes it got, and only then');
     say('   does the solver reveal its hashes for those segments: the chain pays it if the digests match, and slashes its bond if they do not.');
     say(`   job terms: MLP 784-32-10, adam lr ${Number(spec.optimizer.learningRate.toPrecision(7))}, batch ${spec.batchSize}, T = ${spec.steps} steps, checkpoint every k = ${spec.checkpointInterval} (${segments} segments); `
-      + `mnist ${train.count} digits, root ${shortHex('0x' + toHex(terms.datasetRoot))}`);
+      + `mnist ${train.count} digits, root ${shortHex('0x' + bytesToHex(terms.datasetRoot))}`);
     say(`   q = ${DEMO_Q} segment draws, committee of ${o.committee}; bounty ${BOUNTY}, attest reward ${ATTEST_REWARD}, solver bond ${SOLVER_STAKE}; `
       + `windows (blocks) accept ${w.accept}, commit ${w.commit}, challenge delay ${w.challengeDelay}, open ${w.open}, attest ${w.attest}, reveal ${w.reveal}`);
     say(`   spec file ${specFile}`);

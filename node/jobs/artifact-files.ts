@@ -6,8 +6,9 @@
 //   <dir>/<jobId hex>/cp-<i>.bin   canonical state encoding of checkpoint i (step min(i·k, T))
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { toHex } from '../../ml-runtime/index.ts';
+
 import { JobsError } from './errors.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 export const META_FORMAT = 'polchain/solver-artifacts/v1';
 export const META = 'meta.json';
@@ -63,7 +64,7 @@ export function need32(b: Uint8Array, what: string): void {
 
 export function jobDir(dir: string, jobId: Uint8Array): string {
   need32(jobId, 'job id');
-  return join(dir, toHex(jobId));
+  return join(dir, bytesToHex(jobId));
 }
 
 export function writeAllSync(fd: number, bytes: Uint8Array): void {
@@ -95,7 +96,7 @@ export function fsyncPath(path: string): void {
 
 export function metaOf(init: Omit<ArtifactsInit, 'overwrite'>, T: number, k: number): MetaJson {
   return {
-    format: META_FORMAT, jobId: toHex(init.jobId), spec: init.specJson, datasetRoot: toHex(init.datasetRoot), seed: toHex(init.seed),
+    format: META_FORMAT, jobId: bytesToHex(init.jobId), spec: init.specJson, datasetRoot: bytesToHex(init.datasetRoot), seed: bytesToHex(init.seed),
     T, k, complete: false, checkpoints: [],
   };
 }

@@ -6,13 +6,14 @@
 import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { bytesEqual, checkpointSteps, checkpointsRoot, parseSpec, toHex, traceRoot, type ModelSpec, type TraceOptions } from '../../ml-runtime/index.ts';
+import { checkpointSteps, checkpointsRoot, parseSpec, traceRoot, type ModelSpec, type TraceOptions } from '../../ml-runtime/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import {
   META, STEPS, checkpointFile, fsyncPath, jobDir, metaOf, need32, writeAllSync, writeFileDurably,
   type ArtifactsInit, type CheckpointRecord,
 } from './artifact-files.ts';
 import { SolverArtifacts } from './artifacts.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
 const HASH_BATCH = 128;
@@ -49,7 +50,7 @@ export class ArtifactWriter {
     this.steps = checkpointSteps(this.T, this.k);
     this.dir = jobDir(root, init.jobId);
     if (existsSync(this.dir)) {
-      if (!init.overwrite) throw new JobsError('ARTIFACTS_EXISTS', `artifacts for job ${toHex(init.jobId)} already exist in ${this.dir}`);
+      if (!init.overwrite) throw new JobsError('ARTIFACTS_EXISTS', `artifacts for job ${bytesToHex(init.jobId)} already exist in ${this.dir}`);
       rmSync(this.dir, { recursive: true, force: true });
     }
     mkdirSync(this.dir, { recursive: true });
@@ -126,13 +127,13 @@ export class ArtifactWriter {
     const hashes: Uint8Array[] = [];
     for (let t = 0; t <= this.T; t++) hashes.push(flat.subarray(t * 32, t * 32 + 32));
     for (const c of this.cps) {
-      if (!bytesEqual(c.stepHash, hashes[c.step]!)) throw new JobsError('ARTIFACTS_INVALID', `checkpoint ${c.index} (step ${c.step}) has a step hash that differs from h_${c.step} of the trace`);
+      if (!equalBytes(c.stepHash, hashes[c.step]!)) throw new JobsError('ARTIFACTS_INVALID', `checkpoint ${c.index} (step ${c.step}) has a step hash that differs from h_${c.step} of the trace`);
       fsyncPath(checkpointFile(this.dir, c.index));
     }
     const meta = metaOf(this.init, this.T, this.k);
-    meta.checkpoints = this.cps.map((c) => ({ step: c.step, chunkRoot: toHex(c.chunkRoot), stepHash: toHex(c.stepHash), bytes: c.byteLength }));
-    meta.traceRoot = toHex(traceRoot(hashes));
-    meta.checkpointsRoot = toHex(checkpointsRoot(this.cps));
+    meta.checkpoints = this.cps.map((c) => ({ step: c.step, chunkRoot: bytesToHex(c.chunkRoot), stepHash: bytesToHex(c.stepHash), bytes: c.byteLength }));
+    meta.traceRoot = bytesToHex(traceRoot(hashes));
+    meta.checkpointsRoot = bytesToHex(checkpointsRoot(this.cps));
     meta.complete = true;
     writeFileDurably(join(this.dir, META), JSON.stringify(meta));
     fsyncPath(this.dir); // the renames and new files are durable only once the folder is

@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, truncateSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  checkpointLeaf, createTrainer, datasetRoot, encodeState, leafHash, makeCheckpoint, merkleProof, merkleRangeProof, merkleRootFromLeafHashes,
-  runTraceAsync, sha256, verifyChunk, verifyMerkleProof, verifyMerkleRange, u64be,
-} from '../../ml-runtime/index.ts';
-import { JobsError, MerkleTree, SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from './index.ts';
+import { checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, runTraceAsync, verifyChunk } from '../../ml-runtime/index.ts';
+import { JobsError, SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from './index.ts';
 import { bundledSpec, testId, trainRecorded, wideIrisSpec } from './testing.ts';
+import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be, MerkleTree } from '../../primitives/index.ts';
 
 function tmp(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'polchain-artifacts-'));

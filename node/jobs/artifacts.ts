@@ -3,10 +3,7 @@
 // (checkpoint chunks), usable after a restart.
 import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CHUNK_SIZE, bytesEqual, checkpointLeaf, checkpointSteps, fromHex, leafHash, parseSpec, toHex,
-  type ModelSpec,
-} from '../../ml-runtime/index.ts';
+import { CHUNK_SIZE, checkpointLeaf, checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { JobOpenPayload, JobRevealPayload } from '../../vm/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import {
@@ -14,8 +11,9 @@ import {
   type ArtifactsInit, type CheckpointRecord, type MetaJson, type TraceCommitment,
 } from './artifact-files.ts';
 import { ArtifactWriter } from './artifact-writer.ts';
-import { MerkleTree } from './merkle-tree.ts';
+
 import type { RevealRange } from './required.ts';
+import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree } from '../../primitives/index.ts';
 
 export type { ArtifactsInit, CheckpointRecord, TraceCommitment } from './artifact-files.ts';
 export { ArtifactWriter } from './artifact-writer.ts';
@@ -60,7 +58,7 @@ export class SolverArtifacts {
     try {
       size = (await stat(metaPath)).size;
     } catch {
-      throw new JobsError('ARTIFACTS_NOT_FOUND', `no artifacts for job ${toHex(jobId)} in ${dir}`);
+      throw new JobsError('ARTIFACTS_NOT_FOUND', `no artifacts for job ${bytesToHex(jobId)} in ${dir}`);
     }
     if (size > MAX_META_BYTES) throw new JobsError('ARTIFACTS_CORRUPT', `${metaPath} is ${size} bytes (limit ${MAX_META_BYTES})`);
     const bad = (m: string): never => { throw new JobsError('ARTIFACTS_CORRUPT', `${metaPath}: ${m}`); };
@@ -71,11 +69,11 @@ export class SolverArtifacts {
       return bad(`not JSON (${errMessage(e)})`);
     }
     if (meta.format !== META_FORMAT) bad(`format ${JSON.stringify(meta.format)}, expected ${META_FORMAT}`);
-    if (meta.jobId !== toHex(jobId)) bad(`records job ${meta.jobId}`);
+    if (meta.jobId !== bytesToHex(jobId)) bad(`records job ${meta.jobId}`);
     if (!meta.complete) throw new JobsError('ARTIFACTS_INCOMPLETE', `artifacts for job ${meta.jobId} were never finished (training interrupted?)`);
     const hex32 = (h: unknown, what: string): Uint8Array => {
       if (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h)) bad(`${what} is not 32 bytes of hex`);
-      return fromHex(h as string);
+      return hexToBytes(h as string);
     };
     let spec: ModelSpec;
     try {
@@ -126,7 +124,7 @@ export class SolverArtifacts {
     try {
       const buf = new Uint8Array((to - from + 1) * 32);
       const { bytesRead } = await fh.read(buf, 0, buf.length, from * 32);
-      if (bytesRead !== buf.length) throw new JobsError('ARTIFACTS_CORRUPT', `${STEPS} of job ${toHex(this.jobId)} is truncated`);
+      if (bytesRead !== buf.length) throw new JobsError('ARTIFACTS_CORRUPT', `${STEPS} of job ${bytesToHex(this.jobId)} is truncated`);
       const out: Uint8Array[] = [];
       for (let i = 0; i < buf.length; i += 32) out.push(buf.subarray(i, i + 32));
       return out;
@@ -141,7 +139,7 @@ export class SolverArtifacts {
       const leaves = new Uint8Array(hashes.length * 32);
       hashes.forEach((h, i) => leaves.set(leafHash(h), i * 32));
       const tree = new MerkleTree(leaves);
-      if (!bytesEqual(tree.root, this.roots.traceRoot)) throw new JobsError('ARTIFACTS_CORRUPT', `${STEPS} of job ${toHex(this.jobId)} no longer matches the committed trace root`);
+      if (!equalBytes(tree.root, this.roots.traceRoot)) throw new JobsError('ARTIFACTS_CORRUPT', `${STEPS} of job ${bytesToHex(this.jobId)} no longer matches the committed trace root`);
       return tree;
     })();
     this.traceTree.catch(() => { this.traceTree = null; });
@@ -170,22 +168,22 @@ export class SolverArtifacts {
     const c = this.checkpoints[index]!;
     p = (async () => {
       const fh = await open(checkpointFile(this.dir, index), 'r').catch((e: unknown) => {
-        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${toHex(this.jobId)} is missing: ${errMessage(e)}`);
+        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} is missing: ${errMessage(e)}`);
       });
       try {
         const size = (await fh.stat()).size;
-        if (size !== c.byteLength) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${toHex(this.jobId)} has ${size} bytes, recorded ${c.byteLength}`);
+        if (size !== c.byteLength) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} has ${size} bytes, recorded ${c.byteLength}`);
         const n = Math.ceil(size / CHUNK_SIZE);
         const leaves = new Uint8Array(n * 32);
         const buf = new Uint8Array(CHUNK_SIZE);
         for (let i = 0; i < n; i++) {
           const len = Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE);
           const { bytesRead } = await fh.read(buf, 0, len, i * CHUNK_SIZE);
-          if (bytesRead !== len) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${toHex(this.jobId)} is truncated`);
+          if (bytesRead !== len) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} is truncated`);
           leaves.set(leafHash(buf.subarray(0, len)), i * 32);
         }
         const tree = new MerkleTree(leaves);
-        if (!bytesEqual(tree.root, c.chunkRoot)) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${toHex(this.jobId)} does not match its recorded chunk root`);
+        if (!equalBytes(tree.root, c.chunkRoot)) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} does not match its recorded chunk root`);
         return tree;
       } finally {
         await fh.close();
@@ -201,11 +199,11 @@ export class SolverArtifacts {
   async chunk(checkpointIndex: number, chunkIndex: number): Promise<{ chunk: Uint8Array; siblings: Uint8Array[] }> {
     const c = this.checkpoints[checkpointIndex];
     if (!Number.isInteger(checkpointIndex) || c === undefined) {
-      throw new JobsError('DA_NOT_FOUND', `job ${toHex(this.jobId)} has no checkpoint ${checkpointIndex} (0..${this.checkpoints.length - 1})`);
+      throw new JobsError('DA_NOT_FOUND', `job ${bytesToHex(this.jobId)} has no checkpoint ${checkpointIndex} (0..${this.checkpoints.length - 1})`);
     }
     const n = Math.ceil(c.byteLength / CHUNK_SIZE);
     if (!Number.isInteger(chunkIndex) || chunkIndex < 0 || chunkIndex >= n) {
-      throw new JobsError('DA_NOT_FOUND', `checkpoint ${checkpointIndex} of job ${toHex(this.jobId)} has no chunk ${chunkIndex} (0..${n - 1})`);
+      throw new JobsError('DA_NOT_FOUND', `checkpoint ${checkpointIndex} of job ${bytesToHex(this.jobId)} has no chunk ${chunkIndex} (0..${n - 1})`);
     }
     const tree = await this.chunkTree(checkpointIndex);
     const len = Math.min(CHUNK_SIZE, c.byteLength - chunkIndex * CHUNK_SIZE);
@@ -214,8 +212,8 @@ export class SolverArtifacts {
       const chunk = new Uint8Array(len);
       const { bytesRead } = await fh.read(chunk, 0, len, chunkIndex * CHUNK_SIZE);
       // the file may have changed since its tree was built: never serve a chunk that fails its own proof
-      if (bytesRead !== len || !bytesEqual(leafHash(chunk), tree.leaf(chunkIndex))) {
-        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${checkpointIndex} of job ${toHex(this.jobId)} changed on disk (chunk ${chunkIndex})`);
+      if (bytesRead !== len || !equalBytes(leafHash(chunk), tree.leaf(chunkIndex))) {
+        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${checkpointIndex} of job ${bytesToHex(this.jobId)} changed on disk (chunk ${chunkIndex})`);
       }
       return { chunk, siblings: tree.proof(chunkIndex) };
     } finally {
@@ -228,7 +226,7 @@ export class SolverArtifacts {
     const c = this.checkpoints[index];
     if (c === undefined) throw new JobsError('ARTIFACTS_INVALID', `checkpoint index ${index} outside 0..${this.checkpoints.length - 1}`);
     const bytes = new Uint8Array(await readFile(checkpointFile(this.dir, index)));
-    if (bytes.length !== c.byteLength) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${toHex(this.jobId)} has ${bytes.length} bytes, recorded ${c.byteLength}`);
+    if (bytes.length !== c.byteLength) throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} has ${bytes.length} bytes, recorded ${c.byteLength}`);
     return bytes;
   }
 }

@@ -3,17 +3,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  bytesEqual, chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, initialState, leafHash, loadDataset, makeCheckpoint,
-  parseSpec, sampleProof, stepHash,
-} from '../../ml-runtime/index.ts';
+import { chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, initialState, loadDataset, makeCheckpoint, parseSpec, sampleProof, stepHash } from '../../ml-runtime/index.ts';
 import { encode } from '../../vm/index.ts';
 import { createP2pHost, P2pError, type P2pHost, type P2pHostOptions } from '../p2p/index.ts';
-import {
-  DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, MerkleTree, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState,
-  fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, type ChunkSource,
-} from './index.ts';
+import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, type ChunkSource } from './index.ts';
 import { testId, trainRecorded, wideIrisSpec } from './testing.ts';
+import { equalBytes, leafHash, MerkleTree } from '../../primitives/index.ts';
 
 // Real libp2p over TCP on 127.0.0.1: a solver host A serving a real (tiny) training run, a verifier B,
 // and a misbehaving host C. Every host is stopped by t.after.
@@ -68,7 +63,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
   const A = await mkHost(t);
   const B = await mkHost(t);
   let serve: ChunkSource = art;
-  await registerJobChunkServer(A, (id) => (bytesEqual(id, run.jobId) ? serve : undefined));
+  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined));
 
   await t.test('a verifier dials the announced address and fetches an opened checkpoint that hashes to the opening', async () => {
     assert.equal(B.peers().length, 0);
@@ -151,7 +146,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     const cp = makeCheckpoint(jobId, s0);
     const src = memorySource(cp.bytes);
     const E = await mkHost(t);
-    await registerJobChunkServer(E, (id) => (bytesEqual(id, jobId) ? src : undefined));
+    await registerJobChunkServer(E, (id) => (equalBytes(id, jobId) ? src : undefined));
     const t0 = performance.now();
     const got = await fetchCheckpointState(B, { peerId: E.peerId, addrs: [addr(E)] }, { jobId, opening: { index: 0, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash }, spec: big, concurrency: 8 });
     const ms = performance.now() - t0;

@@ -1,10 +1,7 @@
 // Checkpoint data availability: a solver serves the chunks of its checkpoint states ('job-chunk'),
 // a committee member fetches an opened checkpoint chunk by chunk and accepts it only when every
 // chunk is proven under the opened chunk root and the whole state hashes to the opened step hash.
-import {
-  CHUNK_SIZE, MlError, bytesEqual, checkpointSteps, decodeState, stepHash, toHex, verifyChunk,
-  type ModelSpec, type StateLayout, type TrainState,
-} from '../../ml-runtime/index.ts';
+import { CHUNK_SIZE, MlError, checkpointSteps, decodeState, stepHash, verifyChunk, type ModelSpec, type StateLayout, type TrainState } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
@@ -12,6 +9,7 @@ import {
   DA_LIMITS, JOB_CHUNK_PROTOCOL, decodeChunkRequest, decodeChunkResponse, encodeChunkRequest, encodeChunkResponse,
 } from './da-wire.ts';
 import { chunkCountOf, encodedLengthOf, layoutOfSpec } from './state-layout.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /** Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. */
 export interface ChunkSource {
@@ -41,7 +39,7 @@ export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceL
           throw e;
         }
         const src = await lookup(r.jobId, peer);
-        if (src === undefined) throw new JobsError('DA_NOT_FOUND', `job ${toHex(r.jobId)} is not served here`);
+        if (src === undefined) throw new JobsError('DA_NOT_FOUND', `job ${bytesToHex(r.jobId)} is not served here`);
         return encodeChunkResponse(await src.chunk(r.checkpointIndex, r.chunkIndex));
       } catch (e) {
         throw remoteError(e);
@@ -114,7 +112,7 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
   const max = opts.maxStateBytes ?? DA_LIMITS.maxStateBytes;
   if (size > max) throw new JobsError('DA_TOO_LARGE', `a state of this spec is ${size} bytes, over the limit of ${max}`);
   const n = chunkCountOf(size);
-  const what = `checkpoint ${opening.index} of job ${toHex(jobId).slice(0, 16)}`;
+  const what = `checkpoint ${opening.index} of job ${bytesToHex(jobId).slice(0, 16)}`;
   const peerId = await connectDaPeer(host, peer, opts.signal);
   let penalised = false; // once per fetch, however many lanes notice
   const bad = (m: string): never => {
@@ -155,6 +153,6 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
     return bad(`the proven chunks do not decode to a state of this spec (${e.message})`);
   }
   if (step !== undefined && state.step !== step) bad(`the state is at step ${state.step}, checkpoint ${opening.index} is at step ${step}`);
-  if (!bytesEqual(stepHash(jobId, state), opening.stepHash)) bad('the state does not hash to the opened step hash');
+  if (!equalBytes(stepHash(jobId, state), opening.stepHash)) bad('the state does not hash to the opened step hash');
   return { state, bytes, chunkCount: n };
 }

@@ -1,10 +1,7 @@
 // Dataset availability by Merkle root ('dataset'): a node that holds a job's training data serves
 // its samples with inclusion proofs; a node that does not fetches them, proves every sample under
 // the job's datasetRoot, and rebuilds a Dataset whose datasetRoot is that root.
-import {
-  bytesEqual, datasetRoot, decodeSample, encodeSample, makeDataset, sampleLeafHashes, toHex, verifySample,
-  type Dataset,
-} from '../../ml-runtime/index.ts';
+import { datasetRoot, decodeSample, encodeSample, makeDataset, sampleLeafHashes, verifySample, type Dataset } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
@@ -12,7 +9,8 @@ import {
   DATASET_PROTOCOL, DA_LIMITS, decodeDatasetRequest, decodeDatasetResponse, encodeDatasetRequest, encodeDatasetResponse,
   type SampleItem,
 } from './da-wire.ts';
-import { MerkleTree } from './merkle-tree.ts';
+import { equalBytes, bytesToHex, MerkleTree } from '../../primitives/index.ts';
+
 
 export interface DatasetSource {
   byRoot(root: Uint8Array): Dataset | undefined | Promise<Dataset | undefined>;
@@ -52,7 +50,7 @@ export async function registerDatasetServer(host: P2pHost, source: DatasetSource
         const ds = await source.byRoot(r.root);
         const tree = ds && treeOf(ds);
         // a source that returns another dataset would make us serve samples that fail their proofs
-        if (!ds || !tree || !bytesEqual(tree.root, r.root)) throw new JobsError('DA_NOT_FOUND', `dataset ${toHex(r.root)} is not served here`);
+        if (!ds || !tree || !equalBytes(tree.root, r.root)) throw new JobsError('DA_NOT_FOUND', `dataset ${bytesToHex(r.root)} is not served here`);
         const items: SampleItem[] = [];
         let size = 16;
         for (let i = r.from; i < Math.min(ds.count, r.from + r.count); i++) {
@@ -112,7 +110,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
   if (!Number.isInteger(size) || size < 1 || size > DA_LIMITS.maxDatasetSize) throw new JobsError('DA_BAD_REQUEST', `dataset size ${size} outside 1..${DA_LIMITS.maxDatasetSize}`);
   const maxBytes = opts.maxBytes ?? DA_LIMITS.maxDatasetBytes;
   const peerId = await connectDaPeer(host, peer, opts.signal);
-  const what = `dataset ${toHex(root).slice(0, 16)}`;
+  const what = `dataset ${bytesToHex(root).slice(0, 16)}`;
   let penalised = false; // once per fetch, however many lanes notice
   const bad = (m: string): never => {
     if (!penalised) host.adjustScore(peerId, DA_PENALTY.badProof, `dataset: ${m}`);
@@ -191,7 +189,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
   let ds: Dataset;
   try {
     ds = makeDataset({
-      name: opts.name ?? `dataset/${toHex(root).slice(0, 16)}`,
+      name: opts.name ?? `dataset/${bytesToHex(root).slice(0, 16)}`,
       task: l.task,
       featureShape: opts.featureShape ?? [l.featureSize],
       featureSize: l.featureSize,
@@ -205,6 +203,6 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
     throw new JobsError('DATASET_MISMATCH', `${what}: ${errMessage(e)}`, { cause: e });
   }
   // every sample was proven; re-deriving the root checks the rebuilt object encodes back to the same leaves
-  if (!bytesEqual(datasetRoot(ds), root)) throw new JobsError('DATASET_MISMATCH', `${what}: the rebuilt dataset does not re-encode to its root`);
+  if (!equalBytes(datasetRoot(ds), root)) throw new JobsError('DATASET_MISMATCH', `${what}: the rebuilt dataset does not re-encode to its root`);
   return ds;
 }

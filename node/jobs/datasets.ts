@@ -1,7 +1,8 @@
 // Which local datasets exist, by name and by Merkle root. Jobs name their data only by root
 // (JobTerms.datasetRoot), so a verifier or a DA server must map roots back to data it holds.
-import { DATASET_NAMES, datasetRoot, loadDataset, toHex, type Dataset } from '../../ml-runtime/index.ts';
+import { DATASET_NAMES, datasetRoot, loadDataset, type Dataset } from '../../ml-runtime/index.ts';
 import { JobsError, errMessage } from './errors.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 interface Entry {
   name: string;
@@ -46,7 +47,7 @@ export class DatasetRegistry {
   private remember(name: string, dataset: Dataset): Entry {
     const e: Entry = { name, dataset, root: datasetRoot(dataset) };
     this.byName.set(name, e);
-    this.byHex.set(toHex(e.root), e);
+    this.byHex.set(bytesToHex(e.root), e);
     const i = this.pending.indexOf(name);
     if (i >= 0) this.pending.splice(i, 1);
     return e;
@@ -71,7 +72,7 @@ export class DatasetRegistry {
   }
 
   private entryOf(root: Uint8Array): Entry | undefined {
-    const hex = toHex(root);
+    const hex = bytesToHex(root);
     let e = this.byHex.get(hex);
     while (!e && this.pending.length > 0) {
       this.load(this.pending[0]!);
@@ -85,7 +86,7 @@ export class DatasetRegistry {
     const root = datasetRoot(dataset);
     const had = this.byName.get(name);
     if (had) {
-      if (toHex(had.root) !== toHex(root)) throw new JobsError('DATASET_MISMATCH', `dataset ${JSON.stringify(name)} is already registered with root ${toHex(had.root)}`);
+      if (bytesToHex(had.root) !== bytesToHex(root)) throw new JobsError('DATASET_MISMATCH', `dataset ${JSON.stringify(name)} is already registered with root ${bytesToHex(had.root)}`);
       return had.root;
     }
     if (this.pending.includes(name)) throw new JobsError('DATASET_MISMATCH', `${JSON.stringify(name)} is a bundled dataset name`);

@@ -7,7 +7,6 @@ export {
   type ArtifactsInit, type CheckpointRecord, type TraceCommitment,
 } from './artifacts.ts';
 export { requiredCheckpointIndices, requiredRevealRanges, type RevealRange } from './required.ts';
-export { MerkleTree } from './merkle-tree.ts';
 export { layoutOfSpec, encodedLengthOf, chunkCountOf, initialStateFromParent } from './state-layout.ts';
 export {
   JOB_CHUNK_PROTOCOL, DATASET_PROTOCOL, DA_LIMITS,

@@ -1,14 +1,12 @@
 // Runs inside the replay worker thread (started by replay-worker.ts): re-executes the sampled
 // segments on the det backend and posts the step hashes back. Never imported by the node itself.
 import { parentPort } from 'node:worker_threads';
-import {
-  MlError, bytesEqual, createTrainer, datasetRoot, decodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash,
-  type Dataset,
-} from '../../ml-runtime/index.ts';
+import { MlError, createTrainer, datasetRoot, decodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
 import { DatasetRegistry } from './datasets.ts';
 import { JobsError, errMessage } from './errors.ts';
 import type { ReplayInput, ReplayResult, WorkerMessage, WorkerRequest } from './replay-protocol.ts';
 import { initialStateFromParent } from './state-layout.ts';
+import { equalBytes } from '../../primitives/index.ts';
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
@@ -17,12 +15,12 @@ const registry = new DatasetRegistry();
 
 function resolveDataset(input: ReplayInput): Dataset {
   if (input.dataset) {
-    if (input.datasetRoot && !bytesEqual(datasetRoot(input.dataset), input.datasetRoot)) throw new JobsError('DATASET_MISMATCH', 'the given dataset does not have the given root');
+    if (input.datasetRoot && !equalBytes(datasetRoot(input.dataset), input.datasetRoot)) throw new JobsError('DATASET_MISMATCH', 'the given dataset does not have the given root');
     return input.dataset;
   }
   const reg = registry;
   if (input.datasetName !== undefined) {
-    if (input.datasetRoot && !bytesEqual(reg.rootOf(input.datasetName), input.datasetRoot)) {
+    if (input.datasetRoot && !equalBytes(reg.rootOf(input.datasetName), input.datasetRoot)) {
       throw new JobsError('DATASET_MISMATCH', `dataset ${JSON.stringify(input.datasetName)} does not have the job's dataset root`);
     }
     return reg.dataset(input.datasetName);

@@ -1,9 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash,
-  type TraceResult,
-} from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
 import { attestationDigest } from '../../vm/index.ts';
 import { JobsError, computeAttestation, initialStateFromParent, replaySegments, type ReplayProgress } from './index.ts';
 import { bundledSpec, testId } from './testing.ts';

@@ -1,9 +1,6 @@
 // Sizes of a job's training state, known from the spec alone, so a verifier can bound and check
 // a checkpoint before fetching a single chunk.
-import {
-  CHUNK_SIZE, decodeState, slotsPerParam, specShapes,
-  type ModelSpec, type StateLayout, type TrainState, type Trainer,
-} from '../../ml-runtime/index.ts';
+import { CHUNK_SIZE, decodeState, slotsPerParam, specShapes, type ModelSpec, type StateLayout, type TrainState, type Trainer } from '../../ml-runtime/index.ts';
 import { JobsError } from './errors.ts';
 
 /** The tensor sizes of a spec's state (as createTrainer computes them, without needing the dataset). */

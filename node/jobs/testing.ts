@@ -1,11 +1,9 @@
 // Fixtures shared by node/jobs tests: small real training runs recorded as solver artifacts.
 // Not part of the public surface (index.ts does not export it).
 import { readFileSync } from 'node:fs';
-import {
-  createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, sha256, utf8, withSteps, canonicalSpecJson,
-  type ModelSpec,
-} from '../../ml-runtime/index.ts';
+import { createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, withSteps, canonicalSpecJson, type ModelSpec } from '../../ml-runtime/index.ts';
 import { SolverArtifacts } from './artifacts.ts';
+import { sha256, utf8 } from '../../primitives/index.ts';
 
 export function bundledSpec(file: 'iris.json' | 'regression.json', steps?: number): ModelSpec {
   const spec = parseSpec(readFileSync(new URL(`../../ml-runtime/specs/${file}`, import.meta.url), 'utf8'));

@@ -6,10 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { scrypt, scryptAsync } from '@noble/hashes/scrypt.js';
 import { gcm } from '@noble/ciphers/aes.js';
-import {
-  publicKeyFromSeed, addressFromPublicKey, encodeAddress, bytesToHex, equalBytes, ED25519_SEED_LENGTH, isAddress,
-} from '../../vm/crypto/index.ts';
+
 import { KeystoreError } from './errors.ts';
+import { publicKeyFromSeed, addressFromPublicKey, encodeAddress, bytesToHex, equalBytes, ED25519_SEED_LENGTH, isAddress } from '../../primitives/index.ts';
 
 export const KEYSTORE_VERSION = 1;
 export const KEYSTORE_KIND = 'polchain-keystore';

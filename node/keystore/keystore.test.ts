@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import {
   encryptKey, decryptKey, Keystore, KeystoreError, DEFAULT_SCRYPT, KEYSTORE_VERSION, type KeystoreFile,
 } from './index.ts';
-import { publicKeyFromSeed, addressFromPublicKey, encodeAddress, bytesToHex, sha256 } from '../../vm/crypto/index.ts';
+import { publicKeyFromSeed, addressFromPublicKey, encodeAddress, bytesToHex, sha256 } from '../../primitives/index.ts';
+
 
 const seed = sha256(new TextEncoder().encode('keystore test seed'));
 const FAST = { n: 1 << 4 };

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildBlock, commitBlock, sha256, bytesToHex } from '../../vm/index.ts';
+import { buildBlock, commitBlock } from '../../vm/index.ts';
 import { Mempool } from './mempool.ts';
 import { alice, bob, carol, val, testState, transfer } from '../../test/helpers/chain.ts';
+import { sha256, bytesToHex } from '../../primitives/index.ts';
 
 const errCode = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return (e as { code: string }).code; } };
 

@@ -1,6 +1,7 @@
-import { bytesToHex, sha256, txUpfrontCost, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
+import { txUpfrontCost, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
 import { NodeError } from '../errors.ts';
 import { Heap } from './heap.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 export interface MempoolOptions {
   maxTxs: number;

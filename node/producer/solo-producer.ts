@@ -1,11 +1,9 @@
 import type { Logger } from 'pino';
-import {
-  addressFromPublicKey, buildBlock, bytesToHex, commitSigningBytes, publicKeyFromSeed, sign, sha256,
-  type BlockResult, type ChainState, type Commit,
-} from '../../vm/index.ts';
+import { buildBlock, commitSigningBytes, type BlockResult, type ChainState, type Commit } from '../../vm/index.ts';
 import { beaconSign, blsSecretFromSeed } from '../../consensus/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sign, sha256 } from '../../primitives/index.ts';
 
 /**
  * What the node needs from whatever decides blocks. Today a single validator produces them on a

@@ -1,7 +1,4 @@
-import {
-  accountTreeKey, bytesToHex, encodeAccount, encodeAddress, isVmError, sha256, verifySmtProof, encodeSmtProof, decodeTx, addressFromPublicKey,
-  type ChainState,
-} from '../../vm/index.ts';
+import { accountTreeKey, encodeAccount, isVmError, verifySmtProof, encodeSmtProof, decodeTx, type ChainState } from '../../vm/index.ts';
 import {
   RpcError, NOT_FOUND, TX_REJECTED, MEMPOOL_FULL, parseBlockTag, parseHexParam, schemas, type RpcMethod,
 } from '../../rpc/index.ts';
@@ -10,6 +7,7 @@ import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { accountJson, headerJson, receiptJson, txJson, validatorJson } from './json.ts';
 import { addressSchema, parseAddress } from './params.ts';
+import { bytesToHex, encodeAddress, sha256, addressFromPublicKey } from '../../primitives/index.ts';
 
 export interface ChainRpcContext {
   state: ChainState;

@@ -1,11 +1,9 @@
 // JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"). Same conventions as json.ts:
 // addresses bech32m, bigint values (amounts, heights) decimal strings, bytes 0x-hex. Values that do
 // not exist yet (no solver, no commitment, height 0 "until ...") are null.
-import {
-  bytesToHex, encodeAddress, equalBytes, judgeJob, JOB_STATUS_NAMES, JobStatus, requiredRanges as vmRequiredRanges, UNAVAILABLE_DIGEST,
-  type Job, type JobTerms, type JobStatusTag, type JobUpdate,
-} from '../../vm/index.ts';
+import { judgeJob, JOB_STATUS_NAMES, JobStatus, requiredRanges as vmRequiredRanges, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate } from '../../vm/index.ts';
 import { checkpointSteps, parseSpec, specHash, specShapes, type ModelSpec } from '../../ml-runtime/index.ts';
+import { bytesToHex, encodeAddress, equalBytes } from '../../primitives/index.ts';
 
 export const jobStatusName = (s: JobStatusTag): string => JOB_STATUS_NAMES[s] ?? `unknown_${s}`;
 /** Status names in lifecycle order (what job_list's `status` filter accepts). */

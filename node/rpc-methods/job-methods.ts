@@ -1,10 +1,11 @@
 // Proof-of-learning job methods (docs/rpc.md, "Jobs"): read-only views of ChainState's jobs.
-import { bytesToHex, compareBytes, equalBytes, JobStatus, type Job } from '../../vm/index.ts';
+import { JobStatus, type Job } from '../../vm/index.ts';
 import { RpcError, NOT_FOUND, parseHexParam, schemas, invalidParams, type JsonSchema, type RpcMethod, type TopicSpec } from '../../rpc/index.ts';
 import { addressSchema, parseAddress } from './params.ts';
 import {
   JOB_STATUS_LIST, jobAttestationsJson, jobJson, jobModelJson, jobStatusByName, jobStatusName, jobSummaryJson, jobTraceJson,
 } from './job-json.ts';
+import { bytesToHex, compareBytes, equalBytes } from '../../primitives/index.ts';
 
 /** The jobs in the latest state (ChainState satisfies it). */
 export interface JobView {

@@ -1,6 +1,5 @@
-import {
-  blockHash, encodeAddress, EventKind, type Block, type ChainEvent, type Receipt, type SignedTx, type Account, type Validator, type TxPayload,
-} from '../../vm/index.ts';
+import { blockHash, EventKind, type Block, type ChainEvent, type Receipt, type SignedTx, type Account, type Validator, type TxPayload } from '../../vm/index.ts';
+import { encodeAddress } from '../../primitives/index.ts';
 
 /**
  * JSON views of chain objects for RPC (docs/rpc.md): addresses are bech32m `pol1...` strings,

@@ -1,12 +1,11 @@
 // The solver's side of JSON-RPC: calls with retry and backoff on transport-level failures, job
 // reads parsed into views, and transaction submission with nonces from account_get pendingNonce.
 import type { Logger } from 'pino';
-import {
-  bytesToHex, encodeAddress, encodeTx, sha256, signTx, addressFromPublicKey, publicKeyFromSeed, type TxPayload,
-} from '../../vm/index.ts';
+import { encodeTx, signTx, type TxPayload } from '../../vm/index.ts';
 import { RpcClient, RpcClientError, RpcTransportError, MEMPOOL_FULL, NOT_READY, INTERNAL_ERROR, NOT_FOUND, TX_REJECTED } from '../../rpc/index.ts';
 import { SolverError } from './errors.ts';
 import { bigintLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
+import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed } from '../../primitives/index.ts';
 
 export interface RetryOptions {
   /** attempts before giving up (default 8; Infinity retries until aborted) */

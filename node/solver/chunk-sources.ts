@@ -2,13 +2,14 @@
 // parent jobs (from its own artifacts, the <dataDir>/parents/ cache, or fetched from the parent's
 // solver and proven against the parent's commitment). Child jobs start from those same weights.
 import { existsSync } from 'node:fs';
-import { bytesEqual, toHex } from '../../ml-runtime/index.ts';
+
 import { SolverArtifacts, fetchCheckpointState, type ChunkSource } from '../jobs/index.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError, errText } from './errors.ts';
 import {
   ParentWeights, parentCacheFile, parentOpening, readParentCache, removeParentCache, writeParentCache, type ParentOpening,
 } from './parent-weights.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /** Parent final states kept in memory for serving (others are re-read from <dataDir>/parents/ when asked for). */
 const PARENTS_IN_MEMORY = 4;
@@ -27,7 +28,7 @@ export class ChunkSources {
 
   /** This solver's artifacts of a job, from memory or its data dir. */
   async lookupArtifacts(jobId: Uint8Array): Promise<SolverArtifacts | undefined> {
-    const hex = toHex(jobId);
+    const hex = bytesToHex(jobId);
     const have = this.artifacts.get(hex);
     if (have) return have;
     try {
@@ -54,7 +55,7 @@ export class ChunkSources {
    * a parent state cached on disk by an earlier run (proven again against the chain first).
    */
   async chunkSource(jobId: Uint8Array): Promise<ChunkSource | undefined> {
-    const hex = toHex(jobId);
+    const hex = bytesToHex(jobId);
     const p = this.parents.get(hex);
     if (p) return p;
     const a = await this.lookupArtifacts(jobId);
@@ -70,7 +71,7 @@ export class ChunkSources {
 
   /** The parent's last checkpoint as its commitment on chain states it (SOLVER_CANNOT_RUN when there is none). */
   private async parentOpeningOf(parentId: Uint8Array): Promise<ParentOpening> {
-    const pj = await this.c.chain.job(toHex(parentId));
+    const pj = await this.c.chain.job(bytesToHex(parentId));
     if (!pj) throw new SolverError('SOLVER_CANNOT_RUN', 'the node does not know the parent job');
     if (pj.status !== 'finalized' || !pj.commitment) throw new SolverError('SOLVER_CANNOT_RUN', `the parent job is ${pj.status}, not finalized`);
     if (!pj.terms.spec) throw new SolverError('SOLVER_CANNOT_RUN', `the parent's spec does not parse: ${pj.terms.specError ?? 'missing'}`);
@@ -78,7 +79,7 @@ export class ChunkSources {
   }
 
   private rememberParent(w: ParentWeights): void {
-    const hex = toHex(w.opening.parentId);
+    const hex = bytesToHex(w.opening.parentId);
     this.parents.delete(hex);
     this.parents.set(hex, w);
     while (this.parents.size > PARENTS_IN_MEMORY) this.parents.delete(this.parents.keys().next().value!);
@@ -86,9 +87,9 @@ export class ChunkSources {
 
   /** A verified parent state from memory or from <dataDir>/parents/ (a cache file that fails its proof is removed). */
   private async cachedParent(op: ParentOpening): Promise<ParentWeights | null> {
-    const hex = toHex(op.parentId);
+    const hex = bytesToHex(op.parentId);
     const have = this.parents.get(hex);
-    if (have && bytesEqual(have.opening.chunkRoot, op.chunkRoot)) return have;
+    if (have && equalBytes(have.opening.chunkRoot, op.chunkRoot)) return have;
     let p = this.parentLoads.get(hex);
     if (!p) {
       p = (async () => {
@@ -115,12 +116,12 @@ export class ChunkSources {
    * SOLVER_PARENT_UNAVAILABLE when it cannot be had now, SOLVER_CANNOT_RUN when it never will.
    */
   async parentState(parentId: Uint8Array, forJob: string, signal: AbortSignal): Promise<Uint8Array> {
-    const hex = toHex(parentId);
+    const hex = bytesToHex(parentId);
     const op = await this.parentOpeningOf(parentId);
     const cached = await this.cachedParent(op);
     if (cached) return cached.bytes;
     const own = await this.lookupArtifacts(parentId);
-    if (own && bytesEqual(own.commitment().finalChunkRoot, op.chunkRoot) && own.checkpoints.length === op.index + 1) {
+    if (own && equalBytes(own.commitment().finalChunkRoot, op.chunkRoot) && own.checkpoints.length === op.index + 1) {
       return own.checkpointBytes(op.index);
     }
     const failed = this.parentFailures.get(hex);

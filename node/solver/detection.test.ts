@@ -9,13 +9,14 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { addressFromPublicKey, bytesToHex, encodeTx, publicKeyFromSeed, sha256, signTx } from '../../vm/index.ts';
+import { encodeTx, signTx } from '../../vm/index.ts';
 import { devAccount, devGenesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, withSteps } from '../../ml-runtime/index.ts';
 import { Solver, type CheatMode, type JobResult } from './index.ts';
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 const iris = loadDataset('iris').train;
 const spec = { ...withSteps(parseSpec(readFileSync(new URL('../../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 40), checkpointInterval: 10 };

@@ -1,12 +1,13 @@
 // Whether this solver takes an open job: runtime, spec, size, dataset, funds, time and, for a child
 // job, whether the parent's final weights can be had and can start the spec.
-import { createTrainer, toHex, type Dataset } from '../../ml-runtime/index.ts';
+import { createTrainer, type Dataset } from '../../ml-runtime/index.ts';
 import { initialStateFromParent } from '../jobs/index.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError, errText } from './errors.ts';
 import { shortId, type JobView } from './job-view.ts';
 import { SOLVER_RUNTIME } from './options.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 /** The dataset to train the job on, or why not (`permanent`: never look at the job again). */
 export type JobChoice = { dataset: Dataset } | { reason: string; permanent: boolean };
@@ -26,7 +27,7 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
   } catch (e) {
     return no(`dataset registry failed: ${errText(e)}`);
   }
-  if (!dataset) return no(`dataset root ${toHex(v.terms.datasetRoot).slice(0, 16)}… is not a dataset this solver holds`);
+  if (!dataset) return no(`dataset root ${bytesToHex(v.terms.datasetRoot).slice(0, 16)}… is not a dataset this solver holds`);
   if (v.terms.datasetSize !== 0 && v.terms.datasetSize !== dataset.count) return no(`datasetSize ${v.terms.datasetSize} does not match the dataset's ${dataset.count} samples`);
   try {
     createTrainer(spec, dataset, new Uint8Array(32));
@@ -39,7 +40,7 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
   if (balance < need) return no(`balance ${balance} is below bond ${v.terms.solverStake} + fee ${c.o.fee}`, false);
   // last, as it may fetch the parent's weights: a job whose start state cannot be had is not accepted
   if (v.terms.parent) {
-    const what = `parent job ${shortId(toHex(v.terms.parent))}`;
+    const what = `parent job ${shortId(bytesToHex(v.terms.parent))}`;
     let bytes: Uint8Array;
     try {
       bytes = await sources.parentState(v.terms.parent, v.idHex, c.signal);

@@ -1,7 +1,7 @@
 // One job, driven by its status on chain: accept → train → commit → open → reveal → result. A
 // solver restarted on the same data directory re-enters this loop at whatever phase the chain says.
 import type { Logger } from 'pino';
-import { toHex, bytesEqual, type Dataset } from '../../ml-runtime/index.ts';
+import { type Dataset } from '../../ml-runtime/index.ts';
 import { SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from '../jobs/index.ts';
 import { isRetryable, type ChainClient, type SentTx } from './chain.ts';
 import type { ChunkSources } from './chunk-sources.ts';
@@ -12,6 +12,7 @@ import type { Earnings } from './events.ts';
 import { TERMINAL_STATUSES, shortId, type JobView } from './job-view.ts';
 import { trainedArtifacts } from './job-training.ts';
 import { splitRevealPayloads } from './tx-split.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export type JobResultStatus = 'finalized' | 'slashed' | 'expired' | 'gave-up' | 'failed' | 'lost' | 'stopped';
 
@@ -117,9 +118,9 @@ export class JobRunner {
           if (v.status !== 'training') break;
           const tx = await this.sendPhaseTx(run, v, pay);
           v = await this.waitJob(run, (j) => j.status !== 'training', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
-          if (v.commitment && bytesEqual(v.commitment.traceRoot, cm.traceRoot)) {
-            run.log.info({ tx: tx.hash, traceRoot: toHex(cm.traceRoot) }, 'committed');
-            c.emit({ type: 'committed', jobId: run.id, traceRoot: toHex(cm.traceRoot), txHash: tx.hash });
+          if (v.commitment && equalBytes(v.commitment.traceRoot, cm.traceRoot)) {
+            run.log.info({ tx: tx.hash, traceRoot: bytesToHex(cm.traceRoot) }, 'committed');
+            c.emit({ type: 'committed', jobId: run.id, traceRoot: bytesToHex(cm.traceRoot), txHash: tx.hash });
           }
           break;
         }
@@ -218,7 +219,7 @@ export class JobRunner {
   private async openArtifacts(id: string, v: JobView): Promise<SolverArtifacts> {
     const a = await this.sources.lookupArtifacts(v.id);
     if (!a) throw new SolverError('SOLVER_ARTIFACTS', `no artifacts for job ${shortId(id)} in ${this.c.o.dataDir}`);
-    if (v.commitment && !bytesEqual(a.commitment().traceRoot, v.commitment.traceRoot)) {
+    if (v.commitment && !equalBytes(a.commitment().traceRoot, v.commitment.traceRoot)) {
       throw new SolverError('SOLVER_ARTIFACTS', `artifacts for job ${shortId(id)} do not match the trace committed on chain`);
     }
     return a;

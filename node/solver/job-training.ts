@@ -1,6 +1,6 @@
 // Training an accepted job into its artifacts on disk (step hashes and checkpoints), with progress
 // events, a child job starting from its parent's final weights, and a stop at the commit deadline.
-import { createTrainer, MlError, toHex, bytesEqual, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import { createTrainer, MlError, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
 import { SolverArtifacts, initialStateFromParent } from '../jobs/index.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
@@ -9,6 +9,7 @@ import { SolverError } from './errors.ts';
 import type { JobView } from './job-view.ts';
 import type { JobRun } from './job-runner.ts';
 import { trainJob } from './train-job.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 /** Trains the job (or reuses a finished record of this very run) and returns its artifacts. */
 export async function trainedArtifacts(
@@ -17,7 +18,7 @@ export async function trainedArtifacts(
   const seed = v.seed;
   if (!seed) throw new SolverError('SOLVER_BAD_JOB', 'job is training but has no seed');
   const existing = await sources.lookupArtifacts(v.id);
-  if (existing && bytesEqual(existing.seed, seed) && existing.specJson === v.terms.specText && !c.o.cheat) {
+  if (existing && equalBytes(existing.seed, seed) && existing.specJson === v.terms.specText && !c.o.cheat) {
     run.log.info('reusing the finished trace on disk');
     return existing;
   }
@@ -57,11 +58,11 @@ export async function trainedArtifacts(
     throw e;
   }
   const art = await writer.finish();
-  if (!bytesEqual(art.commitment().traceRoot, result.traceRoot)) {
-    throw new SolverError('SOLVER_ARTIFACTS', `artifacts on disk give trace root ${toHex(art.commitment().traceRoot)}, training gave ${toHex(result.traceRoot)}`);
+  if (!equalBytes(art.commitment().traceRoot, result.traceRoot)) {
+    throw new SolverError('SOLVER_ARTIFACTS', `artifacts on disk give trace root ${bytesToHex(art.commitment().traceRoot)}, training gave ${bytesToHex(result.traceRoot)}`);
   }
   sources.rememberArtifacts(run.id, art);
-  run.log.info({ wallSeconds: result.wallSeconds, stepsPerSecond: T / Math.max(1e-9, result.wallSeconds), traceRoot: toHex(result.traceRoot), lastLoss: result.lastLoss }, 'trained');
-  c.emit({ type: 'trained', jobId: run.id, steps: T, wallSeconds: result.wallSeconds, traceRoot: toHex(result.traceRoot), lastLoss: result.lastLoss });
+  run.log.info({ wallSeconds: result.wallSeconds, stepsPerSecond: T / Math.max(1e-9, result.wallSeconds), traceRoot: bytesToHex(result.traceRoot), lastLoss: result.lastLoss }, 'trained');
+  c.emit({ type: 'trained', jobId: run.id, steps: T, wallSeconds: result.wallSeconds, traceRoot: bytesToHex(result.traceRoot), lastLoss: result.lastLoss });
   return art;
 }

@@ -7,9 +7,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CHUNK_SIZE, checkpointSteps, makeCheckpoint, parseSpec, sha256, verifyChunk, type TrainState } from '../../ml-runtime/index.ts';
+import { CHUNK_SIZE, checkpointSteps, makeCheckpoint, parseSpec, verifyChunk, type TrainState } from '../../ml-runtime/index.ts';
 import { layoutOfSpec } from '../jobs/index.ts';
 import { ParentWeights, parentCacheFile, parentOpening, readParentCache, removeParentCache, writeParentCache } from './parent-weights.ts';
+import { sha256 } from '../../primitives/index.ts';
 
 const spec = parseSpec(readFileSync(new URL('../../ml-runtime/specs/mlp-mnist.json', import.meta.url), 'utf8'));
 const pid = sha256(new TextEncoder().encode('parent job'));

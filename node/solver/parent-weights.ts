@@ -5,10 +5,9 @@
 // members ask the child's solver for it first (node/verifier/service.ts parentState).
 import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import {
-  CHUNK_SIZE, MlError, bytesEqual, checkpointSteps, decodeState, leafHash, stepHash, toHex, type ModelSpec,
-} from '../../ml-runtime/index.ts';
-import { JobsError, MerkleTree, layoutOfSpec, type ChunkSource } from '../jobs/index.ts';
+import { CHUNK_SIZE, MlError, checkpointSteps, decodeState, stepHash, type ModelSpec } from '../../ml-runtime/index.ts';
+import { JobsError, layoutOfSpec, type ChunkSource } from '../jobs/index.ts';
+import { equalBytes, leafHash, bytesToHex, MerkleTree } from '../../primitives/index.ts';
 
 /** What the chain says the parent's final state is (its commitment's last checkpoint). */
 export interface ParentOpening {
@@ -45,12 +44,12 @@ export class ParentWeights implements ChunkSource {
     const leaves = new Uint8Array(n * 32);
     for (let i = 0; i < n; i++) leaves.set(leafHash(bytes.subarray(i * CHUNK_SIZE, Math.min(bytes.length, (i + 1) * CHUNK_SIZE))), i * 32);
     const tree = new MerkleTree(leaves);
-    if (!bytesEqual(tree.root, opening.chunkRoot)) return 'the state is not the one under the committed final chunk root';
+    if (!equalBytes(tree.root, opening.chunkRoot)) return 'the state is not the one under the committed final chunk root';
     try {
       const state = decodeState(bytes, layoutOfSpec(opening.spec));
       const step = checkpointSteps(opening.spec.steps, opening.spec.checkpointInterval)[opening.index];
       if (state.step !== step) return `the state is at step ${state.step}, the parent's last checkpoint is at step ${step}`;
-      if (!bytesEqual(stepHash(opening.parentId, state), opening.stepHash)) return 'the state does not hash to the committed final step hash';
+      if (!equalBytes(stepHash(opening.parentId, state), opening.stepHash)) return 'the state does not hash to the committed final step hash';
     } catch (e) {
       if (e instanceof MlError) return `the state does not decode under the parent's spec (${e.message})`;
       throw e;
@@ -59,7 +58,7 @@ export class ParentWeights implements ChunkSource {
   }
 
   async chunk(checkpointIndex: number, chunkIndex: number): Promise<{ chunk: Uint8Array; siblings: Uint8Array[] }> {
-    const id = toHex(this.opening.parentId);
+    const id = bytesToHex(this.opening.parentId);
     if (checkpointIndex !== this.opening.index) {
       throw new JobsError('DA_NOT_FOUND', `only the final checkpoint ${this.opening.index} of parent job ${id} is served here, not ${checkpointIndex}`);
     }
@@ -75,7 +74,7 @@ export class ParentWeights implements ChunkSource {
 
 /** <dataDir>/parents/<parent id hex>.state: never a job's artifact folder (those are named by the bare 64-hex id). */
 export function parentCacheFile(dataDir: string, parentId: Uint8Array): string {
-  return join(dataDir, 'parents', `${toHex(parentId)}.state`);
+  return join(dataDir, 'parents', `${bytesToHex(parentId)}.state`);
 }
 
 /** The cached bytes, or null when there is no cache file. */

@@ -11,17 +11,16 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { addressFromPublicKey, bytesToHex, encodeAddress, encodeTx, hexToBytes, publicKeyFromSeed, sha256, signTx, type JobTerms } from '../../vm/index.ts';
+import { encodeTx, signTx, type JobTerms } from '../../vm/index.ts';
 import { devAccount, devGenesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { createP2pHost } from '../p2p/index.ts';
 import { fetchCheckpointState } from '../jobs/index.ts';
-import {
-  canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, toHex, withSteps, type ModelSpec,
-} from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
 import { Solver, type SolverEvent } from './index.ts';
+import { addressFromPublicKey, bytesToHex, encodeAddress, hexToBytes, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const iris = loadDataset('iris').train;
@@ -139,8 +138,8 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   const job = await rpc.call<any>('job_get', ['0x' + id]);
   assert.equal(job.solver, encodeAddress(devAccount(1).address));
   const ref = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
-  assert.equal(job.commitment.traceRoot, '0x' + toHex(ref.traceRoot));
-  assert.equal(job.commitment.checkpointsRoot, '0x' + toHex(ref.checkpointsRoot));
+  assert.equal(job.commitment.traceRoot, '0x' + bytesToHex(ref.traceRoot));
+  assert.equal(job.commitment.checkpointsRoot, '0x' + bytesToHex(ref.checkpointsRoot));
   const after = await rpc.call<any>('job_getTrace', ['0x' + id]);
   assert.ok(after.requiredReveals.length >= 2 && after.requiredReveals.every((x: any) => x.revealed), JSON.stringify(after.requiredReveals));
   assert.ok(existsSync(join(dir, 'solver1', id, 'meta.json')), 'artifacts are on disk');
@@ -211,7 +210,7 @@ test('cheating solvers (skip-steps, wrong-lr) complete every phase with a self-c
     assert.ok(training && training.type === 'training' && training.cheat.startsWith(cheat.kind));
     const job = await rpc.call<any>('job_get', ['0x' + id]);
     const honest = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
-    assert.notEqual(job.commitment.traceRoot, '0x' + toHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
+    assert.notEqual(job.commitment.traceRoot, '0x' + bytesToHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
   }
 });
 

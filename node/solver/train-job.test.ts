@@ -1,13 +1,11 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import {
-  selectBackend, parseSpec, withSteps, loadDataset, createTrainer, runTrace, replaySegment, decodeState, firstMismatch, toHex,
-  type Checkpoint, type ModelSpec,
-} from '../../ml-runtime/index.ts';
+import { selectBackend, parseSpec, withSteps, loadDataset, createTrainer, runTrace, replaySegment, decodeState, firstMismatch, type Checkpoint, type ModelSpec } from '../../ml-runtime/index.ts';
 import { trainJob, withLearningRate, skipStepsOf, type TraceSink } from './train-job.ts';
 import { parseCheat, skippedSegments, skipPeriod } from './cheat.ts';
 import { SolverError } from './errors.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 const iris = loadDataset('iris');
 const baseSpec = parseSpec(readFileSync(new URL('../../ml-runtime/specs/iris.json', import.meta.url), 'utf8'));
@@ -40,14 +38,14 @@ test('honest training gives exactly runTrace: hashes, checkpoints, roots', async
   const sink = new MemorySink();
   const losses: number[] = [];
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, onStep: (t, l) => { assert.equal(t, losses.length); losses.push(l); } });
-  assert.equal(toHex(r.traceRoot), toHex(ref.traceRoot));
-  assert.equal(toHex(r.checkpointsRoot), toHex(ref.checkpointsRoot));
-  assert.deepEqual(sink.hashes.map(toHex), ref.stepHashes.map(toHex));
+  assert.equal(bytesToHex(r.traceRoot), bytesToHex(ref.traceRoot));
+  assert.equal(bytesToHex(r.checkpointsRoot), bytesToHex(ref.checkpointsRoot));
+  assert.deepEqual(sink.hashes.map(bytesToHex), ref.stepHashes.map(bytesToHex));
   assert.deepEqual(sink.cps.map((c) => c.step), [0, 10, 20, 30, 40, 45]);
-  assert.deepEqual(sink.cps.map((c) => toHex(c.chunkRoot)), ref.checkpoints.map((c) => toHex(c.chunkRoot)));
+  assert.deepEqual(sink.cps.map((c) => bytesToHex(c.chunkRoot)), ref.checkpoints.map((c) => bytesToHex(c.chunkRoot)));
   assert.deepEqual(sink.cps.map((c) => Buffer.from(c.bytes).toString('base64')), ref.checkpoints.map((c) => Buffer.from(c.bytes).toString('base64')));
-  assert.equal(toHex(r.finalStepHash), toHex(ref.stepHashes[45]!));
-  assert.equal(toHex(r.finalChunkRoot), toHex(ref.checkpoints[5]!.chunkRoot));
+  assert.equal(bytesToHex(r.finalStepHash), bytesToHex(ref.stepHashes[45]!));
+  assert.equal(bytesToHex(r.finalChunkRoot), bytesToHex(ref.checkpoints[5]!.chunkRoot));
   assert.equal(r.checkpointCount, 6);
   assert.deepEqual(losses, ref.losses);
   assert.deepEqual(r.skippedSteps, []);
@@ -57,7 +55,7 @@ test('withhold trains honestly (it only misbehaves later, on chain)', async () =
   const s = spec(20, 10);
   const ref = runTrace(createTrainer(s, iris.train, seed), jobId);
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: new MemorySink(), cheat: { kind: 'withhold' } });
-  assert.equal(toHex(r.traceRoot), toHex(ref.traceRoot));
+  assert.equal(bytesToHex(r.traceRoot), bytesToHex(ref.traceRoot));
 });
 
 test('skip-steps fakes exactly the chosen segments: replay from their checkpoint disagrees, elsewhere it agrees', async () => {
@@ -67,8 +65,8 @@ test('skip-steps fakes exactly the chosen segments: replay from their checkpoint
   assert.deepEqual(skippedSegments(6, 0.5), [0, 2, 4]);
   assert.deepEqual(r.skippedSteps, [0, 20, 40]);
   const honest = runTrace(createTrainer(s, iris.train, seed), jobId);
-  assert.equal(toHex(sink.hashes[0]!), toHex(honest.stepHashes[0]!), 'state_0 is genuine');
-  assert.notEqual(toHex(r.traceRoot), toHex(honest.traceRoot));
+  assert.equal(bytesToHex(sink.hashes[0]!), bytesToHex(honest.stepHashes[0]!), 'state_0 is genuine');
+  assert.notEqual(bytesToHex(r.traceRoot), bytesToHex(honest.traceRoot));
   const layout = createTrainer(s, iris.train, seed).layout;
   const faked: number[] = [];
   for (let j = 0; j < 6; j++) {
@@ -100,12 +98,12 @@ test('wrong-lr agrees on h_0 and differs from step 1 on', async () => {
   const honest = runTrace(createTrainer(s, iris.train, seed), jobId);
   const sink = new MemorySink();
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, cheat: { kind: 'wrong-lr', factor: 0.5 } });
-  assert.equal(toHex(sink.hashes[0]!), toHex(honest.stepHashes[0]!));
+  assert.equal(bytesToHex(sink.hashes[0]!), bytesToHex(honest.stepHashes[0]!));
   assert.equal(firstMismatch(honest.stepHashes, sink.hashes), 1);
-  for (let t = 1; t <= 20; t++) assert.notEqual(toHex(sink.hashes[t]!), toHex(honest.stepHashes[t]!), `h_${t} differs`);
+  for (let t = 1; t <= 20; t++) assert.notEqual(bytesToHex(sink.hashes[t]!), bytesToHex(honest.stepHashes[t]!), `h_${t} differs`);
   // and it is exactly an honest run of the spec with the other rate
   const other = runTrace(createTrainer(withLearningRate(s, 0.5), iris.train, seed), jobId);
-  assert.equal(toHex(r.traceRoot), toHex(other.traceRoot));
+  assert.equal(bytesToHex(r.traceRoot), bytesToHex(other.traceRoot));
   assert.equal(withLearningRate(s, 0.5).optimizer.learningRate, Math.fround(baseSpec.optimizer.learningRate * 0.5));
 });
 

@@ -4,12 +4,10 @@
 // states. The honest path produces exactly ml-runtime's runTrace (same steps, same hashes, same
 // checkpoints). Test-only cheats (cheat.ts) change what is trained but not how it is committed,
 // so hashes and checkpoints are computed over the faked states, as a cheating solver would.
-import {
-  createTrainer, initialState, trainStep, encodeState, chunkBytes, merkleRoot, traceRoot as traceRootOf, checkpointsRoot as checkpointsRootOf,
-  StepHashWorker, CHUNK_SIZE, MlError, type Checkpoint, type Dataset, type ModelSpec, type TrainState,
-} from '../../ml-runtime/index.ts';
+import { createTrainer, initialState, trainStep, encodeState, chunkBytes, traceRoot as traceRootOf, checkpointsRoot as checkpointsRootOf, StepHashWorker, CHUNK_SIZE, MlError, type Checkpoint, type Dataset, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 import { skipPeriod, type CheatMode } from './cheat.ts';
 import { SolverError } from './errors.ts';
+import { merkleRoot } from '../../primitives/index.ts';
 
 /** Where the loop writes: node/jobs ArtifactWriter (SolverArtifacts.create) has this shape; tests use memory sinks. */
 export interface TraceSink {

@@ -1,10 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTx, decodeTx, signTx } from '../../vm/index.ts';
-import { sha256, leafHash, merkleRoot, verifyMerkleRange, u64be } from '../../ml-runtime/index.ts';
-import { MerkleTree, requiredRevealRanges } from '../jobs/index.ts';
+
+import { requiredRevealRanges } from '../jobs/index.ts';
 import { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';
 import { SolverError } from './errors.ts';
+import { sha256, leafHash, merkleRoot, verifyMerkleRange, u64be, MerkleTree } from '../../primitives/index.ts';
 
 const chainId = 'polchain-dev';
 const jobId = new Uint8Array(32).fill(0x5a);

@@ -4,11 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock, bytesToHex, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
+import { buildBlock, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from './chain-store.ts';
 import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain.ts';
 import { terms } from '../../vm/jobs/testing/work.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 test('beacon and jailing are persisted and the reloaded state root matches the head block', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-store-'));

@@ -1,14 +1,9 @@
 import { Level } from 'level';
-import {
-  bytesToHex, commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount,
-  encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, equalBytes, sha256, accountTreeKey,
-  validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, BEACON_TREE_KEY, encodeBeacon, decodeBeacon, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical,
-  decodeJob, decodeJobIndex, jobTreeKey, JOB_INDEX_TREE_KEY,
-  type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry, type Job, type StateWrite,
-} from '../../vm/index.ts';
+import { commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount, encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, accountTreeKey, validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, BEACON_TREE_KEY, encodeBeacon, decodeBeacon, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical, decodeJob, decodeJobIndex, jobTreeKey, JOB_INDEX_TREE_KEY, type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry, type Job, type StateWrite } from '../../vm/index.ts';
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
 import { NodeError } from '../errors.ts';
 import { KEY, readU64be, u64be } from './keys.ts';
+import { bytesToHex, equalBytes, sha256 } from '../../primitives/index.ts';
 
 type Db = Level<Uint8Array, Uint8Array>;
 

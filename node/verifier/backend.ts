@@ -1,13 +1,11 @@
 // What a verification task needs from the outside world: checkpoint states and datasets from the
 // solver over libp2p (node/jobs DA), and a replay of the sampled segments on a worker thread.
 // The service takes these as one object so a test (or a later transport) can swap a piece.
-import { DATASET_NAMES, specShapes, toHex, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import { DATASET_NAMES, specShapes, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { JobOpening } from '../../vm/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
-import {
-  fetchCheckpointState, fetchDataset, replaySegments,
-  type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult,
-} from '../jobs/index.ts';
+import { fetchCheckpointState, fetchDataset, replaySegments, type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult } from '../jobs/index.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 export interface CheckpointRequest {
   jobId: Uint8Array;
@@ -55,7 +53,7 @@ export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: num
       const fetched = await fetchDataset(host, peer, root, size, {
         signal, featureShape: spec.inputShape, outputSize, concurrency: opts.concurrency ?? 4,
       });
-      datasets.add(`fetched/${toHex(root).slice(0, 16)}`, fetched);
+      datasets.add(`fetched/${bytesToHex(root).slice(0, 16)}`, fetched);
       return { ref: { kind: 'data', dataset: fetched, root }, fetchedBytes: fetched.raw.byteLength + fetched.labels.byteLength };
     },
     replay: replaySegments,

@@ -1,11 +1,12 @@
 // What the verifier service shares with the tasks it runs, and whether a job still wants this
 // validator's attestation.
 import type { Logger } from 'pino';
-import { JobStatus, bytesToHex, equalBytes, type Job } from '../../vm/index.ts';
+import { JobStatus, type Job } from '../../vm/index.ts';
 import type { VerifierBackend } from './backend.ts';
 import type { VerifierOptions } from './options.ts';
 import type { BlockPace } from './pace.ts';
 import type { VerifierStats } from './service.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface Submitted {
   digest: Uint8Array;

@@ -10,14 +10,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
-import {
-  JobStatus, UNAVAILABLE_DIGEST, bytesToHex, encodeTx, equalBytes, judgeJob, sha256, signTx, type JobTerms,
-} from '../../vm/index.ts';
+import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { Solver, type CheatMode } from '../solver/index.ts';
 import type { PolchainNode } from '../node.ts';
 import { startBftNet, type BftNet } from '../../test/helpers/bft-net.ts';
+import { bytesToHex, equalBytes, sha256 } from '../../primitives/index.ts';
 
 const iris = loadDataset('iris').train;
 const spec: ModelSpec = { ...withSteps(parseSpec(readFileSync(new URL('../../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 40), checkpointInterval: 10 };

@@ -2,11 +2,12 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { bytesEqual, checkpointSteps, decodeState, parseSpec, stepHash, toHex } from '../../ml-runtime/index.ts';
+import { checkpointSteps, decodeState, parseSpec, stepHash } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
 import { layoutOfSpec, type DaPeer } from '../jobs/index.ts';
 import { short, type VerifierContext } from './context.ts';
 import { VerifierError, errText } from './errors.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /**
  * The parent job's final weights (the start of a child job): proven against the parent's
@@ -14,18 +15,18 @@ import { VerifierError, errText } from './errors.ts';
  */
 export async function parentState(c: VerifierContext, job: Job, peer: DaPeer, signal: AbortSignal, log: Logger): Promise<Uint8Array> {
   const parent = c.o.state.getJob(job.terms.parent!);
-  if (!parent?.commitment) throw new VerifierError('VERIFIER_PARENT_UNAVAILABLE', `parent job ${toHex(job.terms.parent!).slice(0, 16)} has no commitment`);
+  if (!parent?.commitment) throw new VerifierError('VERIFIER_PARENT_UNAVAILABLE', `parent job ${bytesToHex(job.terms.parent!).slice(0, 16)} has no commitment`);
   const pSpec = parseSpec(new TextDecoder().decode(parent.terms.spec));
   const opening: JobOpening = {
     index: checkpointSteps(pSpec.steps, pSpec.checkpointInterval).length - 1,
     chunkRoot: parent.commitment.finalChunkRoot,
     stepHash: parent.commitment.finalStepHash,
   };
-  const file = join(c.o.workDir, 'parents', `${toHex(parent.id)}.state`);
+  const file = join(c.o.workDir, 'parents', `${bytesToHex(parent.id)}.state`);
   if (existsSync(file)) {
     try {
       const bytes = new Uint8Array(readFileSync(file));
-      if (bytesEqual(stepHash(parent.id, decodeState(bytes, layoutOfSpec(pSpec))), opening.stepHash)) return bytes;
+      if (equalBytes(stepHash(parent.id, decodeState(bytes, layoutOfSpec(pSpec))), opening.stepHash)) return bytes;
     } catch {
       // a damaged cache file: fetch again
     }

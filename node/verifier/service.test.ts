@@ -5,18 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import {
-  canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, leafHash, loadDataset,
-  merkleRoot, parseSpec, replaySegment, runTrace, selectBackend, sha256, stepHash, trainStep, utf8, withSteps,
-  type ModelSpec, type TrainState,
-} from '../../ml-runtime/index.ts';
-import {
-  JobStatus, UNAVAILABLE_DIGEST, addressFromPublicKey, attestationDigest, bytesToHex, createGenesisState, decodeTx, publicKeyFromSeed,
-  type BlockResult, type ChainState, type Job, type JobAttestPayload,
-} from '../../vm/index.ts';
+import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
+import { JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { DatasetRegistry, JobsError, MerkleTree, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
+import { DatasetRegistry, JobsError, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
+import { leafHash, merkleRoot, sha256, utf8, addressFromPublicKey, bytesToHex, publicKeyFromSeed, MerkleTree } from '../../primitives/index.ts';
 
 // A real solver host serving a real (tiny) iris training run over 127.0.0.1, a real verifier host,
 // a real replay worker. The chain is a genesis state with the job put into it by hand; `submit` is a

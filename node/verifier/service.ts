@@ -3,15 +3,14 @@
 // post a JobAttest with the digest, or UNAVAILABLE_DIGEST when the data cannot be had or verified
 // in time. Blocks only enqueue work; one task runs at a time, first come first served. This file
 // holds the queue and its scheduling; task.ts runs one task.
-import {
-  JobStatus, addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed, type BlockResult, type Job,
-} from '../../vm/index.ts';
+import { JobStatus, type BlockResult, type Job } from '../../vm/index.ts';
 import { jobsBackend } from './backend.ts';
 import { hasAttested, needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, errText } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
 import { BlockPace } from './pace.ts';
 import { runTask, submitAttestation } from './task.ts';
+import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed } from '../../primitives/index.ts';
 
 /** Counters for tests and node status. */
 export interface VerifierStats {

@@ -2,11 +2,12 @@
 // a solver that is briefly unreachable), turn the result into a digest, or UNAVAILABLE_DIGEST when
 // the data cannot be had or checked, and submit it as a signed JobAttest.
 import type { Logger } from 'pino';
-import { bytesEqual } from '../../ml-runtime/index.ts';
-import { UNAVAILABLE_DIGEST, attestationDigest, bytesToHex, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
+
+import { UNAVAILABLE_DIGEST, attestationDigest, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
 import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, errCode, errText, isDataFailure, isTransient } from './errors.ts';
 import { verifyJob } from './verify.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
   const { state } = c.o;
@@ -71,7 +72,7 @@ export async function submitAttestation(c: VerifierContext, job: Job, digest: Ui
     fee: c.o.fee ?? c.o.state.params.minFee,
     payload: { kind: 'job-attest', jobId: job.id, digest },
   };
-  const unavailable = bytesEqual(digest, UNAVAILABLE_DIGEST);
+  const unavailable = equalBytes(digest, UNAVAILABLE_DIGEST);
   try {
     const txHash = await c.o.submit(signTxBytes(body, c.o.validatorSeed));
     c.submitted.set(hex, { digest, txHash, tries });

@@ -1,13 +1,14 @@
 // Verifying one job's sampled segments: fetch the dataset and the opened checkpoints from the
 // solver, replay the segments on a worker thread, and compare the ends with what the solver opened.
 import type { Logger } from 'pino';
-import { bytesEqual, checkpointSteps, parseSpec, toHex, type ModelSpec } from '../../ml-runtime/index.ts';
+import { checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
 import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
 import type { DatasetRef } from './backend.ts';
 import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { parentState } from './parent-state.ts';
+import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<{ h0: Uint8Array; segmentHashes: Uint8Array[][]; cpuMs: number }> {
   const specJson = new TextDecoder().decode(job.terms.spec);
@@ -18,7 +19,7 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
 
   const ds = await c.backend.resolveDataset(c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
   c.counters.bytesFetched += ds.fetchedBytes;
-  log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : toHex(ds.ref.root).slice(0, 16), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
+  log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : bytesToHex(ds.ref.root).slice(0, 16), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
 
   const segments: ReplaySegmentInput[] = [];
   let stateBytes = 0;
@@ -80,17 +81,17 @@ function progressLogger(c: VerifierContext, log: Logger, spec: ModelSpec): (p: R
 function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
   const opened = new Map<number, JobOpening>(job.openings.map((op) => [op.index, op]));
   const o0 = opened.get(0);
-  if (o0 && !bytesEqual(o0.stepHash, h0)) {
+  if (o0 && !equalBytes(o0.stepHash, h0)) {
     c.counters.disagreed++;
-    log.warn({ ours: toHex(h0).slice(0, 16), solver: toHex(o0.stepHash).slice(0, 16) }, 'verifier: the solver opened another initial state than the derived one');
+    log.warn({ ours: bytesToHex(h0).slice(0, 16), solver: bytesToHex(o0.stepHash).slice(0, 16) }, 'verifier: the solver opened another initial state than the derived one');
   }
   const last = checkpointSteps(spec.steps, spec.checkpointInterval).length - 1;
   job.segments.forEach((j, i) => {
     const end = opened.get(Math.min(j + 1, last));
     const got = segmentHashes[i]?.[segmentHashes[i]!.length - 1];
-    if (end && got && !bytesEqual(end.stepHash, got)) {
+    if (end && got && !equalBytes(end.stepHash, got)) {
       c.counters.disagreed++;
-      log.warn({ segment: j, ours: toHex(got).slice(0, 16), solver: toHex(end.stepHash).slice(0, 16) }, 'verifier: replay ends on another hash than the solver opened');
+      log.warn({ segment: j, ours: bytesToHex(got).slice(0, 16), solver: bytesToHex(end.stepHash).slice(0, 16) }, 'verifier: replay ends on another hash than the solver opened');
     }
   });
 }

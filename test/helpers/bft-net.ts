@@ -3,10 +3,11 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../vm/index.ts';
+
 import { devGenesis, type Genesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { PolchainNode } from '../../node/node.ts';
+import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 export const validatorSeed = (i: number) => sha256(new TextEncoder().encode(`bft test validator ${i}`));
 

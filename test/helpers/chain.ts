@@ -1,13 +1,12 @@
 // Builders shared by vm and node tests: a small genesis with known keys, signed transactions, and
 // the ConsensusHooks a BFT node injects into the vm, built from consensus/.
-import {
-  createGenesisState, signTxBytes, bytesToHex, type ChainParams, type TxPayload, type ChainState, type ConsensusHooks, type Validator,
-} from '../../vm/index.ts';
+import { createGenesisState, signTxBytes, type ChainParams, type TxPayload, type ChainState, type ConsensusHooks, type Validator } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import {
   beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, commitFromVotes, decodeCommit, decodeEvidence, encodeCommit, encodeEvidence,
   makeDuplicateVoteEvidence, signVote, validatorSetFromVm, verifyCommit, verifyDuplicateVoteEvidence,
 } from '../../consensus/index.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 export const TEST_CHAIN = 'polchain-test';
 export const TEST_PARAMS: ChainParams = {

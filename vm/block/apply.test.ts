@@ -1,10 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, bytesToHex, accountTreeKey, encodeAccount, sha256,
-  verifySmtProof, isVmError, U64_MAX, type ChainState,
-} from '../index.ts';
+import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, accountTreeKey, encodeAccount, verifySmtProof, isVmError, U64_MAX, type ChainState } from '../index.ts';
 import { alice, bob, carol, val, testState, transfer, tx, TEST_PARAMS } from '../../test/helpers/chain.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 const ctx = (s: ChainState, extra = {}) => ({ height: s.height + 1n, timestampMs: s.lastTimestampMs + 1000n, proposer: val.address, ...extra });
 

@@ -1,7 +1,7 @@
-import { compareBytes, equalBytes, bytesToHex } from '../crypto/index.ts';
+
 import { VmError, isVmError } from '../errors.ts';
-import { orderedMerkleRoot } from '../merkle.ts';
-import { sha256 } from '../crypto/index.ts';
+
+
 import type { Block, BlockHeader, ChainEvent, JobUpdate, Receipt, Validator, VerifiedTx } from '../types/index.ts';
 import type { ChainState } from '../state/chain-state.ts';
 import { StateOverlay, applyChangesToTree, type StateWrite } from '../state/overlay.ts';
@@ -11,6 +11,7 @@ import { tickJobs } from '../jobs/tick.ts';
 import { beaconAfter, BEACON_SIGNATURE_LENGTH } from '../state/beacon.ts';
 import { verifyTxBytes } from '../tx/index.ts';
 import { BLOCK_VERSION, blockHash, encodeReceipt } from './codec.ts';
+import { compareBytes, equalBytes, bytesToHex, merkleRoot, sha256 } from '../../primitives/index.ts';
 
 /** Transactions already verified (e.g. at mempool admission), by hex SHA-256 of their exact bytes. */
 export type VerifiedLookup = Pick<ReadonlyMap<string, VerifiedTx>, 'get'>;
@@ -82,7 +83,7 @@ const ZERO_HASH = new Uint8Array(32);
 /** lastCommitHash: SHA-256 of the commit bytes, 32 zero bytes when there is none. */
 export const lastCommitHash = (c: Uint8Array | null): Uint8Array => (c ? sha256(c) : ZERO_HASH);
 /** evidenceHash: binary Merkle root over SHA-256 of each evidence item (as txRoot is over tx hashes). */
-export const evidenceHash = (evidence: readonly Uint8Array[]): Uint8Array => orderedMerkleRoot(evidence.map((e) => sha256(e)));
+export const evidenceHash = (evidence: readonly Uint8Array[]): Uint8Array => merkleRoot(evidence.map((e) => sha256(e)));
 
 const why = (e: unknown): string => (e instanceof Error ? `${(e as { code?: string }).code ?? e.name}: ${e.message}` : String(e));
 
@@ -190,7 +191,7 @@ function execute(
   const receiptBytes = receipts.map(encodeReceipt);
   return {
     included, evidence, beacon, receipts, receiptBytes, txHashes, blockEvents, jobUpdates, tree, writes, changes, rejected, rejectedEvidence,
-    stateRoot: tree.root(), txRoot: orderedMerkleRoot(txHashes), receiptsRoot: orderedMerkleRoot(receiptBytes.map((b) => sha256(b))),
+    stateRoot: tree.root(), txRoot: merkleRoot(txHashes), receiptsRoot: merkleRoot(receiptBytes.map((b) => sha256(b))),
   };
 }
 

@@ -2,13 +2,11 @@
 // header, injected consensus checks, slashing and jailing, and when validator set changes apply.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, bytesToHex, sha256, isVmError, verifySmtProof, validatorsHash,
-  beaconAfter, beaconAtGenesis, encodeBeacon, BEACON_TREE_KEY, EventKind, evidenceHash as evidenceRoot, orderedMerkleRoot, type Block, type BlockContext, type ChainState, type ConsensusHooks,
-} from '../index.ts';
+import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, isVmError, verifySmtProof, validatorsHash, beaconAfter, beaconAtGenesis, encodeBeacon, BEACON_TREE_KEY, EventKind, evidenceHash as evidenceRoot, type Block, type BlockContext, type ChainState, type ConsensusHooks } from '../index.ts';
 import {
   alice, bob, val, testState, transfer, tx, beaconSigFor, trackedHooks, equivocation, signedCommit, TEST_CHAIN, type TestAccount,
 } from '../../test/helpers/chain.ts';
+import { bytesToHex, sha256, merkleRoot } from '../../primitives/index.ts';
 
 const ctx = (s: ChainState, proposer: TestAccount = val, extra: Partial<BlockContext> = {}): BlockContext =>
   ({ height: s.height + 1n, timestampMs: s.lastTimestampMs + 1000n, proposer: proposer.address, beaconSig: beaconSigFor(proposer, s), ...extra });
@@ -101,7 +99,7 @@ test('lastCommitHash, evidenceHash and validatorsHash must match the body and th
 
 test('evidenceHash is the binary Merkle root over sha256 of each item', () => {
   const items = [Uint8Array.of(1), Uint8Array.of(2, 3)];
-  assert.equal(bytesToHex(evidenceRoot(items)), bytesToHex(orderedMerkleRoot(items.map((i) => sha256(i)))));
+  assert.equal(bytesToHex(evidenceRoot(items)), bytesToHex(merkleRoot(items.map((i) => sha256(i)))));
   assert.equal(bytesToHex(evidenceRoot([])), bytesToHex(sha256(Uint8Array.of(2))), 'empty list: SHA-256(0x02)');
 });
 

@@ -1,7 +1,8 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
-import { sha256 } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import type { Block, BlockHeader, ChainEvent, Commit, EventKindTag, Receipt } from '../types/index.ts';
+import { sha256 } from '../../primitives/index.ts';
 
 export const BLOCK_VERSION = 2;
 const COMMIT_DOMAIN = 'polchain/commit/v1';

@@ -1,63 +1,15 @@
-import { Packr } from 'msgpackr';
+// The vm speaks VmError: the canonical codec lives in primitives/, and a decode failure is re-raised
+// here with the same stable code so receipts, RPC errors and mempool rejections keep one vocabulary.
+import { decodeCanonical as decodeRaw, CodecError, encode, type Encodable } from '../../primitives/index.ts';
 import { VmError } from '../errors.ts';
 
-/**
- * Canonical msgpack. Signed and hashed objects are fixed-order arrays of: unsigned 32-bit numbers,
- * bigints (always the 9-byte int64/uint64 form msgpackr writes for a bigint), byte strings,
- * UTF-8 strings, booleans, null and nested arrays. No maps, no floats.
- *
- * A byte string is canonical iff decoding it and encoding the result gives the same bytes back; the
- * schema layer then rejects values of the wrong type (a float, a map, a small int where a bigint
- * belongs), so every accepted value has exactly one encoding.
- */
-const packr = new Packr({
-  useRecords: false,
-  mapsAsObjects: false,
-  int64AsType: 'bigint',
-  moreTypes: false,
-  bundleStrings: false,
-  structuredClone: false,
-  useTimestamp32: false,
-} as ConstructorParameters<typeof Packr>[0]);
-
-export type Encodable = number | bigint | Uint8Array | string | boolean | null | Encodable[];
-
-export function encode(value: Encodable): Uint8Array {
-  // msgpackr returns a view into its reusable scratch buffer: copy into a plain Uint8Array we own.
-  return new Uint8Array(packr.pack(value));
-}
+export { encode, type Encodable };
 
 export function decodeCanonical(bytes: Uint8Array, what = 'value'): unknown {
-  let value: unknown;
   try {
-    value = packr.unpack(bytes);
+    return decodeRaw(bytes, what);
   } catch (e) {
-    throw new VmError('CODEC_MALFORMED', `${what}: not valid msgpack (${(e as Error).message})`);
+    if (e instanceof CodecError) throw new VmError(e.code, e.message);
+    throw e;
   }
-  let again: Uint8Array;
-  try {
-    again = encode(value as Encodable);
-  } catch (e) {
-    throw new VmError('CODEC_NON_CANONICAL', `${what}: holds a value with no canonical encoding`);
-  }
-  if (!sameBytes(again, bytes)) {
-    throw new VmError('CODEC_NON_CANONICAL', `${what}: not the canonical encoding (${bytes.length} bytes, canonical form has ${again.length})`);
-  }
-  return normalise(value);
-}
-
-function sameBytes(a: Uint8Array, b: Uint8Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
-  return true;
-}
-
-/** msgpackr hands out Buffers for bin fields; the model uses plain Uint8Array views. */
-function normalise(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = normalise(v[i]);
-    return v;
-  }
-  if (v instanceof Uint8Array && v.constructor !== Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  return v;
 }

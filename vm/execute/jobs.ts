@@ -1,8 +1,8 @@
 // Job transactions, kinds 4..9 (docs/jobs.md §1). Each handler runs every check first and returns
 // the writes as a closure, so a rejected transaction leaves the overlay untouched (executeTx applies
 // the closure only after the sender's debit is known to be valid).
-import { leafHash, verifyMerkleProof, verifyMerkleRange } from '../../ml-runtime/merkle/index.ts';
-import { bytesToHex, compareBytes, equalBytes } from '../crypto/index.ts';
+
+
 import { VmError } from '../errors.ts';
 import { jobSpec, jobSteps, sameParamShapes } from '../jobs/terms.ts';
 import { checkpointCount, checkpointLeafBytes, checkpointStep, requiredOpenings, requiredRanges } from '../jobs/schedule.ts';
@@ -11,6 +11,7 @@ import {
   type ChainEvent, type Job, type JobPayload, type JobReveal, type JobStatusTag, type JobUpdate, type VerifiedTx,
 } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
+import { leafHash, verifyMerkleProof, verifyMerkleRange, bytesToHex, compareBytes, equalBytes } from '../../primitives/index.ts';
 
 export interface JobTxEffect {
   events: ChainEvent[];

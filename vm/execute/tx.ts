@@ -1,10 +1,11 @@
 import { U64_MAX } from '../codec/index.ts';
-import { equalBytes } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import { EventKind, type ChainEvent, type ChainParams, type JobUpdate, type Receipt, type UnbondingEntry, type VerifiedTx } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { txUpfrontCost } from './cost.ts';
 import { checkJobTx } from './jobs.ts';
+import { equalBytes } from '../../primitives/index.ts';
 
 function checkedAdd(a: bigint, b: bigint, what: string): bigint {
   const s = a + b;

@@ -1,8 +1,9 @@
 // Challenge derivation (docs/jobs.md §3): the job seed, the sampled segments and the stake-weighted
 // committee, all functions of the job id and a beacon the solver could not know in advance.
 import { encode } from '../codec/index.ts';
-import { compareBytes, equalBytes, sha256 } from '../crypto/index.ts';
+
 import type { CommitteeMember, Validator } from '../types/index.ts';
+import { compareBytes, equalBytes, sha256 } from '../../primitives/index.ts';
 
 function u64Of(h: Uint8Array): bigint {
   return new DataView(h.buffer, h.byteOffset, 8).getBigUint64(0);

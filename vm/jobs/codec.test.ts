@@ -2,14 +2,11 @@
 // state decoding, and the vm's restatement of ml-runtime's checkpoint layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import {
-  encodeTx, decodeTx, encodeJob, decodeJob, encodeJobIndex, decodeJobIndex, encode, decodeCanonical, isVmError, jobTreeKey,
-  JOB_INDEX_TREE_KEY, sha256, checkpointCount, checkpointStep, checkpointLeafBytes, requiredOpenings, requiredRanges,
-  JOB_RUNTIMES, JobStatus, bytesToHex, type Job, type SignedTx, type TxPayload,
-} from '../index.ts';
+import { encodeTx, decodeTx, encodeJob, decodeJob, encodeJobIndex, decodeJobIndex, encode, decodeCanonical, isVmError, jobTreeKey, JOB_INDEX_TREE_KEY, checkpointCount, checkpointStep, checkpointLeafBytes, requiredOpenings, requiredRanges, JOB_RUNTIMES, JobStatus, type Job, type SignedTx, type TxPayload } from '../index.ts';
 import { checkpointLeaf, checkpointSteps } from '../../ml-runtime/index.ts';
 import { DET_RUNTIME_VERSION } from '../../ml-runtime/det/index.ts';
 import { terms } from './testing/work.ts';
+import { sha256, bytesToHex } from '../../primitives/index.ts';
 
 const h = (n: number) => sha256(Uint8Array.of(n));
 const addr = (n: number) => h(n).subarray(0, 20);

@@ -1,6 +1,7 @@
 // The attestation digest (docs/jobs.md §4): what a committee member can only know by replaying.
 import { encode } from '../codec/index.ts';
-import { sha256 } from '../crypto/index.ts';
+import { sha256 } from '../../primitives/index.ts';
+
 
 /** Posted by a member that could not obtain valid openings. Never equals a real digest. */
 export const UNAVAILABLE_DIGEST = new Uint8Array(32);

@@ -1,8 +1,9 @@
 // The verdict rule of docs/jobs.md §4 at its edges: stake-weighted, two thirds disagreeing slashes.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { judgeJob, attestationDigest, sha256, UNAVAILABLE_DIGEST, JobStatus, type Job } from '../index.ts';
+import { judgeJob, attestationDigest, UNAVAILABLE_DIGEST, JobStatus, type Job } from '../index.ts';
 import { terms } from './testing/work.ts';
+import { sha256 } from '../../primitives/index.ts';
 
 const h = (n: number) => sha256(Uint8Array.of(n));
 const addr = (n: number) => h(100 + n).subarray(0, 20);

@@ -1,11 +1,12 @@
 // The verdict of a fully revealed job (docs/jobs.md §4). This is the one place that decides paid
 // versus slashed from the evidence on chain: a later permissionless bisection dispute replaces or
 // extends it without touching the phase machine.
-import { bytesToHex, equalBytes } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import { JobOutcome, type Job } from '../types/index.ts';
 import { attestationDigest } from './digest.ts';
 import { jobSteps } from './terms.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface Verdict {
   outcome: typeof JobOutcome.Paid | typeof JobOutcome.Mismatch;

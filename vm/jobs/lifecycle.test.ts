@@ -1,11 +1,12 @@
 // Whole jobs on a real chain with real training: paid, slashed for a mismatch, deterministic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { bytesToHex, EventKind, JobStatus, JOB_STATUS_NAMES, type Job } from '../index.ts';
+import { EventKind, JobStatus, JOB_STATUS_NAMES, type Job } from '../index.ts';
 import { validateSpec } from '../../ml-runtime/index.ts';
 import { TestChain, BALANCE, FEE } from './testing/chain.ts';
 import { runJob, DA_PEER, DA_ADDRS } from './testing/flow.ts';
 import { SPEC, terms, useDet } from './testing/work.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 await useDet();
 

@@ -1,6 +1,6 @@
 // The end-of-block tick (docs/jobs.md §2): after a block's transactions, every running job is
 // advanced by the height alone, so phases end even when nobody sends a transaction.
-import { compareBytes } from '../crypto/index.ts';
+
 import { JobOutcome, JobStatus, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { jobSeed, sampleSegments, segmentTotal, selectCommittee } from './challenge.ts';
@@ -8,6 +8,7 @@ import { judgeJob, type Verdict } from './judge.ts';
 import { requiredRanges } from './schedule.ts';
 import { settleJob } from './settle.ts';
 import { jobSteps } from './terms.ts';
+import { compareBytes } from '../../primitives/index.ts';
 
 /** True once every required trace range has been revealed. */
 export function allRevealed(job: Job): boolean {

@@ -1,6 +1,7 @@
 import { encode } from '../codec/index.ts';
-import { compareBytes, sha256 } from '../crypto/index.ts';
+
 import type { Validator } from '../types/index.ts';
+import { compareBytes, sha256 } from '../../primitives/index.ts';
 
 /**
  * The randomness beacon's chain of values, as the vm commits it. The same formulas as consensus's

@@ -1,7 +1,8 @@
-import { bytesToHex, compareBytes } from '../crypto/index.ts';
+
 import type { SparseMerkleTree } from './smt.ts';
 import { beaconAtGenesis, validatorsHash } from './beacon.ts';
 import type { Account, ChainParams, Job, UnbondingEntry, Validator } from '../types/index.ts';
+import { bytesToHex, compareBytes } from '../../primitives/index.ts';
 
 /**
  * The committed state, held in memory by the node (which persists every change in the same

@@ -1,12 +1,13 @@
 import {
   encode, decodeCanonical, Reader, expectBytes, expectString, expectU32, jobTermsFields, readJobTerms, JOB_TERMS_FIELDS,
 } from '../codec/index.ts';
-import { compareBytes, sha256 } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import {
   JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome,
   type Account, type ChainParams, type Job, type JobCommitment, type JobStatusTag, type UnbondingEntry, type Validator,
 } from '../types/index.ts';
+import { compareBytes, sha256 } from '../../primitives/index.ts';
 
 /**
  * State entries live in one sparse Merkle tree under domain-separated keys, so the state root

@@ -1,5 +1,5 @@
 import { U64_MAX } from '../codec/index.ts';
-import { bytesToHex, sha256 } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import type { Account, ChainParams, Validator } from '../types/index.ts';
 import { ChainState } from './chain-state.ts';
@@ -8,6 +8,7 @@ import {
 } from './encoding.ts';
 import { beaconAtGenesis } from './beacon.ts';
 import { SparseMerkleTree } from './smt.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 export interface GenesisAllocation {
   chainId: string;

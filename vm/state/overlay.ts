@@ -1,12 +1,13 @@
-import { bytesToHex, compareBytes } from '../crypto/index.ts';
+
 import type { Account, Job, UnbondingEntry, Validator } from '../types/index.ts';
 import type { ChainState } from './chain-state.ts';
 import {
   accountTreeKey, encodeAccount, encodeBeacon, encodeJob, encodeJobIndex, encodeUnbonding, encodeValidator, BEACON_TREE_KEY,
   JOB_INDEX_TREE_KEY, jobTreeKey, UNBONDING_TREE_KEY, validatorTreeKey,
 } from './encoding.ts';
-import { sha256 } from '../crypto/index.ts';
+
 import type { SparseMerkleTree } from './smt.ts';
+import { bytesToHex, compareBytes, sha256 } from '../../primitives/index.ts';
 
 /** A state change ready to persist: the LevelDB value is exactly the bytes hashed into the tree. */
 export interface StateWrite {

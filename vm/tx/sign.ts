@@ -1,6 +1,7 @@
-import { sign, publicKeyFromSeed } from '../crypto/index.ts';
+
 import type { SignedTx, TxBody } from '../types/index.ts';
 import { encodeTx, txSigningBytes } from './codec.ts';
+import { sign, publicKeyFromSeed } from '../../primitives/index.ts';
 
 export function signTx(body: TxBody, seed: Uint8Array): SignedTx {
   return { body, publicKey: publicKeyFromSeed(seed), signature: sign(seed, txSigningBytes(body)) };

@@ -1,8 +1,9 @@
-import { sha256, verify, addressFromPublicKey } from '../crypto/index.ts';
+
 import { VmError } from '../errors.ts';
 import type { VerifiedTx } from '../types/index.ts';
 import { decodeTx, txSigningBytes } from './codec.ts';
 import { checkJobTerms } from '../jobs/terms.ts';
+import { sha256, verify, addressFromPublicKey } from '../../primitives/index.ts';
 
 /**
  * Every check that needs no state: size, canonical shape, chain id, positive amounts, job terms,

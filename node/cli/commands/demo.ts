@@ -1,9 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  addressFromPublicKey, sha256, bytesToHex, encodeAddress, encodeTx, publicKeyFromSeed, signTx, verifySmtProof, decodeSmtProof, hexToBytes,
-} from '../../../vm/index.ts';
+import { encodeTx, signTx, verifySmtProof, decodeSmtProof } from '../../../vm/index.ts';
 import { devAccount, devGenesis } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
@@ -14,6 +12,7 @@ import { Progress } from '../progress.ts';
 import { parseFlags } from '../args.ts';
 import { NodeError } from '../../errors.ts';
 import type { CliCommand } from '../command.ts';
+import { addressFromPublicKey, sha256, bytesToHex, encodeAddress, publicKeyFromSeed, hexToBytes } from '../../../primitives/index.ts';
 
 const usage = 'polchain demo [--validators N] [--transfers N] [--steps T] [--no-train] [--keep] [--log-level LEVEL]\n'
   + '  --steps T    training steps of each proof-of-learning job (default 400)\n'

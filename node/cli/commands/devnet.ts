@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../vm/index.ts';
+
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { devGenesis, genesisToJson } from '../../../genesis/index.ts';
 import { Keystore } from '../../keystore/index.ts';
@@ -15,6 +15,7 @@ import { p2pKeyPath } from '../../p2p-key.ts';
 import { NodeError } from '../../errors.ts';
 import { parseFlags } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../primitives/index.ts';
 
 const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval MS] [--log-level L]';
 const BIN = fileURLToPath(new URL('../../../bin/polchain.mjs', import.meta.url));

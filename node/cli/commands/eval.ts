@@ -2,8 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { loadDataset, selectBackend, decodeState, createTrainer, evaluate, fromHex } from '../../../ml-runtime/index.ts';
+import { loadDataset, selectBackend, decodeState, createTrainer, evaluate } from '../../../ml-runtime/index.ts';
 import { cliIo, parseFlags, readManifest, runCli, UsageError, checkpointFile } from './train.ts';
+import { hexToBytes } from '../../../primitives/index.ts';
 
 const usage = 'usage: polchain eval --from DIR [--step N (default: the last checkpoint)] [--split test|train] [--backend det|cpu (default: the backend of the run)] [--json]';
 
@@ -23,7 +24,7 @@ export const command: CliCommand = {
     if (split !== 'test' && split !== 'train') throw new UsageError(`--split must be test or train, got ${split}`);
     const backend = await selectBackend(f.backend ?? m.backend);
     const data = loadDataset(m.dataset);
-    const tr = createTrainer(m.spec, data.train, fromHex(m.seed));
+    const tr = createTrainer(m.spec, data.train, hexToBytes(m.seed));
     const state = decodeState(new Uint8Array(readFileSync(join(f.from, checkpointFile(cp.step)))), tr.layout);
     const ev = evaluate(tr, state, data[split]);
     if (f.json === 'true') cliIo.out(JSON.stringify({ dataset: m.dataset, split, step, backend, ...ev }) + '\n');

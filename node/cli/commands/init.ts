@@ -1,15 +1,16 @@
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
-import { addressFromPublicKey, encodeAddress, publicKeyFromSeed } from '../../../vm/index.ts';
+
 import { devGenesis, genesisHash, genesisToJson } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
-import { bytesToHex } from '../../../vm/index.ts';
+
 import { Keystore } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
 import { NodeError } from '../../errors.ts';
 import { parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { addressFromPublicKey, encodeAddress, publicKeyFromSeed, bytesToHex } from '../../../primitives/index.ts';
 
 const usage = 'polchain init [--data-dir DIR] [--chain-id ID] [--dev-accounts N] [--passphrase-file FILE]';
 

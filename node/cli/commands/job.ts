@@ -1,9 +1,7 @@
 // `polchain job submit | status | list`: posts proof-of-learning jobs and shows them over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
-import {
-  addressFromPublicKey, bytesToHex, encodeAddress, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, publicKeyFromSeed, sha256, signTx, type JobTerms, type JobWindows, type TxPayload,
-} from '../../../vm/index.ts';
+import { encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
@@ -13,6 +11,7 @@ import { NodeError } from '../../errors.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256 } from '../../../primitives/index.ts';
 
 const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
   + '[--windows accept,commit,challengeDelay,open,attest,reveal] [--parent ID] [--runtime det-1] [--fee N] [--nonce N] [--wait] [--rpc URL] '

@@ -63,7 +63,8 @@ test('replay reports the first mismatching step when a committed hash is wrong',
   const before = await capture(() => replay.run(['--from', dir, '--segment', '1', '--quiet']));
   assert.equal(before.code, 1);
   assert.match(before.out, /does not match the trace root/);
-  const { traceRoot, fromHex, toHex } = await import('../../../ml-runtime/index.ts');
+  const { traceRoot } = await import('../../../ml-runtime/index.ts');
+  const { hexToBytes: fromHex, bytesToHex: toHex } = await import('../../../primitives/index.ts');
   const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
   m.traceRoot = toHex(traceRoot(lines.map((l) => fromHex(l))));
   writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));

@@ -4,11 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { Progress } from '../progress.ts';
-import {
-  loadDataset, selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch,
-  fromHex, toHex, traceRoot, bytesEqual,
-} from '../../../ml-runtime/index.ts';
+import { loadDataset, selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch, traceRoot } from '../../../ml-runtime/index.ts';
 import { cliIo, parseFlags, readManifest, readStepHashes, runCli, UsageError, checkpointFile } from './train.ts';
+import { hexToBytes, bytesToHex, equalBytes } from '../../../primitives/index.ts';
 
 const usage = 'usage: polchain replay --from DIR --segment J [--backend det|cpu (default: the backend of the run)] [--quiet]';
 
@@ -27,26 +25,26 @@ export const command: CliCommand = {
     if (!Number.isInteger(j) || j < 0 || j >= nseg) throw new UsageError(`--segment must be an integer in 0..${nseg - 1}, got ${f.segment}`);
     const hashes = readStepHashes(f.from);
     if (hashes.length !== m.steps + 1) throw new UsageError(`step-hashes.txt has ${hashes.length} hashes, expected ${m.steps + 1}`);
-    if (!bytesEqual(traceRoot(hashes), fromHex(m.traceRoot))) {
+    if (!equalBytes(traceRoot(hashes), hexToBytes(m.traceRoot))) {
       cliIo.out(`step-hashes.txt does not match the trace root ${m.traceRoot}\n`);
       return 1;
     }
     const backend = await selectBackend(f.backend ?? m.backend);
     const { from, to } = segmentBounds(m.spec, j);
     const data = loadDataset(m.dataset);
-    const tr = createTrainer(m.spec, data.train, fromHex(m.seed));
+    const tr = createTrainer(m.spec, data.train, hexToBytes(m.seed));
     let bytes: Uint8Array;
     try { bytes = new Uint8Array(readFileSync(join(f.from, checkpointFile(from)))); } catch (e) { throw new UsageError(`missing checkpoint for step ${from}: ${(e as Error).message}`); }
     const state = decodeState(bytes, tr.layout);
     const bar = f.quiet === 'true' ? null : new Progress({ stream: cliIo.errStream(), total: to - from, label: `replay segment ${j}`, unit: 'steps' });
-    const got = replaySegment(m.spec, data.train, fromHex(m.jobId), fromHex(m.seed), state, from, to, (t, loss) => bar?.update(t + 1 - from, { loss }));
+    const got = replaySegment(m.spec, data.train, hexToBytes(m.jobId), hexToBytes(m.seed), state, from, to, (t, loss) => bar?.update(t + 1 - from, { loss }));
     bar?.finish();
     const bad = firstMismatch(hashes.slice(from, to + 1), got, from);
     if (bad === null) {
       cliIo.out(`segment ${j} (steps ${from}..${to}, ${backend}): match\n`);
       return 0;
     }
-    cliIo.out(`segment ${j} (steps ${from}..${to}, ${backend}): MISMATCH at step ${bad}: committed ${toHex(hashes[bad]!)}, replayed ${toHex(got[bad - from]!)}\n`);
+    cliIo.out(`segment ${j} (steps ${from}..${to}, ${backend}): MISMATCH at step ${bad}: committed ${bytesToHex(hashes[bad]!)}, replayed ${bytesToHex(got[bad - from]!)}\n`);
     return 1;
   }),
 };

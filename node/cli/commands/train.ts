@@ -4,11 +4,8 @@ import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
 import { Progress } from '../progress.ts';
-import {
-  parseSpec, validateSpec, withSteps, canonicalSpecJson, specHash, loadDataset, datasetRoot, createTrainer, runTraceAsync,
-  selectBackend, detRuntimeVersion, localJobId, jobSeedForLocalRun, toHex, fromHex, CHUNK_SIZE, MlError, evaluate,
-  type ModelSpec, type Checkpoint,
-} from '../../../ml-runtime/index.ts';
+import { parseSpec, validateSpec, withSteps, canonicalSpecJson, specHash, loadDataset, datasetRoot, createTrainer, runTraceAsync, selectBackend, detRuntimeVersion, localJobId, jobSeedForLocalRun, CHUNK_SIZE, MlError, evaluate, type ModelSpec, type Checkpoint } from '../../../ml-runtime/index.ts';
+import { bytesToHex, hexToBytes } from '../../../primitives/index.ts';
 
 export const RUN_FORMAT = 'polchain/train-run/v1';
 
@@ -75,7 +72,7 @@ export function readManifest(dir: string): RunManifest {
 }
 
 export function readStepHashes(dir: string): Uint8Array[] {
-  return readFileSync(join(dir, 'step-hashes.txt'), 'utf8').split('\n').filter((l) => l.length > 0).map((l, i) => fromHex(l.trim(), `step-hashes.txt line ${i + 1}`));
+  return readFileSync(join(dir, 'step-hashes.txt'), 'utf8').split('\n').filter((l) => l.length > 0).map((l, i) => hexToBytes(l.trim(), `step-hashes.txt line ${i + 1}`));
 }
 
 /** Runs a command body, mapping usage errors to exit code 2 and runtime errors to 1. */
@@ -116,8 +113,8 @@ export const command: CliCommand = {
     const backend = await selectBackend(f.backend);
     const runtimeVersion = backend === 'det' ? await detRuntimeVersion() : null;
     const data = loadDataset(f.dataset!);
-    const jobId = f['job-id'] ? fromHex(f['job-id'], '--job-id') : localJobId(spec, data.name);
-    const seed = f.seed ? fromHex(f.seed, '--seed') : jobSeedForLocalRun(jobId);
+    const jobId = f['job-id'] ? hexToBytes(f['job-id'], '--job-id') : localJobId(spec, data.name);
+    const seed = f.seed ? hexToBytes(f.seed, '--seed') : jobSeedForLocalRun(jobId);
     if (jobId.length !== 32 || seed.length !== 32) throw new UsageError('--job-id and --seed must be 32 bytes (64 hex digits)');
     const tr = createTrainer(spec, data.train, seed);
     const out = f.out!;
@@ -132,24 +129,24 @@ export const command: CliCommand = {
       onCheckpoint: (cp: Checkpoint) => {
         const file = checkpointFile(cp.step);
         writeFileSync(join(out, file), cp.bytes);
-        cps.push({ step: cp.step, file, stepHash: toHex(cp.stepHash), chunkRoot: toHex(cp.chunkRoot), chunkCount: cp.chunkCount, bytes: cp.bytes.length });
+        cps.push({ step: cp.step, file, stepHash: bytesToHex(cp.stepHash), chunkRoot: bytesToHex(cp.chunkRoot), chunkCount: cp.chunkCount, bytes: cp.bytes.length });
       },
     });
     const wallSeconds = (performance.now() - t0) / 1000;
     bar?.finish();
-    writeFileSync(join(out, 'step-hashes.txt'), r.stepHashes.map(toHex).join('\n') + '\n');
-    writeFileSync(join(out, 'trace-root.txt'), toHex(r.traceRoot) + '\n');
+    writeFileSync(join(out, 'step-hashes.txt'), r.stepHashes.map(bytesToHex).join('\n') + '\n');
+    writeFileSync(join(out, 'trace-root.txt'), bytesToHex(r.traceRoot) + '\n');
     const manifest: RunManifest = {
-      format: RUN_FORMAT, spec, specHash: toHex(specHash(spec)), dataset: data.name, datasetRoot: toHex(datasetRoot(data.train)),
-      jobId: toHex(jobId), seed: toHex(seed), backend, runtimeVersion, steps: spec.steps, checkpointInterval: spec.checkpointInterval,
-      chunkSize: CHUNK_SIZE, traceRoot: toHex(r.traceRoot), checkpointsRoot: toHex(r.checkpointsRoot), checkpoints: cps,
+      format: RUN_FORMAT, spec, specHash: bytesToHex(specHash(spec)), dataset: data.name, datasetRoot: bytesToHex(datasetRoot(data.train)),
+      jobId: bytesToHex(jobId), seed: bytesToHex(seed), backend, runtimeVersion, steps: spec.steps, checkpointInterval: spec.checkpointInterval,
+      chunkSize: CHUNK_SIZE, traceRoot: bytesToHex(r.traceRoot), checkpointsRoot: bytesToHex(r.checkpointsRoot), checkpoints: cps,
       finalLoss: r.losses.length ? r.losses[r.losses.length - 1]! : null, wallSeconds,
     };
     writeFileSync(join(out, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
     const ev = evaluate(tr, r.finalState, data.test);
     const evText = ev.accuracy !== undefined ? `test accuracy ${(ev.accuracy * 100).toFixed(2)}%` : `test mse ${ev.mse!.toPrecision(6)}`;
     cliIo.out(`trained ${spec.steps} steps on ${data.name} (${backend}) in ${wallSeconds.toFixed(1)} s, ${(spec.steps / wallSeconds).toFixed(1)} steps/s; ${evText}\n`);
-    cliIo.out(`trace root ${toHex(r.traceRoot)}\n`);
+    cliIo.out(`trace root ${bytesToHex(r.traceRoot)}\n`);
     return 0;
   }),
 };

@@ -1,4 +1,4 @@
-import { decodeAddress, encodeTx, signTx, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed, type TxPayload } from '../../../vm/index.ts';
+import { encodeTx, signTx, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
 import { Keystore } from '../../keystore/index.ts';
@@ -7,6 +7,7 @@ import { NodeError } from '../../errors.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { decodeAddress, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed } from '../../../primitives/index.ts';
 
 const usage = 'polchain tx transfer --to ADDR --amount N (--from NAME | --dev-account I) [--fee N] [--nonce N] [--rpc URL] [--wait] [--data-dir DIR] [--passphrase-file FILE]';
 

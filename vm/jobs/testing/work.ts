@@ -1,15 +1,12 @@
 // Real proof-of-learning work for job tests: a tiny regression model trained with the det runtime,
 // the solver's commitment, openings and reveals built from its trace, and committee members that
 // replay the sampled segments from the opened checkpoints.
-import {
-  validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTrace, replaySegment, decodeState,
-  stepHash, checkpointLeaf, leafHash, merkleProof, merkleRangeProof, utf8, selectBackend,
-  type ModelSpec, type TraceResult, type Trainer,
-} from '../../../ml-runtime/index.ts';
-import { equalBytes } from '../../crypto/index.ts';
+import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTrace, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../../ml-runtime/index.ts';
+
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../digest.ts';
 import { requiredOpenings, requiredRanges } from '../schedule.ts';
 import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../types/index.ts';
+import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../../primitives/index.ts';
 
 /** ml-runtime/specs/regression.json with T = 12 steps and checkpoints every k = 3 (4 segments). */
 export const SPEC: ModelSpec = validateSpec({

@@ -3,9 +3,9 @@
  * (e.g. pol1...; 42 characters). Decoding accepts all-lowercase or all-uppercase, never mixed.
  */
 import { bech32m } from '@scure/base';
-import { sha256 } from './hash.ts';
+import { sha256 } from './sha256.ts';
 import { AddressError } from './errors.ts';
-import { ED25519_PUBLIC_KEY_LENGTH } from './ed25519-rules.ts';
+import { ED25519_PUBLIC_KEY_LENGTH } from './ed25519/rules.ts';
 
 export const ADDRESS_LENGTH = 20;
 export const ADDRESS_HRP = 'pol';

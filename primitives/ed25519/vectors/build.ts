@@ -3,7 +3,7 @@
  * Each vector's expected result follows from how it is built (not from running either verifier);
  * vectors.test.ts checks that the JSON equals buildVectors() and that verify and verifyNoble both
  * return `valid` on every vector. Regenerate (only when adding vectors) with:
- *   node --import tsx -e "import('./vm/crypto/vectors/build.ts').then(m=>process.stdout.write(JSON.stringify(m.buildVectorFile(),null,1)+'\n'))" > vm/crypto/vectors/ed25519-strict.json
+ *   node --import tsx -e "import('./primitives/ed25519/vectors/build.ts').then(m=>process.stdout.write(JSON.stringify(m.buildVectorFile(),null,1)+'\n'))" > primitives/ed25519/vectors/ed25519-strict.json
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
@@ -189,7 +189,7 @@ export function buildVectors(): Ed25519Vector[] {
 
 export function buildVectorFile() {
   return {
-    description: 'polchain strict ed25519 (docs/crypto.md): every verifier must return `valid` on every vector. Built by vm/crypto/vectors/build.ts.',
+    description: 'polchain strict ed25519 (docs/crypto.md): every verifier must return `valid` on every vector. Built by primitives/ed25519/vectors/build.ts.',
     vectors: buildVectors(),
   };
 }

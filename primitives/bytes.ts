@@ -1,4 +1,4 @@
-/** Byte helpers shared by the whole vm. Pure, no IO. */
+/** Byte helpers for the whole project, in one vocabulary. Pure, no IO. */
 import { CryptoError } from './errors.ts';
 
 function asBuffer(b: Uint8Array): Buffer {
@@ -12,11 +12,14 @@ export function bytesToHex(b: Uint8Array): string {
 
 const HEX_RE = /^[0-9a-fA-F]*$/;
 
-/** Parses hex (no 0x prefix, either case). Throws CryptoError CRYPTO_BAD_HEX on odd length or non-hex. */
-export function hexToBytes(s: string): Uint8Array {
-  if (typeof s !== 'string') throw new CryptoError('CRYPTO_BAD_HEX', `hexToBytes: expected a string, got ${typeof s}`);
-  if (s.length % 2 !== 0) throw new CryptoError('CRYPTO_BAD_HEX', `hexToBytes: odd length ${s.length}`);
-  if (!HEX_RE.test(s)) throw new CryptoError('CRYPTO_BAD_HEX', 'hexToBytes: non-hex character');
+/**
+ * Parses hex (no 0x prefix, either case). Throws CryptoError CRYPTO_BAD_HEX on odd length or
+ * non-hex; `what` names the input in the message (a flag, a file line).
+ */
+export function hexToBytes(s: string, what = 'hexToBytes'): Uint8Array {
+  if (typeof s !== 'string') throw new CryptoError('CRYPTO_BAD_HEX', `${what}: expected a string, got ${typeof s}`);
+  if (s.length % 2 !== 0) throw new CryptoError('CRYPTO_BAD_HEX', `${what}: odd length ${s.length}`);
+  if (!HEX_RE.test(s)) throw new CryptoError('CRYPTO_BAD_HEX', `${what}: non-hex character`);
   return Uint8Array.from(Buffer.from(s, 'hex')); // own ArrayBuffer (Buffer.from may use a shared pool)
 }
 
@@ -44,5 +47,23 @@ export function concatBytes(...parts: Uint8Array[]): Uint8Array {
   const out = new Uint8Array(n);
   let o = 0;
   for (const p of parts) { out.set(p, o); o += p.length; }
+  return out;
+}
+
+const enc = new TextEncoder();
+export function utf8(s: string): Uint8Array {
+  return enc.encode(s);
+}
+
+/** Unsigned 64-bit big-endian encoding of a non-negative safe integer (or bigint). */
+export function u64be(n: number | bigint): Uint8Array {
+  const out = new Uint8Array(8);
+  new DataView(out.buffer).setBigUint64(0, BigInt(n), false);
+  return out;
+}
+
+export function u32be(n: number): Uint8Array {
+  const out = new Uint8Array(4);
+  new DataView(out.buffer).setUint32(0, n >>> 0, false);
   return out;
 }

@@ -1,8 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { merkleRoot, merkleRootFromLeafHashes, merkleProof, verifyMerkleProof, leafHash, innerHash, EMPTY_ROOT } from './index.ts';
-import { sha256, toHex } from '../hash.ts';
-import { MlError } from '../errors.ts';
+import { sha256 } from '../sha256.ts';
+import { bytesToHex } from '../bytes.ts';
+import { MerkleError } from '../errors.ts';
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => new Uint8Array([i, i * 7 & 255, 3]));
 
@@ -23,7 +24,7 @@ test('odd-node rule: the last node of an odd level is promoted, not duplicated',
 });
 
 test('golden root of 5 fixed leaves', () => {
-  assert.equal(toHex(merkleRoot(items(5))), toHex(innerHash(innerHash(innerHash(leafHash(items(5)[0]!), leafHash(items(5)[1]!)), innerHash(leafHash(items(5)[2]!), leafHash(items(5)[3]!))), leafHash(items(5)[4]!))));
+  assert.equal(bytesToHex(merkleRoot(items(5))), bytesToHex(innerHash(innerHash(innerHash(leafHash(items(5)[0]!), leafHash(items(5)[1]!)), innerHash(leafHash(items(5)[2]!), leafHash(items(5)[3]!))), leafHash(items(5)[4]!))));
 });
 
 test('every proof verifies for sizes 1..17, and fails when anything is changed', () => {
@@ -47,6 +48,6 @@ test('every proof verifies for sizes 1..17, and fails when anything is changed',
 });
 
 test('bad inputs raise MERKLE_INVALID', () => {
-  assert.throws(() => merkleProof([leafHash(new Uint8Array(1))], 1), (e: unknown) => e instanceof MlError && e.code === 'MERKLE_INVALID' && /out of range/.test(e.message));
-  assert.throws(() => merkleRootFromLeafHashes([new Uint8Array(31)]), (e: unknown) => e instanceof MlError && /32 bytes/.test(e.message));
+  assert.throws(() => merkleProof([leafHash(new Uint8Array(1))], 1), (e: unknown) => e instanceof MerkleError && e.code === 'MERKLE_INVALID' && /out of range/.test(e.message));
+  assert.throws(() => merkleRootFromLeafHashes([new Uint8Array(31)]), (e: unknown) => e instanceof MerkleError && /32 bytes/.test(e.message));
 });

@@ -4,8 +4,9 @@
 //   empty tree root = SHA-256(0x02)
 // Odd-node rule: when a level has an odd number of nodes, the last node is promoted unchanged
 // to the next level (it is never duplicated, so no two different leaf lists share a root).
-import { sha256, bytesEqual } from '../hash.ts';
-import { MlError } from '../errors.ts';
+import { sha256 } from '../sha256.ts';
+import { equalBytes } from '../bytes.ts';
+import { MerkleError } from '../errors.ts';
 import { createHash } from 'node:crypto';
 
 const LEAF = new Uint8Array([0]);
@@ -25,7 +26,7 @@ export function innerHash(left: Uint8Array, right: Uint8Array): Uint8Array {
 }
 
 function checkNode(h: Uint8Array, what: string): void {
-  if (!(h instanceof Uint8Array) || h.length !== 32) throw new MlError('MERKLE_INVALID', `${what} must be 32 bytes`);
+  if (!(h instanceof Uint8Array) || h.length !== 32) throw new MerkleError(`${what} must be 32 bytes`);
 }
 
 /** Root over already-hashed leaves (each from `leafHash`). */
@@ -57,7 +58,7 @@ export interface MerkleProof {
 /** Proof for leaf `index` among `leaves` (leaf hashes). */
 export function merkleProof(leaves: readonly Uint8Array[], index: number): MerkleProof {
   if (!Number.isInteger(index) || index < 0 || index >= leaves.length) {
-    throw new MlError('MERKLE_INVALID', `proof index ${index} out of range 0..${leaves.length - 1}`);
+    throw new MerkleError(`proof index ${index} out of range 0..${leaves.length - 1}`);
   }
   const siblings: Uint8Array[] = [];
   let level = leaves.slice();
@@ -93,5 +94,5 @@ export function verifyMerkleProof(leaf: Uint8Array, proof: MerkleProof, root: Ui
     i >>= 1;
     n = (n + 1) >> 1;
   }
-  return k === siblings.length && bytesEqual(h, root);
+  return k === siblings.length && equalBytes(h, root);
 }

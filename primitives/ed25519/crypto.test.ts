@@ -7,10 +7,10 @@ import {
   ADDRESS_LENGTH, addressFromPublicKey, encodeAddress, decodeAddress, isAddress,
   CryptoError, AddressError, ED25519_PUBLIC_KEY_LENGTH, ED25519_SIGNATURE_LENGTH, ED25519_SEED_LENGTH,
   SMALL_ORDER_ENCODINGS,
-} from './index.ts';
+} from '../index.ts';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { bech32, bech32m } from '@scure/base';
-import { isCanonicalPointEncoding, isCanonicalScalar } from './ed25519-rules.ts';
+import { isCanonicalPointEncoding, isCanonicalScalar } from './rules.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 

@@ -5,8 +5,8 @@
  */
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { passesStrictPrechecks, ED25519_SEED_LENGTH } from './ed25519-rules.ts';
-import { CryptoError } from './errors.ts';
+import { passesStrictPrechecks, ED25519_SEED_LENGTH } from './rules.ts';
+import { CryptoError } from '../errors.ts';
 
 const Point = ed25519.Point;
 const L = Point.Fn.ORDER;

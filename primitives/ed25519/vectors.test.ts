@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { ed25519 } from '@noble/curves/ed25519.js';
 import { sha512 } from '@noble/hashes/sha2.js';
-import { verify, verifyNoble, publicKeyFromSeed, sign, signNoble, publicKeyFromSeedNoble, hexToBytes, bytesToHex, sha256 } from './index.ts';
+import { verify, verifyNoble, publicKeyFromSeed, sign, signNoble, publicKeyFromSeedNoble, hexToBytes, bytesToHex, sha256 } from '../index.ts';
 import { buildVectorFile, RFC8032, type Ed25519Vector } from './vectors/build.ts';
 
 const file = JSON.parse(readFileSync(new URL('./vectors/ed25519-strict.json', import.meta.url), 'utf8')) as { vectors: Ed25519Vector[] };

@@ -7,8 +7,8 @@
 // index), then the right neighbour (when the run ends at an even index that is not the last node of
 // the level; a last node with no partner is promoted and needs none). A single-leaf range proof is
 // therefore exactly merkleProof's sibling list.
-import { bytesEqual } from '../hash.ts';
-import { MlError } from '../errors.ts';
+import { equalBytes } from '../bytes.ts';
+import { MerkleError } from '../errors.ts';
 import { innerHash } from './merkle.ts';
 
 /** One level up: pairs neighbours, promotes an unpaired last node. `row` starts at an even index. */
@@ -23,10 +23,10 @@ function pairUp(row: readonly Uint8Array[]): Uint8Array[] {
 export function merkleRangeProof(leafHashes: readonly Uint8Array[], from: number, to: number): Uint8Array[] {
   const n0 = leafHashes.length;
   if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to >= n0) {
-    throw new MlError('MERKLE_INVALID', `range ${from}..${to} out of range 0..${n0 - 1}`);
+    throw new MerkleError(`range ${from}..${to} out of range 0..${n0 - 1}`);
   }
   leafHashes.forEach((l, i) => {
-    if (!(l instanceof Uint8Array) || l.length !== 32) throw new MlError('MERKLE_INVALID', `leaf hash ${i} must be 32 bytes`);
+    if (!(l instanceof Uint8Array) || l.length !== 32) throw new MerkleError(`leaf hash ${i} must be 32 bytes`);
   });
   const siblings: Uint8Array[] = [];
   let level = leafHashes.slice();
@@ -75,7 +75,7 @@ export function verifyMerkleRange(
       lo >>= 1;
       n = (n + 1) >> 1;
     }
-    return k === siblings.length && row.length === 1 && bytesEqual(row[0]!, root);
+    return k === siblings.length && row.length === 1 && equalBytes(row[0]!, root);
   } catch {
     return false;
   }

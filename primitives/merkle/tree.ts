@@ -1,11 +1,11 @@
 // A Merkle tree kept in memory level by level, with the leaf/inner rules and the odd-node promotion
-// of ml-runtime/merkle (same roots, same sibling lists). ml-runtime's merkleProof and
+// of primitives/merkle/merkle.ts (same roots, same sibling lists). merkleProof and
 // merkleRangeProof rebuild the whole tree per call; a server answering one proof per chunk or per
 // sample, or a solver building dozens of reveal items over T + 1 leaves, would pay O(n) hashes for
 // each. Here the tree is built once (flat buffers: 32 bytes per node, no per-node objects) and every
 // proof is a lookup.
-import { EMPTY_ROOT, innerHash } from '../../ml-runtime/index.ts';
-import { JobsError } from './errors.ts';
+import { EMPTY_ROOT, innerHash } from './merkle.ts';
+import { MerkleError } from '../errors.ts';
 
 export class MerkleTree {
   /** levels[0] holds the leaf hashes, each level one flat buffer of 32-byte nodes. */
@@ -14,7 +14,7 @@ export class MerkleTree {
 
   /** `leafHashes`: n leaf hashes (leafHash(data)) as one flat buffer of n * 32 bytes. */
   constructor(leafHashes: Uint8Array) {
-    if (leafHashes.length % 32 !== 0) throw new JobsError('ARTIFACTS_INVALID', `leaf hash buffer of ${leafHashes.length} bytes is not a multiple of 32`);
+    if (leafHashes.length % 32 !== 0) throw new MerkleError(`leaf hash buffer of ${leafHashes.length} bytes is not a multiple of 32`);
     let level = leafHashes;
     let n = leafHashes.length / 32;
     this.levels.push(level);
@@ -34,7 +34,7 @@ export class MerkleTree {
   static fromLeafHashes(leafHashes: readonly Uint8Array[]): MerkleTree {
     const flat = new Uint8Array(leafHashes.length * 32);
     leafHashes.forEach((h, i) => {
-      if (h.length !== 32) throw new JobsError('ARTIFACTS_INVALID', `leaf hash ${i} is ${h.length} bytes, not 32`);
+      if (h.length !== 32) throw new MerkleError(`leaf hash ${i} is ${h.length} bytes, not 32`);
       flat.set(h, i * 32);
     });
     return new MerkleTree(flat);
@@ -55,7 +55,7 @@ export class MerkleTree {
 
   private check(from: number, to: number): void {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to >= this.count) {
-      throw new JobsError('ARTIFACTS_INVALID', `leaf range ${from}..${to} outside 0..${this.count - 1}`);
+      throw new MerkleError(`leaf range ${from}..${to} outside 0..${this.count - 1}`);
     }
   }
 

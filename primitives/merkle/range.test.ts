@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { merkleRangeProof, verifyMerkleRange, merkleRoot, merkleRootFromLeafHashes, merkleProof, leafHash } from './index.ts';
-import { sha256 } from '../hash.ts';
-import { MlError } from '../errors.ts';
-import { traceRoot } from '../train/index.ts';
+import { sha256 } from '../sha256.ts';
+import { MerkleError } from '../errors.ts';
 
 const items = (n: number) => Array.from({ length: n }, (_, i) => new Uint8Array([i, (i * 13) & 255, 7]));
 const flip = (b: Uint8Array): Uint8Array => { const c = b.slice(); c[0]! ^= 1; return c; };
@@ -39,9 +38,9 @@ test('every range of every tree size 1..40 verifies against merkleRoot, and tamp
   }
 });
 
-test('a single-leaf range proof is the ordinary inclusion proof and verifies against traceRoot()', () => {
+test('a single-leaf range proof is the ordinary inclusion proof and verifies against merkleRoot() (the trace-root rule)', () => {
   const hashes = Array.from({ length: 13 }, (_, i) => sha256(new Uint8Array([i])));
-  const root = traceRoot(hashes);
+  const root = merkleRoot(hashes);
   const leaves = hashes.map(leafHash);
   for (let t = 0; t < hashes.length; t++) {
     const sib = merkleRangeProof(leaves, t, t);
@@ -69,6 +68,6 @@ test('malformed input is rejected without throwing', () => {
   ];
   for (const [what, f] of cases) assert.equal(f(), false, what);
   assert.equal(verifyMerkleRange(leaves.slice(1, 4), 1, 6, sib, root), true);
-  assert.throws(() => merkleRangeProof(leaves, 3, 2), (e: unknown) => e instanceof MlError && e.code === 'MERKLE_INVALID');
-  assert.throws(() => merkleRangeProof(leaves, 0, 6), (e: unknown) => e instanceof MlError && e.code === 'MERKLE_INVALID');
+  assert.throws(() => merkleRangeProof(leaves, 3, 2), (e: unknown) => e instanceof MerkleError && e.code === 'MERKLE_INVALID');
+  assert.throws(() => merkleRangeProof(leaves, 0, 6), (e: unknown) => e instanceof MerkleError && e.code === 'MERKLE_INVALID');
 });

@@ -3,9 +3,9 @@
  * KeyObjects are cached in bounded insertion-ordered Maps (LRU-ish: a hit moves the entry to the back).
  */
 import { createPrivateKey, createPublicKey, sign as nodeSign, verify as nodeVerify, type KeyObject } from 'node:crypto';
-import { CryptoError } from './errors.ts';
-import { sha256 } from './hash.ts';
-import { ED25519_SEED_LENGTH, passesStrictPrechecks } from './ed25519-rules.ts';
+import { CryptoError } from '../errors.ts';
+import { sha256 } from '../sha256.ts';
+import { ED25519_SEED_LENGTH, passesStrictPrechecks } from './rules.ts';
 
 const PKCS8_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex');
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
