@@ -4,7 +4,7 @@
 // Prints one JSON line. Timings are informational; no test asserts them.
 import { tf } from '../ml-runtime/tf.ts';
 import { registerDetBackend, DET_BACKEND, detAdam, setDetThreads } from '../ml-runtime/det/index.ts';
-import { batch, buildModel } from '../ml-runtime/det/testing/train_cases.ts';
+import { batch, buildModel } from '../test/helpers/det-train-cases.ts';
 
 async function median(backend: string, kind: 'mlp' | 'cnn', steps: number, fused = false): Promise<number> {
   await tf.setBackend(backend);

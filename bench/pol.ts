@@ -17,7 +17,7 @@
 // Usage: npm run bench:pol [-- --steps N] [-- --quick]
 import { readFileSync } from 'node:fs';
 import { JobStatus, JobOutcome } from '../vm/index.ts';
-import { validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
+import { segmentCount, validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim.ts';
 import { bytesToHex } from '../primitives/index.ts';
 
@@ -73,7 +73,7 @@ const wallS = (performance.now() - wall0) / 1000;
 const job = sim.job(jobId);
 if (job.status !== JobStatus.Finalized || job.outcome !== JobOutcome.Paid) throw new Error(`the honest job ended ${job.status} ${job.outcome}`);
 const run = solver.run(jobId);
-const n = Math.ceil(T / K);
+const n = segmentCount(T, K);
 const distinct = job.segments.length;
 const trainMs = run.trainCpuMs;
 const verifyMs = p.verifyCpuMs;

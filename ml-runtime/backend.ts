@@ -1,7 +1,7 @@
 // Selects the tfjs backend that runs training. Consensus hashes come from 'det' (ml-runtime/det);
 // 'cpu' (tfjs's own) is available for comparisons and is the fallback only while det is absent.
 import { tf } from './tf.ts';
-import { MlError } from './errors.ts';
+import { MlError } from './commitment/errors.ts';
 
 export const CONSENSUS_BACKEND = 'det';
 

@@ -1,10 +1,8 @@
-// Public surface of the ml-runtime: specs, datasets, PRF, the step function, state encoding and
-// hashing, traces, checkpoints, replay, Merkle trees, and backend selection.
-export { MlError, NonFiniteStateError } from './errors.ts';
-export type { MlErrorCode } from './errors.ts';
-export * from './prf/index.ts';
-export * from './spec/index.ts';
+// Public surface of the ml-runtime for the node, the solver and tools: the commitment part (specs,
+// datasets, PRF, state encoding, trace format, schedule; see commitment/index.ts, the only part the
+// vm may load) plus the training part (the det tfjs backend, the step function, the training loop,
+// replay, bundled datasets and backend selection).
+export * from './commitment/index.ts';
 export * from './data/index.ts';
 export * from './train/index.ts';
 export { selectBackend, detRuntimeVersion, CONSENSUS_BACKEND } from './backend.ts';
-export { jobSeedForLocalRun, localJobId } from './job.ts';

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import { createRpcServer } from './server.ts';
 import { RpcClient, RpcClientError, RpcTransportError } from './client.ts';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, TX_REJECTED, INTERNAL_ERROR, LIMIT_EXCEEDED } from './errors.ts';
-import { testMethods } from './test-fixtures.ts';
+import { testMethods } from '../test/helpers/rpc-fixtures.ts';
 
 async function freePort(): Promise<number> {
   const srv = createServer();

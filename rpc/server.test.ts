@@ -4,7 +4,7 @@ import { createRpcServer, type RpcServer } from './server.ts';
 import {
   PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR, LIMIT_EXCEEDED, TX_REJECTED, NOT_FOUND, UNSUPPORTED,
 } from './errors.ts';
-import { captureLogger, testMethods, post, req } from './test-fixtures.ts';
+import { captureLogger, testMethods, post, req } from '../test/helpers/rpc-fixtures.ts';
 
 let server: RpcServer;
 const calls: string[] = [];

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import { createRpcServer, type RpcServer } from './server.ts';
 import { INVALID_PARAMS, LIMIT_EXCEEDED, METHOD_NOT_FOUND, PARSE_ERROR, INVALID_REQUEST } from './errors.ts';
-import { testMethods, captureLogger } from './test-fixtures.ts';
+import { testMethods, captureLogger } from '../test/helpers/rpc-fixtures.ts';
 
 /** A raw WS client that queues every message it receives. */
 async function connect(url: string) {

@@ -6,7 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { JobStatus, JobOutcome, EventKind, type Job } from '../vm/index.ts';
-import { jobSeed, sampleSegments, segmentTotal, selectCommittee } from '../vm/jobs/challenge.ts';
+import { jobSeed, sampleSegments, selectCommittee } from '../vm/jobs/challenge.ts';
+import { segmentCount } from '../ml-runtime/index.ts';
 import { UNAVAILABLE_DIGEST } from '../vm/jobs/digest.ts';
 import { parseSpec, validateSpec, loadDataset, selectBackend, type ModelSpec } from '../ml-runtime/index.ts';
 import { tf } from '../ml-runtime/tf.ts';
@@ -129,7 +130,7 @@ test('honest job: the full lifecycle, the vm draws the documented challenge, eve
   const job = sim.job(jobId);
   // the challenge is the documented function of the beacon at challengeHeight
   const beacon = sim.beacons.get(job.challengeHeight)!;
-  assert.deepEqual(job.segments, sampleSegments(jobId, beacon, terms.q, segmentTotal(SPEC.steps, SPEC.checkpointInterval)));
+  assert.deepEqual(job.segments, sampleSegments(jobId, beacon, terms.q, segmentCount(SPEC.steps, SPEC.checkpointInterval)));
   const committee = selectCommittee(jobId, beacon, sim.state.validatorList(), terms.committeeSize, solver.account.address);
   assert.deepEqual(job.committee.map((m) => bytesToHex(m.address)), committee.map((m) => bytesToHex(m.address)));
   assert.equal(job.committee.length, 3);

@@ -1,10 +1,10 @@
 // Bundled datasets with stable roots. Splits are deterministic: sample g of the source order goes
 // to the test set iff g % 5 === 4, otherwise to the training set (order kept).
 import { createRequire } from 'node:module';
-import { MlError } from '../errors.ts';
+import { MlError } from '../commitment/errors.ts';
 
-import { PrfDomain, prfWords, signedUnitFromWord } from '../prf/index.ts';
-import { makeDataset, type Dataset, type DatasetSplit, type Task } from './dataset.ts';
+import { PrfDomain, prfWords, signedUnitFromWord } from '../commitment/prf/index.ts';
+import { makeDataset, type Dataset, type DatasetSplit, type Task } from '../commitment/dataset.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
 
 const require = createRequire(import.meta.url);

@@ -1,9 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { loadDataset, datasetRoot, encodeSample, decodeSample, sampleProof, verifySample, gatherBatch, makeDataset, DATASET_NAMES } from './index.ts';
+import { loadDataset, datasetRoot, encodeSample, decodeSample, sampleProof, verifySample, gatherBatch, makeDataset, DATASET_NAMES } from '../index.ts';
 
-import { MlError } from '../errors.ts';
+import { MlError } from '../commitment/errors.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
 const golden = JSON.parse(readFileSync(new URL('./golden-roots.json', import.meta.url), 'utf8')) as Record<string, { train: { count: number; root: string }; test: { count: number; root: string } }>;

@@ -7,8 +7,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { tf } from '../tf.ts';
 import { registerDetBackend, DET_BACKEND, DET_RUNTIME_VERSION, setDetSimd, setDetThreads } from './index.ts';
-import { kernelCases } from './testing/kernel_cases.ts';
-import { trainSteps } from './testing/train_cases.ts';
+import { kernelCases } from '../../test/helpers/det-kernel-cases.ts';
+import { trainSteps } from '../../test/helpers/det-train-cases.ts';
 
 const GOLDEN = new URL('./golden/kernels.json', import.meta.url);
 const UPDATE = process.env.DET_GOLDEN_UPDATE === '1';

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf } from '../tf.ts';
 import { registerDetBackend, DET_BACKEND, DetUnsupportedKernelError, OWNED_KERNELS } from './index.ts';
-import { kernelCases, rt } from './testing/kernel_cases.ts';
+import { kernelCases, rt } from '../../test/helpers/det-kernel-cases.ts';
 
 registerDetBackend();
 registerDetBackend(); // idempotent

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { gemmABtScalar } from './gemm.ts';
 import { gemmABtWasm, wasmGemm } from './wasm_gemm.ts';
-import { hash32 } from './testing/kernel_cases.ts';
+import { hash32 } from '../../test/helpers/det-kernel-cases.ts';
 import { setDetThreads, detThreads } from './gemm_pool.ts';
 
 const SPECIAL = [0, -0, 1e-45, -1e-45, 1.1754942e-38, -5.9e-39, 3e38, -3e38, 1, -1, 1e-20, 65504, Infinity, -Infinity];

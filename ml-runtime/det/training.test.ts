@@ -4,8 +4,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { tf, tfl } from '../tf.ts';
 import { registerDetBackend, DET_BACKEND, detAdam } from './index.ts';
-import { rt } from './testing/kernel_cases.ts';
-import { trainSteps } from './testing/train_cases.ts';
+import { rt } from '../../test/helpers/det-kernel-cases.ts';
+import { trainSteps } from '../../test/helpers/det-train-cases.ts';
 
 registerDetBackend();
 

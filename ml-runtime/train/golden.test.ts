@@ -7,12 +7,14 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { parseSpec, withSteps, specHash, type ModelSpec } from '../spec/index.ts';
-import { loadDataset, datasetRoot } from '../data/index.ts';
+import { parseSpec, withSteps, specHash, type ModelSpec } from '../commitment/spec/index.ts';
+import { loadDataset } from '../data/index.ts';
+import { datasetRoot } from '../commitment/index.ts';
 import { selectBackend, detRuntimeVersion } from '../backend.ts';
-import { localJobId, jobSeedForLocalRun } from '../job.ts';
+import { localJobId, jobSeedForLocalRun } from '../commitment/job.ts';
 
-import { createTrainer, runTrace, replaySegment, decodeState, firstMismatch, segmentBounds, segmentCount, stepHashProof, verifyStepHash } from './index.ts';
+import { createTrainer, runTrace, replaySegment } from './index.ts';
+import { decodeState, firstMismatch, segmentBounds, segmentCount, stepHashProof, verifyStepHash } from '../commitment/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
 const goldenUrl = new URL('../golden/traces.json', import.meta.url);
@@ -77,8 +79,8 @@ if (process.env.POLCHAIN_GOLDEN_CHILD) {
 
     test(`golden ${k}: replay of every segment from its checkpoint gives the same hashes`, () => {
       const { spec, data, jobId, seed, tr, r } = v;
-      for (let j = 0; j < segmentCount(spec); j++) {
-        const { from, to } = segmentBounds(spec, j);
+      for (let j = 0; j < segmentCount(spec.steps, spec.checkpointInterval); j++) {
+        const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, j);
         const cp = r.checkpoints.find((c) => c.step === from)!;
         const got = replaySegment(spec, data.train, jobId, seed, decodeState(cp.bytes, tr.layout), from, to);
         assert.equal(got.length, to - from + 1);

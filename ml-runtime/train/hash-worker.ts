@@ -3,8 +3,8 @@
 // (no TypeScript loader needed in the worker). Results arrive in submission order.
 import { Worker } from 'node:worker_threads';
 
-import { assertFinite, stepHash, tensorsOf, type TrainState } from './state.ts';
-import { LITTLE_ENDIAN } from '../float-bytes.ts';
+import { assertFinite, stepHash, tensorsOf, type TrainState } from '../commitment/state.ts';
+import { LITTLE_ENDIAN } from '../commitment/float-bytes.ts';
 
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');

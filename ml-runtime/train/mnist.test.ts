@@ -4,10 +4,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSpec } from '../spec/index.ts';
+import { parseSpec } from '../commitment/spec/index.ts';
 import { loadDataset } from '../data/index.ts';
 import { selectBackend } from '../backend.ts';
-import { localJobId, jobSeedForLocalRun } from '../job.ts';
+import { localJobId, jobSeedForLocalRun } from '../commitment/job.ts';
 import { createTrainer, initialState, trainStep, evaluate } from './index.ts';
 
 export const MNIST_STEPS = 400;

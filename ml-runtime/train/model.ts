@@ -1,7 +1,7 @@
 // The model as tfjs ops: initial weights from the PRF and the forward pass / loss of a spec.
 import { tf } from '../tf.ts';
-import type { ModelSpec, SpecShapes, Activation } from '../spec/index.ts';
-import { PrfDomain, prfWords, signedUnitFromWord, dropoutMask } from '../prf/index.ts';
+import type { ModelSpec, SpecShapes, Activation } from '../commitment/spec/index.ts';
+import { PrfDomain, prfWords, signedUnitFromWord, dropoutMask } from '../commitment/prf/index.ts';
 
 type Tensor = ReturnType<typeof tf.tensor>;
 

@@ -1,7 +1,7 @@
 // Optimisers as fixed-order scalar arithmetic over float32 arrays. Each element's update is
 // computed in IEEE double from float32 inputs and rounded once to float32 per stored value
 // (m, v, w), in the order given below. sqrt is correctly rounded, so every engine agrees.
-import type { OptimizerSpec } from '../spec/index.ts';
+import type { OptimizerSpec } from '../commitment/spec/index.ts';
 
 /** Each new state array owns its buffer, so a finished state can be transferred (not copied) to the hash worker. */
 function alloc(n: number): Float32Array {

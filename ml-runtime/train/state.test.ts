@@ -1,14 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSpec, validateSpec } from '../spec/index.ts';
+import { parseSpec, validateSpec } from '../commitment/spec/index.ts';
 import { loadDataset } from '../data/index.ts';
 import { selectBackend } from '../backend.ts';
 import { createTrainer, initialState, trainStep, checkState } from './step.ts';
-import { encodeState, decodeState, stepHash, encodedStateLength, type TrainState } from './state.ts';
+import { encodeState, decodeState, stepHash, encodedStateLength, type TrainState } from '../commitment/state.ts';
 import { powi, applyUpdate } from './optimizer.ts';
-import { makeCheckpoint, chunkBytes, chunkProof, verifyChunk, checkpointSteps, segmentBounds, segmentCount, replaySegment, firstMismatch, runTrace } from './trace.ts';
-import { MlError, NonFiniteStateError } from '../errors.ts';
+import { replaySegment, runTrace } from './trace.ts';
+import { makeCheckpoint, chunkBytes, chunkProof, verifyChunk, checkpointSteps, segmentBounds, segmentCount, firstMismatch } from '../commitment/index.ts';
+import { MlError, NonFiniteStateError } from '../commitment/errors.ts';
 import { sha256, utf8, u64be, bytesToHex } from '../../primitives/index.ts';
 
 
@@ -101,9 +102,9 @@ test('checkpoints: fixed-size chunks with Merkle proofs; segments cover the run'
   assert.deepEqual(checkpointSteps(60, 20), [0, 20, 40, 60]);
   assert.deepEqual(checkpointSteps(50, 20), [0, 20, 40, 50]);
   const odd = validateSpec({ ...spec, steps: 50 });
-  assert.equal(segmentCount(odd), 3);
-  assert.deepEqual(segmentBounds(odd, 2), { from: 40, to: 50 });
-  assert.throws(() => segmentBounds(odd, 3), isErr('TRACE_INVALID', /segment 3 out of range 0\.\.2/));
+  assert.equal(segmentCount(odd.steps, odd.checkpointInterval), 3);
+  assert.deepEqual(segmentBounds(odd.steps, odd.checkpointInterval, 2), { from: 40, to: 50 });
+  assert.throws(() => segmentBounds(odd.steps, odd.checkpointInterval, 3), isErr('TRACE_INVALID', /segment 3 out of range 0\.\.2/));
 });
 
 test('replay from any checkpoint reproduces the trace, and a tampered hash is located', () => {

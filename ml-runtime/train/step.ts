@@ -2,13 +2,13 @@
 // taken from the PRF at step t, gradients from tfjs on the active backend, and the update from
 // train/optimizer.ts.
 import { tf } from '../tf.ts';
-import { MlError } from '../errors.ts';
-import { specShapes, type ModelSpec, type SpecShapes } from '../spec/index.ts';
-import { batchIndices } from '../prf/index.ts';
-import { gatherBatch, type Dataset } from '../data/index.ts';
+import { MlError } from '../commitment/errors.ts';
+import { specShapes, type ModelSpec, type SpecShapes } from '../commitment/spec/index.ts';
+import { batchIndices } from '../commitment/prf/index.ts';
+import { gatherBatch, type Dataset } from '../commitment/index.ts';
 import { initParams, forward, lossOf } from './model.ts';
 import { applyUpdate, slotsPerParam } from './optimizer.ts';
-import { assertFinite, markFinite, type StateLayout, type TrainState } from './state.ts';
+import { assertFinite, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
 
 /** Everything fixed for a job: spec, training set and seed. */
 export interface Trainer {

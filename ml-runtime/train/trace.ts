@@ -1,99 +1,12 @@
-// Traces: per-step hashes h_0..h_T and their Merkle root, checkpoints every k steps cut into
-// fixed-size chunks with Merkle roots, segments, and replay of a segment from a checkpoint.
-//
-//   trace root       = MerkleRoot(leaf_t = h_t, t = 0..T)                  (merkle/ leaf rule)
-//   checkpoint steps = 0, k, 2k, ..., and T (when T is not a multiple of k)
-//   chunks           = encoding(state_c) cut into CHUNK_SIZE-byte pieces, the last one shorter
-//   chunk root       = MerkleRoot(chunks)
-//   checkpoints root = MerkleRoot(leaf_i = u64be(step_i) || chunkRoot_i || h_{step_i})
-//   segment j        = steps [j*k, min((j+1)*k, T)]: replay from checkpoint j*k to its end
-import { MlError } from '../errors.ts';
-
-
-import type { ModelSpec } from '../spec/index.ts';
-import type { Dataset } from '../data/index.ts';
+// Runs a training job step by step and records what it commits: per-step hashes, the trace root and
+// the checkpoints (their format is ml-runtime/commitment/trace-format.ts); replays a segment.
+import { merkleRoot } from '../../primitives/index.ts';
+import {
+  MlError, chunkBytes, checkpointsRoot, encodeState, makeCheckpoint, stepHash, traceRoot,
+  type Checkpoint, type Dataset, type ModelSpec, type TrainState,
+} from '../commitment/index.ts';
 import { createTrainer, initialState, trainStep, checkState, type Trainer } from './step.ts';
-import { encodeState, stepHash, type TrainState } from './state.ts';
 import { StepHashWorker } from './hash-worker.ts';
-import { equalBytes, u64be, merkleRoot, merkleProof, leafHash, verifyMerkleProof, type MerkleProof } from '../../primitives/index.ts';
-
-export const CHUNK_SIZE = 65536;
-
-export function chunkBytes(bytes: Uint8Array, chunkSize = CHUNK_SIZE): Uint8Array[] {
-  if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new MlError('TRACE_INVALID', `chunk size ${chunkSize} must be a positive integer`);
-  const out: Uint8Array[] = [];
-  for (let o = 0; o < bytes.length; o += chunkSize) out.push(bytes.subarray(o, Math.min(o + chunkSize, bytes.length)));
-  return out;
-}
-
-export interface Checkpoint {
-  step: number;
-  /** h_step */
-  stepHash: Uint8Array;
-  /** the canonical state encoding */
-  bytes: Uint8Array;
-  chunkRoot: Uint8Array;
-  chunkCount: number;
-}
-
-export function makeCheckpoint(jobId: Uint8Array, s: TrainState, chunkSize = CHUNK_SIZE): Checkpoint {
-  const bytes = encodeState(s);
-  const chunks = chunkBytes(bytes, chunkSize);
-  return { step: s.step, stepHash: stepHash(jobId, s), bytes, chunkRoot: merkleRoot(chunks), chunkCount: chunks.length };
-}
-
-/** Proof that chunk i belongs to a checkpoint's chunk root. */
-export function chunkProof(bytes: Uint8Array, i: number, chunkSize = CHUNK_SIZE): { chunk: Uint8Array; proof: MerkleProof } {
-  const chunks = chunkBytes(bytes, chunkSize);
-  return { chunk: chunks[i]!, proof: merkleProof(chunks.map(leafHash), i) };
-}
-
-export function verifyChunk(chunk: Uint8Array, proof: MerkleProof, chunkRoot: Uint8Array): boolean {
-  return verifyMerkleProof(leafHash(chunk), proof, chunkRoot);
-}
-
-export function checkpointLeaf(step: number, chunkRoot: Uint8Array, h: Uint8Array): Uint8Array {
-  const out = new Uint8Array(8 + 32 + 32);
-  out.set(u64be(step), 0); out.set(chunkRoot, 8); out.set(h, 40);
-  return out;
-}
-
-export function checkpointsRoot(cps: readonly { step: number; chunkRoot: Uint8Array; stepHash: Uint8Array }[]): Uint8Array {
-  return merkleRoot(cps.map((c) => checkpointLeaf(c.step, c.chunkRoot, c.stepHash)));
-}
-
-/** Merkle root over h_0..h_T. */
-export function traceRoot(stepHashes: readonly Uint8Array[]): Uint8Array {
-  return merkleRoot(stepHashes);
-}
-
-export function stepHashProof(stepHashes: readonly Uint8Array[], t: number): MerkleProof {
-  return merkleProof(stepHashes.map(leafHash), t);
-}
-
-export function verifyStepHash(h: Uint8Array, proof: MerkleProof, root: Uint8Array): boolean {
-  return verifyMerkleProof(leafHash(h), proof, root);
-}
-
-/** Steps at which checkpoints are taken for T steps and interval k. */
-export function checkpointSteps(T: number, k: number): number[] {
-  const out: number[] = [];
-  for (let t = 0; t <= T; t += k) out.push(t);
-  if (out[out.length - 1] !== T) out.push(T);
-  return out;
-}
-
-export function segmentCount(spec: ModelSpec): number {
-  return Math.ceil(spec.steps / spec.checkpointInterval);
-}
-
-/** Segment j covers [from, to]: starts at checkpoint j*k and ends at the next checkpoint. */
-export function segmentBounds(spec: ModelSpec, j: number): { from: number; to: number } {
-  const n = segmentCount(spec);
-  if (!Number.isInteger(j) || j < 0 || j >= n) throw new MlError('TRACE_INVALID', `segment ${j} out of range 0..${n - 1}`);
-  const from = j * spec.checkpointInterval;
-  return { from, to: Math.min(from + spec.checkpointInterval, spec.steps) };
-}
 
 export interface TraceResult {
   stepHashes: Uint8Array[];
@@ -220,14 +133,4 @@ export function replaySegment(spec: ModelSpec, dataset: Dataset, jobId: Uint8Arr
     onStep?.(t, r.loss);
   }
   return out;
-}
-
-/** First index where two hash lists differ (offset by `fromStep`), or null when equal. */
-export function firstMismatch(expected: readonly Uint8Array[], got: readonly Uint8Array[], fromStep = 0): number | null {
-  const n = Math.max(expected.length, got.length);
-  for (let i = 0; i < n; i++) {
-    const a = expected[i]; const b = got[i];
-    if (!a || !b || !equalBytes(a, b)) return fromStep + i;
-  }
-  return null;
 }

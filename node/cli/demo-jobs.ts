@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
-import { createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
+import { segmentCount, createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
@@ -408,7 +408,7 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
     const name = (a: string) => (names.has(a) ? `${names.get(a)} (${a.slice(0, 10)}…)` : a);
     const ctx: Ctx = { ...o, rpc, terms, chainId, name };
     const w = DEMO_WINDOWS;
-    const segments = Math.ceil(spec.steps / spec.checkpointInterval);
+    const segments = segmentCount(spec.steps, spec.checkpointInterval);
     say(`== proof of learning: MNIST jobs on chain, trained by solvers and checked by a committee of validators`);
     say('   how it works: the solver commits a Merkle root over all T+1 step hashes; the beacon then samples q segments and a committee of validators;');
     say('   the solver opens the checkpoints at their starts, each member replays them and attests a digest of the hashes it got, and only then');

@@ -3,10 +3,10 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, truncateSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, runTraceAsync, verifyChunk } from '../../ml-runtime/index.ts';
-import { JobsError, SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from './index.ts';
-import { bundledSpec, testId, trainRecorded, wideIrisSpec } from './testing.ts';
-import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be, MerkleTree } from '../../primitives/index.ts';
+import { MlError, checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, requiredOpenings, requiredRanges, runTraceAsync, verifyChunk } from '../../ml-runtime/index.ts';
+import { JobsError, SolverArtifacts } from './index.ts';
+import { bundledSpec, testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
+import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be } from '../../primitives/index.ts';
 
 function tmp(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'polchain-artifacts-'));
@@ -52,7 +52,7 @@ test('openings for the required checkpoints verify under checkpointsRoot; reveal
   const T = 50, k = 20;
   const { traceRoot, checkpointsRoot, finalStepHash } = a.commitment();
   for (const segments of [[1], [0, 2], [0, 1, 2]]) {
-    const idx = requiredCheckpointIndices(T, k, segments);
+    const idx = requiredOpenings(T, k, segments);
     const open = a.openings(idx);
     assert.deepEqual(open.map((o) => o.index), idx);
     for (const o of open) {
@@ -65,7 +65,7 @@ test('openings for the required checkpoints verify under checkpointsRoot; reveal
     }
     assert.deepEqual(open[open.length - 1]!.stepHash, finalStepHash);
 
-    const ranges = requiredRevealRanges(T, k, segments);
+    const ranges = requiredRanges(T, k, segments);
     const items = await a.revealItems(ranges);
     for (const [i, it] of items.entries()) {
       const r = ranges[i]!;
@@ -85,16 +85,16 @@ test('openings for the required checkpoints verify under checkpointsRoot; reveal
 });
 
 test('required checkpoints and reveal ranges follow docs/jobs.md', () => {
-  assert.deepEqual(requiredCheckpointIndices(50, 20, [1]), [0, 1, 3]);
-  assert.deepEqual(requiredCheckpointIndices(60, 20, [0, 2]), [0, 2, 3]);
-  assert.deepEqual(requiredCheckpointIndices(60, 20, [2, 0]), [0, 2, 3]);
-  assert.deepEqual(requiredCheckpointIndices(7, 7, [0]), [0, 1]);
-  assert.deepEqual(requiredRevealRanges(50, 20, [1]), [{ from: 0, to: 0 }, { from: 20, to: 40 }, { from: 50, to: 50 }]);
-  assert.deepEqual(requiredRevealRanges(50, 20, [2]), [{ from: 0, to: 0 }, { from: 40, to: 50 }, { from: 50, to: 50 }]);
+  assert.deepEqual(requiredOpenings(50, 20, [1]), [0, 1, 3]);
+  assert.deepEqual(requiredOpenings(60, 20, [0, 2]), [0, 2, 3]);
+  assert.deepEqual(requiredOpenings(60, 20, [2, 0]), [0, 2, 3]);
+  assert.deepEqual(requiredOpenings(7, 7, [0]), [0, 1]);
+  assert.deepEqual(requiredRanges(50, 20, [1]), [{ from: 0, to: 0 }, { from: 20, to: 40 }, { from: 50, to: 50 }]);
+  assert.deepEqual(requiredRanges(50, 20, [2]), [{ from: 0, to: 0 }, { from: 40, to: 50 }, { from: 50, to: 50 }]);
   // segment 0's range starts at 0 too: one item by `from`, the one that carries h_1..h_k
-  assert.deepEqual(requiredRevealRanges(50, 20, [0, 2]), [{ from: 0, to: 20 }, { from: 40, to: 50 }, { from: 50, to: 50 }]);
-  assert.throws(() => requiredCheckpointIndices(50, 20, [3]), isCode('ARTIFACTS_INVALID'));
-  assert.throws(() => requiredRevealRanges(50, 0, [0]), isCode('ARTIFACTS_INVALID'));
+  assert.deepEqual(requiredRanges(50, 20, [0, 2]), [{ from: 0, to: 20 }, { from: 40, to: 50 }, { from: 50, to: 50 }]);
+  assert.throws(() => requiredOpenings(50, 20, [3]), (e: unknown) => e instanceof MlError && e.code === 'TRACE_INVALID');
+  assert.throws(() => requiredRanges(50, 0, [0]), (e: unknown) => e instanceof MlError && e.code === 'TRACE_INVALID');
 });
 
 test('chunks of a multi-chunk checkpoint verify under its chunk root and reassemble the state', async (t) => {
@@ -151,18 +151,4 @@ test('the writer refuses out-of-order or inconsistent input; unfinished, missing
   truncateSync(join(run.artifacts.dir, 'steps.bin'), 32 * 4);
   await assert.rejects(SolverArtifacts.open(dir, run.jobId), isCode('ARTIFACTS_CORRUPT'));
   assert.throws(() => SolverArtifacts.create(dir, { ...init, specJson: '{"format":"nope"}', overwrite: true }), isCode('ARTIFACTS_INVALID'));
-});
-
-test('MerkleTree gives ml-runtime\'s roots, single proofs and range proofs for every size up to 40', () => {
-  for (let n = 1; n <= 40; n++) {
-    const leaves = Array.from({ length: n }, (_, i) => leafHash(u64be(i)));
-    const tree = MerkleTree.fromLeafHashes(leaves);
-    assert.deepEqual(tree.root, merkleRootFromLeafHashes(leaves), `root n=${n}`);
-    for (let i = 0; i < n; i++) {
-      assert.deepEqual(tree.proof(i), merkleProof(leaves, i).siblings, `proof ${i}/${n}`);
-      assert.deepEqual(tree.leaf(i), leaves[i]);
-      for (let j = i; j < n; j += 3) assert.deepEqual(tree.rangeProof(i, j), merkleRangeProof(leaves, i, j), `range ${i}..${j}/${n}`);
-    }
-    assert.throws(() => tree.proof(n), isCode('ARTIFACTS_INVALID'));
-  }
 });

@@ -12,7 +12,7 @@ import {
 } from './artifact-files.ts';
 import { ArtifactWriter } from './artifact-writer.ts';
 
-import type { RevealRange } from './required.ts';
+import type { TraceRange } from '../../ml-runtime/index.ts';
 import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree } from '../../primitives/index.ts';
 
 export type { ArtifactsInit, CheckpointRecord, TraceCommitment } from './artifact-files.ts';
@@ -147,10 +147,10 @@ export class SolverArtifacts {
   }
 
   /**
-   * JobReveal items for inclusive ranges (see requiredRevealRanges), each with a Merkle range proof
+   * JobReveal items for inclusive ranges (see requiredRanges), each with a Merkle range proof
    * under traceRoot (siblings as ml-runtime merkleRangeProof, verified by verifyMerkleRange).
    */
-  async revealItems(ranges: readonly RevealRange[]): Promise<JobRevealPayload['items']> {
+  async revealItems(ranges: readonly TraceRange[]): Promise<JobRevealPayload['items']> {
     const tree = await this.traceTreeOf();
     const out: JobRevealPayload['items'] = [];
     for (const r of ranges) out.push({ from: r.from, hashes: await this.stepHashes(r.from, r.to), siblings: tree.rangeProof(r.from, r.to) });

@@ -7,7 +7,7 @@ import { chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, init
 import { encode } from '../../vm/index.ts';
 import { createP2pHost, P2pError, type P2pHost, type P2pHostOptions } from '../p2p/index.ts';
 import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, type ChunkSource } from './index.ts';
-import { testId, trainRecorded, wideIrisSpec } from './testing.ts';
+import { testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
 import { equalBytes, leafHash, MerkleTree } from '../../primitives/index.ts';
 
 // Real libp2p over TCP on 127.0.0.1: a solver host A serving a real (tiny) training run, a verifier B,

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { loadDataset, syntheticRegression } from '../../ml-runtime/index.ts';
 import { DatasetRegistry, JobsError } from './index.ts';
-import { testId } from './testing.ts';
+import { testId } from '../../test/helpers/job-fixtures.ts';
 import { hexToBytes, bytesToHex } from '../../primitives/index.ts';
 
 const golden = JSON.parse(readFileSync(new URL('../../ml-runtime/data/golden-roots.json', import.meta.url), 'utf8')) as Record<string, { train: { root: string } }>;

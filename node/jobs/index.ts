@@ -6,7 +6,6 @@ export {
   SolverArtifacts, ArtifactWriter, jobDir,
   type ArtifactsInit, type CheckpointRecord, type TraceCommitment,
 } from './artifacts.ts';
-export { requiredCheckpointIndices, requiredRevealRanges, type RevealRange } from './required.ts';
 export { layoutOfSpec, encodedLengthOf, chunkCountOf, initialStateFromParent } from './state-layout.ts';
 export {
   JOB_CHUNK_PROTOCOL, DATASET_PROTOCOL, DA_LIMITS,

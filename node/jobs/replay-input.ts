@@ -20,7 +20,7 @@ export function replayInputProblem(input: ReplayInput): string | null {
   }
   if (!Array.isArray(input.segments) || input.segments.length === 0) return 'no segments to replay';
   if (input.parentState && !(input.parentState instanceof Uint8Array && input.parentState.length <= DA_LIMITS.maxStateBytes)) return 'parent state must be at most DA_LIMITS.maxStateBytes bytes';
-  const n = segmentCount(spec);
+  const n = segmentCount(spec.steps, spec.checkpointInterval);
   const size = encodedLengthOf(layoutOfSpec(spec));
   for (const s of input.segments) {
     if (!Number.isInteger(s.segment) || s.segment < 0 || s.segment >= n) return `segment ${s.segment} out of range 0..${n - 1}`;

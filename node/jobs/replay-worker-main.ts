@@ -41,7 +41,7 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
   const tr = createTrainer(spec, dataset, input.seed);
   const s0 = input.parentState ? initialStateFromParent(tr, input.parentState) : initialState(tr);
   const plan = input.segments.map(({ segment, stateBytes }) => {
-    const b = segmentBounds(spec, segment);
+    const b = segmentBounds(spec.steps, spec.checkpointInterval, segment);
     if (segment > 0 && !stateBytes) throw new JobsError('REPLAY_FAILED', `segment ${segment} needs the state of checkpoint ${segment}`);
     return { segment, stateBytes, ...b };
   });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
 import { attestationDigest } from '../../vm/index.ts';
 import { JobsError, computeAttestation, initialStateFromParent, replaySegments, type ReplayProgress } from './index.ts';
-import { bundledSpec, testId } from './testing.ts';
+import { bundledSpec, testId } from '../../test/helpers/job-fixtures.ts';
 
 const isCode = (code: string, re?: RegExp) => (e: unknown) => {
   assert.ok(e instanceof JobsError, `expected JobsError ${code}, got ${String(e)}`);

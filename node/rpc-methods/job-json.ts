@@ -1,8 +1,8 @@
 // JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"). Same conventions as json.ts:
 // addresses bech32m, bigint values (amounts, heights) decimal strings, bytes 0x-hex. Values that do
 // not exist yet (no solver, no commitment, height 0 "until ...") are null.
-import { judgeJob, JOB_STATUS_NAMES, JobStatus, requiredRanges as vmRequiredRanges, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate } from '../../vm/index.ts';
-import { checkpointSteps, parseSpec, specHash, specShapes, type ModelSpec } from '../../ml-runtime/index.ts';
+import { judgeJob, JOB_STATUS_NAMES, JobStatus, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate } from '../../vm/index.ts';
+import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes, type ModelSpec } from '../../ml-runtime/index.ts';
 import { bytesToHex, encodeAddress, equalBytes } from '../../primitives/index.ts';
 
 export const jobStatusName = (s: JobStatusTag): string => JOB_STATUS_NAMES[s] ?? `unknown_${s}`;
@@ -53,7 +53,7 @@ export function specSummary(bytes: Uint8Array): SpecSummary {
     s = {
       valid: true, hash: specHash(spec), steps: T, checkpointInterval: k, batchSize: spec.batchSize, optimizer: spec.optimizer, loss: spec.loss,
       inputShape: spec.inputShape, outputShape: shapes.outputShape, layers: spec.layers.length, paramCount: shapes.paramCount,
-      segmentCount: Math.ceil(T / k), checkpointCount: checkpointSteps(T, k).length,
+      segmentCount: segmentCount(T, k), checkpointCount: checkpointSteps(T, k).length,
     };
   } catch {
     // Cannot happen for a job the vm admitted (it checks the spec); shown rather than failing the call.
@@ -108,7 +108,7 @@ export function jobJson(j: Job) {
 export function requiredRanges(j: Job): Array<{ from: number; to: number }> {
   const { steps: T, checkpointInterval: k } = specSummary(j.terms.spec);
   if (T === null || k === null || j.segments.length === 0) return [];
-  return vmRequiredRanges(j.segments, T, k).map((r) => ({ from: r.from, to: r.to }));
+  return scheduleRanges(T, k, j.segments).map((r) => ({ from: r.from, to: r.to }));
 }
 
 /** job_getTrace: the commitment, the openings and the revealed trace leaves. */

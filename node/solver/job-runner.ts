@@ -1,8 +1,8 @@
 // One job, driven by its status on chain: accept → train → commit → open → reveal → result. A
 // solver restarted on the same data directory re-enters this loop at whatever phase the chain says.
 import type { Logger } from 'pino';
-import { type Dataset } from '../../ml-runtime/index.ts';
-import { SolverArtifacts, requiredCheckpointIndices, requiredRevealRanges } from '../jobs/index.ts';
+import { requiredOpenings, requiredRanges, type Dataset } from '../../ml-runtime/index.ts';
+import { SolverArtifacts } from '../jobs/index.ts';
 import { isRetryable, type ChainClient, type SentTx } from './chain.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
@@ -137,7 +137,7 @@ export class JobRunner {
             break;
           }
           run.artifacts ??= await this.openArtifacts(run.id, v);
-          const indices = requiredCheckpointIndices(T, k, v.segments);
+          const indices = requiredOpenings(T, k, v.segments);
           const pay = { kind: 'job-open' as const, jobId: v.id, openings: run.artifacts.openings(indices) };
           const tx = await this.sendPhaseTx(run, v, pay);
           v = await this.waitJob(run, (j) => j.status !== 'challenged', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
@@ -235,7 +235,7 @@ export class JobRunner {
     let rounds = 0;
     const sendMissing = async (job: JobView): Promise<void> => {
       const done = await c.chain.revealedFroms(run.id);
-      const ranges = requiredRevealRanges(T, k, job.segments).filter((r) => !done.has(r.from));
+      const ranges = requiredRanges(T, k, job.segments).filter((r) => !done.has(r.from));
       if (!ranges.length) return;
       const payloads = splitRevealPayloads(c.chainId, job.id, await art.revealItems(ranges), c.maxTxBytes);
       sent = [];

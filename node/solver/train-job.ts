@@ -4,7 +4,7 @@
 // states. The honest path produces exactly ml-runtime's runTrace (same steps, same hashes, same
 // checkpoints). Test-only cheats (cheat.ts) change what is trained but not how it is committed,
 // so hashes and checkpoints are computed over the faked states, as a cheating solver would.
-import { createTrainer, initialState, trainStep, encodeState, chunkBytes, traceRoot as traceRootOf, checkpointsRoot as checkpointsRootOf, StepHashWorker, CHUNK_SIZE, MlError, type Checkpoint, type Dataset, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
+import { segmentCount, createTrainer, initialState, trainStep, encodeState, chunkBytes, traceRoot as traceRootOf, checkpointsRoot as checkpointsRootOf, StepHashWorker, CHUNK_SIZE, MlError, type Checkpoint, type Dataset, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 import { skipPeriod, type CheatMode } from './cheat.ts';
 import { SolverError } from './errors.ts';
 import { merkleRoot } from '../../primitives/index.ts';
@@ -54,7 +54,7 @@ export function withLearningRate(spec: ModelSpec, factor: number): ModelSpec {
 /** The steps whose update a skip-steps solver skips: the first step of each faked segment. */
 export function skipStepsOf(spec: ModelSpec, fraction: number): number[] {
   const k = spec.checkpointInterval;
-  const n = Math.ceil(spec.steps / k);
+  const n = segmentCount(spec.steps, k);
   const p = skipPeriod(fraction);
   const out: number[] = [];
   for (let j = 0; j < n; j += p) out.push(j * k);

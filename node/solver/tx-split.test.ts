@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encodeTx, decodeTx, signTx } from '../../vm/index.ts';
 
-import { requiredRevealRanges } from '../jobs/index.ts';
+import { requiredRanges } from '../../ml-runtime/index.ts';
 import { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';
 import { SolverError } from './errors.ts';
 import { sha256, leafHash, merkleRoot, verifyMerkleRange, u64be, MerkleTree } from '../../primitives/index.ts';
@@ -15,7 +15,7 @@ const seed = new Uint8Array(32).fill(1);
 function revealItems(T: number, k: number, segments: number[]): { items: RevealItem[]; root: Uint8Array } {
   const hashes = Array.from({ length: T + 1 }, (_, t) => sha256(u64be(t)));
   const tree = MerkleTree.fromLeafHashes(hashes.map(leafHash));
-  const items = requiredRevealRanges(T, k, segments).map((r) => ({ from: r.from, hashes: hashes.slice(r.from, r.to + 1), siblings: tree.rangeProof(r.from, r.to) }));
+  const items = requiredRanges(T, k, segments).map((r) => ({ from: r.from, hashes: hashes.slice(r.from, r.to + 1), siblings: tree.rangeProof(r.from, r.to) }));
   return { items, root: merkleRoot(hashes) };
 }
 

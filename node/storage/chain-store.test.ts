@@ -8,7 +8,7 @@ import { buildBlock, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type 
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from './chain-store.ts';
 import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain.ts';
-import { terms } from '../../vm/jobs/testing/work.ts';
+import { terms } from '../../test/helpers/job-work.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
 test('beacon and jailing are persisted and the reloaded state root matches the head block', async (t) => {

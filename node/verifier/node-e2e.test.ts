@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
+import { segmentCount, canonicalSpecJson, datasetRoot, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
 import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
@@ -95,7 +95,7 @@ test('a solver that skipped steps is slashed on the validator\'s attestation (mi
   const st = node.verifierStats!;
   assert.equal(st.verified, 2);
   // the service can only see the disagreement early where a sampled segment ends on an opened checkpoint
-  const last = Math.ceil(spec.steps / spec.checkpointInterval);
+  const last = segmentCount(spec.steps, spec.checkpointInterval);
   const visible = job.segments.some((j) => j + 1 === last || job.segments.includes(j + 1));
   assert.equal(st.disagreed >= 1, visible, `segments ${job.segments.join(', ')}: disagreed ${st.disagreed}`);
 });

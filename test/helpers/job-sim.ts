@@ -9,7 +9,7 @@ import { applyBlock, buildBlock, decodeTx, commitBlock, createGenesisState, sign
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/jobs/digest.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
-import { parseSpec, validateSpec, canonicalSpecJson, datasetRoot, makeDataset, createTrainer, initialState, trainStep, runTrace, replaySegment, makeCheckpoint, checkpointsRoot as cpRootOf, checkpointLeaf, checkpointSteps, traceRoot as traceRootOf, chunkBytes, chunkProof, verifyChunk, decodeState, encodedStateLength, stepHash, selectBackend, CHUNK_SIZE, type Dataset, type ModelSpec, type TrainState, type Trainer } from '../../ml-runtime/index.ts';
+import { segmentCount, parseSpec, validateSpec, canonicalSpecJson, datasetRoot, makeDataset, createTrainer, initialState, trainStep, runTrace, replaySegment, makeCheckpoint, checkpointsRoot as cpRootOf, checkpointLeaf, checkpointSteps, traceRoot as traceRootOf, chunkBytes, chunkProof, verifyChunk, decodeState, encodedStateLength, stepHash, selectBackend, CHUNK_SIZE, type Dataset, type ModelSpec, type TrainState, type Trainer } from '../../ml-runtime/index.ts';
 import { bytesToHex, equalBytes, sha256 as vmSha256, leafHash, merkleRoot, merkleProof, merkleRangeProof, sha256, utf8, type MerkleProof } from '../../primitives/index.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -468,7 +468,7 @@ export function reversedDataset(ds: Dataset): Dataset {
 }
 
 function allSegments(T: number, k: number): number[] {
-  return Array.from({ length: Math.ceil(T / k) }, (_, j) => j);
+  return Array.from({ length: segmentCount(T, k) }, (_, j) => j);
 }
 
 /** A trace from state_0 and a transition function; keeps every state (tiny runs only). */

@@ -5,7 +5,7 @@
 
 import { VmError } from '../errors.ts';
 import { jobSpec, jobSteps, sameParamShapes } from '../jobs/terms.ts';
-import { checkpointCount, checkpointLeafBytes, checkpointStep, requiredOpenings, requiredRanges } from '../jobs/schedule.ts';
+import { checkpointCount, checkpointLeaf, checkpointStep, requiredOpenings, requiredRanges } from '../../ml-runtime/commitment/index.ts';
 import {
   EventKind, JobStatus, JOB_STATUS_NAMES,
   type ChainEvent, type Job, type JobPayload, type JobReveal, type JobStatusTag, type JobUpdate, type VerifiedTx,
@@ -109,12 +109,12 @@ function open(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind
   needDeadline(job, height);
   const c = job.commitment!;
   const { T, k } = jobSteps(job.terms);
-  const want = requiredOpenings(job.segments, T, k);
+  const want = requiredOpenings(T, k, job.segments);
   const got = p.openings.map((x) => x.index);
   if (got.length !== want.length || got.some((i, n) => i !== want[n])) proofFail(`openings must be checkpoints [${want.join(', ')}] in this order, got [${got.join(', ')}]`);
   const count = checkpointCount(T, k);
   for (const x of p.openings) {
-    const leaf = leafHash(checkpointLeafBytes(checkpointStep(x.index, T, k), x.chunkRoot, x.stepHash));
+    const leaf = leafHash(checkpointLeaf(checkpointStep(x.index, T, k), x.chunkRoot, x.stepHash));
     if (!verifyMerkleProof(leaf, { index: x.index, count, siblings: x.siblings }, c.checkpointsRoot)) proofFail(`checkpoint ${x.index} is not proven under checkpointsRoot`);
   }
   const last = p.openings[p.openings.length - 1]!;
@@ -142,7 +142,7 @@ function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
   needDeadline(job, height);
   const c = job.commitment!;
   const { T, k } = jobSteps(job.terms);
-  const required = requiredRanges(job.segments, T, k);
+  const required = requiredRanges(T, k, job.segments);
   const knownAt = new Map<number, Uint8Array>(); // step -> hash every revealed leaf at that step must equal
   for (const x of job.openings) knownAt.set(checkpointStep(x.index, T, k), x.stepHash);
   knownAt.set(T, c.finalStepHash);

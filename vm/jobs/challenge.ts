@@ -14,11 +14,6 @@ export function jobSeed(jobId: Uint8Array, beacon: Uint8Array): Uint8Array {
   return sha256(encode(['polchain/job-seed/v1', jobId, beacon]));
 }
 
-/** Number of segments of a T-step job with checkpoint interval k. */
-export function segmentTotal(T: number, k: number): number {
-  return Math.ceil(T / k);
-}
-
 /** q draws with replacement from [0, n); the distinct ones, ascending. */
 export function sampleSegments(jobId: Uint8Array, beacon: Uint8Array, q: number, n: number): number[] {
   const picked = new Set<number>();

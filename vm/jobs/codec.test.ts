@@ -2,11 +2,11 @@
 // state decoding, and the vm's restatement of ml-runtime's checkpoint layout.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeTx, decodeTx, encodeJob, decodeJob, encodeJobIndex, decodeJobIndex, encode, decodeCanonical, isVmError, jobTreeKey, JOB_INDEX_TREE_KEY, checkpointCount, checkpointStep, checkpointLeafBytes, requiredOpenings, requiredRanges, JOB_RUNTIMES, JobStatus, type Job, type SignedTx, type TxPayload } from '../index.ts';
-import { checkpointLeaf, checkpointSteps } from '../../ml-runtime/index.ts';
+import { encodeTx, decodeTx, encodeJob, decodeJob, encodeJobIndex, decodeJobIndex, encode, decodeCanonical, isVmError, jobTreeKey, JOB_INDEX_TREE_KEY, JOB_RUNTIMES, JobStatus, type Job, type SignedTx, type TxPayload } from '../index.ts';
+import { checkpointCount, checkpointLeaf, checkpointStep, checkpointSteps, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
 import { DET_RUNTIME_VERSION } from '../../ml-runtime/det/index.ts';
-import { terms } from './testing/work.ts';
-import { sha256, bytesToHex } from '../../primitives/index.ts';
+import { terms } from '../../test/helpers/job-work.ts';
+import { sha256, bytesToHex, u64be } from '../../primitives/index.ts';
 
 const h = (n: number) => sha256(Uint8Array.of(n));
 const addr = (n: number) => h(n).subarray(0, 20);
@@ -108,15 +108,15 @@ test('the active index is strictly ascending', () => {
   assert.throws(() => decodeJobIndex(encodeJobIndex([ids[0]!, ids[0]!])), (e: unknown) => isVmError(e));
 });
 
-test('the checkpoint layout and runtime id agree with ml-runtime', () => {
+test('the checkpoint schedule and runtime id the vm uses are ml-runtime\'s', () => {
   assert.ok(JOB_RUNTIMES.includes(DET_RUNTIME_VERSION));
   for (const [T, k] of [[12, 3], [14, 3], [5, 8], [65536, 64], [10, 2]] as const) {
     const steps = checkpointSteps(T, k);
     assert.equal(checkpointCount(T, k), steps.length, `T=${T} k=${k}`);
     steps.forEach((s, i) => assert.equal(checkpointStep(i, T, k), s));
-    assert.deepEqual(checkpointLeafBytes(steps.at(-1)!, h(1), h(2)), checkpointLeaf(steps.at(-1)!, h(1), h(2)));
+    assert.deepEqual(checkpointLeaf(steps.at(-1)!, h(1), h(2)), Uint8Array.from([...u64be(steps.at(-1)!), ...h(1), ...h(2)]));
   }
-  assert.deepEqual(requiredOpenings([2, 0], 12, 3), [0, 2, 4]);
-  assert.deepEqual(requiredRanges([1, 3], 12, 3), [{ from: 0, to: 0 }, { from: 3, to: 6 }, { from: 9, to: 12 }, { from: 12, to: 12 }]);
-  assert.deepEqual(requiredRanges([0, 4], 14, 3), [{ from: 0, to: 3 }, { from: 12, to: 14 }, { from: 14, to: 14 }], 'segment 0 holds h_0');
+  assert.deepEqual(requiredOpenings(12, 3, [2, 0]), [0, 2, 4]);
+  assert.deepEqual(requiredRanges(12, 3, [1, 3]), [{ from: 0, to: 0 }, { from: 3, to: 6 }, { from: 9, to: 12 }, { from: 12, to: 12 }]);
+  assert.deepEqual(requiredRanges(14, 3, [0, 4]), [{ from: 0, to: 3 }, { from: 12, to: 14 }, { from: 14, to: 14 }], 'segment 0 holds h_0');
 });

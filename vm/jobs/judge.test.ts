@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { judgeJob, attestationDigest, UNAVAILABLE_DIGEST, JobStatus, type Job } from '../index.ts';
-import { terms } from './testing/work.ts';
+import { terms } from '../../test/helpers/job-work.ts';
 import { sha256 } from '../../primitives/index.ts';
 
 const h = (n: number) => sha256(Uint8Array.of(n));

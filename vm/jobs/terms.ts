@@ -1,6 +1,6 @@
 // Stateless validity of JobTerms (docs/jobs.md §1, JobSubmit). The vm imports the spec module
 // directly, not ml-runtime/index.ts, so that validating a block never loads tfjs.
-import { canonicalSpecJson, parseSpec, specShapes, type ModelSpec } from '../../ml-runtime/spec/index.ts';
+import { canonicalSpecJson, parseSpec, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
 import { JOB_LIMITS, JOB_RUNTIMES, type JobTerms } from '../types/index.ts';
 

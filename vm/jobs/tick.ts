@@ -3,9 +3,9 @@
 
 import { JobOutcome, JobStatus, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
-import { jobSeed, sampleSegments, segmentTotal, selectCommittee } from './challenge.ts';
+import { jobSeed, sampleSegments, selectCommittee } from './challenge.ts';
 import { judgeJob, type Verdict } from './judge.ts';
-import { requiredRanges } from './schedule.ts';
+import { requiredRanges, segmentCount } from '../../ml-runtime/commitment/index.ts';
 import { settleJob } from './settle.ts';
 import { jobSteps } from './terms.ts';
 import { compareBytes } from '../../primitives/index.ts';
@@ -14,7 +14,7 @@ import { compareBytes } from '../../primitives/index.ts';
 export function allRevealed(job: Job): boolean {
   if (job.reveals.length === 0) return false;
   const { T, k } = jobSteps(job.terms);
-  return requiredRanges(job.segments, T, k).every((r) => job.reveals.some((x) => x.from === r.from));
+  return requiredRanges(T, k, job.segments).every((r) => job.reveals.some((x) => x.from === r.from));
 }
 
 /**
@@ -56,7 +56,7 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
           const { T, k } = jobSteps(job.terms);
           set(job, {
             status: JobStatus.Challenged,
-            segments: sampleSegments(job.id, beacon, job.terms.q, segmentTotal(T, k)),
+            segments: sampleSegments(job.id, beacon, job.terms.q, segmentCount(T, k)),
             committee: selectCommittee(job.id, beacon, o.validatorList(), job.terms.committeeSize, job.solver),
             deadline: height + BigInt(job.terms.windows.open),
           });

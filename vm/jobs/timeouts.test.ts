@@ -3,9 +3,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventKind, JobStatus, type Job } from '../index.ts';
-import { TestChain, BALANCE, FEE } from './testing/chain.ts';
-import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, DA_PEER } from './testing/flow.ts';
-import { terms, useDet } from './testing/work.ts';
+import { TestChain, BALANCE, FEE } from '../../test/helpers/job-chain.ts';
+import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, DA_PEER } from '../../test/helpers/job-flow.ts';
+import { terms, useDet } from '../../test/helpers/job-work.ts';
 
 await useDet();
 

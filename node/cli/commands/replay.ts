@@ -21,7 +21,7 @@ export const command: CliCommand = {
     if (f.segment === undefined) throw new UsageError('missing --segment');
     const j = Number(f.segment);
     const m = readManifest(f.from);
-    const nseg = segmentCount(m.spec);
+    const nseg = segmentCount(m.spec.steps, m.spec.checkpointInterval);
     if (!Number.isInteger(j) || j < 0 || j >= nseg) throw new UsageError(`--segment must be an integer in 0..${nseg - 1}, got ${f.segment}`);
     const hashes = readStepHashes(f.from);
     if (hashes.length !== m.steps + 1) throw new UsageError(`step-hashes.txt has ${hashes.length} hashes, expected ${m.steps + 1}`);
@@ -30,7 +30,7 @@ export const command: CliCommand = {
       return 1;
     }
     const backend = await selectBackend(f.backend ?? m.backend);
-    const { from, to } = segmentBounds(m.spec, j);
+    const { from, to } = segmentBounds(m.spec.steps, m.spec.checkpointInterval, j);
     const data = loadDataset(m.dataset);
     const tr = createTrainer(m.spec, data.train, hexToBytes(m.seed));
     let bytes: Uint8Array;

@@ -1,9 +1,9 @@
 // Drives one job through its phases on a TestChain, with real training and replay.
 import assert from 'node:assert/strict';
-import { JobStatus, type BlockResult, type Job, type JobTerms } from '../../index.ts';
-import type { Acct, TestChain } from './chain.ts';
-import { SolverWork, digestFor, replay, terms } from './work.ts';
-import type { ModelSpec } from '../../../ml-runtime/index.ts';
+import { JobStatus, type BlockResult, type Job, type JobTerms } from '../../vm/index.ts';
+import type { Acct, TestChain } from './job-chain.ts';
+import { SolverWork, digestFor, replay, terms } from './job-work.ts';
+import type { ModelSpec } from '../../ml-runtime/index.ts';
 
 export const DA_PEER = '12D3KooWtestpeer';
 export const DA_ADDRS = ['/ip4/127.0.0.1/tcp/4001'];

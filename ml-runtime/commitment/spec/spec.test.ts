@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSpec, validateSpec, specHash, canonicalSpecJson, specShapes, withSteps, SPEC_LIMITS } from './index.ts';
 import { MlError } from '../errors.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bytesToHex } from '../../../primitives/index.ts';
 
 
 const base = {
@@ -34,10 +34,10 @@ const GOLDEN_SPEC_HASH = readFileSync(new URL('./golden-spec-hash.txt', import.m
 
 test('bundled example specs parse', () => {
   for (const f of ['mlp-mnist', 'cnn-mnist', 'golden-mlp', 'golden-cnn', 'iris', 'regression']) {
-    const s = parseSpec(readFileSync(new URL(`../specs/${f}.json`, import.meta.url), 'utf8'));
+    const s = parseSpec(readFileSync(new URL(`../../specs/${f}.json`, import.meta.url), 'utf8'));
     assert.ok(specShapes(s).paramCount > 0, f);
   }
-  const cnn = parseSpec(readFileSync(new URL('../specs/cnn-mnist.json', import.meta.url), 'utf8'));
+  const cnn = parseSpec(readFileSync(new URL('../../specs/cnn-mnist.json', import.meta.url), 'utf8'));
   assert.deepEqual(specShapes(cnn).layerOutputs, [[26, 26, 8], [13, 13, 8], [1352], [10]]);
 });
 

@@ -2,7 +2,7 @@
 // JobSubmit transaction and the seed from H(job id, later beacon); locally both are derived.
 
 import { specHash, type ModelSpec } from './spec/index.ts';
-import { sha256, utf8 } from '../primitives/index.ts';
+import { sha256, utf8 } from '../../primitives/index.ts';
 
 /** jobId = SHA-256("polchain/local-job/v1\0" || specHash || datasetName) */
 export function localJobId(spec: ModelSpec, datasetName: string): Uint8Array {

@@ -5,7 +5,7 @@
 //   u8 featureKind: 0 = uint8 (value = float32(byte / 255)), 1 = float32 little-endian
 //   u32be featureCount, then the features
 //   u8 labelKind: 0 = class (u32be class index), 1 = regression (u32be n, then n float32 LE targets)
-import { MlError } from '../errors.ts';
+import { MlError } from './errors.ts';
 import { merkleProof, merkleRootFromLeafHashes, leafHash, verifyMerkleProof, type MerkleProof } from '../../primitives/index.ts';
 
 

@@ -6,7 +6,7 @@
 // (w mod 8) of block c = floor(w / 8). There is no state: any word can be computed directly.
 import { createHash } from 'node:crypto';
 import { MlError } from '../errors.ts';
-import { utf8 } from '../../primitives/index.ts';
+import { utf8 } from '../../../primitives/index.ts';
 
 
 /** PRF domains: what the stream is used for. Numbers are part of the protocol. */

@@ -1,12 +1,12 @@
 // Real proof-of-learning work for job tests: a tiny regression model trained with the det runtime,
 // the solver's commitment, openings and reveals built from its trace, and committee members that
 // replay the sampled segments from the opened checkpoints.
-import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTrace, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../../ml-runtime/index.ts';
+import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTrace, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../ml-runtime/index.ts';
 
-import { attestationDigest, UNAVAILABLE_DIGEST } from '../digest.ts';
-import { requiredOpenings, requiredRanges } from '../schedule.ts';
-import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../types/index.ts';
-import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../../primitives/index.ts';
+import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/jobs/digest.ts';
+import { requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
+import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/types/index.ts';
+import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../primitives/index.ts';
 
 /** ml-runtime/specs/regression.json with T = 12 steps and checkpoints every k = 3 (4 segments). */
 export const SPEC: ModelSpec = validateSpec({
@@ -46,7 +46,7 @@ export class SolverWork {
   }
 
   /** The JobOpen for the challenged job `job` (its segments drawn). */
-  open(job: Job, indices = requiredOpenings(job.segments, T, K)): JobOpenPayload {
+  open(job: Job, indices = requiredOpenings(T, K, job.segments)): JobOpenPayload {
     const leaves = this.trace.checkpoints.map((c) => leafHash(checkpointLeaf(c.step, c.chunkRoot, c.stepHash)));
     return {
       kind: 'job-open', jobId: job.id,
@@ -60,7 +60,7 @@ export class SolverWork {
   /** Reveal items for the required ranges (all of them, or those picked by `pick`). */
   revealItems(job: Job, hashes: readonly Uint8Array[] = this.trace.stepHashes): JobRevealPayload['items'] {
     const leaves = hashes.map(leafHash);
-    return requiredRanges(job.segments, T, K).map((r) => ({
+    return requiredRanges(T, K, job.segments).map((r) => ({
       from: r.from, hashes: hashes.slice(r.from, r.to + 1), siblings: merkleRangeProof(leaves, r.from, r.to),
     }));
   }

@@ -3,8 +3,8 @@
 // reach the same state root, receipts and job updates. No consensus hooks: beacon signatures are
 // arbitrary 96-byte strings, which is what makes each beacon (and so each challenge) unpredictable here.
 import assert from 'node:assert/strict';
-import { applyBlock, buildBlock, commitBlock, createGenesisState, decodeBlock, encodeBlock, encode, signTxBytes, isVmError, type BlockContext, type BlockResult, type ChainParams, type ChainState, type Job, type JobUpdate, type TxPayload } from '../../index.ts';
-import { sha256, bytesToHex, publicKeyFromSeed, addressFromPublicKey, concatBytes } from '../../../primitives/index.ts';
+import { applyBlock, buildBlock, commitBlock, createGenesisState, decodeBlock, encodeBlock, encode, signTxBytes, isVmError, type BlockContext, type BlockResult, type ChainParams, type ChainState, type Job, type JobUpdate, type TxPayload } from '../../vm/index.ts';
+import { sha256, bytesToHex, publicKeyFromSeed, addressFromPublicKey, concatBytes } from '../../primitives/index.ts';
 
 export interface Acct { name: string; seed: Uint8Array; address: Uint8Array }
 

@@ -1,9 +1,9 @@
 // Shared by the rpc tests: a small method set, a capturing pino logger and a raw HTTP poster.
 
 import { pino, type Logger } from 'pino';
-import { RpcError, TX_REJECTED, NOT_FOUND } from './errors.ts';
-import { parseBigIntParam, parseBlockTag, schemas } from './encoding.ts';
-import type { RpcMethod } from './types.ts';
+import { RpcError, TX_REJECTED, NOT_FOUND } from '../../rpc/errors.ts';
+import { parseBigIntParam, parseBlockTag, schemas } from '../../rpc/encoding.ts';
+import type { RpcMethod } from '../../rpc/types.ts';
 
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

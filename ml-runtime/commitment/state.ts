@@ -7,9 +7,9 @@
 // NaN and +-Inf are never encoded: encoding or hashing such a state throws STATE_NON_FINITE.
 // Step hash: h_t = SHA-256("polchain/step-hash/v1\0" || jobId[32] || u64be(t) || encoding(state_t)).
 import { createHash } from 'node:crypto';
-import { MlError, NonFiniteStateError } from '../errors.ts';
+import { MlError, NonFiniteStateError } from './errors.ts';
 import { u32be, u64be, utf8 } from '../../primitives/index.ts';
-import { f32leBytes, LITTLE_ENDIAN } from '../float-bytes.ts';
+import { f32leBytes, LITTLE_ENDIAN } from './float-bytes.ts';
 
 
 export interface TrainState {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { prfBlock, prfWords, PrfStream, PrfDomain, epochPermutation, batchIndices, dropoutMask, unitFromWord, signedUnitFromWord } from './index.ts';
 
 import { MlError } from '../errors.ts';
-import { sha256, utf8, bytesToHex, u64be, u32be } from '../../primitives/index.ts';
+import { sha256, utf8, bytesToHex, u64be, u32be } from '../../../primitives/index.ts';
 
 const seed = sha256(utf8('prf-test-seed'));
 
