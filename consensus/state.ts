@@ -1,63 +1,34 @@
 /**
  * The Tendermint state machine (Buchman, Kwon, Milosevic, arXiv 1807.04938, Algorithm 1), pure:
  * `handle(event)` returns the effects, in order. No clocks, no IO, no randomness. The node feeds
- * messages and expired timers in, and carries out the effects (see docs/consensus.md).
- *
- * Rules (line numbers of Algorithm 1), evaluated to a fixpoint after every event:
- *   L11 StartRound: the proposer proposes validValue (with validRound as polRound) or a new block;
- *       others schedule timeoutPropose.
- *   L22 PROPOSAL(h, r, v, -1) in step propose: prevote v if valid(v) and (lockedRound = -1 or lockedValue = v), else nil.
- *   L28 PROPOSAL(h, r, v, vr) + 2f+1 PREVOTE(h, vr, v), 0 <= vr < r, step propose: prevote v if valid(v)
- *       and (lockedRound <= vr or lockedValue = v), else nil  (this is how a lock is released: proof-of-lock-change).
- *   L34 2f+1 PREVOTE(h, r, *) in step prevote, first time: schedule timeoutPrevote.
- *   L36 PROPOSAL(h, r, v) + 2f+1 PREVOTE(h, r, v), valid(v), step >= prevote, first time: if step = prevote,
- *       lock v at r and precommit v; validValue = v, validRound = r.
- *   L44 2f+1 PREVOTE(h, r, nil) in step prevote: precommit nil.
- *   L47 2f+1 PRECOMMIT(h, r, *) first time: schedule timeoutPrecommit.
- *   L49 PROPOSAL(h, r', v) + 2f+1 PRECOMMIT(h, r', v) for ANY round r': decide v (commitBlock effect).
- *   L55 f+1 votes (by power) of a round r' > r: StartRound(r').
- *   L57/L61/L65 timeouts: prevote nil / precommit nil / StartRound(r + 1).
- * "2f+1" is more than 2/3 of the voting power and "f+1" more than 1/3, both in bigint.
- * Beyond Algorithm 1, for the node's gossip and sync: `block` (a block asked for by missingBlock),
- * `commit` (a verified commit for the current height decides at once), `maj23` (a peer's +2/3 claim,
- * see vote-set.ts); `heldVotes()` and `maj23Claims()` say what to gossip.
+ * messages and expired timers in, and carries out the effects (see docs/consensus.md, which states
+ * each rule in full). Rules (Algorithm 1's line numbers), evaluated to a fixpoint after every event:
+ *   L11 StartRound (propose validValue or a new block; others schedule timeoutPropose);
+ *   L22/L28 prevote a proposal (lock rules, proof-of-lock-change via polRound) or nil;
+ *   L34 first 2f+1 PREVOTE(*): timeoutPrevote;  L36 polka for a valid proposal: lock, precommit;
+ *   L44 2f+1 PREVOTE(nil): precommit nil;  L47 first 2f+1 PRECOMMIT(*): timeoutPrecommit;
+ *   L49 PROPOSAL + 2f+1 PRECOMMIT(v) in ANY round: decide;  L55 f+1 of a higher round: skip to it;
+ *   L57/L61/L65 timeouts: prevote nil / precommit nil / next round.
+ * "2f+1" is more than 2/3 of the voting power and "f+1" more than 1/3, both in bigint. Beyond
+ * Algorithm 1, for gossip and sync: `block` (a block asked for by missingBlock), `commit` (a verified
+ * commit for the current height decides at once), `maj23` (a peer's +2/3 claim, see vote-set.ts).
  */
 
 import { ConsensusError, isConsensusError } from './errors.ts';
 import type { ConsensusEffect, ConsensusEvent } from './events.ts';
 import type { Commit, Proposal, Vote, VoteType } from './types.ts';
-import { VoteSet } from './vote-set.ts';
+import type { VoteSet } from './vote-set.ts';
+import { HeightVotes, sortedKeys, type Maj23Claim } from './height-votes.ts';
+import type { ConsensusApp, ConsensusOptions, Step } from './app.ts';
 import { commitFromVotes, verifyCommit } from './commit.ts';
-import { verifyProposalSignature } from './proposal.ts';
+import { checkProposal } from './proposal-checks.ts';
+import { signProposal, signVote } from './own-messages.ts';
 import { getValidator, hasOneThird, proposer, type ValidatorSet } from './validator-set.ts';
 import { DEV_TIMEOUTS, timeoutDuration, type TimeoutConfig, type TimeoutStep } from './timeouts.ts';
 import type { Signer } from './signer.ts';
-import { encodeEvidence } from './evidence.ts';
 import { bytesToHex, equalBytes } from '../primitives/index.ts';
 
-/** The application: block building and validation, plugged in by the node (vm.buildBlock / vm.applyBlock). Must be deterministic. */
-export interface ConsensusApp {
-  /** A new block for `height` (called only when this validator proposes and has no validValue). */
-  buildBlock(height: bigint, round: number): Uint8Array;
-  /** valid(v): the block applies cleanly on top of the last committed state. Throwing counts as invalid. */
-  validateBlock(height: bigint, block: Uint8Array): boolean;
-  /** The block's hash (what votes sign), e.g. vm's sha256(encode(header)). */
-  hashBlock(block: Uint8Array): Uint8Array;
-}
-
-export interface ConsensusOptions {
-  chainId: string;
-  app: ConsensusApp;
-  /** null for a non-validating (observer) node. */
-  signer: Signer | null;
-  timeouts?: TimeoutConfig;
-  /** Messages for rounds beyond round + this are rejected (bounds memory). Default 64. */
-  maxRoundsAhead?: number;
-  /** Messages for height + 1 kept until that height starts. Default 10000. */
-  maxBuffered?: number;
-}
-
-export type Step = 'idle' | 'propose' | 'prevote' | 'precommit' | 'commit';
+export type { ConsensusApp, ConsensusOptions, Step } from './app.ts';
 
 interface Value {
   hash: Uint8Array;
@@ -84,9 +55,7 @@ export class ConsensusState {
   private proposals = new Map<number, Proposal>();
   private blocks = new Map<string, Uint8Array>();
   private validity = new Map<string, boolean>();
-  private prevotes = new Map<number, VoteSet>();
-  private precommits = new Map<number, VoteSet>();
-  private evidenceSeen = new Set<string>();
+  private votes: HeightVotes | null = null;
   private missingReported = new Set<string>();
   private buffered: ConsensusEvent[] = [];
 
@@ -117,16 +86,12 @@ export class ConsensusState {
 
   /** Power-weighted tally of one round, for RPC/diagnostics. */
   tally(round: number, type: VoteType): { power: bigint; votes: Vote[] } {
-    const vs = (type === 'prevote' ? this.prevotes : this.precommits).get(round);
-    return { power: vs?.power ?? 0n, votes: vs?.sortedVotes() ?? [] };
+    return this.votes?.tally(round, type) ?? { power: 0n, votes: [] };
   }
 
   /** Every vote held at the current height (by round, prevotes before precommits): what the node gossips to peers that lack them. */
   heldVotes(): Vote[] {
-    const out: Vote[] = [];
-    const rounds = [...new Set([...this.prevotes.keys(), ...this.precommits.keys()])].sort((a, b) => a - b);
-    for (const r of rounds) for (const m of [this.prevotes, this.precommits]) out.push(...(m.get(r)?.allVotes() ?? []));
-    return out;
+    return this.votes?.all() ?? [];
   }
 
   /** The proposals held at the current height, by round (gossip them to peers that lack them). */
@@ -135,15 +100,8 @@ export class ConsensusState {
   }
 
   /** The +2/3 majorities for blocks this node has at its height, for the node to gossip as maj23 claims (CometBFT VoteSetMaj23). */
-  maj23Claims(): Array<{ height: bigint; round: number; voteType: VoteType; blockHash: Uint8Array }> {
-    const out: Array<{ height: bigint; round: number; voteType: VoteType; blockHash: Uint8Array }> = [];
-    for (const [type, m] of [['prevote', this.prevotes], ['precommit', this.precommits]] as const) {
-      for (const r of sortedKeys(m)) {
-        const maj = m.get(r)!.twoThirdsMajority();
-        if (maj && maj.hash) out.push({ height: this._height, round: r, voteType: type, blockHash: maj.hash });
-      }
-    }
-    return out;
+  maj23Claims(): Maj23Claim[] {
+    return this.votes?.maj23Claims() ?? [];
   }
 
   /** Feeds one event; returns the effects to carry out, in order (see ConsensusEffect). */
@@ -180,9 +138,8 @@ export class ConsensusState {
     this.locked = null; this._lockedRound = -1;
     this.valid = null; this._validRound = -1;
     this.proposals = new Map(); this.blocks = new Map(); this.validity = new Map();
-    this.prevotes = new Map(); this.precommits = new Map();
+    this.votes = new HeightVotes(this.chainId, set, height);
     this.missingReported = new Set();
-    this.evidenceSeen = new Set();
     this._round = 0;
     this._step = 'propose';
     const pending = this.buffered.filter((e) => eventHeight(e) === height);
@@ -206,20 +163,8 @@ export class ConsensusState {
 
   private onProposal(p: Proposal): void {
     if (this.bufferOrReject({ type: 'proposal', proposal: p }, p.height, 'proposal')) return;
-    const set = this.set!;
-    if (p.round > this._round + this.maxRoundsAhead) return this.reject('PROPOSAL_ROUND_TOO_FAR', `proposal for round ${p.round} at round ${this._round}`);
-    const expected = proposer(set, p.round);
-    if (!equalBytes(expected.address, p.proposer)) return this.reject('PROPOSAL_WRONG_PROPOSER', `proposal for ${p.height}/${p.round} from ${bytesToHex(p.proposer)}, proposer is ${bytesToHex(expected.address)}`);
-    const have = this.proposals.get(p.round);
-    if (have) {
-      if (equalBytes(have.signature, p.signature)) return this.reject('PROPOSAL_DUPLICATE', `proposal ${p.height}/${p.round} again`);
-      return this.reject('PROPOSAL_DUPLICATE', `second, different proposal for ${p.height}/${p.round} from ${bytesToHex(p.proposer)}`);
-    }
-    if (!(p.polRound >= -1 && p.polRound < p.round)) return this.reject('PROPOSAL_BAD_POL_ROUND', `polRound ${p.polRound} for round ${p.round}`);
-    let h: Uint8Array;
-    try { h = this.app.hashBlock(p.block); } catch { return this.reject('PROPOSAL_BAD_HASH', `proposal ${p.height}/${p.round}: block does not hash`); }
-    if (!equalBytes(h, p.blockHash)) return this.reject('PROPOSAL_BAD_HASH', `proposal ${p.height}/${p.round}: blockHash does not match the block`);
-    if (!verifyProposalSignature(this.chainId, p, expected.consensusKey)) return this.reject('PROPOSAL_BAD_SIGNATURE', `proposal ${p.height}/${p.round}: bad signature`);
+    const bad = checkProposal({ chainId: this.chainId, app: this.app, set: this.set!, round: this._round, maxRoundsAhead: this.maxRoundsAhead, held: this.proposals.get(p.round) }, p);
+    if (bad) return this.reject(bad.code, bad.message);
     this.proposals.set(p.round, p);
     this.blocks.set(bytesToHex(p.blockHash), p.block);
   }
@@ -231,20 +176,15 @@ export class ConsensusState {
   }
 
   private addVote(v: Vote): boolean {
-    const vs = this.voteSet(v.round, v.type);
     try {
-      const r = vs.add(v);
-      if (r.status === 'duplicate') { this.reject('VOTE_DUPLICATE', `${v.type} ${v.height}/${v.round} from ${bytesToHex(v.validator)} again`); return false; }
-      if (r.status === 'conflict') {
-        const key = bytesToHex(encodeEvidence(r.evidence));
-        if (!this.evidenceSeen.has(key)) {
-          this.evidenceSeen.add(key);
-          this.out.push({ type: 'evidence', evidence: r.evidence });
-        }
+      const r = this.votes!.add(v);
+      if (r.status === 'added') return true;
+      if (r.status !== 'conflict') this.reject('VOTE_DUPLICATE', `${v.type} ${v.height}/${v.round} from ${bytesToHex(v.validator)} again`);
+      else {
+        if (r.newEvidence) this.out.push({ type: 'evidence', evidence: r.newEvidence });
         this.reject('VOTE_CONFLICT', `conflicting ${v.type} ${v.height}/${v.round} from ${bytesToHex(v.validator)}`);
-        return false;
       }
-      return true;
+      return false;
     } catch (e) {
       if (isConsensusError(e)) { this.reject(e.code, e.message); return false; }
       throw e;
@@ -319,8 +259,8 @@ export class ConsensusState {
 
   /** L49: +2/3 precommits for a block in any round, and the block known and valid. */
   private tryDecide(): boolean {
-    for (const r of sortedKeys(this.precommits)) {
-      const maj = this.precommits.get(r)!.twoThirdsMajority();
+    for (const r of this.votes!.precommitRounds()) {
+      const maj = this.voteSet(r, 'precommit').twoThirdsMajority();
       if (!maj || maj.hash === null) continue;
       const hk = bytesToHex(maj.hash);
       const block = this.blocks.get(hk);
@@ -332,7 +272,7 @@ export class ConsensusState {
         continue;
       }
       if (!this.isValid(maj.hash, block)) continue;
-      const commit = commitFromVotes(this._height, r, maj.hash, this.precommits.get(r)!.votesFor(maj.hash));
+      const commit = commitFromVotes(this._height, r, maj.hash, this.voteSet(r, 'precommit').votesFor(maj.hash));
       this._step = 'commit';
       this.out.push({ type: 'commitBlock', height: this._height, round: r, blockHash: maj.hash, block, commit });
       return true;
@@ -342,18 +282,8 @@ export class ConsensusState {
 
   /** L55: f+1 of the power has sent some vote for a higher round: jump to the highest such round. */
   private tryRoundSkip(): boolean {
-    const rounds = [...new Set([...this.prevotes.keys(), ...this.precommits.keys()])].filter((r) => r > this._round).sort((a, b) => b - a);
-    for (const r of rounds) {
-      const seen = new Set<string>();
-      let power = 0n;
-      for (const vs of [this.prevotes.get(r), this.precommits.get(r)]) {
-        for (const v of vs?.sortedVotes() ?? []) {
-          const k = bytesToHex(v.validator);
-          if (seen.has(k)) continue;
-          seen.add(k);
-          power += getValidator(this.set!, v.validator)!.power;
-        }
-      }
+    for (const r of this.votes!.roundsAbove(this._round)) {
+      const power = this.votes!.powerIn(r);
       if (hasOneThird(this.set!, power)) {
         this.startRound(r);
         return true;
@@ -406,28 +336,15 @@ export class ConsensusState {
     const prop = proposer(set, round);
     this.out.push({ type: 'enterRound', height: this._height, round, proposer: prop.address });
     if (this.signer && equalBytes(prop.address, this.signer.address) && !this.proposals.has(round)) {
-      let block: Uint8Array, polRound: number;
-      if (this.valid) { block = this.valid.block; polRound = this._validRound; }
-      else {
-        try { block = this.app.buildBlock(this._height, round); } catch (e) {
-          this.reject('STATE_INVALID', `buildBlock failed: ${(e as Error).message}`);
-          this.schedule('propose');
-          return;
-        }
-        polRound = -1;
-      }
-      const unsigned = { height: this._height, round, polRound, blockHash: this.app.hashBlock(block), block, proposer: prop.address };
-      let signature: Uint8Array;
-      try { signature = this.signer.signProposal(this.chainId, unsigned); } catch (e) {
-        if (!isConsensusError(e)) throw e;
-        this.reject(e.code, e.message);
+      const r = signProposal(this.chainId, this.app, this.signer, this._height, round, this.valid && { block: this.valid.block, round: this._validRound });
+      if (!('ok' in r)) {
+        this.reject(r.code, r.message);
         this.schedule('propose');
         return;
       }
-      const proposal: Proposal = { ...unsigned, signature };
-      this.proposals.set(round, proposal);
-      this.blocks.set(bytesToHex(proposal.blockHash), block);
-      this.out.push({ type: 'broadcastProposal', proposal });
+      this.proposals.set(round, r.ok);
+      this.blocks.set(bytesToHex(r.ok.blockHash), r.ok.block);
+      this.out.push({ type: 'broadcastProposal', proposal: r.ok });
     } else {
       this.schedule('propose');
     }
@@ -437,15 +354,9 @@ export class ConsensusState {
 
   private castVote(type: VoteType, blockHash: Uint8Array | null): void {
     if (!this.signer || !getValidator(this.set!, this.signer.address)) return;
-    const unsigned = { type, height: this._height, round: this._round, blockHash, validator: this.signer.address };
-    let signature: Uint8Array;
-    try { signature = this.signer.signVote(this.chainId, unsigned); } catch (e) {
-      if (!isConsensusError(e)) throw e;
-      this.reject(e.code, e.message);
-      return;
-    }
-    const vote: Vote = { ...unsigned, signature };
-    if (this.addVote(vote)) this.out.push({ type: 'broadcastVote', vote });
+    const r = signVote(this.chainId, this.signer, type, this._height, this._round, blockHash);
+    if (!('ok' in r)) return this.reject(r.code, r.message);
+    if (this.addVote(r.ok)) this.out.push({ type: 'broadcastVote', vote: r.ok });
   }
 
   private schedule(step: TimeoutStep): void {
@@ -467,13 +378,7 @@ export class ConsensusState {
   }
 
   private voteSet(round: number, type: VoteType): VoteSet {
-    const m = type === 'prevote' ? this.prevotes : this.precommits;
-    let vs = m.get(round);
-    if (!vs) {
-      vs = new VoteSet(this.chainId, this.set!, this._height, round, type);
-      m.set(round, vs);
-    }
-    return vs;
+    return this.votes!.of(round, type);
   }
 
   private reject(code: Parameters<typeof rejected>[0], message: string): void {
@@ -483,10 +388,6 @@ export class ConsensusState {
 
 function rejected(code: ConsensusError['code'], message: string): ConsensusEffect {
   return { type: 'rejected', code, message };
-}
-
-function sortedKeys(m: Map<number, unknown>): number[] {
-  return [...m.keys()].sort((a, b) => a - b);
 }
 
 function eventHeight(e: ConsensusEvent): bigint | undefined {
