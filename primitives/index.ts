@@ -15,4 +15,7 @@ export {
 export { publicKeyFromSeed, sign, verify } from './ed25519/ed25519.ts';
 export { verifyNoble, publicKeyFromSeedNoble, signNoble } from './ed25519/noble.ts';
 export { ADDRESS_LENGTH, ADDRESS_HRP, addressFromPublicKey, encodeAddress, decodeAddress, isAddress } from './address.ts';
-export { CryptoError, AddressError, MerkleError, CodecError, type CryptoErrorCode, type CodecErrorCode } from './errors.ts';
+export {
+  CodedError, errorMessage, errorCode, errorLine,
+  CryptoError, AddressError, MerkleError, CodecError, type CryptoErrorCode, type CodecErrorCode,
+} from './errors.ts';
