@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { P2pError } from './errors.ts';
 import { concatBytes, decodeVarint, encodeVarint } from './framing.ts';
-import type { P2pHost } from './host.ts';
+import type { P2pHost } from './types.ts';
 import { DEFAULTS } from './limits.ts';
 import { PENALTY } from './scores.ts';
 
