@@ -30,20 +30,22 @@ export { PeerScoreBook, PENALTY, REWARD_VALID, DEFAULT_SCORE_OPTIONS, type Score
 export { encodeVarint, decodeVarint, readFrame } from './framing.ts';
 export {
   BLOCK_SYNC_PROTOCOL,
-  BLOB_PROTOCOL,
   SYNC_DEFAULTS,
   registerBlockSyncServer,
   fetchBlocks,
-  registerBlobServer,
-  fetchBlob,
-  sha256Matches,
   encodeRangeRequest,
   decodeRangeRequest,
   encodeItems,
   decodeItems,
   type BlockSyncServerOptions,
-  type BlobServerOptions,
   type FetchOptions,
-  type FetchBlobOptions,
 } from './sync.ts';
+export {
+  BLOB_PROTOCOL,
+  registerBlobServer,
+  fetchBlob,
+  sha256Matches,
+  type BlobServerOptions,
+  type FetchBlobOptions,
+} from './blob.ts';
 export { peerIdFromSeed } from './identity.ts';
