@@ -24,3 +24,8 @@ export class P2pError extends Error {
     super(message);
   }
 }
+
+/** The message of a caught value, for logs and wrapped errors. */
+export function errMessage(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

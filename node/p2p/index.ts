@@ -2,7 +2,8 @@
 // load before libp2p, so it is imported first.
 import './polyfill.ts';
 
-export { createP2pHost, STATUS_PROTOCOL } from './host.ts';
+export { createP2pHost } from './host.ts';
+export { STATUS_PROTOCOL } from './request-wire.ts';
 export type {
   P2pHost,
   P2pHostOptions,
@@ -14,7 +15,7 @@ export type {
   RequestHandler,
   HandleOptions,
   RequestOptions,
-} from './host.ts';
+} from './types.ts';
 export { P2pError, type P2pErrorCode } from './errors.ts';
 export {
   GOSSIP_TOPICS,
@@ -29,20 +30,22 @@ export { PeerScoreBook, PENALTY, REWARD_VALID, DEFAULT_SCORE_OPTIONS, type Score
 export { encodeVarint, decodeVarint, readFrame } from './framing.ts';
 export {
   BLOCK_SYNC_PROTOCOL,
-  BLOB_PROTOCOL,
   SYNC_DEFAULTS,
   registerBlockSyncServer,
   fetchBlocks,
-  registerBlobServer,
-  fetchBlob,
-  sha256Matches,
   encodeRangeRequest,
   decodeRangeRequest,
   encodeItems,
   decodeItems,
   type BlockSyncServerOptions,
-  type BlobServerOptions,
   type FetchOptions,
-  type FetchBlobOptions,
 } from './sync.ts';
+export {
+  BLOB_PROTOCOL,
+  registerBlobServer,
+  fetchBlob,
+  sha256Matches,
+  type BlobServerOptions,
+  type FetchBlobOptions,
+} from './blob.ts';
 export { peerIdFromSeed } from './identity.ts';

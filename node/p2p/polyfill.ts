@@ -1,6 +1,7 @@
 /**
  * libp2p 3 uses `Promise.withResolvers`, which Node 20 lacks. This module installs it and
- * must be imported before anything that loads libp2p (index.ts and host.ts import it first).
+ * must be imported before anything that loads libp2p (index.ts, host.ts, config.ts, gossip.ts and
+ * peers.ts import it first).
  */
 interface Resolvers<T> {
   promise: Promise<T>;
