@@ -1,7 +1,5 @@
 import { decodeAddress } from '../../vm/index.ts';
-import { invalidParams, type JsonSchema } from '../../rpc/index.ts';
-
-export const addressSchema: JsonSchema = { type: 'string', pattern: '^pol1[02-9ac-hj-np-z]{38,90}$', description: 'bech32m account address (pol1...)' };
+import { invalidParams } from '../../rpc/index.ts';
 
 export function parseAddress(v: string, name: string): Uint8Array {
   try {
