@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
 import { encodeTx, signTx } from '../vm/index.ts';
 import { devAccountSeed } from '../genesis/index.ts';
-import { RpcClient } from '../rpc/index.ts';
+import { RpcClient, type BatchCall, type NodeApi } from '../rpc/index.ts';
 import { createDevnet } from '../node/cli/commands/devnet.ts';
 import { startNode, TEST_PASSPHRASE, type NodeProcess } from '../test/helpers/node-process.ts';
 import { bytesToHex, sha256 } from '../primitives/index.ts';
@@ -40,8 +40,8 @@ try {
   for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`)));
   say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
   const rpcs = nodes.map((n) => new RpcClient(n.url));
-  const { chainId } = await rpcs[0]!.call<{ chainId: string }>('node_status', []);
-  const height = async () => BigInt((await rpcs[0]!.call<{ height: string }>('node_status', [])).height);
+  const { chainId } = await rpcs[0]!.call('node_status', []);
+  const height = async () => BigInt((await rpcs[0]!.call('node_status', [])).height);
   while ((await height()) < 5n) await sleep(100);
 
   // 1. Submit-to-commit latency: one transfer at a time, to a rotating node, until its receipt exists.
@@ -66,7 +66,7 @@ try {
   const t0 = performance.now();
   const per = Math.ceil(txs.length / 100);
   for (let b = 0; b < per; b++) {
-    const chunk = txs.slice(b * 100, (b + 1) * 100).map((t) => ({ method: 'tx_submit', params: ['0x' + bytesToHex(t)] }));
+    const chunk: BatchCall<NodeApi, 'tx_submit'>[] = txs.slice(b * 100, (b + 1) * 100).map((t) => ({ method: 'tx_submit', params: ['0x' + bytesToHex(t)] }));
     const res = await rpcs[b % N]!.batch(chunk);
     for (const r of res) if (!r.ok) throw new Error(`submit failed: ${r.error.message}`);
   }
@@ -82,7 +82,7 @@ try {
   // 3. Block interval from consecutive header timestamps (all blocks of the run).
   const top = Number(await height());
   const ts: number[] = [];
-  for (let h = 2; h <= top; h++) ts.push(Number((await rpcs[0]!.call<{ timestampMs: string }>('chain_getBlock', [h])).timestampMs));
+  for (let h = 2; h <= top; h++) ts.push(Number((await rpcs[0]!.call('chain_getBlock', [h])).timestampMs));
   const intervals = ts.slice(1).map((t, i) => t - ts[i]!);
   const out = {
     block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),

@@ -6,7 +6,7 @@ import { fork, type ChildProcess } from 'node:child_process';
 import http from 'node:http';
 import { fileURLToPath } from 'node:url';
 import Fastify from 'fastify';
-import { createRpcServer, RpcClient, type RpcMethod } from '../rpc/index.ts';
+import { createRpcServer, RpcClient, type RpcMethod, type UntypedApi } from '../rpc/index.ts';
 
 const add: RpcMethod = {
   name: 'add', summary: 'a+b',
@@ -60,7 +60,7 @@ if (process.argv[2] === '--serve') {
     await rate(raw(url), 50); // warm-up
     results[`${kind}_http_rps`] = await rate(raw(url), 50);
     if (kind === 'rpc') {
-      const c = new RpcClient(url);
+      const c = new RpcClient<UntypedApi>(url);
       results.rpc_client_call_rps = await rate(() => c.call('add', [1, 2]), 50);
       const calls = Array.from({ length: 100 }, (_, i) => ({ method: 'add', params: [i, 1] }));
       results.rpc_client_batch100_calls_per_s = await rate(() => c.batch(calls), 4, 100);

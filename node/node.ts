@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { type BlockResult, type ChainState, type Commit } from '../vm/index.ts';
 import { genesisHash, type Genesis } from '../genesis/index.ts';
-import { createRpcServer, type RpcServer } from '../rpc/index.ts';
+import { createRpcServer, TOPICS, type RpcServer } from '../rpc/index.ts';
 import { ChainStore } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
 import { SoloProducer, type BlockDecider } from './producer/index.ts';
@@ -10,7 +10,7 @@ import { BftDriver } from './bft/index.ts';
 import { TxBatcher } from './bft/tx-gossip.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, JOBS_TOPIC } from './rpc-methods/index.ts';
+import { chainMethods, jobMethods, jobUpdateJson } from './rpc-methods/index.ts';
 import { headerJson } from './rpc-methods/json.ts';
 import { NODE_VERSION } from './version.ts';
 import { loadOrCreateP2pKey } from './p2p-key.ts';
@@ -101,7 +101,7 @@ export class PolchainNode {
         ],
         logger: opts.logger.child({ module: 'rpc' }),
         host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch,
-        topics: ['newHeads', JOBS_TOPIC],
+        topics: [...TOPICS],
         info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       });
       opts.logger.info({ url: this.rpcServer.url, ws: this.rpcServer.wsUrl }, 'rpc listening');

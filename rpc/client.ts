@@ -5,6 +5,7 @@ import https from 'node:https';
 import WebSocket from 'ws';
 import { jsonReplacer } from './encoding.ts';
 import { errorCodeName } from './errors.ts';
+import type { ClientApi, NodeApi } from './api/api.ts';
 
 /** A JSON-RPC error returned by the server. */
 export class RpcClientError extends Error {
@@ -34,9 +35,13 @@ export class RpcTransportError extends Error {
 
 export type RpcParams = unknown[] | Record<string, unknown>;
 
-export interface BatchCall {
-  method: string;
-  params?: RpcParams;
+type MethodName<Api extends ClientApi> = keyof Api['methods'] & string;
+type ParamsOf<Api extends ClientApi, M extends MethodName<Api>> = Api['methods'][M]['params'];
+type ResultOf<Api extends ClientApi, M extends MethodName<Api>> = Api['methods'][M]['result'];
+
+export interface BatchCall<Api extends ClientApi = ClientApi, M extends MethodName<Api> = MethodName<Api>> {
+  method: M;
+  params?: ParamsOf<Api, M>;
 }
 
 /** One entry of a batch answer, in the order of the calls. */
@@ -65,7 +70,11 @@ function isResponse(v: unknown): v is WireResponse {
   return typeof v === 'object' && v !== null && (v as WireResponse).jsonrpc === '2.0' && ('result' in v || 'error' in v);
 }
 
-export class RpcClient {
+/**
+ * A client typed by an API (default: the node's, rpc/api): `call('job_get', [id])` resolves with
+ * that method's declared result. Use RpcClient<UntypedApi> for a server without a table.
+ */
+export class RpcClient<Api extends ClientApi = NodeApi> {
   readonly url: string;
   readonly wsUrl: string;
   private readonly timeoutMs: number;
@@ -139,14 +148,14 @@ export class RpcClient {
   }
 
   /** Calls one method; resolves with its result or throws RpcClientError / RpcTransportError. */
-  async call<T = unknown>(method: string, params: RpcParams = []): Promise<T> {
+  async call<M extends MethodName<Api>>(method: M, params: ParamsOf<Api, M> = []): Promise<ResultOf<Api, M>> {
     const id = this.nextId++;
     const body = JSON.stringify({ jsonrpc: '2.0', method, params, id }, jsonReplacer);
     const r = await this.post(body);
     if (!isResponse(r)) throw new RpcTransportError(`RPC server at ${this.url} sent a batch answer to a single call`);
     if (r.error) throw toClientError(r.error);
     if (r.id !== id) throw new RpcTransportError(`RPC server at ${this.url} answered id ${JSON.stringify(r.id)} to request id ${id}`);
-    return r.result as T;
+    return r.result as ResultOf<Api, M>;
   }
 
   /** Sends a notification (no id, no answer). */
@@ -159,7 +168,7 @@ export class RpcClient {
    * Sends calls as one batch. Resolves with one entry per call, in order; a batch-level error
    * (e.g. too many calls) throws RpcClientError.
    */
-  async batch<T = unknown>(calls: BatchCall[]): Promise<BatchResult<T>[]> {
+  async batch<M extends MethodName<Api>>(calls: BatchCall<Api, M>[]): Promise<BatchResult<ResultOf<Api, M>>[]> {
     if (calls.length === 0) return [];
     const ids = calls.map(() => this.nextId++);
     const body = JSON.stringify(calls.map((c, i) => ({ jsonrpc: '2.0', method: c.method, params: c.params ?? [], id: ids[i] })), jsonReplacer);
@@ -173,7 +182,7 @@ export class RpcClient {
     return ids.map((id) => {
       const x = byId.get(id);
       if (!x) return { ok: false, error: new RpcClientError(-32603, `no answer for batch entry id ${id}`) };
-      return x.error ? { ok: false, error: toClientError(x.error) } : { ok: true, result: x.result as T };
+      return x.error ? { ok: false, error: toClientError(x.error) } : { ok: true, result: x.result as ResultOf<Api, M> };
     });
   }
 
@@ -183,7 +192,9 @@ export class RpcClient {
    * the connection closing underneath (e.g. dropped as a slow consumer). `opts.filter` narrows a
    * topic that takes a filter (e.g. `jobs` by job id).
    */
-  async subscribe<T = unknown>(topic: string, onData: (data: T) => void, onError?: (err: Error) => void, opts: { filter?: string } = {}): Promise<Unsubscribe> {
+  async subscribe<T extends keyof Api['topics'] & string>(
+    topic: T, onData: (data: Api['topics'][T]) => void, onError?: (err: Error) => void, opts: { filter?: string } = {},
+  ): Promise<Unsubscribe> {
     if (!this.ws || this.ws.closed) this.ws = new WsChannel(this.wsUrl, this.timeoutMs);
     const ch = this.ws;
     const id = await ch.request('subscribe', opts.filter === undefined ? [topic] : [topic, opts.filter]) as string;

@@ -36,10 +36,22 @@ const byName = new Map<string, ErrorCodeInfo>();
 export const APP_ERROR_MIN = -32099;
 export const APP_ERROR_MAX = -32000;
 
+/** What went wrong in an RpcConfigError. */
+export type RpcConfigErrorCode =
+  | 'RPC_BAD_METHOD' // a method descriptor is malformed (name, params, handler, schemas)
+  | 'RPC_DUPLICATE_METHOD' // two methods share a name
+  | 'RPC_BAD_SCHEMA' // a schema uses keywords outside the supported subset or a bad pattern
+  | 'RPC_BAD_ERROR_CODE' // an error code is outside the application range, or misnamed
+  | 'RPC_DUPLICATE_ERROR_CODE' // an error code or name is registered twice with different values
+  | 'RPC_BAD_OPTION' // a server option is out of range
+  | 'RPC_BAD_TOPIC' // a topic name is empty or not a string
+  | 'RPC_UNKNOWN_TOPIC' // publish or subscribe to an undeclared topic
+  | 'RPC_LISTEN'; // the server cannot listen on its address
+
 /** Thrown for programming/configuration mistakes in the rpc module (not sent over the wire). */
 export class RpcConfigError extends Error {
-  readonly code: string;
-  constructor(code: string, message: string) {
+  readonly code: RpcConfigErrorCode;
+  constructor(code: RpcConfigErrorCode, message: string) {
     super(message);
     this.name = 'RpcConfigError';
     this.code = code;

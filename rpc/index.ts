@@ -5,7 +5,7 @@ export {
   type RpcServer, type RpcServerOptions,
 } from './server.ts';
 export {
-  RpcError, RpcConfigError, registerErrorCode, errorCodes, errorCodeName, invalidParams,
+  RpcError, RpcConfigError, type RpcConfigErrorCode, registerErrorCode, errorCodes, errorCodeName, invalidParams,
   PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR,
   SERVER_ERROR, NOT_FOUND, TX_REJECTED, MEMPOOL_FULL, UNSUPPORTED, LIMIT_EXCEEDED, NOT_READY,
   STANDARD_ERRORS, APP_ERROR_MIN, APP_ERROR_MAX,
@@ -17,11 +17,12 @@ export {
 } from './encoding.ts';
 export { validate, checkSchema, type JsonSchema, type JsonSchemaType } from './schema.ts';
 export { Dispatcher, bindParams, checkMethod, defineMethod, serialize } from './dispatch.ts';
-export { buildOpenRpcDocument, OPENRPC_VERSION, type OpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
+export { buildOpenRpcDocument, OPENRPC_VERSION, type OpenRpcDocument, type OpenRpcInfo, type OpenRpcMethod } from './openrpc.ts';
 export {
   RpcClient, RpcClientError, RpcTransportError,
   type RpcClientOptions, type RpcParams, type BatchCall, type BatchResult,
 } from './client.ts';
+export * from './api/index.ts';
 export type {
   RpcMethod, ParamSpec, RpcContext, RpcLogger, SubscriptionApi, TopicSpec, JsonRpcId, JsonRpcRequest, JsonRpcResponse,
   JsonRpcSubscriptionNotification,

@@ -1,6 +1,7 @@
 // Builds the OpenRPC 1.2 document served by rpc.discover from the method descriptors.
 
 import { errorCodes, STANDARD_ERRORS, type ErrorCodeInfo } from './errors.ts';
+import type { JsonSchema } from './schema.ts';
 import type { RpcMethod } from './types.ts';
 
 export interface OpenRpcInfo {
@@ -11,11 +12,22 @@ export interface OpenRpcInfo {
 
 export const OPENRPC_VERSION = '1.2.6';
 
+/** One method of the document (paramStructure "either": params by position or by name). */
+export interface OpenRpcMethod {
+  name: string;
+  summary: string;
+  paramStructure: 'either';
+  params: Array<{ name: string; required: boolean; description?: string; schema: JsonSchema }>;
+  result: { name: 'result'; schema: JsonSchema };
+  description?: string;
+  errors?: Array<{ $ref: string }>;
+}
+
 export interface OpenRpcDocument {
   openrpc: string;
   info: OpenRpcInfo;
   servers?: { name: string; url: string }[];
-  methods: unknown[];
+  methods: OpenRpcMethod[];
   components: { errors: Record<string, { code: number; message: string }> };
 }
 
@@ -30,7 +42,7 @@ export function buildOpenRpcDocument(methods: RpcMethod[], info: OpenRpcInfo, se
     info: { ...info },
     ...(servers.length ? { servers } : {}),
     methods: [...methods].sort((a, b) => a.name.localeCompare(b.name)).map((m) => {
-      const out: Record<string, unknown> = {
+      const out: OpenRpcMethod = {
         name: m.name,
         summary: m.summary,
         paramStructure: 'either',
@@ -40,7 +52,7 @@ export function buildOpenRpcDocument(methods: RpcMethod[], info: OpenRpcInfo, se
           ...(p.description ? { description: p.description } : {}),
           schema: p.schema,
         })),
-        result: { name: 'result', schema: m.result },
+        result: { name: 'result' as const, schema: m.result },
       };
       if (m.description) out.description = m.description;
       const errs = (m.errors ?? []).map((c) => byCode.get(c)).filter((e): e is ErrorCodeInfo => !!e);

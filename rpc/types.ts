@@ -54,10 +54,10 @@ export interface RpcMethod<P = any, R = unknown> {
   name: string;
   summary: string;
   description?: string;
-  params: ParamSpec[];
+  params: readonly ParamSpec[];
   result: JsonSchema;
   /** Application error codes this method may return (listed in the OpenRPC document). */
-  errors?: number[];
+  errors?: readonly number[];
   handler(params: P, ctx: RpcContext): R | Promise<R>;
 }
 

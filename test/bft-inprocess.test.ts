@@ -28,16 +28,16 @@ test('4 validators agree on every block; a transaction sent to one node commits 
   const commit = await a!.store.getBftCommit(2n);
   assert.ok(commit && commit.length > 0, 'BFT commits are stored with their blocks');
   const rpc = new RpcClient(a!.rpcUrl!);
-  const status = await rpc.call<any>('node_status', []);
+  const status = await rpc.call('node_status', []);
   assert.equal(status.consensus.engine, 'bft');
   assert.equal(status.consensus.validators, 4);
-  assert.ok(BigInt(status.consensus.height) >= BigInt(status.height));
-  const peers = await rpc.call<any>('net_peers', []);
+  assert.ok(BigInt(status.consensus.height!) >= BigInt(status.height));
+  const peers = await rpc.call('net_peers', []);
   assert.ok(peers.peers.length >= 1 && peers.peers.every((p: any) => typeof p.peerId === 'string' && p.addrs.length > 0));
-  assert.equal((await rpc.call<any>('node_syncing', [])).syncing, false);
-  const vals = await rpc.call<any>('chain_getValidators', []);
+  assert.equal((await rpc.call('node_syncing', [])).syncing, false);
+  const vals = await rpc.call('chain_getValidators', []);
   assert.equal(vals.validators.length, 4);
-  const c2 = await rpc.call<any>('chain_getCommit', [2]);
+  const c2 = await rpc.call('chain_getCommit', [2]);
   assert.ok(c2.signatures.length >= 3, '+2/3 of 4 validators signed block 2');
 });
 

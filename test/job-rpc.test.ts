@@ -11,11 +11,14 @@ import { attestationDigest, encodeTx, JobStatus, signTx, UNAVAILABLE_DIGEST, typ
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from '../ml-runtime/index.ts';
-import { createRpcServer, RpcClient } from '../rpc/index.ts';
+import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/node.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
+
+/** The same client without the API's types, to send params the table forbids. */
+const untyped = (c: RpcClient): RpcClient<UntypedApi> => c as unknown as RpcClient<UntypedApi>;
 
 const SPEC_TEXT = readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8'); // T = 60, k = 20
 const SPEC = new TextEncoder().encode(canonicalSpecJson(parseSpec(SPEC_TEXT)));
@@ -79,7 +82,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   t.after(() => rpc.close());
 
   // job_get: a running job and a finished one.
-  const g = await rpc.call<any>('job_get', [hx(running.id)]);
+  const g = await rpc.call('job_get', [hx(running.id)]);
   assert.equal(g.id, hx(running.id));
   assert.equal(g.status, 'training');
   assert.equal(g.phase, 'commit');
@@ -95,14 +98,14 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   assert.equal(g.terms.spec.steps, 60);
   assert.equal(g.terms.spec.checkpointInterval, 20);
   assert.equal(g.terms.spec.batchSize, 16);
-  assert.equal(g.terms.spec.optimizer.type, 'momentum');
+  assert.equal(g.terms.spec.optimizer!.type, 'momentum');
   assert.equal(g.terms.spec.segmentCount, 3);
   assert.equal(g.terms.specJson, new TextDecoder().decode(SPEC));
   assert.equal(g.terms.bounty, '1003');
   assert.equal(g.terms.solverStake, '500');
   assert.deepEqual(g.terms.windows, { accept: 10, commit: 20, challengeDelay: 2, open: 5, attest: 5, reveal: 5 });
   assert.equal(g.terms.parent, null);
-  const f = await rpc.call<any>('job_get', { id: hx(fin.id) });
+  const f = await rpc.call('job_get', { id: hx(fin.id) });
   assert.equal(f.status, 'finalized');
   assert.equal(f.outcome, 'paid');
   assert.equal(f.deadline, null, 'an ended job has no deadline');
@@ -110,7 +113,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   assert.deepEqual(f.segments, [0, 2]);
   assert.deepEqual(f.committee.map((m: any) => m.stake), ['100', '200', '300', '400']);
   assert.equal(f.committeeStake, '1000');
-  assert.equal(f.commitment.finalChunkRoot, '0x' + 'a3'.repeat(32));
+  assert.equal(f.commitment!.finalChunkRoot, '0x' + 'a3'.repeat(32));
   assert.equal(f.daPeer, '12D3KooWtest');
 
   // Errors: unknown (and pending) ids are NOT_FOUND with a reason; malformed ids are INVALID_PARAMS.
@@ -118,7 +121,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   await assert.rejects(rpc.call('job_get', [hx(pendingId)]), (e: any) => e.code === -32001 && /still pending in the mempool/.test(e.message));
   for (const bad of ['0x1234', '0x' + 'AB'.repeat(32), 'ab'.repeat(32), 7]) {
     for (const m of ['job_get', 'job_getTrace', 'job_getAttestations', 'job_getModel']) {
-      await assert.rejects(rpc.call(m, [bad]), (e: any) => e.code === -32602, `${m}(${String(bad)})`);
+      await assert.rejects(untyped(rpc).call(m, [bad]), (e: any) => e.code === -32602, `${m}(${String(bad)})`);
     }
   }
 
@@ -138,44 +141,44 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   } while (cursor);
   assert.equal(pages, 3);
   assert.deepEqual(seen, sortedIds);
-  const all = await rpc.call<any>('job_list', []);
+  const all = await rpc.call('job_list', []);
   assert.deepEqual(all.jobs.map((j: any) => j.id), sortedIds, 'default page holds all 8 in id order');
   assert.equal(all.nextCursor, null);
-  const s0 = all.jobs.find((j: any) => j.id === hx(running.id));
+  const s0 = all.jobs.find((j: any) => j.id === hx(running.id))!;
   assert.deepEqual(Object.keys(s0).sort(), ['attestReward', 'bounty', 'datasetRoot', 'deadline', 'endHeight', 'id', 'outcome', 'solver', 'solverStake', 'specHash', 'status', 'steps', 'submitHeight', 'submitter'].sort());
   assert.equal(s0.steps, 60);
-  const open = await rpc.call<any>('job_list', { status: 'open' });
+  const open = await rpc.call('job_list', { status: 'open' });
   assert.deepEqual(open.jobs.map((j: any) => j.id), sortedIds.filter((id) => [1, 2, 4, 7].some((n) => hx(sha256(Uint8Array.of(n))) === id)));
   assert.ok(open.jobs.every((j: any) => j.status === 'open'));
-  const byPos = await rpc.call<any>('job_list', ['expired']);
+  const byPos = await rpc.call('job_list', ['expired']);
   assert.deepEqual(byPos.jobs.map((j: any) => [j.status, j.outcome, j.endHeight]), [['expired', 'no-solver', '15']]);
-  const bySubmitter = await rpc.call<any>('job_list', { submitter: encodeAddress(addr(2)) });
+  const bySubmitter = await rpc.call('job_list', { submitter: encodeAddress(addr(2)) });
   assert.deepEqual(bySubmitter.jobs.map((j: any) => j.submitter), Array(4).fill(encodeAddress(addr(2))));
-  const bySolver = await rpc.call<any>('job_list', { solver: encodeAddress(addr(9)), status: 'finalized' });
+  const bySolver = await rpc.call('job_list', { solver: encodeAddress(addr(9)), status: 'finalized' });
   assert.deepEqual(bySolver.jobs.map((j: any) => j.id), [hx(fin.id)]);
-  const afterLast = await rpc.call<any>('job_list', { cursor: sortedIds[7] });
+  const afterLast = await rpc.call('job_list', { cursor: sortedIds[7] });
   assert.deepEqual(afterLast, { jobs: [], nextCursor: null, total: 8, height: '66' });
   await assert.rejects(rpc.call('job_list', { status: 'bogus' }), (e: any) => e.code === -32602 && /status/.test(e.message));
   await assert.rejects(rpc.call('job_list', { limit: 101 }), (e: any) => e.code === -32602 && /limit/.test(e.message));
   await assert.rejects(rpc.call('job_list', { limit: 0 }), (e: any) => e.code === -32602);
   await assert.rejects(rpc.call('job_list', { submitter: 'pol1qqqq' }), (e: any) => e.code === -32602 && /submitter/.test(e.message));
   await assert.rejects(rpc.call('job_list', { cursor: '0x12' }), (e: any) => e.code === -32602 && /cursor/.test(e.message));
-  await assert.rejects(rpc.call('job_list', { nope: 1 }), (e: any) => e.code === -32602);
+  await assert.rejects(untyped(rpc).call('job_list', { nope: 1 }), (e: any) => e.code === -32602);
 
   // job_getTrace
-  const tr = await rpc.call<any>('job_getTrace', [hx(fin.id)]);
-  assert.equal(tr.commitment.traceRoot, '0x' + 'a1'.repeat(32));
+  const tr = await rpc.call('job_getTrace', [hx(fin.id)]);
+  assert.equal(tr.commitment!.traceRoot, '0x' + 'a1'.repeat(32));
   assert.equal(tr.checkpointCount, 4);
   assert.deepEqual(tr.openings.map((o: any) => [o.index, o.step]), [[0, 0], [2, 40], [3, 60]]);
   assert.equal(tr.openings[1].stepHash, hx(leaf(40)));
   assert.deepEqual(tr.reveals.map((r: any) => [r.from, r.to, r.hashes.length]), [[0, 20, 21], [40, 60, 21], [60, 60, 1]]);
   assert.equal(tr.reveals[1].hashes[20], hx(leaf(60)));
   assert.deepEqual(tr.requiredReveals, [{ from: 0, to: 20, revealed: true }, { from: 40, to: 60, revealed: true }, { from: 60, to: 60, revealed: true }]);
-  const tr2 = await rpc.call<any>('job_getTrace', [hx(running.id)]);
+  const tr2 = await rpc.call('job_getTrace', [hx(running.id)]);
   assert.deepEqual([tr2.commitment, tr2.openings, tr2.reveals, tr2.requiredReveals], [null, [], [], []]);
 
   // job_getAttestations: matched is computed from the revealed leaves.
-  const at = await rpc.call<any>('job_getAttestations', [hx(fin.id)]);
+  const at = await rpc.call('job_getAttestations', [hx(fin.id)]);
   assert.equal(at.verdictKnown, true);
   assert.deepEqual(at.members.map((m: any) => [m.address, m.stake, m.matched, m.unavailable, m.height]), [
     [encodeAddress(addr(0x11)), '100', true, false, '64'], [encodeAddress(addr(0x12)), '200', false, false, '65'],
@@ -184,11 +187,11 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   assert.equal(at.members[3].digest, null);
   assert.equal(at.members[2].digest, '0x' + '00'.repeat(32));
   assert.deepEqual([at.committeeStake, at.attestedStake, at.matchedStake], ['1000', '600', '100']);
-  const at2 = await rpc.call<any>('job_getAttestations', [hx(running.id)]);
+  const at2 = await rpc.call('job_getAttestations', [hx(running.id)]);
   assert.deepEqual([at2.verdictKnown, at2.members, at2.matchedStake], [false, [], null]);
 
   // job_getModel: only finalized jobs.
-  const model = await rpc.call<any>('job_getModel', [hx(fin.id)]);
+  const model = await rpc.call('job_getModel', [hx(fin.id)]);
   assert.equal(model.weightsRoot, '0x' + 'a3'.repeat(32));
   assert.equal(model.specHash, hx(specHash(parseSpec(SPEC_TEXT))));
   assert.equal(model.steps, 60);
@@ -198,17 +201,17 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   await assert.rejects(rpc.call('job_getModel', [hx(jobs[5]!.id)]), (e: any) => e.code === -32001 && /slashed \(no-commit\)/.test(e.message));
 
   // rpc.discover describes every job method and the subscribe filter.
-  const doc = await rpc.call<any>('rpc.discover', []);
+  const doc = await rpc.call('rpc.discover', []);
   for (const m of ['job_get', 'job_list', 'job_getTrace', 'job_getAttestations', 'job_getModel']) {
     const d = doc.methods.find((x: any) => x.name === m);
     assert.ok(d, `OpenRPC lists ${m}`);
     assert.ok(d.summary.length > 10);
   }
   const listDoc = doc.methods.find((x: any) => x.name === 'job_list');
-  assert.deepEqual(listDoc.params.map((p: any) => p.name), ['status', 'submitter', 'solver', 'cursor', 'limit']);
-  assert.deepEqual(listDoc.params[0].schema.enum, ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired']);
+  assert.deepEqual(listDoc!.params.map((p: any) => p.name), ['status', 'submitter', 'solver', 'cursor', 'limit']);
+  assert.deepEqual(listDoc!.params[0].schema.enum, ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired']);
   const sub = doc.methods.find((x: any) => x.name === 'subscribe');
-  assert.deepEqual(sub.params[0].schema.enum, ['newHeads', 'jobs']);
+  assert.deepEqual(sub!.params[0].schema.enum, ['newHeads', 'jobs']);
 });
 
 test('jobs topic: a filter by job id narrows a subscription; bad filters are INVALID_PARAMS', { timeout: 20_000 }, async (t) => {
@@ -261,27 +264,27 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
   const onlyShort: any[] = [];
   const stopAll = await rpc.subscribe('jobs', (u) => all.push(u));
   const stopShort = await rpc.subscribe('jobs', (u) => onlyShort.push(u), undefined, { filter: shortId });
-  assert.equal((await rpc.call<any>('tx_submit', [hx(shortTx)])).hash, shortId);
-  assert.equal((await rpc.call<any>('tx_submit', [hx(longTx)])).hash, longId);
+  assert.equal((await rpc.call('tx_submit', [hx(shortTx)])).hash, shortId);
+  assert.equal((await rpc.call('tx_submit', [hx(longTx)])).hash, longId);
 
   let receipt: any = null;
   for (let i = 0; i < 200 && !receipt; i++) { receipt = await rpc.call('tx_getReceipt', [longId]); if (!receipt) await new Promise((r) => setTimeout(r, 25)); }
   assert.ok(receipt, 'the JobSubmit is committed');
-  const job = await rpc.call<any>('job_get', [longId]);
+  const job = await rpc.call('job_get', [longId]);
   assert.equal(job.status, 'open');
   assert.equal(job.phase, 'accept');
   assert.equal(job.submitter, encodeAddress(devAccount(1).address));
   assert.equal(job.submitHeight, receipt.height);
-  assert.equal(BigInt(job.deadline), BigInt(receipt.height) + 5000n);
+  assert.equal(BigInt(job.deadline!), BigInt(receipt.height) + 5000n);
   assert.equal(job.terms.bounty, '2000');
   assert.equal(job.terms.datasetRoot, hx(datasetRoot(iris)));
   assert.equal(job.terms.datasetSize, iris.count);
   assert.equal(job.terms.spec.steps, 60);
   assert.equal(job.terms.spec.checkpointInterval, 20);
   assert.deepEqual([job.solver, job.commitment, job.seed, job.segments, job.committee], [null, null, null, [], []]);
-  const trace = await rpc.call<any>('job_getTrace', [longId]);
+  const trace = await rpc.call('job_getTrace', [longId]);
   assert.deepEqual([trace.commitment, trace.openings, trace.reveals], [null, [], []]);
-  const att = await rpc.call<any>('job_getAttestations', [longId]);
+  const att = await rpc.call('job_getAttestations', [longId]);
   assert.deepEqual([att.members, att.verdictKnown], [[], false]);
   await assert.rejects(rpc.call('job_getModel', [longId]), (e: any) => e.code === -32001 && /is open/.test(e.message));
   await assert.rejects(rpc.call('job_get', ['0x' + '42'.repeat(32)]), (e: any) => e.code === -32001 && /no job/.test(e.message));
@@ -294,17 +297,17 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
   assert.equal(BigInt(onlyShort[1].height) - BigInt(onlyShort[0].height), 3n, 'expires at submit height + accept');
   assert.ok(all.some((u) => u.jobId === longId && u.status === 'open' && u.height === receipt.height), 'the long job\'s open update');
   await stopAll();
-  const expired = await rpc.call<any>('job_get', [shortId]);
+  const expired = await rpc.call('job_get', [shortId]);
   assert.deepEqual([expired.status, expired.outcome, expired.deadline, expired.endHeight], ['expired', 'no-solver', null, onlyShort[1].height]);
   await assert.rejects(rpc.call('job_getModel', [shortId]), (e: any) => e.code === -32001 && /expired \(no-solver\)/.test(e.message));
 
-  const list = await rpc.call<any>('job_list', []);
+  const list = await rpc.call('job_list', []);
   assert.deepEqual(list.jobs.map((j: any) => j.id), [shortId, longId].sort());
-  assert.deepEqual((await rpc.call<any>('job_list', { status: 'open' })).jobs.map((j: any) => j.id), [longId]);
-  assert.deepEqual((await rpc.call<any>('job_list', { status: 'expired', submitter: encodeAddress(devAccount(0).address) })).jobs.map((j: any) => j.id), [shortId]);
-  assert.deepEqual((await rpc.call<any>('job_list', { status: 'expired', submitter: encodeAddress(devAccount(1).address) })).jobs, []);
-  const p1 = await rpc.call<any>('job_list', { limit: 1 });
-  const p2 = await rpc.call<any>('job_list', { limit: 1, cursor: p1.nextCursor });
+  assert.deepEqual((await rpc.call('job_list', { status: 'open' })).jobs.map((j: any) => j.id), [longId]);
+  assert.deepEqual((await rpc.call('job_list', { status: 'expired', submitter: encodeAddress(devAccount(0).address) })).jobs.map((j: any) => j.id), [shortId]);
+  assert.deepEqual((await rpc.call('job_list', { status: 'expired', submitter: encodeAddress(devAccount(1).address) })).jobs, []);
+  const p1 = await rpc.call('job_list', { limit: 1 });
+  const p2 = await rpc.call('job_list', { limit: 1, cursor: p1.nextCursor });
   assert.deepEqual([...p1.jobs, ...p2.jobs].map((j: any) => j.id), [shortId, longId].sort());
   assert.equal(p2.nextCursor, null);
 });
@@ -327,34 +330,34 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   const hid = hx(honest.jobId);
   const cid = hx(cheat.jobId);
 
-  const job = await rpc.call<any>('job_get', [hid]);
+  const job = await rpc.call('job_get', [hid]);
   assert.deepEqual([job.status, job.outcome, job.deadline], ['finalized', 'paid', null]);
   assert.equal(job.solver, encodeAddress(sim.solvers[0]!.address));
   assert.equal(job.daPeer, 'sim');
   assert.equal(job.committee.length, 3);
   assert.equal(job.seed, hx(sim.job(honest.jobId).seed!));
-  assert.equal(job.commitment.traceRoot, hx(ph.run!.traceRoot));
-  const trace = await rpc.call<any>('job_getTrace', [hid]);
+  assert.equal(job.commitment!.traceRoot, hx(ph.run!.traceRoot));
+  const trace = await rpc.call('job_getTrace', [hid]);
   assert.ok(trace.requiredReveals.length >= 3 && trace.requiredReveals.every((r: any) => r.revealed));
   assert.deepEqual(trace.openings.map((o: any) => o.stepHash), trace.openings.map((o: any) => hx(ph.run!.stepHashes[o.step]!)));
   for (const r of trace.reveals) assert.deepEqual(r.hashes, ph.run!.stepHashes.slice(r.from, r.to + 1).map(hx));
-  const att = await rpc.call<any>('job_getAttestations', [hid]);
+  const att = await rpc.call('job_getAttestations', [hid]);
   assert.equal(att.verdictKnown, true);
   assert.deepEqual(att.members.map((m: any) => [m.unavailable, m.matched]), att.members.map((m: any) => (m.address === encodeAddress(firstMember()) ? [true, false] : [false, true])));
   assert.equal(att.matchedStake, String(2n * 1_000_000n));
-  const model = await rpc.call<any>('job_getModel', [hid]);
+  const model = await rpc.call('job_getModel', [hid]);
   assert.equal(model.weightsRoot, hx(ph.run!.finalChunkRoot));
   assert.equal(model.finalStepHash, hx(ph.run!.finalStepHash));
   assert.equal(model.specHash, hx(specHash(spec)));
   assert.equal(model.finalizedHeight, job.endHeight);
 
-  const slashed = await rpc.call<any>('job_get', [cid]);
+  const slashed = await rpc.call('job_get', [cid]);
   assert.deepEqual([slashed.status, slashed.outcome], ['slashed', 'mismatch']);
-  const catt = await rpc.call<any>('job_getAttestations', [cid]);
+  const catt = await rpc.call('job_getAttestations', [cid]);
   assert.equal(catt.verdictKnown, true);
   assert.ok(catt.members.every((m: any) => m.matched === false), 'no member agrees with a random trace');
   await assert.rejects(rpc.call('job_getModel', [cid]), (e: any) => e.code === -32001 && /slashed \(mismatch\)/.test(e.message));
-  const finalized = await rpc.call<any>('job_list', { status: 'finalized' });
+  const finalized = await rpc.call('job_list', { status: 'finalized' });
   assert.deepEqual(finalized.jobs.map((j: any) => j.id), [hid]);
-  assert.deepEqual((await rpc.call<any>('job_list', { solver: encodeAddress(sim.solvers[1]!.address) })).jobs.map((j: any) => j.status), ['slashed']);
+  assert.deepEqual((await rpc.call('job_list', { solver: encodeAddress(sim.solvers[1]!.address) })).jobs.map((j: any) => j.status), ['slashed']);
 });

@@ -32,10 +32,8 @@ const SPEC = {
   checkpointInterval: 4,
 };
 
-interface JobView { status: string; outcome: string; solver: string | null; segments: number[]; committee: Array<{ address: string }> }
-interface Attestations { members: Array<{ address: string; digest: string | null; matched: boolean | null }> }
 
-const balance = async (c: RpcClient, addr: Uint8Array) => BigInt((await c.call<{ balance: string }>('account_get', [encodeAddress(addr)])).balance);
+const balance = async (c: RpcClient, addr: Uint8Array) => BigInt((await c.call('account_get', [encodeAddress(addr)])).balance);
 
 async function submitJob(rpc: string, specFile: string, submitter: number): Promise<string> {
   const r = await runCli([
@@ -80,7 +78,7 @@ test('devnet: MNIST job from the CLI, honest solver process paid, cheating solve
   const firstExit = once(first, 'exit');
   let phase = 'open';
   for (let i = 0; i < 1200 && !['committed', 'challenged', 'attesting'].includes(phase); i++) {
-    phase = (await c.call<JobView>('job_get', [jobA])).status;
+    phase = (await c.call('job_get', [jobA])).status;
     if (first.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 100));
   }
@@ -92,11 +90,11 @@ test('devnet: MNIST job from the CLI, honest solver process paid, cheating solve
   assert.equal(solverA.code, 0, `restarted honest solver:\n${solverA.stdout}\n${solverA.stderr.slice(-4000)}`);
   assert.match(solverA.stdout, /finalized/);
   assert.doesNotMatch(solverA.stdout, /training \d+ steps/, 'the restarted solver did not train again');
-  const a = await c.call<JobView>('job_get', [jobA]);
+  const a = await c.call('job_get', [jobA]);
   assert.equal(a.status, 'finalized');
   assert.equal(a.outcome, 'paid');
   assert.equal(a.solver, encodeAddress(honest.address));
-  const attA = await c.call<Attestations>('job_getAttestations', [jobA]);
+  const attA = await c.call('job_getAttestations', [jobA]);
   const matched = attA.members.filter((m) => m.matched === true).length;
   assert.ok(matched >= 2, `at least 2 of 3 committee members replayed and matched (got ${matched}): ${JSON.stringify(attA)}`);
   const gained = (await balance(c, honest.address)) - before;
@@ -110,19 +108,19 @@ test('devnet: MNIST job from the CLI, honest solver process paid, cheating solve
   const subBeforeB = await balance(c, submitter.address);
   const solverB = await runCli(['solver', '--rpc', nodes[2]!.url, '--dev-account', '6', '--once', '--data-dir', join(dir, 'solver-b'), '--test-cheat', 'skip-steps:1'], {}, 240_000);
   assert.equal(solverB.code, 3, `cheating solver should exit 3 (slashed):\n${solverB.stdout}\n${solverB.stderr.slice(-4000)}`);
-  const b = await c.call<JobView>('job_get', [jobB]);
+  const b = await c.call('job_get', [jobB]);
   assert.equal(b.status, 'slashed');
   assert.equal(b.outcome, 'mismatch');
   const lost = cheatBefore - (await balance(c, cheat.address));
   assert.ok(lost >= 500n, `the cheater lost its bond of 500 (lost ${lost})`);
   const refunded = (await balance(c, submitter.address)) - subBeforeB;
   assert.ok(refunded >= 1000n, `the bounty went back to the submitter (+${refunded})`);
-  const attB = await c.call<Attestations>('job_getAttestations', [jobB]);
+  const attB = await c.call('job_getAttestations', [jobB]);
   assert.ok(attB.members.filter((m) => m.matched === false && m.digest !== null).length >= 2, 'the committee reported a mismatch');
 
   // Every validator holds the same view of both jobs.
   for (const n of nodes) {
-    const [x, y] = await Promise.all([jobA, jobB].map((id) => new RpcClient(n.url).call<JobView>('job_get', [id])));
+    const [x, y] = await Promise.all([jobA, jobB].map((id) => new RpcClient(n.url).call('job_get', [id])));
     assert.deepEqual([x!.status, y!.status], ['finalized', 'slashed']);
   }
 });

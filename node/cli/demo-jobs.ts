@@ -10,17 +10,16 @@ import type { Logger } from 'pino';
 import { encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { segmentCount, createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
-import { RpcClient } from '../../rpc/index.ts';
+import { RpcClient, type JobAtHeightJson, type JobAttestationsJson } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
 import { loadJobSpec, payoutLines } from './commands/job.ts';
 import { Progress } from './progress.ts';
 import { bytesToHex, encodeAddress, hexToBytes } from '../../primitives/index.ts';
 
-type JobJson = Parameters<typeof payoutLines>[0] & {
-  committee: Array<{ address: string; stake: string }>; openings: number; attestations: number; height: string;
-};
-type AttJson = Parameters<typeof payoutLines>[1] & { matchedStake: string | null };
+type JobJson = JobAtHeightJson;
+/** What the demo reads of job_getAttestations (a stand-in when the call fails). */
+type AttJson = Pick<JobAttestationsJson, 'verdictKnown' | 'committeeStake' | 'attestedStake' | 'matchedStake' | 'members'>;
 
 /** Checkpoint interval k and sampled segments q of the demo jobs: each committee member replays q·k steps. */
 export const DEMO_K = 8;
@@ -138,7 +137,7 @@ class JobWatcher {
 
   async start(): Promise<void> {
     try {
-      this.unsub = await this.rpc.subscribe<{ jobId: string; status: string; height: string }>('jobs', (u) => {
+      this.unsub = await this.rpc.subscribe('jobs', (u) => {
         if (!this.heights.has(u.status)) this.heights.set(u.status, String(u.height));
         this.kick();
       }, () => undefined, { filter: this.id });
@@ -177,11 +176,11 @@ class JobWatcher {
   private async refresh(): Promise<void> {
     let job: JobJson;
     try {
-      job = await this.rpc.call<JobJson>('job_get', [this.id]);
+      job = await this.rpc.call('job_get', [this.id]);
     } catch {
       return; // not yet in a block
     }
-    const att = job.committee.length ? await this.rpc.call<AttJson>('job_getAttestations', [this.id]) : null;
+    const att = job.committee.length ? await this.rpc.call('job_getAttestations', [this.id]) : null;
     const terminal = TERMINAL.has(job.status);
     const idx = terminal ? ORDER.length : ORDER.indexOf(job.status as (typeof ORDER)[number]);
     for (let i = this.printed + 1; i <= Math.min(idx, ORDER.length - 1); i++) {
@@ -291,7 +290,7 @@ interface Ctx extends DemoJobsOptions {
   name(address: string): string;
 }
 
-const balanceOf = async (rpc: RpcClient, address: string) => BigInt((await rpc.call<{ balance: string }>('account_get', [address])).balance);
+const balanceOf = async (rpc: RpcClient, address: string) => BigInt((await rpc.call('account_get', [address])).balance);
 
 async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMode | undefined): Promise<DemoJobResult> {
   const { rpc, say } = ctx;
@@ -301,9 +300,9 @@ async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMo
   const subBefore = await balanceOf(rpc, subAddr);
   const solverBefore = await balanceOf(rpc, solverAddr);
 
-  const { pendingNonce } = await rpc.call<{ pendingNonce: string }>('account_get', [subAddr]);
+  const { pendingNonce } = await rpc.call('account_get', [subAddr]);
   const raw = encodeTx(signTx({ chainId: ctx.chainId, nonce: BigInt(pendingNonce), fee: FEE, payload: { kind: 'job-submit', terms: ctx.terms } }, submitter.seed));
-  const { hash: id } = await rpc.call<{ hash: string }>('tx_submit', ['0x' + bytesToHex(raw)]);
+  const { hash: id } = await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);
   say(`   submitter    posts job ${id} (JobSubmit over JSON-RPC)`);
 
   const watcher = new JobWatcher(rpc, id, ctx.name, say, ctx.logger);
@@ -338,8 +337,8 @@ async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMo
     else results = done;
     // the solver ends when it has seen the verdict; let the watcher print it too
     const ended = await Promise.race([watcher.ended, sleep(done === 'timeout' ? 1 : 10_000).then(() => null)]);
-    const job = ended?.job ?? await rpc.call<JobJson>('job_get', [id]);
-    const att = ended?.att ?? await rpc.call<AttJson>('job_getAttestations', [id]).catch(() => null);
+    const job = ended?.job ?? await rpc.call('job_get', [id]);
+    const att = ended?.att ?? await rpc.call('job_getAttestations', [id]).catch(() => null);
     const members = att?.members ?? [];
     const r = results.find((x) => '0x' + x.jobId === id) ?? null;
     const e = r?.earnings ?? null;
@@ -379,7 +378,7 @@ async function evaluateModel(ctx: Ctx, jobId: string): Promise<{ accuracy: { ini
   const tr = createTrainer(art.spec, data.train, art.seed);
   const acc = async (i: number) => evaluate(tr, decodeState(await art.checkpointBytes(i), tr.layout), data.test).accuracy ?? 0;
   const last = art.checkpoints.length - 1;
-  const model = await ctx.rpc.call<{ weightsRoot: string }>('job_getModel', [jobId]);
+  const model = await ctx.rpc.call('job_getModel', [jobId]);
   return {
     accuracy: { initial: await acc(0), final: await acc(last) },
     weightsRoot: model.weightsRoot,
@@ -400,7 +399,7 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
       spec: bytes, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: DEMO_Q, committeeSize: o.committee,
       windows: { ...DEMO_WINDOWS }, solverStake: SOLVER_STAKE, bounty: BOUNTY, attestReward: ATTEST_REWARD, parent: null,
     };
-    const { chainId } = await rpc.call<{ chainId: string }>('node_status', []);
+    const { chainId } = await rpc.call('node_status', []);
     const names = new Map(o.names);
     names.set(encodeAddress(devAccount(SUBMITTER).address), 'submitter');
     names.set(encodeAddress(devAccount(HONEST_SOLVER).address), 'honest solver');

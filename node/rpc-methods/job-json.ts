@@ -1,15 +1,25 @@
-// JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"). Same conventions as json.ts:
-// addresses bech32m, bigint values (amounts, heights) decimal strings, bytes 0x-hex. Values that do
-// not exist yet (no solver, no commitment, height 0 "until ...") are null.
+// JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"), in the shapes rpc/api
+// declares; bigint and Uint8Array values are left for the rpc module's replacer to encode.
 import { judgeJob, JOB_STATUS_NAMES, JobStatus, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate } from '../../vm/index.ts';
-import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes, type ModelSpec } from '../../ml-runtime/index.ts';
+import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes } from '../../ml-runtime/index.ts';
+import {
+  JOB_STATUS_NAMES as RPC_STATUS_NAMES,
+  type JobAttestationsJson, type JobJson, type JobModelJson, type JobStatusName, type JobSummaryJson, type JobTermsJson, type JobTraceJson,
+  type JobUpdateJson, type Native, type SpecSummaryJson,
+} from '../../rpc/index.ts';
 import { bytesToHex, encodeAddress, equalBytes } from '../../primitives/index.ts';
 
-export const jobStatusName = (s: JobStatusTag): string => JOB_STATUS_NAMES[s] ?? `unknown_${s}`;
+const TAGS = (Object.values(JobStatus) as JobStatusTag[]).sort((a, b) => a - b);
+// The wire names are declared in rpc/api; the vm's names must be the same list in the same order.
+if (TAGS.length !== RPC_STATUS_NAMES.length || TAGS.some((s, i) => JOB_STATUS_NAMES[s] !== RPC_STATUS_NAMES[i])) {
+  throw new Error(`rpc/api JOB_STATUS_NAMES (${RPC_STATUS_NAMES.join(', ')}) differ from the vm's (${TAGS.map((s) => JOB_STATUS_NAMES[s]).join(', ')})`);
+}
+const NAME_OF = new Map<JobStatusTag, JobStatusName>(TAGS.map((s, i) => [s, RPC_STATUS_NAMES[i]!]));
+
+export const jobStatusName = (s: JobStatusTag): JobStatusName => NAME_OF.get(s)!;
 /** Status names in lifecycle order (what job_list's `status` filter accepts). */
-export const JOB_STATUS_LIST: string[] = Object.values(JobStatus).sort((a, b) => a - b).map((s) => JOB_STATUS_NAMES[s]);
-export const jobStatusByName = (name: string): JobStatusTag | undefined =>
-  (Object.values(JobStatus) as JobStatusTag[]).find((s) => JOB_STATUS_NAMES[s] === name);
+export const JOB_STATUS_LIST: string[] = [...RPC_STATUS_NAMES];
+export const jobStatusByName = (name: string): JobStatusTag | undefined => TAGS.find((s) => NAME_OF.get(s) === name);
 
 const ENDED: ReadonlySet<number> = new Set([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired]);
 export const jobEnded = (j: Job): boolean => ENDED.has(j.status);
@@ -23,21 +33,7 @@ const PHASE: Partial<Record<number, string>> = {
   [JobStatus.Challenged]: 'open', [JobStatus.Attesting]: 'attest', [JobStatus.Revealing]: 'reveal',
 };
 
-export interface SpecSummary {
-  valid: boolean;
-  hash: Uint8Array | null;
-  steps: number | null;
-  checkpointInterval: number | null;
-  batchSize: number | null;
-  optimizer: ModelSpec['optimizer'] | null;
-  loss: string | null;
-  inputShape: number[] | null;
-  outputShape: number[] | null;
-  layers: number | null;
-  paramCount: number | null;
-  segmentCount: number | null;
-  checkpointCount: number | null;
-}
+export type SpecSummary = SpecSummaryJson<Native>;
 
 const specCache = new WeakMap<Uint8Array, SpecSummary>();
 
@@ -66,7 +62,7 @@ export function specSummary(bytes: Uint8Array): SpecSummary {
   return s;
 }
 
-export function jobTermsJson(t: JobTerms) {
+export function jobTermsJson(t: JobTerms): JobTermsJson<Native> {
   return {
     spec: specSummary(t.spec), specJson: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize,
     q: t.q, committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward,
@@ -75,7 +71,7 @@ export function jobTermsJson(t: JobTerms) {
 }
 
 /** One line of job_list. */
-export function jobSummaryJson(j: Job) {
+export function jobSummaryJson(j: Job): JobSummaryJson<Native> {
   const spec = specSummary(j.terms.spec);
   return {
     id: j.id, status: jobStatusName(j.status), outcome: j.outcome || null, submitter: encodeAddress(j.submitter),
@@ -86,7 +82,7 @@ export function jobSummaryJson(j: Job) {
 }
 
 /** The full job (job_get). */
-export function jobJson(j: Job) {
+export function jobJson(j: Job): JobJson<Native> {
   const c = j.commitment;
   const ended = jobEnded(j);
   return {
@@ -112,7 +108,7 @@ export function requiredRanges(j: Job): Array<{ from: number; to: number }> {
 }
 
 /** job_getTrace: the commitment, the openings and the revealed trace leaves. */
-export function jobTraceJson(j: Job) {
+export function jobTraceJson(j: Job): JobTraceJson<Native> {
   const { steps: T, checkpointInterval: k, checkpointCount } = specSummary(j.terms.spec);
   const c = j.commitment;
   const revealed = new Set(j.reveals.map((r) => r.from));
@@ -139,7 +135,7 @@ function agreeingAttesters(j: Job): Set<string> | null {
 export const verdictKnown = (j: Job): boolean => j.status === JobStatus.Finalized || (j.status === JobStatus.Slashed && j.outcome === 'mismatch');
 
 /** job_getAttestations: every committee member with its stake, digest and (after the verdict) whether it matched. */
-export function jobAttestationsJson(j: Job) {
+export function jobAttestationsJson(j: Job): JobAttestationsJson<Native> {
   const known = verdictKnown(j);
   const agreeing = known ? agreeingAttesters(j) : null;
   let attested = 0n;
@@ -162,7 +158,7 @@ export function jobAttestationsJson(j: Job) {
 }
 
 /** job_getModel: the proven model of a finalized job. */
-export function jobModelJson(j: Job) {
+export function jobModelJson(j: Job): JobModelJson<Native> {
   const spec = specSummary(j.terms.spec);
   const c = j.commitment!;
   return {
@@ -174,6 +170,6 @@ export function jobModelJson(j: Job) {
 }
 
 /** One `jobs` topic notification. */
-export const jobUpdateJson = (u: JobUpdate, height: bigint) => ({
+export const jobUpdateJson = (u: JobUpdate, height: bigint): JobUpdateJson<Native> => ({
   jobId: u.jobId, status: jobStatusName(u.status), outcome: u.outcome || null, height,
 });

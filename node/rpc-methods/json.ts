@@ -1,10 +1,12 @@
 import { blockHash, EventKind, type Block, type ChainEvent, type Receipt, type SignedTx, type Account, type Validator, type TxPayload } from '../../vm/index.ts';
+import type {
+  AccountJson, BlockHeaderJson, EventJson, Native, ReceiptJson, TxJson, TxPayloadJson, ValidatorJson,
+} from '../../rpc/index.ts';
 import { encodeAddress } from '../../primitives/index.ts';
 
 /**
- * JSON views of chain objects for RPC (docs/rpc.md): addresses are bech32m `pol1...` strings,
- * integers that may exceed 2^53 are decimal strings, bytes are 0x-hex (the rpc module's replacer
- * turns bigint and Uint8Array values into those forms).
+ * JSON views of chain objects for RPC, in the shapes rpc/api declares (docs/rpc.md): bigint and
+ * Uint8Array values are left for the rpc module's replacer to write as decimal strings and 0x-hex.
  */
 const EVENT_NAMES: Record<number, string> = {
   [EventKind.Transfer]: 'transfer', [EventKind.Fee]: 'fee', [EventKind.Stake]: 'stake', [EventKind.Unbond]: 'unbond', [EventKind.UnbondComplete]: 'unbond_complete', [EventKind.Slash]: 'slash',
@@ -13,47 +15,46 @@ const EVENT_NAMES: Record<number, string> = {
 };
 
 /** Payload fields by kind; job specs are UTF-8 JSON and shown as text, hashes as 0x-hex, lists by count where long. */
-function payloadJson(p: TxPayload) {
+function payloadJson(p: TxPayload): TxPayloadJson<Native> {
   switch (p.kind) {
-    case 'transfer': return { to: encodeAddress(p.to), amount: p.amount };
-    case 'stake': return { consensusKey: p.consensusKey, amount: p.amount };
-    case 'unbond': return { amount: p.amount };
+    case 'transfer': return { kind: p.kind, to: encodeAddress(p.to), amount: p.amount };
+    case 'stake': return { kind: p.kind, consensusKey: p.consensusKey, amount: p.amount };
+    case 'unbond': return { kind: p.kind, amount: p.amount };
     case 'job-submit': {
       const t = p.terms;
       return {
-        spec: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize, q: t.q,
+        kind: p.kind, spec: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize, q: t.q,
         committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward, parent: t.parent,
       };
     }
-    case 'job-accept': return { jobId: p.jobId, daPeer: p.daPeer, daAddrs: p.daAddrs };
-    case 'trace-commit': return { jobId: p.jobId, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash };
-    case 'job-open': return { jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
-    case 'job-attest': return { jobId: p.jobId, digest: p.digest };
-    case 'job-reveal': return { jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
+    case 'job-accept': return { kind: p.kind, jobId: p.jobId, daPeer: p.daPeer, daAddrs: p.daAddrs };
+    case 'trace-commit': return { kind: p.kind, jobId: p.jobId, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash };
+    case 'job-open': return { kind: p.kind, jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
+    case 'job-attest': return { kind: p.kind, jobId: p.jobId, digest: p.digest };
+    case 'job-reveal': return { kind: p.kind, jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
   }
 }
 
-export const eventJson = (e: ChainEvent) => ({
+export const eventJson = (e: ChainEvent): EventJson<Native> => ({
   kind: EVENT_NAMES[e.kind] ?? `unknown_${e.kind}`,
   address: encodeAddress(e.address),
   counterparty: e.counterparty ? encodeAddress(e.counterparty) : null,
   amount: e.amount,
 });
 
-export function txJson(tx: SignedTx, sender: Uint8Array) {
-  const p = tx.body.payload;
+export function txJson(tx: SignedTx, sender: Uint8Array): TxJson<Native> {
   return {
-    chainId: tx.body.chainId, nonce: tx.body.nonce, fee: tx.body.fee, kind: p.kind,
-    ...payloadJson(p),
+    chainId: tx.body.chainId, nonce: tx.body.nonce, fee: tx.body.fee,
+    ...payloadJson(tx.body.payload),
     sender: encodeAddress(sender), publicKey: tx.publicKey, signature: tx.signature,
   };
 }
 
-export const receiptJson = (r: Receipt) => ({
+export const receiptJson = (r: Receipt): ReceiptJson<Native> => ({
   txHash: r.txHash, height: r.height, index: r.index, sender: encodeAddress(r.sender), fee: r.fee, status: 'ok', events: r.events.map(eventJson),
 });
 
-export function headerJson(b: Block) {
+export function headerJson(b: Block): BlockHeaderJson<Native> {
   const h = b.header;
   return {
     hash: blockHash(h), version: h.version, chainId: h.chainId, height: h.height, timestampMs: h.timestampMs, prevHash: h.prevHash,
@@ -63,10 +64,10 @@ export function headerJson(b: Block) {
   };
 }
 
-export const accountJson = (address: Uint8Array, a: Account | undefined) => ({
+export const accountJson = (address: Uint8Array, a: Account | undefined): AccountJson<Native> => ({
   address: encodeAddress(address), balance: a?.balance ?? 0n, nonce: a?.nonce ?? 0n,
 });
 
-export const validatorJson = (v: Validator) => ({
+export const validatorJson = (v: Validator): ValidatorJson<Native> => ({
   address: encodeAddress(v.address), consensusKey: v.consensusKey, blsKey: v.blsKey, stake: v.stake, jailed: v.jailed === true,
 });

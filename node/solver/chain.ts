@@ -2,7 +2,10 @@
 // reads parsed into views, and transaction submission with nonces from account_get pendingNonce.
 import type { Logger } from 'pino';
 import { encodeTx, signTx, type TxPayload } from '../../vm/index.ts';
-import { RpcClient, RpcClientError, RpcTransportError, MEMPOOL_FULL, NOT_READY, INTERNAL_ERROR, NOT_FOUND, TX_REJECTED } from '../../rpc/index.ts';
+import {
+  RpcClient, RpcClientError, RpcTransportError, MEMPOOL_FULL, NOT_READY, INTERNAL_ERROR, NOT_FOUND, TX_REJECTED,
+  type RpcCallName, type RpcCallParams, type RpcCallResult, type RpcNamedParams,
+} from '../../rpc/index.ts';
 import { SolverError } from './errors.ts';
 import { bigintLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
 import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed } from '../../primitives/index.ts';
@@ -75,14 +78,14 @@ export class ChainClient {
   }
 
   /** Calls a method, retrying retryable failures with exponential backoff (capped) until attempts run out. */
-  async call<T>(method: string, params: unknown[] | Record<string, unknown> = [], retry: RetryOptions = {}): Promise<T> {
+  async call<M extends RpcCallName>(method: M, params: RpcCallParams<M>, retry: RetryOptions = {}): Promise<RpcCallResult<M>> {
     const attempts = retry.attempts ?? this.retry.attempts ?? 8;
     const base = retry.baseMs ?? this.retry.baseMs ?? 200;
     const max = retry.maxMs ?? this.retry.maxMs ?? 5_000;
     for (let i = 1; ; i++) {
       if (this.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'stopped');
       try {
-        return await this.rpc.call<T>(method, params);
+        return await this.rpc.call(method, params);
       } catch (e) {
         if (!isRetryable(e) || i >= attempts) throw e;
         const ms = Math.min(max, base * 2 ** Math.min(i - 1, 16));
@@ -93,11 +96,10 @@ export class ChainClient {
   }
 
   async status(retry?: RetryOptions): Promise<NodeStatusView> {
-    const s = await this.call<Record<string, unknown>>('node_status', [], retry);
+    const s = await this.call('node_status', [], retry);
     if (typeof s.chainId !== 'string') throw new SolverError('SOLVER_BAD_JOB', 'node_status has no chainId');
     this.chainId = s.chainId;
-    const params = s.params as { maxTxBytes?: unknown } | undefined;
-    const m = params?.maxTxBytes ?? s.maxTxBytes;
+    const m: unknown = s.params?.maxTxBytes;
     return { chainId: s.chainId, height: bigintLoose(s.height ?? 0, 'node_status.height'), maxTxBytes: typeof m === 'number' && m > 0 ? m : null };
   }
 
@@ -106,14 +108,14 @@ export class ChainClient {
   }
 
   async account(): Promise<AccountView> {
-    const a = await this.call<Record<string, unknown>>('account_get', [this.addressText]);
+    const a = await this.call('account_get', [this.addressText]);
     return { balance: bigintLoose(a.balance, 'balance'), nonce: bigintLoose(a.nonce, 'nonce'), pendingNonce: bigintLoose(a.pendingNonce, 'pendingNonce') };
   }
 
   /** The job, or null when the node does not know it. */
   async job(idHex: string): Promise<JobView | null> {
     try {
-      return parseJobView(await this.call<unknown>('job_get', ['0x' + idHex]));
+      return parseJobView(await this.call('job_get', ['0x' + idHex]));
     } catch (e) {
       if (e instanceof RpcClientError && e.code === NOT_FOUND) return null;
       throw e;
@@ -122,7 +124,7 @@ export class ChainClient {
 
   /** job_getTrace: which required reveal ranges are already on chain (by `from`). */
   async revealedFroms(idHex: string): Promise<Set<number>> {
-    const t = await this.call<{ requiredReveals?: Array<{ from: number; revealed: boolean }>; reveals?: Array<{ from: number }> }>('job_getTrace', ['0x' + idHex]);
+    const t = await this.call('job_getTrace', ['0x' + idHex]);
     const out = new Set<number>();
     for (const r of t.reveals ?? []) out.add(Number(r.from));
     for (const r of t.requiredReveals ?? []) if (r.revealed) out.add(Number(r.from));
@@ -134,10 +136,10 @@ export class ChainClient {
     const out: JobSummaryView[] = [];
     let cursor: string | null = null;
     for (let page = 0; page < 1000; page++) {
-      const params: Record<string, unknown> = { status, limit: 100 };
+      const params: RpcNamedParams<'job_list'> = { status, limit: 100 };
       if (solver) params.solver = solver;
       if (cursor) params.cursor = cursor;
-      const r = await this.call<{ jobs?: unknown[]; nextCursor?: string | null }>('job_list', params);
+      const r = await this.call('job_list', params);
       for (const j of r.jobs ?? []) out.push(parseJobSummary(j));
       cursor = r.nextCursor ?? null;
       if (!cursor) break;
@@ -146,7 +148,7 @@ export class ChainClient {
   }
 
   async receipt(hash: string): Promise<{ fee: bigint; height: bigint } | null> {
-    const r = await this.call<{ fee?: unknown; height?: unknown } | null>('tx_getReceipt', [hash]);
+    const r = await this.call('tx_getReceipt', [hash]);
     return r ? { fee: bigintLoose(r.fee ?? 0, 'receipt.fee'), height: bigintLoose(r.height ?? 0, 'receipt.height') } : null;
   }
 

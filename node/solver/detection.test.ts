@@ -54,7 +54,7 @@ async function solve(account: number, cheat?: CheatMode): Promise<{ id: string; 
   const solver = new Solver({ rpcUrl: node.rpcUrl!, seed: devAccount(account).seed, dataDir: join(dir, `solver${account}`), once: true, pollIntervalMs: 100, cheat, logger: pino({ level: 'silent' }) });
   await solver.start();
   const [result] = await solver.wait();
-  const att = await rpc.call<{ members: Array<{ matched: boolean | null; unavailable: boolean }> }>('job_getAttestations', ['0x' + id]);
+  const att = await rpc.call('job_getAttestations', ['0x' + id]);
   return { id, result: result!, members: att.members };
 }
 

@@ -97,7 +97,7 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   const ended = await c.next('ended');
 
   // the checkpoints it opened are served over libp2p while it runs
-  const trace = await rpc.call<{ openings: Array<{ index: number; chunkRoot: string; stepHash: string }> }>('job_getTrace', ['0x' + id]);
+  const trace = await rpc.call('job_getTrace', ['0x' + id]);
   assert.ok(trace.openings.length >= 2, `openings ${JSON.stringify(trace.openings)}`);
   const client = await createP2pHost({ chainId: 'polchain-dev', listen: ['/ip4/127.0.0.1/tcp/0'] });
   try {
@@ -135,12 +135,12 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   assert.ok(last.type === 'progress' && last.step === 40 && last.steps === 40 && last.stepsPerSecond > 0, JSON.stringify(last));
 
   // what it committed is the honest trace of the job's seed
-  const job = await rpc.call<any>('job_get', ['0x' + id]);
+  const job = await rpc.call('job_get', ['0x' + id]);
   assert.equal(job.solver, encodeAddress(devAccount(1).address));
-  const ref = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
-  assert.equal(job.commitment.traceRoot, '0x' + bytesToHex(ref.traceRoot));
-  assert.equal(job.commitment.checkpointsRoot, '0x' + bytesToHex(ref.checkpointsRoot));
-  const after = await rpc.call<any>('job_getTrace', ['0x' + id]);
+  const ref = runTrace(createTrainer(spec, iris, h(job.seed!)), h(id));
+  assert.equal(job.commitment!.traceRoot, '0x' + bytesToHex(ref.traceRoot));
+  assert.equal(job.commitment!.checkpointsRoot, '0x' + bytesToHex(ref.checkpointsRoot));
+  const after = await rpc.call('job_getTrace', ['0x' + id]);
   assert.ok(after.requiredReveals.length >= 2 && after.requiredReveals.every((x: any) => x.revealed), JSON.stringify(after.requiredReveals));
   assert.ok(existsSync(join(dir, 'solver1', id, 'meta.json')), 'artifacts are on disk');
 });
@@ -178,7 +178,7 @@ test('stop() during training leaves no partial artifacts; a restart on the same 
   assert.ok(!c1.events.some((e) => e.type === 'trained'));
   // only the solver's identity stays (its peer id and addresses are on chain with the job)
   assert.deepEqual(existsSync(data) ? (await readdir(data)).sort() : [], ['p2p-listen.json', 'p2p.key'], 'the interrupted trace was removed');
-  const mid = await rpc.call<any>('job_get', ['0x' + id]);
+  const mid = await rpc.call('job_get', ['0x' + id]);
   assert.equal(mid.status, 'training');
 
   const c2 = collect();
@@ -208,9 +208,9 @@ test('cheating solvers (skip-steps, wrong-lr) complete every phase with a self-c
     assert.equal(r!.outcome, 'mismatch');
     const training = c.events.find((e) => e.type === 'training');
     assert.ok(training && training.type === 'training' && training.cheat.startsWith(cheat.kind));
-    const job = await rpc.call<any>('job_get', ['0x' + id]);
-    const honest = runTrace(createTrainer(spec, iris, h(job.seed)), h(id));
-    assert.notEqual(job.commitment.traceRoot, '0x' + bytesToHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
+    const job = await rpc.call('job_get', ['0x' + id]);
+    const honest = runTrace(createTrainer(spec, iris, h(job.seed!)), h(id));
+    assert.notEqual(job.commitment!.traceRoot, '0x' + bytesToHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
   }
 });
 

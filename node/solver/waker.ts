@@ -45,10 +45,10 @@ export class Waker {
     this.subscribing = true;
     let failed = false;
     try {
-      for (const topic of ['newHeads', 'jobs']) {
+      for (const topic of ['newHeads', 'jobs'] as const) {
         if (this.closed || this.subscribed.has(topic)) continue;
         let timer: NodeJS.Timeout | undefined;
-        const attempt = this.rpc.subscribe<Record<string, unknown>>(topic, (d) => this.onData(topic, d), (err) => {
+        const attempt = this.rpc.subscribe(topic, (d) => this.onData(topic, d), (err) => {
           this.subscribed.delete(topic);
           this.log.debug({ topic, err: err.message }, 'subscription closed; will resubscribe');
           this.wake();
@@ -78,7 +78,7 @@ export class Waker {
     }
   }
 
-  private onData(topic: string, d: Record<string, unknown>): void {
+  private onData(topic: string, d: { height?: unknown; jobId?: unknown; status?: unknown; outcome?: unknown }): void {
     let h: bigint | null = null;
     try {
       if (d.height !== undefined && d.height !== null) h = BigInt(d.height as string);

@@ -65,7 +65,7 @@ export const command: CliCommand = {
       }
       const node = nodes[0]!;
       rpc = new RpcClient(node.rpcUrl!);
-      const status = await rpc.call<{ chainId: string; genesisHash: string }>('node_status', []);
+      const status = await rpc.call('node_status', []);
       say(`   chain ${status.chainId}, genesis ${status.genesisHash.slice(0, 18)}..., rpc ${node.rpcUrl}`);
       const senders = [0, 1, 2, 3].map(devAccount);
       const to = devAccount(5);
@@ -75,7 +75,7 @@ export const command: CliCommand = {
       for (let i = 0; i < n; i++) {
         const s = senders[i % senders.length]!;
         const tx = signTx({ chainId: status.chainId, nonce: BigInt(Math.floor(i / senders.length)), fee: 1n, payload: { kind: 'transfer', to: to.address, amount: 1000n } }, s.seed);
-        hashes.push((await rpc.call<{ hash: string }>('tx_submit', ['0x' + bytesToHex(encodeTx(tx))])).hash);
+        hashes.push((await rpc.call('tx_submit', ['0x' + bytesToHex(encodeTx(tx))])).hash);
       }
       let done = 0;
       const bar = new Progress({ total: hashes.length, label: '   committed', unit: 'tx' });
@@ -88,12 +88,12 @@ export const command: CliCommand = {
       }
       bar.finish();
       say(`   ${hashes.length} transfers committed in ${((performance.now() - t1) / 1000).toFixed(1)} s`);
-      const acct = await rpc.call<{ balance: string; nonce: string }>('account_get', [encodeAddress(to.address)]);
+      const acct = await rpc.call('account_get', [encodeAddress(to.address)]);
       say(`   recipient ${encodeAddress(to.address)} balance ${acct.balance} (expected ${1_000_000_000_000n + BigInt(n) * 1000n})`);
-      const proof = await rpc.call<{ stateRoot: string; key: string; valueHash: string; proof: never; height: string }>('state_getProof', [encodeAddress(to.address)]);
-      const ok = verifySmtProof(hexToBytes(proof.stateRoot.slice(2)), hexToBytes(proof.key.slice(2)), hexToBytes(proof.valueHash.slice(2)), decodeSmtProof(proof.proof));
+      const proof = await rpc.call('state_getProof', [encodeAddress(to.address)]);
+      const ok = verifySmtProof(hexToBytes(proof.stateRoot.slice(2)), hexToBytes(proof.key.slice(2)), hexToBytes(proof.valueHash!.slice(2)), decodeSmtProof(proof.proof));
       say(`   state proof for the recipient at height ${proof.height} verifies against root ${proof.stateRoot.slice(0, 18)}...: ${ok}`);
-      const latest = await rpc.call<{ height: string; hash: string; txCount: number }>('chain_getBlock', ['latest']);
+      const latest = await rpc.call('chain_getBlock', ['latest']);
       say(`   latest block ${latest.height} ${latest.hash.slice(0, 18)}...`);
       const chainOk = ok && BigInt(acct.balance) === 1_000_000_000_000n + BigInt(n) * 1000n;
       const took = () => `${((performance.now() - t0) / 1000).toFixed(0)} s`;

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, type ModelSpec } from '../../../ml-runtime/index.ts';
-import { RpcClient } from '../../../rpc/index.ts';
+import { RpcClient, type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
 import { decryptKeyAsync, Keystore, parseKeystoreFile, type KeystoreFile } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
 import { NodeError } from '../../errors.ts';
@@ -148,25 +148,25 @@ async function submit(argv: string[]): Promise<number> {
   const seed = await signerSeed(values);
   const client = rpcClient(values);
   try {
-    const status = await client.call<{ chainId: string }>('node_status', []);
+    const status = await client.call('node_status', []);
     let nonce: bigint;
     if (values.nonce !== undefined) nonce = parseAmount(values.nonce as string, 'nonce');
     else {
-      const acct = await client.call<{ pendingNonce: string }>('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
+      const acct = await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
       nonce = BigInt(acct.pendingNonce);
     }
     const payload: TxPayload = { kind: 'job-submit', terms };
     const raw = encodeTx(signTx({ chainId: status.chainId, nonce, fee, payload }, seed));
-    const { hash } = await client.call<{ hash: string }>('tx_submit', ['0x' + bytesToHex(raw)]);
+    const { hash } = await client.call('tx_submit', ['0x' + bytesToHex(raw)]);
     if (hash !== '0x' + bytesToHex(sha256(raw))) throw new Error(`node answered hash ${hash} for a transaction whose hash is 0x${bytesToHex(sha256(raw))}`);
     if (!values.wait) {
       console.log(JSON.stringify({ jobId: hash, txHash: hash, nonce: nonce.toString() }));
       return 0;
     }
     for (let i = 0; i < 600; i++) {
-      const receipt = await client.call<{ height: string } | null>('tx_getReceipt', [hash]);
+      const receipt = await client.call('tx_getReceipt', [hash]);
       if (receipt) {
-        const job = await client.call<{ status: string; deadline: string | null }>('job_get', [hash]);
+        const job = await client.call('job_get', [hash]);
         console.log(JSON.stringify({ jobId: hash, txHash: hash, nonce: nonce.toString(), height: receipt.height, status: job.status, deadline: job.deadline }));
         return 0;
       }
@@ -180,21 +180,9 @@ async function submit(argv: string[]): Promise<number> {
 
 // ---- status -----------------------------------------------------------------------------------
 
-interface JobJson {
-  id: string; submitter: string; status: string; outcome: string | null; phase: string | null; deadline: string | null; height: string;
-  submitHeight: string; endHeight: string | null; solver: string | null; daPeer: string | null; daAddrs: string[]; acceptHeight: string | null;
-  seed: string | null; challengeHeight: string | null; segments: number[];
-  commitment: { traceRoot: string; checkpointsRoot: string; finalChunkRoot: string; finalStepHash: string; height: string } | null;
-  terms: {
-    spec: { valid: boolean; hash: string | null; steps: number | null; checkpointInterval: number | null; batchSize: number | null; optimizer: Record<string, unknown> | null; segmentCount: number | null };
-    runtime: string; datasetRoot: string; datasetSize: number; q: number; committeeSize: number; windows: JobWindows;
-    solverStake: string; bounty: string; attestReward: string; parent: string | null;
-  };
-}
-interface AttJson {
-  verdictKnown: boolean; committeeStake: string; attestedStake: string;
-  members: Array<{ address: string; stake: string; digest: string | null; height: string | null; unavailable: boolean; matched: boolean | null }>;
-}
+type JobJson = JobAtHeightJson;
+/** What the status view reads of job_getAttestations. */
+type AttJson = Pick<JobAttestationsJson, 'verdictKnown' | 'committeeStake' | 'attestedStake' | 'members'>;
 
 const short = (h: string) => (h.length > 18 ? `${h.slice(0, 10)}…${h.slice(-6)}` : h);
 const num = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(7))) : String(v)); // spec floats are float32: 0.05, not 0.05000000074505806
@@ -263,8 +251,8 @@ async function status(argv: string[]): Promise<number> {
   const id = '0x' + bytesToHex(hex32(positionals[0]!, 'job ID', STATUS_USAGE)).toLowerCase();
   const client = rpcClient(values);
   try {
-    const job = await client.call<JobJson>('job_get', [id]);
-    const att = await client.call<AttJson>('job_getAttestations', [id]);
+    const job = await client.call('job_get', [id]);
+    const att = await client.call('job_getAttestations', [id]);
     if (values.json) console.log(JSON.stringify({ ...job, attestations: att }, null, 2));
     else console.log(formatJobStatus(job, att));
     return 0;
@@ -275,8 +263,6 @@ async function status(argv: string[]): Promise<number> {
 
 // ---- list -------------------------------------------------------------------------------------
 
-interface Summary { id: string; status: string; outcome: string | null; submitter: string; solver: string | null; bounty: string; steps: number | null; deadline: string | null }
-
 async function list(argv: string[]): Promise<number> {
   const { values, positionals } = parseFlags(argv, {
     rpc: { type: 'string' }, status: { type: 'string' }, submitter: { type: 'string' }, solver: { type: 'string' }, limit: { type: 'string' },
@@ -285,17 +271,17 @@ async function list(argv: string[]): Promise<number> {
   if (values.help) return (console.log(LIST_USAGE), 0);
   if (positionals.length) throw usageError(`unexpected arguments: ${positionals.join(' ')}`, LIST_USAGE);
   const limit = intFlag(values, 'limit', 20, 1, 100, LIST_USAGE);
-  const params: Record<string, unknown> = { limit };
+  const params: RpcNamedParams<'job_list'> = { limit };
   const statuses = Object.values(JOB_STATUS_NAMES);
   if (values.status !== undefined && !statuses.includes(values.status as string)) throw usageError(`--status must be one of ${statuses.join(', ')}, got ${JSON.stringify(values.status)}`, LIST_USAGE);
-  for (const k of ['status', 'submitter', 'solver'] as const) if (values[k] !== undefined) params[k] = values[k];
+  for (const k of ['status', 'submitter', 'solver'] as const) if (values[k] !== undefined) params[k] = values[k] as string;
   if (values.cursor !== undefined) params.cursor = '0x' + bytesToHex(hex32(values.cursor as string, '--cursor', LIST_USAGE));
   const client = rpcClient(values);
   try {
-    const jobs: Summary[] = [];
+    const jobs: JobSummaryJson[] = [];
     let next: string | null;
     do {
-      const page = await client.call<{ jobs: Summary[]; nextCursor: string | null; total: number }>('job_list', params);
+      const page = await client.call('job_list', params);
       jobs.push(...page.jobs);
       next = page.nextCursor;
       params.cursor = next;

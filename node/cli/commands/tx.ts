@@ -44,22 +44,22 @@ export const command: CliCommand = {
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
     const seed = await signerSeed(values);
     const client = new RpcClient((values.rpc as string | undefined) ?? process.env.POLCHAIN_RPC_URL ?? 'http://127.0.0.1:8545/');
-    const status = await client.call<{ chainId: string }>('node_status', []);
+    const status = await client.call('node_status', []);
     const payload: TxPayload = { kind: 'transfer', to, amount };
     let nonce: bigint;
     if (values.nonce !== undefined) nonce = parseAmount(values.nonce as string, 'nonce');
     else {
-      const acct = await client.call<{ pendingNonce: string }>('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
+      const acct = await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
       nonce = BigInt(acct.pendingNonce);
     }
     const tx = signTx({ chainId: status.chainId, nonce, fee, payload }, seed);
-    const { hash } = await client.call<{ hash: string }>('tx_submit', ['0x' + bytesToHex(encodeTx(tx))]);
+    const { hash } = await client.call('tx_submit', ['0x' + bytesToHex(encodeTx(tx))]);
     if (!values.wait) {
       console.log(JSON.stringify({ hash, nonce: nonce.toString() }));
       return 0;
     }
     for (let i = 0; i < 600; i++) {
-      const receipt = await client.call<unknown>('tx_getReceipt', [hash]);
+      const receipt = await client.call('tx_getReceipt', [hash]);
       if (receipt) {
         console.log(JSON.stringify(receipt, null, 2));
         return 0;

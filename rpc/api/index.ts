@@ -1,0 +1,20 @@
+// The node's JSON-RPC API declared once: method table, result shapes and topics.
+export { typed, req, opt, method, implement, type TypedSchema, type ParamDef, type MethodDef, type MethodTable, type Handlers, type PositionalParams, type NamedParams, type NamedCallParams, type CallParams } from './define.ts';
+export type { Repr, Wire, Native } from './wire.ts';
+export { addressSchema, jobIdSchema } from './params.ts';
+export { CHAIN_METHODS, type ChainResults } from './chain-methods.ts';
+export { JOB_METHODS, JOB_LIST_MAX, JOB_LIST_DEFAULT, type JobResults } from './job-methods.ts';
+export { NEW_HEADS_TOPIC, JOBS_TOPIC, TOPICS, type TopicData } from './topics.ts';
+export {
+  RPC_METHODS, type RpcMethodName, type RpcResults, type RpcResult, type RpcHandlerResult, type RpcNamedParams, type RpcCallName, type RpcCallParams, type RpcCallResult,
+  type ClientApi, type BuiltinApi, type NodeApi, type UntypedApi,
+} from './api.ts';
+export type {
+  BlockHeaderJson, BlockJson, TxJson, TxPayloadJson, CommittedTxJson, EventJson, ReceiptJson, CommitJson, AccountJson, AccountStateJson,
+  ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson,
+} from './chain-json.ts';
+export {
+  JOB_STATUS_NAMES,
+  type JobStatusName, type OptimizerJson, type SpecSummaryJson, type JobTermsJson, type JobCommitmentJson, type JobJson, type JobAtHeightJson,
+  type JobSummaryJson, type JobListJson, type JobTraceJson, type AttestationMemberJson, type JobAttestationsJson, type JobModelJson, type JobUpdateJson,
+} from './job-json.ts';
