@@ -14,7 +14,7 @@ import { RpcClient } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
 import { loadJobSpec, payoutLines } from './commands/job.ts';
-import { Progress } from './progress.ts';
+import { Progress } from '../util/index.ts';
 
 type JobJson = Parameters<typeof payoutLines>[0] & {
   committee: Array<{ address: string; stake: string }>; openings: number; attestations: number; height: string;

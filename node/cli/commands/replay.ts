@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { Progress } from '../progress.ts';
+import { Progress } from '../../util/index.ts';
 import {
   loadDataset, selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch,
   fromHex, toHex, traceRoot, bytesEqual,
