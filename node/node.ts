@@ -5,9 +5,9 @@ import { genesisHash, type Genesis } from '../genesis/index.ts';
 import { createRpcServer, TOPICS, type RpcServer } from '../rpc/index.ts';
 import { ChainStore } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
-import { SoloProducer, type BlockDecider } from './producer/index.ts';
-import { BftDriver } from './bft/index.ts';
-import { TxBatcher } from './bft/tx-gossip.ts';
+import type { BlockDecider, DeciderStatus } from './chain/index.ts';
+import { SoloProducer } from './producer/index.ts';
+import { BftDriver, TxBatcher } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
 import { chainMethods, jobMethods, jobUpdateJson } from './rpc-methods/index.ts';
@@ -122,7 +122,7 @@ export class PolchainNode {
         clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
         onCommit: (r, c) => this.onCommit(r, c), equivocate: opts.faults?.equivocate,
       });
-      await (this.decider as BftDriver).init();
+      await this.decider.init();
       this.decider.start();
     } else if (opts.validatorSeed) {
       // A solo validator is every job's committee, so it must verify too: a libp2p host that only
@@ -138,6 +138,7 @@ export class PolchainNode {
         logger: opts.logger.child({ module: 'producer' }),
         onCommit: (r, c) => this.onCommit(r, c),
       });
+      await this.decider.init();
       this.decider.start();
       opts.logger.info({ validator: encodeAddress(this.validatorAddress!), intervalMs: opts.blockIntervalMs }, 'producing blocks');
     }
@@ -146,7 +147,7 @@ export class PolchainNode {
       this.verifier = new VerifierService({
         state: this.state, validatorAddress: this.validatorAddress!, validatorSeed: opts.validatorSeed,
         submit: (raw) => this.submit(raw), nextNonce: (a) => this.mempool.pendingNonce(a), isPending: (h) => this.mempool.has(h),
-        isSyncing: () => this.bft?.isSyncing ?? false, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
+        isSyncing: () => this.consensusStatus().syncing, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
         workDir: join(opts.dataDir, 'verifier'), blockIntervalMs: opts.blockIntervalMs,
       });
       const verifier = this.verifier;
@@ -170,11 +171,9 @@ export class PolchainNode {
     return hash;
   }
 
-  private consensusStatus() {
-    const bft = this.bft;
-    if (!bft) return { engine: 'solo', syncing: false };
-    const cs = bft.consensus;
-    return { engine: 'bft', height: cs.height, round: cs.round, step: cs.step, lockedRound: cs.lockedRound, syncing: bft.isSyncing };
+  /** A node with no decider (a solo-chain full node) reports as solo, never syncing. */
+  private consensusStatus(): DeciderStatus {
+    return this.decider?.status() ?? { engine: 'solo', syncing: false };
   }
 
   get p2p(): P2pHost | undefined {
@@ -184,10 +183,6 @@ export class PolchainNode {
   /** Verifier counters (null when this node does not verify): verified, unavailable, failed, lastCpuMs, ... */
   get verifierStats(): VerifierStats | null { // verifier wiring
     return this.verifier?.stats() ?? null;
-  }
-
-  get bft(): BftDriver | undefined {
-    return this.decider instanceof BftDriver ? this.decider : undefined;
   }
 
   onBlock(f: (r: BlockResult, c: Commit) => void): () => void {

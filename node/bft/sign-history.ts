@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 
-import type { LastSigned, SignStep } from '../../consensus/index.ts';
+import { GuardedSigner, type LastSigned, type SignStep } from '../../consensus/index.ts';
 import { writeFileDurableSync } from './durable-file.ts';
 import { bytesToHex, hexToBytes } from '../../primitives/index.ts';
 
@@ -15,4 +15,9 @@ export function saveSignHistory(path: string, history: readonly LastSigned[]): v
   writeFileDurableSync(path, JSON.stringify(history.map((x) => ({
     height: x.height.toString(), round: x.round, step: x.step, signBytes: bytesToHex(x.signBytes), signature: bytesToHex(x.signature),
   }))));
+}
+
+/** The validator's double-sign guard, resuming from and persisting to the history file at `path`. */
+export function openGuardedSigner(seed: Uint8Array, path: string): GuardedSigner {
+  return new GuardedSigner(seed, { history: loadSignHistory(path), persist: (h) => saveSignHistory(path, h) });
 }

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encode } from '../../vm/index.ts';
-import { TxBatcher, decodeTxBatch, TX_BATCH_MAX_BYTES } from './tx-gossip.ts';
+import { encode, VmError, type VmErrorCode } from '../../vm/index.ts';
+import { TxBatcher, admitTxBatch, decodeTxBatch, TX_BATCH_MAX_BYTES } from './tx-gossip.ts';
 
 test('a burst of transactions goes out as few batches, in order, each under the size cap', async () => {
   const sent: Uint8Array[] = [];
@@ -21,4 +21,15 @@ test('malformed batches are refused', () => {
   assert.throws(() => decodeTxBatch(encode([])));
   assert.throws(() => decodeTxBatch(encode([1, 2])));
   assert.throws(() => decodeTxBatch(encode('tx')));
+});
+
+test('a gossiped batch is rejected only for a fault of the sender, typed by its error code', () => {
+  const batch = encode([Uint8Array.of(1), Uint8Array.of(2)]);
+  const throwing = (code: VmErrorCode) => ({ add: () => { throw new VmError(code, 'x'); } });
+  assert.equal(admitTxBatch({ add: () => undefined }, batch), 'accept');
+  assert.equal(admitTxBatch(throwing('TX_BAD_SIGNATURE'), batch), 'reject');
+  assert.equal(admitTxBatch(throwing('CODEC_NON_CANONICAL'), batch), 'reject');
+  assert.equal(admitTxBatch(throwing('TX_NONCE_STALE'), batch), 'ignore');
+  assert.equal(admitTxBatch({ add: () => { throw Object.assign(new Error('x'), { code: 'TX_BAD_SIGNATURE' }); } }, batch), 'ignore');
+  assert.equal(admitTxBatch({ add: () => undefined }, Uint8Array.of(0xc1)), 'reject');
 });

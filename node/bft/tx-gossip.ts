@@ -1,4 +1,5 @@
-import { decodeCanonical, encode } from '../../vm/index.ts';
+import { decodeCanonical, encode, VmError, type VmErrorCode } from '../../vm/index.ts';
+import type { GossipVerdict } from '../p2p/index.ts';
 
 /**
  * Transactions travel in batches on the `tx` topic: one gossip message holds the canonical
@@ -12,6 +13,33 @@ export function decodeTxBatch(bytes: Uint8Array): Uint8Array[] {
   const v = decodeCanonical(bytes, 'tx batch');
   if (!Array.isArray(v) || v.length === 0 || !v.every((x) => x instanceof Uint8Array)) throw new Error('tx batch: expected a non-empty array of byte strings');
   return v as Uint8Array[];
+}
+
+/**
+ * Codes that prove the sender of a transaction is at fault, not merely late: a bad signature or
+ * bytes no honest node would encode. A batch holding one is rejected (the peer's score drops);
+ * other refusals (stale nonce, full mempool, a duplicate) are the normal race of gossip.
+ */
+export const PEER_FAULT_TX_CODES: ReadonlySet<VmErrorCode> = new Set<VmErrorCode>(['TX_BAD_SIGNATURE', 'CODEC_MALFORMED', 'CODEC_NON_CANONICAL']);
+
+/** Offers each transaction of a gossiped batch to the mempool; 'accept' when at least one was new. */
+export function admitTxBatch(mempool: { add(raw: Uint8Array): unknown }, bytes: Uint8Array): GossipVerdict {
+  let txs: Uint8Array[];
+  try {
+    txs = decodeTxBatch(bytes);
+  } catch {
+    return 'reject';
+  }
+  let admitted = 0;
+  for (const tx of txs) {
+    try {
+      mempool.add(tx);
+      admitted++;
+    } catch (e) {
+      if (e instanceof VmError && PEER_FAULT_TX_CODES.has(e.code)) return 'reject';
+    }
+  }
+  return admitted > 0 ? 'accept' : 'ignore';
 }
 
 export class TxBatcher {

@@ -1,1 +1,2 @@
-export { SoloProducer, type BlockDecider, type SoloProducerOptions } from './solo-producer.ts';
+export { SoloProducer, type SoloProducerOptions } from './solo-producer.ts';
+export type { BlockDecider } from '../chain/index.ts';

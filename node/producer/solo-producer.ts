@@ -1,18 +1,10 @@
 import type { Logger } from 'pino';
 import { buildBlock, commitSigningBytes, type BlockResult, type ChainState, type Commit } from '../../vm/index.ts';
 import { beaconSign, blsSecretFromSeed } from '../../consensus/index.ts';
+import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sign, sha256 } from '../../primitives/index.ts';
-
-/**
- * What the node needs from whatever decides blocks. Today a single validator produces them on a
- * timer; the BFT engine (issue 4) implements the same interface and commits through the same path.
- */
-export interface BlockDecider {
-  start(): void;
-  stop(): Promise<void>;
-}
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sign } from '../../primitives/index.ts';
 
 export interface SoloProducerOptions {
   state: ChainState;
@@ -39,6 +31,13 @@ export class SoloProducer implements BlockDecider {
     this.blsSecret = blsSecretFromSeed(o.validatorSeed);
   }
 
+  /** Nothing to load: a solo block needs only the committed state. */
+  async init(): Promise<void> {}
+
+  status(): DeciderStatus {
+    return { engine: 'solo', syncing: false };
+  }
+
   start(): void {
     const v = this.o.state.getValidator(this.address);
     if (!v || v.stake === 0n || v.jailed) this.o.logger.warn({ address: bytesToHex(this.address) }, 'this key is not an active validator in the current state: blocks will be rejected');
@@ -60,7 +59,7 @@ export class SoloProducer implements BlockDecider {
 
   /** Builds, signs and commits one block. Exposed for tests and the benchmark. */
   async produce(): Promise<BlockResult | undefined> {
-    const { state, mempool, store, logger } = this.o;
+    const { state, mempool } = this.o;
     if (mempool.size === 0 && !this.o.emptyBlocks) return undefined;
     const now = this.o.clock();
     const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
@@ -75,10 +74,7 @@ export class SoloProducer implements BlockDecider {
       blockHash: r.hash,
       signatures: [{ validator: this.address, signature: sign(this.o.validatorSeed, commitSigningBytes(state.chainId, r.block.header.height, r.hash)) }],
     };
-    await store.commit(state, r, commit);
-    const dropped = mempool.update(state, [...r.txHashes, ...r.rejected.map((x) => x.hash ?? sha256(x.bytes))]);
-    logger.info({ height: Number(r.block.header.height), hash: bytesToHex(r.hash), txs: r.block.txs.length, rejected: r.rejected.length, dropped, ms: Math.round(performance.now() - started) }, 'committed block');
-    this.o.onCommit(r, commit);
+    await commitDecidedBlock(this.o, { result: r, commit, startedAt: started });
     return r;
   }
 

@@ -8,7 +8,7 @@ import { RpcClient } from '../../../rpc/index.ts';
 import { createLogger } from '../../logging.ts';
 import { PolchainNode } from '../../node.ts';
 import { demoJobs, demoStepsProblem, DEMO_DEFAULT_STEPS } from '../demo-jobs.ts';
-import { Progress } from '../progress.ts';
+import { Progress } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
 import { NodeError } from '../../errors.ts';
 import type { CliCommand } from '../command.ts';

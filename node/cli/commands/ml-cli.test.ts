@@ -7,7 +7,7 @@ import { command as train, cliIo } from './train.ts';
 import { command as replay } from './replay.ts';
 import { command as evalCmd } from './eval.ts';
 
-const specs = new URL('../../../ml-runtime/specs', import.meta.url).pathname;
+const specs = new URL('../../../ml-runtime/specs/', import.meta.url).pathname;
 
 async function capture(f: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const o = cliIo.out; const e = cliIo.err;

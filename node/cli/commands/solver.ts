@@ -11,7 +11,7 @@ import { createLogger, LOG_LEVELS } from '../../logging.ts';
 import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type SolverEvent, type JobResult } from '../../solver/index.ts';
 import { parseAmount, parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
-import { Progress } from '../progress.ts';
+import { Progress } from '../../util/index.ts';
 import type { CliCommand } from '../command.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '

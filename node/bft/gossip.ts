@@ -1,0 +1,81 @@
+import {
+  decodeProposal, decodeVote, encodeProposal, encodeVote, signVote, type ConsensusEvent, type Proposal, type Vote,
+} from '../../consensus/index.ts';
+import type { GossipVerdict, P2pHost } from '../p2p/index.ts';
+import type { WalRecord } from './wal.ts';
+
+/** A consensus message off the wire: the engine event and the WAL record that replays it. */
+export interface InboundMessage {
+  ev: ConsensusEvent;
+  wal: WalRecord;
+}
+
+/** Decodes a gossiped (or caught-up) proposal or vote; throws on bytes that are not one. */
+export function decodeConsensusMessage(kind: 'proposal' | 'vote', bytes: Uint8Array): InboundMessage {
+  return kind === 'proposal'
+    ? { ev: { type: 'proposal', proposal: decodeProposal(bytes) }, wal: { kind: 'proposal', bytes } }
+    : { ev: { type: 'vote', vote: decodeVote(bytes) }, wal: { kind: 'vote', bytes } };
+}
+
+export interface GossipHandlers {
+  /** A proposal or vote that decoded; the engine judges it later, so gossip accepts it. */
+  message(m: InboundMessage): void;
+  evidence(bytes: Uint8Array): GossipVerdict;
+  tx(bytes: Uint8Array): GossipVerdict;
+}
+
+/**
+ * The consensus topics (proposal, vote, evidence, tx) on the p2p host: what goes out is encoded
+ * here, what comes in is decoded here and handed on.
+ */
+export class ConsensusGossip {
+  /**
+   * `equivocateSeed` is a test-only fault: with each prevote for a block, also send a conflicting
+   * nil prevote signed with this seed around the double-sign guard.
+   */
+  constructor(
+    private readonly p2p: P2pHost,
+    private readonly chainId: string,
+    private readonly equivocateSeed: Uint8Array | null = null,
+  ) {}
+
+  subscribe(h: GossipHandlers): Array<() => void> {
+    const { p2p } = this;
+    const inbound = (kind: 'proposal' | 'vote') => (bytes: Uint8Array): GossipVerdict => {
+      let m: InboundMessage;
+      try {
+        m = decodeConsensusMessage(kind, bytes);
+      } catch {
+        return 'reject';
+      }
+      h.message(m);
+      return 'accept';
+    };
+    return [
+      p2p.onMessage('evidence', (bytes) => h.evidence(bytes)),
+      p2p.onMessage('proposal', inbound('proposal')),
+      p2p.onMessage('vote', inbound('vote')),
+      p2p.onMessage('tx', (bytes) => h.tx(bytes)),
+    ];
+  }
+
+  publishProposal(p: Proposal): void {
+    this.send('proposal', encodeProposal(p));
+  }
+
+  publishVote(v: Vote): void {
+    this.send('vote', encodeVote(v));
+    if (this.equivocateSeed && v.type === 'prevote' && v.blockHash) {
+      this.send('vote', encodeVote(signVote(this.chainId, { ...v, blockHash: null }, this.equivocateSeed)));
+    }
+  }
+
+  publishEvidence(bytes: Uint8Array): void {
+    this.send('evidence', bytes);
+  }
+
+  /** Gossip is best effort: a publish with no peers yet fails, and the catch-up poll covers it. */
+  private send(topic: 'proposal' | 'vote' | 'evidence', bytes: Uint8Array): void {
+    void this.p2p.publish(topic, bytes).catch(() => {});
+  }
+}

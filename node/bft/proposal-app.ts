@@ -1,0 +1,80 @@
+import type { Logger } from 'pino';
+import { applyBlock, blockHash, buildBlock, decodeBlock, encodeBlock, type BlockResult, type ChainState, type ConsensusHooks, type VerifiedTx } from '../../vm/index.ts';
+import { beaconSign, type ConsensusApp } from '../../consensus/index.ts';
+import type { Mempool } from '../mempool/index.ts';
+import type { EvidencePool } from './evidence-pool.ts';
+import { bytesToHex } from '../../primitives/index.ts';
+
+export interface ProposalAppOptions {
+  state: ChainState;
+  mempool: Mempool;
+  evidence: EvidencePool;
+  hooks: ConsensusHooks;
+  /** Wall clock in ms: the timestamp of a block this node proposes. */
+  clock: () => bigint;
+  logger: Logger;
+  /** The proposer's address and BLS secret; null on a full node, which never proposes. */
+  proposer: { address: Uint8Array; blsSecret: Uint8Array } | null;
+  /** The +2/3 commit of the last block, carried by the next one. */
+  lastCommit: () => Uint8Array | null;
+}
+
+/**
+ * The engine's view of the chain (consensus's ConsensusApp): builds this node's proposals from the
+ * mempool and evidence pool, and validates peers' proposals by applying them to the committed
+ * state. Each result is kept by hash, so the block the engine decides is not executed twice.
+ */
+export class ProposalApp implements ConsensusApp {
+  private readonly built = new Map<string, BlockResult>();
+  private readonly preverified = new Map<string, VerifiedTx>();
+
+  constructor(private readonly o: ProposalAppOptions) {}
+
+  buildBlock(height: bigint): Uint8Array {
+    const { state, mempool, evidence } = this.o;
+    const proposer = this.o.proposer;
+    if (!proposer) throw new Error('a full node does not propose blocks');
+    const now = this.o.clock();
+    const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
+    const { txs, preverified } = mempool.reap(state.params.maxBlockTxs, state.params.maxBlockBytes);
+    for (const [k, v] of preverified) this.preverified.set(k, v);
+    const r = buildBlock(state, {
+      height, timestampMs, proposer: proposer.address,
+      beaconSig: beaconSign(proposer.blsSecret, state.chainId, height, state.beacon),
+      lastCommit: height > 1n ? this.o.lastCommit() : null,
+      evidence: evidence.pending(),
+    }, txs, preverified, this.o.hooks);
+    for (const e of r.rejectedEvidence) evidence.remove(e.bytes); // stale: offender already jailed
+    this.built.set(bytesToHex(r.hash), r);
+    return encodeBlock(r.block);
+  }
+
+  validateBlock(height: bigint, bytes: Uint8Array): boolean {
+    try {
+      const block = decodeBlock(bytes);
+      if (block.header.height !== height) return false;
+      const known = { get: (k: string) => this.preverified.get(k) ?? this.o.mempool.verified.get(k) };
+      const r = applyBlock(this.o.state, block, known, this.o.hooks);
+      this.built.set(bytesToHex(r.hash), r);
+      return true;
+    } catch (e) {
+      this.o.logger.info({ height: Number(height), err: (e as Error).message }, 'invalid proposal');
+      return false;
+    }
+  }
+
+  hashBlock(bytes: Uint8Array): Uint8Array {
+    return blockHash(decodeBlock(bytes).header);
+  }
+
+  /** The execution of a decided block: the one kept from building or validating it, else applied now. */
+  resultFor(hash: Uint8Array, bytes: Uint8Array): BlockResult {
+    return this.built.get(bytesToHex(hash)) ?? applyBlock(this.o.state, decodeBlock(bytes), undefined, this.o.hooks);
+  }
+
+  /** After a commit every kept result is stale (built on the previous state). */
+  clear(): void {
+    this.built.clear();
+    this.preverified.clear();
+  }
+}

@@ -1,0 +1,1 @@
+export { Progress, formatDuration, formatRate, type ProgressOptions } from './progress.ts';
