@@ -8,7 +8,7 @@ import { ConsensusError } from './errors.ts';
 import type { Commit, Vote } from './types.ts';
 import { verifyVoteSignature } from './vote.ts';
 import { getValidator, hasTwoThirds, type ValidatorSet } from './validator-set.ts';
-import { compareBytes, bytesToHex } from '../primitives/index.ts';
+import { compareBytes, bytesToHex, errorMessage } from '../primitives/index.ts';
 
 export function encodeCommit(c: Commit): Uint8Array {
   return encode([c.height, c.round, c.blockHash, c.signatures.map((s) => [s.validator, s.signature])] as Encodable[]);
@@ -26,7 +26,7 @@ export function decodeCommit(bytes: Uint8Array): Commit {
     });
     return { height, round, blockHash, signatures };
   } catch (e) {
-    throw new ConsensusError('CONSENSUS_MALFORMED', (e as Error).message);
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
 }
 

@@ -7,7 +7,7 @@ import { encode, decodeCanonical, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { DuplicateVoteEvidence, Vote } from './types.ts';
 import { encodeVote, readVote, verifyVoteSignature } from './vote.ts';
-import { compareBytes, equalBytes, bytesToHex } from '../primitives/index.ts';
+import { compareBytes, equalBytes, bytesToHex, errorMessage } from '../primitives/index.ts';
 
 const sameHash = (a: Uint8Array | null, b: Uint8Array | null) => (a === null || b === null ? a === b : equalBytes(a, b));
 
@@ -27,7 +27,7 @@ export function decodeEvidence(bytes: Uint8Array): DuplicateVoteEvidence {
   try {
     v = decodeCanonical(bytes, 'evidence');
   } catch (e) {
-    throw new ConsensusError('CONSENSUS_MALFORMED', (e as Error).message);
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
   if (!Array.isArray(v) || v.length !== 2) throw new ConsensusError('CONSENSUS_MALFORMED', 'evidence: expected [voteA, voteB]');
   return { voteA: readVote(v[0], 'evidence.voteA'), voteB: readVote(v[1], 'evidence.voteB') };

@@ -4,6 +4,7 @@ import type { Proposal, Vote, VoteType } from './types.ts';
 import type { ConsensusApp } from './app.ts';
 import type { Signer } from './signer.ts';
 import { isConsensusError, type ConsensusErrorCode } from './errors.ts';
+import { errorMessage } from '../primitives/index.ts';
 
 export type Signed<T> = { ok: T } | { code: ConsensusErrorCode; message: string };
 
@@ -14,7 +15,7 @@ export function signProposal(chainId: string, app: ConsensusApp, signer: Signer,
   if (valid) { block = valid.block; polRound = valid.round; }
   else {
     try { block = app.buildBlock(height, round); } catch (e) {
-      return { code: 'STATE_INVALID', message: `buildBlock failed: ${(e as Error).message}` };
+      return { code: 'STATE_INVALID', message: `buildBlock failed: ${errorMessage(e)}` };
     }
     polRound = -1;
   }

@@ -7,7 +7,7 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { Proposal, UnsignedProposal } from './types.ts';
-import { sign, verify } from '../primitives/index.ts';
+import { sign, verify, errorMessage } from '../primitives/index.ts';
 
 export const PROPOSAL_DOMAIN = 'polchain/proposal/v1';
 
@@ -32,7 +32,7 @@ export function decodeProposal(bytes: Uint8Array): Proposal {
     if (polRound >= round) throw new Error('proposal.polRound: must be below round');
     return { height, round, polRound, blockHash: r.bytes('blockHash', 32), block: r.bytes('block'), proposer: r.bytes('proposer', 20), signature: r.bytes('signature', 64) };
   } catch (e) {
-    throw new ConsensusError('CONSENSUS_MALFORMED', (e as Error).message);
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
 }
 

@@ -26,7 +26,7 @@ import { signProposal, signVote } from './own-messages.ts';
 import { getValidator, hasOneThird, proposer, type ValidatorSet } from './validator-set.ts';
 import { DEV_TIMEOUTS, timeoutDuration, type TimeoutConfig, type TimeoutStep } from './timeouts.ts';
 import type { Signer } from './signer.ts';
-import { bytesToHex, equalBytes } from '../primitives/index.ts';
+import { bytesToHex, equalBytes, errorMessage } from '../primitives/index.ts';
 
 export type { ConsensusApp, ConsensusOptions, Step } from './app.ts';
 
@@ -207,7 +207,7 @@ export class ConsensusState {
       if (!equalBytes(this.app.hashBlock(block), commit.blockHash)) throw new ConsensusError('COMMIT_INVALID', 'block does not match the commit');
     } catch (e) {
       if (isConsensusError(e)) return this.reject(e.code, e.message);
-      return this.reject('COMMIT_INVALID', `block does not hash: ${(e as Error).message}`);
+      return this.reject('COMMIT_INVALID', `block does not hash: ${errorMessage(e)}`);
     }
     if (!this.isValid(commit.blockHash, block)) return this.reject('COMMIT_INVALID', 'committed block is invalid here');
     this.blocks.set(bytesToHex(commit.blockHash), block);

@@ -6,7 +6,7 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { VOTE_TYPE_TAG, type UnsignedVote, type Vote, type VoteType } from './types.ts';
-import { sign, verify } from '../primitives/index.ts';
+import { sign, verify, errorMessage } from '../primitives/index.ts';
 
 export const VOTE_DOMAIN = 'polchain/vote/v1';
 
@@ -31,7 +31,7 @@ export function readVote(value: unknown, what = 'vote'): Vote {
     validator = r.bytes('validator', 20);
     signature = r.bytes('signature', 64);
   } catch (e) {
-    throw new ConsensusError('CONSENSUS_MALFORMED', (e as Error).message);
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
   const type: VoteType | undefined = tag === 1 ? 'prevote' : tag === 2 ? 'precommit' : undefined;
   if (!type) throw new ConsensusError('CONSENSUS_MALFORMED', `${what}.type: unknown vote type ${tag}`);
@@ -43,7 +43,7 @@ export function decodeVote(bytes: Uint8Array): Vote {
   try {
     v = decodeCanonical(bytes, 'vote');
   } catch (e) {
-    throw new ConsensusError('CONSENSUS_MALFORMED', (e as Error).message);
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
   return readVote(v);
 }

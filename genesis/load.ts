@@ -3,6 +3,7 @@ import { createGenesisState, type ChainState } from '../vm/index.ts';
 import { GenesisError } from './errors.ts';
 import { parseGenesis } from './parse.ts';
 import type { Genesis } from './types.ts';
+import { errorMessage } from '../primitives/index.ts';
 
 const MAX_GENESIS_FILE = 64 * 1024 * 1024;
 
@@ -14,13 +15,13 @@ export async function loadGenesisFile(path: string): Promise<Genesis> {
     text = buf.toString('utf8');
   } catch (e) {
     if (e instanceof GenesisError) throw e;
-    throw new GenesisError('GENESIS_UNREADABLE', `cannot read genesis file ${path}: ${(e as Error).message}`);
+    throw new GenesisError('GENESIS_UNREADABLE', `cannot read genesis file ${path}: ${errorMessage(e)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new GenesisError('GENESIS_NOT_JSON', `genesis file ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new GenesisError('GENESIS_NOT_JSON', `genesis file ${path} is not valid JSON: ${errorMessage(e)}`);
   }
   return parseGenesis(json);
 }
@@ -29,6 +30,6 @@ export function genesisState(g: Genesis): ChainState {
   try {
     return createGenesisState(g);
   } catch (e) {
-    throw new GenesisError('GENESIS_INVALID', `genesis: ${(e as Error).message}`);
+    throw new GenesisError('GENESIS_INVALID', `genesis: ${errorMessage(e)}`);
   }
 }

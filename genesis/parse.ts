@@ -1,7 +1,7 @@
 import { U64_MAX, type ChainParams } from '../vm/index.ts';
 import { GenesisError } from './errors.ts';
 import type { Genesis } from './types.ts';
-import { decodeAddress, hexToBytes } from '../primitives/index.ts';
+import { decodeAddress, hexToBytes, errorMessage } from '../primitives/index.ts';
 
 const MAX_GENESIS_ACCOUNTS = 100_000;
 
@@ -34,7 +34,7 @@ function address(v: unknown, path: string): Uint8Array {
   try {
     return decodeAddress(v);
   } catch (e) {
-    fail(path, (e as Error).message);
+    fail(path, errorMessage(e));
   }
 }
 

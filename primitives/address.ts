@@ -4,7 +4,7 @@
  */
 import { bech32m } from '@scure/base';
 import { sha256 } from './sha256.ts';
-import { AddressError } from './errors.ts';
+import { AddressError, errorMessage } from './errors.ts';
 import { ED25519_PUBLIC_KEY_LENGTH } from './ed25519/rules.ts';
 
 export const ADDRESS_LENGTH = 20;
@@ -40,7 +40,7 @@ export function decodeAddress(s: string): Uint8Array {
   try {
     words = bech32m.decode(lower as `${string}1${string}`, 90).words;
   } catch (e) {
-    const msg = (e as Error).message ?? String(e);
+    const msg = errorMessage(e) ?? String(e);
     if (/checksum/i.test(msg)) throw new AddressError(`bad address checksum (${msg})`);
     throw new AddressError(`malformed address: ${msg}`);
   }
@@ -48,7 +48,7 @@ export function decodeAddress(s: string): Uint8Array {
   try {
     bytes = bech32m.fromWords(words);
   } catch (e) {
-    throw new AddressError(`malformed address payload: ${(e as Error).message}`);
+    throw new AddressError(`malformed address payload: ${errorMessage(e)}`);
   }
   if (bytes.length !== ADDRESS_LENGTH) throw new AddressError(`wrong address length: ${bytes.length} bytes, expected ${ADDRESS_LENGTH}`);
   return bytes;

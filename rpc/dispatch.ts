@@ -8,6 +8,7 @@ import {
 import { checkSchema, validate } from './schema.ts';
 import { jsonReplacer } from './encoding.ts';
 import type { JsonRpcId, JsonRpcResponse, RpcContext, RpcMethod } from './types.ts';
+import { errorMessage } from '../primitives/index.ts';
 
 const METHOD_NAME = /^[A-Za-z][A-Za-z0-9_.]*$/;
 const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -89,7 +90,7 @@ export class Dispatcher {
     try {
       msg = JSON.parse(text);
     } catch (e) {
-      return serialize(errorResponse(null, PARSE_ERROR, 'Parse error: ' + (e as Error).message), ctx);
+      return serialize(errorResponse(null, PARSE_ERROR, 'Parse error: ' + errorMessage(e)), ctx);
     }
     return this.handleParsed(msg, ctx);
   }

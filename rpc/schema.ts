@@ -4,6 +4,7 @@
 // description/title/default/examples/$comment are annotations and are ignored.
 
 import { RpcConfigError } from './errors.ts';
+import { errorMessage } from '../primitives/index.ts';
 
 export type JsonSchemaType = 'string' | 'number' | 'integer' | 'boolean' | 'object' | 'array' | 'null';
 
@@ -56,7 +57,7 @@ export function checkSchema(schema: JsonSchema, where: string): void {
   }
   if (schema.pattern !== undefined) {
     try { regex(schema.pattern); } catch (e) {
-      throw new RpcConfigError('RPC_BAD_SCHEMA', `${where}: bad pattern ${JSON.stringify(schema.pattern)}: ${(e as Error).message}`);
+      throw new RpcConfigError('RPC_BAD_SCHEMA', `${where}: bad pattern ${JSON.stringify(schema.pattern)}: ${errorMessage(e)}`);
     }
   }
   for (const [k, s] of Object.entries(schema.properties ?? {})) checkSchema(s, `${where}.properties.${k}`);

@@ -13,6 +13,7 @@ import { buildOpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
 import { SubscriptionHub, WsPeer } from './subscriptions.ts';
 import { checkSchema, validate } from './schema.ts';
 import type { RpcContext, RpcLogger, RpcMethod, TopicSpec } from './types.ts';
+import { errorMessage } from '../primitives/index.ts';
 
 export const DEFAULT_PORT = 8545;
 export const DEFAULT_HOST = '127.0.0.1';
@@ -242,7 +243,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   } catch (e) {
     await app.close().catch(() => {});
     const code = (e as NodeJS.ErrnoException).code;
-    throw new RpcConfigError('RPC_LISTEN', `rpc server cannot listen on ${host}:${port}: ${code ?? (e as Error).message}`);
+    throw new RpcConfigError('RPC_LISTEN', `rpc server cannot listen on ${host}:${port}: ${code ?? errorMessage(e)}`);
   }
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new RpcConfigError('RPC_LISTEN', `unexpected listen address ${String(addr)}`);

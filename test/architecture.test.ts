@@ -15,7 +15,7 @@ export const allowed: Record<string, string[]> = {
   vm: ['ml-runtime', 'primitives'],
   consensus: ['vm', 'ml-runtime', 'primitives'],
   genesis: ['vm', 'ml-runtime', 'primitives'],
-  rpc: [],
+  rpc: ['primitives'],
   node: ['consensus', 'vm', 'ml-runtime', 'genesis', 'rpc', 'primitives'],
 };
 

@@ -5,6 +5,7 @@ import { registerBlockSyncServer, fetchBlocks, type P2pHost } from '../p2p/index
 import type { ChainStore } from '../storage/index.ts';
 import { Progress } from '../util/index.ts';
 import { CATCHUP_PROTOCOL, pollCatchup, serveCatchup } from './catchup.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 const SYNC_BATCH = 32;
 const TICK_MS = 500;
@@ -85,7 +86,7 @@ export class BlockSync {
       await this.syncBlocks();
       if (this.o.stalled()) await pollCatchup(this.o.p2p, this.o.engine().height, this.o.deliver);
     } catch (e) {
-      this.o.logger.debug({ err: (e as Error).message }, 'sync round failed');
+      this.o.logger.debug({ err: errorMessage(e) }, 'sync round failed');
     } finally {
       this.running = false;
       this.downloadingNow = false;
@@ -127,7 +128,7 @@ export class BlockSync {
             synced++;
           } catch (e) {
             p2p.adjustScore(peer.peerId, -20, 'bad synced block');
-            logger.warn({ peer: peer.peerId, height: Number(block.header.height), err: (e as Error).message }, 'rejected a synced block');
+            logger.warn({ peer: peer.peerId, height: Number(block.header.height), err: errorMessage(e) }, 'rejected a synced block');
             return;
           }
         }

@@ -3,7 +3,7 @@ import { applyBlock, blockHash, buildBlock, decodeBlock, encodeBlock, type Block
 import { beaconSign, type ConsensusApp } from '../../consensus/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import type { EvidencePool } from './evidence-pool.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 export interface ProposalAppOptions {
   state: ChainState;
@@ -58,7 +58,7 @@ export class ProposalApp implements ConsensusApp {
       this.built.set(bytesToHex(r.hash), r);
       return true;
     } catch (e) {
-      this.o.logger.info({ height: Number(height), err: (e as Error).message }, 'invalid proposal');
+      this.o.logger.info({ height: Number(height), err: errorMessage(e) }, 'invalid proposal');
       return false;
     }
   }

@@ -1,5 +1,6 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { NodeError } from '../errors.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -9,7 +10,7 @@ export function parseFlags(argv: string[], options: Options, usage: string, posi
     const r = parseArgs({ args: argv, options: { help: { type: 'boolean', short: 'h' }, ...options }, strict: true, allowPositionals: positionals });
     return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
   } catch (e) {
-    throw new NodeError('USAGE', `${(e as Error).message}\nusage: ${usage}`);
+    throw new NodeError('USAGE', `${errorMessage(e)}\nusage: ${usage}`);
   }
 }
 

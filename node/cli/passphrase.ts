@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { NodeError } from '../errors.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /**
  * Where a keystore passphrase comes from, in order: --passphrase-file, POLCHAIN_PASSPHRASE, an
@@ -11,7 +12,7 @@ export async function getPassphrase(file: string | undefined, purpose: string): 
     try {
       return (await readFile(file, 'utf8')).replace(/\r?\n$/, '');
     } catch (e) {
-      throw new NodeError('KEY_UNAVAILABLE', `cannot read passphrase file ${file}: ${(e as Error).message}`);
+      throw new NodeError('KEY_UNAVAILABLE', `cannot read passphrase file ${file}: ${errorMessage(e)}`);
     }
   }
   const env = process.env.POLCHAIN_PASSPHRASE;

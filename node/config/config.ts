@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { NodeError } from '../errors.ts';
 import { LOG_LEVELS } from '../logging.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /**
  * Node settings. Each has a flag, an environment variable and a config-file key; precedence is
@@ -77,13 +78,13 @@ export async function readConfigFile(path: string): Promise<Record<string, unkno
     text = await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
-    throw new NodeError('CONFIG_INVALID', `cannot read config file ${path}: ${(e as Error).message}`);
+    throw new NodeError('CONFIG_INVALID', `cannot read config file ${path}: ${errorMessage(e)}`);
   }
   let json: unknown;
   try {
     json = JSON.parse(text);
   } catch (e) {
-    throw new NodeError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${(e as Error).message}`);
+    throw new NodeError('CONFIG_INVALID', `config file ${path} is not valid JSON: ${errorMessage(e)}`);
   }
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new NodeError('CONFIG_INVALID', `config file ${path}: expected a JSON object`);
   const known = new Set(SETTINGS.map((s) => s.key as string));

@@ -25,7 +25,3 @@ export class P2pError extends Error {
   }
 }
 
-/** The message of a caught value, for logs and wrapped errors. */
-export function errMessage(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}

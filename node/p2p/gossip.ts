@@ -5,10 +5,11 @@
 import './polyfill.ts';
 import { createHash } from 'node:crypto';
 import { TopicValidatorResult } from '@libp2p/gossipsub';
-import { P2pError, errMessage } from './errors.ts';
+import { P2pError } from './errors.ts';
 import { GOSSIP_TOPICS, topicId, type GossipTopic } from './limits.ts';
 import { PENALTY, REWARD_VALID } from './scores.ts';
 import type { AdjustScore, GossipHandler, GossipMeta, GossipVerdict, HostContext } from './types.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 export interface Gossip {
   publish(topic: GossipTopic, data: Uint8Array): Promise<number>;
@@ -53,7 +54,7 @@ export function createGossip(ctx: HostContext, gopts: GossipOptions): Gossip {
           try {
             r = await h(msg.data, from, meta);
           } catch (err) {
-            log.debug({ err: errMessage(err), peer: from, topic }, 'p2p: gossip handler threw; rejecting');
+            log.debug({ err: errorMessage(err), peer: from, topic }, 'p2p: gossip handler threw; rejecting');
             r = 'reject';
           }
           if (r === 'reject') {
@@ -72,7 +73,7 @@ export function createGossip(ctx: HostContext, gopts: GossipOptions): Gossip {
         }
         return TopicValidatorResult.Ignore;
       } catch (err) {
-        log.error({ err: errMessage(err), peer: from, topic }, 'p2p: gossip validation failed');
+        log.error({ err: errorMessage(err), peer: from, topic }, 'p2p: gossip validation failed');
         return TopicValidatorResult.Ignore;
       }
     });

@@ -3,7 +3,7 @@
  * gossip.ts, request-server.ts and request-client.ts act on it) and owns its lifecycle.
  */
 import './polyfill.ts';
-import { P2pError, errMessage } from './errors.ts';
+import { P2pError } from './errors.ts';
 import { createLibp2pNode, resolveHostOptions } from './config.ts';
 import { createGossip } from './gossip.ts';
 import { DEFAULTS } from './limits.ts';
@@ -12,6 +12,7 @@ import { createRequestClient } from './request-client.ts';
 import { createRequestServer } from './request-server.ts';
 import { PeerScoreBook } from './scores.ts';
 import type { HostContext, P2pHost, P2pHostOptions } from './types.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
   const cfg = resolveHostOptions(opts);
@@ -44,7 +45,7 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
         await libp2p.stop();
         log.info({ peerId: selfId }, 'p2p: stopped');
       } catch (err) {
-        log.error({ err: errMessage(err) }, 'p2p: stop failed');
+        log.error({ err: errorMessage(err) }, 'p2p: stop failed');
       }
     })();
     return stopping;
@@ -58,7 +59,7 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
     await libp2p.start();
   } catch (err) {
     await Promise.resolve(libp2p.stop()).catch(() => undefined);
-    throw new P2pError('P2P_LISTEN_FAILED', `cannot start p2p on ${JSON.stringify(opts.listen ?? DEFAULTS.listen)}: ${errMessage(err)}`);
+    throw new P2pError('P2P_LISTEN_FAILED', `cannot start p2p on ${JSON.stringify(opts.listen ?? DEFAULTS.listen)}: ${errorMessage(err)}`);
   }
   log.info({ peerId: selfId, chainId, addrs: libp2p.getMultiaddrs().map((a) => a.toString()) }, 'p2p: started');
 

@@ -7,10 +7,11 @@ import './polyfill.ts';
 import { peerIdFromString } from '@libp2p/peer-id';
 import { multiaddr } from '@multiformats/multiaddr';
 import type { PeerId } from '@libp2p/interface';
-import { P2pError, errMessage } from './errors.ts';
+import { P2pError } from './errors.ts';
 import { parsePeerId } from './identity.ts';
 import { DEFAULTS } from './limits.ts';
 import type { HostContext, P2pHost, PeerSummary } from './types.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 type PeerHandler = (peerId: string) => void;
 
@@ -46,7 +47,7 @@ export function createPeerManager(ctx: HostContext): PeerManager {
       try {
         h(peer);
       } catch (err) {
-        log.error({ err: errMessage(err), peer }, `p2p: ${what} handler threw`);
+        log.error({ err: errorMessage(err), peer }, `p2p: ${what} handler threw`);
       }
     }
   }
@@ -58,7 +59,7 @@ export function createPeerManager(ctx: HostContext): PeerManager {
     } catch {
       return Promise.resolve();
     }
-    return libp2p.hangUp(id).catch((err: unknown) => log.debug({ err: errMessage(err), peer }, 'p2p: hang up failed'));
+    return libp2p.hangUp(id).catch((err: unknown) => log.debug({ err: errorMessage(err), peer }, 'p2p: hang up failed'));
   }
 
   function adjustScore(peer: string, delta: number, reason: string): number {
@@ -109,13 +110,13 @@ export function createPeerManager(ctx: HostContext): PeerManager {
     try {
       ma = multiaddr(addr);
     } catch (err) {
-      throw new P2pError('P2P_BAD_OPTIONS', `not a multiaddr: ${addr} (${errMessage(err)})`);
+      throw new P2pError('P2P_BAD_OPTIONS', `not a multiaddr: ${addr} (${errorMessage(err)})`);
     }
     try {
       const conn = await libp2p.dial(ma, { signal: AbortSignal.any([AbortSignal.timeout(DEFAULTS.requestTimeoutMs), ctx.lifetime]) });
       return conn.remotePeer.toString();
     } catch (err) {
-      throw new P2pError('P2P_DIAL_FAILED', `cannot dial ${addr}: ${errMessage(err)}`);
+      throw new P2pError('P2P_DIAL_FAILED', `cannot dial ${addr}: ${errorMessage(err)}`);
     }
   }
 
@@ -124,7 +125,7 @@ export function createPeerManager(ctx: HostContext): PeerManager {
     try {
       return await libp2p.services.ping.ping(id, { signal: AbortSignal.timeout(popts.timeoutMs ?? DEFAULTS.requestTimeoutMs) });
     } catch (err) {
-      throw new P2pError('P2P_TIMEOUT', `ping ${peer} failed: ${errMessage(err)}`);
+      throw new P2pError('P2P_TIMEOUT', `ping ${peer} failed: ${errorMessage(err)}`);
     }
   }
 
@@ -147,7 +148,7 @@ export function createPeerManager(ctx: HostContext): PeerManager {
         if (libp2p.getConnections(peerIdFromString(idStr)).length > 0) continue;
         libp2p
           .dial(ma, { signal: AbortSignal.any([AbortSignal.timeout(redialMs), ctx.lifetime]) })
-          .catch((err: unknown) => log.debug({ addr: ma.toString(), err: errMessage(err) }, 'p2p: bootstrap redial failed'));
+          .catch((err: unknown) => log.debug({ addr: ma.toString(), err: errorMessage(err) }, 'p2p: bootstrap redial failed'));
       }
     }, redialMs);
     timer.unref();

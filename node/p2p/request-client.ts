@@ -4,13 +4,14 @@
  * missing or late answers score the peer.
  */
 import type { PeerId, Stream } from '@libp2p/interface';
-import { P2pError, errMessage } from './errors.ts';
+import { P2pError } from './errors.ts';
 import { encodeVarint, readFrame } from './framing.ts';
 import { parsePeerId } from './identity.ts';
 import { DEFAULTS } from './limits.ts';
 import { STATUS_ERROR, STATUS_OK, checkedProtocolId, chunks, sendAll } from './request-wire.ts';
 import { PENALTY } from './scores.ts';
 import type { AdjustScore, HostContext, RequestOptions } from './types.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /** libp2p's error names for a stream opened on a connection that is closing or closed. */
 const CLOSED_CONNECTION_ERRORS = new Set(['ConnectionClosedError', 'ConnectionClosingError', 'MuxerClosedError', 'StreamStateError']);
@@ -54,7 +55,7 @@ export function createRequestClient(ctx: HostContext, adjustScore: AdjustScore):
       stream = await openStream(id, pid, signal);
     } catch (err) {
       if (signal.aborted) throw timeoutError();
-      throw new P2pError('P2P_DIAL_FAILED', `cannot open ${pid} to ${peer}: ${errMessage(err)}`);
+      throw new P2pError('P2P_DIAL_FAILED', `cannot open ${pid} to ${peer}: ${errorMessage(err)}`);
     }
     const onAbort = () => stream.abort(timeoutError());
     signal.addEventListener('abort', onAbort, { once: true });
@@ -76,7 +77,7 @@ export function createRequestClient(ctx: HostContext, adjustScore: AdjustScore):
           stream.abort(err);
           throw err;
         }
-        throw new P2pError('P2P_BAD_RESPONSE', `${name} response from ${peer}: ${errMessage(err)}`);
+        throw new P2pError('P2P_BAD_RESPONSE', `${name} response from ${peer}: ${errorMessage(err)}`);
       }
       if (frame.byteLength === 0) {
         adjustScore(peer, PENALTY.badFrame, `${name} response: empty frame`);
@@ -96,7 +97,7 @@ export function createRequestClient(ctx: HostContext, adjustScore: AdjustScore):
         throw err;
       }
       if (signal.aborted) throw timeoutError();
-      throw new P2pError('P2P_BAD_RESPONSE', `${name} request to ${peer} failed: ${errMessage(err)}`);
+      throw new P2pError('P2P_BAD_RESPONSE', `${name} request to ${peer} failed: ${errorMessage(err)}`);
     } finally {
       signal.removeEventListener('abort', onAbort);
       if (stream.status === 'open') stream.abort(new Error('request finished'));

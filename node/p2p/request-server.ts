@@ -3,7 +3,7 @@
  * under a size cap and a deadline; malformed or missing requests score the peer.
  */
 import type { Connection, Stream } from '@libp2p/interface';
-import { P2pError, errMessage } from './errors.ts';
+import { P2pError } from './errors.ts';
 import { readFrame } from './framing.ts';
 import { DEFAULTS, protocolId } from './limits.ts';
 import {
@@ -18,6 +18,7 @@ import {
 } from './request-wire.ts';
 import { PENALTY } from './scores.ts';
 import type { AdjustScore, HandleOptions, HostContext, RequestHandler } from './types.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 export interface RequestServer {
   handle(name: string, handler: RequestHandler, opts?: HandleOptions): Promise<void>;
@@ -67,7 +68,7 @@ export function createRequestServer(ctx: HostContext, adjustScore: AdjustScore):
             } else {
               stream.abort(err instanceof Error ? err : new Error(String(err)));
             }
-            log.debug({ peer, protocol: name, err: errMessage(err) }, 'p2p: bad request frame');
+            log.debug({ peer, protocol: name, err: errorMessage(err) }, 'p2p: bad request frame');
             return;
           }
           let frame: Uint8Array[];
@@ -79,15 +80,15 @@ export function createRequestServer(ctx: HostContext, adjustScore: AdjustScore):
             }
             frame = statusFrame(STATUS_OK, body);
           } catch (err) {
-            log.debug({ peer, protocol: name, err: errMessage(err) }, 'p2p: request handler failed');
-            const msg = new TextEncoder().encode(errMessage(err).slice(0, MAX_ERROR_MESSAGE));
+            log.debug({ peer, protocol: name, err: errorMessage(err) }, 'p2p: request handler failed');
+            const msg = new TextEncoder().encode(errorMessage(err).slice(0, MAX_ERROR_MESSAGE));
             frame = statusFrame(STATUS_ERROR, msg);
           }
           if (timedOut) return;
           await sendAll(stream, frame);
           await stream.close();
         } catch (err) {
-          log.debug({ peer, protocol: name, err: errMessage(err) }, 'p2p: response stream failed');
+          log.debug({ peer, protocol: name, err: errorMessage(err) }, 'p2p: response stream failed');
           stream.abort(err instanceof Error ? err : new Error(String(err)));
         } finally {
           clearTimeout(timer);

@@ -3,6 +3,7 @@ import { concatBytes, decodeVarint, encodeVarint } from './framing.ts';
 import type { P2pHost } from './types.ts';
 import { DEFAULTS } from './limits.ts';
 import { PENALTY } from './scores.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /**
  * Block sync on top of request/response, working on opaque byte items so nothing here
@@ -139,6 +140,6 @@ export async function fetchBlocks(
     return decodeItems(res, count);
   } catch (err) {
     host.adjustScore(peerId, PENALTY.badResponse, 'malformed sync/blocks response');
-    throw new P2pError('P2P_BAD_RESPONSE', `sync/blocks response from ${peerId}: ${(err as Error).message}`);
+    throw new P2pError('P2P_BAD_RESPONSE', `sync/blocks response from ${peerId}: ${errorMessage(err)}`);
   }
 }

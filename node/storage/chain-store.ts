@@ -3,7 +3,7 @@ import { commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, d
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
 import { NodeError } from '../errors.ts';
 import { KEY, readU64be, u64be } from './keys.ts';
-import { bytesToHex, equalBytes, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes, sha256, errorMessage } from '../../primitives/index.ts';
 
 type Db = Level<Uint8Array, Uint8Array>;
 
@@ -36,7 +36,7 @@ export class ChainStore {
       if (err.cause?.code === 'LEVEL_LOCKED') {
         throw new NodeError('DATADIR_LOCKED', `database ${path} is locked: another polchain process is using this data dir`);
       }
-      throw new NodeError('STORE_CORRUPT', `cannot open database ${path}: ${err.cause?.message ?? (e as Error).message}`);
+      throw new NodeError('STORE_CORRUPT', `cannot open database ${path}: ${err.cause?.message ?? errorMessage(e)}`);
     }
     return new ChainStore(db, path);
   }

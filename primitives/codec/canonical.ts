@@ -1,5 +1,5 @@
 import { Packr } from 'msgpackr';
-import { CodecError } from '../errors.ts';
+import { CodecError, errorMessage } from '../errors.ts';
 import { equalBytes } from '../bytes.ts';
 
 /**
@@ -33,7 +33,7 @@ export function decodeCanonical(bytes: Uint8Array, what = 'value'): unknown {
   try {
     value = packr.unpack(bytes);
   } catch (e) {
-    throw new CodecError('CODEC_MALFORMED', `${what}: not valid msgpack (${(e as Error).message})`);
+    throw new CodecError('CODEC_MALFORMED', `${what}: not valid msgpack (${errorMessage(e)})`);
   }
   let again: Uint8Array;
   try {

@@ -3,11 +3,12 @@ import assert from 'node:assert/strict';
 import { encode, decodeCanonical } from './index.ts';
 import { decodeTx, encodeTx, isVmError, verifyTxBytes } from '../index.ts';
 import { alice, bob, transfer, TEST_CHAIN } from '../../test/helpers/chain.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 // msgpackr caches a DataView on the input array, so byte arrays are compared by content.
 const hex = (b: Uint8Array) => Buffer.from(b).toString('hex');
 const code = (f: () => unknown): string | undefined => {
-  try { f(); return undefined; } catch (e) { return isVmError(e) ? e.code : `other: ${(e as Error).message}`; }
+  try { f(); return undefined; } catch (e) { return isVmError(e) ? e.code : `other: ${errorMessage(e)}`; }
 };
 
 test('round trip of every value kind the model uses', () => {

@@ -3,6 +3,7 @@
 import { canonicalSpecJson, parseSpec, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
 import { JOB_LIMITS, JOB_RUNTIMES, type JobTerms } from '../types/index.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
@@ -26,7 +27,7 @@ export function jobSpec(terms: Pick<JobTerms, 'spec'>): ModelSpec {
     spec = parseSpec(text);
     canonical = canonicalSpecJson(spec);
   } catch (e) {
-    invalid(`terms.spec: ${(e as Error).message}`);
+    invalid(`terms.spec: ${errorMessage(e)}`);
   }
   const want = utf8.encode(canonical);
   if (want.length !== terms.spec.length || !want.every((b, i) => b === terms.spec[i])) {

@@ -1,7 +1,7 @@
 // Model specs: a strict JSON format, validated and normalised into one canonical form whose
 // canonical JSON (sorted keys, no whitespace, defaults filled in) is hashed.
 import { MlError } from '../errors.ts';
-import { sha256, utf8 } from '../../../primitives/index.ts';
+import { sha256, utf8, errorMessage } from '../../../primitives/index.ts';
 
 
 export const SPEC_FORMAT = 'polchain/model-spec/v1';
@@ -216,7 +216,7 @@ export function parseSpec(text: string): ModelSpec {
   try {
     raw = JSON.parse(text);
   } catch (e) {
-    throw new MlError('SPEC_INVALID_JSON', `spec is not valid JSON: ${(e as Error).message}`);
+    throw new MlError('SPEC_INVALID_JSON', `spec is not valid JSON: ${errorMessage(e)}`);
   }
   return validateSpec(raw);
 }

@@ -11,7 +11,7 @@ import { NodeError } from '../../errors.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
-import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256 } from '../../../primitives/index.ts';
+import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256, errorMessage } from '../../../primitives/index.ts';
 
 const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
   + '[--windows accept,commit,challengeDelay,open,attest,reveal] [--parent ID] [--runtime det-1] [--fee N] [--nonce N] [--wait] [--rpc URL] '
@@ -57,13 +57,13 @@ export async function loadJobSpec(file: string): Promise<{ spec: ModelSpec; byte
   try {
     text = await readFile(file, 'utf8');
   } catch (e) {
-    throw usageError(`--spec: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw usageError(`--spec: cannot read ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
   }
   let spec: ModelSpec;
   try {
     spec = parseSpec(text);
   } catch (e) {
-    throw usageError(`--spec ${file}: ${(e as Error).message}`);
+    throw usageError(`--spec ${file}: ${errorMessage(e)}`);
   }
   const L = JOB_LIMITS;
   if (spec.steps > L.maxSteps) throw usageError(`--spec ${file}: steps T = ${spec.steps} exceeds the chain's limit of ${L.maxSteps}`);
@@ -98,7 +98,7 @@ async function signerSeed(values: Record<string, unknown>): Promise<Uint8Array> 
       try {
         json = JSON.parse(await readFile(file, 'utf8'));
       } catch (e) {
-        throw usageError(`--key: cannot read keystore file ${file}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+        throw usageError(`--key: cannot read keystore file ${file}: ${(e as NodeJS.ErrnoException).code ?? errorMessage(e)}`);
       }
       parseKeystoreFile(json);
       return decryptKeyAsync(json as KeystoreFile, await getPassphrase(passFile, `unlock key file ${file}`));
@@ -139,7 +139,7 @@ async function submit(argv: string[]): Promise<number> {
   try {
     train = loadDataset(datasetName).train;
   } catch (e) {
-    throw usageError(`--dataset: ${(e as Error).message}`);
+    throw usageError(`--dataset: ${errorMessage(e)}`);
   }
   if (train.count > JOB_LIMITS.maxDatasetSize) throw usageError(`--dataset ${datasetName}: ${train.count} training samples exceed the chain's limit of ${JOB_LIMITS.maxDatasetSize}`);
   const terms: JobTerms = {

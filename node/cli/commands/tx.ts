@@ -7,7 +7,7 @@ import { NodeError } from '../../errors.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
-import { decodeAddress, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed } from '../../../primitives/index.ts';
+import { decodeAddress, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed, errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain tx transfer --to ADDR --amount N (--from NAME | --dev-account I) [--fee N] [--nonce N] [--rpc URL] [--wait] [--data-dir DIR] [--passphrase-file FILE]';
 
@@ -38,7 +38,7 @@ export const command: CliCommand = {
       to = decodeAddress(requireFlag(values, 'to', usage));
     } catch (e) {
       if (e instanceof NodeError) throw e;
-      throw new NodeError('USAGE', `--to: ${(e as Error).message}`);
+      throw new NodeError('USAGE', `--to: ${errorMessage(e)}`);
     }
     const amount = parseAmount(requireFlag(values, 'amount', usage), 'amount');
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
