@@ -1,3 +1,5 @@
+import { CodedError } from '../primitives/index.ts';
+
 /** Typed errors of the consensus module. Codes are stable: the node logs them and may score peers by them. */
 export type ConsensusErrorCode =
   | 'CONSENSUS_MALFORMED' // a message that does not decode or has the wrong shape
@@ -21,15 +23,7 @@ export type ConsensusErrorCode =
   | 'BEACON_INVALID'
   | 'STATE_INVALID';
 
-export class ConsensusError extends Error {
-  override readonly name = 'ConsensusError';
-  constructor(
-    readonly code: ConsensusErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class ConsensusError extends CodedError<ConsensusErrorCode> {}
 
 export function isConsensusError(e: unknown): e is ConsensusError {
   return e instanceof ConsensusError;

@@ -1,12 +1,5 @@
+import { CodedError } from '../primitives/index.ts';
 export type GenesisErrorCode = 'GENESIS_UNREADABLE' | 'GENESIS_NOT_JSON' | 'GENESIS_INVALID' | 'GENESIS_MISMATCH';
 
 /** A genesis file problem, with the JSON path of the offending field in the message. */
-export class GenesisError extends Error {
-  override readonly name = 'GenesisError';
-  constructor(
-    readonly code: GenesisErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class GenesisError extends CodedError<GenesisErrorCode> {}

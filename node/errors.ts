@@ -1,3 +1,4 @@
+import { CodedError } from '../primitives/index.ts';
 export type NodeErrorCode =
   | 'DATADIR_LOCKED'
   | 'DATADIR_MISSING'
@@ -13,12 +14,4 @@ export type NodeErrorCode =
   | 'USAGE';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
-export class NodeError extends Error {
-  override readonly name = 'NodeError';
-  constructor(
-    readonly code: NodeErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class NodeError extends CodedError<NodeErrorCode> {}

@@ -3,6 +3,7 @@
 // Standard codes come from the JSON-RPC 2.0 spec. Application codes live in -32000..-32099
 // ("server error" range) and are kept in a registry the node can extend with
 // registerErrorCode(); the registry feeds docs and the OpenRPC document.
+import { CodedError } from '../primitives/index.ts';
 
 /** The five codes defined by the JSON-RPC 2.0 specification. */
 export const PARSE_ERROR = -32700;
@@ -49,14 +50,7 @@ export type RpcConfigErrorCode =
   | 'RPC_LISTEN'; // the server cannot listen on its address
 
 /** Thrown for programming/configuration mistakes in the rpc module (not sent over the wire). */
-export class RpcConfigError extends Error {
-  readonly code: RpcConfigErrorCode;
-  constructor(code: RpcConfigErrorCode, message: string) {
-    super(message);
-    this.name = 'RpcConfigError';
-    this.code = code;
-  }
-}
+export class RpcConfigError extends CodedError<RpcConfigErrorCode> {}
 
 /**
  * Adds an application error code to the registry. Codes must lie in -32099..-32000 and both the

@@ -1,3 +1,5 @@
+import { CodedError } from '../primitives/index.ts';
+
 /**
  * Every rejection the state machine can produce. Codes are stable: clients match on them, and they
  * appear in RPC error data, receipts and logs.
@@ -37,15 +39,7 @@ export type VmErrorCode =
   | 'BLOCK_TOO_LARGE'
   | 'GENESIS_INVALID';
 
-export class VmError extends Error {
-  override readonly name = 'VmError';
-  constructor(
-    readonly code: VmErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class VmError extends CodedError<VmErrorCode> {}
 
 export function isVmError(e: unknown): e is VmError {
   return e instanceof VmError;

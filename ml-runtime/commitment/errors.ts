@@ -1,3 +1,5 @@
+import { CodedError } from '../../primitives/index.ts';
+
 /** Stable error codes of the ml-runtime. Each names one thing that was wrong. */
 export type MlErrorCode =
   | 'SPEC_INVALID_JSON'
@@ -16,13 +18,10 @@ export type MlErrorCode =
   | 'BACKEND_UNAVAILABLE';
 
 /** The ml-runtime's typed error: `code` is stable, `message` says what was wrong and where. */
-export class MlError extends Error {
-  readonly code: MlErrorCode;
+export class MlError extends CodedError<MlErrorCode> {
   readonly details: Record<string, unknown>;
   constructor(code: MlErrorCode, message: string, details: Record<string, unknown> = {}) {
-    super(`${code}: ${message}`);
-    this.name = 'MlError';
-    this.code = code;
+    super(code, `${code}: ${message}`);
     this.details = details;
   }
 }
@@ -34,7 +33,6 @@ export class NonFiniteStateError extends MlError {
   readonly index: number;
   constructor(step: number, tensor: string, index: number, value: number) {
     super('STATE_NON_FINITE', `state at step ${step} has non-finite value ${value} in ${tensor}[${index}]`, { step, tensor, index });
-    this.name = 'NonFiniteStateError';
     this.step = step;
     this.tensor = tensor;
     this.index = index;

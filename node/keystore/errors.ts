@@ -1,3 +1,4 @@
+import { CodedError } from '../../primitives/index.ts';
 export type KeystoreErrorCode =
   | 'KEYSTORE_BAD_PASSPHRASE'
   | 'KEYSTORE_MALFORMED'
@@ -6,11 +7,4 @@ export type KeystoreErrorCode =
   | 'KEYSTORE_BAD_NAME'
   | 'KEYSTORE_BAD_SEED';
 
-export class KeystoreError extends Error {
-  readonly code: KeystoreErrorCode;
-  constructor(code: KeystoreErrorCode, message: string) {
-    super(message);
-    this.name = 'KeystoreError';
-    this.code = code;
-  }
-}
+export class KeystoreError extends CodedError<KeystoreErrorCode> {}

@@ -1,3 +1,4 @@
+import { CodedError } from '../../primitives/index.ts';
 export type P2pErrorCode =
   | 'P2P_BAD_OPTIONS'
   | 'P2P_NOT_STARTED'
@@ -15,13 +16,5 @@ export type P2pErrorCode =
   | 'P2P_ABORTED';
 
 /** A networking failure with a stable code (see docs/p2p.md). */
-export class P2pError extends Error {
-  override readonly name = 'P2pError';
-  constructor(
-    readonly code: P2pErrorCode,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+export class P2pError extends CodedError<P2pErrorCode> {}
 

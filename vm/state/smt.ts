@@ -12,6 +12,7 @@
  * Pure: no IO, no clocks, no randomness.
  */
 import { hash as oneShot } from 'node:crypto';
+import { CodedError } from '../../primitives/index.ts';
 
 export const SMT_KEY_LENGTH = 32;
 export const SMT_HASH_LENGTH = 32;
@@ -20,14 +21,7 @@ const EMPTY_HASH: Uint8Array = new Uint8Array(32);
 
 export type SmtErrorCode = 'SMT_BAD_KEY' | 'SMT_BAD_VALUE' | 'SMT_BAD_PROOF';
 
-export class SmtError extends Error {
-  readonly code: SmtErrorCode;
-  constructor(code: SmtErrorCode, message: string) {
-    super(message);
-    this.name = 'SmtError';
-    this.code = code;
-  }
-}
+export class SmtError extends CodedError<SmtErrorCode> {}
 
 class Leaf {
   hash: Uint8Array | undefined = undefined;
