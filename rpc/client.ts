@@ -6,6 +6,7 @@ import WebSocket from 'ws';
 import { jsonReplacer } from './encoding.ts';
 import { errorCodeName } from './errors.ts';
 import type { ClientApi, NodeApi } from './api/api.ts';
+import { CodedError } from '../primitives/index.ts';
 
 /** A JSON-RPC error returned by the server. */
 export class RpcClientError extends Error {
@@ -23,12 +24,10 @@ export class RpcClientError extends Error {
 }
 
 /** The server could not be reached or answered with something that is not JSON-RPC. */
-export class RpcTransportError extends Error {
-  readonly code = 'RPC_TRANSPORT';
+export class RpcTransportError extends CodedError<'RPC_TRANSPORT'> {
   readonly status: number | undefined;
   constructor(message: string, opts: { cause?: unknown; status?: number } = {}) {
-    super(message, { cause: opts.cause });
-    this.name = 'RpcTransportError';
+    super('RPC_TRANSPORT', message, { cause: opts.cause });
     this.status = opts.status;
   }
 }

@@ -41,6 +41,15 @@ function needDeadline(job: Job, height: bigint): void {
   if (height > job.deadline) throw new VmError('JOB_DEADLINE_PASSED', `job ${hex(job.id)}'s ${JOB_STATUS_NAMES[job.status]} phase ended at height ${job.deadline}`);
 }
 
+/** What every solver move checks first: the job exists, the sender is its solver, it is in `status`, its deadline has not passed. */
+function solverMove(o: StateOverlay, sender: Uint8Array, jobId: Uint8Array, status: JobStatusTag, height: bigint): Job {
+  const job = load(o, jobId);
+  needSolver(job, sender);
+  needStatus(job, status);
+  needDeadline(job, height);
+  return job;
+}
+
 function proofFail(msg: string): never {
   throw new VmError('JOB_PROOF_INVALID', msg);
 }
@@ -91,10 +100,7 @@ function accept(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
 }
 
 function commit(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'trace-commit' }>, height: bigint): JobTxEffect {
-  const job = load(o, p.jobId);
-  needSolver(job, sender);
-  needStatus(job, JobStatus.Training);
-  needDeadline(job, height);
+  const job = solverMove(o, sender, p.jobId, JobStatus.Training, height);
   const challengeHeight = height + BigInt(job.terms.windows.challengeDelay);
   return effect(o, job, {
     ...job, status: JobStatus.Committed, challengeHeight, deadline: challengeHeight,
@@ -103,12 +109,8 @@ function commit(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
 }
 
 function open(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-open' }>, height: bigint): JobTxEffect {
-  const job = load(o, p.jobId);
-  needSolver(job, sender);
-  needStatus(job, JobStatus.Challenged);
-  needDeadline(job, height);
-  const c = job.commitment!;
-  const { T, k } = jobSteps(job.terms);
+  const job = solverMove(o, sender, p.jobId, JobStatus.Challenged, height);
+  const c = job.commitment!, { T, k } = jobSteps(job.terms);
   const want = requiredOpenings(T, k, job.segments);
   const got = p.openings.map((x) => x.index);
   if (got.length !== want.length || got.some((i, n) => i !== want[n])) proofFail(`openings must be checkpoints [${want.join(', ')}] in this order, got [${got.join(', ')}]`);
@@ -136,12 +138,8 @@ function attest(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
 }
 
 function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-reveal' }>, height: bigint): JobTxEffect {
-  const job = load(o, p.jobId);
-  needSolver(job, sender);
-  needStatus(job, JobStatus.Revealing);
-  needDeadline(job, height);
-  const c = job.commitment!;
-  const { T, k } = jobSteps(job.terms);
+  const job = solverMove(o, sender, p.jobId, JobStatus.Revealing, height);
+  const c = job.commitment!, { T, k } = jobSteps(job.terms);
   const required = requiredRanges(T, k, job.segments);
   const knownAt = new Map<number, Uint8Array>(); // step -> hash every revealed leaf at that step must equal
   for (const x of job.openings) knownAt.set(checkpointStep(x.index, T, k), x.stepHash);
