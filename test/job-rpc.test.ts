@@ -14,7 +14,7 @@ import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from
 import { createRpcServer, RpcClient } from '../rpc/index.ts';
 import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/node.ts';
-import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 const SPEC_TEXT = readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8'); // T = 60, k = 20
