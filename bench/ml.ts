@@ -62,7 +62,7 @@ function timeSteps(spec: ModelSpec, n: number, warm: number): { ms: number; stat
 
 /**
  * ms per step in steady state when every h_t goes to the hash worker while the next step runs
- * (the loop of runTraceAsync, which `polchain train` uses), after the same warm-up as timeSteps.
+ * (the loop of runTrace, which `polchain train` and the solver use), after the same warm-up as timeSteps.
  */
 async function timeTraced(spec: ModelSpec, n: number, warmSteps: number): Promise<{ stepMs: number; hashMs: number; handoffMs: number }> {
   const tr = createTrainer(spec, loadDataset('mnist').train, SEED);
@@ -79,7 +79,7 @@ async function timeTraced(spec: ModelSpec, n: number, warmSteps: number): Promis
     const prev = s;
     s = trainStep(tr, s).state;
     const t1 = performance.now();
-    if (i > 0) pending.push(hasher.submit(JOB, prev, true)); // as runTraceAsync: the finished state moves to the worker
+    if (i > 0) pending.push(hasher.submit(JOB, prev, true)); // as runTrace: the finished state moves to the worker
     handoffMs += performance.now() - t1;
     if (pending.length % 8 === 0) await pending[pending.length - 8]; // waits only when the worker falls behind
     stepMs += t1 - t0;

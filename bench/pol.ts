@@ -18,7 +18,7 @@
 import { readFileSync } from 'node:fs';
 import { JobStatus, JobOutcome } from '../vm/index.ts';
 import { segmentCount, validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
-import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim.ts';
+import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
 
 const argv = process.argv.slice(2);

@@ -14,7 +14,7 @@ import { tf } from '../ml-runtime/tf.ts';
 import {
   JobSim, Solver, plan, expectedDigest, openingsOf, revealOf, produceRun, Prng,
   type JobPlan, type Strategy, type Withhold, type MemberBehaviour, type SolverRun,
-} from './helpers/job-sim.ts';
+} from './helpers/job-sim/index.ts';
 import { equalBytes, bytesToHex, sha256, utf8 } from '../primitives/index.ts';
 
 await selectBackend('det');

@@ -13,7 +13,7 @@ import { createRpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
 import { main } from '../node/cli/main.ts';
 import { runCli, startNode, ROOT } from './helpers/node-process.ts';
-import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { bytesToHex, encodeAddress } from '../primitives/index.ts';
 
 const IRIS = join(ROOT, 'ml-runtime/specs/iris.json'); // T = 60, k = 20

@@ -14,7 +14,7 @@ import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from
 import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/node.ts';
-import { JobSim, Solver, plan } from './helpers/job-sim.ts';
+import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 /** The same client without the API's types, to send params the table forbids. */

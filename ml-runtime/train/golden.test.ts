@@ -13,7 +13,7 @@ import { datasetRoot } from '../commitment/index.ts';
 import { selectBackend, detRuntimeVersion } from '../backend.ts';
 import { localJobId, jobSeedForLocalRun } from '../commitment/job.ts';
 
-import { createTrainer, runTrace, replaySegment } from './index.ts';
+import { createTrainer, runTraceSync, replaySegment } from './index.ts';
 import { decodeState, firstMismatch, segmentBounds, segmentCount, stepHashProof, verifyStepHash } from '../commitment/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
@@ -30,7 +30,7 @@ function run(name: string, steps?: number) {
   const jobId = localJobId(base, 'mnist');
   const seed = jobSeedForLocalRun(jobId);
   const tr = createTrainer(spec, data.train, seed);
-  return { spec, data, jobId, seed, tr, r: runTrace(tr, jobId) };
+  return { spec, data, jobId, seed, tr, r: runTraceSync(tr, jobId) };
 }
 
 // Child-process mode: print the first 21 step hashes of the golden MLP and exit.

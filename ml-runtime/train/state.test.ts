@@ -7,7 +7,7 @@ import { selectBackend } from '../backend.ts';
 import { createTrainer, initialState, trainStep, checkState } from './step.ts';
 import { encodeState, decodeState, stepHash, encodedStateLength, type TrainState } from '../commitment/state.ts';
 import { powi, applyUpdate } from './optimizer.ts';
-import { replaySegment, runTrace } from './trace.ts';
+import { replaySegment, runTrace, runTraceSync } from './trace.ts';
 import { makeCheckpoint, chunkBytes, chunkProof, verifyChunk, checkpointSteps, segmentBounds, segmentCount, firstMismatch } from '../commitment/index.ts';
 import { MlError, NonFiniteStateError } from '../commitment/errors.ts';
 import { sha256, utf8, u64be, bytesToHex } from '../../primitives/index.ts';
@@ -71,7 +71,7 @@ test('NaN or Inf ends the run with a typed error and is never hashed or encoded'
   const reg = loadDataset('synthetic-regression');
   const hot = validateSpec({ ...parseSpec(readFileSync(new URL('../specs/regression.json', import.meta.url), 'utf8')), optimizer: { type: 'sgd', learningRate: 1000 } });
   const rt = createTrainer(hot, reg.train, seed);
-  assert.throws(() => runTrace(rt, jobId), (e: unknown) => e instanceof NonFiniteStateError && e.code === 'STATE_NON_FINITE' && /state at step \d+ has non-finite value/.test(e.message));
+  assert.throws(() => runTraceSync(rt, jobId), (e: unknown) => e instanceof NonFiniteStateError && e.code === 'STATE_NON_FINITE' && /state at step \d+ has non-finite value/.test(e.message));
 });
 
 test('state/spec mismatches are typed errors', () => {
@@ -108,7 +108,7 @@ test('checkpoints: fixed-size chunks with Merkle proofs; segments cover the run'
 });
 
 test('replay from any checkpoint reproduces the trace, and a tampered hash is located', () => {
-  const r = runTrace(tr, jobId);
+  const r = runTraceSync(tr, jobId);
   assert.equal(r.stepHashes.length, spec.steps + 1);
   for (const cp of r.checkpoints.slice(0, -1)) {
     const st = decodeState(cp.bytes, tr.layout);
@@ -136,10 +136,9 @@ test('optimiser arithmetic: powi and an Adam step by hand', () => {
   assert.equal(r.params[0]![0], Math.fround(1 - (a * m) / (Math.sqrt(v) + opt.epsilon)));
 });
 
-test('runTraceAsync (hashes on a worker thread) gives exactly the runTrace result', async () => {
-  const { runTraceAsync } = await import('./trace.ts');
-  const a = runTrace(tr, jobId);
-  const b = await runTraceAsync(tr, jobId);
+test('runTrace (hashes on a worker thread) gives exactly the runTraceSync result', async () => {
+  const a = runTraceSync(tr, jobId);
+  const b = await runTrace(tr, jobId);
   assert.deepEqual(b.stepHashes.map(bytesToHex), a.stepHashes.map(bytesToHex));
   assert.equal(bytesToHex(b.traceRoot), bytesToHex(a.traceRoot));
   assert.equal(bytesToHex(b.checkpointsRoot), bytesToHex(a.checkpointsRoot));

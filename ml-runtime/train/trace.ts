@@ -1,116 +1,104 @@
-// Runs a training job step by step and records what it commits: per-step hashes, the trace root and
-// the checkpoints (their format is ml-runtime/commitment/trace-format.ts); replays a segment.
-import { merkleRoot } from '../../primitives/index.ts';
+// Runs a training job step by step and hands what it commits (per-step hashes, checkpoints on the
+// schedule of commitment/schedule.ts) to a sink; replays a segment. One loop body (trainStates)
+// drives both forms: runTrace hashes on a worker thread while the next step runs, runTraceSync
+// hashes inline for tests and golden checks. Both give the same hashes, roots and checkpoints.
 import {
-  MlError, chunkBytes, checkpointsRoot, encodeState, makeCheckpoint, stepHash, traceRoot,
-  type Checkpoint, type Dataset, type ModelSpec, type TrainState,
+  MlError, stepHash, type Dataset, type ModelSpec, type TrainState,
 } from '../commitment/index.ts';
-import { createTrainer, initialState, trainStep, checkState, type Trainer } from './step.ts';
+import { createTrainer, trainStep, checkState, type Trainer } from './step.ts';
 import { StepHashWorker } from './hash-worker.ts';
+import { trainStates, type TraceHook } from './trace-hooks.ts';
+import { MemorySink, TraceRecorder, type SyncTraceSink, type TraceResult, type TraceSink } from './trace-sink.ts';
 
-export interface TraceResult {
-  stepHashes: Uint8Array[];
-  losses: number[];
-  traceRoot: Uint8Array;
-  checkpoints: Checkpoint[];
-  checkpointsRoot: Uint8Array;
-  finalState: TrainState;
-}
-
-export interface TraceOptions {
-  /** called after each step t -> t+1 with the new state's hash */
-  onStep?(t: number, loss: number, hash: Uint8Array, state: TrainState): void;
-  /** called for each checkpoint (also step 0); when given, checkpoints are not kept in the result */
-  onCheckpoint?(cp: Checkpoint): void;
+export interface TraceOptions<S extends TraceSink = TraceSink> {
+  /** receives h_0..h_T and the checkpoints; default: a MemorySink whose checkpoints the result holds */
+  sink?: S;
+  /** observe or change each step, in order (trace-hooks.ts) */
+  hooks?: readonly TraceHook[];
   chunkSize?: number;
+  /** checked every few steps of the async loop; an abort throws the signal's reason */
+  signal?: AbortSignal;
 }
 
-/** Runs a job from state_0 for spec.steps steps. */
-export function runTrace(tr: Trainer, jobId: Uint8Array, opts: TraceOptions = {}): TraceResult {
-  const T = tr.spec.steps;
-  const k = tr.spec.checkpointInterval;
-  let s = initialState(tr);
-  const stepHashes: Uint8Array[] = [stepHash(jobId, s)];
-  const losses: number[] = [];
-  const checkpoints: Checkpoint[] = [];
-  const cpMeta: { step: number; chunkRoot: Uint8Array; stepHash: Uint8Array }[] = [];
-  const takeCp = (st: TrainState) => {
-    const cp = makeCheckpoint(jobId, st, opts.chunkSize);
-    cpMeta.push({ step: cp.step, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash });
-    if (opts.onCheckpoint) opts.onCheckpoint(cp); else checkpoints.push(cp);
-  };
-  takeCp(s);
-  for (let t = 0; t < T; t++) {
-    const r = trainStep(tr, s);
-    s = r.state;
-    const h = stepHash(jobId, s);
-    stepHashes.push(h);
-    losses.push(r.loss);
-    opts.onStep?.(t, r.loss, h, s);
-    if (s.step % k === 0 || s.step === T) takeCp(s);
-  }
-  return { stepHashes, losses, traceRoot: traceRoot(stepHashes), checkpoints, checkpointsRoot: checkpointsRoot(cpMeta), finalState: s };
+function sharesBuffers(a: TrainState, b: TrainState): boolean {
+  const mine = new Set([...a.params, ...a.slots].map((x) => x.buffer));
+  return [...b.params, ...b.slots].some((x) => mine.has(x.buffer));
 }
 
 /**
- * Same result as runTrace, with h_t computed on a worker thread while the next step runs
- * (on a machine with a spare core, hashing then adds almost nothing to the step time).
- * `onStep` gets each step's loss and state; the state is valid only during the callback (its
- * buffers are later moved to the hash worker). Hashes arrive in `stepHashes`.
+ * Runs a job from state_0 for spec.steps steps, with h_t computed on a worker thread while the next
+ * step runs (on a machine with a spare core, hashing then adds almost nothing to the step time).
+ * Memory stays bounded by a few states: at most ~16 are in flight.
  */
-export async function runTraceAsync(tr: Trainer, jobId: Uint8Array, opts: Omit<TraceOptions, 'onStep'> & { onStep?(t: number, loss: number, state: TrainState): void } = {}): Promise<TraceResult> {
-  const T = tr.spec.steps;
-  const k = tr.spec.checkpointInterval;
+export async function runTrace(tr: Trainer, jobId: Uint8Array, o: TraceOptions = {}): Promise<TraceResult> {
+  const memory = o.sink ? null : new MemorySink();
+  const sink: TraceSink = o.sink ?? memory!;
+  const rec = new TraceRecorder(tr.spec.steps, tr.spec.checkpointInterval, o.chunkSize);
   const hasher = new StepHashWorker();
+  // Emission is a promise chain in step order; `inflight` holds each step's emission so that the loop
+  // can wait for step t-8 before running further, bounding the states and encodings in flight.
+  let emitted: Promise<void> = Promise.resolve();
+  const inflight: Promise<void>[] = [];
+  let failure: unknown = null;
+  const submit = (st: TrainState, transfer: boolean) => {
+    const step = st.step;
+    const cp = rec.encode(st);
+    const h = hasher.submit(jobId, st, transfer);
+    h.catch(() => undefined); // surfaced through the emission chain
+    emitted = emitted.then(async () => {
+      const hv = await h;
+      const full = rec.record(step, hv, cp);
+      await sink.addStepHash(step, hv);
+      if (full) await sink.addCheckpoint(full);
+    });
+    inflight.push(emitted.catch((e: unknown) => { failure ??= e; }));
+    if (inflight.length > 16) inflight.shift();
+  };
+  let s: TrainState | null = null;
   try {
-    let s = initialState(tr);
-    const hashes: Promise<Uint8Array>[] = [];
-    const losses: number[] = [];
-    const checkpoints: Checkpoint[] = [];
-    const cpMeta: { step: number; chunkRoot: Uint8Array; stepHash: Uint8Array }[] = [];
-    // Checkpoints are encoded when reached and emitted, in order, once their hash is known.
-    const encoded = new Map<number, { bytes: Uint8Array; chunkRoot: Uint8Array; chunkCount: number }>();
-    let emitted: Promise<void> = Promise.resolve();
-    const takeCp = (st: TrainState) => {
-      const bytes = encodeState(st);
-      const chunks = chunkBytes(bytes, opts.chunkSize);
-      encoded.set(st.step, { bytes, chunkRoot: merkleRoot(chunks), chunkCount: chunks.length });
-    };
-    const submit = (st: TrainState, transfer: boolean) => {
-      const step = st.step;
-      const h = hasher.submit(jobId, st, transfer);
-      hashes.push(h);
-      const e = encoded.get(step);
-      if (e) {
-        encoded.delete(step);
-        emitted = emitted.then(async () => {
-          const cp: Checkpoint = { step, stepHash: await h, ...e };
-          cpMeta.push(cp);
-          if (opts.onCheckpoint) opts.onCheckpoint(cp); else checkpoints.push(cp);
-        });
-      }
-    };
-    takeCp(s);
-    submit(s, false);
-    for (let t = 0; t < T; t++) {
-      const r = trainStep(tr, s);
+    o.signal?.throwIfAborted();
+    for (const out of trainStates(tr, o.hooks)) {
       const prev = s;
-      s = r.state;
+      s = out.state;
+      // state_0 is submitted without transfer: a parent's slots may alias initialState's arrays.
+      if (prev === null) { submit(s, false); continue; }
+      rec.loss(out.loss);
       // state_t is no longer needed (its checkpoint, if any, is encoded): move it to the worker.
-      if (t > 0) submit(prev, true);
-      losses.push(r.loss);
-      opts.onStep?.(t, r.loss, s);
-      if (s.step % k === 0 || s.step === T) takeCp(s);
-      // bounded: at most ~16 states in flight; yielding only every 8 steps keeps event-loop turns rare
-      if (hashes.length % 8 === 0) await hashes[hashes.length - 8];
+      if (prev.step > 0) submit(prev, !sharesBuffers(prev, s));
+      if ((s.step & 7) === 0) {
+        const back = inflight[inflight.length - 8];
+        if (back) await back;
+        if (failure) throw failure;
+        o.signal?.throwIfAborted();
+      }
     }
-    if (T > 0) submit(s, false);
-    const stepHashes = await Promise.all(hashes);
+    if (s!.step > 0) submit(s!, false);
     await emitted;
-    return { stepHashes, losses, traceRoot: traceRoot(stepHashes), checkpoints, checkpointsRoot: checkpointsRoot(cpMeta), finalState: s };
+  } catch (e) {
+    await emitted.catch(() => undefined);
+    throw e;
   } finally {
     await hasher.close();
   }
+  if (failure) throw failure;
+  return rec.result(s!, memory);
+}
+
+/** The same run with h_t computed inline: for tests, golden checks and in-memory simulations. */
+export function runTraceSync(tr: Trainer, jobId: Uint8Array, o: Omit<TraceOptions<SyncTraceSink>, 'signal'> = {}): TraceResult {
+  const memory = o.sink ? null : new MemorySink();
+  const sink: SyncTraceSink = o.sink ?? memory!;
+  const rec = new TraceRecorder(tr.spec.steps, tr.spec.checkpointInterval, o.chunkSize);
+  let s: TrainState | null = null;
+  for (const out of trainStates(tr, o.hooks)) {
+    if (s !== null) rec.loss(out.loss);
+    s = out.state;
+    const h = stepHash(jobId, s);
+    const full = rec.record(s.step, h, rec.encode(s));
+    sink.addStepHash(s.step, h);
+    if (full) sink.addCheckpoint(full);
+  }
+  return rec.result(s!, memory);
 }
 
 /**

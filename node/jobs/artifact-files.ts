@@ -1,9 +1,13 @@
 // Layout and shared pieces of a solver's on-disk job record (artifacts.ts reads it, artifact-writer.ts
 // writes it):
 //
-//   <dir>/<jobId hex>/meta.json    spec, dataset root, seed, T, k, checkpoint leaves, roots, complete flag
+//   <dir>/<jobId hex>/meta.json    spec, dataset root, seed, T, k, checkpoint leaves, roots, complete
+//                                  flag, and for a `polchain train` run its dataset name and backend
 //   <dir>/<jobId hex>/steps.bin    h_0 .. h_T, 32 bytes each, appended step by step
 //   <dir>/<jobId hex>/cp-<i>.bin   canonical state encoding of checkpoint i (step min(i·k, T))
+//
+// The solver keeps one such folder per job under its data dir; `polchain train --out DIR` writes
+// the same three kinds of files straight into DIR.
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -44,6 +48,16 @@ export interface TraceCommitment {
   finalStepHash: Uint8Array;
 }
 
+/** How a local `polchain train` run was made (absent for a solver's jobs). */
+export interface RunRecord {
+  /** bundled dataset name (its training split has the record's datasetRoot) */
+  dataset: string;
+  backend: string;
+  runtimeVersion: string | null;
+  finalLoss: number | null;
+  wallSeconds: number;
+}
+
 export interface MetaJson {
   format: string;
   jobId: string;
@@ -56,6 +70,7 @@ export interface MetaJson {
   checkpoints: Array<{ step: number; chunkRoot: string; stepHash: string; bytes: number }>;
   traceRoot?: string;
   checkpointsRoot?: string;
+  run?: RunRecord;
 }
 
 export function need32(b: Uint8Array, what: string): void {

@@ -3,14 +3,14 @@
 // only the checkpoint leaves (72 bytes each) are kept. Everything is fsynced before meta.json says
 // `complete`, so a crash leaves either a usable job or one marked incomplete, never a half-written
 // one that looks finished.
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { checkpointSteps, checkpointsRoot, parseSpec, traceRoot, type ModelSpec, type TraceOptions } from '../../ml-runtime/index.ts';
+import { checkpointSteps, checkpointsRoot, parseSpec, traceRoot, type Checkpoint, type ModelSpec, type SyncTraceSink } from '../../ml-runtime/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import {
-  META, STEPS, checkpointFile, fsyncPath, jobDir, metaOf, need32, writeAllSync, writeFileDurably,
-  type ArtifactsInit, type CheckpointRecord,
+  META, STEPS, checkpointFile, fsyncPath, metaOf, need32, writeAllSync, writeFileDurably,
+  type ArtifactsInit, type CheckpointRecord, type RunRecord,
 } from './artifact-files.ts';
 import { SolverArtifacts } from './artifacts.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
@@ -18,13 +18,21 @@ import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
 const HASH_BATCH = 128;
 
+/** Removes a record's files from `dir` (and `dir` itself once empty); other files stay. */
+function removeRecord(dir: string): void {
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    if (f === META || f === `${META}.tmp` || f === STEPS || /^cp-\d+\.bin$/.test(f)) rmSync(join(dir, f), { force: true });
+  }
+  if (readdirSync(dir).length === 0) rmdirSync(dir);
+}
+
 /**
- * Records one training run. Feed it with `traceOptions()` (for ml-runtime runTrace) or with
- * addCheckpoint from runTraceAsync's onCheckpoint plus addStepHashes(result.stepHashes); then finish().
- * The methods are synchronous because runTrace's callbacks are.
+ * Records one training run into the folder `dir`: the sink of ml-runtime's runTrace (or
+ * runTraceSync: the methods are synchronous), then finish(). An existing record in `dir` is
+ * replaced only with `overwrite`.
  */
-export class ArtifactWriter {
-  readonly dir: string;
+export class ArtifactWriter implements SyncTraceSink {
   readonly T: number;
   readonly k: number;
   private readonly steps: number[];
@@ -35,7 +43,7 @@ export class ArtifactWriter {
   private fd: number | null;
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
-  constructor(private readonly root: string, private readonly init: ArtifactsInit) {
+  constructor(readonly dir: string, private readonly init: ArtifactsInit) {
     need32(init.jobId, 'job id');
     need32(init.datasetRoot, 'dataset root');
     need32(init.seed, 'seed');
@@ -48,10 +56,9 @@ export class ArtifactWriter {
     this.T = spec.steps;
     this.k = spec.checkpointInterval;
     this.steps = checkpointSteps(this.T, this.k);
-    this.dir = jobDir(root, init.jobId);
-    if (existsSync(this.dir)) {
+    if (existsSync(join(this.dir, META))) {
       if (!init.overwrite) throw new JobsError('ARTIFACTS_EXISTS', `artifacts for job ${bytesToHex(init.jobId)} already exist in ${this.dir}`);
-      rmSync(this.dir, { recursive: true, force: true });
+      removeRecord(this.dir);
     }
     mkdirSync(this.dir, { recursive: true });
     // an incomplete meta first: after a crash the folder says what it was and that it is unusable
@@ -75,10 +82,6 @@ export class ArtifactWriter {
     if (this.pendingCount === HASH_BATCH) this.flush();
   }
 
-  addStepHashes(hashes: readonly Uint8Array[], from = this.hashCount): void {
-    hashes.forEach((h, i) => this.addStepHash(from + i, h));
-  }
-
   private flush(): void {
     if (this.pendingCount === 0 || this.fd === null) return;
     writeAllSync(this.fd, this.pending.subarray(0, this.pendingCount * 32));
@@ -86,7 +89,7 @@ export class ArtifactWriter {
   }
 
   /** The next checkpoint (index = number added so far); its step must be checkpointSteps(T, k)[index]. */
-  addCheckpoint(cp: { step: number; stepHash: Uint8Array; chunkRoot: Uint8Array; bytes: Uint8Array }): void {
+  addCheckpoint(cp: Pick<Checkpoint, 'step' | 'stepHash' | 'chunkRoot' | 'bytes'>): void {
     this.checkOpen();
     const index = this.cps.length;
     const want = this.steps[index];
@@ -103,19 +106,11 @@ export class ArtifactWriter {
     this.cps.push({ index, step: cp.step, chunkRoot: cp.chunkRoot.slice(), stepHash: cp.stepHash.slice(), byteLength: cp.bytes.length });
   }
 
-  /** Callbacks for runTrace: h_0 comes with checkpoint 0, h_{t+1} with step t. */
-  traceOptions(): TraceOptions {
-    return {
-      onCheckpoint: (cp) => {
-        if (cp.step === 0) this.addStepHash(0, cp.stepHash);
-        this.addCheckpoint(cp);
-      },
-      onStep: (t, _loss, h) => this.addStepHash(t + 1, h),
-    };
-  }
-
-  /** Checks the record is whole and consistent, makes it durable and returns the reader. */
-  async finish(): Promise<SolverArtifacts> {
+  /**
+   * Checks the record is whole and consistent, makes it durable and returns the reader. `run`
+   * describes a local `polchain train` run (dataset name, backend, ...).
+   */
+  async finish(run?: RunRecord): Promise<SolverArtifacts> {
     this.checkOpen();
     if (this.hashCount !== this.T + 1) throw new JobsError('ARTIFACTS_INVALID', `${this.hashCount} step hashes recorded, a ${this.T}-step job has ${this.T + 1}`);
     if (this.cps.length !== this.steps.length) throw new JobsError('ARTIFACTS_INVALID', `${this.cps.length} checkpoints recorded, expected ${this.steps.length}`);
@@ -134,11 +129,12 @@ export class ArtifactWriter {
     meta.checkpoints = this.cps.map((c) => ({ step: c.step, chunkRoot: bytesToHex(c.chunkRoot), stepHash: bytesToHex(c.stepHash), bytes: c.byteLength }));
     meta.traceRoot = bytesToHex(traceRoot(hashes));
     meta.checkpointsRoot = bytesToHex(checkpointsRoot(this.cps));
+    if (run) meta.run = run;
     meta.complete = true;
     writeFileDurably(join(this.dir, META), JSON.stringify(meta));
     fsyncPath(this.dir); // the renames and new files are durable only once the folder is
     this.state = 'finished';
-    return SolverArtifacts.open(this.root, this.init.jobId);
+    return SolverArtifacts.openAt(this.dir, this.init.jobId);
   }
 
   /** Drops the partial record (training failed or was cancelled). */
@@ -147,6 +143,6 @@ export class ArtifactWriter {
     this.state = 'aborted';
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
-    rmSync(this.dir, { recursive: true, force: true });
+    removeRecord(this.dir);
   }
 }

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, truncateSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { MlError, checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, requiredOpenings, requiredRanges, runTraceAsync, verifyChunk } from '../../ml-runtime/index.ts';
+import { MlError, checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, requiredOpenings, requiredRanges, runTrace, verifyChunk } from '../../ml-runtime/index.ts';
 import { JobsError, SolverArtifacts } from './index.ts';
 import { bundledSpec, testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
 import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be } from '../../primitives/index.ts';
@@ -33,14 +33,13 @@ test('a recorded run reopens after a restart with its commitment, step hashes an
   assert.equal(a.spec.steps, 50);
 });
 
-test('runTraceAsync feeding the writer records the same job as runTrace', async (t) => {
+test('runTrace feeding the writer records the same job as runTraceSync', async (t) => {
   const dir1 = tmp(t);
   const dir2 = tmp(t);
   const spec = bundledSpec('regression.json', 25); // k = 10: T not a multiple of k
   const sync = await trainRecorded(dir1, spec, 'synthetic-regression', 'art/async');
   const w = SolverArtifacts.create(dir2, { jobId: sync.jobId, specJson: sync.specJson, datasetRoot: sync.artifacts.datasetRoot, seed: sync.seed });
-  const res = await runTraceAsync(createTrainer(spec, sync.dataset, sync.seed), sync.jobId, { onCheckpoint: (cp) => w.addCheckpoint(cp) });
-  w.addStepHashes(res.stepHashes);
+  await runTrace(createTrainer(spec, sync.dataset, sync.seed), sync.jobId, { sink: w });
   const a = await w.finish();
   assert.deepEqual(a.commitment(), sync.artifacts.commitment());
 });

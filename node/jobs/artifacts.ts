@@ -8,14 +8,14 @@ import type { JobOpenPayload, JobRevealPayload } from '../../vm/index.ts';
 import { JobsError, errMessage } from './errors.ts';
 import {
   META, META_FORMAT, STEPS, checkpointFile, jobDir,
-  type ArtifactsInit, type CheckpointRecord, type MetaJson, type TraceCommitment,
+  type ArtifactsInit, type CheckpointRecord, type MetaJson, type RunRecord, type TraceCommitment,
 } from './artifact-files.ts';
 import { ArtifactWriter } from './artifact-writer.ts';
 
 import type { TraceRange } from '../../ml-runtime/index.ts';
 import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree } from '../../primitives/index.ts';
 
-export type { ArtifactsInit, CheckpointRecord, TraceCommitment } from './artifact-files.ts';
+export type { ArtifactsInit, CheckpointRecord, RunRecord, TraceCommitment } from './artifact-files.ts';
 export { ArtifactWriter } from './artifact-writer.ts';
 export { jobDir } from './artifact-files.ts';
 
@@ -41,24 +41,36 @@ export class SolverArtifacts {
     readonly k: number,
     readonly checkpoints: readonly CheckpointRecord[],
     private readonly roots: { traceRoot: Uint8Array; checkpointsRoot: Uint8Array },
+    /** how a local `polchain train` run was made; null for a solver's job */
+    readonly run: RunRecord | null,
   ) {
     this.spec = parseSpec(specJson);
   }
 
-  /** Starts recording a job under `dir`. */
+  /** Starts recording a job in its folder under the store `dir` (a solver's data dir). */
   static create(dir: string, init: ArtifactsInit): ArtifactWriter {
-    return new ArtifactWriter(dir, init);
+    return new ArtifactWriter(jobDir(dir, init.jobId), init);
   }
 
-  /** Opens a finished job's artifacts under `dir` (ARTIFACTS_NOT_FOUND / _INCOMPLETE / _CORRUPT). */
+  /** Starts recording a job straight into `folder` (`polchain train --out`). */
+  static createAt(folder: string, init: ArtifactsInit): ArtifactWriter {
+    return new ArtifactWriter(folder, init);
+  }
+
+  /** Opens a finished job's artifacts under the store `dir` (ARTIFACTS_NOT_FOUND / _INCOMPLETE / _CORRUPT). */
   static async open(dir: string, jobId: Uint8Array): Promise<SolverArtifacts> {
-    const d = jobDir(dir, jobId);
+    return SolverArtifacts.openAt(jobDir(dir, jobId), jobId, `no artifacts for job ${bytesToHex(jobId)} in ${dir}`);
+  }
+
+  /** Opens the record in `folder` itself; with `jobId`, it must be that job's. */
+  static async openAt(folder: string, jobId?: Uint8Array, notFound = `no artifacts in ${folder}`): Promise<SolverArtifacts> {
+    const d = folder;
     const metaPath = join(d, META);
     let size: number;
     try {
       size = (await stat(metaPath)).size;
     } catch {
-      throw new JobsError('ARTIFACTS_NOT_FOUND', `no artifacts for job ${bytesToHex(jobId)} in ${dir}`);
+      throw new JobsError('ARTIFACTS_NOT_FOUND', notFound);
     }
     if (size > MAX_META_BYTES) throw new JobsError('ARTIFACTS_CORRUPT', `${metaPath} is ${size} bytes (limit ${MAX_META_BYTES})`);
     const bad = (m: string): never => { throw new JobsError('ARTIFACTS_CORRUPT', `${metaPath}: ${m}`); };
@@ -69,7 +81,7 @@ export class SolverArtifacts {
       return bad(`not JSON (${errMessage(e)})`);
     }
     if (meta.format !== META_FORMAT) bad(`format ${JSON.stringify(meta.format)}, expected ${META_FORMAT}`);
-    if (meta.jobId !== bytesToHex(jobId)) bad(`records job ${meta.jobId}`);
+    if (jobId && meta.jobId !== bytesToHex(jobId)) bad(`records job ${meta.jobId}`);
     if (!meta.complete) throw new JobsError('ARTIFACTS_INCOMPLETE', `artifacts for job ${meta.jobId} were never finished (training interrupted?)`);
     const hex32 = (h: unknown, what: string): Uint8Array => {
       if (typeof h !== 'string' || !/^[0-9a-f]{64}$/.test(h)) bad(`${what} is not 32 bytes of hex`);
@@ -91,8 +103,8 @@ export class SolverArtifacts {
     });
     const stepsSize = await stat(join(d, STEPS)).then((s) => s.size, () => -1);
     if (stepsSize !== 32 * (meta.T + 1)) bad(`${STEPS} has ${stepsSize} bytes, expected ${32 * (meta.T + 1)}`);
-    return new SolverArtifacts(d, jobId.slice(), meta.spec, hex32(meta.datasetRoot, 'datasetRoot'), hex32(meta.seed, 'seed'), meta.T, meta.k, cps,
-      { traceRoot: hex32(meta.traceRoot, 'traceRoot'), checkpointsRoot: hex32(meta.checkpointsRoot, 'checkpointsRoot') });
+    return new SolverArtifacts(d, hex32(meta.jobId, 'jobId'), meta.spec, hex32(meta.datasetRoot, 'datasetRoot'), hex32(meta.seed, 'seed'), meta.T, meta.k, cps,
+      { traceRoot: hex32(meta.traceRoot, 'traceRoot'), checkpointsRoot: hex32(meta.checkpointsRoot, 'checkpointsRoot') }, meta.run ?? null);
   }
 
   /** What TraceCommit posts. */

@@ -4,7 +4,7 @@
 export { JobsError, isJobsError, type JobsErrorCode } from './errors.ts';
 export {
   SolverArtifacts, ArtifactWriter, jobDir,
-  type ArtifactsInit, type CheckpointRecord, type TraceCommitment,
+  type ArtifactsInit, type CheckpointRecord, type RunRecord, type TraceCommitment,
 } from './artifacts.ts';
 export { layoutOfSpec, encodedLengthOf, chunkCountOf, initialStateFromParent } from './state-layout.ts';
 export {

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
 import { attestationDigest } from '../../vm/index.ts';
 import { JobsError, computeAttestation, initialStateFromParent, replaySegments, type ReplayProgress } from './index.ts';
 import { bundledSpec, testId } from '../../test/helpers/job-fixtures.ts';
@@ -20,12 +20,12 @@ const jobId = testId('replay/job');
 const seed = testId('replay/seed');
 let traceP: Promise<TraceResult> | undefined;
 function trace(): Promise<TraceResult> {
-  traceP ??= selectBackend('det', { allowFallback: false }).then(() => runTrace(createTrainer(spec, iris, seed), jobId));
+  traceP ??= selectBackend('det', { allowFallback: false }).then(() => runTraceSync(createTrainer(spec, iris, seed), jobId));
   return traceP;
 }
 const base = { specJson, datasetName: 'iris', jobId, seed };
 
-test('the replay worker reproduces runTrace\'s hashes for sampled segments, the short last one included', async (t) => {
+test('the replay worker reproduces runTraceSync\'s hashes for sampled segments, the short last one included', async (t) => {
   const tr = await trace();
   const progress: ReplayProgress[] = [];
   const t0 = performance.now();

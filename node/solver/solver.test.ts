@@ -18,7 +18,7 @@ import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { createP2pHost } from '../p2p/index.ts';
 import { fetchCheckpointState } from '../jobs/index.ts';
-import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
 import { Solver, type SolverEvent } from './index.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, hexToBytes, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
@@ -137,7 +137,7 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   // what it committed is the honest trace of the job's seed
   const job = await rpc.call('job_get', ['0x' + id]);
   assert.equal(job.solver, encodeAddress(devAccount(1).address));
-  const ref = runTrace(createTrainer(spec, iris, h(job.seed!)), h(id));
+  const ref = runTraceSync(createTrainer(spec, iris, h(job.seed!)), h(id));
   assert.equal(job.commitment!.traceRoot, '0x' + bytesToHex(ref.traceRoot));
   assert.equal(job.commitment!.checkpointsRoot, '0x' + bytesToHex(ref.checkpointsRoot));
   const after = await rpc.call('job_getTrace', ['0x' + id]);
@@ -209,7 +209,7 @@ test('cheating solvers (skip-steps, wrong-lr) complete every phase with a self-c
     const training = c.events.find((e) => e.type === 'training');
     assert.ok(training && training.type === 'training' && training.cheat.startsWith(cheat.kind));
     const job = await rpc.call('job_get', ['0x' + id]);
-    const honest = runTrace(createTrainer(spec, iris, h(job.seed!)), h(id));
+    const honest = runTraceSync(createTrainer(spec, iris, h(job.seed!)), h(id));
     assert.notEqual(job.commitment!.traceRoot, '0x' + bytesToHex(honest.traceRoot), `${cheat.kind} committed a trace that is not the honest one`);
   }
 });

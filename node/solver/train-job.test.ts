@@ -1,7 +1,7 @@
 import { test, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { selectBackend, parseSpec, withSteps, loadDataset, createTrainer, runTrace, replaySegment, decodeState, firstMismatch, type Checkpoint, type ModelSpec } from '../../ml-runtime/index.ts';
+import { selectBackend, parseSpec, withSteps, loadDataset, createTrainer, runTraceSync, replaySegment, decodeState, firstMismatch, type Checkpoint, type ModelSpec } from '../../ml-runtime/index.ts';
 import { trainJob, withLearningRate, skipStepsOf, type TraceSink } from './train-job.ts';
 import { parseCheat, skippedSegments, skipPeriod } from './cheat.ts';
 import { SolverError } from './errors.ts';
@@ -32,9 +32,9 @@ function spec(steps: number, k: number): ModelSpec {
 
 before(async () => { await selectBackend('det', { allowFallback: false }); });
 
-test('honest training gives exactly runTrace: hashes, checkpoints, roots', async () => {
+test('honest training gives exactly runTraceSync: hashes, checkpoints, roots', async () => {
   const s = spec(45, 10); // T not a multiple of k: the last checkpoint is at T
-  const ref = runTrace(createTrainer(s, iris.train, seed), jobId);
+  const ref = runTraceSync(createTrainer(s, iris.train, seed), jobId);
   const sink = new MemorySink();
   const losses: number[] = [];
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, onStep: (t, l) => { assert.equal(t, losses.length); losses.push(l); } });
@@ -53,7 +53,7 @@ test('honest training gives exactly runTrace: hashes, checkpoints, roots', async
 
 test('withhold trains honestly (it only misbehaves later, on chain)', async () => {
   const s = spec(20, 10);
-  const ref = runTrace(createTrainer(s, iris.train, seed), jobId);
+  const ref = runTraceSync(createTrainer(s, iris.train, seed), jobId);
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: new MemorySink(), cheat: { kind: 'withhold' } });
   assert.equal(bytesToHex(r.traceRoot), bytesToHex(ref.traceRoot));
 });
@@ -64,7 +64,7 @@ test('skip-steps fakes exactly the chosen segments: replay from their checkpoint
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, cheat: { kind: 'skip-steps', fraction: 0.5 } });
   assert.deepEqual(skippedSegments(6, 0.5), [0, 2, 4]);
   assert.deepEqual(r.skippedSteps, [0, 20, 40]);
-  const honest = runTrace(createTrainer(s, iris.train, seed), jobId);
+  const honest = runTraceSync(createTrainer(s, iris.train, seed), jobId);
   assert.equal(bytesToHex(sink.hashes[0]!), bytesToHex(honest.stepHashes[0]!), 'state_0 is genuine');
   assert.notEqual(bytesToHex(r.traceRoot), bytesToHex(honest.traceRoot));
   const layout = createTrainer(s, iris.train, seed).layout;
@@ -95,21 +95,21 @@ test('skip-steps with fraction 1/3 picks every third segment; the fraction round
 
 test('wrong-lr agrees on h_0 and differs from step 1 on', async () => {
   const s = spec(20, 10);
-  const honest = runTrace(createTrainer(s, iris.train, seed), jobId);
+  const honest = runTraceSync(createTrainer(s, iris.train, seed), jobId);
   const sink = new MemorySink();
   const r = await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, cheat: { kind: 'wrong-lr', factor: 0.5 } });
   assert.equal(bytesToHex(sink.hashes[0]!), bytesToHex(honest.stepHashes[0]!));
   assert.equal(firstMismatch(honest.stepHashes, sink.hashes), 1);
   for (let t = 1; t <= 20; t++) assert.notEqual(bytesToHex(sink.hashes[t]!), bytesToHex(honest.stepHashes[t]!), `h_${t} differs`);
   // and it is exactly an honest run of the spec with the other rate
-  const other = runTrace(createTrainer(withLearningRate(s, 0.5), iris.train, seed), jobId);
+  const other = runTraceSync(createTrainer(withLearningRate(s, 0.5), iris.train, seed), jobId);
   assert.equal(bytesToHex(r.traceRoot), bytesToHex(other.traceRoot));
   assert.equal(withLearningRate(s, 0.5).optimizer.learningRate, Math.fround(baseSpec.optimizer.learningRate * 0.5));
 });
 
 test('a parent job starts from its parameters with zero optimiser slots', async () => {
   const s = spec(10, 5);
-  const parent = runTrace(createTrainer(s, iris.train, seed), jobId).finalState;
+  const parent = runTraceSync(createTrainer(s, iris.train, seed), jobId).finalState;
   const sink = new MemorySink();
   await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink, initialParams: parent.params });
   const s0 = decodeState(sink.cps[0]!.bytes, createTrainer(s, iris.train, seed).layout);

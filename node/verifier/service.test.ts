@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
-import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTrace, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 import { JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, JobsError, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
@@ -44,12 +44,12 @@ function training(): Promise<Run> {
     const seed = sha256(utf8('verifier-test/seed'));
     const data = loadDataset('iris').train;
     const w = SolverArtifacts.create(join(tmp, 'solver'), { jobId, specJson, datasetRoot: datasetRoot(data), seed });
-    runTrace(createTrainer(spec, data, seed), jobId, w.traceOptions());
+    runTraceSync(createTrainer(spec, data, seed), jobId, { sink: w });
     const artifacts = await w.finish();
 
     // independent: a second run keeps its checkpoints in memory; replay the sampled segments from them
     const tr = createTrainer(spec, data, seed);
-    const trace = runTrace(tr, jobId);
+    const trace = runTraceSync(tr, jobId);
     const s0 = initialState(tr);
     const k = spec.checkpointInterval;
     const segmentHashes = SEGMENTS.map((j) => {

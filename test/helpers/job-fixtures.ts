@@ -1,7 +1,7 @@
 // Fixtures shared by node/jobs tests: small real training runs recorded as solver artifacts.
 // Not part of the public surface (index.ts does not export it).
 import { readFileSync } from 'node:fs';
-import { createTrainer, datasetRoot, loadDataset, parseSpec, runTrace, selectBackend, withSteps, canonicalSpecJson, type ModelSpec } from '../../ml-runtime/index.ts';
+import { createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, selectBackend, withSteps, canonicalSpecJson, type ModelSpec } from '../../ml-runtime/index.ts';
 import { SolverArtifacts } from '../../node/jobs/artifacts.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
 
@@ -37,7 +37,7 @@ export async function trainRecorded(dir: string, spec: ModelSpec, datasetName: s
   const tr = createTrainer(spec, dataset, seed);
   const specJson = canonicalSpecJson(spec);
   const w = SolverArtifacts.create(dir, { jobId, specJson, datasetRoot: datasetRoot(dataset), seed });
-  const trace = runTrace(tr, jobId, w.traceOptions());
+  const trace = runTraceSync(tr, jobId, { sink: w });
   const artifacts = await w.finish();
   return { jobId, seed, spec, specJson, dataset, trace, artifacts };
 }

@@ -1,7 +1,7 @@
 // Real proof-of-learning work for job tests: a tiny regression model trained with the det runtime,
 // the solver's commitment, openings and reveals built from its trace, and committee members that
 // replay the sampled segments from the opened checkpoints.
-import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTrace, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../ml-runtime/index.ts';
+import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../ml-runtime/index.ts';
 
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/jobs/digest.ts';
 import { requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
@@ -36,7 +36,7 @@ export class SolverWork {
 
   constructor(readonly job: Job, trainSpec: ModelSpec = SPEC) {
     this.trainer = createTrainer(trainSpec, DATA, job.seed!);
-    this.trace = runTrace(this.trainer, job.id);
+    this.trace = runTraceSync(this.trainer, job.id);
   }
 
   commit(): TraceCommitPayload {

@@ -6,8 +6,16 @@ import { join } from 'node:path';
 import { command as train, cliIo } from './train.ts';
 import { command as replay } from './replay.ts';
 import { command as evalCmd } from './eval.ts';
+import { traceRoot } from '../../../ml-runtime/index.ts';
+import { hexToBytes as fromHex, bytesToHex as toHex } from '../../../primitives/index.ts';
 
 const specs = new URL('../../../ml-runtime/specs/', import.meta.url).pathname;
+
+/** h_0..h_T of a run folder (steps.bin: 32 bytes each). */
+function stepHashesIn(dir: string): Uint8Array[] {
+  const flat = new Uint8Array(readFileSync(join(dir, 'steps.bin')));
+  return Array.from({ length: flat.length / 32 }, (_, i) => flat.slice(i * 32, i * 32 + 32));
+}
 
 async function capture(f: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
   const o = cliIo.out; const e = cliIo.err;
@@ -24,12 +32,12 @@ test('train -> replay -> eval on iris, and replay finds a tampered step', async 
   assert.equal(r.code, 0, r.err);
   assert.match(r.out, /trained 50 steps on iris \(det\)/);
   assert.match(r.err, /train \[#+\] 50\/50 100% .* steps\/s ETA 0:00 loss=/);
-  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
-  assert.equal(m.backend, 'det');
+  const m = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
+  assert.equal(m.run.backend, 'det');
   assert.deepEqual(m.checkpoints.map((c: { step: number }) => c.step), [0, 20, 40, 50]);
-  assert.equal(readFileSync(join(dir, 'trace-root.txt'), 'utf8').trim(), m.traceRoot);
-  assert.equal(readFileSync(join(dir, 'step-hashes.txt'), 'utf8').trim().split('\n').length, 51);
-  assert.deepEqual(readdirSync(join(dir, 'checkpoints')).sort(), ['step-000000000.state', 'step-000000020.state', 'step-000000040.state', 'step-000000050.state']);
+  assert.equal(toHex(traceRoot(stepHashesIn(dir))), m.traceRoot);
+  assert.equal(stepHashesIn(dir).length, 51);
+  assert.deepEqual(readdirSync(dir).filter((f) => f.startsWith('cp-')).sort(), ['cp-0.bin', 'cp-1.bin', 'cp-2.bin', 'cp-3.bin']);
   assert.match(r.out, new RegExp(`trace root ${m.traceRoot}`));
 
   for (const seg of ['0', '1', '2']) {
@@ -45,8 +53,8 @@ test('train -> replay -> eval on iris, and replay finds a tampered step', async 
   assert.ok(e.accuracy > 0.6, `iris accuracy ${e.accuracy}`);
 
   // tamper: replace a committed checkpoint with the state of another step -> first mismatch
-  const cp20 = join(dir, 'checkpoints', 'step-000000020.state');
-  writeFileSync(cp20, readFileSync(join(dir, 'checkpoints', 'step-000000040.state')));
+  const cp20 = join(dir, 'cp-1.bin');
+  writeFileSync(cp20, readFileSync(join(dir, 'cp-2.bin')));
   const bad = await capture(() => replay.run(['--from', dir, '--segment', '1', '--quiet']));
   assert.equal(bad.code, 1);
   assert.match(bad.err, /STATE_MISMATCH: replay from step 20 got a state at step 40/);
@@ -57,17 +65,15 @@ test('replay reports the first mismatching step when a committed hash is wrong',
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal((await capture(() => train.run(['--spec', join(specs, 'regression.json'), '--dataset', 'synthetic-regression', '--out', dir, '--quiet']))).code, 0);
   // rewrite step 13's hash and the manifest's trace root consistently (a solver that lies about step 13)
-  const lines = readFileSync(join(dir, 'step-hashes.txt'), 'utf8').trim().split('\n');
+  const lines = stepHashesIn(dir).map(toHex);
   lines[13] = 'ff'.repeat(32);
-  writeFileSync(join(dir, 'step-hashes.txt'), lines.join('\n') + '\n');
+  writeFileSync(join(dir, 'steps.bin'), fromHex(lines.join('')));
   const before = await capture(() => replay.run(['--from', dir, '--segment', '1', '--quiet']));
   assert.equal(before.code, 1);
   assert.match(before.out, /does not match the trace root/);
-  const { traceRoot } = await import('../../../ml-runtime/index.ts');
-  const { hexToBytes: fromHex, bytesToHex: toHex } = await import('../../../primitives/index.ts');
-  const m = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  const m = JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8'));
   m.traceRoot = toHex(traceRoot(lines.map((l) => fromHex(l))));
-  writeFileSync(join(dir, 'manifest.json'), JSON.stringify(m));
+  writeFileSync(join(dir, 'meta.json'), JSON.stringify(m));
   const r = await capture(() => replay.run(['--from', dir, '--segment', '1', '--quiet']));
   assert.equal(r.code, 1);
   assert.match(r.out, /segment 1 \(steps 10\.\.20, det\): MISMATCH at step 13: committed f{64}, replayed [0-9a-f]{64}/);
@@ -79,7 +85,7 @@ test('a run trained on tfjs cpu fails replay under det at its first step', async
   const dir = mkdtempSync(join(tmpdir(), 'polchain-train-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   assert.equal((await capture(() => train.run(['--spec', join(specs, 'iris.json'), '--dataset', 'iris', '--steps', '20', '--out', dir, '--backend', 'cpu', '--quiet']))).code, 0);
-  assert.equal(JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8')).backend, 'cpu');
+  assert.equal(JSON.parse(readFileSync(join(dir, 'meta.json'), 'utf8')).run.backend, 'cpu');
   const own = await capture(() => replay.run(['--from', dir, '--segment', '0', '--quiet']));
   assert.equal(own.code, 0, 'replays on its own backend by default');
   const det = await capture(() => replay.run(['--from', dir, '--segment', '0', '--backend', 'det', '--quiet']));
@@ -89,14 +95,14 @@ test('a run trained on tfjs cpu fails replay under det at its first step', async
 
 test('usage and input errors give exit code 2 or 1 with a clear message', async () => {
   const a = await capture(() => train.run(['--spec', 'x.json']));
-  assert.equal(a.code, 2); assert.match(a.err, /missing --dataset/);
+  assert.equal(a.code, 2); assert.match(a.err, /--dataset is required/);
   const b = await capture(() => train.run(['--bogus', '1']));
-  assert.equal(b.code, 2); assert.match(b.err, /unknown option --bogus/);
+  assert.equal(b.code, 2); assert.match(b.err, /Unknown option '--bogus'/);
   const c = await capture(() => train.run(['--spec', join(specs, 'iris.json'), '--dataset', 'cifar', '--out', join(tmpdir(), 'never')]));
   assert.equal(c.code, 1); assert.match(c.err, /DATASET_UNKNOWN: unknown dataset "cifar"/);
   const d = await capture(() => train.run(['--spec', join(specs, 'iris.json'), '--dataset', 'mnist', '--out', join(tmpdir(), 'never')]));
   assert.equal(d.code, 1); assert.match(d.err, /SPEC_DATASET_MISMATCH/);
-  assert.ok(!existsSync(join(tmpdir(), 'never', 'manifest.json')));
+  assert.ok(!existsSync(join(tmpdir(), 'never', 'meta.json')));
   const e = await capture(() => replay.run(['--from', tmpdir(), '--segment', '0']));
   assert.equal(e.code, 2); assert.match(e.err, /not a training output directory/);
   const f = await capture(() => train.run(['--spec', join(specs, 'iris.json'), '--dataset', 'iris', '--steps', '0', '--out', join(tmpdir(), 'never')]));
