@@ -6,14 +6,12 @@ import { createRpcServer, type RpcServer } from '../rpc/index.ts';
 import { ChainStore } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
 import { SoloProducer, type BlockDecider } from './producer/index.ts';
-import { BftDriver } from './bft/index.ts';
-import { TxBatcher } from './bft/tx-gossip.ts';
+import { BftDriver, TxBatcher } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, JOBS_TOPIC } from './rpc-methods/index.ts';
-import { headerJson } from './rpc-methods/json.ts';
-import { NODE_VERSION } from './version.ts';
-import { loadOrCreateP2pKey } from './p2p-key.ts';
+import { chainMethods, jobMethods, jobUpdateJson, headerJson, JOBS_TOPIC } from './rpc-methods/index.ts';
+import { NODE_VERSION } from './util/index.ts';
+import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';

@@ -13,7 +13,7 @@ import { loadSignHistory, saveSignHistory } from './sign-history.ts';
 import { ValidatorSets } from './validator-sets.ts';
 import { bftHooks } from './hooks.ts';
 import { decodeTxBatch } from './tx-gossip.ts';
-import { Progress } from '../cli/progress.ts';
+import { Progress } from '../util/index.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {

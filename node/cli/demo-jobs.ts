@@ -14,7 +14,7 @@ import { RpcClient } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
 import { loadJobSpec, payoutLines } from './commands/job.ts';
-import { Progress } from './progress.ts';
+import { Progress } from '../util/index.ts';
 import { bytesToHex, encodeAddress, hexToBytes } from '../../primitives/index.ts';
 
 type JobJson = Parameters<typeof payoutLines>[0] & {

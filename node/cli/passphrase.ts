@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 
 /**
  * Where a keystore passphrase comes from, in order: --passphrase-file, POLCHAIN_PASSPHRASE, an

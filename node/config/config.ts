@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NodeError } from '../errors.ts';
-import { LOG_LEVELS } from '../logging.ts';
+import { NodeError, LOG_LEVELS } from '../util/index.ts';
 
 /**
  * Node settings. Each has a flag, an environment variable and a config-file key; precedence is

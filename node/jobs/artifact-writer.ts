@@ -12,18 +12,20 @@ import {
   META, STEPS, checkpointFile, fsyncPath, jobDir, metaOf, need32, writeAllSync, writeFileDurably,
   type ArtifactsInit, type CheckpointRecord,
 } from './artifact-files.ts';
-import { SolverArtifacts } from './artifacts.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
 const HASH_BATCH = 128;
+
+/** Opens the finished record; the reader (artifacts.ts) creates writers, so it hands its opener in. */
+export type ArtifactsOpener<A> = (root: string, jobId: Uint8Array) => Promise<A>;
 
 /**
  * Records one training run. Feed it with `traceOptions()` (for ml-runtime runTrace) or with
  * addCheckpoint from runTraceAsync's onCheckpoint plus addStepHashes(result.stepHashes); then finish().
  * The methods are synchronous because runTrace's callbacks are.
  */
-export class ArtifactWriter {
+export class ArtifactWriter<A = unknown> {
   readonly dir: string;
   readonly T: number;
   readonly k: number;
@@ -35,7 +37,7 @@ export class ArtifactWriter {
   private fd: number | null;
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
-  constructor(private readonly root: string, private readonly init: ArtifactsInit) {
+  constructor(private readonly root: string, private readonly init: ArtifactsInit, private readonly open: ArtifactsOpener<A>) {
     need32(init.jobId, 'job id');
     need32(init.datasetRoot, 'dataset root');
     need32(init.seed, 'seed');
@@ -115,7 +117,7 @@ export class ArtifactWriter {
   }
 
   /** Checks the record is whole and consistent, makes it durable and returns the reader. */
-  async finish(): Promise<SolverArtifacts> {
+  async finish(): Promise<A> {
     this.checkOpen();
     if (this.hashCount !== this.T + 1) throw new JobsError('ARTIFACTS_INVALID', `${this.hashCount} step hashes recorded, a ${this.T}-step job has ${this.T + 1}`);
     if (this.cps.length !== this.steps.length) throw new JobsError('ARTIFACTS_INVALID', `${this.cps.length} checkpoints recorded, expected ${this.steps.length}`);
@@ -138,7 +140,7 @@ export class ArtifactWriter {
     writeFileDurably(join(this.dir, META), JSON.stringify(meta));
     fsyncPath(this.dir); // the renames and new files are durable only once the folder is
     this.state = 'finished';
-    return SolverArtifacts.open(this.root, this.init.jobId);
+    return this.open(this.root, this.init.jobId);
   }
 
   /** Drops the partial record (training failed or was cancelled). */

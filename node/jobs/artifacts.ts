@@ -46,8 +46,8 @@ export class SolverArtifacts {
   }
 
   /** Starts recording a job under `dir`. */
-  static create(dir: string, init: ArtifactsInit): ArtifactWriter {
-    return new ArtifactWriter(dir, init);
+  static create(dir: string, init: ArtifactsInit): ArtifactWriter<SolverArtifacts> {
+    return new ArtifactWriter(dir, init, SolverArtifacts.open);
   }
 
   /** Opens a finished job's artifacts under `dir` (ARTIFACTS_NOT_FOUND / _INCOMPLETE / _CORRUPT). */

@@ -2,7 +2,7 @@ import { accountTreeKey, encodeAccount, isVmError, verifySmtProof, encodeSmtProo
 import {
   RpcError, NOT_FOUND, TX_REJECTED, MEMPOOL_FULL, parseBlockTag, parseHexParam, schemas, type RpcMethod,
 } from '../../rpc/index.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { accountJson, headerJson, receiptJson, txJson, validatorJson } from './json.ts';

@@ -5,8 +5,7 @@
 // from its own (possibly fake) trace with valid Merkle proofs over what it committed, and committee
 // members that really replay the sampled segments (or are lazy, copy, or report data unavailable).
 // Everything stays in memory; meant for tiny models in tests, and for the bench's MNIST MLP.
-import { applyBlock, buildBlock, decodeTx, commitBlock, createGenesisState, signTxBytes, JobStatus, type BlockResult, type ChainParams, type ChainState, type Job, type JobTerms, type JobWindows, type TxPayload, type TraceCommitPayload, type JobOpenPayload, type JobRevealPayload, type Validator } from '../../vm/index.ts';
-import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/jobs/digest.ts';
+import { applyBlock, buildBlock, decodeTx, commitBlock, createGenesisState, signTxBytes, JobStatus, type BlockResult, type ChainParams, type ChainState, type Job, type JobTerms, type JobWindows, type TxPayload, type TraceCommitPayload, type JobOpenPayload, type JobRevealPayload, type Validator, attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { segmentCount, parseSpec, validateSpec, canonicalSpecJson, datasetRoot, makeDataset, createTrainer, initialState, trainStep, runTrace, replaySegment, makeCheckpoint, checkpointsRoot as cpRootOf, checkpointLeaf, checkpointSteps, traceRoot as traceRootOf, chunkBytes, chunkProof, verifyChunk, decodeState, encodedStateLength, stepHash, selectBackend, CHUNK_SIZE, type Dataset, type ModelSpec, type TrainState, type Trainer } from '../../ml-runtime/index.ts';

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { Progress } from '../progress.ts';
+import { Progress } from '../../util/index.ts';
 import { loadDataset, selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch, traceRoot } from '../../../ml-runtime/index.ts';
 import { cliIo, parseFlags, readManifest, readStepHashes, runCli, UsageError, checkpointFile } from './train.ts';
 import { hexToBytes, bytesToHex, equalBytes } from '../../../primitives/index.ts';

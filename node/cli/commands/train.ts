@@ -3,7 +3,7 @@
 import { mkdirSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CliCommand } from '../command.ts';
-import { Progress } from '../progress.ts';
+import { Progress } from '../../util/index.ts';
 import { parseSpec, validateSpec, withSteps, canonicalSpecJson, specHash, loadDataset, datasetRoot, createTrainer, runTraceAsync, selectBackend, detRuntimeVersion, localJobId, jobSeedForLocalRun, CHUNK_SIZE, MlError, evaluate, type ModelSpec, type Checkpoint } from '../../../ml-runtime/index.ts';
 import { bytesToHex, hexToBytes } from '../../../primitives/index.ts';
 
