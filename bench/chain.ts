@@ -10,7 +10,7 @@ import { applyBlock, buildBlock, commitBlock, createGenesisState, encodeTx, sign
 import { devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
-import { PolchainNode } from '../node/node.ts';
+import { PolchainNode } from '../node/index.ts';
 import { bytesToHex, publicKeyFromSeed, addressFromPublicKey, sha256, verify } from '../primitives/index.ts';
 
 const ACCOUNTS = 500;

@@ -8,7 +8,7 @@ import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVeri
 import { encodeTx, signTx } from '../vm/index.ts';
 import { devAccountSeed } from '../genesis/index.ts';
 import { RpcClient, type BatchCall, type NodeApi } from '../rpc/index.ts';
-import { createDevnet } from '../node/cli/commands/devnet.ts';
+import { createDevnet } from '../node/cli/index.ts';
 import { startNode, TEST_PASSPHRASE, type NodeProcess } from '../test/helpers/node-process.ts';
 import { bytesToHex, sha256 } from '../primitives/index.ts';
 

@@ -2,7 +2,7 @@
 // training step, batch 64, on tfjs cpu vs det, measured in the same run (median of N steps).
 // Run: node --import tsx bench/det-steps.ts [steps] [gemm threads]
 // Prints one JSON line. Timings are informational; no test asserts them.
-import { tf } from '../ml-runtime/tf.ts';
+import { tf } from '../ml-runtime/index.ts';
 import { registerDetBackend, DET_BACKEND, detAdam, setDetThreads } from '../ml-runtime/det/index.ts';
 import { batch, buildModel } from '../test/helpers/det-train-cases.ts';
 

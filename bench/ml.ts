@@ -4,7 +4,7 @@
 // gather, forward/backward on the backend, fixed-order Adam). Also: per-step hashing (h_t over the
 // full state) as a percentage of the det step time. Last line: one JSON object.
 import '@tensorflow/tfjs-backend-wasm';
-import { tf } from '../ml-runtime/tf.ts';
+import { tf } from '../ml-runtime/index.ts';
 import { validateSpec, loadDataset, createTrainer, initialState, trainStep, stepHash, StepHashWorker, selectBackend, type ModelSpec, type TrainState } from '../ml-runtime/index.ts';
 import { sha256, utf8 } from '../primitives/index.ts';
 

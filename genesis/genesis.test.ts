@@ -6,7 +6,7 @@ import { join } from 'node:path';
 
 import { devGenesis, genesisHash, genesisState, genesisToJson, loadGenesisFile, parseGenesis, GenesisError } from './index.ts';
 
-import { val as v } from '../test/helpers/chain.ts';
+import { val as v } from '../test/helpers/chain-fixtures.ts';
 import { bytesToHex } from '../primitives/index.ts';
 
 const base = () => genesisToJson(devGenesis({ validators: [{ address: v.address, consensusKey: v.publicKey, blsKey: v.blsKey }], genesisTimeMs: 1_700_000_000_000n, devAccounts: 3 })) as any;

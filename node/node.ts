@@ -10,10 +10,9 @@ import { SoloProducer } from './producer/index.ts';
 import { BftDriver, TxBatcher } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson } from './rpc-methods/index.ts';
-import { headerJson } from './rpc-methods/json.ts';
-import { NODE_VERSION } from './version.ts';
-import { loadOrCreateP2pKey } from './p2p-key.ts';
+import { chainMethods, jobMethods, jobUpdateJson, headerJson } from './rpc-methods/index.ts';
+import { NODE_VERSION } from './util/index.ts';
+import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';

@@ -5,12 +5,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome, EventKind, type Job } from '../vm/index.ts';
-import { jobSeed, sampleSegments, selectCommittee } from '../vm/jobs/challenge.ts';
-import { segmentCount } from '../ml-runtime/index.ts';
-import { UNAVAILABLE_DIGEST } from '../vm/jobs/digest.ts';
-import { parseSpec, validateSpec, loadDataset, selectBackend, type ModelSpec } from '../ml-runtime/index.ts';
-import { tf } from '../ml-runtime/tf.ts';
+import { JobStatus, JobOutcome, EventKind, type Job, jobSeed, sampleSegments, selectCommittee, UNAVAILABLE_DIGEST } from '../vm/index.ts';
+import { segmentCount, parseSpec, validateSpec, loadDataset, selectBackend, type ModelSpec, tf } from '../ml-runtime/index.ts';
 import {
   JobSim, Solver, plan, expectedDigest, openingsOf, revealOf, produceRun, Prng,
   type JobPlan, type Strategy, type Withhold, type MemberBehaviour, type SolverRun,

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { beaconAfter, beaconAtGenesis, buildBlock } from '../vm/index.ts';
 import { beaconSign, genesisBeacon, nextBeacon, validatorSetFromVm, verifyBlockBeacon } from '../consensus/index.ts';
-import { alice, val, testState, TEST_CHAIN } from './helpers/chain.ts';
+import { alice, val, testState, TEST_CHAIN } from './helpers/chain-fixtures.ts';
 import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 test('vm and consensus agree on the genesis beacon and the next-beacon function', () => {

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { JobStatus, JobOutcome } from '../vm/index.ts';
-import { sampleSegments } from '../vm/jobs/challenge.ts';
+import { sampleSegments } from '../vm/index.ts';
 import { parseSpec, validateSpec, loadDataset, selectBackend } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, Prng, expectedDigest, SIM_WINDOWS, type JobPlan } from './helpers/job-sim/index.ts';
 import { equalBytes } from '../primitives/index.ts';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RpcClient } from '../rpc/index.ts';
-import { createDevnet } from '../node/cli/commands/devnet.ts';
+import { createDevnet } from '../node/cli/index.ts';
 import { startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
 
 const N = 4;

@@ -11,7 +11,7 @@ import { devAccount } from '../genesis/index.ts';
 import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
 import { createRpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
-import { main } from '../node/cli/main.ts';
+import { main } from '../node/cli/index.ts';
 import { runCli, startNode, ROOT } from './helpers/node-process.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { bytesToHex, encodeAddress } from '../primitives/index.ts';

@@ -13,7 +13,7 @@ import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from '../ml-runtime/index.ts';
 import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
-import { PolchainNode } from '../node/node.ts';
+import { PolchainNode } from '../node/index.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 

@@ -9,7 +9,7 @@ import { commitSigningBytes, decodeSmtProof, encodeTx, signTx, verifySmtProof } 
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { RpcClient } from '../rpc/index.ts';
-import { PolchainNode } from '../node/node.ts';
+import { PolchainNode } from '../node/index.ts';
 import { addressFromPublicKey, bytesToHex, decodeAddress, encodeAddress, hexToBytes, publicKeyFromSeed, sha256, verify } from '../primitives/index.ts';
 
 const h = (s: string) => hexToBytes(s.slice(2));

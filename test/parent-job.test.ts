@@ -14,7 +14,7 @@ import { canonicalSpecJson, checkpointSteps, createTrainer, datasetRoot, decodeS
 import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { RpcClient } from '../rpc/index.ts';
-import type { PolchainNode } from '../node/node.ts';
+import type { PolchainNode } from '../node/index.ts';
 import { createP2pHost } from '../node/p2p/index.ts';
 import { SolverArtifacts, fetchCheckpointState, initialStateFromParent, layoutOfSpec } from '../node/jobs/index.ts';
 import { Solver, type SolverEvent } from '../node/solver/index.ts';

@@ -13,7 +13,7 @@ import { once } from 'node:events';
 import { RpcClient } from '../rpc/index.ts';
 
 import { devAccount } from '../genesis/index.ts';
-import { createDevnet } from '../node/cli/commands/devnet.ts';
+import { createDevnet } from '../node/cli/index.ts';
 import { ROOT, runCli, startNode, TEST_PASSPHRASE, type NodeProcess } from './helpers/node-process.ts';
 import { encodeAddress } from '../primitives/index.ts';
 

@@ -7,7 +7,7 @@
 //   mh = fr(m'/oma1)  vh = fr(v'/oma2)      u  = fr(fr(mh / fr(fr(sqrt(vh)) + eps)) * nlr)
 //   w' = fr(u + w)                          then accBeta1 = fr(accBeta1*b1), accBeta2 likewise.
 import { tf } from '../tf.ts';
-import { DET_BACKEND } from './backend.ts';
+import { DET_BACKEND } from './det-backend.ts';
 
 const fr = Math.fround;
 

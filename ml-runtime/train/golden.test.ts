@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSpec, withSteps, specHash, type ModelSpec } from '../commitment/spec/index.ts';
 import { loadDataset } from '../data/index.ts';
 import { datasetRoot } from '../commitment/index.ts';
-import { selectBackend, detRuntimeVersion } from '../backend.ts';
+import { selectBackend, detRuntimeVersion } from '../backend-select.ts';
 import { localJobId, jobSeedForLocalRun } from '../commitment/job.ts';
 
 import { createTrainer, runTraceSync, replaySegment } from './index.ts';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSpec } from '../commitment/spec/index.ts';
 import { loadDataset } from '../data/index.ts';
-import { selectBackend } from '../backend.ts';
+import { selectBackend } from '../backend-select.ts';
 import { localJobId, jobSeedForLocalRun } from '../commitment/job.ts';
 import { createTrainer, initialState, trainStep, evaluate } from './index.ts';
 

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { parseSpec, validateSpec } from '../commitment/spec/index.ts';
 import { loadDataset } from '../data/index.ts';
-import { selectBackend } from '../backend.ts';
+import { selectBackend } from '../backend-select.ts';
 import { createTrainer, initialState, trainStep, checkState } from './step.ts';
 import { encodeState, decodeState, stepHash, encodedStateLength, type TrainState } from '../commitment/state.ts';
 import { powi, applyUpdate } from './optimizer.ts';

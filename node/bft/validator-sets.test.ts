@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { buildBlock, type ChainState, type Validator } from '../../vm/index.ts';
 import { advanceHeight, makeValidatorSet, updateValidatorSet, validatorSetAtHeight, type ValidatorSet } from '../../consensus/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
-import { ChainStore } from '../storage/chain-store.ts';
-import { val, alice, bob, beaconSigFor } from '../../test/helpers/chain.ts';
+import { ChainStore } from '../storage/index.ts';
+import { val, alice, bob, beaconSigFor } from '../../test/helpers/chain-fixtures.ts';
 import { ValidatorSets } from './validator-sets.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 

@@ -8,7 +8,7 @@ import { buildBlock, type Commit } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from '../storage/index.ts';
 import { Mempool, DEFAULT_MEMPOOL } from '../mempool/index.ts';
-import { alice, bob, val, beaconSigFor, tx } from '../../test/helpers/chain.ts';
+import { alice, bob, val, beaconSigFor, tx } from '../../test/helpers/chain-fixtures.ts';
 import { commitDecidedBlock } from './commit-block.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 

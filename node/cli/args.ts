@@ -1,5 +1,5 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 type Options = NonNullable<ParseArgsConfig['options']>;

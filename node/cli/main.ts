@@ -1,5 +1,5 @@
 // The `polchain` command line: one subcommand per module under ./commands.
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { RpcClientError } from '../../rpc/index.ts';
 import type { CliCommand } from './command.ts';
 

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 /**

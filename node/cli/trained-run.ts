@@ -4,7 +4,7 @@
 // meta.json, steps.bin and cp-<i>.bin into DIR, and replay/eval read any such folder, a solver's too.
 import { DATASET_NAMES, MlError, datasetRoot, loadDataset } from '../../ml-runtime/index.ts';
 import { JobsError, SolverArtifacts, isJobsError } from '../jobs/index.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 /** Where the ML commands write (stdout for results, stderr for progress and errors); tests swap it. */

@@ -1,6 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NodeError } from '../errors.ts';
-import { LOG_LEVELS } from '../logging.ts';
+import { NodeError, LOG_LEVELS } from '../util/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 /**

@@ -12,7 +12,6 @@ import {
   META, STEPS, checkpointFile, fsyncPath, metaOf, need32, writeAllSync, writeFileDurably,
   type ArtifactsInit, type CheckpointRecord, type RunRecord,
 } from './artifact-files.ts';
-import { SolverArtifacts } from './artifacts.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
@@ -32,7 +31,10 @@ function removeRecord(dir: string): void {
  * runTraceSync: the methods are synchronous), then finish(). An existing record in `dir` is
  * replaced only with `overwrite`.
  */
-export class ArtifactWriter implements SyncTraceSink {
+/** Opens the finished record; the reader (artifacts.ts) creates writers, so it hands its opener in (no import cycle). */
+export type ArtifactsOpener<A> = (dir: string, jobId: Uint8Array) => Promise<A>;
+
+export class ArtifactWriter<A = unknown> implements SyncTraceSink {
   readonly T: number;
   readonly k: number;
   private readonly steps: number[];
@@ -43,7 +45,7 @@ export class ArtifactWriter implements SyncTraceSink {
   private fd: number | null;
   private state: 'open' | 'finished' | 'aborted' = 'open';
 
-  constructor(readonly dir: string, private readonly init: ArtifactsInit) {
+  constructor(readonly dir: string, private readonly init: ArtifactsInit, private readonly open: ArtifactsOpener<A>) {
     need32(init.jobId, 'job id');
     need32(init.datasetRoot, 'dataset root');
     need32(init.seed, 'seed');
@@ -110,7 +112,7 @@ export class ArtifactWriter implements SyncTraceSink {
    * Checks the record is whole and consistent, makes it durable and returns the reader. `run`
    * describes a local `polchain train` run (dataset name, backend, ...).
    */
-  async finish(run?: RunRecord): Promise<SolverArtifacts> {
+  async finish(run?: RunRecord): Promise<A> {
     this.checkOpen();
     if (this.hashCount !== this.T + 1) throw new JobsError('ARTIFACTS_INVALID', `${this.hashCount} step hashes recorded, a ${this.T}-step job has ${this.T + 1}`);
     if (this.cps.length !== this.steps.length) throw new JobsError('ARTIFACTS_INVALID', `${this.cps.length} checkpoints recorded, expected ${this.steps.length}`);
@@ -134,7 +136,7 @@ export class ArtifactWriter implements SyncTraceSink {
     writeFileDurably(join(this.dir, META), JSON.stringify(meta));
     fsyncPath(this.dir); // the renames and new files are durable only once the folder is
     this.state = 'finished';
-    return SolverArtifacts.openAt(this.dir, this.init.jobId);
+    return this.open(this.dir, this.init.jobId);
   }
 
   /** Drops the partial record (training failed or was cancelled). */

@@ -48,13 +48,13 @@ export class SolverArtifacts {
   }
 
   /** Starts recording a job in its folder under the store `dir` (a solver's data dir). */
-  static create(dir: string, init: ArtifactsInit): ArtifactWriter {
-    return new ArtifactWriter(jobDir(dir, init.jobId), init);
+  static create(dir: string, init: ArtifactsInit): ArtifactWriter<SolverArtifacts> {
+    return new ArtifactWriter(jobDir(dir, init.jobId), init, SolverArtifacts.openAt);
   }
 
   /** Starts recording a job straight into `folder` (`polchain train --out`). */
-  static createAt(folder: string, init: ArtifactsInit): ArtifactWriter {
-    return new ArtifactWriter(folder, init);
+  static createAt(folder: string, init: ArtifactsInit): ArtifactWriter<SolverArtifacts> {
+    return new ArtifactWriter(folder, init, SolverArtifacts.openAt);
   }
 
   /** Opens a finished job's artifacts under the store `dir` (ARTIFACTS_NOT_FOUND / _INCOMPLETE / _CORRUPT). */

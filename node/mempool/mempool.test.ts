@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { buildBlock, commitBlock } from '../../vm/index.ts';
 import { Mempool } from './mempool.ts';
-import { alice, bob, carol, val, testState, transfer } from '../../test/helpers/chain.ts';
+import { alice, bob, carol, val, testState, transfer } from '../../test/helpers/chain-fixtures.ts';
 import { sha256, bytesToHex } from '../../primitives/index.ts';
 
 const errCode = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return (e as { code: string }).code; } };

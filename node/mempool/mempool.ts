@@ -1,5 +1,5 @@
 import { txUpfrontCost, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { Heap } from './heap.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 

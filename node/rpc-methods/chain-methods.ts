@@ -3,7 +3,7 @@ import {
   RpcError, NOT_FOUND, TX_REJECTED, MEMPOOL_FULL, parseBlockTag, parseHexParam, implement, CHAIN_METHODS,
   type ChainResults, type Handlers, type Native, type RpcMethod,
 } from '../../rpc/index.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { accountJson, headerJson, receiptJson, txJson, validatorJson } from './json.ts';

@@ -1,3 +1,4 @@
 export { chainMethods, type ChainRpcContext } from './chain-methods.ts';
 export { jobMethods, JOBS_TOPIC, JOB_LIST_MAX, JOB_LIST_DEFAULT, type JobRpcContext, type JobView } from './job-methods.ts';
 export { jobUpdateJson } from './job-json.ts';
+export { headerJson } from './json.ts';

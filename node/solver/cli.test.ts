@@ -10,8 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptKey } from '../keystore/index.ts';
-import { main } from '../cli/main.ts';
-import { onceExitCode } from '../cli/commands/solver.ts';
+import { main, onceExitCode } from '../cli/index.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const dirP = mkdtemp(join(tmpdir(), 'polchain-solver-cli-'));

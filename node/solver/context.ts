@@ -2,7 +2,7 @@
 import type { Logger } from 'pino';
 import type { DatasetRegistry } from '../jobs/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
-import type { ChainClient } from './chain.ts';
+import type { ChainClient } from './chain-client.ts';
 import type { SolverEvent } from './events.ts';
 import type { ResolvedSolverOptions } from './options.ts';
 import type { Waker } from './waker.ts';

@@ -2,7 +2,7 @@
 import type { SolverContext } from './context.ts';
 import type { Earnings } from './events.ts';
 import type { JobView } from './job-view.ts';
-import type { JobResult, JobRun } from './job-runner.ts';
+import type { JobResult, JobRun } from './job-run.ts';
 
 /** What the job paid or cost, from its outcome, the terms and this solver's transaction receipts. */
 export async function jobEnded(c: SolverContext, run: JobRun, v: JobView): Promise<JobResult> {

@@ -3,7 +3,7 @@
 // back as the same peer on the same addresses, or verifiers could not fetch its openings.
 import { mkdir, readFile, writeFile, rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { loadOrCreateP2pKey } from '../p2p-key.ts';
+import { loadOrCreateP2pKey } from '../keystore/index.ts';
 
 const ADDRS_FILE = 'p2p-listen.json';
 

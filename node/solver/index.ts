@@ -2,12 +2,12 @@
 // `polchain solver`, its training loop, reveal splitting, job views and test-only cheats.
 export { Solver } from './solver.ts';
 export { SOLVER_RUNTIME, DEFAULT_MAX_TX_BYTES, DEFAULT_MAX_STEPS, type SolverOptions } from './options.ts';
-export { type JobResult, type JobResultStatus } from './job-runner.ts';
+export { type JobResult, type JobResultStatus } from './job-run.ts';
 export { trainJob, withLearningRate, skipStepsOf, type TraceSink, type TrainJobOptions, type TrainJobResult } from './train-job.ts';
 export { parseCheat, skippedSegments, skipPeriod, describeCheat, CHEAT_SYNTAX, type CheatMode } from './cheat.ts';
 export { cheatHooks, skipUpdates, stopEarly, trainWith, startFrom, foreignInit, interpolateTo, reversedDataset } from './cheat-hooks.ts';
 export { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';
-export { ChainClient, isRetryable, rejectionCode, type SentTx, type AccountView, type NodeStatusView, type RetryOptions } from './chain.ts';
+export { ChainClient, isRetryable, rejectionCode, type SentTx, type AccountView, type NodeStatusView, type RetryOptions } from './chain-client.ts';
 export {
   parseJobView, parseJobSummary, statusAtLeast, shortId, JOB_STATUS_ORDER, TERMINAL_STATUSES,
   type JobView, type JobSummaryView, type JobTermsView, type JobStatusName,

@@ -1,45 +1,25 @@
 // One job, driven by its status on chain: accept → train → commit → open → reveal → result. A
 // solver restarted on the same data directory re-enters this loop at whatever phase the chain says.
-import type { Logger } from 'pino';
 import { requiredOpenings, requiredRanges, type Dataset } from '../../ml-runtime/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
-import { isRetryable, type ChainClient, type SentTx } from './chain.ts';
+import { isRetryable, type ChainClient, type SentTx } from './chain-client.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import { jobEnded } from './earnings.ts';
 import { SolverError, errText } from './errors.ts';
-import type { Earnings } from './events.ts';
+import type { JobResult, JobRun, TrainArtifacts } from './job-run.ts';
 import { TERMINAL_STATUSES, shortId, type JobView } from './job-view.ts';
-import { trainedArtifacts } from './job-training.ts';
 import { splitRevealPayloads } from './tx-split.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
-export type JobResultStatus = 'finalized' | 'slashed' | 'expired' | 'gave-up' | 'failed' | 'lost' | 'stopped';
-
-export interface JobResult {
-  jobId: string;
-  status: JobResultStatus;
-  /** the chain's outcome ('paid', 'mismatch', 'no-open', ...) when the job ended */
-  outcome: string;
-  earnings: Earnings | null;
-  /** why the solver gave up or failed */
-  reason: string | null;
-}
-
-export interface JobRun {
-  id: string;
-  log: Logger;
-  txs: SentTx[];
-  balanceBefore: bigint;
-  artifacts: SolverArtifacts | null;
-  abort: AbortController;
-}
+export type { JobResult, JobResultStatus, JobRun } from './job-run.ts';
 
 /** How often a phase transaction that left the mempool without landing is sent again. */
 const MAX_RESENDS = 5;
 
 export class JobRunner {
-  constructor(private readonly c: SolverContext, private readonly sources: ChunkSources) {}
+  /** `train` (job-training.ts) is handed in by the Solver: training imports this runner's types. */
+  constructor(private readonly c: SolverContext, private readonly sources: ChunkSources, private readonly train: TrainArtifacts) {}
 
   /** Works the job until it ends on chain, the solver gives up on it, or the solver stops. */
   async run(v0: JobView, dataset: Dataset): Promise<JobResult> {
@@ -111,7 +91,7 @@ export class JobRunner {
           break;
         case 'training': {
           if (!this.me(v)) throw new SolverError('SOLVER_BAD_JOB', `job is solved by ${v.solver}, not ${c.address}`);
-          run.artifacts ??= await trainedArtifacts(c, this.sources, run, v, spec, dataset);
+          run.artifacts ??= await this.train(c, this.sources, run, v, spec, dataset);
           const cm = run.artifacts.commitment();
           const pay = { kind: 'trace-commit' as const, jobId: v.id, ...cm };
           v = (await c.chain.job(run.id)) ?? v;

@@ -15,14 +15,16 @@ import { selectBackend, detRuntimeVersion, type Dataset } from '../../ml-runtime
 import { createP2pHost } from '../p2p/index.ts';
 import { loadSolverIdentity, saveListenAddrs } from './identity.ts';
 import { DatasetRegistry, registerJobChunkServer, registerDatasetServer } from '../jobs/index.ts';
-import { ChainClient } from './chain.ts';
+import { ChainClient } from './chain-client.ts';
 import { describeCheat } from './cheat.ts';
 import { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError, errText } from './errors.ts';
 import type { SolverEvent } from './events.ts';
 import { decideJob } from './job-choice.ts';
-import { JobRunner, type JobResult } from './job-runner.ts';
+import { JobRunner } from './job-runner.ts';
+import type { JobResult } from './job-run.ts';
+import { trainedArtifacts } from './job-training.ts';
 import type { JobStatusName, JobView } from './job-view.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TX_BYTES, SOLVER_RUNTIME, type SolverOptions } from './options.ts';
 import { Waker } from './waker.ts';
@@ -71,7 +73,7 @@ export class Solver {
       },
     };
     this.sources = new ChunkSources(this.c);
-    this.runner = new JobRunner(this.c, this.sources);
+    this.runner = new JobRunner(this.c, this.sources, trainedArtifacts);
     this.finishedP = new Promise((r) => (this.finished = r));
     if (opts.signal) {
       if (opts.signal.aborted) this.ac.abort();

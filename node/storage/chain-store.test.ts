@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { buildBlock, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from './chain-store.ts';
-import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain.ts';
+import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain-fixtures.ts';
 import { terms } from '../../test/helpers/job-work.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 

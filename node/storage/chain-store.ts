@@ -1,7 +1,7 @@
 import { Level } from 'level';
 import { commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, decodeUnbonding, decodeValidator, encodeAccount, encodeBlock, encodeCommit, encodeEvents, encodeParams, encodeUnbonding, encodeValidator, accountTreeKey, validatorTreeKey, PARAMS_TREE_KEY, UNBONDING_TREE_KEY, BEACON_TREE_KEY, encodeBeacon, decodeBeacon, SparseMerkleTree, ChainState, decodeEvents, encode, decodeCanonical, decodeJob, decodeJobIndex, jobTreeKey, JOB_INDEX_TREE_KEY, type Block, type BlockResult, type Commit, type Receipt, type ChainEvent, type Account, type Validator, type UnbondingEntry, type Job, type StateWrite } from '../../vm/index.ts';
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
-import { NodeError } from '../errors.ts';
+import { NodeError } from '../util/index.ts';
 import { KEY, readU64be, u64be } from './keys.ts';
 import { bytesToHex, equalBytes, sha256, errorMessage } from '../../primitives/index.ts';
 

@@ -2,11 +2,30 @@
 // validator's attestation.
 import type { Logger } from 'pino';
 import { JobStatus, type Job } from '../../vm/index.ts';
-import type { VerifierBackend } from './backend.ts';
+import type { VerifierBackend } from './verifier-backend.ts';
 import type { VerifierOptions } from './options.ts';
 import type { BlockPace } from './pace.ts';
-import type { VerifierStats } from './service.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
+
+/** Counters for tests and node status. */
+export interface VerifierStats {
+  /** attestations posted with a replayed digest */
+  verified: number;
+  /** attestations posted with UNAVAILABLE_DIGEST */
+  unavailable: number;
+  /** tasks that ended without an attestation (local errors, refused submissions) */
+  failed: number;
+  /** replays whose end hash disagreed with an opened checkpoint of the solver (the digest is still posted) */
+  disagreed: number;
+  /** worker busy time of the last replay */
+  lastCpuMs: number;
+  /** checkpoint and dataset bytes fetched from solvers */
+  bytesFetched: number;
+  /** tasks waiting */
+  queued: number;
+  /** short id of the job being verified, or null */
+  running: string | null;
+}
 
 export interface Submitted {
   digest: Uint8Array;

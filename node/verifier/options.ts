@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { ChainState } from '../../vm/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import type { DatasetRegistry } from '../jobs/index.ts';
-import type { VerifierBackend } from './backend.ts';
+import type { VerifierBackend } from './verifier-backend.ts';
 
 export interface VerifierOptions {
   state: ChainState;

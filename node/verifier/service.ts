@@ -4,33 +4,13 @@
 // in time. Blocks only enqueue work; one task runs at a time, first come first served. This file
 // holds the queue and its scheduling; task.ts runs one task.
 import { JobStatus, type BlockResult, type Job } from '../../vm/index.ts';
-import { jobsBackend } from './backend.ts';
-import { hasAttested, needsMe, short, type VerifierContext } from './context.ts';
+import { jobsBackend } from './verifier-backend.ts';
+import { hasAttested, needsMe, short, type VerifierContext, type VerifierStats } from './context.ts';
 import { VerifierError, errText } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
 import { BlockPace } from './pace.ts';
 import { runTask, submitAttestation } from './task.ts';
 import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed } from '../../primitives/index.ts';
-
-/** Counters for tests and node status. */
-export interface VerifierStats {
-  /** attestations posted with a replayed digest */
-  verified: number;
-  /** attestations posted with UNAVAILABLE_DIGEST */
-  unavailable: number;
-  /** tasks that ended without an attestation (local errors, refused submissions) */
-  failed: number;
-  /** replays whose end hash disagreed with an opened checkpoint of the solver (the digest is still posted) */
-  disagreed: number;
-  /** worker busy time of the last replay */
-  lastCpuMs: number;
-  /** checkpoint and dataset bytes fetched from solvers */
-  bytesFetched: number;
-  /** tasks waiting */
-  queued: number;
-  /** short id of the job being verified, or null */
-  running: string | null;
-}
 
 const MAX_SUBMIT_TRIES = 3;
 /** a job whose task failed locally is tried again on a later block, this many times in all */

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
 import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
-import type { DatasetRef } from './backend.ts';
+import type { DatasetRef } from './verifier-backend.ts';
 import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { parentState } from './parent-state.ts';

@@ -6,7 +6,7 @@ import { pino } from 'pino';
 
 import { devGenesis, type Genesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
-import { PolchainNode } from '../../node/node.ts';
+import { PolchainNode } from '../../node/index.ts';
 import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 export const validatorSeed = (i: number) => sha256(new TextEncoder().encode(`bft test validator ${i}`));

@@ -1,6 +1,6 @@
 // Deterministic kernel cases shared by the det correctness and golden-vector tests. Inputs come
 // from an integer hash (never a random generator), so every run and every machine sees the same bytes.
-import { tf } from '../../ml-runtime/tf.ts';
+import { tf } from '../../ml-runtime/index.ts';
 
 export function hash32(i: number): number {
   let x = (i ^ 0x9e3779b9) >>> 0;

@@ -1,6 +1,6 @@
 // Small deterministic training runs through tfjs-layers on the active backend (weights from
 // the integer hash, never from tfjs's normal initialisers, which use the engine's log).
-import { tf, tfl } from '../../ml-runtime/tf.ts';
+import { tf, tfl } from '../../ml-runtime/index.ts';
 import { hash32, vals } from './det-kernel-cases.ts';
 
 export function buildModel(kind: 'mlp' | 'cnn', optimizer?: () => tf.Optimizer): tfl.Sequential {

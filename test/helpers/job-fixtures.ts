@@ -2,7 +2,7 @@
 // Not part of the public surface (index.ts does not export it).
 import { readFileSync } from 'node:fs';
 import { createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, selectBackend, withSteps, canonicalSpecJson, type ModelSpec } from '../../ml-runtime/index.ts';
-import { SolverArtifacts } from '../../node/jobs/artifacts.ts';
+import { SolverArtifacts } from '../../node/jobs/index.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
 
 export function bundledSpec(file: 'iris.json' | 'regression.json', steps?: number): ModelSpec {

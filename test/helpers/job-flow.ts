@@ -1,7 +1,7 @@
 // Drives one job through its phases on a TestChain, with real training and replay.
 import assert from 'node:assert/strict';
 import { JobStatus, type BlockResult, type Job, type JobTerms } from '../../vm/index.ts';
-import type { Acct, TestChain } from './job-chain.ts';
+import type { Acct, TestChain } from './job-test-chain.ts';
 import { SolverWork, digestFor, replay, terms } from './job-work.ts';
 import type { ModelSpec } from '../../ml-runtime/index.ts';
 

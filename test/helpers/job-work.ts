@@ -1,11 +1,10 @@
 // Real proof-of-learning work for job tests: a tiny regression model trained with the det runtime,
 // the solver's commitment, openings and reveals built from its trace, and committee members that
 // replay the sampled segments from the opened checkpoints.
-import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer } from '../../ml-runtime/index.ts';
+import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
 
-import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/jobs/digest.ts';
-import { requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
-import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/types/index.ts';
+import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
+import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/index.ts';
 import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../primitives/index.ts';
 
 /** ml-runtime/specs/regression.json with T = 12 steps and checkpoints every k = 3 (4 segments). */

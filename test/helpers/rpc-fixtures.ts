@@ -1,9 +1,8 @@
 // Shared by the rpc tests: a small method set, a capturing pino logger and a raw HTTP poster.
 
 import { pino, type Logger } from 'pino';
-import { RpcError, TX_REJECTED, NOT_FOUND } from '../../rpc/errors.ts';
-import { parseBigIntParam, parseBlockTag, schemas } from '../../rpc/encoding.ts';
-import type { RpcMethod } from '../../rpc/types.ts';
+import { RpcError, TX_REJECTED, NOT_FOUND, parseBigIntParam, parseBlockTag, schemas } from '../../rpc/index.ts';
+import type { RpcMethod } from '../../rpc/index.ts';
 
 export function captureLogger(): { logger: Logger; lines: string[] } {
   const lines: string[] = [];

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, accountTreeKey, encodeAccount, verifySmtProof, isVmError, U64_MAX, type ChainState } from '../index.ts';
-import { alice, bob, carol, val, testState, transfer, tx, TEST_PARAMS } from '../../test/helpers/chain.ts';
+import { alice, bob, carol, val, testState, transfer, tx, TEST_PARAMS } from '../../test/helpers/chain-fixtures.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 const ctx = (s: ChainState, extra = {}) => ({ height: s.height + 1n, timestampMs: s.lastTimestampMs + 1000n, proposer: val.address, ...extra });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, isVmError, verifySmtProof, validatorsHash, beaconAfter, beaconAtGenesis, encodeBeacon, BEACON_TREE_KEY, EventKind, evidenceHash as evidenceRoot, type Block, type BlockContext, type ChainState, type ConsensusHooks } from '../index.ts';
 import {
   alice, bob, val, testState, transfer, tx, beaconSigFor, trackedHooks, equivocation, signedCommit, TEST_CHAIN, type TestAccount,
-} from '../../test/helpers/chain.ts';
+} from '../../test/helpers/chain-fixtures.ts';
 import { bytesToHex, sha256, merkleRoot } from '../../primitives/index.ts';
 
 const ctx = (s: ChainState, proposer: TestAccount = val, extra: Partial<BlockContext> = {}): BlockContext =>

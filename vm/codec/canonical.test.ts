@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { encode, decodeCanonical } from './index.ts';
 import { decodeTx, encodeTx, isVmError, verifyTxBytes } from '../index.ts';
-import { alice, bob, transfer, TEST_CHAIN } from '../../test/helpers/chain.ts';
+import { alice, bob, transfer, TEST_CHAIN } from '../../test/helpers/chain-fixtures.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 // msgpackr caches a DataView on the input array, so byte arrays are compared by content.

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventKind, JobStatus, JOB_STATUS_NAMES, type Job } from '../index.ts';
 import { validateSpec } from '../../ml-runtime/index.ts';
-import { TestChain, BALANCE, FEE } from '../../test/helpers/job-chain.ts';
+import { TestChain, BALANCE, FEE } from '../../test/helpers/job-test-chain.ts';
 import { runJob, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
 import { SPEC, terms, useDet } from '../../test/helpers/job-work.ts';
 import { bytesToHex } from '../../primitives/index.ts';

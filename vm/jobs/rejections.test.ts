@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { executeTx, verifyTxBytes, signTxBytes, isVmError, StateOverlay, JobStatus, type Job, type JobTerms } from '../index.ts';
 import { validateSpec, traceRoot } from '../../ml-runtime/index.ts';
-import { TestChain, CHAIN_ID, PARAMS, FEE, BALANCE } from '../../test/helpers/job-chain.ts';
+import { TestChain, CHAIN_ID, PARAMS, FEE, BALANCE } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, runJob, DA_PEER } from '../../test/helpers/job-flow.ts';
 import { SPEC, SolverWork, digestFor, replay, specBytes, terms, useDet } from '../../test/helpers/job-work.ts';
 import { bytesToHex } from '../../primitives/index.ts';

@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventKind, JobStatus, type Job } from '../index.ts';
-import { TestChain, BALANCE, FEE } from '../../test/helpers/job-chain.ts';
+import { TestChain, BALANCE, FEE } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, DA_PEER } from '../../test/helpers/job-flow.ts';
 import { terms, useDet } from '../../test/helpers/job-work.ts';
 

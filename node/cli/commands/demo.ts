@@ -5,12 +5,10 @@ import { encodeTx, signTx, verifySmtProof, decodeSmtProof } from '../../../vm/in
 import { devAccount, devGenesis } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
-import { createLogger } from '../../logging.ts';
+import { createLogger, Progress, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
 import { demoJobs, demoStepsProblem, DEMO_DEFAULT_STEPS } from '../demo-jobs.ts';
-import { Progress } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
-import { NodeError } from '../../errors.ts';
 import type { CliCommand } from '../command.ts';
 import { addressFromPublicKey, sha256, bytesToHex, encodeAddress, publicKeyFromSeed, hexToBytes } from '../../../primitives/index.ts';
 

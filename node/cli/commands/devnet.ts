@@ -8,11 +8,10 @@ import { fileURLToPath } from 'node:url';
 
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { devGenesis, genesisToJson } from '../../../genesis/index.ts';
-import { Keystore } from '../../keystore/index.ts';
+import { Keystore, p2pKeyPath } from '../../keystore/index.ts';
 import { dataDirLayout } from '../../config/index.ts';
 import { peerIdFromSeed } from '../../p2p/index.ts';
-import { p2pKeyPath } from '../../p2p-key.ts';
-import { NodeError } from '../../errors.ts';
+import { NodeError } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../primitives/index.ts';

@@ -6,7 +6,7 @@ import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 
 import { Keystore } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
-import { NodeError } from '../../errors.ts';
+import { NodeError } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';

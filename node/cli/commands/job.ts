@@ -7,7 +7,7 @@ import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, type ModelSpec 
 import { RpcClient, type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
 import { decryptKeyAsync, Keystore, parseKeystoreFile, type KeystoreFile } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
-import { NodeError } from '../../errors.ts';
+import { NodeError } from '../../util/index.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';

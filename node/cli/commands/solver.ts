@@ -6,12 +6,10 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { decryptKeyAsync, type KeystoreFile } from '../../keystore/index.ts';
 import { defaultDataDir } from '../../config/index.ts';
-import { NodeError } from '../../errors.ts';
-import { createLogger, LOG_LEVELS } from '../../logging.ts';
+import { NodeError, createLogger, LOG_LEVELS, Progress } from '../../util/index.ts';
 import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type SolverEvent, type JobResult } from '../../solver/index.ts';
 import { parseAmount, parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
-import { Progress } from '../../util/index.ts';
 import type { CliCommand } from '../command.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '

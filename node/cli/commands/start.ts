@@ -1,12 +1,11 @@
 import { loadGenesisFile } from '../../../genesis/index.ts';
-import { Keystore } from '../../keystore/index.ts';
+import { Keystore, loadOrCreateP2pKey } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, SETTINGS } from '../../config/index.ts';
-import { createLogger } from '../../logging.ts';
+import { createLogger } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
 import { parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
-import { loadOrCreateP2pKey } from '../../p2p-key.ts';
 
 const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] ${SETTINGS.map((s) => `[--${s.flag} V]`).join(' ')}`;
 

@@ -3,7 +3,7 @@ import { devAccountSeed } from '../../../genesis/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
 import { Keystore } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
-import { NodeError } from '../../errors.ts';
+import { NodeError } from '../../util/index.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';

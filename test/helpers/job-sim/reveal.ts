@@ -4,7 +4,7 @@
 import { attestationDigest, type Job, type JobOpenPayload, type JobRevealPayload } from '../../../vm/index.ts';
 import { checkpointLeaf, requiredOpenings, requiredRanges, segmentBounds, type TraceRange } from '../../../ml-runtime/index.ts';
 import { leafHash, merkleProof, merkleRangeProof } from '../../../primitives/index.ts';
-import type { SolverRun } from './solver-runs.ts';
+import type { SolverRun } from './run.ts';
 
 function cpLeafHashes(run: SolverRun): Uint8Array[] {
   run.cpLeafHashCache ??= run.checkpoints.map((c) => leafHash(checkpointLeaf(c.step, c.chunkRoot, c.stepHash)));

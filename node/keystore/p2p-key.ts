@@ -2,8 +2,8 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 
-import { NodeError } from './errors.ts';
-import { hexToBytes, bytesToHex } from '../primitives/index.ts';
+import { NodeError } from '../util/index.ts';
+import { hexToBytes, bytesToHex } from '../../primitives/index.ts';
 
 export const p2pKeyPath = (dataDir: string) => join(dataDir, 'p2p.key');
 

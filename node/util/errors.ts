@@ -1,4 +1,5 @@
-import { CodedError } from '../primitives/index.ts';
+import { CodedError } from '../../primitives/index.ts';
+
 export type NodeErrorCode =
   | 'DATADIR_LOCKED'
   | 'DATADIR_MISSING'
