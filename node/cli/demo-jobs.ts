@@ -15,7 +15,7 @@ import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
 import { loadJobSpec, payoutLines } from './commands/job.ts';
 import { Progress } from '../util/index.ts';
-import { bytesToHex, encodeAddress, hexToBytes } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, hexToBytes, errorMessage } from '../../primitives/index.ts';
 
 type JobJson = JobAtHeightJson;
 /** What the demo reads of job_getAttestations (a stand-in when the call fails). */
@@ -142,7 +142,7 @@ class JobWatcher {
         this.kick();
       }, () => undefined, { filter: this.id });
     } catch (e) {
-      this.log.warn({ err: (e as Error).message }, 'demo: cannot subscribe to jobs; polling only');
+      this.log.warn({ err: errorMessage(e) }, 'demo: cannot subscribe to jobs; polling only');
     }
     this.timer = setInterval(() => this.kick(), 250);
     this.kick();
@@ -167,7 +167,7 @@ class JobWatcher {
         try {
           await this.refresh();
         } catch (e) {
-          this.log.debug({ err: (e as Error).message }, 'demo: job poll failed');
+          this.log.debug({ err: errorMessage(e) }, 'demo: job poll failed');
         }
       } while (this.again && !this.stopped);
     })().finally(() => (this.running = null));
@@ -428,7 +428,7 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
         say(`   model: test accuracy ${(m.accuracy.initial * 100).toFixed(1)}% at step 0 -> ${(m.accuracy.final * 100).toFixed(1)}% after ${spec.steps} steps on ${loadDataset('mnist').test.count} held-out MNIST digits;`
           + ` its weights root ${shortHex(m.weightsRoot)} is the proven model on chain (job_getModel)${m.proven ? '' : ' -- MISMATCH with the solver\'s weights'}`);
       } catch (e) {
-        say(`   model: cannot evaluate the final weights: ${(e as Error).message}`);
+        say(`   model: cannot evaluate the final weights: ${errorMessage(e)}`);
       }
     }
 

@@ -2,6 +2,7 @@
 import { NodeError } from '../util/index.ts';
 import { RpcClientError } from '../../rpc/index.ts';
 import type { CliCommand } from './command.ts';
+import { CodedError, errorLine } from '../../primitives/index.ts';
 
 const COMMANDS: Record<string, () => Promise<{ command: CliCommand }>> = {
   init: () => import('./commands/init.ts'),
@@ -50,12 +51,16 @@ export async function main(argv: string[]): Promise<number> {
       console.error(`polchain ${name}: ${detail ?? e.codeName ?? 'RPC_ERROR'}: ${e.message} (JSON-RPC ${e.code})`);
       return 1;
     }
-    const err = e as Error & { code?: string };
-    if (typeof err.code === 'string' && err.code === err.code.toUpperCase() && !(err.code.startsWith('ERR_'))) {
-      console.error(`polchain ${name}: ${err.code}: ${err.message}`);
-      return err instanceof NodeError && err.code === 'USAGE' ? 2 : 1;
+    if (e instanceof CodedError) {
+      console.error(`polchain ${name}: ${e.code}: ${e.message}`);
+      return e instanceof NodeError && e.code === 'USAGE' ? 2 : 1;
     }
-    console.error(`polchain ${name}: unexpected error:`, err);
+    // An operating-system error (a missing or unreadable file a flag named) is the user's to fix: one line.
+    if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
+      console.error(`polchain ${name}: ${errorLine(e)}`);
+      return 1;
+    }
+    console.error(`polchain ${name}: unexpected error:`, e);
     return 1;
   }
 }

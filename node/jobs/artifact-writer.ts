@@ -7,12 +7,12 @@ import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, rmd
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { checkpointSteps, checkpointsRoot, parseSpec, traceRoot, type Checkpoint, type ModelSpec, type SyncTraceSink } from '../../ml-runtime/index.ts';
-import { JobsError, errMessage } from './errors.ts';
+import { JobsError } from './errors.ts';
 import {
   META, STEPS, checkpointFile, fsyncPath, metaOf, need32, writeAllSync, writeFileDurably,
   type ArtifactsInit, type CheckpointRecord, type RunRecord,
 } from './artifact-files.ts';
-import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
 const HASH_BATCH = 128;
@@ -53,7 +53,7 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
     try {
       spec = parseSpec(init.specJson);
     } catch (e) {
-      throw new JobsError('ARTIFACTS_INVALID', `spec: ${errMessage(e)}`, { cause: e });
+      throw new JobsError('ARTIFACTS_INVALID', `spec: ${errorMessage(e)}`, { cause: e });
     }
     this.T = spec.steps;
     this.k = spec.checkpointInterval;

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { MlError, checkpointLeaf, createTrainer, datasetRoot, encodeState, makeCheckpoint, requiredOpenings, requiredRanges, runTrace, verifyChunk } from '../../ml-runtime/index.ts';
 import { JobsError, SolverArtifacts } from './index.ts';
 import { bundledSpec, testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
-import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be } from '../../primitives/index.ts';
+import { leafHash, merkleProof, merkleRangeProof, merkleRootFromLeafHashes, sha256, verifyMerkleProof, verifyMerkleRange, u64be, errorMessage } from '../../primitives/index.ts';
 
 function tmp(t: TestContext): string {
   const dir = mkdtempSync(join(tmpdir(), 'polchain-artifacts-'));
@@ -143,7 +143,7 @@ test('the writer refuses out-of-order or inconsistent input; unfinished, missing
   for (let s = 0; s <= 4; s++) w2.addStepHash(s, testId(`h${s}`));
   w2.addCheckpoint({ step: 0, stepHash: testId('h0'), chunkRoot: testId('c'), bytes: new Uint8Array(100) });
   w2.addCheckpoint({ step: 4, stepHash: testId('h3'), chunkRoot: testId('c'), bytes: new Uint8Array(100) });
-  await assert.rejects(w2.finish(), (e: unknown) => isCode('ARTIFACTS_INVALID')(e) && /step 4/.test((e as Error).message));
+  await assert.rejects(w2.finish(), (e: unknown) => isCode('ARTIFACTS_INVALID')(e) && /step 4/.test(errorMessage(e)));
   w2.abort();
 
   const run = await trainRecorded(dir, spec, 'iris', 'art/damage');

@@ -5,7 +5,7 @@ import { open, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CHUNK_SIZE, checkpointLeaf, checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { JobOpenPayload, JobRevealPayload } from '../../vm/index.ts';
-import { JobsError, errMessage } from './errors.ts';
+import { JobsError } from './errors.ts';
 import {
   META, META_FORMAT, STEPS, checkpointFile, jobDir,
   type ArtifactsInit, type CheckpointRecord, type MetaJson, type RunRecord, type TraceCommitment,
@@ -13,7 +13,7 @@ import {
 import { ArtifactWriter } from './artifact-writer.ts';
 
 import type { TraceRange } from '../../ml-runtime/index.ts';
-import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree } from '../../primitives/index.ts';
+import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree, errorMessage } from '../../primitives/index.ts';
 
 export type { ArtifactsInit, CheckpointRecord, RunRecord, TraceCommitment } from './artifact-files.ts';
 export { ArtifactWriter } from './artifact-writer.ts';
@@ -78,7 +78,7 @@ export class SolverArtifacts {
     try {
       meta = JSON.parse(await readFile(metaPath, 'utf8')) as MetaJson;
     } catch (e) {
-      return bad(`not JSON (${errMessage(e)})`);
+      return bad(`not JSON (${errorMessage(e)})`);
     }
     if (meta.format !== META_FORMAT) bad(`format ${JSON.stringify(meta.format)}, expected ${META_FORMAT}`);
     if (jobId && meta.jobId !== bytesToHex(jobId)) bad(`records job ${meta.jobId}`);
@@ -91,7 +91,7 @@ export class SolverArtifacts {
     try {
       spec = parseSpec(meta.spec);
     } catch (e) {
-      return bad(`spec: ${errMessage(e)}`);
+      return bad(`spec: ${errorMessage(e)}`);
     }
     if (spec.steps !== meta.T || spec.checkpointInterval !== meta.k) bad(`T/k ${meta.T}/${meta.k} disagree with the spec`);
     const steps = checkpointSteps(meta.T, meta.k);
@@ -180,7 +180,7 @@ export class SolverArtifacts {
     const c = this.checkpoints[index]!;
     p = (async () => {
       const fh = await open(checkpointFile(this.dir, index), 'r').catch((e: unknown) => {
-        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} is missing: ${errMessage(e)}`);
+        throw new JobsError('ARTIFACTS_CORRUPT', `checkpoint ${index} of job ${bytesToHex(this.jobId)} is missing: ${errorMessage(e)}`);
       });
       try {
         const size = (await fh.stat()).size;

@@ -1,6 +1,7 @@
 // Reaching the peer that serves a job's data, and turning p2p failures into DA error codes.
 import { P2pError, type P2pHost } from '../p2p/index.ts';
-import { JobsError, errMessage, type JobsErrorCode } from './errors.ts';
+import { JobsError, type JobsErrorCode } from './errors.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /** A peer id, or the peer id and multiaddrs a solver announced in JobAccept (daPeer, daAddrs). */
 export type DaPeer = string | { peerId: string; addrs?: readonly string[] };
@@ -17,7 +18,7 @@ export const DA_PENALTY = {
 
 /** Remote handlers prefix their error message with a code so the requester can tell "not here" from a failure. */
 export function remoteError(e: unknown): Error {
-  return new Error(e instanceof JobsError ? `${e.code}: ${e.message}` : errMessage(e));
+  return new Error(e instanceof JobsError ? `${e.code}: ${e.message}` : errorMessage(e));
 }
 
 const MAX_ADDRS = 4;
@@ -47,7 +48,7 @@ export async function connectDaPeer(host: P2pHost, peer: DaPeer, signal?: AbortS
       if (got === peerId) return peerId;
       failures.push(`${a} answered as ${got}`);
     } catch (e) {
-      failures.push(errMessage(e));
+      failures.push(errorMessage(e));
     }
   }
   throw new JobsError('DA_UNREACHABLE', `cannot connect to DA peer ${peerId}: ${failures.join('; ')}`);
@@ -56,7 +57,7 @@ export async function connectDaPeer(host: P2pHost, peer: DaPeer, signal?: AbortS
 function mapP2pError(e: unknown, what: string, signal?: AbortSignal): JobsError {
   if (e instanceof JobsError) return e;
   if (signal?.aborted) return new JobsError('DA_ABORTED', `${what}: aborted`, { cause: e });
-  if (!(e instanceof P2pError)) return new JobsError('DA_BAD_RESPONSE', `${what}: ${errMessage(e)}`, { cause: e });
+  if (!(e instanceof P2pError)) return new JobsError('DA_BAD_RESPONSE', `${what}: ${errorMessage(e)}`, { cause: e });
   let code: JobsErrorCode;
   switch (e.code) {
     case 'P2P_TIMEOUT':

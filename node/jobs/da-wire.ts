@@ -2,7 +2,8 @@
 // the p2p layer's request/response frames. Decoders check shapes and sizes before anything is used.
 import { CHUNK_SIZE } from '../../ml-runtime/index.ts';
 import { decodeCanonical, encode } from '../../vm/index.ts';
-import { JobsError, errMessage, type JobsErrorCode } from './errors.ts';
+import { JobsError, type JobsErrorCode } from './errors.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 export const JOB_CHUNK_PROTOCOL = 'job-chunk';
 export const DATASET_PROTOCOL = 'dataset';
@@ -45,7 +46,7 @@ function decode(bytes: Uint8Array, what: string, code: JobsErrorCode): unknown {
   try {
     return decodeCanonical(bytes, what);
   } catch (e) {
-    throw new JobsError(code, `${what}: ${errMessage(e)}`);
+    throw new JobsError(code, `${what}: ${errorMessage(e)}`);
   }
 }
 

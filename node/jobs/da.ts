@@ -3,13 +3,13 @@
 // chunk is proven under the opened chunk root and the whole state hashes to the opened step hash.
 import { CHUNK_SIZE, MlError, checkpointSteps, decodeState, stepHash, verifyChunk, type ModelSpec, type StateLayout, type TrainState } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
-import { JobsError, errMessage } from './errors.ts';
+import { JobsError } from './errors.ts';
 import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
 import {
   DA_LIMITS, JOB_CHUNK_PROTOCOL, decodeChunkRequest, decodeChunkResponse, encodeChunkRequest, encodeChunkResponse,
 } from './da-wire.ts';
 import { chunkCountOf, encodedLengthOf, layoutOfSpec } from './state-layout.ts';
-import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 /** Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. */
 export interface ChunkSource {
@@ -135,7 +135,7 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
       r = decodeChunkResponse(res);
     } catch (e) {
       host.adjustScore(peerId, DA_PENALTY.badResponse, 'malformed job-chunk response');
-      throw new JobsError('DA_BAD_RESPONSE', `${what} chunk ${i} from ${peerId}: ${errMessage(e)}`, { cause: e });
+      throw new JobsError('DA_BAD_RESPONSE', `${what} chunk ${i} from ${peerId}: ${errorMessage(e)}`, { cause: e });
     }
     const want = Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE);
     if (r.chunk.length !== want) bad(`chunk ${i} has ${r.chunk.length} bytes, a state of this spec needs ${want}`);

@@ -3,14 +3,13 @@
 // the job's datasetRoot, and rebuilds a Dataset whose datasetRoot is that root.
 import { datasetRoot, decodeSample, encodeSample, makeDataset, sampleLeafHashes, verifySample, type Dataset } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
-import { JobsError, errMessage } from './errors.ts';
+import { JobsError } from './errors.ts';
 import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
 import {
   DATASET_PROTOCOL, DA_LIMITS, decodeDatasetRequest, decodeDatasetResponse, encodeDatasetRequest, encodeDatasetResponse,
   type SampleItem,
 } from './da-wire.ts';
-import { equalBytes, bytesToHex, MerkleTree } from '../../primitives/index.ts';
-
+import { equalBytes, bytesToHex, MerkleTree, errorMessage } from '../../primitives/index.ts';
 
 export interface DatasetSource {
   byRoot(root: Uint8Array): Dataset | undefined | Promise<Dataset | undefined>;
@@ -126,7 +125,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
       d = decodeSample(sample);
     } catch (e) {
       // proven under the root, so the committed dataset itself holds a sample that does not decode
-      throw new JobsError('DATASET_MISMATCH', `${what}: sample ${i} does not decode (${errMessage(e)})`);
+      throw new JobsError('DATASET_MISMATCH', `${what}: sample ${i} does not decode (${errorMessage(e)})`);
     }
     const task = d.classIndex !== undefined ? 'classification' : 'regression';
     const targets = d.targets?.length ?? 0;
@@ -169,7 +168,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
         items = decodeDatasetResponse(res, end - pos);
       } catch (e) {
         host.adjustScore(peerId, DA_PENALTY.badResponse, 'malformed dataset response');
-        throw new JobsError('DA_BAD_RESPONSE', `${what} from ${peerId}: ${errMessage(e)}`, { cause: e });
+        throw new JobsError('DA_BAD_RESPONSE', `${what} from ${peerId}: ${errorMessage(e)}`, { cause: e });
       }
       if (items.length === 0) throw new JobsError('DA_NOT_FOUND', `${what}: ${peerId} has no sample ${pos} (the job says ${size} samples)`);
       items.forEach((it, k) => {
@@ -200,7 +199,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
       labels: l.labels,
     });
   } catch (e) {
-    throw new JobsError('DATASET_MISMATCH', `${what}: ${errMessage(e)}`, { cause: e });
+    throw new JobsError('DATASET_MISMATCH', `${what}: ${errorMessage(e)}`, { cause: e });
   }
   // every sample was proven; re-deriving the root checks the rebuilt object encodes back to the same leaves
   if (!equalBytes(datasetRoot(ds), root)) throw new JobsError('DATASET_MISMATCH', `${what}: the rebuilt dataset does not re-encode to its root`);

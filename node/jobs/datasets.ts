@@ -1,8 +1,8 @@
 // Which local datasets exist, by name and by Merkle root. Jobs name their data only by root
 // (JobTerms.datasetRoot), so a verifier or a DA server must map roots back to data it holds.
 import { DATASET_NAMES, datasetRoot, loadDataset, type Dataset } from '../../ml-runtime/index.ts';
-import { JobsError, errMessage } from './errors.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { JobsError } from './errors.ts';
+import { bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 interface Entry {
   name: string;
@@ -39,7 +39,7 @@ export class DatasetRegistry {
     try {
       dataset = loadDataset(name).train;
     } catch (e) {
-      throw new JobsError('DATASET_UNKNOWN', `dataset ${JSON.stringify(name)} cannot be loaded: ${errMessage(e)}`, { cause: e });
+      throw new JobsError('DATASET_UNKNOWN', `dataset ${JSON.stringify(name)} cannot be loaded: ${errorMessage(e)}`, { cause: e });
     }
     return this.remember(name, dataset);
   }

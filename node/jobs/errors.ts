@@ -1,3 +1,5 @@
+import { CodedError } from '../../primitives/index.ts';
+
 // Typed failures of the node's job machinery (artifacts on disk, data availability over libp2p,
 // replay). Codes are stable: callers branch on them (e.g. an attester posts UNAVAILABLE_DIGEST on
 // any DA_* failure that is the solver's fault).
@@ -21,6 +23,8 @@ export type JobsErrorCode =
   /** a dataset name and root that do not belong together, or samples that do not form one dataset */
   | 'DATASET_MISMATCH'
   | 'REPLAY_FAILED'
+  /** the replay worker thread crashed or exited without a result (memory, a kill): says nothing about the data */
+  | 'REPLAY_WORKER_DIED'
   | 'REPLAY_ABORTED'
   /** bad arguments to the artifact store (wrong order, wrong sizes, bad spec) */
   | 'ARTIFACTS_INVALID'
@@ -31,21 +35,8 @@ export type JobsErrorCode =
   /** files on disk disagree with the recorded meta (truncated, edited, bit rot) */
   | 'ARTIFACTS_CORRUPT';
 
-export class JobsError extends Error {
-  override readonly name = 'JobsError';
-  constructor(
-    readonly code: JobsErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
+export class JobsError extends CodedError<JobsErrorCode> {}
 
 export function isJobsError(e: unknown, code?: JobsErrorCode): e is JobsError {
   return e instanceof JobsError && (code === undefined || e.code === code);
-}
-
-export function errMessage(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
 }

@@ -1,10 +1,11 @@
 // Checks on a replay request that need no trainer and no dataset: cheap enough for the event loop,
 // and they keep obviously wrong (or oversized) inputs from ever reaching a worker.
 import { parseSpec, segmentCount, type ModelSpec } from '../../ml-runtime/index.ts';
-import { errMessage } from './errors.ts';
+
 import type { ReplayInput } from './replay-protocol.ts';
 import { encodedLengthOf, layoutOfSpec } from './state-layout.ts';
 import { DA_LIMITS } from './da-wire.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 /** What is wrong with the input, or null. */
 export function replayInputProblem(input: ReplayInput): string | null {
@@ -16,7 +17,7 @@ export function replayInputProblem(input: ReplayInput): string | null {
   try {
     spec = parseSpec(input.specJson);
   } catch (e) {
-    return `spec: ${errMessage(e)}`;
+    return `spec: ${errorMessage(e)}`;
   }
   if (!Array.isArray(input.segments) || input.segments.length === 0) return 'no segments to replay';
   if (input.parentState && !(input.parentState instanceof Uint8Array && input.parentState.length <= DA_LIMITS.maxStateBytes)) return 'parent state must be at most DA_LIMITS.maxStateBytes bytes';

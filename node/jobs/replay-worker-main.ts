@@ -3,10 +3,10 @@
 import { parentPort } from 'node:worker_threads';
 import { MlError, createTrainer, datasetRoot, decodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
 import { DatasetRegistry } from './datasets.ts';
-import { JobsError, errMessage } from './errors.ts';
+import { JobsError } from './errors.ts';
 import type { ReplayInput, ReplayResult, WorkerMessage, WorkerRequest } from './replay-protocol.ts';
 import { initialStateFromParent } from './state-layout.ts';
-import { equalBytes } from '../../primitives/index.ts';
+import { equalBytes, errorMessage } from '../../primitives/index.ts';
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
@@ -78,7 +78,7 @@ parentPort!.on('message', (req: WorkerRequest) => {
       id: req.id,
       type: 'error',
       code: e instanceof JobsError ? e.code : e instanceof MlError ? `ML:${e.code}` : 'REPLAY_FAILED',
-      message: errMessage(e),
+      message: errorMessage(e),
     }),
   );
 });

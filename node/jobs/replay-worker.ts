@@ -115,8 +115,8 @@ export function replaySegments(input: ReplayInput, opts: ReplayOptions = {}): Pr
         finish(new JobsError(PASSED_THROUGH.has(m.code) ? (m.code as JobsErrorCode) : 'REPLAY_FAILED', m.message), undefined, true);
       }
     };
-    const onError = (e: Error) => finish(new JobsError('REPLAY_FAILED', `replay worker crashed: ${e.message}`, { cause: e }));
-    const onExit = (code: number) => finish(new JobsError('REPLAY_FAILED', `replay worker exited (code ${code}) without a result`));
+    const onError = (e: Error) => finish(new JobsError('REPLAY_WORKER_DIED', `replay worker crashed: ${e.message}`, { cause: e }));
+    const onExit = (code: number) => finish(new JobsError('REPLAY_WORKER_DIED', `replay worker exited (code ${code}) without a result`));
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     worker.on('message', onMessage);
     worker.on('error', onError);

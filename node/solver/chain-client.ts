@@ -8,7 +8,7 @@ import {
 } from '../../rpc/index.ts';
 import { SolverError } from './errors.ts';
 import { bigintLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
-import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
 export interface RetryOptions {
   /** attempts before giving up (default 8; Infinity retries until aborted) */
@@ -89,7 +89,7 @@ export class ChainClient {
       } catch (e) {
         if (!isRetryable(e) || i >= attempts) throw e;
         const ms = Math.min(max, base * 2 ** Math.min(i - 1, 16));
-        this.log.warn({ method, attempt: i, retryInMs: ms, err: (e as Error).message }, 'rpc call failed; retrying');
+        this.log.warn({ method, attempt: i, retryInMs: ms, err: errorMessage(e) }, 'rpc call failed; retrying');
         await sleep(ms, this.signal);
       }
     }

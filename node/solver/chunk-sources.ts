@@ -5,11 +5,11 @@ import { existsSync } from 'node:fs';
 
 import { SolverArtifacts, fetchCheckpointState, type ChunkSource } from '../jobs/index.ts';
 import type { SolverContext } from './context.ts';
-import { SolverError, errText } from './errors.ts';
+import { SolverError } from './errors.ts';
 import {
   ParentWeights, parentCacheFile, parentOpening, readParentCache, removeParentCache, writeParentCache, type ParentOpening,
 } from './parent-weights.ts';
-import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { equalBytes, bytesToHex, errorLine } from '../../primitives/index.ts';
 
 /** Parent final states kept in memory for serving (others are re-read from <dataDir>/parents/ when asked for). */
 const PARENTS_IN_MEMORY = 4;
@@ -64,7 +64,7 @@ export class ChunkSources {
     try {
       return (await this.cachedParent(await this.parentOpeningOf(jobId))) ?? undefined;
     } catch (e) {
-      this.c.log.debug({ parent: hex, err: errText(e) }, 'cannot serve the cached parent state');
+      this.c.log.debug({ parent: hex, err: errorLine(e) }, 'cannot serve the cached parent state');
       return undefined;
     }
   }
@@ -144,7 +144,7 @@ export class ChunkSources {
       bytes = got.bytes;
     } catch (e) {
       if (signal.aborted) throw e;
-      return fail(`cannot fetch its final weights from its solver ${peerId}: ${errText(e)}`);
+      return fail(`cannot fetch its final weights from its solver ${peerId}: ${errorLine(e)}`);
     }
     const w = ParentWeights.verify(op, bytes);
     if (typeof w === 'string') return fail(`the final weights its solver ${peerId} sent fail their proof: ${w}`);
@@ -152,7 +152,7 @@ export class ChunkSources {
     try {
       await writeParentCache(this.c.o.dataDir, parentId, bytes);
     } catch (e) {
-      this.c.log.warn({ parent: hex, err: errText(e) }, 'cannot cache the parent state on disk; keeping it in memory');
+      this.c.log.warn({ parent: hex, err: errorLine(e) }, 'cannot cache the parent state on disk; keeping it in memory');
     }
     this.rememberParent(w);
     const ms = performance.now() - t0;

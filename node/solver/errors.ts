@@ -1,3 +1,5 @@
+import { CodedError } from '../../primitives/index.ts';
+
 export type SolverErrorCode =
   | 'SOLVER_BAD_OPTIONS'
   | 'SOLVER_BAD_JOB' // a job JSON from RPC that does not have the expected shape
@@ -10,14 +12,4 @@ export type SolverErrorCode =
   | 'SOLVER_STOPPED'; // stop() or the abort signal ended the work
 
 /** A solver failure with a stable code. */
-export class SolverError extends Error {
-  override readonly name = 'SolverError';
-  constructor(readonly code: SolverErrorCode, message: string) {
-    super(message);
-  }
-}
-
-/** An error as one line for logs and results, led by its code when it has one. */
-export function errText(e: unknown): string {
-  return e instanceof Error ? `${(e as { code?: string }).code ? `${(e as { code?: string }).code}: ` : ''}${e.message}` : String(e);
-}
+export class SolverError extends CodedError<SolverErrorCode> {}

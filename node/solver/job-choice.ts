@@ -4,10 +4,10 @@ import { createTrainer, type Dataset } from '../../ml-runtime/index.ts';
 import { initialStateFromParent } from '../jobs/index.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
-import { SolverError, errText } from './errors.ts';
+import { SolverError } from './errors.ts';
 import { shortId, type JobView } from './job-view.ts';
 import { SOLVER_RUNTIME } from './options.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bytesToHex, errorLine } from '../../primitives/index.ts';
 
 /** The dataset to train the job on, or why not (`permanent`: never look at the job again). */
 export type JobChoice = { dataset: Dataset } | { reason: string; permanent: boolean };
@@ -25,14 +25,14 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
   try {
     dataset = c.registry.byRoot(v.terms.datasetRoot);
   } catch (e) {
-    return no(`dataset registry failed: ${errText(e)}`);
+    return no(`dataset registry failed: ${errorLine(e)}`);
   }
   if (!dataset) return no(`dataset root ${bytesToHex(v.terms.datasetRoot).slice(0, 16)}… is not a dataset this solver holds`);
   if (v.terms.datasetSize !== 0 && v.terms.datasetSize !== dataset.count) return no(`datasetSize ${v.terms.datasetSize} does not match the dataset's ${dataset.count} samples`);
   try {
     createTrainer(spec, dataset, new Uint8Array(32));
   } catch (e) {
-    return no(`spec does not fit the dataset: ${errText(e)}`);
+    return no(`spec does not fit the dataset: ${errorLine(e)}`);
   }
   if (v.height !== null && v.height >= v.deadline) return no(`accept deadline ${v.deadline} has passed (height ${v.height})`);
   const { balance } = await c.chain.account();
@@ -48,12 +48,12 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
       if (c.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'solver stopped');
       // only a parent that is not a finalized job is final; an unreachable solver or node may come back
       const permanent = e instanceof SolverError && e.code === 'SOLVER_CANNOT_RUN';
-      return no(`${what}: ${e instanceof SolverError ? e.message : errText(e)}`, permanent);
+      return no(`${what}: ${e instanceof SolverError ? e.message : errorLine(e)}`, permanent);
     }
     try {
       initialStateFromParent(createTrainer(spec, dataset, new Uint8Array(32)), bytes);
     } catch (e) {
-      return no(`${what}: its final state cannot start this spec: ${errText(e)}`);
+      return no(`${what}: its final state cannot start this spec: ${errorLine(e)}`);
     }
   }
   return { dataset };

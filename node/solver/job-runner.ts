@@ -6,11 +6,11 @@ import { isRetryable, type ChainClient, type SentTx } from './chain-client.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import { jobEnded } from './earnings.ts';
-import { SolverError, errText } from './errors.ts';
+import { SolverError } from './errors.ts';
 import type { JobResult, JobRun, TrainArtifacts } from './job-run.ts';
 import { TERMINAL_STATUSES, shortId, type JobView } from './job-view.ts';
 import { splitRevealPayloads } from './tx-split.ts';
-import { bytesToHex, equalBytes } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes, errorLine } from '../../primitives/index.ts';
 
 export type { JobResult, JobResultStatus, JobRun } from './job-run.ts';
 
@@ -34,7 +34,7 @@ export class JobRunner {
       return await this.drive(run, v0, dataset);
     } catch (e) {
       if (this.c.signal.aborted) return { jobId: run.id, status: 'stopped', outcome: '', earnings: null, reason: 'solver stopped' };
-      const reason = errText(e);
+      const reason = errorLine(e);
       const gaveUp = e instanceof SolverError && e.code === 'SOLVER_DEADLINE';
       run.log.warn({ err: reason }, gaveUp ? 'giving up on the job' : 'job failed');
       this.c.emit(gaveUp ? { type: 'gave-up', jobId: run.id, reason } : { type: 'error', jobId: run.id, message: reason });
@@ -168,7 +168,7 @@ export class JobRunner {
         v = await c.chain.job(run.id);
       } catch (e) {
         if (!isRetryable(e)) throw e;
-        run.log.warn({ err: errText(e) }, 'cannot read the job; retrying');
+        run.log.warn({ err: errorLine(e) }, 'cannot read the job; retrying');
       }
       if (v === null) {
         // job_get answered NOT_FOUND: a node of another chain, or one that lost its state

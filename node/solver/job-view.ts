@@ -4,6 +4,7 @@
 // (canonical JSON text, 0x-hex of that text, or the spec's fields as an object).
 import { canonicalSpecJson, parseSpec, validateSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import { SolverError } from './errors.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 export const JOB_STATUS_ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired'] as const;
 export type JobStatusName = (typeof JOB_STATUS_ORDER)[number];
@@ -126,7 +127,7 @@ function readSpec(t: Obj): { specText: string | null; spec: ModelSpec | null; sp
     }
     return { specText: null, spec: null, specError: `no spec in terms (got ${typeof v})` };
   } catch (e) {
-    return { specText: typeof v === 'string' ? v : null, spec: null, specError: (e as Error).message };
+    return { specText: typeof v === 'string' ? v : null, spec: null, specError: errorMessage(e) };
   }
 }
 

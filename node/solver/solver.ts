@@ -19,7 +19,7 @@ import { ChainClient } from './chain-client.ts';
 import { describeCheat } from './cheat.ts';
 import { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
-import { SolverError, errText } from './errors.ts';
+import { SolverError } from './errors.ts';
 import type { SolverEvent } from './events.ts';
 import { decideJob } from './job-choice.ts';
 import { JobRunner } from './job-runner.ts';
@@ -28,6 +28,7 @@ import { trainedArtifacts } from './job-training.ts';
 import type { JobStatusName, JobView } from './job-view.ts';
 import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TX_BYTES, SOLVER_RUNTIME, type SolverOptions } from './options.ts';
 import { Waker } from './waker.ts';
+import { errorLine } from '../../primitives/index.ts';
 
 const RUNNING: JobStatusName[] = ['accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing'];
 
@@ -68,7 +69,7 @@ export class Solver {
         try {
           o.onEvent?.(e);
         } catch (err) {
-          log.warn({ err: errText(err), event: e.type }, 'onEvent handler threw');
+          log.warn({ err: errorLine(err), event: e.type }, 'onEvent handler threw');
         }
       },
     };
@@ -117,7 +118,7 @@ export class Solver {
       } catch (e) {
         if (c.o.p2p?.listen || !id.previousListen) throw e;
         // the old port is taken: jobs announced on it become unreachable, new ones get the new address
-        c.log.warn({ listen: wanted, err: errText(e) }, 'cannot listen on the previous addresses; in-flight jobs announced there cannot be served');
+        c.log.warn({ listen: wanted, err: errorLine(e) }, 'cannot listen on the previous addresses; in-flight jobs announced there cannot be served');
         c.host = await createP2pHost(p2pOpts(['/ip4/127.0.0.1/tcp/0']));
       }
       await saveListenAddrs(c.o.dataDir, c.host.multiaddrs());
@@ -136,8 +137,8 @@ export class Solver {
     c.log.info({ address: this.address, chainId: c.chainId, peerId: host.peerId, addrs: host.multiaddrs(), maxTxBytes: c.maxTxBytes, cheat: describeCheat(c.o.cheat) }, 'solver started');
     c.emit({ type: 'started', chainId: c.chainId, address: this.address, peerId: host.peerId, addrs: host.multiaddrs() });
     this.loopDone = this.loop().catch((e: unknown) => {
-      c.log.error({ err: errText(e) }, 'solver loop failed');
-      c.emit({ type: 'error', jobId: null, message: errText(e) });
+      c.log.error({ err: errorLine(e) }, 'solver loop failed');
+      c.emit({ type: 'error', jobId: null, message: errorLine(e) });
     }).finally(() => void this.stop());
   }
 
@@ -178,7 +179,7 @@ export class Solver {
         if (this.active.size < c.o.maxJobs && !(c.o.once && this.results.some((r) => r.status !== 'lost'))) await this.scan();
       } catch (e) {
         if (signal.aborted) break;
-        c.log.warn({ err: errText(e) }, 'scan for jobs failed; will retry');
+        c.log.warn({ err: errorLine(e) }, 'scan for jobs failed; will retry');
       }
       await c.waker.wait(signal);
       // without WebSocket notifications, learn the height from the node while jobs run
@@ -197,7 +198,7 @@ export class Solver {
         list = await c.chain.jobs(status, this.address);
       } catch (e) {
         if (this.ac.signal.aborted) return;
-        c.log.warn({ err: errText(e), status }, 'cannot list running jobs to resume');
+        c.log.warn({ err: errorLine(e), status }, 'cannot list running jobs to resume');
         continue;
       }
       for (const s of list) {
@@ -214,7 +215,7 @@ export class Solver {
           this.launch(v, dataset);
         } catch (e) {
           if (this.ac.signal.aborted) return;
-          c.log.warn({ job: s.idHex, err: errText(e) }, 'cannot resume job');
+          c.log.warn({ job: s.idHex, err: errorLine(e) }, 'cannot resume job');
         }
       }
     }
@@ -251,7 +252,7 @@ export class Solver {
 
   private launch(v: JobView, dataset: Dataset): void {
     const p = this.runner.run(v, dataset)
-      .catch((e: unknown): JobResult => ({ jobId: v.idHex, status: 'failed', outcome: '', earnings: null, reason: errText(e) }))
+      .catch((e: unknown): JobResult => ({ jobId: v.idHex, status: 'failed', outcome: '', earnings: null, reason: errorLine(e) }))
       .then((r) => {
         this.active.delete(v.idHex);
         this.ignored.set(v.idHex, `handled: ${r.status}`);

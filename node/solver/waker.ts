@@ -2,6 +2,7 @@
 // WebSocket, and on a polling timer as a fallback (subscriptions that fail are retried later).
 import type { Logger } from 'pino';
 import type { RpcClient } from '../../rpc/index.ts';
+import { errorMessage } from '../../primitives/index.ts';
 
 const SUBSCRIBE_TIMEOUT_MS = 5_000;
 
@@ -65,7 +66,7 @@ export class Waker {
           // a late success must not leak a subscription
           attempt.then((unsub) => unsub(), () => undefined).catch(() => undefined);
           failed = true;
-          this.log.debug({ topic, err: (e as Error).message }, 'cannot subscribe; polling instead');
+          this.log.debug({ topic, err: errorMessage(e) }, 'cannot subscribe; polling instead');
         } finally {
           clearTimeout(timer);
         }

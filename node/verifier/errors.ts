@@ -3,6 +3,7 @@
 // is a local failure.
 import { MlError } from '../../ml-runtime/index.ts';
 import { isJobsError } from '../jobs/index.ts';
+import { CodedError } from '../../primitives/index.ts';
 
 export type VerifierErrorCode =
   /** options that cannot work (a seed that does not sign as the validator address) */
@@ -16,25 +17,7 @@ export type VerifierErrorCode =
   /** the parent job's final weights could not be resolved */
   | 'VERIFIER_PARENT_UNAVAILABLE';
 
-export class VerifierError extends Error {
-  override readonly name = 'VerifierError';
-  constructor(
-    readonly code: VerifierErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-  }
-}
-
-export function errText(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
-}
-
-export function errCode(e: unknown): string | undefined {
-  const c = (e as { code?: unknown } | null)?.code;
-  return typeof c === 'string' ? c : undefined;
-}
+export class VerifierError extends CodedError<VerifierErrorCode> {}
 
 /** Failures that mean "the solver's data could not be obtained or checked": they end in UNAVAILABLE_DIGEST. */
 export function isDataFailure(e: unknown): boolean {
@@ -42,7 +25,8 @@ export function isDataFailure(e: unknown): boolean {
   if (e instanceof MlError) return true; // a spec, dataset or state the runtime refuses
   if (isJobsError(e)) {
     // a worker that died (out of memory, killed) says nothing about the solver's data
-    if (e.code === 'REPLAY_FAILED') return !/^replay worker (crashed|exited)/.test(e.message);
+    if (e.code === 'REPLAY_WORKER_DIED') return false;
+    if (e.code === 'REPLAY_FAILED') return true;
     return e.code.startsWith('DA_') || e.code.startsWith('DATASET_') || e.code === 'REPLAY_ABORTED';
   }
   return false;

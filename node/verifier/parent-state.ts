@@ -6,8 +6,8 @@ import { checkpointSteps, decodeState, parseSpec, stepHash } from '../../ml-runt
 import type { Job, JobOpening } from '../../vm/index.ts';
 import { layoutOfSpec, type DaPeer } from '../jobs/index.ts';
 import { short, type VerifierContext } from './context.ts';
-import { VerifierError, errText } from './errors.ts';
-import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { VerifierError } from './errors.ts';
+import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 /**
  * The parent job's final weights (the start of a child job): proven against the parent's
@@ -48,5 +48,5 @@ export async function parentState(c: VerifierContext, job: Job, peer: DaPeer, si
       lastErr = e;
     }
   }
-  throw new VerifierError('VERIFIER_PARENT_UNAVAILABLE', `parent job ${short(parent.id)} final state: ${errText(lastErr)}`, { cause: lastErr });
+  throw new VerifierError('VERIFIER_PARENT_UNAVAILABLE', `parent job ${short(parent.id)} final state: ${errorMessage(lastErr)}`, { cause: lastErr });
 }

@@ -431,7 +431,7 @@ test('a local failure (the replay worker died) posts nothing and is tried once m
   let replays = 0;
   let syncing = false;
   const { svc, sent } = service(t, state, verifier, {
-    backend: { replay: async () => { replays++; throw new JobsError('REPLAY_FAILED', 'replay worker crashed: out of memory'); } },
+    backend: { replay: async () => { replays++; throw new JobsError('REPLAY_WORKER_DIED', 'replay worker crashed: out of memory'); } },
     isSyncing: () => syncing,
   });
   svc.start();

@@ -6,11 +6,11 @@
 import { JobStatus, type BlockResult, type Job } from '../../vm/index.ts';
 import { jobsBackend } from './verifier-backend.ts';
 import { hasAttested, needsMe, short, type VerifierContext, type VerifierStats } from './context.ts';
-import { VerifierError, errText } from './errors.ts';
+import { VerifierError } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
 import { BlockPace } from './pace.ts';
 import { runTask, submitAttestation } from './task.ts';
-import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed } from '../../primitives/index.ts';
+import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
 const MAX_SUBMIT_TRIES = 3;
 /** a job whose task failed locally is tried again on a later block, this many times in all */
@@ -188,7 +188,7 @@ export class VerifierService {
         await runTask(c, id);
       } catch (e) {
         c.counters.failed++;
-        c.log.error({ job: short(id), err: errText(e) }, 'verifier: task failed');
+        c.log.error({ job: short(id), err: errorMessage(e) }, 'verifier: task failed');
       }
       if (!c.submitted.has(bytesToHex(id))) c.taken.delete(bytesToHex(id));
     }

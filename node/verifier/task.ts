@@ -5,9 +5,9 @@ import type { Logger } from 'pino';
 
 import { UNAVAILABLE_DIGEST, attestationDigest, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
 import { needsMe, short, type VerifierContext } from './context.ts';
-import { VerifierError, errCode, errText, isDataFailure, isTransient } from './errors.ts';
+import { VerifierError, isDataFailure, isTransient } from './errors.ts';
 import { verifyJob } from './verify.ts';
-import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { equalBytes, bytesToHex, errorCode, errorMessage } from '../../primitives/index.ts';
 
 export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
   const { state } = c.o;
@@ -46,7 +46,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
         return;
       }
       if (!isDataFailure(why)) throw why;
-      log.warn({ code: errCode(why), reason: errText(why) }, 'verifier: data unavailable or invalid; attesting UNAVAILABLE');
+      log.warn({ code: errorCode(why), reason: errorMessage(why) }, 'verifier: data unavailable or invalid; attesting UNAVAILABLE');
       digest = UNAVAILABLE_DIGEST;
     } finally {
       c.current = null;
@@ -82,7 +82,7 @@ export async function submitAttestation(c: VerifierContext, job: Job, digest: Ui
     c.submitted.delete(hex);
     c.taken.delete(hex);
     c.counters.failed++;
-    c.log.error({ job: short(job.id), code: errCode(e), err: errText(e) }, 'verifier: attestation refused');
+    c.log.error({ job: short(job.id), code: errorCode(e), err: errorMessage(e) }, 'verifier: attestation refused');
   }
 }
 
@@ -93,7 +93,7 @@ async function verifyRetrying(c: VerifierContext, job: Job, signal: AbortSignal,
       return await verifyJob(c, job, signal, log);
     } catch (e) {
       if (signal.aborted || !isTransient(e)) throw e;
-      log.info({ attempt, code: errCode(e), reason: errText(e) }, 'verifier: solver data not reachable yet; retrying');
+      log.info({ attempt, code: errorCode(e), reason: errorMessage(e) }, 'verifier: solver data not reachable yet; retrying');
       await pause(Math.min(2000, 250 * 2 ** attempt), signal);
       if (signal.aborted) throw e;
     }

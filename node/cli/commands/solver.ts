@@ -11,6 +11,7 @@ import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type Solv
 import { parseAmount, parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '
   + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVEL] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold]';
@@ -57,7 +58,7 @@ async function loadSeed(values: Record<string, unknown>): Promise<Uint8Array> {
   try {
     file = JSON.parse(await readFile(keyFile, 'utf8')) as KeystoreFile;
   } catch (e) {
-    throw new NodeError('KEY_UNAVAILABLE', `cannot read key file ${keyFile}: ${(e as Error).message}`);
+    throw new NodeError('KEY_UNAVAILABLE', `cannot read key file ${keyFile}: ${errorMessage(e)}`);
   }
   return decryptKeyAsync(file, await getPassphrase(values['passphrase-file'] as string | undefined, `unlock key file ${keyFile}`));
 }
@@ -87,7 +88,7 @@ export const command: CliCommand = {
       const u = new URL(rpcUrl);
       if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`protocol ${u.protocol}`);
     } catch (e) {
-      throw usageError(`--rpc must be an http(s) URL, got "${rpcUrl}" (${(e as Error).message})`);
+      throw usageError(`--rpc must be an http(s) URL, got "${rpcUrl}" (${errorMessage(e)})`);
     }
     // no flag: the solver reuses the addresses it announced before (kept in its data dir), else a free port
     const listen = ((values['p2p-listen'] as string | undefined) ?? '/ip4/127.0.0.1/tcp/0').split(',').map((s) => s.trim()).filter(Boolean);
@@ -96,7 +97,7 @@ export const command: CliCommand = {
       try {
         multiaddr(a);
       } catch (e) {
-        throw usageError(`--p2p-listen: "${a}" is not a multiaddr (${(e as Error).message})`);
+        throw usageError(`--p2p-listen: "${a}" is not a multiaddr (${errorMessage(e)})`);
       }
     }
     const maxSteps = positiveInt(values['max-steps'] as string | undefined, 'max-steps', 65536);
@@ -109,7 +110,7 @@ export const command: CliCommand = {
       try {
         cheat = parseCheat(values['test-cheat'] as string);
       } catch (e) {
-        throw usageError(`--test-cheat: ${(e as Error).message}`);
+        throw usageError(`--test-cheat: ${errorMessage(e)}`);
       }
     }
     const dataDir = (values['data-dir'] as string | undefined) ?? join(process.env.POLCHAIN_DATA_DIR ?? defaultDataDir(), 'solver');
