@@ -36,7 +36,7 @@ export const allowed: Record<string, string[]> = {
   test: ['*'],
   bench: ['*'],
   bin: ['node/cli/main'],
-  scripts: [],
+  scripts: ['*'],
 };
 
 /**
