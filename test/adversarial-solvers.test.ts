@@ -31,6 +31,15 @@ interface Duel {
   maxCheatBalance: bigint;
 }
 
+/** A simulator with `count` jobs of the same terms (this file's defaults unless given) submitted in one block. */
+function submitted(salt: string, count: number, o: { spec?: ModelSpec; q?: number; committeeSize?: number } = {}) {
+  const sim = new JobSim({ salt });
+  const terms = sim.terms(o.spec ?? SPEC, DS, { q: o.q ?? 6, committeeSize: o.committeeSize ?? 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
+  const subs = Array.from({ length: count }, () => sim.submitTx(terms));
+  sim.next(subs.map((x) => x.tx));
+  return { sim, terms, subs };
+}
+
 /**
  * One honest job and one cheating job with the same terms on one chain (solvers are not
  * validators: the committee is drawn from the 4 validators).
@@ -39,11 +48,7 @@ async function duel(strategy: Strategy, o: {
   withhold?: Withhold; q?: number; committeeSize?: number; spec?: ModelSpec; salt?: string;
   members?: (a: Uint8Array) => MemberBehaviour; cheatPlan?: Partial<JobPlan>; allowRejected?: boolean;
 } = {}): Promise<Duel> {
-  const sim = new JobSim({ salt: o.salt ?? JSON.stringify(strategy.kind) });
-  const terms = sim.terms(o.spec ?? SPEC, DS, { q: o.q ?? 6, committeeSize: o.committeeSize ?? 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const a = sim.submitTx(terms);
-  const b = sim.submitTx(terms);
-  sim.next([a.tx, b.tx]);
+  const { sim, subs: [a, b] } = submitted(o.salt ?? JSON.stringify(strategy.kind), 2, o);
   const hs = new Solver(sim.solvers[0]!);
   const cs = new Solver(sim.solvers[1]!);
   const hp = plan(a.jobId, hs);
@@ -168,11 +173,8 @@ test('skipped updates in every segment (f = 1) are slashed', async () => {
 test('skipped updates in a fraction 0 < f < 1 of segments: slashed exactly when a faked segment is sampled', async () => {
   // n = 8 segments, 2 faked (f = 0.25), q = 2: escape probability 0.75^2 = 0.56 per job
   const spec = specWith(16, 2);
-  const sim = new JobSim({ salt: 'fractional' });
-  const terms = sim.terms(spec, DS, { q: 2, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
+  const { sim, subs } = submitted('fractional', 10, { spec, q: 2 });
   const plans: Array<{ p: JobPlan; faked: number[] }> = [];
-  const subs = Array.from({ length: 10 }, () => sim.submitTx(terms));
-  sim.next(subs.map((s) => s.tx));
   const solver = new Solver(sim.solvers[1]!);
   for (const s of subs) {
     const faked = new Prng(s.jobId).choose(2, 8);
@@ -277,11 +279,7 @@ test('reveals withheld after the committee attested are slashed no-reveal', asyn
 });
 
 test('a second TraceCommit is rejected, in the same block and after the challenge is known', async () => {
-  const sim = new JobSim({ salt: 'double-commit' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const a = sim.submitTx(terms);
-  const b = sim.submitTx(terms);
-  sim.next([a.tx, b.tx]);
+  const { sim, subs: [a, b] } = submitted('double-commit', 2);
   const hs = new Solver(sim.solvers[0]!);
   const cs = new Solver(sim.solvers[1]!);
   const hp = plan(a.jobId, hs);
@@ -325,11 +323,7 @@ test('a second TraceCommit is rejected, in the same block and after the challeng
 });
 
 test('one run claimed for two jobs: the copy (re-hashed under the second job id) is slashed, the original paid', async () => {
-  const sim = new JobSim({ salt: 'two-jobs' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const a = sim.submitTx(terms);
-  const b = sim.submitTx(terms);
-  sim.next([a.tx, b.tx]);
+  const { sim, subs: [a, b] } = submitted('two-jobs', 2);
   const solver = new Solver(sim.solvers[0]!);
   const pa = plan(a.jobId, solver);
   const pb = plan(b.jobId, solver, { kind: 'reuse-job', of: a.jobId });
@@ -386,10 +380,7 @@ test('reveals that differ from the committed leaves are rejected and the solver 
 });
 
 test('committee: a copying attester and a lazy one earn nothing; the replaying majority is paid', async () => {
-  const sim = new JobSim({ salt: 'copy-lazy' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 4, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const { tx, jobId } = sim.submitTx(terms);
-  sim.next([tx]);
+  const { sim, subs: [{ jobId }] } = submitted('copy-lazy', 1, { committeeSize: 4 });
   const solver = new Solver(sim.solvers[0]!);
   const roles = new Map<string, MemberBehaviour>();
   const p = plan(jobId, solver, { kind: 'honest' }, {
@@ -417,10 +408,7 @@ test('committee: a copying attester and a lazy one earn nothing; the replaying m
 
 test('the verdict follows the committee stake: 1/3 reporting UNAVAILABLE is paid, exactly 2/3 slashes an honest solver', async () => {
   // documents the trust assumption of §4 (3·disagree ≥ 2·committeeStake), with equal stakes
-  const sim = new JobSim({ salt: 'unavailable-majority' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const subs = [sim.submitTx(terms), sim.submitTx(terms), sim.submitTx(terms)];
-  sim.next(subs.map((x) => x.tx));
+  const { sim, subs } = submitted('unavailable-majority', 3);
   const solver = new Solver(sim.solvers[0]!);
   /** the first `bad` members (ascending address) post UNAVAILABLE, the rest replay */
   const liars = (jobId: Uint8Array, bad: number) => (a: Uint8Array): MemberBehaviour =>
@@ -463,10 +451,7 @@ test('T not a multiple of k: the short last segment is checked like any other (a
 });
 
 test('reveals split over two JobReveal transactions finalize; an item revealed twice is rejected', async () => {
-  const sim = new JobSim({ salt: 'split-reveal' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const { tx, jobId } = sim.submitTx(terms);
-  sim.next([tx]);
+  const { sim, subs: [{ jobId }] } = submitted('split-reveal', 1);
   const solver = new Solver(sim.solvers[0]!);
   let half = 0;
   const p = plan(jobId, solver, { kind: 'honest' }, {
@@ -511,11 +496,7 @@ test('checkpoints from one run and trace leaves from another: the reveal is inco
       return run;
     }
   }
-  const sim = new JobSim({ salt: 'mixed' });
-  const terms = sim.terms(SPEC, DS, { q: 6, committeeSize: 3, bounty: BOUNTY, solverStake: STAKE, attestReward: REWARD });
-  const a = sim.submitTx(terms);
-  const b = sim.submitTx(terms);
-  sim.next([a.tx, b.tx]);
+  const { sim, subs: [a, b] } = submitted('mixed', 2);
   const hs = new Solver(sim.solvers[0]!);
   const cs = new MixedSolver(sim.solvers[1]!);
   const hp = plan(a.jobId, hs);
