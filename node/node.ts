@@ -21,7 +21,7 @@ export interface NodeOptions {
   dataDir: string;
   genesis: Genesis;
   validatorSeed: Uint8Array | null;
-  rpc: { enabled: boolean; host: string; port: number; bodyLimit?: number; maxBatch?: number };
+  rpc: { enabled: boolean; host: string; port: number; bodyLimit?: number; maxBatch?: number; corsOrigins?: string[] };
   blockIntervalMs: number;
   emptyBlocks: boolean;
   mempool?: Partial<MempoolOptions>;
@@ -99,7 +99,7 @@ export class PolchainNode {
           ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
         ],
         logger: opts.logger.child({ module: 'rpc' }),
-        host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch,
+        host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch, corsOrigins: opts.rpc.corsOrigins,
         topics: [...TOPICS],
         info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       });

@@ -30,7 +30,7 @@ test('init, keys, start, transfer and status through the CLI', { timeout: 120_00
   assert.equal((await runCli(['keys', 'new', 'alice', '--data-dir', dir])).code, 1, 'no overwrite');
   assert.equal((await runCli(['keys', 'show', 'nobody', '--data-dir', dir])).code, 1);
 
-  const node = await startNode(dir, ['--block-interval', '100']);
+  const node = await startNode(dir, ['--block-interval-ms', '100']);
   t.after(() => node.kill());
   const fund = await runCli(['tx', 'transfer', '--rpc', node.url, '--dev-account', '0', '--to', alice.address, '--amount', '5000', '--wait']);
   assert.equal(fund.code, 0, fund.stderr);

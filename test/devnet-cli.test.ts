@@ -13,7 +13,7 @@ test('devnet prints RPC addresses of live validators and stops them all on SIGIN
   const dir = await mkdtemp(join(tmpdir(), 'polchain-devnet-cli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const base = 20000 + Math.floor(Math.random() * 20000);
-  const p = spawn(process.execPath, [join(ROOT, 'bin/polchain.mjs'), 'devnet', '--validators', '3', '--dir', dir, '--p2p-base-port', String(base), '--rpc-base-port', String(base + 100), '--block-interval', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const p = spawn(process.execPath, [join(ROOT, 'bin/polchain.mjs'), 'devnet', '--validators', '3', '--dir', dir, '--p2p-base-port', String(base), '--rpc-base-port', String(base + 100), '--block-interval-ms', '100'], { stdio: ['ignore', 'pipe', 'pipe'] });
   t.after(() => { if (p.exitCode === null) p.kill('SIGKILL'); });
   let out = '';
   p.stdout.on('data', (d) => (out += d));

@@ -102,7 +102,7 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   t.after(() => rm(dir, { recursive: true, force: true }));
   const init = await runCli(['init', '--data-dir', dir, '--dev-accounts', '3']);
   assert.equal(init.code, 0, init.stderr);
-  const node = await startNode(dir, ['--block-interval', '100']);
+  const node = await startNode(dir, ['--block-interval-ms', '100']);
   t.after(() => node.kill());
   const rpc = ['--rpc', node.url];
 

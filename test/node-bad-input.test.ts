@@ -20,7 +20,7 @@ test('a running node answers bad requests and bad transactions with typed errors
   const dir = await mkdtemp(join(tmpdir(), 'polchain-bad-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.equal((await runCli(['init', '--data-dir', dir])).code, 0);
-  const node = await startNode(dir, ['--block-interval', '200', '--rpc-max-batch', '10', '--rpc-body-limit', '4096']);
+  const node = await startNode(dir, ['--block-interval-ms', '200', '--rpc-max-batch', '10', '--rpc-body-limit', '4096']);
   t.after(() => node.kill());
   const { url } = node;
   const call = (method: string, params: unknown) => post(url, JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }));

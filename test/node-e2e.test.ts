@@ -43,7 +43,7 @@ test('1,040 transfers over JSON-RPC, SIGKILL under load, restart, replay from ge
   const init = await runCli(['init', '--data-dir', dir, '--dev-accounts', '12']);
   assert.equal(init.code, 0, init.stderr);
 
-  let node = await startNode(dir, ['--block-interval', '100']);
+  let node = await startNode(dir, ['--block-interval-ms', '100']);
   t.after(() => node.kill());
   let rpc = new RpcClient(node.url);
   const status = await rpc.call('node_status', []);
@@ -87,7 +87,7 @@ test('1,040 transfers over JSON-RPC, SIGKILL under load, restart, replay from ge
   }
   await node.kill();
 
-  node = await startNode(dir, ['--block-interval', '100']);
+  node = await startNode(dir, ['--block-interval-ms', '100']);
   rpc = new RpcClient(node.url);
   const after = await waitReceipts(rpc, [...confirmed], 10_000);
   assert.equal(after.size, confirmed.size, 'every receipt returned before the kill survives it');

@@ -7,7 +7,7 @@ import { resolveConfig, readConfigFile, defaultDataDir } from './index.ts';
 
 test('precedence: flags > env > file > defaults', () => {
   const file = { rpcPort: 1000, blockIntervalMs: 500, logLevel: 'debug' };
-  const env = { POLCHAIN_RPC_PORT: '2000', POLCHAIN_BLOCK_INTERVAL: '700' };
+  const env = { POLCHAIN_RPC_PORT: '2000', POLCHAIN_BLOCK_INTERVAL_MS: '700' };
   const c = resolveConfig({ 'rpc-port': '3000' }, env, file);
   assert.equal(c.rpcPort, 3000);
   assert.equal(c.blockIntervalMs, 700);

@@ -1,2 +1,2 @@
-export { resolveConfig, readConfigFile, defaultConfig, settingFlags, SETTINGS, type NodeConfig } from './config.ts';
+export { resolveConfig, readConfigFile, defaultConfig, settingFlags, exampleConfig, SETTINGS, type NodeConfig } from './config.ts';
 export { defaultDataDir, dataDirLayout } from './datadir.ts';

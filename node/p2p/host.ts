@@ -12,6 +12,7 @@ import { createRequestClient } from './request-client.ts';
 import { createRequestServer } from './request-server.ts';
 import { PeerScoreBook } from './scores.ts';
 import type { HostContext, P2pHost, P2pHostOptions } from './types.ts';
+import { listenFailure } from './listen-failure.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
@@ -59,7 +60,7 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
     await libp2p.start();
   } catch (err) {
     await Promise.resolve(libp2p.stop()).catch(() => undefined);
-    throw new P2pError('P2P_LISTEN_FAILED', `cannot start p2p on ${JSON.stringify(opts.listen ?? DEFAULTS.listen)}: ${errorMessage(err)}`);
+    throw await listenFailure(opts.listen ?? [...DEFAULTS.listen], err);
   }
   log.info({ peerId: selfId, chainId, addrs: libp2p.getMultiaddrs().map((a) => a.toString()) }, 'p2p: started');
 

@@ -16,7 +16,7 @@ import { parseFlags } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../primitives/index.ts';
 
-const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval MS] [--log-level L]';
+const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval-ms MS] [--log-level L]';
 const BIN = fileURLToPath(new URL('../../../bin/polchain.mjs', import.meta.url));
 
 function intFlag(v: unknown, name: string, def: number, min: number, max: number): number {
@@ -54,13 +54,13 @@ export const command: CliCommand = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       validators: { type: 'string' }, dir: { type: 'string' }, 'p2p-base-port': { type: 'string' }, 'rpc-base-port': { type: 'string' },
-      'block-interval': { type: 'string' }, 'log-level': { type: 'string' },
+      'block-interval-ms': { type: 'string' }, 'log-level': { type: 'string' },
     }, usage);
     if (values.help) return (console.log(usage), 0);
     const n = intFlag(values.validators, 'validators', 4, 1, 32);
     const p2pBase = intFlag(values['p2p-base-port'], 'p2p-base-port', 26656, 1024, 65000);
     const rpcBase = intFlag(values['rpc-base-port'], 'rpc-base-port', 8545, 1024, 65000);
-    const interval = intFlag(values['block-interval'], 'block-interval', 500, 10, 60_000);
+    const interval = intFlag(values['block-interval-ms'], 'block-interval-ms', 500, 10, 60_000);
     const dir = (values.dir as string | undefined) ?? await mkdtemp(join(tmpdir(), 'polchain-devnet-'));
     if (!existsSync(join(dir, 'node0', 'genesis.json'))) await createDevnet(dir, n, p2pBase, rpcBase, interval);
     const count = (() => { let i = 0; while (existsSync(join(dir, `node${i}`))) i++; return i; })();

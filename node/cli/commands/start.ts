@@ -1,23 +1,41 @@
+import { existsSync } from 'node:fs';
 import { loadGenesisFile } from '../../../genesis/index.ts';
 import { Keystore, loadOrCreateP2pKey } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, SETTINGS } from '../../config/index.ts';
-import { createLogger } from '../../util/index.ts';
+import { createLogger, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
-import { parseFlags } from '../args.ts';
+import { formatHelp, parseFlags, type Options } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 
-const usage = `polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] ${SETTINGS.map((s) => `[--${s.flag} V]`).join(' ')}`;
+const usage = 'polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] [SETTING flags below]';
+
+const flags: Options = {
+  'data-dir': { type: 'string', arg: 'DIR', help: 'the data dir made by `polchain init` (default $XDG_DATA_HOME/polchain, else ~/.local/share/polchain)', env: 'POLCHAIN_DATA_DIR' },
+  genesis: { type: 'string', arg: 'FILE', help: 'genesis file (default <data-dir>/genesis.json)' },
+  'passphrase-file': { type: 'string', arg: 'FILE', help: 'file whose first line unlocks the validator key (else POLCHAIN_PASSPHRASE, else a prompt)', env: 'POLCHAIN_PASSPHRASE (the passphrase itself)' },
+  'no-validator': { type: 'boolean', help: 'follow the chain without signing, even when the data dir holds a validator key' },
+  ...settingFlags,
+  // Test-only fault switches, kept out of the help.
+  'test-fault-equivocate': { type: 'boolean', hidden: true },
+  'test-fault-partition-ms': { type: 'string', hidden: true },
+};
+
+const about = 'Settings resolve as flags > environment > <data-dir>/config.json > defaults; each setting lists its\n'
+  + 'environment variable and config.json key (`polchain config example` prints a full config.json).';
 
 export const command: CliCommand = {
   name: 'start', summary: 'run a node (and produce blocks when this data dir holds a validator key)', usage,
   async run(argv) {
-    const { values } = parseFlags(argv, { 'data-dir': { type: 'string' }, genesis: { type: 'string' }, 'passphrase-file': { type: 'string' }, 'no-validator': { type: 'boolean' }, 'test-fault-equivocate': { type: 'boolean' }, 'test-fault-partition-ms': { type: 'string' }, ...settingFlags }, usage);
-    if (values.help) return (console.log(usage + '\n\n' + SETTINGS.map((s) => `  --${s.flag.padEnd(18)} ${s.env.padEnd(28)} ${s.help} (default ${s.def})`).join('\n')), 0);
+    const { values } = parseFlags(argv, flags, usage);
+    if (values.help) return (console.log(formatHelp(usage, flags, `${command.summary}.\n${about}`)), 0);
     const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
     const layout = dataDirLayout(dir);
     const config = resolveConfig(values, process.env, await readConfigFile(layout.config), layout.config);
     const logger = createLogger(config.logLevel);
+    if (values.genesis === undefined && !existsSync(layout.genesis)) {
+      throw new NodeError('DATADIR_MISSING', `${dir} holds no node (no genesis.json); run \`polchain init --data-dir ${dir}\` first, or pass --genesis FILE`);
+    }
     const genesis = await loadGenesisFile((values.genesis as string | undefined) ?? layout.genesis);
     let seed: Uint8Array | null = null;
     if (!values['no-validator']) {
@@ -41,7 +59,7 @@ export const command: CliCommand = {
     process.on('SIGTERM', onSignal);
     const node = await PolchainNode.start({
       dataDir: dir, genesis, validatorSeed: seed, logger,
-      rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch },
+      rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean) },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
       engine: config.engine as 'solo' | 'bft',
