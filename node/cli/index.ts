@@ -1,5 +1,5 @@
 // Public surface of the CLI for tests and benchmarks. bin/polchain.mjs loads main.ts alone, so that
 // a command loads only what it uses.
-export { main } from './main.ts';
+export { main, COMMANDS, topLevelHelp } from './main.ts';
 export { createDevnet } from './commands/devnet.ts';
 export { onceExitCode } from './commands/solver.ts';

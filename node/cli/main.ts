@@ -109,6 +109,10 @@ async function report(name: string, e: unknown, debug: boolean): Promise<number>
     code_ = e.code;
     line = `${e.code}: ${e.message}`;
     if (e instanceof NodeError && e.code === 'USAGE') code = EXIT.USAGE;
+  } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') {
+    // A URL flag a command passed on unchecked (new URL threw): the user's to fix, like any usage error.
+    line = `USAGE: "${String((e as { input?: unknown }).input)}" is not a URL; pass one like --rpc http://127.0.0.1:8545/`;
+    code = EXIT.USAGE;
   } else if (e instanceof Error && typeof (e as NodeJS.ErrnoException).syscall === 'string') {
     // An operating-system error (a missing or unreadable file a flag named) is the user's to fix: one line.
     line = errorLine(e);

@@ -38,3 +38,18 @@ test('XDG data dir default', () => {
   assert.equal(defaultDataDir({ XDG_DATA_HOME: '/x/y' }), '/x/y/polchain');
   assert.match(defaultDataDir({}), /\.local\/share\/polchain$/);
 });
+
+test('renamed environment variables fail loudly; CORS origins are checked', () => {
+  assert.throws(() => resolveConfig({}, { POLCHAIN_RPC: 'false' }, {}), (e: any) => e.code === 'CONFIG_INVALID' && /POLCHAIN_RPC was renamed POLCHAIN_RPC_ENABLED/.test(e.message));
+  assert.throws(() => resolveConfig({}, { POLCHAIN_BLOCK_INTERVAL: '5' }, {}), (e: any) => /POLCHAIN_BLOCK_INTERVAL_MS/.test(e.message));
+  assert.equal(resolveConfig({ 'rpc-enabled': 'false' }, {}, {}).rpcEnabled, false);
+  assert.equal(resolveConfig({}, { POLCHAIN_RPC_CORS: 'https://a.example,http://localhost:3000' }, {}).rpcCors, 'https://a.example,http://localhost:3000');
+  assert.equal(resolveConfig({}, {}, { rpcCors: '*' }).rpcCors, '*');
+  assert.throws(() => resolveConfig({ 'rpc-cors': 'https://a.example/x' }, {}, {}), (e: any) => e.code === 'CONFIG_INVALID' && /--rpc-cors/.test(e.message));
+});
+
+test('config files may hold whole-line // comments', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-cfg-'));
+  await writeFile(join(dir, 'c.json'), '{\n  // the port\n  "rpcPort": 9,\n  "rpcHost": "a//b"\n}');
+  assert.deepEqual(await readConfigFile(join(dir, 'c.json')), { rpcPort: 9, rpcHost: 'a//b' });
+});
