@@ -86,14 +86,16 @@ async function runCommand(name: string, rest: string[], debug: boolean): Promise
     console.error(`polchain: USAGE: ${what} (polchain --help lists the commands)`);
     return EXIT.USAGE;
   }
+  let command: CliCommand | undefined;
   try {
-    return await (await entry.load()).command.run(rest);
+    command = (await entry.load()).command;
+    return await command.run(rest);
   } catch (e) {
-    return await report(name, e, debug);
+    return await report(name, e, debug, command?.usage);
   }
 }
 
-async function report(name: string, e: unknown, debug: boolean): Promise<number> {
+async function report(name: string, e: unknown, debug: boolean, usage: string | undefined): Promise<number> {
   // Loaded only on failure: these surfaces pull in more than a help or a version needs.
   const [{ NodeError }, { RpcClientError }, { CodedError, errorLine }] = await Promise.all([
     import('../util/index.ts'), import('../../rpc/index.ts'), import('../../primitives/index.ts'),
@@ -108,7 +110,11 @@ async function report(name: string, e: unknown, debug: boolean): Promise<number>
   } else if (e instanceof CodedError) {
     code_ = e.code;
     line = `${e.code}: ${e.message}`;
-    if (e instanceof NodeError && e.code === 'USAGE') code = EXIT.USAGE;
+    if (e instanceof NodeError && e.code === 'USAGE') {
+      code = EXIT.USAGE;
+      // Every usage error ends with the usage, also where a command's own value check threw it.
+      if (usage && !e.message.includes('\nusage: ')) line += `\nusage: ${usage}`;
+    }
   } else if (e instanceof TypeError && (e as NodeJS.ErrnoException).code === 'ERR_INVALID_URL') {
     // A URL flag a command passed on unchecked (new URL threw): the user's to fix, like any usage error.
     line = `USAGE: "${String((e as { input?: unknown }).input)}" is not a URL; pass one like --rpc http://127.0.0.1:8545/`;
