@@ -1,3 +1,4 @@
+import { CHAIN_ID_RE } from './chain-id.ts';
 import { U64_MAX, type ChainParams } from '../vm/index.ts';
 import { GenesisError } from './errors.ts';
 import type { Genesis } from './types.ts';
@@ -58,7 +59,7 @@ function parseParams(v: unknown): ChainParams {
 /** Validates a parsed genesis JSON document. Every error names the field at fault. */
 export function parseGenesis(json: unknown): Genesis {
   const o = obj(json, '', ['chainId', 'genesisTime', 'params', 'accounts', 'validators']);
-  if (typeof o.chainId !== 'string' || !/^[a-z0-9][a-z0-9-]{0,62}$/.test(o.chainId)) fail('chainId', 'expected 1-63 characters of [a-z0-9-], not starting with -');
+  if (typeof o.chainId !== 'string' || !CHAIN_ID_RE.test(o.chainId)) fail('chainId', 'expected 1-63 characters of [a-z0-9-], not starting with -');
   const t = typeof o.genesisTime === 'string' ? Date.parse(o.genesisTime) : NaN;
   if (Number.isNaN(t) || t < 0 || new Date(t).toISOString() !== o.genesisTime) fail('genesisTime', 'expected an ISO-8601 UTC time exactly like 2026-01-01T00:00:00.000Z');
   const genesisTimeMs = BigInt(t);

@@ -1,8 +1,19 @@
 import { type ChainParams } from '../../vm/index.ts';
 import type { Genesis } from '../types.ts';
+import { checkChainId } from '../chain-id.ts';
 import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 export const DEV_CHAIN_ID = 'polchain-dev';
+
+/**
+ * A dev chain id of its own for each new dev network (`polchain-dev-` and 8 hex digits of the given
+ * random bytes), so a transaction signed for one dev network is never valid on another. The caller
+ * supplies the randomness: genesis stays a pure function of its inputs.
+ */
+export function devChainId(random4: Uint8Array): string {
+  if (random4.length !== 4) throw new RangeError(`devChainId takes 4 random bytes, got ${random4.length}`);
+  return `${DEV_CHAIN_ID}-${Buffer.from(random4).toString('hex')}`;
+}
 
 /** Parameters of the dev network: short unbonding, tiny fees, room for large blocks. */
 export const DEV_PARAMS: ChainParams = {
@@ -40,7 +51,9 @@ export interface DevGenesisOptions {
   chainId?: string;
 }
 
+/** Throws GenesisError GENESIS_INVALID (naming `chainId`) for a chain id genesis files may not carry. */
 export function devGenesis(o: DevGenesisOptions): Genesis {
+  if (o.chainId !== undefined) checkChainId(o.chainId);
   const n = o.devAccounts ?? 10;
   const accounts = Array.from({ length: n }, (_, i) => ({ address: devAccount(i).address, balance: DEV_ACCOUNT_BALANCE }));
   for (const v of o.validators) accounts.push({ address: v.address, balance: DEV_ACCOUNT_BALANCE });

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
-import { devGenesis, genesisToJson } from '../../../genesis/index.ts';
+import { checkChainId, devChainId, devGenesis, genesisToJson } from '../../../genesis/index.ts';
 import { Keystore, p2pKeyPath } from '../../keystore/index.ts';
 import { dataDirLayout } from '../../config/index.ts';
 import { peerIdFromSeed } from '../../p2p/index.ts';
@@ -16,7 +16,7 @@ import { parseFlags } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../primitives/index.ts';
 
-const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval-ms MS] [--log-level L]';
+const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval-ms MS] [--chain-id ID] [--log-level L]';
 const BIN = fileURLToPath(new URL('../../../bin/polchain.mjs', import.meta.url));
 
 function intFlag(v: unknown, name: string, def: number, min: number, max: number): number {
@@ -27,13 +27,14 @@ function intFlag(v: unknown, name: string, def: number, min: number, max: number
 }
 
 /** Writes N validator data dirs sharing one genesis, each bootstrapping to validator 0. */
-export async function createDevnet(dir: string, n: number, p2pBase: number, rpcBase: number, blockIntervalMs: number, passphrase = bytesToHex(new Uint8Array(randomBytes(16)))): Promise<void> {
+export async function createDevnet(dir: string, n: number, p2pBase: number, rpcBase: number, blockIntervalMs: number,
+  passphrase = bytesToHex(new Uint8Array(randomBytes(16))), chainId = devChainId(new Uint8Array(randomBytes(4)))): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(join(dir, 'passphrase'), passphrase + '\n', { mode: 0o600 });
   const seeds = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const p2pSeeds = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const validators = seeds.map((s) => { const pk = publicKeyFromSeed(s); return { address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(s)) }; });
-  const genesis = devGenesis({ validators, genesisTimeMs: BigInt(Date.now()), devAccounts: 10 });
+  const genesis = devGenesis({ validators, genesisTimeMs: BigInt(Date.now()), devAccounts: 10, chainId });
   const boot = `/ip4/127.0.0.1/tcp/${p2pBase}/p2p/${await peerIdFromSeed(p2pSeeds[0]!)}`;
   for (let i = 0; i < n; i++) {
     const nodeDir = join(dir, `node${i}`);
@@ -54,15 +55,16 @@ export const command: CliCommand = {
   async run(argv) {
     const { values } = parseFlags(argv, {
       validators: { type: 'string' }, dir: { type: 'string' }, 'p2p-base-port': { type: 'string' }, 'rpc-base-port': { type: 'string' },
-      'block-interval-ms': { type: 'string' }, 'log-level': { type: 'string' },
+      'block-interval-ms': { type: 'string' }, 'chain-id': { type: 'string' }, 'log-level': { type: 'string' },
     }, usage);
     if (values.help) return (console.log(usage), 0);
     const n = intFlag(values.validators, 'validators', 4, 1, 32);
     const p2pBase = intFlag(values['p2p-base-port'], 'p2p-base-port', 26656, 1024, 65000);
     const rpcBase = intFlag(values['rpc-base-port'], 'rpc-base-port', 8545, 1024, 65000);
     const interval = intFlag(values['block-interval-ms'], 'block-interval-ms', 500, 10, 60_000);
+    const chainId = values['chain-id'] === undefined ? undefined : checkChainId(values['chain-id'] as string);
     const dir = (values.dir as string | undefined) ?? await mkdtemp(join(tmpdir(), 'polchain-devnet-'));
-    if (!existsSync(join(dir, 'node0', 'genesis.json'))) await createDevnet(dir, n, p2pBase, rpcBase, interval);
+    if (!existsSync(join(dir, 'node0', 'genesis.json'))) await createDevnet(dir, n, p2pBase, rpcBase, interval, undefined, chainId);
     const count = (() => { let i = 0; while (existsSync(join(dir, `node${i}`))) i++; return i; })();
     console.log(`devnet in ${dir}: ${count} validators`);
     const children: ChildProcess[] = [];

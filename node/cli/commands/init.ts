@@ -1,7 +1,7 @@
 import { mkdir, writeFile, access } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 
-import { devGenesis, genesisHash, genesisToJson } from '../../../genesis/index.ts';
+import { checkChainId, devChainId, devGenesis, genesisHash, genesisToJson } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 
 import { Keystore } from '../../keystore/index.ts';
@@ -27,13 +27,14 @@ export const command: CliCommand = {
     }
     const devAccounts = values['dev-accounts'] === undefined ? 10 : Number(values['dev-accounts']);
     if (!Number.isInteger(devAccounts) || devAccounts < 0 || devAccounts > 10_000) throw new NodeError('USAGE', '--dev-accounts must be an integer in [0, 10000]');
+    const chainId = checkChainId((values['chain-id'] as string | undefined) ?? devChainId(new Uint8Array(randomBytes(4))));
     const passphrase = await getPassphrase(values['passphrase-file'] as string | undefined, 'encrypt the validator key');
     await mkdir(dir, { recursive: true, mode: 0o700 });
     const seed = new Uint8Array(randomBytes(32));
     const publicKey = publicKeyFromSeed(seed);
     const address = addressFromPublicKey(publicKey);
     await new Keystore(layout.keys).create(layout.validatorKeyName, seed, passphrase);
-    const genesis = devGenesis({ validators: [{ address, consensusKey: publicKey, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()), devAccounts, chainId: values['chain-id'] as string | undefined });
+    const genesis = devGenesis({ validators: [{ address, consensusKey: publicKey, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()), devAccounts, chainId });
     await writeFile(layout.genesis, JSON.stringify(genesisToJson(genesis), null, 2) + '\n', { mode: 0o644 });
     await writeFile(layout.config, JSON.stringify({ logLevel: 'info', rpcPort: 8545, blockIntervalMs: 1000 }, null, 2) + '\n');
     console.log(JSON.stringify({ dataDir: dir, chainId: genesis.chainId, genesisHash: '0x' + bytesToHex(genesisHash(genesis)), validator: encodeAddress(address) }, null, 2));
