@@ -191,3 +191,25 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   const dissenters = sim.job(cheat.jobId).committee.map((m) => `dissenting attester ${encodeAddress(m.address)}: 400`).join('\\n\\s+');
   assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 burned\\n\\s+${dissenters}\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 refunded$`));
 });
+
+test('job submit refuses a spec that does not fit its dataset, and more samples than segments, before anything is signed', { timeout: 60_000 }, async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-jobcli-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  assert.equal((await runCli(['init', '--data-dir', dir, '--dev-accounts', '1'])).code, 0);
+  const node = await startNode(dir, ['--block-interval-ms', '100']);
+  t.after(() => node.kill());
+  const submitter = encodeAddress(devAccount(0).address);
+  const account = async () => {
+    const r = await fetch(node.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'account_get', params: [submitter] }) });
+    const { balance, pendingNonce } = ((await r.json()) as { result: { balance: string; pendingNonce: string } }).result;
+    return { balance, pendingNonce };
+  };
+  const before = await account();
+  const misfit = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'mnist', '--bounty', '1000', '--dev-account', '0', '--rpc', node.url]);
+  assert.equal(misfit.code, 1);
+  assert.match(misfit.stderr, /^polchain job: SPEC_DATASET_MISMATCH: spec inputShape \[4\] has 4 elements, dataset mnist\/train has 784 features/);
+  const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '4', '--dev-account', '0', '--rpc', node.url]);
+  assert.equal(tooMany.code, 1);
+  assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 4 exceeds the 3 segments of this spec .*use --q 3 or fewer/);
+  assert.deepEqual(await account(), before, 'nothing was escrowed and no nonce was used');
+});

@@ -18,4 +18,5 @@ export {
   type TraceRange,
 } from './schedule.ts';
 export { jobSeedForLocalRun, localJobId } from './job.ts';
+export { checkSpecFitsDataset } from './dataset-fit.ts';
 export { LITTLE_ENDIAN, f32leBytes } from './float-bytes.ts';

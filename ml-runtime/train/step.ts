@@ -5,7 +5,7 @@ import { tf } from '../tf.ts';
 import { MlError } from '../commitment/errors.ts';
 import { specShapes, type ModelSpec, type SpecShapes } from '../commitment/spec/index.ts';
 import { batchIndices } from '../commitment/prf/index.ts';
-import { gatherBatch, type Dataset } from '../commitment/index.ts';
+import { checkSpecFitsDataset, gatherBatch, type Dataset } from '../commitment/index.ts';
 import { initParams, forward, lossOf } from './model.ts';
 import { applyUpdate, slotsPerParam } from './optimizer.ts';
 import { assertFinite, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
@@ -21,20 +21,7 @@ export interface Trainer {
 
 export function createTrainer(spec: ModelSpec, dataset: Dataset, seed: Uint8Array): Trainer {
   const shapes = specShapes(spec);
-  const inSize = spec.inputShape.reduce((a, b) => a * b, 1);
-  if (inSize !== dataset.featureSize) {
-    throw new MlError('SPEC_DATASET_MISMATCH', `spec inputShape [${spec.inputShape.join(', ')}] has ${inSize} elements, dataset ${dataset.name} has ${dataset.featureSize} features per sample`);
-  }
-  const out = shapes.outputShape;
-  if (out.length !== 1 || out[0] !== dataset.outputSize) {
-    throw new MlError('SPEC_DATASET_MISMATCH', `model output shape [${out.join(', ')}] does not match dataset ${dataset.name} (${dataset.outputSize} ${dataset.task === 'classification' ? 'classes' : 'targets'})`);
-  }
-  if (dataset.task === 'classification' && spec.loss !== 'categorical_crossentropy') {
-    throw new MlError('SPEC_DATASET_MISMATCH', `dataset ${dataset.name} is a classification set; use loss categorical_crossentropy, not ${spec.loss}`);
-  }
-  if (dataset.task === 'regression' && spec.loss !== 'mse') {
-    throw new MlError('SPEC_DATASET_MISMATCH', `dataset ${dataset.name} is a regression set; use loss mse, not ${spec.loss}`);
-  }
+  checkSpecFitsDataset(spec, dataset);
   if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new MlError('PRF_INVALID', `job seed must be 32 bytes, got ${seed?.length}`);
   const paramSizes = shapes.params.map((p) => p.size);
   const k = slotsPerParam(spec.optimizer);

@@ -109,7 +109,8 @@ async function report(name: string, e: unknown, debug: boolean, usage: string | 
     line = `${code_}: ${e.message} (JSON-RPC ${e.code})`;
   } else if (e instanceof CodedError) {
     code_ = e.code;
-    line = `${e.code}: ${e.message}`;
+    // some errors (MlError, MerkleError) already lead their message with the code
+    line = e.message.startsWith(`${e.code}: `) ? e.message : `${e.code}: ${e.message}`;
     if (e instanceof NodeError && e.code === 'USAGE') {
       code = EXIT.USAGE;
       // Every usage error ends with the usage, also where a command's own value check threw it.

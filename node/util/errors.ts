@@ -12,7 +12,9 @@ export type NodeErrorCode =
   | 'MEMPOOL_NONCE_GAP'
   | 'MEMPOOL_UNDERPRICED'
   | 'KEY_UNAVAILABLE'
-  | 'USAGE';
+  | 'USAGE'
+  /** job submit: more sampled segments (--q) than the spec has segments */
+  | 'JOB_Q_TOO_LARGE';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
 export class NodeError extends CodedError<NodeErrorCode> {}

@@ -3,7 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
-import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, type ModelSpec } from '../../../ml-runtime/index.ts';
+import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { RpcClient, type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
 import { decryptKeyAsync, Keystore, parseKeystoreFile, type KeystoreFile } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
@@ -127,14 +127,14 @@ async function submit(argv: string[]): Promise<number> {
   if (bounty === 0n) throw usageError('--bounty must be positive');
   const attestReward = parseAmount((values.reward as string | undefined) ?? '0', 'reward');
   const solverStake = values.stake === undefined ? bounty : parseAmount(values.stake as string, 'stake');
-  const q = intFlag(values, 'q', 4, 1, JOB_LIMITS.maxQ);
+  const qFlag = intFlag(values, 'q', 4, 1, JOB_LIMITS.maxQ);
   const committeeSize = intFlag(values, 'committee', 3, 1, JOB_LIMITS.maxCommitteeSize);
   const windows = parseWindows(values.windows as string | undefined);
   const parent = values.parent === undefined ? null : hex32(values.parent as string, '--parent', SUBMIT_USAGE);
   const runtime = (values.runtime as string | undefined) ?? JOB_RUNTIMES[0]!;
   if (!JOB_RUNTIMES.includes(runtime)) throw usageError(`--runtime must be one of ${JOB_RUNTIMES.join(', ')}, got ${JSON.stringify(runtime)}`);
   const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
-  const { bytes: spec } = await loadJobSpec(specFile);
+  const { spec: model, bytes: spec } = await loadJobSpec(specFile);
   let train;
   try {
     train = loadDataset(datasetName).train;
@@ -142,6 +142,13 @@ async function submit(argv: string[]): Promise<number> {
     throw usageError(`--dataset: ${errorMessage(e)}`);
   }
   if (train.count > JOB_LIMITS.maxDatasetSize) throw usageError(`--dataset ${datasetName}: ${train.count} training samples exceed the chain's limit of ${JOB_LIMITS.maxDatasetSize}`);
+  // Refused here, before anything is signed: the chain cannot see a dataset's shape, only its root,
+  // so it would escrow the bounty for a job every solver skips until its accept window runs out.
+  checkSpecFitsDataset(model, train);
+  // q counts draws with replacement; above the number of segments most draws repeat one already made.
+  const segments = segmentCount(model.steps, model.checkpointInterval);
+  const q = values.q === undefined ? Math.min(qFlag, segments) : qFlag;
+  if (q > segments) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
   const terms: JobTerms = {
     spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows, solverStake, bounty, attestReward, parent,
   };
