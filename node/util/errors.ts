@@ -14,11 +14,7 @@ export type NodeErrorCode =
   | 'KEY_UNAVAILABLE'
   | 'USAGE'
   /** job submit: more sampled segments (--q) than the spec has segments */
-  | 'JOB_Q_TOO_LARGE'
-  /** a submitted transaction had no receipt within the wait */
-  | 'TX_NOT_COMMITTED'
-  /** validator show: the address has no validator record */
-  | 'VALIDATOR_NOT_FOUND';
+  | 'JOB_Q_TOO_LARGE';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
 export class NodeError extends CodedError<NodeErrorCode> {}

@@ -54,11 +54,8 @@ export interface ValidatorJson<W extends Repr = Wire> {
   address: string; consensusKey: W['bytes']; blsKey: W['bytes']; stake: W['big']; jailed: boolean;
 }
 
-/** account_get: the account, its next nonce counting pending transactions, its validator record and its stake on the way back (unbonding, oldest first). */
-export type AccountStateJson<W extends Repr = Wire> = AccountJson<W> & {
-  pendingNonce: W['big']; height: W['big']; validator: ValidatorJson<W> | null;
-  unbonding: Array<{ amount: W['big']; completionHeight: W['big'] }>;
-};
+/** account_get: the account, its next nonce counting pending transactions, and its validator record. */
+export type AccountStateJson<W extends Repr = Wire> = AccountJson<W> & { pendingNonce: W['big']; height: W['big']; validator: ValidatorJson<W> | null };
 
 export interface StateProofJson<W extends Repr = Wire> {
   address: string; height: W['big']; stateRoot: W['bytes']; key: W['bytes']; account: AccountJson<W> | null;
