@@ -12,6 +12,9 @@ export type NodeErrorCode =
   | 'MEMPOOL_NONCE_GAP'
   | 'MEMPOOL_UNDERPRICED'
   | 'KEY_UNAVAILABLE'
+  | 'PASSPHRASE_MISMATCH'
+  | 'INTERRUPTED'
+  | 'TX_NOT_COMMITTED'
   | 'USAGE';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
