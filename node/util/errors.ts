@@ -15,6 +15,7 @@ export type NodeErrorCode =
   | 'PASSPHRASE_MISMATCH'
   | 'INTERRUPTED'
   | 'TX_NOT_COMMITTED'
+  | 'NOT_A_VALIDATOR'
   | 'USAGE';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */

@@ -1,11 +1,11 @@
 import { encodeTx, signTx, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
-import { RpcClient } from '../../../rpc/index.ts';
 import { Keystore } from '../../keystore/index.ts';
-import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
+import { dataDirLayout } from '../../config/index.ts';
 import { NodeError } from '../../util/index.ts';
-import { parseAmount, parseFlags, requireFlag } from '../args.ts';
+import { formatHelp, parseAmount, parseFlags, requireFlag, type Options } from '../args.ts';
+import { dataDir, KEYSTORE_FLAGS, RPC_FLAG, rpcClient } from '../wallet-flags.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 import { decodeAddress, bytesToHex, encodeAddress, addressFromPublicKey, publicKeyFromSeed, errorMessage } from '../../../primitives/index.ts';
@@ -15,16 +15,28 @@ const usage = [
   `polchain tx transfer --to ADDR --amount N ${signer}`,
   `polchain tx stake --amount N [--consensus-key NAME] ${signer}`,
   `polchain tx unbond --amount N ${signer}`,
-  '',
-  'stake: the signer becomes (or adds to) a validator. Its consensus key and the BLS beacon key derived',
-  'from it come from --consensus-key NAME (a keystore key) or, by default, from the signing key itself,',
-  "as `polchain init` sets up a node's validator key. unbond moves stake to the unbonding queue; it",
-  'returns to the balance after the chain\'s unbonding period (see `polchain account show`).',
-].join('\n  ');
+].join('\n       ');
+const about = [
+  'transfer sends --amount to --to. stake makes the signer a validator (or adds to its stake); the',
+  'consensus key and the BLS beacon key derived from it come from --consensus-key NAME or, by default,',
+  "from the signing key itself, as `polchain init` sets up a node's validator key. unbond moves stake to",
+  "the unbonding queue; it returns to the balance after the chain's unbonding period (`polchain account show`).",
+].join('\n');
+
+const flags: Options = {
+  to: { type: 'string', arg: 'ADDR', help: 'transfer: the pol1... address that receives --amount' },
+  amount: { type: 'string', arg: 'N', help: 'how much to transfer, stake or unbond' },
+  'consensus-key': { type: 'string', arg: 'NAME', help: 'stake: the keystore key the validator signs blocks and beacons with (default: the signing key)' },
+  from: { type: 'string', arg: 'NAME', help: 'sign with this keystore key' },
+  'dev-account': { type: 'string', arg: 'I', help: 'sign with the well-known dev account I (dev networks only)' },
+  fee: { type: 'string', arg: 'N', help: 'the fee (default 1)' },
+  nonce: { type: 'string', arg: 'N', help: "the account's nonce (default: the next one, counting pending transactions)" },
+  wait: { type: 'boolean', help: 'wait until the transaction is in a block and print its receipt' },
+  ...RPC_FLAG, ...KEYSTORE_FLAGS,
+};
 
 async function keySeed(values: Record<string, unknown>, name: string): Promise<Uint8Array> {
-  const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
-  return new Keystore(dataDirLayout(dir).keys).load(name, await getPassphrase(values['passphrase-file'] as string | undefined, `unlock key "${name}"`));
+  return new Keystore(dataDirLayout(dataDir(values)).keys).load(name, await getPassphrase(values['passphrase-file'] as string | undefined, `unlock key "${name}"`));
 }
 
 async function signerSeed(values: Record<string, unknown>): Promise<Uint8Array> {
@@ -60,12 +72,8 @@ function payloadParts(sub: string, values: Record<string, unknown>): { amount: b
 export const command: CliCommand = {
   name: 'tx', summary: 'sign and submit a transaction (transfer, stake, unbond) over JSON-RPC', usage,
   async run(argv) {
-    const { values, positionals } = parseFlags(argv, {
-      to: { type: 'string' }, amount: { type: 'string' }, fee: { type: 'string' }, nonce: { type: 'string' }, rpc: { type: 'string' },
-      from: { type: 'string' }, 'dev-account': { type: 'string' }, 'consensus-key': { type: 'string' },
-      wait: { type: 'boolean' }, 'data-dir': { type: 'string' }, 'passphrase-file': { type: 'string' },
-    }, usage, true);
-    if (values.help) return (console.log(usage), 0);
+    const { values, positionals } = parseFlags(argv, flags, usage, true);
+    if (values.help) return (console.log(formatHelp(usage, flags, about)), 0);
     const sub = positionals[0] ?? '';
     if (!['transfer', 'stake', 'unbond'].includes(sub) || positionals.length !== 1) {
       throw new NodeError('USAGE', `tx needs one of transfer, stake, unbond${sub ? `, not ${JSON.stringify(positionals.join(' '))}` : ''}\nusage: ${usage}`);
@@ -82,7 +90,7 @@ export const command: CliCommand = {
       const consensusSeed = name ? await keySeed(values, name) : seed;
       payload = { kind: 'stake', consensusKey: publicKeyFromSeed(consensusSeed), blsKey: blsPublicKey(blsSecretFromSeed(consensusSeed)), amount };
     }
-    const client = new RpcClient((values.rpc as string | undefined) ?? process.env.POLCHAIN_RPC_URL ?? 'http://127.0.0.1:8545/');
+    const client = rpcClient(values);
     const status = await client.call('node_status', []);
     const nonce = nonceFlag ?? BigInt((await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))])).pendingNonce);
     const tx = signTx({ chainId: status.chainId, nonce, fee, payload }, seed);
