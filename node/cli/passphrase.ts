@@ -51,8 +51,9 @@ export async function getPassphrase(file: string | undefined, purpose: string, o
  */
 export function readHidden(prompt: string): Promise<string> {
   const stdin = process.stdin;
-  process.stderr.write(prompt);
+  // echo off before the prompt shows: whatever is typed once it is visible must not be echoed
   stdin.setRawMode(true);
+  process.stderr.write(prompt);
   stdin.resume();
   stdin.setEncoding('utf8');
   let line = '';
