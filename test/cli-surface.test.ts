@@ -97,7 +97,7 @@ test('usage errors are ours: they name the flag, show the usage and exit 2, on e
     [['tx', 'transfer', '--wait=yes'], /USAGE: --wait is a switch and takes no value/],
     [['status', 'extra'], /USAGE: unexpected argument "extra"/],
     [['status', '--rpc', 'notaurl'], /^polchain status: USAGE: --rpc must be a URL like http:\/\/127\.0\.0\.1:8545\/, got "notaurl"\nusage: polchain status \[--rpc URL\]\n$/],
-    [['tx', 'transfer', '--rpc', 'notaurl', '--dev-account', '0', '--to', to, '--amount', '1'], /^polchain tx: USAGE: "notaurl" is not a URL/],
+    [['tx', 'transfer', '--rpc', 'notaurl', '--dev-account', '0', '--to', to, '--amount', '1'], /^polchain tx: USAGE: --rpc must be a URL like http:\/\/127\.0\.0\.1:8545\/, got "notaurl"\nusage: polchain tx transfer /],
   ];
   for (const [args, want] of cases) {
     const r = await runCli(args);

@@ -5,6 +5,7 @@ export type KeystoreErrorCode =
   | 'KEYSTORE_NOT_FOUND'
   | 'KEYSTORE_EXISTS'
   | 'KEYSTORE_BAD_NAME'
-  | 'KEYSTORE_BAD_SEED';
+  | 'KEYSTORE_BAD_SEED'
+  | 'KEYSTORE_BAD_MNEMONIC';
 
 export class KeystoreError extends CodedError<KeystoreErrorCode> {}

@@ -6,4 +6,5 @@ export {
 } from './file-format.ts';
 export { Keystore, type KeyInfo } from './keystore.ts';
 export { KeystoreError, type KeystoreErrorCode } from './errors.ts';
+export { seedToMnemonic, mnemonicToSeed, MNEMONIC_WORDS } from './mnemonic.ts';
 export { loadOrCreateP2pKey, p2pKeyPath } from './p2p-key.ts';

@@ -120,6 +120,11 @@ export class Keystore {
     return { name, address: file.address, publicKey: file.publicKey };
   }
 
+  /** The validated key file of `<name>.json`, as stored (encrypted): the `keys export` form. */
+  async exportFile(name: string): Promise<KeystoreFile> {
+    return this.readFile(name);
+  }
+
   /** Decrypts the seed of `<name>.json`. Throws KEYSTORE_NOT_FOUND, KEYSTORE_BAD_PASSPHRASE or KEYSTORE_MALFORMED. */
   async load(name: string, passphrase: string): Promise<Uint8Array> {
     const f = await this.readFile(name);

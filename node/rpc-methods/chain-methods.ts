@@ -8,7 +8,7 @@ import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { accountJson, headerJson, receiptJson, txJson, validatorJson } from './json.ts';
 import { parseAddress } from './params.ts';
-import { bytesToHex, encodeAddress, sha256, addressFromPublicKey } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, equalBytes, sha256, addressFromPublicKey } from '../../primitives/index.ts';
 
 export interface ChainRpcContext {
   state: ChainState;
@@ -96,7 +96,8 @@ export function chainMethods(c: ChainRpcContext): RpcMethod[] {
     account_get: (p) => {
       const address = parseAddress(p.address, 'address');
       const v = c.state.getValidator(address);
-      return { ...accountJson(address, c.state.getAccount(address)), pendingNonce: c.mempool.pendingNonce(address), height: c.state.height, validator: v ? validatorJson(v) : null };
+      const unbonding = c.state.unbonding.filter((e) => equalBytes(e.address, address)).map((e) => ({ amount: e.amount, completionHeight: e.completionHeight }));
+      return { ...accountJson(address, c.state.getAccount(address)), pendingNonce: c.mempool.pendingNonce(address), height: c.state.height, validator: v ? validatorJson(v) : null, unbonding };
     },
     state_getProof: (p) => {
       const address = parseAddress(p.address, 'address');

@@ -12,6 +12,10 @@ export type NodeErrorCode =
   | 'MEMPOOL_NONCE_GAP'
   | 'MEMPOOL_UNDERPRICED'
   | 'KEY_UNAVAILABLE'
+  | 'PASSPHRASE_MISMATCH'
+  | 'INTERRUPTED'
+  | 'TX_NOT_COMMITTED'
+  | 'NOT_A_VALIDATOR'
   | 'USAGE'
   /** job submit: more sampled segments (--q) than the spec has segments */
   | 'JOB_Q_TOO_LARGE';

@@ -54,8 +54,13 @@ export interface ValidatorJson<W extends Repr = Wire> {
   address: string; consensusKey: W['bytes']; blsKey: W['bytes']; stake: W['big']; jailed: boolean;
 }
 
-/** account_get: the account, its next nonce counting pending transactions, and its validator record. */
-export type AccountStateJson<W extends Repr = Wire> = AccountJson<W> & { pendingNonce: W['big']; height: W['big']; validator: ValidatorJson<W> | null };
+/** Stake on its way back to the balance: released at the start of block completionHeight. */
+export interface UnbondingJson<W extends Repr = Wire> { amount: W['big']; completionHeight: W['big'] }
+
+/** account_get: the account, its next nonce counting pending transactions, its validator record and its unbonding entries. */
+export type AccountStateJson<W extends Repr = Wire> = AccountJson<W> & {
+  pendingNonce: W['big']; height: W['big']; validator: ValidatorJson<W> | null; unbonding: UnbondingJson<W>[];
+};
 
 export interface StateProofJson<W extends Repr = Wire> {
   address: string; height: W['big']; stateRoot: W['bytes']; key: W['bytes']; account: AccountJson<W> | null;

@@ -33,7 +33,7 @@ export const CHAIN_METHODS = {
     params: [req('hash', hashSchema)], result: { oneOf: [obj, { type: 'null' }] },
   }),
   account_get: method({
-    summary: 'Balance and nonce of an account at the latest block, plus the next nonce counting pending transactions.',
+    summary: 'Balance and nonce of an account at the latest block, the next nonce counting pending transactions, its validator record and unbonding entries.',
     params: [req('address', addressSchema)], result: obj,
   }),
   state_getProof: method({

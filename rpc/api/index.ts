@@ -10,7 +10,7 @@ export {
   type ClientApi, type BuiltinApi, type NodeApi, type UntypedApi,
 } from './api.ts';
 export type {
-  BlockHeaderJson, BlockJson, TxJson, TxPayloadJson, CommittedTxJson, EventJson, ReceiptJson, CommitJson, AccountJson, AccountStateJson,
+  BlockHeaderJson, BlockJson, TxJson, TxPayloadJson, CommittedTxJson, EventJson, ReceiptJson, CommitJson, AccountJson, AccountStateJson, UnbondingJson,
   ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson,
 } from './chain-json.ts';
 export {
