@@ -3,14 +3,13 @@
 // twice and refuses a mismatch without writing a key, and an empty passphrase is warned about.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ROOT } from './helpers/node-process.ts';
 
-const hasScript = spawnSync('script', ['--version']).status === 0;
 
 /** Runs `polchain ARGS` on a pty; each answer is typed once the screen shows its prompt. */
 async function onTty(args: string[], answers: Array<[RegExp, string]>): Promise<{ code: number | null; screen: string }> {
@@ -32,7 +31,7 @@ async function onTty(args: string[], answers: Array<[RegExp, string]>): Promise<
   return { code, screen };
 }
 
-test('keys new on a terminal: the passphrase is not echoed, it is asked twice, a mismatch is refused', { skip: !hasScript && 'util-linux script is not installed', timeout: 120_000 }, async (t) => {
+test('keys new on a terminal: the passphrase is not echoed, it is asked twice, a mismatch is refused', { timeout: 120_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-tty-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   const secret = 'Zebra-Quartz-7781';
