@@ -4,7 +4,7 @@
 // schema admits exactly the interface's wire form.
 
 import type { Repr, Wire } from './wire.ts';
-import type { TypedSchema } from './define.ts';
+import { typed, type TypedSchema } from './define.ts';
 import { address, array, big, bool, bytes, hash, int, literal, nullable, num, object, oneOf, str } from './shape.ts';
 
 export interface BlockHeaderJson<W extends Repr = Wire> {
@@ -26,7 +26,7 @@ export const JOB_WINDOWS = object({ accept: int(), commit: int(), challengeDelay
 /** Payload fields by kind; job specs are UTF-8 JSON shown as text, long lists by count. */
 export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'transfer'; to: string; amount: W['big'] }
-  | { kind: 'stake'; consensusKey: W['bytes']; amount: W['big'] }
+  | { kind: 'stake'; consensusKey: W['bytes']; blsKey: W['bytes']; amount: W['big'] }
   | { kind: 'unbond'; amount: W['big'] }
   | {
     kind: 'job-submit'; spec: string; runtime: string; datasetRoot: W['bytes']; datasetSize: number; q: number; committeeSize: number;
@@ -48,7 +48,7 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
   const jobId = hash('job id');
   return oneOf(
     object({ ...extra, ...TX_HEAD, kind: literal('transfer'), to: address(), amount: big(), ...TX_TAIL }),
-    object({ ...extra, ...TX_HEAD, kind: literal('stake'), consensusKey: bytes(), amount: big(), ...TX_TAIL }),
+    object({ ...extra, ...TX_HEAD, kind: literal('stake'), consensusKey: bytes(), blsKey: bytes(), amount: big(), ...TX_TAIL }),
     object({ ...extra, ...TX_HEAD, kind: literal('unbond'), amount: big(), ...TX_TAIL }),
     object({
       ...extra, ...TX_HEAD, kind: literal('job-submit'), spec: str('canonical spec JSON'), runtime: str(), datasetRoot: hash(), datasetSize: int(), q: int(),
@@ -116,9 +116,11 @@ export interface StateProofJson<W extends Repr = Wire> {
   accountBytes: W['bytes'] | null; valueHash: W['bytes'] | null;
   proof: { siblings: string[]; leaf: { key: string; valueHash: string } | null };
 }
+const SMT_HASH = typed<string>({ type: 'string', pattern: '^[0-9a-f]{64}$', description: '32-byte hash as lowercase hex without 0x (the vm\'s SmtProofJson form)' });
 export const STATE_PROOF = object({
   address: address(), height: big(), stateRoot: hash(), key: hash(), account: nullable(ACCOUNT), accountBytes: nullable(bytes()), valueHash: nullable(hash()),
-  proof: object({ siblings: array(hash()), leaf: nullable(object({ key: hash(), valueHash: hash() })) }),
+  // the proof is the vm's SmtProofJson, which decodeSmtProof reads: its hashes are hex without 0x
+  proof: object({ siblings: array(SMT_HASH), leaf: nullable(object({ key: SMT_HASH, valueHash: SMT_HASH })) }, [], 'verify with decodeSmtProof and verifySmtProof'),
 });
 
 export interface ConsensusStatusJson<W extends Repr = Wire> {
