@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { encodeBigInt, parseBigIntParam, encodeHex, decodeHex, parseHexParam, parseBlockTag, jsonReplacer, schemas } from './encoding.ts';
+import { encodeBigInt, parseBigIntParam, parseU64Param, U64_MAX, encodeHex, decodeHex, parseHexParam, parseBlockTag, jsonReplacer, schemas } from './encoding.ts';
 import { RpcError, INVALID_PARAMS } from './errors.ts';
 import { validate } from './schema.ts';
 
@@ -35,8 +35,12 @@ test('hex is lowercase 0x with whole bytes', () => {
   rejects(() => parseHexParam(12, 'data'), /got number 12/);
 });
 
-test('block tags: height, latest, hash', () => {
-  assert.deepEqual(parseBlockTag(7, 'at'), { kind: 'height', height: 7 });
+test('block tags: height (JSON integer or decimal string), latest, hash', () => {
+  assert.deepEqual(parseBlockTag(7, 'at'), { kind: 'height', height: 7n });
+  assert.deepEqual(parseBlockTag('7', 'at'), { kind: 'height', height: 7n });
+  assert.deepEqual(parseBlockTag('18446744073709551615', 'at'), { kind: 'height', height: U64_MAX });
+  rejects(() => parseBlockTag('18446744073709551616', 'at'), /at: must be at most 2\^64-1/);
+  rejects(() => parseBlockTag('07', 'at'), /at: must be a canonical non-negative decimal/);
   assert.deepEqual(parseBlockTag('latest', 'at'), { kind: 'latest' });
   const h = '0x' + 'ab'.repeat(32);
   const t = parseBlockTag(h, 'at');
@@ -48,6 +52,21 @@ test('block tags: height, latest, hash', () => {
   assert.equal(validate(schemas.blockTag, 'latest', 'at'), undefined);
   assert.equal(validate(schemas.blockTag, h, 'at'), undefined);
   assert.notEqual(validate(schemas.blockTag, 'pending', 'at'), undefined);
+  for (const ok of [7, '7', '0']) assert.equal(validate(schemas.blockTag, ok, 'at'), undefined, String(ok));
+  for (const no of ['07', '-1', 1.5, '1e3']) assert.notEqual(validate(schemas.blockTag, no, 'at'), undefined, String(no));
+});
+
+test('u64 params: a decimal string or a safe JSON integer mean the same value', () => {
+  assert.equal(parseU64Param(5, 'n'), 5n);
+  assert.equal(parseU64Param('5', 'n'), 5n);
+  assert.equal(parseU64Param('18446744073709551615', 'n'), U64_MAX);
+  rejects(() => parseU64Param(2 ** 53, 'n'), /n: must be a non-negative integer up to 2\^53-1 \(use a decimal string/);
+  rejects(() => parseU64Param(-1, 'n'), /n: must be a non-negative integer/);
+  rejects(() => parseU64Param('18446744073709551616', 'n'), /n: must be at most 2\^64-1/);
+  rejects(() => parseU64Param('+5', 'n'), /n: must be a canonical/);
+  rejects(() => parseU64Param(true, 'n'), /n: must be a decimal integer string or a JSON integer/);
+  for (const ok of [0, 5, '5', '18446744073709551615']) assert.equal(validate(schemas.u64, ok, 'n'), undefined, String(ok));
+  for (const no of ['05', -1, 1.5, '184467440737095516150', null]) assert.notEqual(validate(schemas.u64, no, 'n'), undefined, String(no));
 });
 
 test('jsonReplacer encodes bigint and bytes', () => {

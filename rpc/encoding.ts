@@ -1,7 +1,9 @@
 // The chain's JSON conventions on the wire (see docs/rpc.md "Encoding"):
-// - integers that can exceed 2^53 (amounts, fees, stakes, nonces) are canonical decimal strings;
+// - u64 values (heights, amounts, fees, stakes, nonces, timestamps) are canonical decimal strings in
+//   results; a u64 param may be either a decimal string or a JSON integer in the safe range (clients
+//   built on Ethereum tooling send strings, hand-written calls send numbers: both mean the same);
 // - bytes (hashes, addresses, signatures, payloads) are lowercase 0x-prefixed hex;
-// - heights are JSON integers (safe integers); a block reference is a height, "latest" or a 0x hash.
+// - a block reference is a height (either u64 form), "latest" or a 0x hash.
 
 import { RpcError, INVALID_PARAMS } from './errors.ts';
 import type { JsonSchema } from './schema.ts';
@@ -91,23 +93,45 @@ export function parseHexParam(v: unknown, name: string, len?: number): Uint8Arra
   return bytes;
 }
 
+/** Largest u64. */
+export const U64_MAX = (1n << 64n) - 1n;
+
+/**
+ * Parses a u64 param in either form the encoding rule admits: a JSON integer 0..2^53-1 or a
+ * canonical decimal string 0..2^64-1. Throws RpcError(-32602) naming the param.
+ */
+export function parseU64Param(v: unknown, name: string): bigint {
+  if (typeof v === 'number') {
+    if (!Number.isSafeInteger(v) || v < 0) throw bad(name, `must be a non-negative integer up to 2^53-1 (use a decimal string for larger values), got ${show(v)}`);
+    return BigInt(v);
+  }
+  if (typeof v !== 'string') throw bad(name, `must be a decimal integer string or a JSON integer, got ${show(v)}`);
+  if (v.length > 20 || !DEC_UNSIGNED.test(v)) {
+    throw bad(name, `must be a canonical non-negative decimal integer string (no sign, leading zeros, exponent or spaces) or a JSON integer, got ${show(v)}`);
+  }
+  const n = BigInt(v);
+  if (n > U64_MAX) throw bad(name, `must be at most 2^64-1, got ${v}`);
+  return n;
+}
+
 export type BlockTag =
   | { kind: 'latest' }
-  | { kind: 'height'; height: number }
+  | { kind: 'height'; height: bigint }
   | { kind: 'hash'; hash: Uint8Array };
 
 /** Length of block hashes in bytes (SHA-256). */
 export const HASH_BYTES = 32;
 
-/** Parses a block reference: a non-negative safe-integer height, "latest", or a 32-byte 0x hash. */
+/** Parses a block reference: a height (JSON integer or decimal string), "latest", or a 32-byte 0x hash. */
 export function parseBlockTag(v: unknown, name: string): BlockTag {
   if (v === 'latest') return { kind: 'latest' };
   if (typeof v === 'number') {
     if (!Number.isSafeInteger(v) || v < 0) throw bad(name, `height must be a non-negative safe integer, got ${show(v)}`);
-    return { kind: 'height', height: v };
+    return { kind: 'height', height: BigInt(v) };
   }
   if (typeof v === 'string' && v.startsWith('0x')) return { kind: 'hash', hash: parseHexParam(v, name, HASH_BYTES) };
-  throw bad(name, `must be a height (integer), "latest" or a 0x block hash, got ${show(v)}`);
+  if (typeof v === 'string' && /^[0-9]+$/.test(v)) return { kind: 'height', height: parseU64Param(v, name) };
+  throw bad(name, `must be a height (JSON integer or decimal string), "latest" or a 0x block hash, got ${show(v)}`);
 }
 
 /**
@@ -132,12 +156,27 @@ export const schemas = {
   },
   /** 32-byte hash. */
   hash: { type: 'string', pattern: '^0x[0-9a-f]{64}$', description: '32-byte hash as lowercase 0x-hex' } as JsonSchema,
-  /** Block height. */
-  height: { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER, description: 'block height' } as JsonSchema,
-  /** Height | "latest" | 32-byte block hash. */
-  blockTag: {
-    description: 'block height, "latest", or a 32-byte block hash',
+  /** A u64 param: a decimal string (as results give it) or a JSON integer in the safe range. */
+  u64: {
+    description: 'u64: a canonical decimal string ("0".."18446744073709551615", as results give it) or a JSON integer 0..2^53-1',
     oneOf: [
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
+      { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    ],
+  } as JsonSchema,
+  /** Block height param (a u64 in either form). */
+  height: {
+    description: 'block height: a decimal string (as results give it) or a JSON integer 0..2^53-1',
+    oneOf: [
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
+      { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+    ],
+  } as JsonSchema,
+  /** Height (decimal string or JSON integer) | "latest" | 32-byte block hash. */
+  blockTag: {
+    description: 'block height (a decimal string as results give it, or a JSON integer 0..2^53-1), "latest", or a 32-byte block hash',
+    oneOf: [
+      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
       { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
       { type: 'string', enum: ['latest'] },
       { type: 'string', pattern: '^0x[0-9a-f]{64}$' },

@@ -12,7 +12,7 @@ export {
   type ErrorCodeInfo, type JsonRpcErrorObject,
 } from './errors.ts';
 export {
-  encodeBigInt, parseBigIntParam, encodeHex, decodeHex, parseHexParam, parseBlockTag, jsonReplacer, schemas, HASH_BYTES,
+  encodeBigInt, parseBigIntParam, parseU64Param, U64_MAX, encodeHex, decodeHex, parseHexParam, parseBlockTag, jsonReplacer, schemas, HASH_BYTES,
   type BigIntParamOptions, type BlockTag,
 } from './encoding.ts';
 export { validate, checkSchema, type JsonSchema, type JsonSchemaType } from './schema.ts';

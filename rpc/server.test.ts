@@ -99,7 +99,7 @@ test('-32602 invalid params name the param and what was wrong', async () => {
     ['add', { a: 1, c: 2 }, /unknown param "c"/],
     ['double', ['01'], /amount: must match pattern/],
     ['double', [12], /amount: must be string/],
-    ['getBlock', ['pending'], /tag: must match one of 3 alternatives/],
+    ['getBlock', ['pending'], /tag: must match one of 4 alternatives/],
     ['obj', [{ to: '0x01020304' }], /tx: missing required property "nonce"/],
     ['obj', [{ to: '0x0102', nonce: '1' }], /tx\.to: must match pattern/],
     ['obj', [{ to: '0x01020304', nonce: '1', kind: 'c' }], /tx\.kind: must be one of "a", "b"/],
@@ -132,6 +132,8 @@ test('handler RpcError keeps code, message and data; plain Error becomes -32603 
   assert.deepEqual(r.json, { jsonrpc: '2.0', error: { code: TX_REJECTED, message: 'bad nonce', data: { expected: '5', got: '3' } }, id: 5 });
   const nf = await post(server.url, req('getBlock', [1000], 6));
   assert.equal(nf.json.error.code, NOT_FOUND);
+  // a height as a decimal string (how results give it) is the same height
+  assert.equal((await post(server.url, req('getBlock', ['1000'], 6))).json.error.message, nf.json.error.message);
   const before = lines.length;
   const c = await post(server.url, req('crash', [], 6));
   assert.deepEqual(c.json, { jsonrpc: '2.0', error: { code: INTERNAL_ERROR, message: 'Internal error' }, id: 6 });

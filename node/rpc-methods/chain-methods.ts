@@ -1,7 +1,7 @@
 import { accountTreeKey, encodeAccount, isVmError, verifySmtProof, encodeSmtProof, decodeTx, type ChainState } from '../../vm/index.ts';
 import {
   RpcError, NOT_FOUND, TX_REJECTED, MEMPOOL_FULL, parseBlockTag, parseHexParam, implement, CHAIN_METHODS,
-  type ChainResults, type Handlers, type Native, type RpcMethod,
+  type ChainResults, type Handlers, type Native, type RpcMethod, type VerifierStatsJson,
 } from '../../rpc/index.ts';
 import { NodeError } from '../util/index.ts';
 import type { ChainStore } from '../storage/index.ts';
@@ -23,7 +23,7 @@ export interface ChainRpcContext {
   consensus(): { engine: string; height?: bigint; round?: number; step?: string; lockedRound?: number; syncing: boolean };
   peers(): Array<{ peerId: string; addrs: string[]; score: number; direction: string }>;
   /** Job verification counters of this validator's verifier (null when it does not verify). */
-  verifier?(): unknown;
+  verifier?(): VerifierStatsJson | null;
 }
 
 async function resolveHeight(c: ChainRpcContext, tag: unknown): Promise<bigint> {

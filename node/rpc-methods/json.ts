@@ -18,7 +18,7 @@ const EVENT_NAMES: Record<number, string> = {
 function payloadJson(p: TxPayload): TxPayloadJson<Native> {
   switch (p.kind) {
     case 'transfer': return { kind: p.kind, to: encodeAddress(p.to), amount: p.amount };
-    case 'stake': return { kind: p.kind, consensusKey: p.consensusKey, amount: p.amount };
+    case 'stake': return { kind: p.kind, consensusKey: p.consensusKey, blsKey: p.blsKey, amount: p.amount };
     case 'unbond': return { kind: p.kind, amount: p.amount };
     case 'job-submit': {
       const t = p.terms;

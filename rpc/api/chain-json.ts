@@ -1,7 +1,11 @@
 // JSON shapes of chain objects in results and notifications (docs/rpc.md): addresses are bech32m
-// `pol1...` strings; bytes and big integers follow the representation W (see wire.ts).
+// `pol1...` strings; bytes and big integers follow the representation W (see wire.ts). Each shape's
+// JSON schema (UPPER_CASE) sits under its interface; define.test.ts checks at compile time that each
+// schema admits exactly the interface's wire form.
 
 import type { Repr, Wire } from './wire.ts';
+import { typed, type TypedSchema } from './define.ts';
+import { address, array, big, bool, bytes, hash, int, literal, nullable, num, object, oneOf, str } from './shape.ts';
 
 export interface BlockHeaderJson<W extends Repr = Wire> {
   hash: W['bytes']; version: number; chainId: string; height: W['big']; timestampMs: W['big']; prevHash: W['bytes'];
@@ -9,13 +13,20 @@ export interface BlockHeaderJson<W extends Repr = Wire> {
   lastCommitHash: W['bytes']; evidenceHash: W['bytes']; validatorsHash: W['bytes']; beacon: W['bytes'];
   txCount: number; evidenceCount: number;
 }
+const HEADER_PROPS = {
+  hash: hash(), version: int(), chainId: str(), height: big(), timestampMs: big(), prevHash: bytes(), txRoot: hash(), stateRoot: hash(),
+  receiptsRoot: hash(), proposer: address(), lastCommitHash: bytes(), evidenceHash: bytes(), validatorsHash: bytes(), beacon: bytes(),
+  txCount: int(), evidenceCount: int(),
+};
+export const BLOCK_HEADER = object(HEADER_PROPS);
 
 export interface JobWindowsJson { accept: number; commit: number; challengeDelay: number; open: number; attest: number; reveal: number }
+export const JOB_WINDOWS = object({ accept: int(), commit: int(), challengeDelay: int(), open: int(), attest: int(), reveal: int() }, [], 'window lengths in blocks');
 
 /** Payload fields by kind; job specs are UTF-8 JSON shown as text, long lists by count. */
 export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'transfer'; to: string; amount: W['big'] }
-  | { kind: 'stake'; consensusKey: W['bytes']; amount: W['big'] }
+  | { kind: 'stake'; consensusKey: W['bytes']; blsKey: W['bytes']; amount: W['big'] }
   | { kind: 'unbond'; amount: W['big'] }
   | {
     kind: 'job-submit'; spec: string; runtime: string; datasetRoot: W['bytes']; datasetSize: number; q: number; committeeSize: number;
@@ -30,47 +41,111 @@ export type TxPayloadJson<W extends Repr = Wire> =
 export type TxJson<W extends Repr = Wire> = { chainId: string; nonce: W['big']; fee: W['big'] } & TxPayloadJson<W>
   & { sender: string; publicKey: W['bytes']; signature: W['bytes'] };
 
+const TX_HEAD = { chainId: str(), nonce: big(), fee: big() };
+const TX_TAIL = { sender: address(), publicKey: bytes(), signature: bytes() };
+/** A decoded transaction with the fields `extra` adds (its hash, its block position): one alternative per payload kind. */
+function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
+  const jobId = hash('job id');
+  return oneOf(
+    object({ ...extra, ...TX_HEAD, kind: literal('transfer'), to: address(), amount: big(), ...TX_TAIL }),
+    object({ ...extra, ...TX_HEAD, kind: literal('stake'), consensusKey: bytes(), blsKey: bytes(), amount: big(), ...TX_TAIL }),
+    object({ ...extra, ...TX_HEAD, kind: literal('unbond'), amount: big(), ...TX_TAIL }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('job-submit'), spec: str('canonical spec JSON'), runtime: str(), datasetRoot: hash(), datasetSize: int(), q: int(),
+      committeeSize: int(), windows: JOB_WINDOWS, solverStake: big(), bounty: big(), attestReward: big(), parent: nullable(hash()), ...TX_TAIL,
+    }),
+    object({ ...extra, ...TX_HEAD, kind: literal('job-accept'), jobId, daPeer: str(), daAddrs: array(str()), ...TX_TAIL }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('trace-commit'), jobId, traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('job-open'), jobId,
+      openings: array(object({ index: int(), chunkRoot: hash(), stepHash: hash(), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
+    }),
+    object({ ...extra, ...TX_HEAD, kind: literal('job-attest'), jobId, digest: hash(), ...TX_TAIL }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('job-reveal'), jobId,
+      items: array(object({ from: int(), hashes: array(hash()), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
+    }),
+  );
+}
+
 /** chain_getBlock: the header, and the transactions as hashes or (full=true) decoded with their hash. */
 export type BlockJson<W extends Repr = Wire> = BlockHeaderJson<W> & {
   txs: Array<W['bytes'] | ({ hash: W['bytes'] } & TxJson<W>)>;
   blockEvents: number;
 };
+export const BLOCK = object({
+  ...HEADER_PROPS, txs: array(oneOf(hash('transaction hash'), txWith({ hash: hash() })), 'transaction hashes, or (full=true) decoded transactions'),
+  blockEvents: int('count of block-level events'),
+});
 
 export type CommittedTxJson<W extends Repr = Wire> = { hash: W['bytes']; height: W['big']; index: number } & TxJson<W>;
+export const COMMITTED_TX = txWith({ hash: hash(), height: big(), index: int() });
 
 export interface EventJson<W extends Repr = Wire> { kind: string; address: string; counterparty: string | null; amount: W['big'] }
+export const EVENT = object({ kind: str('transfer, fee, stake, unbond, job_escrow, ...'), address: address(), counterparty: nullable(address()), amount: big() });
 
 export interface ReceiptJson<W extends Repr = Wire> {
   txHash: W['bytes']; height: W['big']; index: number; sender: string; fee: W['big']; status: 'ok'; events: EventJson<W>[];
 }
+export const RECEIPT = object({ txHash: hash(), height: big(), index: int(), sender: address(), fee: big(), status: literal('ok'), events: array(EVENT) });
 
 export interface CommitJson<W extends Repr = Wire> {
   height: W['big']; blockHash: W['bytes']; signatures: Array<{ validator: string; signature: W['bytes'] }>;
 }
+export const COMMIT = object({ height: big(), blockHash: hash(), signatures: array(object({ validator: address(), signature: bytes() })) });
 
 export interface AccountJson<W extends Repr = Wire> { address: string; balance: W['big']; nonce: W['big'] }
+const ACCOUNT_PROPS = { address: address(), balance: big(), nonce: big() };
+export const ACCOUNT = object(ACCOUNT_PROPS);
 
 export interface ValidatorJson<W extends Repr = Wire> {
   address: string; consensusKey: W['bytes']; blsKey: W['bytes']; stake: W['big']; jailed: boolean;
 }
+export const VALIDATOR = object({ address: address(), consensusKey: bytes(), blsKey: bytes(), stake: big(), jailed: bool() });
 
 /** Stake on its way back to the balance: released at the start of block completionHeight. */
 export interface UnbondingJson<W extends Repr = Wire> { amount: W['big']; completionHeight: W['big'] }
+export const UNBONDING = object({ amount: big(), completionHeight: big('the block at whose start the amount returns to the balance') });
 
 /** account_get: the account, its next nonce counting pending transactions, its validator record and its unbonding entries. */
 export type AccountStateJson<W extends Repr = Wire> = AccountJson<W> & {
   pendingNonce: W['big']; height: W['big']; validator: ValidatorJson<W> | null; unbonding: UnbondingJson<W>[];
 };
+export const ACCOUNT_STATE = object({
+  ...ACCOUNT_PROPS, pendingNonce: big('the next nonce counting pending transactions'), height: big(), validator: nullable(VALIDATOR),
+  unbonding: array(UNBONDING, 'stake returning to the balance, oldest first'),
+});
 
 export interface StateProofJson<W extends Repr = Wire> {
   address: string; height: W['big']; stateRoot: W['bytes']; key: W['bytes']; account: AccountJson<W> | null;
   accountBytes: W['bytes'] | null; valueHash: W['bytes'] | null;
   proof: { siblings: string[]; leaf: { key: string; valueHash: string } | null };
 }
+const SMT_HASH = typed<string>({ type: 'string', pattern: '^[0-9a-f]{64}$', description: '32-byte hash as lowercase hex without 0x (the vm\'s SmtProofJson form)' });
+export const STATE_PROOF = object({
+  address: address(), height: big(), stateRoot: hash(), key: hash(), account: nullable(ACCOUNT), accountBytes: nullable(bytes()), valueHash: nullable(hash()),
+  // the proof is the vm's SmtProofJson, which decodeSmtProof reads: its hashes are hex without 0x
+  proof: object({ siblings: array(SMT_HASH), leaf: nullable(object({ key: SMT_HASH, valueHash: SMT_HASH })) }, [], 'verify with decodeSmtProof and verifySmtProof'),
+});
 
 export interface ConsensusStatusJson<W extends Repr = Wire> {
   engine: string; height?: W['big']; round?: number; step?: string; lockedRound?: number; syncing: boolean; validators: number;
 }
+export const CONSENSUS_STATUS = object(
+  { engine: str(), height: big(), round: int(), step: str(), lockedRound: int(), syncing: bool(), validators: int() },
+  ['height', 'round', 'step', 'lockedRound'],
+);
+
+/** Job verification counters of a validator's verifier. */
+export interface VerifierStatsJson {
+  verified: number; unavailable: number; failed: number; disagreed: number; lastCpuMs: number; bytesFetched: number; queued: number; running: string | null;
+}
+export const VERIFIER_STATS = object({
+  verified: int(), unavailable: int(), failed: int(), disagreed: int(), lastCpuMs: num(), bytesFetched: int(), queued: int(),
+  running: nullable(str('short id of the job being verified')),
+});
 
 export interface NodeStatusJson<W extends Repr = Wire> {
   version: string; chainId: string; genesisHash: W['bytes']; height: W['big'];
@@ -80,11 +155,20 @@ export interface NodeStatusJson<W extends Repr = Wire> {
   consensus: ConsensusStatusJson<W>;
   params: { maxTxBytes: number; maxBlockTxs: number; minFee: W['big']; minStake: W['big'] };
   /** Job verification counters of this validator's verifier (null when it does not verify). */
-  verifier: unknown;
+  verifier: VerifierStatsJson | null;
 }
+export const NODE_STATUS = object({
+  version: str(), chainId: str(), genesisHash: hash(), height: big(), latestBlockHash: bytes(), latestTimestampMs: big(), stateRoot: hash(),
+  latestTxCount: int(), mempool: object({ size: int(), bytes: int() }), validator: nullable(address()), consensus: CONSENSUS_STATUS,
+  params: object({ maxTxBytes: int(), maxBlockTxs: int(), minFee: big(), minStake: big() }),
+  verifier: nullable(VERIFIER_STATS),
+});
 
 export interface PeerJson { peerId: string; addrs: string[]; score: number; direction: string }
+export const PEER = object({ peerId: str(), addrs: array(str('multiaddr')), score: num('application score'), direction: str() });
 
 export interface SyncingJson<W extends Repr = Wire> { syncing: boolean; height: W['big'] }
+export const SYNCING = object({ syncing: bool(), height: big() });
 
 export interface ValidatorSetJson<W extends Repr = Wire> { height: W['big']; validators: ValidatorJson<W>[]; totalStake: W['big'] }
+export const VALIDATOR_SET = object({ height: big(), validators: array(VALIDATOR), totalStake: big() });

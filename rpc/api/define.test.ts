@@ -4,7 +4,11 @@ import { Dispatcher } from '../dispatch.ts';
 import type { RpcClient } from '../client.ts';
 import type { RpcContext } from '../types.ts';
 import { implement, method, opt, req, typed, type Handlers, type PositionalParams } from './define.ts';
-import { RPC_METHODS, type RpcResult } from './api.ts';
+import { RPC_METHODS, type RpcMethodName, type RpcResult } from './api.ts';
+import type { Same, SchemaType } from './shape.ts';
+import type { TopicData } from './topics.ts';
+import { BLOCK_HEADER } from './chain-json.ts';
+import { JOB_UPDATE } from './job-json.ts';
 import type { JobAtHeightJson } from './job-json.ts';
 
 const TABLE = {
@@ -54,4 +58,17 @@ test('the table types handlers, params and client results', () => {
   // @ts-expect-error job_get takes a string id
   const badCall = (c: RpcClient) => c.call('job_get', [7]);
   assert.deepEqual([missing, wrong, positional, none, result, typeof badCall], [{}, { add: wrong.add }, [1, null], [], {}, 'function']);
+});
+
+// Compile-time: each method's result schema admits exactly the wire shape its result type declares
+// (a field added to one and not the other, a wrong type or nullability, or a bare schema fails the build,
+// naming the method).
+type Drifted = { [M in RpcMethodName]: Same<SchemaType<(typeof RPC_METHODS)[M]['result']>, RpcResult<M>> extends true ? never : M }[RpcMethodName];
+test('every result schema admits exactly its result type (checked by the compiler)', () => {
+  const none: [Drifted] extends [never] ? 'none' : Drifted = 'none';
+  const heads: Same<SchemaType<typeof BLOCK_HEADER>, TopicData['newHeads']> = true;
+  const jobs: Same<SchemaType<typeof JOB_UPDATE>, TopicData['jobs']> = true;
+  // @ts-expect-error an untyped schema admits unknown, which is no result type
+  const bare: Same<SchemaType<{ type: 'object' }>, RpcResult<'node_status'>> = true;
+  assert.deepEqual([none, heads, jobs, bare], ['none', true, true, true]);
 });

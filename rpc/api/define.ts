@@ -25,17 +25,18 @@ export function opt<const N extends string, T>(name: N, schema: TypedSchema<T>, 
 }
 
 /** One entry of the method table: everything about a method except its handler. */
-export interface MethodDef<Ps extends readonly ParamDef[] = readonly ParamDef[]> {
+export interface MethodDef<Ps extends readonly ParamDef[] = readonly ParamDef[], R extends JsonSchema = JsonSchema> {
   readonly summary: string;
   readonly description?: string;
   readonly params: Ps;
-  readonly result: JsonSchema;
+  /** The result's schema; the table's entries are typed (rpc/api/shape.ts) so tests can check it against the result type. */
+  readonly result: R;
   /** Application error codes the method may return (listed in the OpenRPC document). */
   readonly errors?: readonly number[];
 }
 
 /** Keeps the literal param names and types of a table entry. */
-export const method = <const Ps extends readonly ParamDef[]>(def: MethodDef<Ps>): MethodDef<Ps> => def;
+export const method = <const Ps extends readonly ParamDef[], R extends JsonSchema>(def: MethodDef<Ps, R>): MethodDef<Ps, R> => def;
 
 type ParamType<P> = P extends ParamDef<string, infer T> ? T : never;
 

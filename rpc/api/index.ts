@@ -11,10 +11,11 @@ export {
 } from './api.ts';
 export type {
   BlockHeaderJson, BlockJson, TxJson, TxPayloadJson, CommittedTxJson, EventJson, ReceiptJson, CommitJson, AccountJson, AccountStateJson, UnbondingJson,
-  ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson,
+  ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson, VerifierStatsJson,
 } from './chain-json.ts';
 export {
   JOB_STATUS_NAMES,
   type JobStatusName, type OptimizerJson, type SpecSummaryJson, type JobTermsJson, type JobCommitmentJson, type JobJson, type JobAtHeightJson,
   type JobSummaryJson, type JobListJson, type JobTraceJson, type AttestationMemberJson, type JobAttestationsJson, type JobModelJson, type JobUpdateJson,
 } from './job-json.ts';
+export { type SchemaType, type Same } from './shape.ts';
