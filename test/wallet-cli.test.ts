@@ -16,7 +16,8 @@ test('tx stake then tx unbond change what validator show, validator list and acc
   const dir = await mkdtemp(join(tmpdir(), 'polchain-wallet-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.equal((await runCli(['init', '--data-dir', dir, '--dev-accounts', '3'])).code, 0);
-  const node = await startNode(dir, ['--block-interval-ms', '100']);
+  // no empty blocks: the unbonding entry must not mature (20 blocks) while the test reads it
+  const node = await startNode(dir, ['--block-interval-ms', '100', '--empty-blocks', 'false']);
   t.after(() => node.kill());
   const rpc = ['--rpc', node.url];
   const addr = encodeAddress(devAccount(1).address);
@@ -53,6 +54,14 @@ test('tx stake then tx unbond change what validator show, validator list and acc
   assert.equal(json.validator.stake, '0');
   // stake 5000 + two fees of 1 left the balance; the 5000 is in the queue, not yet back
   assert.equal(BigInt(json.balance), 1_000_000_000_000n - 5002n);
+  // an unbond the chain could not carry out is refused before it is signed: the nonce does not move
+  const over = await runCli(['tx', 'unbond', '--amount', '1', '--dev-account', '1', ...rpc]);
+  assert.equal(over.code, 1);
+  assert.match(over.stderr, /UNBOND_EXCEEDS_STAKE: .* has stake 0, less than 1; nothing was sent/);
+  const never = await runCli(['tx', 'unbond', '--amount', '1', '--dev-account', '2', ...rpc]);
+  assert.equal(never.code, 1);
+  assert.match(never.stderr, /NOT_A_VALIDATOR: .* has no stake to unbond; nothing was sent/);
+  assert.match((await runCli(['account', 'show', addr, ...rpc])).stdout, /^nonce\s+2$/m);
 
   // refused before anything is signed or sent: a bad address, a zero stake
   const bad = await runCli(['account', 'show', 'pol1nope', ...rpc]);

@@ -16,6 +16,7 @@ export type NodeErrorCode =
   | 'INTERRUPTED'
   | 'TX_NOT_COMMITTED'
   | 'NOT_A_VALIDATOR'
+  | 'UNBOND_EXCEEDS_STAKE'
   | 'USAGE'
   /** job submit: more sampled segments (--q) than the spec has segments */
   | 'JOB_Q_TOO_LARGE';

@@ -92,7 +92,14 @@ export const command: CliCommand = {
     }
     const client = rpcClient(values);
     const status = await client.call('node_status', []);
-    const nonce = nonceFlag ?? BigInt((await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))])).pendingNonce);
+    const account = await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
+    // The mempool admits an unbond the next block cannot carry out (it checks only what needs no
+    // state); refused here, the user gets an answer instead of a transaction that never lands.
+    if (sub === 'unbond') {
+      if (!account.validator) throw new NodeError('NOT_A_VALIDATOR', `${account.address} has no stake to unbond; nothing was sent`);
+      if (BigInt(account.validator.stake) < amount) throw new NodeError('UNBOND_EXCEEDS_STAKE', `${account.address} has stake ${account.validator.stake}, less than ${amount}; nothing was sent`);
+    }
+    const nonce = nonceFlag ?? BigInt(account.pendingNonce);
     const tx = signTx({ chainId: status.chainId, nonce, fee, payload }, seed);
     const { hash } = await client.call('tx_submit', ['0x' + bytesToHex(encodeTx(tx))]);
     if (!values.wait) {
