@@ -71,7 +71,7 @@ test('node logs: JSON with whole 0x hashes off a terminal, pretty on request, pe
   }
   assert.equal(pretty.exitCode, 0, text);
   const prettyLines = text.split('\n').filter(Boolean);
-  for (const l of prettyLines) assert.throws(() => JSON.parse(l), undefined, `a JSON line in pretty output: ${l}`);
+  for (const l of prettyLines) assert.throws(() => JSON.parse(l), SyntaxError, `a JSON line in pretty output: ${l}`);
   assert.ok(prettyLines.some((l) => /^\[\d\d:\d\d:\d\d\.\d{3}\] INFO: rpc: rpc server listening /.test(l)), text);
   assert.doesNotMatch(text, /\x1b\[/);
 
