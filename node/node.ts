@@ -11,7 +11,7 @@ import { BftDriver, TxBatcher } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
 import { chainMethods, jobMethods, jobUpdateJson, headerJson } from './rpc-methods/index.ts';
-import { NODE_VERSION } from './util/index.ts';
+import { NODE_VERSION, logHex } from './util/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
@@ -67,7 +67,7 @@ export class PolchainNode {
     let node: PolchainNode;
     try {
       const state = await store.initState(opts.genesis);
-      log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: bytesToHex(state.stateRoot) }, 'state loaded');
+      log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: logHex(state.stateRoot) }, 'state loaded');
       const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool });
       node = new PolchainNode(opts, store, state, mempool);
     } catch (e) {
@@ -103,7 +103,6 @@ export class PolchainNode {
         topics: [...TOPICS],
         info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       });
-      opts.logger.info({ url: this.rpcServer.url, ws: this.rpcServer.wsUrl }, 'rpc listening');
     }
     if (opts.engine === 'bft') {
       if (!opts.p2p) throw new Error('the bft engine needs p2p options');
@@ -111,7 +110,6 @@ export class PolchainNode {
         chainId: this.state.chainId, listen: opts.p2p.listen, bootstrap: opts.p2p.bootstrap, privateKeySeed: opts.p2p.keySeed,
         logger: opts.logger.child({ module: 'p2p' }),
       });
-      opts.logger.info({ peerId: this.p2pHost.peerId, addrs: this.p2pHost.multiaddrs() }, 'p2p listening');
       const host = this.p2pHost;
       this.txBatcher = new TxBatcher((batch) => void host.publish('tx', batch).catch(() => {}));
       this.decider = new BftDriver({

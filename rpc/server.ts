@@ -238,12 +238,19 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
     });
   });
 
+  // fastify logs "Server listening at ..." once per address with no switch to turn it off; the line
+  // below says the same with the ws url, so fastify's logger is muted while it listens (a listen
+  // failure is thrown, not logged).
+  const level = app.log.level;
+  app.log.level = 'silent';
   try {
     await app.listen({ host, port });
   } catch (e) {
     await app.close().catch(() => {});
     const code = (e as NodeJS.ErrnoException).code;
     throw new RpcConfigError('RPC_LISTEN', `rpc server cannot listen on ${host}:${port}: ${code ?? errorMessage(e)}`);
+  } finally {
+    app.log.level = level;
   }
   const addr = app.server.address();
   if (!addr || typeof addr === 'string') throw new RpcConfigError('RPC_LISTEN', `unexpected listen address ${String(addr)}`);

@@ -6,7 +6,7 @@ import {
   type Proposal, type TimeoutConfig, type TimeoutStep, type ValidatorSet, type Vote,
 } from '../../consensus/index.ts';
 import { ConsensusWal, type WalRecord } from './wal.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { encodeAddress } from '../../primitives/index.ts';
 
 /** What the engine decided to do outside itself. */
 export interface EngineEffects {
@@ -144,7 +144,7 @@ export class EngineRunner {
         effects.evidence(encodeEvidence(fx.evidence));
         return;
       case 'enterRound':
-        logger.debug({ height: Number(fx.height), round: fx.round, proposer: bytesToHex(fx.proposer) }, 'enter round');
+        logger.debug({ height: Number(fx.height), round: fx.round, proposer: encodeAddress(fx.proposer) }, 'enter round');
         return;
       case 'rejected':
         logger.debug({ code: fx.code, msg: fx.message }, 'consensus input ignored');
@@ -156,7 +156,7 @@ export class EngineRunner {
 }
 
 function logEvidence(logger: Logger, e: DuplicateVoteEvidence): void {
-  logger.warn({ validator: bytesToHex(e.voteA.validator), height: Number(e.voteA.height) }, 'equivocation detected');
+  logger.warn({ validator: encodeAddress(e.voteA.validator), height: Number(e.voteA.height) }, 'equivocation detected');
 }
 
 function fromWal(r: WalRecord): ConsensusEvent | null {

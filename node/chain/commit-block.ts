@@ -3,6 +3,7 @@ import { type BlockResult, type ChainState, type Commit } from '../../vm/index.t
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 /** What every block decider commits into: the live state, its store and mempool, and who to tell. */
 export interface CommitTarget {
@@ -50,7 +51,7 @@ export async function commitDecidedBlock(target: CommitTarget, d: DecidedBlock):
   // A transaction that failed against the state its block was built on leaves with the included
   // ones, so a proposer does not offer it again in every block (only the builder has any).
   const dropped = mempool.update(state, [...r.txHashes, ...r.rejected.map((x) => x.hash ?? sha256(x.bytes))]);
-  const fields = { height: Number(r.block.header.height), hash: bytesToHex(r.hash), txs: r.block.txs.length, rejected: r.rejected.length, dropped,
+  const fields = { height: Number(r.block.header.height), hash: logHex(r.hash), txs: r.block.txs.length, rejected: r.rejected.length, dropped,
     ...(d.startedAt === undefined ? {} : { ms: Math.round(performance.now() - d.startedAt) }), ...d.logFields };
   if (d.quiet) logger.debug(fields, 'committed block');
   else logger.info(fields, 'committed block');

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { NodeError, LOG_LEVELS } from '../util/index.ts';
+import { NodeError, LOG_LEVEL_SYNTAX, parseLogLevels } from '../util/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 /**
@@ -32,7 +32,7 @@ interface Setting { key: keyof NodeConfig; flag: string; env: string; kind: Kind
  * POLCHAIN_RPC_MAX_BATCH); a test holds every row to that rule.
  */
 export const SETTINGS: Setting[] = [
-  { key: 'logLevel', flag: 'log-level', env: 'POLCHAIN_LOG_LEVEL', kind: 'level', arg: 'LEVEL', def: 'info', help: `log level: ${LOG_LEVELS.join('|')}` },
+  { key: 'logLevel', flag: 'log-level', env: 'POLCHAIN_LOG_LEVEL', kind: 'level', arg: 'LEVEL', def: 'info', help: `log levels: ${LOG_LEVEL_SYNTAX}; modules: rpc, p2p, consensus, producer, verifier` },
   { key: 'rpcEnabled', flag: 'rpc-enabled', env: 'POLCHAIN_RPC_ENABLED', kind: 'bool', arg: 'BOOL', def: true, help: 'serve JSON-RPC (true|false)' },
   { key: 'rpcHost', flag: 'rpc-host', env: 'POLCHAIN_RPC_HOST', kind: 'string', arg: 'HOST', def: '127.0.0.1', help: 'JSON-RPC listen address' },
   { key: 'rpcPort', flag: 'rpc-port', env: 'POLCHAIN_RPC_PORT', kind: 'int', arg: 'PORT', min: 0, max: 65535, def: 8545, help: 'JSON-RPC port (0: any free port)' },
@@ -66,7 +66,13 @@ function parseValue(s: Setting, raw: unknown, source: string): string | number |
       if (raw === 'false' || raw === '0') return false;
       throw bad(`expected true or false, got ${JSON.stringify(raw)}`);
     case 'level':
-      if (typeof raw !== 'string' || !LOG_LEVELS.includes(raw as never)) throw bad(`expected one of ${LOG_LEVELS.join(', ')}, got ${JSON.stringify(raw)}`);
+      // A bad flag is a usage error (exit 2); a bad environment or config value is CONFIG_INVALID.
+      if (typeof raw !== 'string') throw bad(`expected ${LOG_LEVEL_SYNTAX}, got ${JSON.stringify(raw)}`);
+      try {
+        parseLogLevels(raw);
+      } catch (e) {
+        throw new NodeError(source.startsWith('--') ? 'USAGE' : 'CONFIG_INVALID', `${source}: ${errorMessage(e)}`);
+      }
       return raw;
     case 'string':
       if (typeof raw !== 'string' || raw.length === 0) throw bad(`expected a non-empty string`);

@@ -62,7 +62,10 @@ export async function createP2pHost(opts: P2pHostOptions): Promise<P2pHost> {
     await Promise.resolve(libp2p.stop()).catch(() => undefined);
     throw await listenFailure(opts.listen ?? [...DEFAULTS.listen], err);
   }
-  log.info({ peerId: selfId, chainId, addrs: libp2p.getMultiaddrs().map((a) => a.toString()) }, 'p2p: started');
+  const addrs = libp2p.getMultiaddrs().map((a) => a.toString());
+  // A host with no listen address (a solo validator fetching job data) only dials out: say so.
+  if (addrs.length > 0) log.info({ peerId: selfId, chainId, addrs }, 'p2p: listening');
+  else log.info({ peerId: selfId, chainId }, 'p2p: started without a listen address (dials out only)');
 
   if (opts.signal !== undefined) {
     if (opts.signal.aborted) {

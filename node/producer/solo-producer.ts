@@ -4,7 +4,7 @@ import { beaconSign, blsSecretFromSeed } from '../../consensus/index.ts';
 import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sign } from '../../primitives/index.ts';
+import { addressFromPublicKey, encodeAddress, publicKeyFromSeed, sign } from '../../primitives/index.ts';
 
 export interface SoloProducerOptions {
   state: ChainState;
@@ -40,7 +40,7 @@ export class SoloProducer implements BlockDecider {
 
   start(): void {
     const v = this.o.state.getValidator(this.address);
-    if (!v || v.stake === 0n || v.jailed) this.o.logger.warn({ address: bytesToHex(this.address) }, 'this key is not an active validator in the current state: blocks will be rejected');
+    if (!v || v.stake === 0n || v.jailed) this.o.logger.warn({ address: encodeAddress(this.address) }, 'this key is not an active validator in the current state: blocks will be rejected');
     this.schedule();
   }
 

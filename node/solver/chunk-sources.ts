@@ -64,7 +64,7 @@ export class ChunkSources {
     try {
       return (await this.cachedParent(await this.parentOpeningOf(jobId))) ?? undefined;
     } catch (e) {
-      this.c.log.debug({ parent: hex, err: errorLine(e) }, 'cannot serve the cached parent state');
+      this.c.log.debug({ parent: `0x${hex}`, err: errorLine(e) }, 'cannot serve the cached parent state');
       return undefined;
     }
   }
@@ -97,7 +97,7 @@ export class ChunkSources {
         if (!bytes) return null;
         const w = ParentWeights.verify(op, bytes);
         if (typeof w === 'string') {
-          this.c.log.warn({ parent: hex, reason: w }, 'cached parent state fails its proof; removing it');
+          this.c.log.warn({ parent: `0x${hex}`, reason: w }, 'cached parent state fails its proof; removing it');
           await removeParentCache(this.c.o.dataDir, op.parentId);
           return null;
         }
@@ -152,11 +152,11 @@ export class ChunkSources {
     try {
       await writeParentCache(this.c.o.dataDir, parentId, bytes);
     } catch (e) {
-      this.c.log.warn({ parent: hex, err: errorLine(e) }, 'cannot cache the parent state on disk; keeping it in memory');
+      this.c.log.warn({ parent: `0x${hex}`, err: errorLine(e) }, 'cannot cache the parent state on disk; keeping it in memory');
     }
     this.rememberParent(w);
     const ms = performance.now() - t0;
-    this.c.log.info({ job: forJob, parent: hex, from: peerId, bytes: bytes.length, ms: Math.round(ms) }, 'parent weights fetched');
+    this.c.log.info({ job: forJob, parent: `0x${hex}`, from: peerId, bytes: bytes.length, ms: Math.round(ms) }, 'parent weights fetched');
     this.c.emit({ type: 'parent-fetched', jobId: forJob, parent: hex, from: peerId, bytes: bytes.length, ms });
     return bytes;
   }

@@ -11,6 +11,7 @@ import type { JobResult, JobRun, TrainArtifacts } from './job-run.ts';
 import { TERMINAL_STATUSES, shortId, type JobView } from './job-view.ts';
 import { splitRevealPayloads } from './tx-split.ts';
 import { bytesToHex, equalBytes, errorLine } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 export type { JobResult, JobResultStatus, JobRun } from './job-run.ts';
 
@@ -27,7 +28,7 @@ export class JobRunner {
     const onStop = () => abort.abort(new SolverError('SOLVER_STOPPED', 'solver stopped'));
     this.c.signal.addEventListener('abort', onStop, { once: true });
     const run: JobRun = {
-      id: v0.idHex, log: this.c.log.child({ job: v0.idHex }), txs: [], balanceBefore: (await this.c.chain.account()).balance,
+      id: v0.idHex, log: this.c.log.child({ job: `0x${v0.idHex}` }), txs: [], balanceBefore: (await this.c.chain.account()).balance,
       artifacts: null, abort,
     };
     try {
@@ -99,7 +100,7 @@ export class JobRunner {
           const tx = await this.sendPhaseTx(run, v, pay);
           v = await this.waitJob(run, (j) => j.status !== 'training', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
           if (v.commitment && equalBytes(v.commitment.traceRoot, cm.traceRoot)) {
-            run.log.info({ tx: tx.hash, traceRoot: bytesToHex(cm.traceRoot) }, 'committed');
+            run.log.info({ tx: tx.hash, traceRoot: logHex(cm.traceRoot) }, 'committed');
             c.emit({ type: 'committed', jobId: run.id, traceRoot: bytesToHex(cm.traceRoot), txHash: tx.hash });
           }
           break;

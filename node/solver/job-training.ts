@@ -10,6 +10,7 @@ import type { JobView } from './job-view.ts';
 import type { JobRun } from './job-runner.ts';
 import { trainJob } from './train-job.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 /** Trains the job (or reuses a finished record of this very run) and returns its artifacts. */
 export async function trainedArtifacts(
@@ -62,7 +63,7 @@ export async function trainedArtifacts(
     throw new SolverError('SOLVER_ARTIFACTS', `artifacts on disk give trace root ${bytesToHex(art.commitment().traceRoot)}, training gave ${bytesToHex(result.traceRoot)}`);
   }
   sources.rememberArtifacts(run.id, art);
-  run.log.info({ wallSeconds: result.wallSeconds, stepsPerSecond: T / Math.max(1e-9, result.wallSeconds), traceRoot: bytesToHex(result.traceRoot), lastLoss: result.lastLoss }, 'trained');
+  run.log.info({ wallSeconds: result.wallSeconds, stepsPerSecond: T / Math.max(1e-9, result.wallSeconds), traceRoot: logHex(result.traceRoot), lastLoss: result.lastLoss }, 'trained');
   c.emit({ type: 'trained', jobId: run.id, steps: T, wallSeconds: result.wallSeconds, traceRoot: bytesToHex(result.traceRoot), lastLoss: result.lastLoss });
   return art;
 }

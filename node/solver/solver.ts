@@ -208,14 +208,14 @@ export class Solver {
           if (!v || !v.terms.spec) continue;
           const dataset = c.registry.byRoot(v.terms.datasetRoot);
           if (!dataset) {
-            c.log.warn({ job: s.idHex }, 'cannot resume: dataset unknown');
+            c.log.warn({ job: `0x${s.idHex}` }, 'cannot resume: dataset unknown');
             continue;
           }
-          c.log.info({ job: s.idHex, status: v.status }, 'resuming job');
+          c.log.info({ job: `0x${s.idHex}`, status: v.status }, 'resuming job');
           this.launch(v, dataset);
         } catch (e) {
           if (this.ac.signal.aborted) return;
-          c.log.warn({ job: s.idHex, err: errorLine(e) }, 'cannot resume job');
+          c.log.warn({ job: `0x${s.idHex}`, err: errorLine(e) }, 'cannot resume job');
         }
       }
     }
@@ -257,7 +257,7 @@ export class Solver {
         this.active.delete(v.idHex);
         this.ignored.set(v.idHex, `handled: ${r.status}`);
         if (r.status !== 'stopped') this.results.push(r);
-        this.c.log.info({ job: v.idHex, status: r.status, outcome: r.outcome, reason: r.reason }, 'job done');
+        this.c.log.info({ job: `0x${v.idHex}`, status: r.status, outcome: r.outcome, reason: r.reason }, 'job done');
         if (this.c.o.once && r.status !== 'lost' && r.status !== 'stopped') void this.stop();
         this.c.waker.wake();
         return r;

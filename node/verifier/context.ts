@@ -6,6 +6,7 @@ import type { VerifierBackend } from './verifier-backend.ts';
 import type { VerifierOptions } from './options.ts';
 import type { BlockPace } from './pace.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 /** Counters for tests and node status. */
 export interface VerifierStats {
@@ -54,7 +55,8 @@ export interface VerifierContext {
   stopped: boolean;
 }
 
-export const short = (id: Uint8Array): string => bytesToHex(id).slice(0, 12);
+/** A job id as logs and messages name it: all of it, 0x-prefixed. */
+export const short = (id: Uint8Array): string => logHex(id);
 
 function isMember(c: VerifierContext, job: Job): boolean {
   return job.committee.some((m) => equalBytes(m.address, c.address));

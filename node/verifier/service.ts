@@ -10,7 +10,7 @@ import { VerifierError } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
 import { BlockPace } from './pace.ts';
 import { runTask, submitAttestation } from './task.ts';
-import { addressFromPublicKey, bytesToHex, equalBytes, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
+import { addressFromPublicKey, bytesToHex, encodeAddress, equalBytes, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
 const MAX_SUBMIT_TRIES = 3;
 /** a job whose task failed locally is tried again on a later block, this many times in all */
@@ -62,13 +62,13 @@ export class VerifierService {
     this.o.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.c.pace.record(state.height, state.lastTimestampMs);
     const v = state.getValidator(this.address);
-    if (!v) this.c.log.info({ validator: short(this.address) }, 'verifier: not in the validator set yet; waiting for committee seats');
+    if (!v) this.c.log.info({ validator: encodeAddress(this.address) }, 'verifier: not in the validator set yet; waiting for committee seats');
     let resumed = 0;
     for (const id of state.activeJobs) {
       const job = state.getJob(id);
       if (job && needsMe(this.c, job) && this.enqueue(job)) resumed++;
     }
-    this.c.log.info({ validator: short(this.address), resumed, height: Number(state.height) }, 'verifier started');
+    this.c.log.info({ validator: encodeAddress(this.address), resumed, height: Number(state.height) }, 'verifier started');
   }
 
   /**

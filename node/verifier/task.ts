@@ -8,6 +8,7 @@ import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, isDataFailure, isTransient } from './errors.ts';
 import { verifyJob } from './verify.ts';
 import { equalBytes, bytesToHex, errorCode, errorMessage } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void> {
   const { state } = c.o;
@@ -20,7 +21,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
   let digest: Uint8Array;
   const known = c.digests.get(hex);
   if (known) {
-    log.info({ digest: bytesToHex(known).slice(0, 16) }, 'verifier: re-submitting the digest computed earlier');
+    log.info({ digest: logHex(known) }, 'verifier: re-submitting the digest computed earlier');
     digest = known;
   } else if (budgetMs < (c.o.minBudgetMs ?? 250)) {
     log.warn({ height: Number(state.height), deadline: Number(job.deadline), budgetMs }, 'verifier: no time left to verify before the attest deadline; attesting UNAVAILABLE');
@@ -36,7 +37,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
       log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), stopAt: Number(stopAt), expectedMs: budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
       const r = await verifyRetrying(c, job, ctl.signal, log);
       digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
-      log.info({ digest: bytesToHex(digest).slice(0, 16), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
+      log.info({ digest: logHex(digest), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
     } catch (e) {
       // the abort reason tells why a fetch or replay stopped
       // (a transient failure that outlived the budget is reported as itself)
@@ -77,7 +78,7 @@ export async function submitAttestation(c: VerifierContext, job: Job, digest: Ui
     const txHash = await c.o.submit(signTxBytes(body, c.o.validatorSeed));
     c.submitted.set(hex, { digest, txHash, tries });
     if (tries === 1) c.counters[unavailable ? 'unavailable' : 'verified']++;
-    c.log.info({ job: short(job.id), digest: bytesToHex(digest).slice(0, 16), unavailable, nonce: Number(body.nonce), tx: bytesToHex(txHash).slice(0, 16), tries }, 'verifier: attestation submitted');
+    c.log.info({ job: short(job.id), digest: logHex(digest), unavailable, nonce: Number(body.nonce), tx: logHex(txHash), tries }, 'verifier: attestation submitted');
   } catch (e) {
     c.submitted.delete(hex);
     c.taken.delete(hex);

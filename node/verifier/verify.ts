@@ -9,6 +9,7 @@ import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { parentState } from './parent-state.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
+import { logHex } from '../util/index.ts';
 
 export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<{ h0: Uint8Array; segmentHashes: Uint8Array[][]; cpuMs: number }> {
   const specJson = new TextDecoder().decode(job.terms.spec);
@@ -19,7 +20,7 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
 
   const ds = await c.backend.resolveDataset(c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
   c.counters.bytesFetched += ds.fetchedBytes;
-  log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : bytesToHex(ds.ref.root).slice(0, 16), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
+  log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : logHex(ds.ref.root), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
 
   const segments: ReplaySegmentInput[] = [];
   let stateBytes = 0;
@@ -83,7 +84,7 @@ function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: 
   const o0 = opened.get(0);
   if (o0 && !equalBytes(o0.stepHash, h0)) {
     c.counters.disagreed++;
-    log.warn({ ours: bytesToHex(h0).slice(0, 16), solver: bytesToHex(o0.stepHash).slice(0, 16) }, 'verifier: the solver opened another initial state than the derived one');
+    log.warn({ ours: logHex(h0), solver: logHex(o0.stepHash) }, 'verifier: the solver opened another initial state than the derived one');
   }
   const last = checkpointSteps(spec.steps, spec.checkpointInterval).length - 1;
   job.segments.forEach((j, i) => {
@@ -91,7 +92,7 @@ function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: 
     const got = segmentHashes[i]?.[segmentHashes[i]!.length - 1];
     if (end && got && !equalBytes(end.stepHash, got)) {
       c.counters.disagreed++;
-      log.warn({ segment: j, ours: bytesToHex(got).slice(0, 16), solver: bytesToHex(end.stepHash).slice(0, 16) }, 'verifier: replay ends on another hash than the solver opened');
+      log.warn({ segment: j, ours: logHex(got), solver: logHex(end.stepHash) }, 'verifier: replay ends on another hash than the solver opened');
     }
   });
 }

@@ -73,7 +73,7 @@ export const command: CliCommand = {
       const nodeDir = join(dir, `node${i}`);
       const log = createWriteStream(join(dir, `node${i}.log`), { flags: 'a' });
       const child = spawn(process.execPath, [BIN, 'start', '--data-dir', nodeDir, '--passphrase-file', join(dir, 'passphrase'), '--log-level', (values['log-level'] as string | undefined) ?? 'info'], {
-        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POLCHAIN_PASSPHRASE: '' },
+        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POLCHAIN_PASSPHRASE: '', POLCHAIN_LOG_FORMAT: 'json' }, // read below as JSON, written to files
       });
       children.push(child);
       child.stdout!.pipe(log);

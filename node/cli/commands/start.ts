@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { loadGenesisFile } from '../../../genesis/index.ts';
 import { Keystore, loadOrCreateP2pKey } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, SETTINGS } from '../../config/index.ts';
-import { createLogger, NodeError } from '../../util/index.ts';
+import { createLogger, resolveLogFormat, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
 import { formatHelp, parseFlags, type Options } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
@@ -15,6 +15,7 @@ const flags: Options = {
   genesis: { type: 'string', arg: 'FILE', help: 'genesis file (default <data-dir>/genesis.json)' },
   'passphrase-file': { type: 'string', arg: 'FILE', help: 'file whose first line unlocks the validator key (else POLCHAIN_PASSPHRASE, else a prompt)', env: 'POLCHAIN_PASSPHRASE (the passphrase itself)' },
   'no-validator': { type: 'boolean', help: 'follow the chain without signing, even when the data dir holds a validator key' },
+  'log-format': { type: 'string', arg: 'pretty|json', help: 'log lines for people (pretty) or machines (json); default pretty when stderr is a terminal, else json', env: 'POLCHAIN_LOG_FORMAT' },
   ...settingFlags,
   // Test-only fault switches, kept out of the help.
   'test-fault-equivocate': { type: 'boolean', hidden: true },
@@ -32,7 +33,7 @@ export const command: CliCommand = {
     const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
     const layout = dataDirLayout(dir);
     const config = resolveConfig(values, process.env, await readConfigFile(layout.config), layout.config);
-    const logger = createLogger(config.logLevel);
+    const logger = createLogger(config.logLevel, 'polchain', { format: resolveLogFormat(values['log-format'] as string | undefined) });
     if (values.genesis === undefined && !existsSync(layout.genesis)) {
       throw new NodeError('DATADIR_MISSING', `${dir} holds no node (no genesis.json); run \`polchain init --data-dir ${dir}\` first, or pass --genesis FILE`);
     }
