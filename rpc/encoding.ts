@@ -145,6 +145,12 @@ export function jsonReplacer(_key: string, value: unknown): unknown {
 }
 
 /** Ready-made schemas for params and results in the chain's encoding. */
+/** The two forms a u64 param may take: a canonical decimal string (as results give it) or a safe JSON integer. */
+const U64_FORMS: JsonSchema[] = [
+  { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
+  { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+];
+
 export const schemas = {
   /** Non-negative decimal integer string (u64/u128/u256 amounts, nonces). */
   bigint: { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 100, description: 'non-negative integer as a canonical decimal string' } as JsonSchema,
@@ -159,25 +165,18 @@ export const schemas = {
   /** A u64 param: a decimal string (as results give it) or a JSON integer in the safe range. */
   u64: {
     description: 'u64: a canonical decimal string ("0".."18446744073709551615", as results give it) or a JSON integer 0..2^53-1',
-    oneOf: [
-      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
-      { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    ],
+    oneOf: U64_FORMS,
   } as JsonSchema,
   /** Block height param (a u64 in either form). */
   height: {
     description: 'block height: a decimal string (as results give it) or a JSON integer 0..2^53-1',
-    oneOf: [
-      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
-      { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
-    ],
+    oneOf: U64_FORMS,
   } as JsonSchema,
   /** Height (decimal string or JSON integer) | "latest" | 32-byte block hash. */
   blockTag: {
     description: 'block height (a decimal string as results give it, or a JSON integer 0..2^53-1), "latest", or a 32-byte block hash',
     oneOf: [
-      { type: 'string', pattern: '^(0|[1-9][0-9]*)$', maxLength: 20 },
-      { type: 'integer', minimum: 0, maximum: Number.MAX_SAFE_INTEGER },
+      ...U64_FORMS,
       { type: 'string', enum: ['latest'] },
       { type: 'string', pattern: '^0x[0-9a-f]{64}$' },
     ],
