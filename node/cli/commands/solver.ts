@@ -6,7 +6,7 @@ import { multiaddr } from '@multiformats/multiaddr';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { decryptKeyAsync, type KeystoreFile } from '../../keystore/index.ts';
 import { defaultDataDir } from '../../config/index.ts';
-import { NodeError, createLogger, LOG_LEVELS, Progress } from '../../util/index.ts';
+import { NodeError, createLogger, parseLogLevels, LOG_LEVEL_SYNTAX, Progress } from '../../util/index.ts';
 import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type SolverEvent, type JobResult } from '../../solver/index.ts';
 import { parseAmount, parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
@@ -14,7 +14,7 @@ import type { CliCommand } from '../command.ts';
 import { errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '
-  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVEL] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold]';
+  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold]';
 
 const help = `${usage}
 
@@ -32,7 +32,7 @@ libp2p, opens and reveals when challenged, and reports what it earned.
   --max-jobs N          jobs at the same time (default 1)
   --fee N               fee per transaction (default 1)
   --once                exit when the first accepted job ends: 0 paid, 3 slashed or given up, 1 otherwise
-  --log-level LEVEL     pino level for stderr logs (default info)
+  --log-level LEVELS    stderr log levels, ${LOG_LEVEL_SYNTAX} (default info)
   --test-cheat MODE     TEST ONLY: misbehave (skip-steps:F, wrong-lr[:X], withhold)`;
 
 function usageError(msg: string): NodeError {
@@ -104,7 +104,11 @@ export const command: CliCommand = {
     const maxJobs = positiveInt(values['max-jobs'] as string | undefined, 'max-jobs', 1);
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
     const level = (values['log-level'] as string | undefined) ?? 'info';
-    if (![...LOG_LEVELS, 'silent'].includes(level as never)) throw usageError(`--log-level must be one of ${[...LOG_LEVELS, 'silent'].join(', ')}, got "${level}"`);
+    try {
+      parseLogLevels(level); // per-module levels as on `start` (info,p2p=debug)
+    } catch (e) {
+      throw usageError(`--log-level ${errorMessage(e)}`);
+    }
     let cheat: CheatMode | undefined;
     if (values['test-cheat'] !== undefined) {
       try {
