@@ -1,7 +1,7 @@
 import { type ChainParams } from '../../vm/index.ts';
 import type { Genesis } from '../types.ts';
 import { checkChainId } from '../chain-id.ts';
-import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 export const DEV_CHAIN_ID = 'polchain-dev';
 
@@ -12,7 +12,7 @@ export const DEV_CHAIN_ID = 'polchain-dev';
  */
 export function devChainId(random4: Uint8Array): string {
   if (random4.length !== 4) throw new RangeError(`devChainId takes 4 random bytes, got ${random4.length}`);
-  return `${DEV_CHAIN_ID}-${Buffer.from(random4).toString('hex')}`;
+  return `${DEV_CHAIN_ID}-${bytesToHex(random4)}`;
 }
 
 /** Parameters of the dev network: short unbonding, tiny fees, room for large blocks. */
