@@ -20,3 +20,4 @@ export {
 export { jobSeedForLocalRun, localJobId } from './job.ts';
 export { checkSpecFitsDataset } from './dataset-fit.ts';
 export { LITTLE_ENDIAN, f32leBytes } from './float-bytes.ts';
+export type { StepReferee, RefereeStepInput, RefereeInitialInput, RefereeResult } from './referee.ts';
