@@ -7,7 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { attestationDigest, encodeTx, JobStatus, signTx, UNAVAILABLE_DIGEST, type Job, type JobStatusTag } from '../vm/index.ts';
+import { attestationDigest, disputeTermsFor, encodeTx, JobStatus, signTx, UNAVAILABLE_DIGEST, type Job, type JobStatusTag } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from '../ml-runtime/index.ts';
@@ -33,9 +33,10 @@ function mkJob(n: number, status: JobStatusTag, over: Partial<Job> = {}): Job {
     terms: {
       spec: SPEC, runtime: 'det-1', datasetRoot: new Uint8Array(32).fill(7), datasetSize: 120, q: 2, committeeSize: 4,
       windows: { accept: 10, commit: 20, challengeDelay: 2, open: 5, attest: 5, reveal: 5 }, solverStake: 500n, bounty: 1000n + BigInt(n), attestReward: 90n, parent: null,
+      dispute: disputeTermsFor(SPEC),
     },
     daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], committee: [], openings: [],
-    attestations: [], reveals: [], outcome: '', endHeight: 0n, ...over,
+    attestations: [], reveals: [], outcome: '', endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [], ...over,
   };
 }
 
@@ -253,6 +254,7 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
   const terms = (accept: number, bounty: bigint) => ({
     spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
     windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty, attestReward: 30n, parent: null,
+    dispute: disputeTermsFor(SPEC),
   });
   const signed = (i: number, nonce: bigint, accept: number, bounty: bigint) => encodeTx(signTx({ chainId: genesis.chainId, nonce, fee: 2n, payload: { kind: 'job-submit', terms: terms(accept, bounty) } }, devAccount(i).seed));
   const shortTx = signed(0, 0n, 3, 1000n); // expires 3 blocks after it lands

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { canonicalSpecJson, checkpointSteps, createTrainer, datasetRoot, decodeState, loadDataset, parseSpec, selectBackend, stepHash, withSteps, type ModelSpec } from '../ml-runtime/index.ts';
-import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../vm/index.ts';
+import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { RpcClient } from '../rpc/index.ts';
 import type { PolchainNode } from '../node/index.ts';
@@ -60,6 +60,7 @@ async function submitJob(spec: ModelSpec, parent: Uint8Array | null): Promise<Ui
   const terms: JobTerms = {
     spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
     windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 40, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent,
+    dispute: disputeTermsFor(spec, { window: 2 }),
   };
   const raw = encodeTx(signTx({ chainId: node.state.chainId, nonce: submitterNonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
   await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);

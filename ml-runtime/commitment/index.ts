@@ -7,7 +7,7 @@ export * from './spec/index.ts';
 export * from './prf/index.ts';
 export { makeDataset, encodeSample, decodeSample, sampleLeafHashes, datasetRoot, sampleProof, verifySample, gatherBatch } from './dataset.ts';
 export type { Dataset, DatasetSplit, Task } from './dataset.ts';
-export { encodeState, decodeState, stepHash, stateDigest, assertFinite, encodedStateLength, tensorsOf, markFinite } from './state.ts';
+export { encodeState, decodeState, stepHash, stepHashOfEncoding, encodedStateStep, stateDigest, assertFinite, encodedStateLength, tensorsOf, markFinite } from './state.ts';
 export type { TrainState, StateLayout } from './state.ts';
 export {
   CHUNK_SIZE, chunkBytes, chunkCountOf, makeCheckpoint, chunkProof, verifyChunk, checkpointLeaf, checkpointsRoot, traceRoot,
@@ -21,3 +21,4 @@ export { jobSeedForLocalRun, localJobId } from './job.ts';
 export { checkSpecFitsDataset } from './dataset-fit.ts';
 export { LITTLE_ENDIAN, f32leBytes } from './float-bytes.ts';
 export type { StepReferee, RefereeStepInput, RefereeInitialInput, RefereeResult } from './referee.ts';
+export { refereeCost, type RefereeCost } from './referee-cost.ts';

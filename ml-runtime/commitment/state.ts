@@ -136,3 +136,23 @@ export function stateDigest(s: TrainState): Uint8Array {
   for (const t of tensorsOf(s)) { h.update(u32be(t.length)); h.update(f32leBytes(t)); }
   return new Uint8Array(h.digest());
 }
+
+/**
+ * h_t of a state given as its canonical encoding (the referee's check of a state supplied on chain):
+ * the same bytes stepHash streams, so equal for a state and its encoding. Does not decode: a byte
+ * string that is not a canonical state can still hash to a committed h_t, and the referee rejects it.
+ */
+export function stepHashOfEncoding(jobId: Uint8Array, t: number, encoding: Uint8Array): Uint8Array {
+  checkJobId(jobId);
+  const h = createHash('sha256');
+  h.update(STEP_TAG); h.update(jobId); h.update(u64be(t)); h.update(encoding);
+  return new Uint8Array(h.digest());
+}
+
+/** The step counter in a state encoding's header (null when the bytes are too short or not "PCS1"). */
+export function encodedStateStep(encoding: Uint8Array): number | null {
+  if (encoding.length < 16) return null;
+  for (let i = 0; i < 4; i++) if (encoding[i] !== MAGIC[i]) return null;
+  const step = new DataView(encoding.buffer, encoding.byteOffset, 16).getBigUint64(4, false);
+  return step > BigInt(Number.MAX_SAFE_INTEGER) ? null : Number(step);
+}

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
+import { disputeTermsFor, encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { segmentCount, createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
@@ -29,6 +29,8 @@ export const DEMO_DEFAULT_STEPS = 400;
  * verifiers sharing two cores to fetch q checkpoints and replay q·k steps, with room to spare.
  */
 export const DEMO_WINDOWS: JobWindows = { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 24, reveal: 60 };
+/** Dispute terms of the demo jobs: a short window (blocks) so that jobs finalize within the demo, a move window for each side. */
+export const DEMO_DISPUTE = { window: 8, move: 20, bond: 200n, demandFee: 5n };
 const BOUNTY = 1000n;
 const ATTEST_REWARD = 300n;
 const SOLVER_STAKE = 500n;
@@ -214,6 +216,7 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
     const terms: JobTerms = {
       spec: bytes, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: DEMO_Q, committeeSize: o.committee,
       windows: { ...DEMO_WINDOWS }, solverStake: SOLVER_STAKE, bounty: BOUNTY, attestReward: ATTEST_REWARD, parent: null,
+      dispute: disputeTermsFor(spec, DEMO_DISPUTE),
     };
     const { chainId } = await rpc.call('node_status', []);
     const names = new Map(o.names);

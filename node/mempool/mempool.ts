@@ -25,7 +25,9 @@ interface Entry {
 /** The vm's upfront cost; a JobAccept's bond is known only when its job is committed already. */
 const costOf = (v: VerifiedTx, state: ChainState): bigint => {
   const b = v.tx.body;
-  return txUpfrontCost(b, b.payload.kind === 'job-accept' ? state.getJob(b.payload.jobId) : undefined);
+  const k = b.payload.kind;
+  const bonded = k === 'job-accept' || k === 'dispute-open' || k === 'da-demand';
+  return txUpfrontCost(b, bonded ? state.getJob((b.payload as { jobId: Uint8Array }).jobId) : undefined);
 };
 
 /**

@@ -32,6 +32,7 @@ function payloadJson(p: TxPayload): TxPayloadJson<Native> {
     case 'job-open': return { kind: p.kind, jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
     case 'job-attest': return { kind: p.kind, jobId: p.jobId, digest: p.digest };
     case 'job-reveal': return { kind: p.kind, jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
+    default: return { kind: p.kind } as unknown as TxPayloadJson<Native>; // TODO(issue 10 RPC): dispute payloads
   }
 }
 

@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { encodeTx, signTx } from '../../vm/index.ts';
+import { disputeTermsFor, encodeTx, signTx } from '../../vm/index.ts';
 import { devAccount, devGenesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
@@ -47,6 +47,7 @@ async function solve(account: number, cheat?: CheatMode): Promise<{ id: string; 
   const terms = {
     spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 4, committeeSize: 1,
     windows: { accept: 200, commit: 400, challengeDelay: 2, open: 100, attest: 20, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
+    dispute: disputeTermsFor(spec, { window: 2 }),
   };
   const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: nonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
   await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { encodeTx, signTx, type JobTerms } from '../../vm/index.ts';
+import { disputeTermsFor, encodeTx, signTx, type JobTerms } from '../../vm/index.ts';
 import { devAccount, devGenesis } from '../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
@@ -57,6 +57,7 @@ async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise
   const terms: JobTerms = {
     spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
     windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 200, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
+    dispute: disputeTermsFor(spec, { window: 2 }),
     ...over,
   };
   const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: submitterNonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));

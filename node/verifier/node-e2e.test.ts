@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { segmentCount, canonicalSpecJson, datasetRoot, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
-import { JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../../vm/index.ts';
+import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, encodeTx, judgeJob, signTx, type JobTerms } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { Solver, type CheatMode } from '../solver/index.ts';
@@ -46,6 +46,7 @@ async function submitJob(): Promise<Uint8Array> {
   const terms: JobTerms = {
     spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
     windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 40, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: ATTEST_REWARD, parent: null,
+    dispute: disputeTermsFor(spec, { window: 2 }),
   };
   const raw = encodeTx(signTx({ chainId: node.state.chainId, nonce: submitterNonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
   await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
-import { JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
+import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, JobsError, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
@@ -74,7 +74,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     terms: {
       spec: utf8(run.specJson), runtime: 'det-1', datasetRoot: datasetRoot(data), datasetSize: data.count, q: 2, committeeSize: 1,
       windows: { accept: 10, commit: 10, challengeDelay: 2, open: 10, attest: 50, reveal: 10 },
-      solverStake: 10n, bounty: 100n, attestReward: 10n, parent: null,
+      solverStake: 10n, bounty: 100n, attestReward: 10n, parent: null, dispute: disputeTermsFor(utf8(run.specJson)),
     },
     status: JobStatus.Attesting,
     submitHeight: 1n,
@@ -92,7 +92,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     attestations: [],
     reveals: [],
     outcome: '',
-    endHeight: 0n,
+    endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [],
     ...over,
   };
 }

@@ -3,7 +3,7 @@
 // replay the sampled segments from the opened checkpoints.
 import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
 
-import { attestationDigest, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
+import { attestationDigest, disputeTermsFor, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
 import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/index.ts';
 import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../primitives/index.ts';
 
@@ -24,7 +24,8 @@ export function terms(over: Partial<JobTerms> = {}): JobTerms {
   return {
     spec: specBytes(), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 3, committeeSize: 4,
     windows: { accept: 3, commit: 3, challengeDelay: 2, open: 3, attest: 3, reveal: 3 },
-    solverStake: 5_000n, bounty: 10_000n, attestReward: 1_000n, parent: null, ...over,
+    solverStake: 5_000n, bounty: 10_000n, attestReward: 1_000n, parent: null,
+    dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }), ...over,
   };
 }
 

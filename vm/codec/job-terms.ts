@@ -1,18 +1,22 @@
 // JobTerms as a canonical array (docs/jobs.md §1). JobSubmit carries these fields after its kind,
 // and the job's state entry embeds the same array, so the two can never drift apart.
 import { VmError, type VmErrorCode } from '../errors.ts';
-import { JOB_LIMITS, type JobTerms, type JobWindows } from '../types/index.ts';
+import { JOB_LIMITS, type DisputeTerms, type JobTerms, type JobWindows } from '../types/index.ts';
 import { Reader, expectU32 } from './schema.ts';
 import type { Encodable } from './canonical.ts';
 
-export const JOB_TERMS_FIELDS = 11;
+export const JOB_TERMS_FIELDS = 12;
 const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
 
-/** [spec, runtime, datasetRoot, datasetSize, q, committeeSize, [windows], solverStake, bounty, attestReward, parent(bin 0 | 32)] */
+/**
+ * [spec, runtime, datasetRoot, datasetSize, q, committeeSize, [windows], solverStake, bounty, attestReward, parent(bin 0 | 32),
+ *  [disputeWindow, moveWindow, disputeBond, demandFee, maxStateBytes, maxStepCost]]
+ */
 export function jobTermsFields(t: JobTerms): Encodable[] {
   return [
     t.spec, t.runtime, t.datasetRoot, t.datasetSize, t.q, t.committeeSize, WINDOW_NAMES.map((w) => t.windows[w]),
     t.solverStake, t.bounty, t.attestReward, t.parent ?? new Uint8Array(0),
+    [t.dispute.window, t.dispute.move, t.dispute.bond, t.dispute.demandFee, t.dispute.maxStateBytes, t.dispute.maxStepCost],
   ];
 }
 
@@ -33,8 +37,13 @@ export function readJobTerms(r: Reader, path: string, code: VmErrorCode): JobTer
   const attestReward = r.u64('attestReward');
   const parentBytes = r.bin('parent', 32);
   if (parentBytes.length !== 0 && parentBytes.length !== 32) throw new VmError(code, `${path}.parent: expected 0 or 32 bytes`);
+  const dr = Reader.of(r.raw(), `${path}.dispute`, 6, code);
+  const dispute: DisputeTerms = {
+    window: dr.u32('window'), move: dr.u32('move'), bond: dr.u64('bond'), demandFee: dr.u64('demandFee'),
+    maxStateBytes: dr.u32('maxStateBytes'), maxStepCost: dr.u32('maxStepCost'),
+  };
   return {
     spec, runtime, datasetRoot, datasetSize, q, committeeSize, windows, solverStake, bounty, attestReward,
-    parent: parentBytes.length ? parentBytes : null,
+    parent: parentBytes.length ? parentBytes : null, dispute,
   };
 }

@@ -1,4 +1,4 @@
-// Job transactions, kinds 4..9 (docs/jobs.md §1). Each handler runs every check first and returns
+// Job transactions, kinds 4..9 (docs/jobs.md §1; kinds 10..16 are in disputes.ts). Each handler runs every check first and returns
 // the writes as a closure, so a rejected transaction leaves the overlay untouched (executeTx applies
 // the closure only after the sender's debit is known to be valid).
 
@@ -11,57 +11,11 @@ import {
   type ChainEvent, type Job, type JobPayload, type JobReveal, type JobStatusTag, type JobUpdate, type VerifiedTx,
 } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
-import { leafHash, verifyMerkleProof, verifyMerkleRange, bytesToHex, compareBytes, equalBytes } from '../../primitives/index.ts';
+import { leafHash, verifyMerkleProof, verifyMerkleRange, compareBytes, equalBytes } from '../../primitives/index.ts';
+import { effect, hex, load, needDeadline, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
+import { checkDisputeTx } from './disputes.ts';
 
-export interface JobTxEffect {
-  events: ChainEvent[];
-  write: () => void;
-  update: JobUpdate | null; // set when the transaction changes the job's status
-}
-
-const hex = (b: Uint8Array) => bytesToHex(b);
-
-function load(o: StateOverlay, id: Uint8Array): Job {
-  const job = o.job(id);
-  if (!job) throw new VmError('JOB_NOT_FOUND', `no job ${hex(id)}`);
-  return job;
-}
-
-function needStatus(job: Job, want: JobStatusTag): void {
-  if (job.status !== want) {
-    throw new VmError('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; this transaction needs it ${JOB_STATUS_NAMES[want]}`);
-  }
-}
-
-function needSolver(job: Job, sender: Uint8Array): void {
-  if (!job.solver || !equalBytes(job.solver, sender)) throw new VmError('JOB_NOT_SOLVER', `only the solver of job ${hex(job.id)} may send this`);
-}
-
-function needDeadline(job: Job, height: bigint): void {
-  if (height > job.deadline) throw new VmError('JOB_DEADLINE_PASSED', `job ${hex(job.id)}'s ${JOB_STATUS_NAMES[job.status]} phase ended at height ${job.deadline}`);
-}
-
-/** What every solver move checks first: the job exists, the sender is its solver, it is in `status`, its deadline has not passed. */
-function solverMove(o: StateOverlay, sender: Uint8Array, jobId: Uint8Array, status: JobStatusTag, height: bigint): Job {
-  const job = load(o, jobId);
-  needSolver(job, sender);
-  needStatus(job, status);
-  needDeadline(job, height);
-  return job;
-}
-
-function proofFail(msg: string): never {
-  throw new VmError('JOB_PROOF_INVALID', msg);
-}
-
-/** Replaces a job and reports the status change (if any). */
-function effect(o: StateOverlay, before: Job, after: Job, events: ChainEvent[] = []): JobTxEffect {
-  return {
-    events,
-    write: () => o.setJob(after),
-    update: after.status !== before.status ? { jobId: after.id, status: after.status, outcome: after.outcome } : null,
-  };
-}
+export type { JobTxEffect } from './job-checks.ts';
 
 function submit(o: StateOverlay, vtx: VerifiedTx, p: Extract<JobPayload, { kind: 'job-submit' }>, height: bigint): JobTxEffect {
   const { terms } = p;
@@ -77,6 +31,7 @@ function submit(o: StateOverlay, vtx: VerifiedTx, p: Extract<JobPayload, { kind:
     id: vtx.hash, submitter: vtx.sender, terms, status: JobStatus.Open, submitHeight: height, deadline: height + BigInt(terms.windows.accept),
     solver: null, daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n,
     segments: [], committee: [], openings: [], attestations: [], reveals: [], outcome: '', endHeight: 0n,
+    verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [],
   };
   const events: ChainEvent[] = [{ kind: EventKind.JobEscrow, address: vtx.sender, counterparty: null, amount: terms.bounty + terms.attestReward }];
   return {
@@ -139,11 +94,8 @@ function attest(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
 
 function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'job-reveal' }>, height: bigint): JobTxEffect {
   const job = solverMove(o, sender, p.jobId, JobStatus.Revealing, height);
-  const c = job.commitment!, { T, k } = jobSteps(job.terms);
+  const { T, k } = jobSteps(job.terms);
   const required = requiredRanges(T, k, job.segments);
-  const knownAt = new Map<number, Uint8Array>(); // step -> hash every revealed leaf at that step must equal
-  for (const x of job.openings) knownAt.set(checkpointStep(x.index, T, k), x.stepHash);
-  knownAt.set(T, c.finalStepHash);
   const added: JobReveal[] = [];
   for (const [n, item] of p.items.entries()) {
     const at = `item ${n} (from ${item.from})`;
@@ -154,13 +106,7 @@ function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
     }
     const len = range.to - range.from + 1;
     if (item.hashes.length !== len) throw new VmError('JOB_REVEAL_INVALID', `${at}: range [${range.from}, ${range.to}] needs ${len} hashes, got ${item.hashes.length}`);
-    if (!verifyMerkleRange(item.hashes.map(leafHash), item.from, T + 1, item.siblings, c.traceRoot)) proofFail(`${at}: not proven under traceRoot`);
-    item.hashes.forEach((h, i) => {
-      const want = knownAt.get(item.from + i);
-      if (want && !equalBytes(want, h)) {
-        throw new VmError('JOB_REVEAL_INCONSISTENT', `${at}: h_${item.from + i} differs from the ${item.from + i === T ? 'committed final step hash' : 'opened checkpoint'}`);
-      }
-    });
+    proveTraceRange(job, T, k, item.from, item.hashes, item.siblings, at);
     added.push({ from: item.from, hashes: [...item.hashes] });
   }
   const reveals = [...job.reveals, ...added].sort((a, b) => a.from - b.from);
@@ -176,5 +122,6 @@ export function checkJobTx(o: StateOverlay, vtx: VerifiedTx, p: JobPayload, heig
     case 'job-open': return open(o, vtx.sender, p, height);
     case 'job-attest': return attest(o, vtx.sender, p, height);
     case 'job-reveal': return reveal(o, vtx.sender, p, height);
+    default: return checkDisputeTx(o, vtx, p, height);
   }
 }

@@ -34,7 +34,8 @@ export function executeTx(
   if (body.nonce > acct.nonce) throw new VmError('TX_NONCE_FUTURE', `nonce ${body.nonce} is ahead of the account's next nonce ${acct.nonce}`);
   if (body.fee < params.minFee) throw new VmError('TX_FEE_TOO_LOW', `fee ${body.fee} is below the minimum ${params.minFee}`);
   const p = body.payload;
-  const cost = txUpfrontCost(body, p.kind === 'job-accept' ? o.job(p.jobId) : undefined);
+  const bonded = p.kind === 'job-accept' || p.kind === 'dispute-open' || p.kind === 'da-demand';
+  const cost = txUpfrontCost(body, bonded ? o.job(p.jobId) : undefined);
   if (cost > U64_MAX) throw new VmError('TX_OVERFLOW', `${p.kind} would cost ${cost}, beyond 2^64-1`);
   if (cost > acct.balance) throw new VmError('TX_INSUFFICIENT_BALANCE', `${p.kind} costs ${cost} but the balance is ${acct.balance}`);
 

@@ -71,7 +71,13 @@ function fullJob(): Job {
     segments: [0, 3], committee: [{ address: addr(10), stake: 1000n }, { address: addr(11), stake: 5n }],
     openings: [{ index: 0, chunkRoot: h(12), stepHash: h(13) }, { index: 4, chunkRoot: h(8), stepHash: h(9) }],
     attestations: [{ address: addr(10), digest: h(14), height: 14n }], reveals: [{ from: 0, hashes: [h(15), h(16)] }, { from: 12, hashes: [h(9)] }],
-    outcome: 'paid', endHeight: 20n,
+    outcome: 'paid', endHeight: 20n, verdict: 'paid', windowEnd: 18n, divergedAt: 0,
+    disputes: [{
+      kind: 2, by: addr(4), member: addr(10), segment: 0, bond: 50n, openHeight: 15n, stage: 3, deadline: 16n, claim: [h(15)], answer: [], step: -1,
+      agreed: new Uint8Array(32), solverNext: h(15), otherNext: h(17), supplies: [{ party: addr(4), total: 100, bytes: new Uint8Array(3) }],
+      samples: [{ index: 4, bytes: Uint8Array.of(1, 2) }], winner: 1, reason: 'referee', refereeHash: h(15), endHeight: 16n,
+    }],
+    demands: [{ by: addr(11), checkpoint: 2, chunk: 0, fee: 3n, height: 13n, deadline: 15n, answer: h(20) }],
   };
 }
 

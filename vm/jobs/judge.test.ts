@@ -21,6 +21,7 @@ function job(stakes: bigint[], digests: Array<'ok' | 'bad' | 'unavailable' | nul
   return {
     id, submitter: addr(90), terms: terms(), status: JobStatus.Revealing, submitHeight: 1n, deadline: 9n, solver: addr(91), daPeer: '', daAddrs: [],
     acceptHeight: 2n, seed: h(1), commitment: null, challengeHeight: 5n, segments: [2], committee, openings: [], attestations, reveals, outcome: '', endHeight: 0n,
+    verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [],
   };
 }
 

@@ -1,36 +1,31 @@
-// The verdict of a fully revealed job (docs/jobs.md §4). This is the one place that decides paid
-// versus slashed from the evidence on chain: a later permissionless bisection dispute replaces or
-// extends it without touching the phase machine.
+// The committee's verdict over a fully revealed job (docs/jobs.md §4). It is provisional
+// (docs/disputes.md): it is reached when the reveals are in and judged again, without the members a
+// referee proved wrong, when the dispute window closes.
 
 import { VmError } from '../errors.ts';
 import { JobOutcome, type Job } from '../types/index.ts';
-import { attestationDigest } from './digest.ts';
-import { jobSteps } from './terms.ts';
+import { attestationDigest, UNAVAILABLE_DIGEST } from './digest.ts';
+import { provenWrong, revealedDigestInput } from './dispute-rules.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface Verdict {
   outcome: typeof JobOutcome.Paid | typeof JobOutcome.Mismatch;
   /** Attesters whose digest equals the one the revealed leaves give, ascending by address. */
   agreeing: Uint8Array[];
-  /** Attesters whose digest differs (including UNAVAILABLE_DIGEST), ascending by address. */
+  /** Attesters whose real digest differs and who were not proven wrong by a referee, ascending by address. */
   disagreeing: Uint8Array[];
-}
-
-function revealed(job: Job, from: number): Uint8Array[] {
-  const r = job.reveals.find((x) => x.from === from);
-  if (!r) throw new VmError('JOB_REVEAL_INVALID', `job verdict needs the reveal at ${from}, which is missing`);
-  return r.hashes;
 }
 
 /**
  * expected(member) = attestationDigest(jobId, member, h_0, [h_{j·k+1} .. h_{end_j}] for j in segments)
- * over the revealed leaves; the job is slashed when 3·disagree ≥ 2·committeeStake (stakes from the
- * committee snapshot), otherwise paid. The caller ensures every required range is revealed.
+ * over the revealed leaves; the job is a mismatch when 3·disagree ≥ 2·committeeStake (stakes from the
+ * committee snapshot), otherwise paid. UNAVAILABLE claims nothing and counts for neither side (a
+ * member that cannot get data demands it on chain instead); nor does a member a referee proved wrong.
  */
 export function judgeJob(job: Job): Verdict {
-  const { k } = jobSteps(job.terms);
-  const h0 = revealed(job, 0)[0]!;
-  const segmentHashes = job.segments.map((j) => revealed(job, j * k).slice(1));
+  const input = revealedDigestInput(job);
+  if (!input) throw new VmError('JOB_REVEAL_INVALID', `job ${bytesToHex(job.id)}'s verdict needs every required reveal`);
+  const wrong = provenWrong(job);
   const stakeOf = new Map(job.committee.map((m) => [bytesToHex(m.address), m.stake]));
   let committeeStake = 0n;
   for (const m of job.committee) committeeStake += m.stake;
@@ -38,8 +33,8 @@ export function judgeJob(job: Job): Verdict {
   const agreeing: Uint8Array[] = [];
   const disagreeing: Uint8Array[] = [];
   for (const a of job.attestations) {
-    if (equalBytes(a.digest, attestationDigest(job.id, a.address, h0, segmentHashes))) agreeing.push(a.address);
-    else {
+    if (equalBytes(a.digest, attestationDigest(job.id, a.address, input.h0, input.segments))) agreeing.push(a.address);
+    else if (!equalBytes(a.digest, UNAVAILABLE_DIGEST) && !wrong.some((w) => equalBytes(w, a.address))) {
       disagreeing.push(a.address);
       disagree += stakeOf.get(bytesToHex(a.address)) ?? 0n;
     }

@@ -1,29 +1,53 @@
-// Where a job's escrow and bond go when it ends (docs/jobs.md §5). Every credit here returns coins
-// that a JobSubmit or JobAccept took out of a balance, so none can overflow (genesis caps supply).
+// Where a job's escrow and bond go when it ends (docs/jobs.md §5, docs/disputes.md §6). Every credit
+// here returns coins that a JobSubmit or JobAccept took out of a balance, so none can overflow
+// (genesis caps supply).
 import { EventKind, JobOutcome, type ChainEvent, type Job } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
-import type { Verdict } from './judge.ts';
+import { jobSteps } from './terms.ts';
+import { equalBytes } from '../../primitives/index.ts';
 
-function pay(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kind'], to: Uint8Array, amount: bigint, counterparty: Uint8Array | null = null): void {
+export function pay(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kind'], to: Uint8Array, amount: bigint, counterparty: Uint8Array | null = null): void {
   if (amount === 0n) return;
   const a = o.account(to);
   o.setAccount(to, { balance: a.balance + amount, nonce: a.nonce });
   events.push({ kind, address: to, counterparty, amount });
 }
 
-/** `attestReward / m` to each of `to` (ascending address); returns what is left for the submitter. */
-function shareReward(o: StateOverlay, events: ChainEvent[], to: readonly Uint8Array[], reward: bigint): bigint {
-  if (to.length === 0) return reward;
-  const each = reward / BigInt(to.length);
-  for (const a of to) pay(o, events, EventKind.JobReward, a, each);
-  return reward - each * BigInt(to.length);
+/** `amount / n` to each of `to` with event `kind`; returns what is left over. */
+function share(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kind'], to: readonly Uint8Array[], amount: bigint, counterparty: Uint8Array | null = null): bigint {
+  if (to.length === 0) return amount;
+  const each = amount / BigInt(to.length);
+  for (const a of to) pay(o, events, kind, a, each, counterparty);
+  return amount - each * BigInt(to.length);
 }
 
+/** Distinct addresses, first occurrence kept. */
+export function distinct(list: readonly Uint8Array[]): Uint8Array[] {
+  const out: Uint8Array[] = [];
+  for (const a of list) if (!out.some((x) => equalBytes(x, a))) out.push(a);
+  return out;
+}
+
+/** Who gets what besides the submitter and the solver. */
+export interface Settlement {
+  /** Paid: members whose digest matched (attestReward split). Slashed: members who caught the solver. */
+  rewarded: Uint8Array[];
+  /** Slashed: who shares half of the solver's bond (a winning challenger first, then catchers, or demanders); the rest is burned. */
+  bondShares: Uint8Array[];
+}
+
+const NONE: Settlement = { rewarded: [], bondShares: [] };
+
 /**
- * Pays out a job that ends with `outcome` (`verdict` given for paid / mismatch). Event order: the
- * solver's payout or slash, its bond refund, attester rewards (ascending address), the submitter's refund.
+ * Pays out a job that ends with `outcome`. Event order: the solver's payout or slash (and bond
+ * shares), its bond refund, attester rewards (in `rewarded` order), the submitter's refund.
+ * - paid: bounty and bond to the solver, attestReward split among `rewarded`, remainder to the submitter.
+ * - diverged at t of T: bond back to the solver, floor(bounty·t / 2T) paid for the work, the rest refunded.
+ * - slashed (any outcome): floor(bond / 2) split among `bondShares` (floor each), the rest of the bond
+ *   burned; attestReward split among `rewarded`; bounty and remainders to the submitter.
+ * - expired: bounty + reward to the submitter.
  */
-export function settleJob(o: StateOverlay, job: Job, outcome: string, verdict: Verdict | null): ChainEvent[] {
+export function settleJob(o: StateOverlay, job: Job, outcome: string, s: Settlement = NONE): ChainEvent[] {
   const events: ChainEvent[] = [];
   const { bounty, attestReward, solverStake } = job.terms;
   const solver = job.solver;
@@ -34,13 +58,26 @@ export function settleJob(o: StateOverlay, job: Job, outcome: string, verdict: V
   if (outcome === JobOutcome.Paid) {
     pay(o, events, EventKind.JobPayout, solver, bounty, job.submitter);
     pay(o, events, EventKind.JobRefund, solver, solverStake);
-    const left = shareReward(o, events, verdict?.agreeing ?? [], attestReward);
+    const left = share(o, events, EventKind.JobReward, s.rewarded, attestReward);
     pay(o, events, EventKind.JobRefund, job.submitter, left);
     return events;
   }
-  // slashed: the bond leaves the supply; only a mismatch rewards the members that caught it
-  if (solverStake > 0n) events.push({ kind: EventKind.JobSlash, address: solver, counterparty: null, amount: solverStake });
-  const left = outcome === JobOutcome.Mismatch ? shareReward(o, events, verdict?.disagreeing ?? [], attestReward) : attestReward;
+  if (outcome === JobOutcome.Diverged) {
+    const T = BigInt(jobSteps(job.terms).T);
+    const fee = (bounty * BigInt(job.divergedAt)) / (2n * T);
+    pay(o, events, EventKind.JobPayout, solver, fee, job.submitter);
+    pay(o, events, EventKind.JobRefund, solver, solverStake);
+    pay(o, events, EventKind.JobRefund, job.submitter, bounty - fee + attestReward);
+    return events;
+  }
+  // slashed: half the bond to those who proved it, the rest leaves the supply
+  const half = solverStake / 2n;
+  const recipients = distinct(s.bondShares);
+  const each = recipients.length ? half / BigInt(recipients.length) : 0n;
+  const burned = solverStake - each * BigInt(recipients.length);
+  if (burned > 0n) events.push({ kind: EventKind.JobSlash, address: solver, counterparty: null, amount: burned });
+  for (const a of recipients) pay(o, events, EventKind.JobSlashShare, a, each, solver);
+  const left = share(o, events, EventKind.JobReward, distinct(s.rewarded), attestReward);
   pay(o, events, EventKind.JobRefund, job.submitter, bounty + left);
   return events;
 }

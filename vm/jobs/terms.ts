@@ -1,8 +1,8 @@
 // Stateless validity of JobTerms (docs/jobs.md §1, JobSubmit). The vm imports the spec module
 // directly, not ml-runtime/index.ts, so that validating a block never loads tfjs.
-import { canonicalSpecJson, parseSpec, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
+import { canonicalSpecJson, parseSpec, refereeCost, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
-import { JOB_LIMITS, JOB_RUNTIMES, type JobTerms } from '../types/index.ts';
+import { JOB_LIMITS, JOB_RUNTIMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
@@ -42,6 +42,22 @@ export function jobSteps(terms: Pick<JobTerms, 'spec'>): { T: number; k: number 
   return { T: s.steps, k: s.checkpointInterval };
 }
 
+/**
+ * Dispute terms for a spec: the referee limits set to exactly what the spec needs, and the given
+ * windows and amounts (defaults: a 20-block window, 10 blocks per move, bond 100, demand fee 1).
+ */
+export function disputeTermsFor(spec: ModelSpec | Uint8Array, o: Partial<DisputeTerms> = {}): DisputeTerms {
+  const s = spec instanceof Uint8Array ? parseSpec(utf8Strict.decode(spec)) : spec;
+  const cost = refereeCost(s);
+  return { window: 20, move: 10, bond: 100n, demandFee: 1n, maxStateBytes: cost.stateBytes, maxStepCost: cost.stepCost, ...o };
+}
+
+/** The steps the solver's trace covers: T, or t for a run that diverged after h_t (JobDiverge). */
+export function traceSteps(job: Pick<Job, 'terms' | 'divergedAt'>): { T: number; k: number } {
+  const { T, k } = jobSteps(job.terms);
+  return { T: job.divergedAt > 0 ? job.divergedAt : T, k };
+}
+
 /** Every JobSubmit bound that needs no state. */
 export function checkJobTerms(t: JobTerms): void {
   if (!JOB_RUNTIMES.includes(t.runtime)) invalid(`terms.runtime: unsupported runtime "${t.runtime}" (supported: ${JOB_RUNTIMES.join(', ')})`);
@@ -61,6 +77,15 @@ export function checkJobTerms(t: JobTerms): void {
   for (const name of WINDOW_NAMES) range(`windows.${name}`, t.windows[name], 1, JOB_LIMITS.maxWindow);
   range('windows.challengeDelay', t.windows.challengeDelay, JOB_LIMITS.minChallengeDelay, JOB_LIMITS.maxWindow);
   if (t.bounty === 0n) invalid('terms.bounty: must be positive');
+  const d = t.dispute;
+  range('dispute.window', d.window, 1, JOB_LIMITS.maxWindow);
+  range('dispute.move', d.move, 1, JOB_LIMITS.maxWindow);
+  if (d.bond === 0n) invalid('terms.dispute.bond: must be positive (a free dispute could stall any job)');
+  if (d.demandFee === 0n) invalid('terms.dispute.demandFee: must be positive (a free demand could flood the solver)');
+  // the referee must be able to run any step of this spec within the limits the job names
+  const cost = refereeCost(spec);
+  range('dispute.maxStateBytes', d.maxStateBytes, cost.stateBytes, JOB_LIMITS.maxStateBytes);
+  range('dispute.maxStepCost', d.maxStepCost, cost.stepCost, JOB_LIMITS.maxStepCost);
 }
 
 /** True when two specs train the same parameter tensors (a child job can start from the parent's weights). */

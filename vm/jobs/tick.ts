@@ -1,13 +1,15 @@
-// The end-of-block tick (docs/jobs.md §2): after a block's transactions, every running job is
-// advanced by the height alone, so phases end even when nobody sends a transaction.
+// The end-of-block tick (docs/jobs.md §2, docs/disputes.md §5): after a block's transactions, every
+// running job is advanced by the height alone, so phases end even when nobody sends a transaction.
 
 import { JobOutcome, JobStatus, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { jobSeed, sampleSegments, selectCommittee } from './challenge.ts';
-import { judgeJob, type Verdict } from './judge.ts';
+import { judgeJob } from './judge.ts';
 import { requiredRanges, segmentCount } from '../../ml-runtime/commitment/index.ts';
-import { settleJob } from './settle.ts';
+import { distinct, settleJob, type Settlement } from './settle.ts';
 import { jobSteps } from './terms.ts';
+import { catchers, isOpen } from './dispute-rules.ts';
+import { lapsedDemands, refundOpen, tickDisputes } from './dispute-tick.ts';
 import { compareBytes } from '../../primitives/index.ts';
 
 /** True once every required trace range has been revealed. */
@@ -17,9 +19,12 @@ export function allRevealed(job: Job): boolean {
   return requiredRanges(T, k, job.segments).every((r) => job.reveals.some((x) => x.from === r.from));
 }
 
+const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional];
+
 /**
  * Advances each job of the active index (ascending id) at height H with beacon_H (the beacon after
- * this block). Returns the block events (money of ended jobs) and the status changes, in order.
+ * this block). Returns the block events (money of ended jobs and decided disputes) and the status
+ * changes, in order.
  */
 export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[]; updates: JobUpdate[] } {
   const events: ChainEvent[] = [];
@@ -31,17 +36,26 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
     o.setJob(next);
     if (next.status !== job.status) updates.push({ jobId: job.id, status: next.status, outcome: next.outcome });
   };
-  const end = (job: Job, status: JobStatusTag, outcome: string, verdict: Verdict | null) => {
-    events.push(...settleJob(o, job, outcome, verdict));
-    set(job, { status, outcome, endHeight: height });
+  const end = (job: Job, status: JobStatusTag, outcome: string, s: Settlement) => {
+    events.push(...settleJob(o, job, outcome, s));
+    const closed = refundOpen(o, job, height, events);
+    set(job, { disputes: closed.disputes, status, outcome, endHeight: height });
     ended.push(job.id);
   };
 
   for (const id of o.activeJobs) {
-    const job = o.job(id)!;
+    let job = o.job(id)!;
+    // a demanded chunk that did not arrive in time ends the job, whatever phase it is in
+    if (DEMANDABLE.includes(job.status)) {
+      const lapsed = lapsedDemands(job, height);
+      if (lapsed.length) {
+        end(job, JobStatus.Slashed, JobOutcome.NoData, { rewarded: [], bondShares: distinct(lapsed.map((x) => x.by)) });
+        continue;
+      }
+    }
     switch (job.status) {
       case JobStatus.Open:
-        if (height >= job.deadline) end(job, JobStatus.Expired, JobOutcome.NoSolver, null);
+        if (height >= job.deadline) end(job, JobStatus.Expired, JobOutcome.NoSolver, { rewarded: [], bondShares: [] });
         break;
       case JobStatus.Accepted:
         if (height === job.acceptHeight + 1n) {
@@ -49,7 +63,7 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
         }
         break;
       case JobStatus.Training:
-        if (height >= job.deadline) end(job, JobStatus.Slashed, JobOutcome.NoCommit, null);
+        if (height >= job.deadline) end(job, JobStatus.Slashed, JobOutcome.NoCommit, { rewarded: [], bondShares: [] });
         break;
       case JobStatus.Committed:
         if (height === job.challengeHeight) {
@@ -63,7 +77,7 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
         }
         break;
       case JobStatus.Challenged:
-        if (height >= job.deadline) end(job, JobStatus.Slashed, JobOutcome.NoOpen, null);
+        if (height >= job.deadline) end(job, JobStatus.Slashed, JobOutcome.NoOpen, { rewarded: [], bondShares: [] });
         break;
       case JobStatus.Attesting:
         // Once every member has attested nobody is left who could copy from the reveal, so the
@@ -74,12 +88,43 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
         break;
       case JobStatus.Revealing:
         if (allRevealed(job)) {
-          const verdict = judgeJob(job);
-          end(job, verdict.outcome === JobOutcome.Paid ? JobStatus.Finalized : JobStatus.Slashed, verdict.outcome, verdict);
-        } else if (height >= job.deadline) end(job, JobStatus.Slashed, JobOutcome.NoReveal, null);
+          // the committee's verdict is provisional: anyone may dispute it until windowEnd
+          const windowEnd = height + BigInt(job.terms.dispute.window);
+          set(job, { status: JobStatus.Provisional, verdict: judgeJob(job).outcome, windowEnd, deadline: windowEnd });
+        } else if (height >= job.deadline) {
+          // members who replayed caught a solver that would not show its hashes
+          const caught = catchers(job);
+          end(job, JobStatus.Slashed, JobOutcome.NoReveal, { rewarded: caught, bondShares: caught });
+        }
         break;
+      case JobStatus.Diverging:
+      case JobStatus.Provisional: {
+        const before = job.status;
+        const after = tickDisputes(o, job, height, events, end);
+        if (!after) break;
+        if (after.status !== before) {
+          updates.push({ jobId: job.id, status: after.status, outcome: after.outcome });
+          break;
+        }
+        job = after;
+        if (job.status === JobStatus.Provisional && height >= job.windowEnd && !job.disputes.some(isOpen) && !job.demands.some((x) => !x.answer.length)) {
+          closeWindow(job, end);
+        }
+        break;
+      }
     }
   }
   if (ended.length) o.setActiveJobs(o.activeJobs.filter((id) => !ended.some((e) => compareBytes(e, id) === 0)));
   return { events, updates };
+}
+
+/** The dispute window closed with nothing open: the verdict, judged again without members proven wrong, stands. */
+function closeWindow(job: Job, end: (job: Job, status: JobStatusTag, outcome: string, s: Settlement) => void): void {
+  if (job.verdict === JobOutcome.Diverged) {
+    end(job, JobStatus.Diverged, JobOutcome.Diverged, { rewarded: [], bondShares: [] });
+    return;
+  }
+  const v = judgeJob(job);
+  if (v.outcome === JobOutcome.Paid) end(job, JobStatus.Finalized, JobOutcome.Paid, { rewarded: v.agreeing, bondShares: [] });
+  else end(job, JobStatus.Slashed, JobOutcome.Mismatch, { rewarded: v.disagreeing, bondShares: v.disagreeing });
 }

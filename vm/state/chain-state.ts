@@ -2,6 +2,7 @@
 import type { SparseMerkleTree } from './smt.ts';
 import { beaconAtGenesis, validatorsHash } from './beacon.ts';
 import type { Account, ChainParams, Job, UnbondingEntry, Validator } from '../types/index.ts';
+import type { StepReferee } from '../../ml-runtime/commitment/index.ts';
 import { bytesToHex, compareBytes } from '../../primitives/index.ts';
 
 /**
@@ -27,6 +28,13 @@ export class ChainState {
     /** Ids of the jobs that have not ended, ascending: the order the end-of-block tick visits them in. */
     public activeJobs: Uint8Array[] = [],
   ) {}
+
+  /**
+   * The referee's step function (docs/disputes.md §4), injected by the node (ml-runtime's det
+   * referee) the way consensus hooks are: not state, and the vm never loads tfjs itself. Block
+   * application fails with REFEREE_MISSING if a dispute needs it and none is set.
+   */
+  referee: StepReferee | null = null;
 
   get stateRoot(): Uint8Array {
     return this.tree.root();

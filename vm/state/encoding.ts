@@ -1,11 +1,11 @@
 import {
-  encode, decodeCanonical, Reader, expectBytes, expectString, expectU32, jobTermsFields, readJobTerms, JOB_TERMS_FIELDS,
+  encode, decodeCanonical, Reader, expectBytes, expectString, expectU32, jobTermsFields, readJobTerms, JOB_TERMS_FIELDS, type Encodable,
 } from '../codec/index.ts';
 
 import { VmError } from '../errors.ts';
 import {
-  JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome,
-  type Account, type ChainParams, type Job, type JobCommitment, type JobStatusTag, type UnbondingEntry, type Validator,
+  JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES,
+  type Dispute, type DisputeKindTag, type DisputeStageTag, type DisputeWinnerTag, type Account, type ChainParams, type Job, type JobCommitment, type JobStatusTag, type UnbondingEntry, type Validator,
 } from '../types/index.ts';
 import { compareBytes, sha256 } from '../../primitives/index.ts';
 
@@ -78,7 +78,8 @@ const OUTCOMES: readonly string[] = ['', ...Object.values(JobOutcome)];
  * job = [id(32), submitter(20), [terms...], status, submitHeight, deadline, solver(nil | 20), daPeer, [daAddr...],
  *        acceptHeight, seed(nil | 32), commitment(nil | [traceRoot, checkpointsRoot, finalChunkRoot, finalStepHash, height]),
  *        challengeHeight, [segment...], [[address, stake]...], [[index, chunkRoot, stepHash]...],
- *        [[address, digest, height]...], [[from, [h...]]...], outcome, endHeight]       (docs/jobs.md §6)
+ *        [[address, digest, height]...], [[from, [h...]]...], outcome, endHeight,
+ *        verdict, windowEnd, divergedAt, [dispute...], [demand...]]       (docs/jobs.md §6, docs/disputes.md §7)
  */
 export function encodeJob(j: Job): Uint8Array {
   const c = j.commitment;
@@ -88,13 +89,67 @@ export function encodeJob(j: Job): Uint8Array {
     j.challengeHeight, j.segments, j.committee.map((m) => [m.address, m.stake]),
     j.openings.map((o) => [o.index, o.chunkRoot, o.stepHash]), j.attestations.map((a) => [a.address, a.digest, a.height]),
     j.reveals.map((r) => [r.from, r.hashes]), j.outcome, j.endHeight,
+    j.verdict, j.windowEnd, j.divergedAt, j.disputes.map(disputeFields), j.demands.map((d) => [d.by, d.checkpoint, d.chunk, d.fee, d.height, d.deadline, d.answer]),
   ]);
+}
+
+/**
+ * dispute = [kind, by(20), member(nil | 20), segment, bond, openHeight, stage, deadline, [claim h...], [answer h...],
+ *            stepPlusOne, agreed(32), solverNext(32), otherNext(32), [[party(20), total, bytes]...], [[index, bytes]...],
+ *            winner, reason, refereeHash(bin 0 | 32), endHeight]
+ * (stepPlusOne = step + 1, so the initial-state dispute, step -1, stays an unsigned integer)
+ */
+function disputeFields(d: Dispute): Encodable[] {
+  return [
+    d.kind, d.by, d.member, d.segment, d.bond, d.openHeight, d.stage, d.deadline, d.claim, d.answer,
+    d.step + 1, d.agreed, d.solverNext, d.otherNext, d.supplies.map((x) => [x.party, x.total, x.bytes]), d.samples.map((x) => [x.index, x.bytes]),
+    d.winner, d.reason, d.refereeHash, d.endHeight,
+  ];
+}
+
+const hashesOf = (r: Reader, field: string, max: number): Uint8Array[] => r.list(field, 0, max, (h, hp) => expectBytes(h, hp, 32, M));
+
+function readDispute(v: unknown, path: string): Dispute {
+  const r = Reader.of(v, path, 20, M);
+  const kind = r.u32('kind');
+  if (!(kind in DISPUTE_KIND_NAMES)) throw new VmError(M, `${path}.kind: unknown kind ${kind}`);
+  const by = r.bytes('by', 20);
+  const member = r.optBytes('member', 20);
+  const segment = r.u32('segment');
+  const bond = r.u64('bond');
+  const openHeight = r.u64('openHeight');
+  const stage = r.u32('stage');
+  if (!(stage in DISPUTE_STAGE_NAMES)) throw new VmError(M, `${path}.stage: unknown stage ${stage}`);
+  const deadline = r.u64('deadline');
+  const claim = hashesOf(r, 'claim', 1 + JOB_LIMITS.maxQ * JOB_LIMITS.maxRevealHashes);
+  const answer = hashesOf(r, 'answer', JOB_LIMITS.maxRevealHashes);
+  const step = r.u32('stepPlusOne') - 1;
+  const agreed = r.bytes('agreed', 32);
+  const solverNext = r.bytes('solverNext', 32);
+  const otherNext = r.bytes('otherNext', 32);
+  const supplies = r.list('supplies', 0, 2, (x, p) => {
+    const sr = Reader.of(x, p, 3, M);
+    return { party: sr.bytes('party', 20), total: sr.u32('total'), bytes: sr.bin('bytes', JOB_LIMITS.maxStateBytes) };
+  });
+  const samples = r.list('samples', 0, 1 << 16, (x, p) => {
+    const sr = Reader.of(x, p, 2, M);
+    return { index: sr.u32('index'), bytes: sr.bin('bytes', JOB_LIMITS.maxSampleBytes) };
+  });
+  const winner = r.u32('winner');
+  if (winner > 2) throw new VmError(M, `${path}.winner: unknown winner ${winner}`);
+  const reason = r.str('reason', 32);
+  const refereeHash = r.bin('refereeHash', 32);
+  if (refereeHash.length !== 0 && refereeHash.length !== 32) throw new VmError(M, `${path}.refereeHash: expected 0 or 32 bytes`);
+  return {
+    kind: kind as DisputeKindTag, by, member, segment, bond, openHeight, stage: stage as DisputeStageTag, deadline, claim, answer, step, agreed,
+    solverNext, otherNext, supplies, samples, winner: winner as DisputeWinnerTag, reason, refereeHash, endHeight: r.u64('endHeight'),
+  };
 }
 
 const M = 'CODEC_MALFORMED';
 
 export function decodeJob(b: Uint8Array): Job {
-  const r = Reader.of(decodeCanonical(b, 'job'), 'job', 20, M);
+  const r = Reader.of(decodeCanonical(b, 'job'), 'job', 25, M);
   const id = r.bytes('id', 32);
   const submitter = r.bytes('submitter', 20);
   const tr = Reader.of(r.raw(), 'job.terms', JOB_TERMS_FIELDS, M);
@@ -140,9 +195,20 @@ export function decodeJob(b: Uint8Array): Job {
   const outcome = r.str('outcome', 16);
   if (!OUTCOMES.includes(outcome)) throw new VmError(M, `job.outcome: unknown outcome "${outcome}"`);
   const endHeight = r.u64('endHeight');
+  const verdict = r.str('verdict', 16);
+  if (!OUTCOMES.includes(verdict)) throw new VmError(M, `job.verdict: unknown verdict "${verdict}"`);
+  const windowEnd = r.u64('windowEnd');
+  const divergedAt = r.u32('divergedAt');
+  const disputes = r.list('disputes', 0, JOB_LIMITS.maxDisputes, (v, p) => readDispute(v, p));
+  const demands = r.list('demands', 0, JOB_LIMITS.maxDemands, (v, p) => {
+    const dr = Reader.of(v, p, 7, M);
+    const d = { by: dr.bytes('by', 20), checkpoint: dr.u32('checkpoint'), chunk: dr.u32('chunk'), fee: dr.u64('fee'), height: dr.u64('height'), deadline: dr.u64('deadline'), answer: dr.bin('answer', 32) };
+    if (d.answer.length !== 0 && d.answer.length !== 32) throw new VmError(M, `${p}.answer: expected 0 or 32 bytes`);
+    return d;
+  });
   return {
     id, submitter, terms, status: status as JobStatusTag, submitHeight, deadline, solver, daPeer, daAddrs, acceptHeight, seed, commitment,
-    challengeHeight, segments, committee, openings, attestations, reveals, outcome, endHeight,
+    challengeHeight, segments, committee, openings, attestations, reveals, outcome, endHeight, verdict, windowEnd, divergedAt, disputes, demands,
   };
 }
 

@@ -3,6 +3,7 @@
 import { Reader, expectBytes, expectString, jobTermsFields, readJobTerms, JOB_TERMS_FIELDS, type Encodable } from '../codec/index.ts';
 import { VmError, type VmErrorCode } from '../errors.ts';
 import { JOB_LIMITS, TxKind, type JobPayload } from '../types/index.ts';
+import { CHUNK_SIZE } from '../../ml-runtime/commitment/index.ts';
 
 const hashList = (v: unknown, path: string, code: VmErrorCode, min: number, max: number): Uint8Array[] => {
   if (!Array.isArray(v) || v.length < min || v.length > max) throw new VmError(code, `${path}: expected an array of ${min} to ${max} 32-byte hashes`);
@@ -23,10 +24,27 @@ export function jobPayloadArray(p: JobPayload): Encodable[] {
       return [TxKind.JobAttest, p.jobId, p.digest];
     case 'job-reveal':
       return [TxKind.JobReveal, p.jobId, p.items.map((it) => [it.from, it.hashes, it.siblings])];
+    case 'dispute-open':
+      return [TxKind.DisputeOpen, p.jobId, p.target === 'solver' ? 1 : 2, p.segment, p.member ?? new Uint8Array(0), p.hashes];
+    case 'dispute-respond':
+      return [TxKind.DisputeRespond, p.jobId, p.dispute, p.hashes, p.siblings];
+    case 'state-supply':
+      return [TxKind.StateSupply, p.jobId, p.dispute, p.offset, p.total, p.bytes];
+    case 'sample-supply':
+      return [TxKind.SampleSupply, p.jobId, p.dispute, p.items.map((it) => [it.index, it.bytes, it.siblings])];
+    case 'da-demand':
+      return [TxKind.DaDemand, p.jobId, p.checkpoint, p.chunk];
+    case 'da-chunk':
+      return [TxKind.DaChunk, p.jobId, p.checkpoint, p.chunkRoot, p.stepHash, p.checkpointSiblings, p.chunk, p.bytes, p.chunkSiblings];
+    case 'job-diverge':
+      return [TxKind.JobDiverge, p.jobId, p.step, p.traceRoot, p.checkpointsRoot, p.finalChunkRoot, p.finalStepHash];
   }
 }
 
-/** Decodes a payload whose kind tag is 4..9; null for any other tag. */
+/** Most hashes a dispute move can carry: a member's preimage, h0 and up to 64 segments of up to 64 hashes. */
+const MAX_DISPUTE_HASHES = 1 + JOB_LIMITS.maxQ * JOB_LIMITS.maxInterval;
+
+/** Decodes a payload whose kind tag is 4..16; null for any other tag. */
 export function readJobPayload(v: unknown[]): JobPayload | null {
   switch (v[0]) {
     case TxKind.JobSubmit: {
@@ -81,6 +99,69 @@ export function readJobPayload(v: unknown[]): JobPayload | null {
         };
       });
       return { kind: 'job-reveal', jobId, items };
+    }
+    case TxKind.DisputeOpen: {
+      const r = Reader.of(v, 'tx.dispute-open', 6);
+      r.u32('kind');
+      const jobId = r.bytes('jobId', 32);
+      const t = r.u32('target');
+      if (t !== 1 && t !== 2) throw new VmError('TX_MALFORMED', `tx.dispute-open.target: expected 1 (solver) or 2 (attestation), got ${t}`);
+      const segment = r.u32('segment');
+      const m = r.bin('member', 20);
+      if (m.length !== 0 && m.length !== 20) throw new VmError('TX_MALFORMED', 'tx.dispute-open.member: expected 0 or 20 bytes');
+      const hashes = hashList(r.raw(), 'tx.dispute-open.hashes', 'TX_MALFORMED', 0, JOB_LIMITS.maxRevealHashes);
+      return { kind: 'dispute-open', jobId, target: t === 1 ? 'solver' : 'attestation', segment, member: m.length ? m : null, hashes };
+    }
+    case TxKind.DisputeRespond: {
+      const r = Reader.of(v, 'tx.dispute-respond', 5);
+      r.u32('kind');
+      return {
+        kind: 'dispute-respond', jobId: r.bytes('jobId', 32), dispute: r.u32('dispute'),
+        hashes: hashList(r.raw(), 'tx.dispute-respond.hashes', 'TX_MALFORMED', 1, MAX_DISPUTE_HASHES),
+        siblings: hashList(r.raw(), 'tx.dispute-respond.siblings', 'TX_MALFORMED', 0, JOB_LIMITS.maxSiblings),
+      };
+    }
+    case TxKind.StateSupply: {
+      const r = Reader.of(v, 'tx.state-supply', 6);
+      r.u32('kind');
+      return {
+        kind: 'state-supply', jobId: r.bytes('jobId', 32), dispute: r.u32('dispute'), offset: r.u32('offset'), total: r.u32('total'),
+        bytes: r.bin('bytes', JOB_LIMITS.maxSupplyPiece),
+      };
+    }
+    case TxKind.SampleSupply: {
+      const r = Reader.of(v, 'tx.sample-supply', 4);
+      r.u32('kind');
+      const jobId = r.bytes('jobId', 32);
+      const dispute = r.u32('dispute');
+      const items = r.list('items', 1, JOB_LIMITS.maxSampleItems, (it, path, code) => {
+        const ir = Reader.of(it, path, 3, code);
+        return { index: ir.u32('index'), bytes: ir.bin('bytes', JOB_LIMITS.maxSampleBytes), siblings: hashList(ir.raw(), `${path}.siblings`, code, 0, JOB_LIMITS.maxSiblings) };
+      });
+      return { kind: 'sample-supply', jobId, dispute, items };
+    }
+    case TxKind.DaDemand: {
+      const r = Reader.of(v, 'tx.da-demand', 4);
+      r.u32('kind');
+      return { kind: 'da-demand', jobId: r.bytes('jobId', 32), checkpoint: r.u32('checkpoint'), chunk: r.u32('chunk') };
+    }
+    case TxKind.DaChunk: {
+      const r = Reader.of(v, 'tx.da-chunk', 9);
+      r.u32('kind');
+      return {
+        kind: 'da-chunk', jobId: r.bytes('jobId', 32), checkpoint: r.u32('checkpoint'), chunkRoot: r.bytes('chunkRoot', 32), stepHash: r.bytes('stepHash', 32),
+        checkpointSiblings: hashList(r.raw(), 'tx.da-chunk.checkpointSiblings', 'TX_MALFORMED', 0, JOB_LIMITS.maxSiblings),
+        chunk: r.u32('chunk'), bytes: r.bin('bytes', CHUNK_SIZE),
+        chunkSiblings: hashList(r.raw(), 'tx.da-chunk.chunkSiblings', 'TX_MALFORMED', 0, JOB_LIMITS.maxSiblings),
+      };
+    }
+    case TxKind.JobDiverge: {
+      const r = Reader.of(v, 'tx.job-diverge', 7);
+      r.u32('kind');
+      return {
+        kind: 'job-diverge', jobId: r.bytes('jobId', 32), step: r.u32('step'), traceRoot: r.bytes('traceRoot', 32), checkpointsRoot: r.bytes('checkpointsRoot', 32),
+        finalChunkRoot: r.bytes('finalChunkRoot', 32), finalStepHash: r.bytes('finalStepHash', 32),
+      };
     }
     default:
       return null;

@@ -1,3 +1,4 @@
+import type { DaDemand, Dispute } from './dispute.ts';
 // Proof-of-learning jobs as consensus state (docs/jobs.md is the normative description).
 
 /** Lifecycle phases. The numeric tag is part of the state encoding: never renumber. */
@@ -12,11 +13,14 @@ export const JobStatus = {
   Finalized: 8, // paid; the final weights are a proven model
   Slashed: 9, // solver's bond burned, bounty refunded
   Expired: 10, // nobody accepted in time, escrow refunded
+  Provisional: 11, // the committee's verdict is in; anyone may dispute until windowEnd (docs/disputes.md)
+  Diverged: 12, // the run became non-finite at divergedAt + 1 (proven by the referee); bond returned
+  Diverging: 13, // JobDiverge landed; the referee checks that step divergedAt really is non-finite
 } as const;
 export type JobStatusTag = (typeof JobStatus)[keyof typeof JobStatus];
 export const JOB_STATUS_NAMES: Record<JobStatusTag, string> = {
   1: 'open', 2: 'accepted', 3: 'training', 4: 'committed', 5: 'challenged', 6: 'attesting', 7: 'revealing',
-  8: 'finalized', 9: 'slashed', 10: 'expired',
+  8: 'finalized', 9: 'slashed', 10: 'expired', 11: 'provisional', 12: 'diverged', 13: 'diverging',
 };
 
 /**
@@ -41,6 +45,16 @@ export const JOB_LIMITS = {
   maxRevealItems: 66, // [0,0], up to 64 segments, [T,T]
   maxRevealHashes: 65, // k + 1
   maxSiblings: 64, // a range proof over ≤ 65537 leaves needs ≤ 34
+  // disputes (docs/disputes.md)
+  maxDisputes: 32, // disputes a job may ever have (the record stays bounded)
+  maxOpenDisputes: 8, // unresolved at once
+  maxDemands: 64, // availability demands a job may ever have
+  maxOpenDemands: 16,
+  maxStateBytes: 16 * 1024 * 1024, // the largest state a referee accepts on chain
+  maxStepCost: 2_000_000_000, // multiply-adds of one training step (refereeCost in ml-runtime/commitment)
+  maxSupplyPiece: 1 << 20, // bytes of one StateSupply piece (the chain's maxTxBytes bounds it further)
+  maxSampleBytes: 1 << 20, // one sample's encoding
+  maxSampleItems: 256, // samples per SampleSupply
 } as const;
 
 /** The runtimes a job may name: the det backend's version (ml-runtime/det DET_RUNTIME_VERSION; a test pins them equal). */
@@ -54,6 +68,16 @@ export interface JobWindows {
   open: number; // blocks after the challenge in which the solver must open
   attest: number; // blocks after the openings in which the committee attests
   reveal: number; // blocks after the attest window in which the solver must reveal
+}
+
+/** The dispute game's terms (docs/disputes.md §2), fixed by JobSubmit. */
+export interface DisputeTerms {
+  window: number; // blocks after the verdict in which anyone may dispute (and demand chunks)
+  move: number; // blocks each party has for each move of a dispute or demand
+  bond: bigint; // what a disputer bonds (lost to the other side if the disputer is proven wrong)
+  demandFee: bigint; // what an availability demand costs (paid to the solver when its chunk arrives)
+  maxStateBytes: number; // the state size the chain accepts for this job (≥ the spec's, ≤ JOB_LIMITS.maxStateBytes)
+  maxStepCost: number; // one step's multiply-adds the chain accepts (≥ the spec's, ≤ JOB_LIMITS.maxStepCost)
 }
 
 /** Everything fixed by JobSubmit, before any work starts. */
@@ -70,6 +94,7 @@ export interface JobTerms {
   bounty: bigint; // paid to an honest solver
   attestReward: bigint; // split among committee members whose digest matches the solver's trace
   parent: Uint8Array | null; // a finalized job whose final weights initialise this one
+  dispute: DisputeTerms;
 }
 
 export interface JobCommitment {
@@ -125,14 +150,23 @@ export interface Job {
   openings: JobOpening[]; // ascending by index
   attestations: JobAttestation[]; // ascending by address
   reveals: JobReveal[]; // ascending by from
-  /** Why the job ended ('' while running): 'paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver'. */
+  /** Why the job ended ('' while running): one of JobOutcome. */
   outcome: string;
   endHeight: bigint; // 0 while running
+  /** The provisional verdict ('' before it): 'paid' or 'mismatch' from the committee, 'diverged' from a divergence proof. */
+  verdict: string;
+  /** Last height at which a dispute or demand may be opened against the provisional verdict (0 before it). */
+  windowEnd: bigint;
+  /** t when the solver committed h_0..h_t and claims step t is non-finite (JobDiverge); 0 otherwise. */
+  divergedAt: number;
+  disputes: Dispute[]; // in the order they were opened
+  demands: DaDemand[]; // in the order they were made
 }
 
 /** Why a job ended. */
 export const JobOutcome = {
   Paid: 'paid', Mismatch: 'mismatch', NoCommit: 'no-commit', NoOpen: 'no-open', NoReveal: 'no-reveal', NoSolver: 'no-solver',
+  Fraud: 'fraud', NoData: 'no-data', Diverged: 'diverged', FalseDivergence: 'false-divergence',
 } as const;
 
 /** What changed for a job in a block (for RPC subscriptions and logs; not hashed). */

@@ -3,6 +3,7 @@ import type { JobOpening, JobTerms } from './job.ts';
 /** Transaction kinds. The numeric tag is part of the signed encoding: never renumber. */
 export const TxKind = {
   Transfer: 1, Stake: 2, Unbond: 3, JobSubmit: 4, JobAccept: 5, TraceCommit: 6, JobOpen: 7, JobAttest: 8, JobReveal: 9,
+  DisputeOpen: 10, DisputeRespond: 11, StateSupply: 12, SampleSupply: 13, DaDemand: 14, DaChunk: 15, JobDiverge: 16,
 } as const;
 export type TxKindTag = (typeof TxKind)[keyof typeof TxKind];
 
@@ -67,7 +68,79 @@ export interface JobRevealPayload {
   items: Array<{ from: number; hashes: Uint8Array[]; siblings: Uint8Array[] }>;
 }
 
-export type JobPayload = JobSubmitPayload | JobAcceptPayload | TraceCommitPayload | JobOpenPayload | JobAttestPayload | JobRevealPayload;
+/** Opens a dispute against the solver's segment (`target` 'solver') or a member's attestation (docs/disputes.md §3). */
+export interface DisputeOpenPayload {
+  kind: 'dispute-open';
+  jobId: Uint8Array;
+  target: 'solver' | 'attestation';
+  segment: number; // Solver target: the segment j; 0 otherwise
+  member: Uint8Array | null; // Attestation target: the member's address
+  hashes: Uint8Array[]; // Solver target: the disputer's h_{j·k} .. h_{end_j}; empty otherwise
+}
+
+/** The defendant's move: the solver's segment hashes with a range proof, or a member's digest preimage. */
+export interface DisputeRespondPayload {
+  kind: 'dispute-respond';
+  jobId: Uint8Array;
+  dispute: number; // index in job.disputes
+  hashes: Uint8Array[];
+  siblings: Uint8Array[]; // the range proof under traceRoot (solver); empty for a member
+}
+
+/** A piece of state_t (appended to the sender's own supply for the dispute). */
+export interface StateSupplyPayload {
+  kind: 'state-supply';
+  jobId: Uint8Array;
+  dispute: number;
+  offset: number;
+  total: number;
+  bytes: Uint8Array;
+}
+
+/** Samples of the disputed step's batch, each proven under the dataset root. */
+export interface SampleSupplyPayload {
+  kind: 'sample-supply';
+  jobId: Uint8Array;
+  dispute: number;
+  items: Array<{ index: number; bytes: Uint8Array; siblings: Uint8Array[] }>;
+}
+
+/** Demands that the solver post checkpoint chunk `chunk` of checkpoint `checkpoint` on chain. */
+export interface DaDemandPayload {
+  kind: 'da-demand';
+  jobId: Uint8Array;
+  checkpoint: number;
+  chunk: number;
+}
+
+/** The solver's answer to demands: the checkpoint leaf under checkpointsRoot and the chunk under its chunk root. */
+export interface DaChunkPayload {
+  kind: 'da-chunk';
+  jobId: Uint8Array;
+  checkpoint: number;
+  chunkRoot: Uint8Array;
+  stepHash: Uint8Array;
+  checkpointSiblings: Uint8Array[];
+  chunk: number;
+  bytes: Uint8Array;
+  chunkSiblings: Uint8Array[];
+}
+
+/** The solver commits h_0..h_t (as TraceCommit would for T = t) and claims that step t is non-finite. */
+export interface JobDivergePayload {
+  kind: 'job-diverge';
+  jobId: Uint8Array;
+  step: number; // t
+  traceRoot: Uint8Array;
+  checkpointsRoot: Uint8Array;
+  finalChunkRoot: Uint8Array; // chunk root of state_t
+  finalStepHash: Uint8Array; // h_t
+}
+
+export type DisputePayload =
+  | DisputeOpenPayload | DisputeRespondPayload | StateSupplyPayload | SampleSupplyPayload | DaDemandPayload | DaChunkPayload | JobDivergePayload;
+
+export type JobPayload = JobSubmitPayload | JobAcceptPayload | TraceCommitPayload | JobOpenPayload | JobAttestPayload | JobRevealPayload | DisputePayload;
 
 export type TxPayload = TransferPayload | StakePayload | UnbondPayload | JobPayload;
 

@@ -1,7 +1,7 @@
 // `polchain job submit | status | list`: posts proof-of-learning jobs and shows them over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
-import { encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
+import { disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { RpcClient, type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
@@ -151,6 +151,7 @@ async function submit(argv: string[]): Promise<number> {
   if (q > segments) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
   const terms: JobTerms = {
     spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows, solverStake, bounty, attestReward, parent,
+    dispute: disputeTermsFor(model),
   };
   const seed = await signerSeed(values);
   const client = rpcClient(values);

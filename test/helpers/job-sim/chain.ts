@@ -3,7 +3,7 @@
 // replica state whose root must match), and the driver that lets every party of each job plan act
 // as soon as the job's status allows. Everything stays in memory; meant for tiny models in tests,
 // and for the bench's MNIST MLP.
-import { applyBlock, buildBlock, decodeTx, commitBlock, createGenesisState, signTxBytes, JobStatus, UNAVAILABLE_DIGEST, type BlockResult, type ChainParams, type ChainState, type Job, type JobTerms, type JobWindows, type TxPayload, type Validator } from '../../../vm/index.ts';
+import { disputeTermsFor, applyBlock, buildBlock, decodeTx, commitBlock, createGenesisState, signTxBytes, JobStatus, UNAVAILABLE_DIGEST, type BlockResult, type ChainParams, type ChainState, type Job, type JobTerms, type JobWindows, type TxPayload, type Validator } from '../../../vm/index.ts';
 import { devAccount } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, type Dataset, type ModelSpec } from '../../../ml-runtime/index.ts';
@@ -167,7 +167,8 @@ export class JobSim {
   terms(spec: ModelSpec, ds: Dataset, o: Partial<Omit<JobTerms, 'spec' | 'datasetRoot' | 'datasetSize'>> = {}): JobTerms {
     return {
       spec: utf8(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: this.registerDataset(ds), datasetSize: ds.count,
-      q: 4, committeeSize: 3, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null, ...o,
+      q: 4, committeeSize: 3, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null,
+      dispute: disputeTermsFor(spec, { window: 2, move: 4 }), ...o,
     };
   }
 

@@ -1,0 +1,133 @@
+// Pure rules of the dispute game over a job's state (docs/disputes.md §3-§5): where a segment lies in
+// the trace, what a member's digest should have been, who caught a cheat, and where two hash lists
+// part. No writes: the transaction handlers and the tick decide what to do with the answers.
+import {
+  batchIndices, CHUNK_SIZE, chunkCountOf, parseSpec, refereeCost, segmentBounds, type TraceRange,
+} from '../../ml-runtime/commitment/index.ts';
+import { DisputeKind, DisputeStage, DisputeWinner, type Dispute, type Job } from '../types/index.ts';
+import { attestationDigest, UNAVAILABLE_DIGEST } from './digest.ts';
+import { traceSteps } from './terms.ts';
+import { equalBytes } from '../../primitives/index.ts';
+
+const utf8 = new TextDecoder();
+export const ZERO_HASH = new Uint8Array(32);
+
+/** The steps [from, to] of segment j of the job's trace (T, or t for a diverged run). */
+export function segmentRange(job: Job, j: number): TraceRange {
+  const { T, k } = traceSteps(job);
+  return segmentBounds(T, k, j);
+}
+
+/** The revealed leaves starting at `from` with exactly `len` hashes, or null. */
+export function revealedAt(job: Job, from: number, len: number): Uint8Array[] | null {
+  const r = job.reveals.find((x) => x.from === from && x.hashes.length === len);
+  return r ? r.hashes : null;
+}
+
+/** h_0 and, per sampled segment, h_{j·k+1} .. h_{end_j}, from the solver's reveals (null if any is missing). */
+export function revealedDigestInput(job: Job): { h0: Uint8Array; segments: Uint8Array[][] } | null {
+  const first = job.reveals.find((x) => x.from === 0);
+  if (!first) return null;
+  const segments: Uint8Array[][] = [];
+  for (const j of job.segments) {
+    const r = segmentRange(job, j);
+    const hs = revealedAt(job, r.from, r.to - r.from + 1);
+    if (!hs) return null;
+    segments.push(hs.slice(1));
+  }
+  return { h0: first.hashes[0]!, segments };
+}
+
+/** The digest `member` must have posted if it replayed the solver's revealed trace (null before the reveal). */
+export function expectedDigest(job: Job, member: Uint8Array): Uint8Array | null {
+  const input = revealedDigestInput(job);
+  return input ? attestationDigest(job.id, member, input.h0, input.segments) : null;
+}
+
+/** Members whose attestation a referee proved wrong (they lost an attestation dispute). */
+export function provenWrong(job: Job): Uint8Array[] {
+  return job.disputes
+    .filter((d) => d.kind === DisputeKind.Attestation && d.stage === DisputeStage.Resolved && d.winner === DisputeWinner.Solver && d.member)
+    .map((d) => d.member!);
+}
+
+const isIn = (list: readonly Uint8Array[], a: Uint8Array) => list.some((x) => equalBytes(x, a));
+
+/**
+ * Attesters who caught the solver: a real digest (not UNAVAILABLE) that differs from the revealed
+ * trace's, not proven wrong; before the reveal (a withheld reveal), every real digest. Ascending by address.
+ */
+export function catchers(job: Job): Uint8Array[] {
+  const wrong = provenWrong(job);
+  return job.attestations
+    .filter((a) => !equalBytes(a.digest, UNAVAILABLE_DIGEST) && !isIn(wrong, a.address))
+    .filter((a) => {
+      const want = expectedDigest(job, a.address);
+      return want === null || !equalBytes(want, a.digest);
+    })
+    .map((a) => a.address);
+}
+
+/** Distinct sample indices the batch of step t draws (ascending). */
+export function batchNeeded(job: Job, t: number): number[] {
+  const spec = parseSpec(utf8.decode(job.terms.spec));
+  return [...new Set(batchIndices(job.seed!, t, spec.batchSize, job.terms.datasetSize))].sort((a, b) => a - b);
+}
+
+/** Exact length of the job's state encoding, and the number of DA chunks it is cut into. */
+export function stateShape(job: Pick<Job, 'terms'>): { bytes: number; chunks: number } {
+  const bytes = refereeCost(parseSpec(utf8.decode(job.terms.spec))).stateBytes;
+  return { bytes, chunks: chunkCountOf(bytes, CHUNK_SIZE) };
+}
+
+/** What locating a disagreement gives: the referee's step, or a decision without one. */
+export type Located =
+  | { kind: 'step'; step: number; agreed: Uint8Array; solverNext: Uint8Array; otherNext: Uint8Array }
+  | { kind: 'decided'; winner: typeof DisputeWinner.Solver | typeof DisputeWinner.Other; reason: string };
+
+/**
+ * A Solver-kind dispute over segment [from, to]: `claim` is the challenger's h_from..h_to, `answer` the
+ * solver's. The first index where they differ, i, gives t = from + i - 1 (both agree on h_t). Equal
+ * lists mean there was nothing to dispute; a different h_from means the challenger disputes the
+ * wrong segment (its start is the end of the one before), except at h_0, which the referee derives.
+ */
+export function locateSegment(from: number, claim: readonly Uint8Array[], answer: readonly Uint8Array[]): Located {
+  const i = claim.findIndex((h, n) => !equalBytes(h, answer[n]!));
+  if (i < 0) return { kind: 'decided', winner: DisputeWinner.Solver, reason: 'no-difference' };
+  if (i === 0) {
+    if (from !== 0) return { kind: 'decided', winner: DisputeWinner.Solver, reason: 'start-mismatch' };
+    return { kind: 'step', step: -1, agreed: ZERO_HASH, solverNext: answer[0]!, otherNext: claim[0]! };
+  }
+  return { kind: 'step', step: from + i - 1, agreed: answer[i - 1]!, solverNext: answer[i]!, otherNext: claim[i]! };
+}
+
+/**
+ * An Attestation-kind dispute: the member's preimage (h0, then each sampled segment's hashes after
+ * its start) against the solver's reveals. Segment starts are the opened checkpoints, which the
+ * member replayed from, so both agree on them.
+ */
+export function locateAttestation(job: Job, h0: Uint8Array, memberSegments: readonly (readonly Uint8Array[])[]): Located {
+  const solver = revealedDigestInput(job)!;
+  if (!equalBytes(h0, solver.h0)) return { kind: 'step', step: -1, agreed: ZERO_HASH, solverNext: solver.h0, otherNext: h0 };
+  for (const [n, j] of job.segments.entries()) {
+    const { from } = segmentRange(job, j);
+    const start = revealedAt(job, from, solver.segments[n]!.length + 1)![0]!;
+    const mine = memberSegments[n]!;
+    const theirs = solver.segments[n]!;
+    const i = mine.findIndex((h, x) => !equalBytes(h, theirs[x]!));
+    if (i >= 0) return { kind: 'step', step: from + i, agreed: i === 0 ? start : theirs[i - 1]!, solverNext: theirs[i]!, otherNext: mine[i]! };
+  }
+  return { kind: 'decided', winner: DisputeWinner.Other, reason: 'no-difference' };
+}
+
+/** Splits a member's preimage hashes into h0 and per-segment lists (null when the count is wrong). */
+export function splitPreimage(job: Job, hashes: readonly Uint8Array[]): { h0: Uint8Array; segments: Uint8Array[][] } | null {
+  const lens = job.segments.map((j) => { const r = segmentRange(job, j); return r.to - r.from; });
+  if (hashes.length !== 1 + lens.reduce((a, b) => a + b, 0)) return null;
+  const segments: Uint8Array[][] = [];
+  let o = 1;
+  for (const n of lens) { segments.push(hashes.slice(o, o + n)); o += n; }
+  return { h0: hashes[0]!, segments };
+}
+
+export const isOpen = (d: Dispute): boolean => d.stage !== DisputeStage.Resolved;
