@@ -23,6 +23,8 @@ export type JobsErrorCode =
   /** a dataset name and root that do not belong together, or samples that do not form one dataset */
   | 'DATASET_MISMATCH'
   | 'REPLAY_FAILED'
+  /** a dispute move (a state piece, one sample) that cannot fit the chain's transaction size limit */
+  | 'DISPUTE_TX_TOO_LARGE'
   /** the replay worker thread crashed or exited without a result (memory, a kill): says nothing about the data */
   | 'REPLAY_WORKER_DIED'
   | 'REPLAY_ABORTED'

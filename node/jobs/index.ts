@@ -28,3 +28,4 @@ export {
   type ReplayInput, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplaySegmentInput,
 } from './replay-worker.ts';
 export { computeAttestation } from './attestation.ts';
+export { signedSize, statePieces, batchSampleIndices, samplePayloads } from './dispute-moves.ts';
