@@ -9,9 +9,9 @@ import {
 } from '../index.ts';
 import {
   validateSpec, createTrainer, trainStates, makeCheckpoint, checkpointsRoot, traceRoot, chunkProof, checkpointLeaf, stepHash,
-  NonFiniteStateError, replaySegment, type TrainState,
+  NonFiniteStateError, replaySegment, encodeState, createDetReferee, type TrainState,
 } from '../../ml-runtime/index.ts';
-import { createDetReferee } from '../../ml-runtime/referee/index.ts';
+
 import { TestChain, BALANCE, FEE, type Acct } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, runJob, hasEnded, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
 import { SolverWork, DATA, SPEC, K, terms, specBytes, useDet } from '../../test/helpers/job-work.ts';
@@ -83,8 +83,11 @@ test('a fake in a segment the sample missed is caught by a dispute, the referee 
   assert.ok(same(d.agreed, work.trace.stepHashes[fakeAt]!) && same(d.solverNext, work.trace.stepHashes[fakeAt + 1]!) && same(d.otherNext, claim[1]!));
 
   // state_t on chain: a wrong state is refused at its last piece, then the challenger's honest one
-  const wrongState: TrainState = { ...work.stateAt(fakeAt + 1), step: fakeAt };
-  assert.throws(() => supplyState(c, c.other, job, 0, wrongState, false), /DISPUTE_SUPPLY_INVALID/);
+  const wrongState = encodeState({ ...work.stateAt(fakeAt + 1), step: fakeAt });
+  const wrong = { kind: 'state-supply' as const, jobId: id, dispute: 0, offset: 0, total: wrongState.length, bytes: wrongState };
+  assert.equal(c.rejection(c.other, wrong), 'DISPUTE_SUPPLY_INVALID', 'a state that does not hash to the agreed h_t');
+  assert.equal(c.rejection(c.other, { ...wrong, total: wrongState.length + 4 }), 'DISPUTE_SUPPLY_INVALID', 'the wrong length');
+  assert.equal(c.rejection(c.other, { ...wrong, offset: 8, bytes: wrongState.subarray(8) }), 'DISPUTE_SUPPLY_INVALID', 'a gap');
   supplyState(c, c.other, job, 0, honestStateAt(job, work, X, fakeAt));
   job = c.job(id);
   assert.equal(job.status, JobStatus.Slashed);
@@ -96,7 +99,7 @@ test('a fake in a segment the sample missed is caught by a dispute, the referee 
   assert.equal(decided.supplies.length, 0, 'the state is dropped once decided');
 
   // money: the challenger gets its bond back and half the solver's bond; the other half is burned
-  assert.equal(c.balanceNet(c.other), BALANCE - 5n * FEE + 2_500n);
+  assert.equal(c.balanceNet(c.other), BALANCE - 3n * FEE + 2_500n, 'open, state and batch fees; its bond back and half the solver\'s bond');
   assert.equal(c.balanceNet(c.solver), BALANCE - 5n * FEE - 5_000n);
   assert.equal(c.balanceNet(c.submitter), BALANCE - FEE, 'bounty and reward come back');
   assert.equal(c.supply(), supply - 2_500n);
@@ -170,7 +173,7 @@ test('members holding all of the committee\'s stake attest wrong hashes against 
   job = c.job(id);
   // each member must show what it hashed: the preimage of its digest
   const preimage = [lie.h0, ...lie.segments.flat()];
-  assert.equal(c.rejection(liars[0]!, { kind: 'dispute-respond', jobId: id, dispute: 0, hashes: [work.trace.stepHashes[0]!, ...preimage.slice(1)], siblings: [] }), 'DISPUTE_PREIMAGE_INVALID');
+  assert.equal(c.rejection(liars[0]!, { kind: 'dispute-respond', jobId: id, dispute: 0, hashes: [...preimage.slice(0, -1), work.trace.stepHashes[0]!], siblings: [] }), 'DISPUTE_PREIMAGE_INVALID');
   c.block(liars.map((m, i) => c.tx(m, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: preimage, siblings: [] })));
   job = c.job(id);
   const first = job.segments[0]! * K;
@@ -211,7 +214,7 @@ test('a solver that withholds its reveal after a failed sample still pays the ca
   assert.equal(job.attestations.length, 4);
   // half the bond (2500) and the reward (1000) to the four members whose replay disagreed, 2500 burned
   for (const v of c.validators) assert.equal(c.balanceNet(v), BALANCE - FEE + 625n + 250n, v.name);
-  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE);
+  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back; the reward went to the catchers');
   assert.equal(c.supply(), supply - 2_500n);
   assert.deepEqual(last.blockEvents[0], { kind: EventKind.JobSlash, address: c.solver.address, counterparty: null, amount: 2_500n });
 });
