@@ -2,7 +2,7 @@
 // segments a committee did not sample and disputes any the solver faked. A client application like
 // the solver: it reaches nodes over JSON-RPC (rpc-chain.ts) and solvers over libp2p (node/jobs DA).
 export { Watchtower, notDisputable, type WatchtowerOptions } from './watchtower.ts';
-export { RpcWatchChain, isRetryable, DEFAULT_MAX_TX_BYTES, type RpcWatchChainOptions } from './rpc-chain.ts';
+export { RpcWatchChain, isRetryable, sleep, DEFAULT_MAX_TX_BYTES, type RpcWatchChainOptions } from './rpc-chain.ts';
 export type { WatchChain, ChainStatus, SentTx, TxState } from './chain.ts';
 export { fromVmJob, parseRpcJob, type WatchJob, type WatchDispute, type WatchSupply, type WatchCommitment } from './job-view.ts';
 export { chooseSegments, segmentRank, checkFraction, DEFAULT_FRACTION } from './segment-choice.ts';

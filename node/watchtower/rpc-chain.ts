@@ -56,8 +56,7 @@ export class RpcWatchChain implements WatchChain {
   }
 
   /** One call, retried with exponential backoff (200 ms doubling, capped at 5 s) while it fails retryably. */
-  private async call(method: string, params: unknown): Promise<unknown> {
-    const attempts = this.o.attempts ?? 8;
+  private async call(method: string, params: unknown, attempts = this.o.attempts ?? 8): Promise<unknown> {
     for (let i = 1; ; i++) {
       if (this.o.signal.aborted) throw new WatchError('WATCH_STOPPED', 'stopped');
       try {
@@ -72,8 +71,9 @@ export class RpcWatchChain implements WatchChain {
     }
   }
 
-  async status(): Promise<ChainStatus> {
-    const s = await this.call('node_status', []) as { chainId?: unknown; height?: unknown; params?: { maxTxBytes?: unknown } };
+  /** node_status; `attempts` overrides the retries (a one-shot command fails fast when no node answers). */
+  async status(attempts?: number): Promise<ChainStatus> {
+    const s = await this.call('node_status', [], attempts) as { chainId?: unknown; height?: unknown; params?: { maxTxBytes?: unknown } };
     if (typeof s.chainId !== 'string') throw new WatchError('WATCH_BAD_JOB', 'node_status has no chainId');
     this.chainId = s.chainId;
     const m = s.params?.maxTxBytes;

@@ -9,15 +9,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  createTrainer, decodeState, encodeSample, initialState, parseSpec, replaySegment, requiredOpenings, requiredRanges, runTraceSync,
-  segmentBounds, stepHash, trainStep, canonicalSpecJson,
-  type StepReferee,
+  canonicalSpecJson, createDetReferee, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync,
+  segmentBounds, stepHash,
 } from '../../ml-runtime/index.ts';
 import {
   attestationDigest, DisputeStage, DisputeWinner, EventKind, JobStatus, type Job, type JobTerms,
 } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { SolverArtifacts, layoutOfSpec, registerJobChunkServer } from '../jobs/index.ts';
+import { SolverArtifacts, registerJobChunkServer } from '../jobs/index.ts';
 import { cheatHooks, fakedSegment, fakedStepOf } from '../solver/index.ts';
 import { Watchtower, fromVmJob, nextMoves, type WatchEvent } from './index.ts';
 import { FEE, TestChain, type Acct } from '../../test/helpers/job-test-chain.ts';
@@ -29,31 +28,6 @@ const FAKE = { kind: 'fake-unsampled', segment: null } as const;
 // A TestChain salt whose beacon samples one segment (q = 1) other than the faked one (segment 2 of 4)
 // for the job these tests submit: the cheat then survives its committee, as it would by luck.
 const LUCKY_SALT = 'watch-0';
-
-/**
- * A stand-in for the det referee (ml-runtime/referee's createDetReferee is being written elsewhere;
- * TODO: use it here once it is merged). It executes step t on the det runtime as the real one will,
- * but reads the batch from the full training set; it first checks that the samples the chain hands
- * it are exactly that batch's samples, so a challenger that supplied wrong ones fails the test.
- */
-function fullDataReferee(): StepReferee {
-  return {
-    runtimes: ['det-1'],
-    step(input) {
-      const spec = parseSpec(new TextDecoder().decode(input.spec));
-      for (const [i, bytes] of input.samples) {
-        if (!equalBytes(bytes, encodeSample(DATA, i))) return { kind: 'invalid', reason: `sample ${i} is not the training set's` };
-      }
-      const tr = createTrainer(spec, DATA, input.seed);
-      const s = decodeState(input.state, layoutOfSpec(spec));
-      return { kind: 'hash', hash: stepHash(input.jobId, trainStep(tr, s).state) };
-    },
-    initialHash(input) {
-      const spec = parseSpec(new TextDecoder().decode(input.spec));
-      return { kind: 'hash', hash: stepHash(input.jobId, initialState(createTrainer(spec, DATA, input.seed))) };
-    },
-  };
-}
 
 async function mkHost(t: TestContext): Promise<P2pHost> {
   const h = await createP2pHost({ chainId: 'polchain-jobs-test', listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatMs: 100, redialMs: 0 });
@@ -111,17 +85,17 @@ function replayDigest(job: Job, art: SolverArtifacts, member: Uint8Array): Uint8
   const tr = createTrainer(SPEC, DATA, job.seed!);
   const s0 = initialState(tr);
   const segs = job.segments.map((j) => {
-    const start = j === 0 ? s0 : decodeState(art_bytes.get(art)![j]!, tr.layout);
+    const start = j === 0 ? s0 : decodeState(artBytes.get(art)![j]!, tr.layout);
     const { from, to } = segmentBounds(T, K, j);
     return replaySegment(SPEC, DATA, job.id, job.seed!, start, from, to).slice(1);
   });
   return attestationDigest(job.id, member, stepHash(job.id, s0), segs);
 }
 // checkpoint states read once per artifacts (the digest needs them synchronously)
-const art_bytes = new Map<SolverArtifacts, Uint8Array[]>();
+const artBytes = new Map<SolverArtifacts, Uint8Array[]>();
 async function loadBytes(art: SolverArtifacts): Promise<void> {
   const n = Math.ceil(T / K) + 1;
-  art_bytes.set(art, await Promise.all(Array.from({ length: n }, (_, i) => art.checkpointBytes(i))));
+  artBytes.set(art, await Promise.all(Array.from({ length: n }, (_, i) => art.checkpointBytes(i))));
 }
 
 /** How many answers solverAnswers signed (each costs the solver one fee). */
@@ -148,8 +122,9 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
   assert.notDeepEqual(c.job(id).segments, [faked], 'precondition: the sample missed the faked segment');
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the fake');
 
-  c.state.referee = fullDataReferee();
-  c.replica.referee = fullDataReferee();
+  // the chain's det referee (node.ts installs the same on every validator's state)
+  c.state.referee = createDetReferee();
+  c.replica.referee = createDetReferee();
   const wc = new TestWatchChain(c, c.other);
   const events: WatchEvent[] = [];
   const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });
@@ -165,12 +140,14 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
     const mine = job.disputes.findIndex((d) => equalBytes(d.by, c.other.address));
     if (mine >= 0) {
       // the challenger's state machine on the chain's real view, at every stage it passes through
-      const moves = nextMoves(fromVmJob(job), fromVmJob(job).disputes[mine]!, c.other.address);
-      stages.push(`${job.disputes[mine]!.stage}:${moves.map((m) => m.kind).join('+')}`);
+      const view = fromVmJob(job);
+      const moves = nextMoves(view, view.disputes[mine]!, c.other.address);
+      stages.push(`${view.disputes[mine]!.stage}:${moves.map((m) => m.kind).join('+')}`);
     }
     const b = wc.block(await solverAnswers(c, id, art));
     for (const e of b.blockEvents) if (e.kind === EventKind.JobSlashShare && equalBytes(e.address, c.other.address)) shareEvents.push(e.amount);
   }
+  await wt.poll(); // its next round sees the decision
 
   const job = c.job(id);
   assert.equal(job.status, JobStatus.Slashed);
@@ -182,19 +159,24 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
   assert.equal(d.reason, 'referee');
   assert.equal(d.winner, DisputeWinner.Other);
   assert.ok(equalBytes(d.refereeHash, d.otherNext), "the referee's h_8 is the watchtower's, not the solver's");
-  // the stages it went through: the solver's answer awaited, then state_7 and the batch supplied
-  assert.ok(stages.includes('respond:wait'), stages.join(' '));
-  assert.ok(stages.some((x) => x.startsWith('referee:supply-state+supply-samples') || x === 'referee:wait'), stages.join(' '));
+  // the stages it went through (after each round of its moves): its dispute on chain waiting for the
+  // solver's answer, then located at step 7 with its state_7 and the batch already sent, then decided
+  assert.deepEqual(stages, ['respond:wait', 'referee:supply-state+supply-samples'], stages.join(' '));
 
-  // what it replayed: every unsampled segment (fraction 1), one of them faked
+  // what it replayed: unsampled segments only (fraction 1 chose all of them), one per round, until
+  // the job ended; the faked one among them, the others matching
   const unsampled = [0, 1, 2, 3].filter((j) => !job.segments.includes(j));
-  assert.equal(wt.stats.segmentsReplayed, unsampled.length);
+  const jobEvent = events.find((e) => e.type === 'job') as Extract<WatchEvent, { type: 'job' }>;
+  assert.deepEqual(jobEvent.segments, unsampled);
+  const checked = events.filter((e) => e.type === 'checked').map((e) => (e as Extract<WatchEvent, { type: 'checked' }>).check);
+  assert.ok(checked.every((x) => unsampled.includes(x.segment)) && new Set(checked.map((x) => x.segment)).size === checked.length);
+  assert.deepEqual(checked.filter((x) => x.verdict !== 'match').map((x) => x.segment), [faked]);
+  assert.equal(wt.stats.segmentsReplayed, checked.length);
+  assert.equal(wt.stats.stepsReplayed, checked.length * K);
   assert.equal(wt.stats.mismatches, 1);
   assert.equal(wt.stats.disputesOpened, 1);
   assert.equal(wt.stats.disputesWon, 1);
   assert.equal(wt.stats.disputesLost, 0);
-  const checked = events.filter((e) => e.type === 'checked').map((e) => (e as Extract<WatchEvent, { type: 'checked' }>).check);
-  assert.deepEqual(checked.map((x) => x.segment).sort(), unsampled);
   const bad = checked.find((x) => x.verdict === 'mismatch')!;
   assert.equal(bad.segment, faked);
   assert.equal(bad.firstDiff, step + 1, "the solver's trace (fetched and proven over DA) differs first at h_8");
