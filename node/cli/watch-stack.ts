@@ -17,8 +17,8 @@ export interface WatchStackOptions {
   startAttempts: number;
   pollIntervalMs?: number;
   statusIntervalMs?: number;
-  /** print the readable line of each event (default true) */
-  lines?: boolean;
+  /** events whose readable line is not printed (the command prints its own) */
+  quiet?: ReadonlyArray<WatchEvent['type']>;
   onEvent?(e: WatchEvent): void;
 }
 
@@ -64,7 +64,7 @@ export async function watchStack(o: WatchStackOptions): Promise<WatchStack> {
         bar.p = null;
         bar.key = '';
       }
-      if (o.lines !== false) {
+      if (!o.quiet?.includes(e.type)) {
         const line = formatEvent(e);
         if (line !== null) process.stdout.write(`${line}\n`);
       }

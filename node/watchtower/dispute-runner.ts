@@ -104,13 +104,11 @@ async function move(c: RunnerContext, a: ActiveDispute, job: WatchJob, index: nu
   }
 }
 
-function describeMove(m: DisputeMove): string {
-  switch (m.kind) {
-    case 'wait': return m.why;
-    case 'supply-state': return `the referee, after our state_${m.step} lands`;
-    case 'supply-samples': return `the referee, after our ${m.indices.length} batch samples land`;
-    case 'resolved': return 'nothing';
-  }
+/** What the dispute waits for, in words: the chain, or our moves and then the referee. */
+function waitingFor(moves: readonly DisputeMove[]): string {
+  const ours = moves.flatMap((m) => (m.kind === 'supply-state' ? [`state_${m.step}`] : m.kind === 'supply-samples' ? [`${m.indices.length} batch samples`] : []));
+  if (ours.length) return `our ${ours.join(' and ')} to land, then the referee`;
+  return moves.map((m) => (m.kind === 'wait' ? m.why : '')).filter(Boolean).join('; ');
 }
 
 /**
@@ -146,7 +144,7 @@ export async function advanceDispute(c: RunnerContext, a: ActiveDispute): Promis
   const stage = `${d.stage}:${d.step}`;
   if (stage !== a.seen) {
     a.seen = stage;
-    const why = moves.map(describeMove).join(' and ');
+    const why = waitingFor(moves);
     c.log.info({ job: `0x${a.idHex}`, dispute: a.index, stage: d.stage, step: d.step, deadline: String(d.deadline) }, 'watch: dispute stage');
     c.emit({ type: 'dispute-stage', jobId: `0x${a.idHex}`, index: a.index, stage: d.stage, step: d.step, why });
   }

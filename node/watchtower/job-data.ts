@@ -13,7 +13,7 @@ import {
 import type { WatchChain } from './chain.ts';
 import { WatchError } from './errors.ts';
 import type { WatchJob } from './job-view.ts';
-import { bytesToHex, errorMessage } from '../../primitives/index.ts';
+import { bytesToHex, errorLine } from '../../primitives/index.ts';
 
 const BUNDLED: ReadonlySet<string> = new Set(DATASET_NAMES);
 
@@ -41,7 +41,7 @@ export class JobData {
       return await f();
     } catch (e) {
       if (e instanceof WatchError) throw e;
-      throw new WatchError('WATCH_DATA_UNAVAILABLE', `${what}: ${errorMessage(e)}`, { cause: e });
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `${what}: ${errorLine(e)}`, { cause: e });
     }
   }
 
@@ -54,7 +54,7 @@ export class JobData {
       return await fetchTraceRange(this.host, this.peer(job), { jobId: job.id, from, to, steps: job.spec.steps, traceRoot: job.commitment!.traceRoot, signal });
     } catch (e) {
       if (isJobsError(e, 'DA_NOT_FOUND')) return null;
-      throw new WatchError('WATCH_DATA_UNAVAILABLE', `trace h_${from}..h_${to} of job ${short(job.id)}: ${errorMessage(e)}`, { cause: e });
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `trace h_${from}..h_${to} of job ${short(job.id)}: ${errorLine(e)}`, { cause: e });
     }
   }
 
@@ -115,6 +115,6 @@ export class JobData {
         last = e;
       }
     }
-    throw new WatchError('WATCH_DATA_UNAVAILABLE', `parent job ${short(parent.id)} final state: ${errorMessage(last)}`, { cause: last });
+    throw new WatchError('WATCH_DATA_UNAVAILABLE', `parent job ${short(parent.id)} final state: ${errorLine(last)}`, { cause: last });
   }
 }

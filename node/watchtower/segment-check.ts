@@ -8,7 +8,7 @@ import { replaySegments, type ReplayProgress } from '../jobs/index.ts';
 import { WatchError } from './errors.ts';
 import type { JobData } from './job-data.ts';
 import type { WatchJob } from './job-view.ts';
-import { equalBytes, errorMessage } from '../../primitives/index.ts';
+import { equalBytes, errorLine } from '../../primitives/index.ts';
 
 export type SegmentVerdict =
   /** everything the solver committed for the segment is what the replay gives */
@@ -47,7 +47,7 @@ export interface CheckContext {
 
 function replayFailure(e: unknown): WatchError {
   if (e instanceof WatchError) return e;
-  return new WatchError('WATCH_REPLAY_FAILED', `replay: ${errorMessage(e)}`, { cause: e });
+  return new WatchError('WATCH_REPLAY_FAILED', `replay: ${errorLine(e)}`, { cause: e });
 }
 
 /** The start of segment j: null for segment 0 (the derived state), else checkpoint j's proven state. */

@@ -5,113 +5,15 @@
 // disputes the faked one, supplies state_t and the batch, and the referee slashes the solver.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import {
-  canonicalSpecJson, createDetReferee, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync,
-  segmentBounds, stepHash,
-} from '../../ml-runtime/index.ts';
-import {
-  attestationDigest, DisputeStage, DisputeWinner, EventKind, JobStatus, type Job, type JobTerms,
-} from '../../vm/index.ts';
-import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { SolverArtifacts, registerJobChunkServer } from '../jobs/index.ts';
-import { cheatHooks, fakedSegment, fakedStepOf } from '../solver/index.ts';
+import { createDetReferee } from '../../ml-runtime/index.ts';
+import { DisputeWinner, EventKind, JobStatus } from '../../vm/index.ts';
+import { fakedSegment, fakedStepOf } from '../solver/index.ts';
 import { Watchtower, fromVmJob, nextMoves, type WatchEvent } from './index.ts';
-import { FEE, TestChain, type Acct } from '../../test/helpers/job-test-chain.ts';
-import { DATA, K, SPEC, T, terms, useDet } from '../../test/helpers/job-work.ts';
+import { FEE } from '../../test/helpers/job-test-chain.ts';
+import { K, SPEC } from '../../test/helpers/job-work.ts';
 import { TestWatchChain } from '../../test/helpers/watch-chain.ts';
+import { FAKE, answers, mkHost, provisionalJob, solverAnswers } from '../../test/helpers/watch-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
-
-const FAKE = { kind: 'fake-unsampled', segment: null } as const;
-// A TestChain salt whose beacon samples one segment (q = 1) other than the faked one (segment 2 of 4)
-// for the job these tests submit: the cheat then survives its committee, as it would by luck.
-const LUCKY_SALT = 'watch-0';
-
-async function mkHost(t: TestContext): Promise<P2pHost> {
-  const h = await createP2pHost({ chainId: 'polchain-jobs-test', listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatMs: 100, redialMs: 0 });
-  t.after(() => h.stop());
-  return h;
-}
-
-const loopback = (h: P2pHost) => h.multiaddrs().find((m) => m.startsWith('/ip4/127.0.0.1/tcp/'))!;
-
-interface Setup {
-  c: TestChain;
-  id: Uint8Array;
-  art: SolverArtifacts;
-  solverHost: P2pHost;
-}
-
-/**
- * Submit, accept (announcing the solver host), train (honestly or with a cheat) into artifacts on
- * disk, commit, open, attest with every committee member's real replay, reveal: the job ends up
- * provisional with the committee's verdict.
- */
-async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; terms?: Partial<JobTerms> } = {}): Promise<Setup> {
-  await useDet();
-  const c = new TestChain(o.salt ?? LUCKY_SALT);
-  const dir = mkdtempSync(join(tmpdir(), 'polchain-watch-'));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const solverHost = await mkHost(t);
-  const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: terms({ q: 1, ...o.terms }) })]).txHashes[0]!;
-  c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: solverHost.peerId, daAddrs: [loopback(solverHost)] })]);
-  c.until(id, (j) => j.status === JobStatus.Training);
-  const seed = c.job(id).seed!;
-  const w = SolverArtifacts.create(dir, { jobId: id, specJson: canonicalSpecJson(SPEC), datasetRoot: c.job(id).terms.datasetRoot, seed });
-  runTraceSync(createTrainer(SPEC, DATA, seed), id, { sink: w, hooks: cheatHooks(SPEC, DATA, seed, o.cheat) });
-  const art = await w.finish();
-  await loadBytes(art);
-  await registerJobChunkServer(solverHost, (jobId) => (equalBytes(jobId, id) ? art : undefined));
-  c.block([c.tx(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() })]);
-  c.until(id, (j) => j.status === JobStatus.Challenged);
-  const segments = c.job(id).segments;
-  c.block([c.tx(c.solver, { kind: 'job-open', jobId: id, openings: art.openings(requiredOpenings(T, K, segments)) })]);
-  const job = c.job(id);
-  c.block(committeeOf(c, job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: replayDigest(job, art, m.address) })));
-  c.until(id, (j) => j.status === JobStatus.Revealing);
-  c.block([c.tx(c.solver, { kind: 'job-reveal', jobId: id, items: await art.revealItems(requiredRanges(T, K, segments)) })]);
-  assert.equal(c.job(id).status, JobStatus.Provisional, 'the reveal gives a provisional verdict');
-  return { c, id, art, solverHost };
-}
-
-function committeeOf(c: TestChain, job: Job): Acct[] {
-  return c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address)));
-}
-
-/** A member's honest attestation: the sampled segments replayed from the solver's checkpoints. */
-function replayDigest(job: Job, art: SolverArtifacts, member: Uint8Array): Uint8Array {
-  const tr = createTrainer(SPEC, DATA, job.seed!);
-  const s0 = initialState(tr);
-  const segs = job.segments.map((j) => {
-    const start = j === 0 ? s0 : decodeState(artBytes.get(art)![j]!, tr.layout);
-    const { from, to } = segmentBounds(T, K, j);
-    return replaySegment(SPEC, DATA, job.id, job.seed!, start, from, to).slice(1);
-  });
-  return attestationDigest(job.id, member, stepHash(job.id, s0), segs);
-}
-// checkpoint states read once per artifacts (the digest needs them synchronously)
-const artBytes = new Map<SolverArtifacts, Uint8Array[]>();
-async function loadBytes(art: SolverArtifacts): Promise<void> {
-  const n = Math.ceil(T / K) + 1;
-  artBytes.set(art, await Promise.all(Array.from({ length: n }, (_, i) => art.checkpointBytes(i))));
-}
-
-/** How many answers solverAnswers signed (each costs the solver one fee). */
-let answersSent = 0;
-
-/** The solver's answer to disputes against it: its committed segment hashes with their range proof. */
-async function solverAnswers(c: TestChain, id: Uint8Array, art: SolverArtifacts): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for (const [i, d] of c.job(id).disputes.entries()) {
-    if (d.stage !== DisputeStage.Respond) continue;
-    const [item] = await art.revealItems([segmentBounds(T, K, d.segment)]);
-    out.push(c.tx(c.solver, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: item!.hashes, siblings: item!.siblings }));
-    answersSent++;
-  }
-  return out;
-}
 
 test('a segment faked where the sample missed is caught by the watchtower, disputed, refereed, and the solver slashed', { timeout: 120_000 }, async (t) => {
   const { c, id, art } = await provisionalJob(t, { cheat: FAKE });
@@ -203,7 +105,7 @@ test('a false challenge (the honest segment disputed anyway) loses the bond to t
   assert.equal(check.verdict, 'match');
   assert.deepEqual(check.solverTrace, check.replayed, 'the replay is the committed trace');
   const solverBefore = c.balance(c.solver);
-  const answersBefore = answersSent;
+  const answersBefore = answers.sent;
   const before = c.balance(c.other);
   const bond = c.job(id).terms.dispute.bond;
   const a = await wt.dispute(job!, j, check.replayed);
@@ -220,7 +122,41 @@ test('a false challenge (the honest segment disputed anyway) loses the bond to t
   c.until(id, (x) => x.status !== JobStatus.Provisional);
   assert.equal(c.job(id).status, JobStatus.Finalized);
   const job2 = c.job(id);
-  const fees = BigInt(answersSent - answersBefore) * FEE;
-  assert.equal(answersSent - answersBefore, 1);
+  const fees = BigInt(answers.sent - answersBefore) * FEE;
+  assert.equal(answers.sent - answersBefore, 1);
   assert.equal(c.balance(c.solver) - solverBefore + fees, bond + job2.terms.bounty + job2.terms.solverStake);
+});
+
+test('a solver that serves nothing: typed problems, retried with backoff, the segment given up; nothing sent, poll never throws', { timeout: 120_000 }, async (t) => {
+  const { c, id, solverHost } = await provisionalJob(t);
+  await solverHost.stop();
+  const wc = new TestWatchChain(c, c.other);
+  const events: WatchEvent[] = [];
+  let clock = 0;
+  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, maxAttempts: 2, backoffMs: 1000, now: () => clock, onEvent: (e) => events.push(e) });
+  await wt.start({ loop: false });
+  const problems = () => events.filter((e): e is Extract<WatchEvent, { type: 'problem' }> => e.type === 'problem');
+  await wt.poll();
+  assert.equal(problems().length, 1);
+  assert.equal(problems()[0]!.code, 'WATCH_DATA_UNAVAILABLE');
+  assert.equal(problems()[0]!.jobId, `0x${Buffer.from(id).toString('hex')}`);
+  assert.equal(problems()[0]!.retryInMs, 1000);
+  // the failed segment waits for its backoff; the next round takes another segment
+  await wt.poll();
+  assert.equal(problems().length, 2);
+  clock += 1000;
+  await wt.poll(); // first segment, second attempt: given up (maxAttempts 2)
+  assert.equal(problems().length, 3);
+  assert.equal(problems()[2]!.retryInMs, 2000, 'the delay doubles');
+  await wt.poll(); // second segment, second attempt
+  await wt.poll(); // third segment, first attempt
+  clock += 2000;
+  await wt.poll(); // third segment, given up: the job is done with
+  assert.equal(wt.stats.errors, 6);
+  assert.equal(wt.stats.jobsChecked, 1);
+  assert.equal(wt.stats.segmentsReplayed, 0);
+  await wt.poll();
+  assert.equal(wt.stats.errors, 6, 'a job given up on is not taken again');
+  assert.equal(wc.sent.length, 0, 'no replay, no dispute, nothing spent');
+  assert.ok(problems().every((p) => p.code === 'WATCH_DATA_UNAVAILABLE' && /DA_UNREACHABLE: cannot connect to DA peer/.test(p.message)), problems().map((p) => p.message).join('\n'));
 });

@@ -71,7 +71,7 @@ export async function disputeCommand(argv: string[]): Promise<number> {
   const seed = await clientSeed(values, usageError);
   const logger = createLogger(level, 'polchain-job-dispute');
 
-  const stack = await watchStack({ rpcUrl, seed, fee, listen, logger, startAttempts: 3, fraction: 0 });
+  const stack = await watchStack({ rpcUrl, seed, fee, listen, logger, startAttempts: 3, fraction: 0, quiet: ['started', 'checked'] });
   const { wt, chain } = stack;
   try {
     await wt.start({ loop: false });
