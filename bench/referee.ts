@@ -5,83 +5,41 @@
 // MNIST (ml-runtime/specs/cnn-mnist.json: conv 8 3x3, max pool, dense 10, Adam, batch 64). Also the
 // bytes a dispute puts on chain (state_t and the batch's samples), the one-time setup, and the batch
 // PRF's cost at the largest dataset a job may name (2^20 samples). CPU time is process.cpuUsage
-// (user + system) around each call; figures are medians of interleaved runs. Progress on stderr;
+// (user + system) around each call (bench/referee-step.ts, shared with bench:pol); figures are medians of interleaved runs. Progress on stderr;
 // the last line on stdout is one JSON object.
 import { readFileSync } from 'node:fs';
 import {
-  batchFromSamples, batchIndices, canonicalSpecJson, createDetReferee, createTrainer, decodeState, encodeSample, encodeState,
-  encodedStateLength, initialState, jobSeedForLocalRun, loadDataset, localJobId, parseSpec, selectBackend, stepHash, trainStep,
-  validateSpec, type ModelSpec, type RefereeStepInput, type StepReferee,
+  batchIndices, canonicalSpecJson, createDetReferee, createTrainer, encodeSample, encodeState, initialState, loadDataset, parseSpec,
+  selectBackend, validateSpec, type ModelSpec, type RefereeStepInput, type StepReferee,
 } from '../ml-runtime/index.ts';
 import { demoSpec } from '../node/cli/index.ts';
 import { sha256, utf8 } from '../primitives/index.ts';
+import { cpuMs, log, measureRefereeStep, r3 } from './referee-step.ts';
 
 const quick = process.argv.includes('--quick');
 /** the block interval the percentages are stated against (`polchain init`'s default config), and the demo command's */
 const BLOCK_MS = 1000;
 const DEMO_BLOCK_MS = 200;
-const WARM_STEPS = 5; // state_t after a few real steps: Adam's slots are non-zero
-
-const cpuMs = (f: () => void): number => {
-  const c0 = process.cpuUsage();
-  f();
-  const c = process.cpuUsage(c0);
-  return (c.user + c.system) / 1000;
-};
-const median = (xs: number[]): number => { const s = [...xs].sort((a, b) => a - b); return s[s.length >> 1]!; };
-const r3 = (x: number): number => Math.round(x * 1000) / 1000;
-const log = (m: string) => process.stderr.write(`${m}\n`);
 
 const mnist = loadDataset('mnist').train;
 
 function benchCase(name: string, spec: ModelSpec, referee: StepReferee, runs: number) {
-  const jobId = localJobId(spec, 'mnist');
-  const seed = jobSeedForLocalRun(jobId);
-  const tr = createTrainer(spec, mnist, seed);
-  let s = initialState(tr);
-  for (let i = 0; i < WARM_STEPS; i++) s = trainStep(tr, s).state;
-  const t = s.step;
-  const stateBytes = encodeState(s);
-  const idx = batchIndices(seed, t, spec.batchSize, mnist.count);
-  const samples = new Map([...idx].map((i) => [i, encodeSample(mnist, i)] as const));
-  const input: RefereeStepInput = { jobId, spec: utf8(canonicalSpecJson(spec)), seed, datasetSize: mnist.count, t, state: stateBytes, samples };
-
-  const want = stepHash(jobId, trainStep(tr, s).state);
-  const first = referee.step(input);
-  if (first.kind !== 'hash' || Buffer.compare(first.hash, want) !== 0) throw new Error(`${name}: the referee does not reproduce h_${t + 1}: ${JSON.stringify(first)}`);
-
-  const honest: number[] = [];
-  const ref: number[] = [];
-  const decode: number[] = [];
-  const batch: number[] = [];
-  const hash: number[] = [];
-  let next = s;
-  for (let i = 0; i < runs; i++) {
-    honest.push(cpuMs(() => { next = trainStep(tr, s).state; }));
-    ref.push(cpuMs(() => { referee.step(input); }));
-    decode.push(cpuMs(() => { decodeState(stateBytes, tr.layout); }));
-    batch.push(cpuMs(() => { batchFromSamples(spec, tr.shapes, idx, samples); }));
-    hash.push(cpuMs(() => { stepHash(jobId, next); }));
-    if ((i + 1) % Math.max(1, runs >> 2) === 0) log(`  ${name}: ${i + 1}/${runs} runs, referee ${median(ref).toFixed(2)} ms, honest trainStep ${median(honest).toFixed(2)} ms`);
-  }
-  const refMs = median(ref);
-  const honestMs = median(honest);
-  const sampleBytes = [...samples.values()].reduce((a, b) => a + b.length, 0);
+  const m = measureRefereeStep(name, spec, 'mnist', mnist, referee, runs);
   return {
-    [`${name}_t`]: t,
-    [`${name}_referee_ms`]: r3(refMs),
-    [`${name}_honest_step_ms`]: r3(honestMs),
-    [`${name}_referee_over_honest`]: r3(refMs / honestMs),
-    [`${name}_decode_state_ms`]: r3(median(decode)),
-    [`${name}_decode_samples_ms`]: r3(median(batch)),
-    [`${name}_step_hash_ms`]: r3(median(hash)),
-    [`${name}_pct_of_block`]: r3((100 * refMs) / BLOCK_MS),
-    [`${name}_pct_of_demo_block`]: r3((100 * refMs) / DEMO_BLOCK_MS),
-    [`${name}_state_bytes`]: encodedStateLength(s),
-    [`${name}_batch_size`]: spec.batchSize,
-    [`${name}_batch_distinct_samples`]: samples.size,
-    [`${name}_sample_bytes`]: sampleBytes,
-    [`${name}_params`]: tr.layout.paramSizes.reduce((a, b) => a + b, 0),
+    [`${name}_t`]: m.t,
+    [`${name}_referee_ms`]: r3(m.refereeMs),
+    [`${name}_honest_step_ms`]: r3(m.honestMs),
+    [`${name}_referee_over_honest`]: r3(m.refereeMs / m.honestMs),
+    [`${name}_decode_state_ms`]: r3(m.decodeStateMs),
+    [`${name}_decode_samples_ms`]: r3(m.decodeSamplesMs),
+    [`${name}_step_hash_ms`]: r3(m.stepHashMs),
+    [`${name}_pct_of_block`]: r3((100 * m.refereeMs) / BLOCK_MS),
+    [`${name}_pct_of_demo_block`]: r3((100 * m.refereeMs) / DEMO_BLOCK_MS),
+    [`${name}_state_bytes`]: m.stateBytes,
+    [`${name}_batch_size`]: m.batchSize,
+    [`${name}_batch_distinct_samples`]: m.distinctSamples,
+    [`${name}_sample_bytes`]: m.sampleBytes,
+    [`${name}_params`]: m.params,
   };
 }
 

@@ -134,6 +134,11 @@ export class JobRunner {
         case 'revealing':
           v = await this.reveal(run, v, T, k);
           break;
+        case 'provisional':
+        case 'diverging':
+          // the verdict stands unless disputed (docs/disputes.md): wait out the dispute window
+          v = await this.waitJob(run, (j) => j.status !== v.status);
+          break;
         case 'finalized':
         case 'slashed':
         case 'expired':

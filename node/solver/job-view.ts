@@ -6,9 +6,9 @@ import { canonicalSpecJson, parseSpec, validateSpec, type ModelSpec } from '../.
 import { SolverError } from './errors.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
-export const JOB_STATUS_ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired'] as const;
+export const JOB_STATUS_ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging'] as const;
 export type JobStatusName = (typeof JOB_STATUS_ORDER)[number];
-export const TERMINAL_STATUSES: readonly JobStatusName[] = ['finalized', 'slashed', 'expired'];
+export const TERMINAL_STATUSES: readonly JobStatusName[] = ['finalized', 'slashed', 'expired', 'diverged'];
 
 export interface JobWindowsView { accept: number; commit: number; challengeDelay: number; open: number; attest: number; reveal: number }
 
