@@ -5,6 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalSpecJson } from '../../ml-runtime/index.ts';
 import { WatchError, parseRpcJob } from './index.ts';
+import { parseSampleIndices } from './job-view.ts';
 import { SPEC } from '../../test/helpers/job-work.ts';
 import { bytesToHex, encodeAddress } from '../../primitives/index.ts';
 
@@ -62,6 +63,20 @@ test('numeric tags, hex addresses, state bytes instead of a count, and the deadl
   assert.deepEqual(d.supplies, [{ party: SOLVER, total: 3, have: 3 }]);
   assert.deepEqual(d.samples, [4]);
   assert.equal(parseRpcJob(json({ terms: { ...(json().terms as object), dispute: undefined } })).bond, null, 'no dispute terms: the bond is not known');
+});
+
+test("job_get's sample counts (node/rpc-methods' summary) leave the indices to job_getDispute; nulls of an open dispute read as nothing yet", () => {
+  const partial = parseRpcJob(json({}, { samples: { received: 2, needed: 30 }, winner: null, step: null, segment: 2, reason: null, deadline: '54' })).disputes[0]!;
+  assert.equal(partial.samplesUnknown, true);
+  assert.deepEqual(partial.samples, []);
+  assert.equal(partial.winner, 'none');
+  assert.equal(partial.reason, '');
+  const none = parseRpcJob(json({}, { samples: { received: 0, needed: null } })).disputes[0]!;
+  assert.equal(none.samplesUnknown, undefined, 'nothing on chain: nothing to look up');
+  const resolved = parseRpcJob(json({}, { stage: 'resolved', deadline: null, winner: 'solver', reason: 'no-difference', endHeight: '60' })).disputes[0]!;
+  assert.deepEqual([resolved.deadline, resolved.winner, resolved.reason, resolved.endHeight], [0n, 'solver', 'no-difference', 60n]);
+  assert.deepEqual(parseSampleIndices({ sampleIndices: [7, 2] }), [2, 7]);
+  assert.throws(() => parseSampleIndices({}), badJob(/sampleIndices/));
 });
 
 test('a job_get without disputes, or with malformed fields, is WATCH_BAD_JOB naming the field', () => {

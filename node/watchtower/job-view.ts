@@ -35,6 +35,11 @@ export interface WatchDispute {
   supplies: WatchSupply[];
   /** sample indices of step t's batch already on chain, ascending */
   samples: number[];
+  /**
+   * true when the source gave only counts (job_get's `samples: {received, needed}`): `samples` is then
+   * empty until the indices are read (job_getDispute's `sampleIndices`, RpcWatchChain does it)
+   */
+  samplesUnknown?: boolean;
   winner: DisputeWinnerName;
   reason: string;
   endHeight: bigint;
@@ -175,6 +180,8 @@ function supplyOf(v: unknown, where: string): WatchSupply {
 function disputeOfJson(v: unknown, i: number): WatchDispute {
   const w = `disputes[${i}]`;
   if (!isObj(v)) bad(w, 'expected an object');
+  // job_get gives the batch's progress as counts; the indices come with job_getDispute
+  const counts = isObj(v.samples) ? v.samples : null;
   const samples = Array.isArray(v.samples) ? v.samples.map((s, n) => int(isObj(s) ? s.index : s, `${w}.samples[${n}]`)) : [];
   const winner = v.winner === null || v.winner === undefined ? 'none' : named(v.winner, `${w}.winner`, ['none', 'solver', 'other'], WINNER_NAMES);
   return {
@@ -191,7 +198,14 @@ function disputeOfJson(v: unknown, i: number): WatchDispute {
     winner,
     reason: typeof v.reason === 'string' ? v.reason : '',
     endHeight: bigOr0(v.endHeight, `${w}.endHeight`),
+    ...(counts && counts.received !== 0 ? { samplesUnknown: true as const } : {}),
   };
+}
+
+/** job_getDispute's `sampleIndices`: the batch samples on chain, ascending. */
+export function parseSampleIndices(v: unknown): number[] {
+  if (!isObj(v) || !Array.isArray(v.sampleIndices)) bad('job_getDispute', 'expected an object with sampleIndices');
+  return v.sampleIndices.map((x, i) => int(x, `sampleIndices[${i}]`)).sort((a, b) => a - b);
 }
 
 /**

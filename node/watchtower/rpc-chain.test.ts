@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { pino } from 'pino';
 import { verifyTxBytes } from '../../vm/index.ts';
 import { RpcWatchChain, WatchError } from './index.ts';
-import { bytesToHex, sha256, utf8 } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, sha256, utf8 } from '../../primitives/index.ts';
 
 type Handler = (method: string, params: unknown) => unknown;
 
@@ -100,6 +100,38 @@ test('transport failures are retried with backoff, then thrown; provisional jobs
   assert.equal(seen.length, 4, 'two dropped connections retried, then two pages');
   hangs = 10;
   await assert.rejects(c.provisionalJobs(), /cannot reach|socket|closed|ECONNRESET|hang up/i);
+});
+
+test('job() reads the sample indices of a dispute in the referee stage from job_getDispute when job_get gives counts', async (t) => {
+  const { canonicalSpecJson } = await import('../../ml-runtime/index.ts');
+  const { SPEC } = await import('../../test/helpers/job-work.ts');
+  const hx = (b: number) => `0x${'00'.repeat(31)}${b.toString(16).padStart(2, '0')}`;
+  const asked: unknown[] = [];
+  const dispute = (index: number, stage: string, received: number) => ({
+    index, kind: 'solver', by: encodeAddress(new Uint8Array(20).fill(1)), segment: 2, bond: '700', stage, deadline: '60', step: stage === 'respond' ? null : 7,
+    winner: null, reason: null, openHeight: '50', endHeight: null, supplies: [], samples: { received, needed: 30 },
+  });
+  const url = await node(t, (m, p) => {
+    if (m === 'job_get') {
+      return {
+        id: hx(9), status: 'provisional', verdict: 'paid', windowEnd: '70', deadline: '70',
+        terms: { specJson: canonicalSpecJson(SPEC), runtime: 'det-1', datasetRoot: hx(2), datasetSize: 256, solverStake: '5000', parent: null, dispute: { bond: '700' } },
+        solver: null, daPeer: 'p', daAddrs: [], seed: hx(3), commitment: null, segments: [0],
+        disputes: [dispute(0, 'referee', 2), dispute(1, 'respond', 0), dispute(2, 'referee', 0)],
+      };
+    }
+    if (m === 'job_getDispute') {
+      asked.push(p);
+      return { sampleIndices: [11, 4] };
+    }
+    throw { code: -32601, message: `no ${m}` };
+  });
+  const c = chainOf(url);
+  t.after(() => c.close());
+  const j = (await c.job(new Uint8Array(32).fill(9)))!;
+  assert.deepEqual(asked, [[`0x${'09'.repeat(32)}`, 0]], 'only the referee-stage dispute with samples on chain is looked up');
+  assert.deepEqual(j.disputes.map((d) => d.samples), [[4, 11], [], []]);
+  assert.ok(j.disputes.every((d) => d.samplesUnknown === undefined));
 });
 
 test('a sent transaction is included (with its height), pending while in the mempool, dropped when its nonce comes back', async (t) => {

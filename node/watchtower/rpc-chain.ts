@@ -8,7 +8,7 @@ import {
 } from '../../rpc/index.ts';
 import type { ChainStatus, SentTx, TxState, WatchChain } from './chain.ts';
 import { WatchError } from './errors.ts';
-import { parseRpcJob, type WatchJob } from './job-view.ts';
+import { parseRpcJob, parseSampleIndices, type WatchJob } from './job-view.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, errorMessage, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 /** What a node gives when it does not report its limit (the devnet's default). */
@@ -94,13 +94,22 @@ export class RpcWatchChain implements WatchChain {
     return out;
   }
 
+  /** job_get, and job_getDispute for each dispute waiting on the referee whose samples job_get gives only as counts. */
   async job(id: Uint8Array): Promise<WatchJob | null> {
+    const idHex = '0x' + bytesToHex(id);
+    let job: WatchJob;
     try {
-      return parseRpcJob(await this.call('job_get', ['0x' + bytesToHex(id)]));
+      job = parseRpcJob(await this.call('job_get', [idHex]));
     } catch (e) {
       if (e instanceof RpcClientError && e.code === NOT_FOUND) return null;
       throw e;
     }
+    for (const d of job.disputes) {
+      if (!d.samplesUnknown || d.stage !== 'referee') continue;
+      d.samples = parseSampleIndices(await this.call('job_getDispute', [idHex, d.index]));
+      delete d.samplesUnknown;
+    }
+    return job;
   }
 
   private async account(): Promise<{ balance: bigint; nonce: bigint; pendingNonce: bigint }> {

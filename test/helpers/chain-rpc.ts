@@ -3,26 +3,33 @@
 // watchtower uses (node_status, account_get, tx_submit, tx_getReceipt, job_list, job_get), and a
 // block whenever there is something to include: the submitted transactions plus whatever `extra`
 // adds (a solver's moves). No empty blocks, so no window runs out while a client replays.
-// job_get carries `disputes` and the dispute fields in the shape node/watchtower's parseRpcJob reads
-// (the vm's Dispute with names for tags, 0x-hex bytes, decimal strings for u64s, bech32 addresses).
+// job_get carries `disputes` in the shape of node/rpc-methods' dispute summaries (names for tags,
+// 0x-hex bytes, decimal strings for u64s, bech32 addresses, samples as counts), job_getDispute the
+// sample indices.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import {
-  DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES, JOB_STATUS_NAMES, JobStatus, verifyTxBytes, type Dispute, type Job,
+  batchNeeded, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES, DisputeKind, DisputeStage, JOB_STATUS_NAMES, JobStatus, verifyTxBytes, type Dispute, type Job,
 } from '../../vm/index.ts';
 import { bytesToHex, encodeAddress, decodeAddress, errorMessage } from '../../primitives/index.ts';
 import { CHAIN_ID, PARAMS, type TestChain } from './job-test-chain.ts';
 
 const hx = (b: Uint8Array) => `0x${bytesToHex(b)}`;
-const WINNER = ['none', 'solver', 'other'];
+const WINNER = [null, 'solver', 'other'];
 
-function disputeJson(d: Dispute, index: number) {
+const located = (d: Dispute) => !d.solverNext.every((b) => b === 0);
+
+/** One dispute as job_get summarises it: progress as counts, null for what does not exist yet. */
+function disputeSummary(j: Job, d: Dispute, index: number) {
+  const resolved = d.stage === DisputeStage.Resolved;
   return {
-    index, kind: DISPUTE_KIND_NAMES[d.kind], by: encodeAddress(d.by), member: d.member ? encodeAddress(d.member) : null, segment: d.segment,
-    bond: String(d.bond), openHeight: String(d.openHeight), stage: DISPUTE_STAGE_NAMES[d.stage], deadline: String(d.deadline), step: d.step,
+    index, kind: DISPUTE_KIND_NAMES[d.kind], by: encodeAddress(d.by), member: d.member ? encodeAddress(d.member) : null,
+    segment: d.kind === DisputeKind.Solver ? d.segment : null, bond: String(d.bond), stage: DISPUTE_STAGE_NAMES[d.stage],
+    deadline: resolved ? null : String(d.deadline), step: located(d) ? d.step : null, winner: WINNER[d.winner], reason: d.reason || null,
+    refereeHash: d.refereeHash.length ? hx(d.refereeHash) : null, openHeight: String(d.openHeight), endHeight: d.endHeight ? String(d.endHeight) : null,
     supplies: d.supplies.map((s) => ({ party: encodeAddress(s.party), total: s.total, received: s.bytes.length })),
-    samples: d.samples.map((s) => s.index), winner: WINNER[d.winner], reason: d.reason, endHeight: d.endHeight ? String(d.endHeight) : null,
+    samples: { received: d.samples.length, needed: located(d) && d.step >= 0 ? batchNeeded(j, d.step).length : null },
   };
 }
 
@@ -37,7 +44,7 @@ export function jobJson(j: Job) {
     },
     solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.daPeer, daAddrs: j.daAddrs, seed: j.seed ? hx(j.seed) : null,
     commitment: c ? { traceRoot: hx(c.traceRoot), checkpointsRoot: hx(c.checkpointsRoot), finalChunkRoot: hx(c.finalChunkRoot), finalStepHash: hx(c.finalStepHash), height: String(c.height) } : null,
-    segments: j.segments, disputes: j.disputes.map(disputeJson),
+    segments: j.segments, disputes: j.disputes.map((d, i) => disputeSummary(j, d, i)),
   };
 }
 
@@ -87,6 +94,12 @@ export async function serveChain(c: TestChain, o: { blockMs: number; extra?: () 
         const j = c.state.getJob(Uint8Array.from(Buffer.from((a[0] as string).slice(2), 'hex')));
         if (!j) throw { code: -32001, message: 'job not found' };
         return { ...jobJson(j), height: String(c.height) };
+      }
+      case 'job_getDispute': {
+        const j = c.state.getJob(Uint8Array.from(Buffer.from((a[0] as string).slice(2), 'hex')));
+        const d = j?.disputes[a[1] as number];
+        if (!j || !d) throw { code: -32001, message: 'dispute not found' };
+        return { ...disputeSummary(j, d, a[1] as number), jobId: a[0], sampleIndices: d.samples.map((x) => x.index), height: String(c.height) };
       }
       default: throw { code: -32601, message: `method ${method} not served here` };
     }
