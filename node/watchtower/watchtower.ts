@@ -3,9 +3,9 @@
 // of the segments the committee did not sample (segment-choice.ts), and disputes any segment whose
 // replay disagrees with the solver's commitment, following each dispute to the referee's decision.
 //
-// Work is done in small steps by poll(): the open disputes first (their moves have deadlines), then
-// at most one segment replay. A failure is typed, logged and retried with backoff; the loop never
-// stops on one.
+// Work is done in small steps: the open disputes (their moves have deadlines) on their own loop, and
+// one segment replay at a time on another; poll() runs one round of both, in that order (tests drive
+// it block by block). A failure is typed, logged and retried with backoff; no loop stops on one.
 import { pino, type Logger } from 'pino';
 import { segmentCount } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
@@ -125,14 +125,51 @@ export class Watchtower {
     if (opts.loop !== false) this.loopDone = this.loop();
   }
 
+  /**
+   * Two loops: open disputes every interval (their moves have deadlines, and a long replay must not
+   * hold them up), and the work of finding and replaying segments, without pause while segments wait.
+   */
   private async loop(): Promise<void> {
-    while (!this.ac.signal.aborted) {
-      await this.poll();
-      try {
-        await sleep(this.o.pollIntervalMs ?? 2000, this.ac.signal);
-      } catch {
-        return;
+    const every = this.o.pollIntervalMs ?? 2000;
+    const disputes = async () => {
+      while (!this.ac.signal.aborted) {
+        if (await this.refreshStatus()) await this.advanceDisputes();
+        if (!(await this.pause(every))) return;
       }
+    };
+    const work = async () => {
+      while (!this.ac.signal.aborted) {
+        let busy = false;
+        if (await this.refreshStatus()) {
+          await this.refreshJobs();
+          busy = await this.runOneTask();
+          await this.maybeStatus();
+        }
+        if (!(await this.pause(busy ? 0 : every))) return;
+      }
+    };
+    await Promise.all([disputes(), work()]);
+  }
+
+  /** Waits `ms` (0: one turn of the event loop); false once stopped. */
+  private async pause(ms: number): Promise<boolean> {
+    try {
+      await sleep(ms, this.ac.signal);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  private async refreshStatus(): Promise<boolean> {
+    try {
+      const st = await this.o.chain.status();
+      this.chainStatus = st;
+      this.height = st.height;
+      return true;
+    } catch (e) {
+      this.problem(null, e, 1);
+      return false;
     }
   }
 
@@ -155,15 +192,7 @@ export class Watchtower {
 
   /** One round: open disputes first, then new jobs, then at most one segment replay, then maybe a status line. */
   async poll(): Promise<void> {
-    if (this.ac.signal.aborted) return;
-    try {
-      const st = await this.o.chain.status();
-      this.chainStatus = st;
-      this.height = st.height;
-    } catch (e) {
-      this.problem(null, e, 1);
-      return;
-    }
+    if (this.ac.signal.aborted || !(await this.refreshStatus())) return;
     await this.advanceDisputes();
     await this.refreshJobs();
     await this.runOneTask();
@@ -251,7 +280,8 @@ export class Watchtower {
     this.stats.jobsChecked++;
   }
 
-  private async runOneTask(): Promise<void> {
+  /** Replays at most one due segment; true when it did some work (a replay, or a failure to retry). */
+  private async runOneTask(): Promise<boolean> {
     const now = this.now();
     for (const w of this.jobs.values()) {
       const task = w.tasks.find((t) => t.notBefore <= now);
@@ -263,7 +293,7 @@ export class Watchtower {
           this.log.info({ job: w.idHex, why, unchecked: w.tasks.map((t) => t.segment) }, 'watch: stopped watching a job');
           this.jobs.delete(w.idHex);
           this.finished.add(w.idHex);
-          return;
+          return true;
         }
         await this.checkAndDispute(job, task.segment);
         w.tasks.splice(w.tasks.indexOf(task), 1);
@@ -277,8 +307,9 @@ export class Watchtower {
           if (!w.tasks.length) this.jobDone(w.idHex);
         } else task.notBefore = this.now() + delay;
       }
-      return; // one replay per round: disputes get their turn again first
+      return true; // one replay per round: disputes get their turn again first
     }
+    return false;
   }
 
   /** Replays segment j of `job` and reports it (the stats count it). */
