@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchIndices, canonicalSpecJson, datasetRoot } from '../../ml-runtime/index.ts';
-import { batchOf, findOwnDispute, nextMoves, type WatchDispute, type WatchJob } from './index.ts';
+import { alreadyDisputed, batchOf, findOwnDispute, nextMoves, notDisputable, type WatchDispute, type WatchJob } from './index.ts';
 import { DATA, SPEC } from '../../test/helpers/job-work.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
 
@@ -79,4 +79,21 @@ test('our dispute is found by segment, party and opening height', () => {
   // a view without heights: the last one of ours on that segment
   const noHeights = job({ disputes: [dispute({ index: 0, openHeight: 0n }), dispute({ index: 1, openHeight: 0n })] });
   assert.equal(findOwnDispute(noHeights, ME, 2, 20n)?.index, 1);
+});
+
+test('a job can be disputed only in its window, with a paid verdict, a commitment, and not by its own solver', () => {
+  const commitment = { traceRoot: new Uint8Array(32), checkpointsRoot: new Uint8Array(32), finalChunkRoot: new Uint8Array(32), finalStepHash: new Uint8Array(32) };
+  const ok = job({ commitment });
+  assert.equal(notDisputable(ok, 99n, ME), null);
+  assert.match(notDisputable(ok, 100n, ME)!, /window ends at height 100 \(now 100\)/, 'a DisputeOpen sent at windowEnd would land after it');
+  assert.match(notDisputable(job({ commitment, status: 'finalized', outcome: 'paid' }), 1n, ME)!, /it is finalized \(paid\), not in its dispute window/);
+  assert.match(notDisputable(job({ commitment, verdict: 'mismatch' }), 1n, ME)!, /verdict is mismatch/);
+  assert.equal(notDisputable(job({ commitment, verdict: '' }), 1n, ME), null, 'a node that does not report the verdict');
+  assert.match(notDisputable(job(), 1n, ME)!, /no commitment/);
+  assert.match(notDisputable(ok, 1n, SOLVER)!, /this key is its solver/);
+  // a segment someone disputes, or won against the solver, is not disputed again; a lost one may be
+  assert.equal(alreadyDisputed(job({ disputes: [dispute({ by: OTHER, stage: 'respond' })] }), 2), true);
+  assert.equal(alreadyDisputed(job({ disputes: [dispute({ by: OTHER, stage: 'resolved', winner: 'other' })] }), 2), true);
+  assert.equal(alreadyDisputed(job({ disputes: [dispute({ by: OTHER, stage: 'resolved', winner: 'solver' })] }), 2), false);
+  assert.equal(alreadyDisputed(job({ disputes: [dispute({ by: OTHER, stage: 'respond' })] }), 1), false);
 });

@@ -19,8 +19,9 @@ import type { WatchJob } from './job-view.ts';
 import { checkSegment, type SegmentCheck } from './segment-check.ts';
 import { checkFraction, chooseSegments, DEFAULT_FRACTION } from './segment-choice.ts';
 import { emptyStats, statusLine, type WatchStats } from './stats.ts';
+import { alreadyDisputed, notDisputable } from './disputable.ts';
 import { sleep } from './rpc-chain.ts';
-import { bytesToHex, encodeAddress, equalBytes, errorLine } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, errorLine } from '../../primitives/index.ts';
 
 export interface WatchtowerOptions {
   chain: WatchChain;
@@ -58,16 +59,6 @@ interface WatchedJob {
 }
 
 const hex = (b: Uint8Array) => `0x${bytesToHex(b)}`;
-
-/** Why `job` cannot be disputed at `height` by `me`, or null when it can. */
-export function notDisputable(job: WatchJob, height: bigint, me: Uint8Array): string | null {
-  if (job.status !== 'provisional') return `it is ${job.status}${job.outcome ? ` (${job.outcome})` : ''}, not in its dispute window`;
-  if (job.verdict !== '' && job.verdict !== 'paid') return `its provisional verdict is ${job.verdict}, not paid`;
-  if (height >= job.windowEnd) return `its dispute window ends at height ${job.windowEnd} (now ${height})`;
-  if (!job.commitment || !job.seed) return 'it has no commitment';
-  if (job.solver && equalBytes(job.solver, me)) return 'this key is its solver';
-  return null;
-}
 
 export class Watchtower {
   readonly stats: WatchStats = emptyStats();
@@ -230,7 +221,7 @@ export class Watchtower {
     if (a.reopens >= 3) return;
     try {
       const job = await this.o.chain.job(a.jobId);
-      if (!job || notDisputable(job, this.height ?? 0n, this.o.chain.address) || Watchtower.alreadyDisputed(job, a.segment)) return;
+      if (!job || notDisputable(job, this.height ?? 0n, this.o.chain.address) || alreadyDisputed(job, a.segment)) return;
       const again = await openDispute(this.runner(), job, a.segment, a.claim);
       again.reopens = a.reopens + 1;
       this.disputes.push(again);
@@ -330,16 +321,11 @@ export class Watchtower {
     return check;
   }
 
-  /** Whether someone already disputes segment j (open, or decided against the solver). */
-  static alreadyDisputed(job: WatchJob, j: number): boolean {
-    return job.disputes.some((d) => d.kind === 'solver' && d.segment === j && (d.stage !== 'resolved' || d.winner === 'other'));
-  }
-
   private async checkAndDispute(job: WatchJob, j: number): Promise<void> {
     const check = await this.checkSegment(job, j);
     if (check.verdict !== 'mismatch') return;
     const fresh = (await this.o.chain.job(job.id)) ?? job;
-    if (Watchtower.alreadyDisputed(fresh, j)) {
+    if (alreadyDisputed(fresh, j)) {
       this.log.info({ job: hex(job.id), segment: j }, 'watch: segment already disputed by someone else');
       return;
     }
