@@ -214,9 +214,17 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
     return [`solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...lines, ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : [])];
   }
   if (j.status === 'slashed') {
-    const { lines, rest } = j.outcome === 'mismatch' ? share(a.members.filter((m) => m.matched === false), 'dissenting attester') : { lines: [], rest: reward };
-    return [`solver bond ${bond} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`];
+    // docs/disputes.md §8: members that replayed and caught the solver share the reward and half the
+    // bond (a withheld reveal: every member that attested a real digest); the rest of the bond is burned
+    const catchers = j.outcome === 'mismatch' ? a.members.filter((m) => m.matched === false && !m.unavailable)
+      : j.outcome === 'no-reveal' ? a.members.filter((m) => m.digest !== null && !m.unavailable) : [];
+    const { lines, rest } = share(catchers, 'catching attester');
+    const half = catchers.length ? bond / 2n / BigInt(catchers.length) : 0n;
+    const burned = bond - half * BigInt(catchers.length);
+    const shares = catchers.length ? [`catching attesters: ${half} each of the bond`] : [];
+    return [`solver bond ${bond} lost: ${burned} burned`, ...shares, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`];
   }
+  if (j.status === 'diverged') return [`solver ${j.solver}: bond ${bond} returned and a fee for the work; the rest of the bounty refunded to ${j.submitter}`];
   if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
   return [];
 }
