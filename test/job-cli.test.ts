@@ -204,7 +204,7 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   assert.match(cs.out, /status {6}slashed \(mismatch\)/);
   // v4 (docs/disputes.md §5, §8): nobody could replay a random trace, UNAVAILABLE counts for neither side, so nobody shares the bond
   for (const m of sim.job(cheat.jobId).committee) assert.match(cs.out, new RegExp(`${encodeAddress(m.address)}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side\\n`));
-  assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000: 50000 burned\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
+  assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 lost: 50000 burned\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
 });
 
 test('job submit refuses a spec that does not fit its dataset, and more samples than segments, before anything is signed', { timeout: 60_000 }, async (t) => {

@@ -143,7 +143,7 @@ test('job status: the payouts of a fraud caught by a dispute are the money the c
   const refund = ev(EventKind.JobRefund).find((e) => hx(e.address) === hx(c.submitter.address))!.amount;
   assert.equal(refund, tm.bounty + tm.attestReward);
   assert.match(st.out, new RegExp(`status {6}slashed \\(fraud\\); ended at height ${job.endHeight}`));
-  assert.match(st.out, new RegExp(`payouts {5}solver bond ${tm.solverStake}: ${burned} burned\\n {14}challenger ${encodeAddress(c.other.address)}: ${share[0]!.amount} of the bond\\n`
+  assert.match(st.out, new RegExp(`payouts {5}solver bond ${tm.solverStake} lost: ${burned} burned\\n {14}challenger ${encodeAddress(c.other.address)}: ${share[0]!.amount} of the bond\\n`
     + ` {14}submitter ${encodeAddress(c.submitter.address)}: bounty ${tm.bounty} \\+ attest reward ${tm.attestReward} refunded$`));
   assert.match(st.out, /#0 solver segment \d by pol1\S+, bond 700, opened at \d+: challenger won \(referee\) at \d+/);
 });

@@ -1,4 +1,4 @@
-// `polchain job submit | status | list`: posts proof-of-learning jobs and shows them over JSON-RPC
+// `polchain job submit | status | list | dispute | disputes`: posts proof-of-learning jobs, shows them and their disputes over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
 import { disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
@@ -13,6 +13,7 @@ import { JSON_FLAG, KEYSTORE_FLAGS, RPC_FLAG, rpcClient } from '../wallet-flags.
 import { demandLine, disputeLine, disputesCommand, DISPUTES_USAGE } from './job-disputes.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { DISPUTE_USAGE } from './job-dispute-usage.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256, errorMessage } from '../../../primitives/index.ts';
 
 const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
@@ -21,7 +22,7 @@ const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N 
   + '(--key-seed HEX | --key FILE | --from NAME | --dev-account I) [--data-dir DIR] [--passphrase-file FILE]';
 const STATUS_USAGE = 'polchain job status ID [--json] [--rpc URL]';
 const LIST_USAGE = 'polchain job list [--status S] [--submitter ADDR] [--solver ADDR] [--limit N] [--cursor ID] [--all] [--json] [--rpc URL]';
-const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}\n       ${DISPUTES_USAGE}`;
+const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}\n       ${DISPUTE_USAGE}\n       ${DISPUTES_USAGE}`;
 
 /** What disputeTermsFor (vm/jobs/terms.ts) gives without flags, for the help text (a test pins them equal); the referee limits are the spec's own. */
 export const DISPUTE_DEFAULTS = { window: 20, move: 10, bond: 100n, demandFee: 1n };
@@ -286,7 +287,7 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
       const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${per}`] : [])];
       return `${role} ${addr}: ${parts.join(' + ')}`;
     });
-    return [`solver bond ${bond}: ${burned} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`, ...refunds];
+    return [`solver bond ${bond} lost: ${burned} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`, ...refunds];
   }
   if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
   return [];
@@ -435,7 +436,7 @@ async function list(argv: string[]): Promise<number> {
 }
 
 export const command: CliCommand = {
-  name: 'job', summary: 'submit proof-of-learning jobs and show their status over JSON-RPC', usage,
+  name: 'job', summary: 'submit proof-of-learning jobs, show their status and dispute them over JSON-RPC', usage,
   async run(argv) {
     const [sub, ...rest] = argv;
     switch (sub) {
@@ -443,13 +444,15 @@ export const command: CliCommand = {
       case 'status': return status(rest);
       case 'list': return list(rest);
       case 'disputes': return disputesCommand(rest);
+      // loaded only when used: it brings libp2p and the watchtower
+      case 'dispute': return (await import('./job-dispute.ts')).disputeCommand(rest);
       case '--help': case '-h': case 'help':
         console.log(`usage: ${usage}\n\n\`polchain job SUBCOMMAND --help\` describes each subcommand's flags.`);
         return 0;
       case undefined:
-        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list, disputes)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list, dispute, disputes)\nusage: ${usage}`);
       default:
-        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list, disputes)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list, dispute, disputes)\nusage: ${usage}`);
     }
   },
 };
