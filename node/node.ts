@@ -146,6 +146,11 @@ export class PolchainNode {
         submit: (raw) => this.submit(raw), nextNonce: (a) => this.mempool.pendingNonce(a), isPending: (h) => this.mempool.has(h),
         isSyncing: () => this.consensusStatus().syncing, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
         workDir: join(opts.dataDir, 'verifier'), blockIntervalMs: opts.blockIntervalMs,
+        // chunks a solver does not serve are demanded on chain and read back from its DaChunk transaction
+        getTx: async (hash) => {
+          const loc = await this.store.getTxLocation(hash);
+          return loc ? (await this.store.getBlock(loc.height))?.txs[loc.index] : undefined;
+        },
       });
       const verifier = this.verifier;
       this.onBlock((r) => verifier.onBlock(r));

@@ -20,6 +20,7 @@ export function replayInputProblem(input: ReplayInput): string | null {
     return `spec: ${errorMessage(e)}`;
   }
   if (!Array.isArray(input.segments) || input.segments.length === 0) return 'no segments to replay';
+  if (input.stateAt !== undefined && (!Number.isSafeInteger(input.stateAt) || input.stateAt < 0 || input.stateAt > spec.steps)) return `stateAt ${input.stateAt} is outside 0..${spec.steps}`;
   if (input.parentState && !(input.parentState instanceof Uint8Array && input.parentState.length <= DA_LIMITS.maxStateBytes)) return 'parent state must be at most DA_LIMITS.maxStateBytes bytes';
   const n = segmentCount(spec.steps, spec.checkpointInterval);
   const size = encodedLengthOf(layoutOfSpec(spec));

@@ -21,6 +21,11 @@ export interface ReplayInput {
   segments: ReplaySegmentInput[];
   /** a parent job's final state encoding: its parameters (with zero optimiser slots) start this job */
   parentState?: Uint8Array | null;
+  /**
+   * Also return the encoding of state_t for this step, which must lie in one of the segments (a
+   * committee member puts it on chain when its attestation is disputed at step t).
+   */
+  stateAt?: number;
 }
 
 export interface ReplayResult {
@@ -32,6 +37,8 @@ export interface ReplayResult {
   startHashes: Uint8Array[];
   /** busy time of the worker thread from the first replayed step to the last (it never waits in between) */
   cpuMs: number;
+  /** the encoding of state_{stateAt} when the input asked for it */
+  state?: Uint8Array;
 }
 
 export interface ReplayProgress {

@@ -1,7 +1,7 @@
 // Runs inside the replay worker thread (started by replay-worker.ts): re-executes the sampled
 // segments on the det backend and posts the step hashes back. Never imported by the node itself.
 import { parentPort } from 'node:worker_threads';
-import { MlError, createTrainer, datasetRoot, decodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
+import { MlError, createTrainer, datasetRoot, decodeState, encodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, trainStep, type Dataset, type TrainState } from '../../ml-runtime/index.ts';
 import { DatasetRegistry } from './datasets.ts';
 import { JobsError } from './errors.ts';
 import type { ReplayInput, ReplayResult, WorkerMessage, WorkerRequest } from './replay-protocol.ts';
@@ -67,7 +67,15 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
     segmentHashes.push(hashes.slice(1));
     post({ id, type: 'progress', segment: p.segment, stepsDone, stepsTotal });
   }
-  return { h0, segmentHashes, startHashes, cpuMs: performance.now() - t0 };
+  const cpuMs = performance.now() - t0;
+  if (input.stateAt === undefined) return { h0, segmentHashes, startHashes, cpuMs };
+  // state_t is derived again from its segment's start: at most k steps, only when a dispute asks
+  const t = input.stateAt;
+  const p = plan.find((x) => x.from <= t && t <= x.to);
+  if (!p) throw new JobsError('REPLAY_FAILED', `step ${t} lies in none of the replayed segments`);
+  let s: TrainState = p.segment === 0 ? s0 : decodeState(p.stateBytes!, tr.layout);
+  while (s.step < t) s = trainStep(tr, s).state;
+  return { h0, segmentHashes, startHashes, cpuMs, state: encodeState(s) };
 }
 
 // Requests arrive one at a time (the caller waits for the answer before sending the next).
