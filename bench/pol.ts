@@ -5,7 +5,8 @@
 // run: steps, per-step hashing, checkpoint encoding and chunk roots) and every committee member's
 // verification CPU (seed-derived state_0 and h0, fetching and proving the opened checkpoint chunks,
 // decoding, replay, digest), and prints both against the training baseline measured in this run.
-// Last line: one JSON object.
+// Then the dispute numbers of issue 10 (bench/pol-disputes.ts: referee block CPU for the MNIST MLP
+// and a CNN, blocks from dispute to decision, bytes on chain). Last line: one JSON object.
 //
 // Why k = 2 and a long T: a member replays ~q distinct segments of k steps, so
 //   verify / train ≈ committee · distinct(q, n) · k / T      (n = T / k segments)
@@ -20,6 +21,7 @@ import { JobStatus, JobOutcome } from '../vm/index.ts';
 import { segmentCount, validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
+import { disputeSection } from './pol-disputes.ts';
 
 const argv = process.argv.slice(2);
 const flag = (name: string): string | undefined => { const i = argv.indexOf(name); return i >= 0 ? argv[i + 1] : undefined; };
@@ -100,10 +102,13 @@ row('solver: re-deriving opened checkpoints', run.rederiveCpuMs, `from states ke
 row('vm: building + re-applying all blocks', sim.blockCpuMs, `${sim.state.height} blocks`);
 console.log(`predicted verify/train ≈ committee·distinct·k/T = ${COMMITTEE}·${distinct}·${K}/${T} = ${predicted.toFixed(4)}; measured ${ratio.toFixed(4)}`);
 console.log(`detection of a 10% fake at q = ${Q}: 1 - 0.9^${Q} = ${detection.toFixed(4)}; final test accuracy ${(acc * 100).toFixed(2)}%; state ${stateBytes} bytes; max RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB; wall ${wallS.toFixed(1)} s`);
+const disputes = disputeSection(mnist.train, quick); // after the job above: its numbers are untouched by this section
+for (const l of disputes.lines) console.log(l);
 console.log(JSON.stringify({
   verify_cpu_ratio: r5(ratio), detection_f10: r5(detection), q: Q, k: K, T, committee: COMMITTEE, segments: n, distinct_segments: distinct,
   train_cpu_ms: r3(trainMs), verify_cpu_ms: r3(verifyMs), verify_cpu_ms_per_member: members.map((m) => r3(m.ms)), rederive_cpu_ms: r3(run.rederiveCpuMs),
   vm_cpu_ms: r3(sim.blockCpuMs), predicted_ratio: r5(predicted), replayed_steps: p.replayedSteps, hidden: HIDDEN, optimizer: 'sgd', lr: LR, batch: BATCH,
   keep_every: KEEP_EVERY, state_bytes: stateBytes, max_rss_mb: Math.round(process.resourceUsage().maxRSS / 1024), test_accuracy: r5(acc),
   blocks: Number(sim.state.height), wall_s: r3(wallS),
+  ...disputes.json,
 }));

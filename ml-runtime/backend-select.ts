@@ -5,19 +5,29 @@ import { MlError } from './commitment/errors.ts';
 
 export const CONSENSUS_BACKEND = 'det';
 
-let detModule: { DET_BACKEND: string; DET_RUNTIME_VERSION: string; registerDetBackend(): unknown } | null | undefined;
+interface DetModule {
+  DET_BACKEND: string;
+  DET_RUNTIME_VERSION: string;
+  registerDetBackend(): unknown;
+  DetBackend: abstract new (...args: never[]) => unknown;
+}
 
-async function loadDet(): Promise<typeof detModule> {
+// undefined: not looked for yet; null: this build has no det module
+let detModule: DetModule | null | undefined;
+
+async function loadDet(): Promise<DetModule | null> {
   if (detModule !== undefined) return detModule;
+  let m: DetModule | null;
   try {
     const spec = './det/index.ts';
-    detModule = (await import(spec)) as typeof detModule;
+    m = (await import(spec)) as DetModule;
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code !== 'ERR_MODULE_NOT_FOUND') throw e;
-    detModule = null;
+    m = null;
   }
-  return detModule;
+  detModule = m;
+  return m;
 }
 
 /** The runtime version of the det backend, or null when it is not present in this build. */
@@ -52,4 +62,28 @@ export async function selectBackend(name?: string, opts: { allowFallback?: boole
   const b = tf.backend() as unknown as { firstUse?: boolean };
   if (b.firstUse === true) b.firstUse = false;
   return tf.getBackend();
+}
+
+/**
+ * Makes det the active tfjs backend without awaiting, for synchronous callers (the dispute referee
+ * inside block application), and checks that the active backend is det's own class. det must have
+ * been loaded before (by `selectBackend('det')` or `detRuntimeVersion()`): the module is loaded
+ * asynchronously, once. tfjs switches to an already registered backend with a synchronous factory
+ * (det's) before its `setBackend` promise settles, so the check right after it is exact. Throws
+ * BACKEND_UNAVAILABLE, never falls back. Returns det's runtime version.
+ */
+export function activateDetSync(): string {
+  const det = detModule;
+  if (det === null) throw new MlError('BACKEND_UNAVAILABLE', 'the det backend (ml-runtime/det/index.ts) is not present in this build');
+  if (det === undefined) {
+    throw new MlError('BACKEND_UNAVAILABLE', "the det backend has not been loaded yet: await selectBackend('det', { allowFallback: false }) first");
+  }
+  det.registerDetBackend();
+  if (tf.getBackend() !== det.DET_BACKEND) void tf.setBackend(det.DET_BACKEND).catch(() => undefined);
+  if (tf.getBackend() !== det.DET_BACKEND || !(tf.backend() instanceof det.DetBackend)) {
+    throw new MlError('BACKEND_UNAVAILABLE', `the active tfjs backend is ${JSON.stringify(tf.getBackend())}, not the det backend, and it could not be switched synchronously`);
+  }
+  const b = tf.backend() as unknown as { firstUse?: boolean };
+  if (b.firstUse === true) b.firstUse = false;
+  return det.DET_RUNTIME_VERSION;
 }

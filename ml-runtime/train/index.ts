@@ -1,8 +1,8 @@
 export { initParams, forward, lossOf, CE_EPSILON } from './model.ts';
 export type { DropoutContext } from './model.ts';
 export { applyUpdate, slotsPerParam, powi } from './optimizer.ts';
-export { createTrainer, initialState, checkState, trainStep, predict, evaluate } from './step.ts';
-export type { Trainer, StepResult } from './step.ts';
+export { createTrainer, createStepContext, layoutOfSpec, initialState, initialStateFromParent, checkState, trainStep, trainStepOnBatch, predict, evaluate } from './step.ts';
+export type { Trainer, StepContext, StepResult } from './step.ts';
 export { runTrace, runTraceSync, replaySegment } from './trace.ts';
 export type { TraceOptions } from './trace.ts';
 export { MemorySink, type TraceResult, type TraceSink, type SyncTraceSink } from './trace-sink.ts';

@@ -1,6 +1,8 @@
 // The pure step function: (state_t, t) -> state_{t+1}, with batch indices and dropout masks
 // taken from the PRF at step t, gradients from tfjs on the active backend, and the update from
-// train/optimizer.ts.
+// train/optimizer.ts. trainStep reads its batch from the trainer's dataset; trainStepOnBatch takes
+// the batch as given (the dispute referee, which holds only the batch's samples) and is the one
+// body both run.
 import { tf } from '../tf.ts';
 import { MlError } from '../commitment/errors.ts';
 import { specShapes, type ModelSpec, type SpecShapes } from '../commitment/spec/index.ts';
@@ -8,37 +10,69 @@ import { batchIndices } from '../commitment/prf/index.ts';
 import { checkSpecFitsDataset, gatherBatch, type Dataset } from '../commitment/index.ts';
 import { initParams, forward, lossOf } from './model.ts';
 import { applyUpdate, slotsPerParam } from './optimizer.ts';
-import { assertFinite, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
+import { assertFinite, decodeState, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
 
-/** Everything fixed for a job: spec, training set and seed. */
-export interface Trainer {
+/** What one step needs besides the state and its batch: spec, seed (init, dropout) and state layout. */
+export interface StepContext {
   spec: ModelSpec;
   shapes: SpecShapes;
-  dataset: Dataset;
   seed: Uint8Array;
   layout: StateLayout;
 }
 
-export function createTrainer(spec: ModelSpec, dataset: Dataset, seed: Uint8Array): Trainer {
-  const shapes = specShapes(spec);
-  checkSpecFitsDataset(spec, dataset);
-  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new MlError('PRF_INVALID', `job seed must be 32 bytes, got ${seed?.length}`);
-  const paramSizes = shapes.params.map((p) => p.size);
-  const k = slotsPerParam(spec.optimizer);
+/** Everything fixed for a job: spec, training set and seed. */
+export interface Trainer extends StepContext {
+  dataset: Dataset;
+}
+
+/** The tensor sizes of a spec's state: parameters, then the optimiser's slots (one copy of the parameters per slot kind). */
+export function layoutOfSpec(spec: ModelSpec): StateLayout {
+  const paramSizes = specShapes(spec).params.map((p) => p.size);
   const slotSizes: number[] = [];
-  for (let i = 0; i < k; i++) slotSizes.push(...paramSizes);
-  return { spec, shapes, dataset, seed, layout: { paramSizes, slotSizes } };
+  for (let i = 0; i < slotsPerParam(spec.optimizer); i++) slotSizes.push(...paramSizes);
+  return { paramSizes, slotSizes };
+}
+
+/** A job's step context without a dataset (the batch then comes from elsewhere: trainStepOnBatch). */
+export function createStepContext(spec: ModelSpec, seed: Uint8Array): StepContext {
+  const shapes = specShapes(spec);
+  if (!(seed instanceof Uint8Array) || seed.length !== 32) throw new MlError('PRF_INVALID', `job seed must be 32 bytes, got ${seed?.length}`);
+  return { spec, shapes, seed, layout: layoutOfSpec(spec) };
+}
+
+export function createTrainer(spec: ModelSpec, dataset: Dataset, seed: Uint8Array): Trainer {
+  checkSpecFitsDataset(spec, dataset);
+  return { ...createStepContext(spec, seed), dataset };
 }
 
 /** state_0: PRF-initialised parameters, zero optimiser slots, step 0. */
-export function initialState(tr: Trainer): TrainState {
+export function initialState(tr: StepContext): TrainState {
   const params = initParams(tr.shapes, tr.seed);
   const slots = tr.layout.slotSizes.map((n) => new Float32Array(n));
   return { step: 0, params, slots };
 }
 
+/**
+ * The derived initial state of a job with a parent (docs/jobs.md §4): the parent's final parameters,
+ * zero optimiser slots, step 0. The parent may have used another optimiser, so its slot tensors are
+ * only counted (they must be whole copies of the parameter sizes) and then dropped. Throws
+ * STATE_DECODE when the parent's state does not fit this spec's parameters.
+ */
+export function initialStateFromParent(tr: Pick<StepContext, 'layout'>, parentBytes: Uint8Array): TrainState {
+  if (parentBytes.length < 16) throw new MlError('STATE_DECODE', `parent state of ${parentBytes.length} bytes is shorter than a state header`);
+  const count = new DataView(parentBytes.buffer, parentBytes.byteOffset, parentBytes.byteLength).getUint32(12, false);
+  const P = tr.layout.paramSizes.length;
+  if (count < P || (count - P) % P !== 0) {
+    throw new MlError('STATE_DECODE', `parent state has ${count} tensors; the spec has ${P} parameter tensors, so that is not parameters plus whole optimiser slots`);
+  }
+  const slotSizes: number[] = [];
+  for (let i = 0; i < (count - P) / P; i++) slotSizes.push(...tr.layout.paramSizes);
+  const parent = decodeState(parentBytes, { paramSizes: tr.layout.paramSizes, slotSizes });
+  return { step: 0, params: parent.params, slots: tr.layout.slotSizes.map((n) => new Float32Array(n)) };
+}
+
 /** Checks that a state has the spec's tensor sizes. */
-export function checkState(tr: Trainer, s: TrainState): void {
+export function checkState(tr: StepContext, s: TrainState): void {
   const sizes = [...tr.layout.paramSizes, ...tr.layout.slotSizes];
   const got = [...s.params, ...s.slots];
   if (!Number.isSafeInteger(s.step) || s.step < 0) throw new MlError('STATE_MISMATCH', `state step ${s.step} is not a non-negative integer`);
@@ -59,15 +93,31 @@ export interface StepResult {
 /** The pure step function: state_t -> state_{t+1}. Throws NonFiniteStateError when state_{t+1} holds NaN/Inf. */
 export function trainStep(tr: Trainer, s: TrainState): StepResult {
   checkState(tr, s);
+  const idx = batchIndices(tr.seed, s.step, tr.spec.batchSize, tr.dataset.count);
+  const { x, y } = gatherBatch(tr.dataset, idx);
+  return trainStepOnBatch(tr, s, x, y);
+}
+
+/**
+ * The step state_t -> state_{t+1} on a given batch: `x` holds batchSize inputs of the spec's input
+ * size, `y` batchSize one-hot class rows or target rows of the spec's output size (as gatherBatch
+ * builds them from the samples of batchIndices(seed, t, batchSize, n)). Dropout masks come from
+ * (seed, t) alone. Throws NonFiniteStateError when state_{t+1} holds NaN/Inf.
+ */
+export function trainStepOnBatch(tr: StepContext, s: TrainState, x: Float32Array, y: Float32Array): StepResult {
+  checkState(tr, s);
   const t = s.step;
   const { spec, shapes } = tr;
-  const idx = batchIndices(tr.seed, t, spec.batchSize, tr.dataset.count);
-  const { x, y } = gatherBatch(tr.dataset, idx);
+  const inSize = spec.inputShape.reduce((a, b) => a * b, 1);
+  const outSize = shapes.outputShape.reduce((a, b) => a * b, 1);
+  if (x.length !== spec.batchSize * inSize || y.length !== spec.batchSize * outSize) {
+    throw new MlError('DATASET_INVALID', `batch of ${x.length} inputs and ${y.length} targets, the spec needs ${spec.batchSize} x ${inSize} and ${spec.batchSize} x ${outSize}`);
+  }
   let loss = 0;
   const grads: Float32Array[] = [];
   tf.tidy(() => {
     const xt = tf.tensor(x, [spec.batchSize, ...spec.inputShape]);
-    const yt = tf.tensor(y, [spec.batchSize, tr.dataset.outputSize]);
+    const yt = tf.tensor(y, [spec.batchSize, outSize]);
     const ps = s.params.map((p, i) => tf.tensor(p, shapes.params[i]!.shape));
     const f = (...w: ReturnType<typeof tf.tensor>[]) => lossOf(spec, forward(spec, shapes, w, xt, { seed: tr.seed, step: t }), yt) as ReturnType<typeof tf.scalar>;
     const { value, grads: g } = tf.valueAndGrads(f)(ps);
@@ -85,7 +135,7 @@ export function trainStep(tr: Trainer, s: TrainState): StepResult {
 }
 
 /** Predictions [count, outputSize] for `ds` in batches (no dropout). */
-export function predict(tr: Trainer, s: TrainState, ds: Dataset, batch = 500): Float32Array {
+export function predict(tr: StepContext, s: TrainState, ds: Dataset, batch = 500): Float32Array {
   checkState(tr, s);
   const { spec, shapes } = tr;
   const out = new Float32Array(ds.count * ds.outputSize);
@@ -101,7 +151,7 @@ export function predict(tr: Trainer, s: TrainState, ds: Dataset, batch = 500): F
 }
 
 /** Accuracy (classification) or mean squared error (regression) of state `s` on `ds`. */
-export function evaluate(tr: Trainer, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number } {
+export function evaluate(tr: StepContext, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number } {
   const pred = predict(tr, s, ds);
   const k = ds.outputSize;
   if (ds.task === 'classification') {

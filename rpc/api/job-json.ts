@@ -8,7 +8,7 @@ import { address, array, big, bool, hash, int, num, nullable, object, oneOfStrin
 import type { Repr, Wire } from './wire.ts';
 
 /** Job status names in lifecycle order (what job_list's `status` filter accepts). */
-export const JOB_STATUS_NAMES = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired'] as const;
+export const JOB_STATUS_NAMES = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging'] as const;
 export type JobStatusName = (typeof JOB_STATUS_NAMES)[number];
 const STATUS = oneOfStrings(JOB_STATUS_NAMES, 'job status');
 const OUTCOME = nullable(str('how the job ended (paid, slashed, expired, ...); null while running'));

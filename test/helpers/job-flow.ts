@@ -37,12 +37,23 @@ export function openAndAttest(c: TestChain, id: Uint8Array, work: SolverWork, at
   return c.job(id);
 }
 
-/** The whole job; returns the block that revealed (and ended) it. */
-export function runJob(c: TestChain, opts: { terms?: JobTerms; trainSpec?: ModelSpec; attesters?: (job: Job) => Acct[] } = {}): { id: Uint8Array; work: SolverWork; last: BlockResult } {
+const ENDED: readonly number[] = [JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired, JobStatus.Diverged];
+export const hasEnded = (j: Job): boolean => ENDED.includes(j.status);
+
+/**
+ * The whole job: `revealed` is the block whose reveal gave the provisional verdict; `last` the block
+ * that ended it (the dispute window closing with no dispute, unless `keepOpen`, when it is `revealed`).
+ */
+export function runJob(
+  c: TestChain, opts: { terms?: JobTerms; trainSpec?: ModelSpec; attesters?: (job: Job) => Acct[]; keepOpen?: boolean } = {},
+): { id: Uint8Array; work: SolverWork; revealed: BlockResult; last: BlockResult } {
   const id = submit(c, opts.terms);
   const work = acceptAndTrain(c, id, opts.trainSpec);
   commitAndWaitChallenge(c, id, work);
   const job = openAndAttest(c, id, work, opts.attesters ?? ((j) => c.validators.filter((v) => j.committee.some((m) => m.address.every((b, i) => b === v.address[i])))));
-  const last = c.block([c.tx(c.solver, work.reveal(job))]);
-  return { id, work, last };
+  const revealed = c.block([c.tx(c.solver, work.reveal(job))]);
+  assert.equal(c.job(id).status, JobStatus.Provisional, 'the reveal gives a provisional verdict');
+  if (opts.keepOpen) return { id, work, revealed, last: revealed };
+  const last = c.until(id, hasEnded).at(-1) ?? revealed;
+  return { id, work, revealed, last };
 }

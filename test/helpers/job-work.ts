@@ -1,7 +1,7 @@
 // Real proof-of-learning work for job tests: a tiny regression model trained with the det runtime,
 // the solver's commitment, openings and reveals built from its trace, and committee members that
 // replay the sampled segments from the opened checkpoints.
-import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, type ModelSpec, type TraceResult, type Trainer, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
+import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, trainStates, carryState, type ModelSpec, type TraceHook, type TraceResult, type Trainer, type TrainState, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
 
 import { attestationDigest, disputeTermsFor, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
 import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/index.ts';
@@ -34,9 +34,15 @@ export class SolverWork {
   readonly trainer: Trainer;
   readonly trace: TraceResult;
 
-  constructor(readonly job: Job, trainSpec: ModelSpec = SPEC) {
+  constructor(readonly job: Job, trainSpec: ModelSpec = SPEC, readonly hooks: readonly TraceHook[] = []) {
     this.trainer = createTrainer(trainSpec, DATA, job.seed!);
-    this.trace = runTraceSync(this.trainer, job.id);
+    this.trace = runTraceSync(this.trainer, job.id, { hooks });
+  }
+
+  /** state_t of this run (the same hooks, trained again: the solver keeps what it needs to re-derive it). */
+  stateAt(t: number): TrainState {
+    for (const out of trainStates(this.trainer, this.hooks)) if (out.state.step === t) return carryState(out.state, t);
+    throw new Error(`no state at step ${t}`);
   }
 
   commit(): TraceCommitPayload {

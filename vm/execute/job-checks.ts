@@ -1,7 +1,7 @@
 // What every job transaction handler checks first, and the shape of its result: each handler runs
 // every check before returning its writes as a closure, so a rejected transaction changes nothing.
 import { VmError } from '../errors.ts';
-import { JOB_STATUS_NAMES, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
+import { EventKind, JOB_STATUS_NAMES, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { checkpointStep } from '../../ml-runtime/commitment/index.ts';
 import { bytesToHex, equalBytes, leafHash, verifyMerkleRange } from '../../primitives/index.ts';
@@ -51,7 +51,15 @@ export function proofFail(msg: string): never {
 export function effect(o: StateOverlay, before: Job, after: Job, events: ChainEvent[] = []): JobTxEffect {
   return {
     events,
-    write: () => o.setJob(after),
+    write: () => {
+      o.setJob(after);
+      // a dispute award pays out coins escrowed earlier (a bond or a demand fee): credit, never mint
+      for (const e of events) {
+        if (e.kind !== EventKind.DisputeAward) continue;
+        const a = o.account(e.address);
+        o.setAccount(e.address, { balance: a.balance + e.amount, nonce: a.nonce });
+      }
+    },
     update: after.status !== before.status ? { jobId: after.id, status: after.status, outcome: after.outcome } : null,
   };
 }

@@ -25,9 +25,17 @@ const payloads: TxPayload[] = [
   { kind: 'job-open', jobId: h(2), openings: [{ index: 0, chunkRoot: h(7), stepHash: h(8), siblings: [h(9), h(10)] }, { index: 4, chunkRoot: h(7), stepHash: h(8), siblings: [] }] },
   { kind: 'job-attest', jobId: h(2), digest: new Uint8Array(32) },
   { kind: 'job-reveal', jobId: h(2), items: [{ from: 0, hashes: [h(11)], siblings: [h(12)] }, { from: 3, hashes: [h(1), h(2), h(3), h(4)], siblings: [] }] },
+  { kind: 'dispute-open', jobId: h(2), target: 'solver', segment: 3, member: null, hashes: [h(1), h(2), h(3)] },
+  { kind: 'dispute-open', jobId: h(2), target: 'attestation', segment: 0, member: addr(5), hashes: [] },
+  { kind: 'dispute-respond', jobId: h(2), dispute: 1, hashes: [h(1), h(2)], siblings: [h(3)] },
+  { kind: 'state-supply', jobId: h(2), dispute: 0, offset: 100, total: 300, bytes: new Uint8Array(200).fill(4) },
+  { kind: 'sample-supply', jobId: h(2), dispute: 2, items: [{ index: 7, bytes: Uint8Array.of(1, 2, 3), siblings: [h(4), h(5)] }] },
+  { kind: 'da-demand', jobId: h(2), checkpoint: 3, chunk: 1 },
+  { kind: 'da-chunk', jobId: h(2), checkpoint: 3, chunkRoot: h(6), stepHash: h(7), checkpointSiblings: [h(8)], chunk: 1, bytes: new Uint8Array(70), chunkSiblings: [h(9)] },
+  { kind: 'job-diverge', jobId: h(2), step: 9, traceRoot: h(3), checkpointsRoot: h(4), finalChunkRoot: h(5), finalStepHash: h(6) },
 ];
 
-test('job payloads 4..9 round-trip exactly through the transaction codec', () => {
+test('job and dispute payloads 4..16 round-trip exactly through the transaction codec', () => {
   for (const p of payloads) {
     const bytes = encodeTx(signed(p));
     const back = decodeTx(bytes, 1 << 20);
@@ -36,7 +44,8 @@ test('job payloads 4..9 round-trip exactly through the transaction codec', () =>
   }
   const submit = decodeCanonical(encodeTx(signed(payloads[0]!)), 'tx') as unknown[];
   assert.equal(((submit[1] as unknown[])[3] as unknown[])[0], 4, 'JobSubmit is kind 4');
-  assert.deepEqual(((submit[1] as unknown[])[3] as unknown[]).at(-1), new Uint8Array(0), 'no parent is an empty byte string');
+  assert.deepEqual(((submit[1] as unknown[])[3] as unknown[]).at(-2), new Uint8Array(0), 'no parent is an empty byte string');
+  assert.deepEqual(((submit[1] as unknown[])[3] as unknown[]).at(-1), [2, 3, 700n, 30n, 676, 13824], 'the dispute terms close JobSubmit');
 });
 
 test('decode bounds are TX_MALFORMED and name the field', () => {
@@ -94,15 +103,18 @@ test('a job state entry round-trips exactly and decoding is strict', () => {
     f[i] = v;
     assert.throws(() => decodeJob(encode(f as never)), (e: unknown) => isVmError(e) && e.code === 'CODEC_MALFORMED', what);
   };
-  bad(3, 11, 'unknown status');
+  bad(3, 14, 'unknown status');
   bad(3, 0, 'status 0');
   bad(4, 5, 'a small int where a height belongs');
   bad(6, new Uint8Array(0), 'solver must be nil or 20 bytes');
   bad(18, 'won', 'unknown outcome');
   bad(17, [[0, []]], 'a reveal without hashes');
+  bad(20, 'won', 'unknown verdict');
+  bad(23, [[9, ...((fields[23] as unknown[])[0] as unknown[]).slice(1)]], 'unknown dispute kind');
+  bad(24, [[new Uint8Array(20), 0, 0, 1n, 1n, 2n, new Uint8Array(5)]], 'a demand answer must be empty or 32 bytes');
   const b = encodeJob(fullJob());
   assert.throws(() => decodeJob(Uint8Array.from([...b, 0])), (e: unknown) => isVmError(e));
-  assert.throws(() => decodeJob(encode(fields.slice(0, -1) as never)), (e: unknown) => isVmError(e) && /20 fields/.test(e.message));
+  assert.throws(() => decodeJob(encode(fields.slice(0, -1) as never)), (e: unknown) => isVmError(e) && /25 fields/.test(e.message));
   assert.deepEqual(jobTreeKey(h(1)), sha256(Uint8Array.of(6), h(1)));
   assert.deepEqual(JOB_INDEX_TREE_KEY, sha256(Uint8Array.of(7)));
 });

@@ -21,8 +21,9 @@ test('an honest job is finalized and paid exactly; a member that did not attest 
   const c = new TestChain();
   const supply = c.supply();
   const lazy = c.validators[2]!;
-  const { id, work, last } = runJob(c, { attesters: (j) => c.validators.filter((v) => v !== lazy && j.committee.some((m) => same(m.address, v.address))) });
+  const { id, work, last, revealed } = runJob(c, { attesters: (j) => c.validators.filter((v) => v !== lazy && j.committee.some((m) => same(m.address, v.address))) });
   const job: Job = c.job(id);
+  assert.deepEqual(revealed.blockEvents, [], 'nothing is paid at the provisional verdict');
 
   assert.equal(job.status, JobStatus.Finalized);
   assert.equal(job.outcome, 'paid');
@@ -35,7 +36,9 @@ test('an honest job is finalized and paid exactly; a member that did not attest 
   assert.equal(bytesToHex(job.commitment!.finalChunkRoot), bytesToHex(work.trace.checkpoints.at(-1)!.chunkRoot), 'the proven model is recorded');
   assert.equal(job.daPeer, DA_PEER);
   assert.deepEqual(job.daAddrs, DA_ADDRS);
-  assert.deepEqual(statuses(c, id), ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized:paid']);
+  assert.deepEqual(statuses(c, id), ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'provisional', 'finalized:paid']);
+  assert.equal(job.verdict, 'paid');
+  assert.equal(job.endHeight, job.windowEnd, 'paid when the dispute window closes, not at the reveal');
 
   // 1000 split among 3 matching attesters: 333 each, 1 back to the submitter
   assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 10_000n - 1_000n + 1n);
@@ -79,7 +82,7 @@ test('two independent runs of the same job reach identical state roots at every 
   assert.notEqual(other.roots.at(-1), honestRoots.at(-1), 'a different beacon gives a different seed and challenge');
 });
 
-test('a solver that trained with another learning rate is slashed; the members that caught it share the reward', () => {
+test('a solver that trained with another learning rate is slashed; the members that caught it share the reward and half the bond', () => {
   const c = new TestChain();
   const supply = c.supply();
   const wrong = validateSpec({ ...SPEC, optimizer: { type: 'sgd', learningRate: 0.1 } });
@@ -88,12 +91,15 @@ test('a solver that trained with another learning rate is slashed; the members t
   assert.equal(job.status, JobStatus.Slashed);
   assert.equal(job.outcome, 'mismatch');
   assert.equal(job.attestations.length, 4);
-  assert.equal(c.balanceNet(c.solver), BALANCE - 4n * FEE - 5_000n, 'the bond is burned');
+  assert.equal(c.balanceNet(c.solver), BALANCE - 4n * FEE - 5_000n, 'the bond is lost');
   assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back');
-  for (const v of c.validators) assert.equal(c.balanceNet(v), BALANCE - FEE + 250n, v.name);
-  assert.equal(c.supply(), supply - 5_000n);
-  assert.deepEqual(last.blockEvents[0], ev(EventKind.JobSlash, c.solver.address, 5_000n));
-  assert.deepEqual(statuses(c, id).at(-1), 'slashed:mismatch');
+  // the reward (1000) and half the bond (2500) are split among the four members who caught it
+  for (const v of c.validators) assert.equal(c.balanceNet(v), BALANCE - FEE + 250n + 625n, v.name);
+  assert.equal(c.supply(), supply - 2_500n, 'the other half of the bond is burned');
+  assert.deepEqual(last.blockEvents[0], ev(EventKind.JobSlash, c.solver.address, 2_500n));
+  const sorted = [...c.validators].map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
+  assert.deepEqual(last.blockEvents.slice(1, 5), sorted.map((a) => ev(EventKind.JobSlashShare, a, 625n, c.solver.address)));
+  assert.deepEqual(statuses(c, id).slice(-2), ['provisional', 'slashed:mismatch']);
 });
 
 test('the attest window closes in the block where the last member attests, and runs to its deadline otherwise', () => {

@@ -2,7 +2,7 @@
 // as the same block without it (TestChain.rejection checks both).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { executeTx, verifyTxBytes, signTxBytes, isVmError, StateOverlay, JobStatus, type Job, type JobTerms } from '../index.ts';
+import { disputeTermsFor, executeTx, verifyTxBytes, signTxBytes, isVmError, StateOverlay, JobStatus, type Job, type JobTerms } from '../index.ts';
 import { validateSpec, traceRoot } from '../../ml-runtime/index.ts';
 import { TestChain, CHAIN_ID, PARAMS, FEE, BALANCE } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, runJob, DA_PEER } from '../../test/helpers/job-flow.ts';
@@ -124,8 +124,8 @@ test('each phase transaction is refused out of turn, from the wrong sender, or w
   c.block([c.tx(c.solver, work.reveal(rv, items.slice(0, 1)))]);
   assert.equal(reveal(items.slice(0, 1)), 'JOB_REVEAL_INVALID', 'already revealed in an earlier transaction');
   c.block([c.tx(c.solver, work.reveal(rv, items.slice(1)))]);
-  assert.equal(c.job(id).status, JobStatus.Finalized);
-  assert.equal(c.rejection(c.solver, work.reveal(rv, items.slice(0, 1))), 'JOB_WRONG_STATUS', 'nothing after the end');
+  assert.equal(c.job(id).status, JobStatus.Provisional);
+  assert.equal(c.rejection(c.solver, work.reveal(rv, items.slice(0, 1))), 'JOB_WRONG_STATUS', 'nothing after the verdict');
 });
 
 test('openings must end at the committed final state; reveals must agree with the openings', () => {
@@ -151,14 +151,20 @@ test('openings must end at the committed final state; reveals must agree with th
   assert.equal(c.job(b).outcome, 'no-reveal');
 });
 
-test('a parent must be a finalized job with the same parameter shapes', () => {
+test('a parent must be a finalized job with the same parameter shapes; a model is not usable as a parent until its window closes', () => {
   const c = new TestChain();
-  const child = (parent: Uint8Array, spec = specBytes()) => ({ kind: 'job-submit' as const, terms: terms({ parent, spec }) });
+  const child = (parent: Uint8Array, spec = specBytes()) => ({ kind: 'job-submit' as const, terms: terms({ parent, spec, dispute: disputeTermsFor(spec) }) });
   const open = submit(c);
   assert.equal(c.rejection(c.submitter, child(new Uint8Array(32).fill(7))), 'JOB_PARENT_INVALID');
   assert.equal(c.rejection(c.submitter, child(open)), 'JOB_PARENT_INVALID', 'parent still open');
-  const { id } = runJob(c);
-  assert.equal(c.job(id).status, JobStatus.Finalized);
+  const { id } = runJob(c, { keepOpen: true, terms: terms({ dispute: disputeTermsFor(specBytes(), { window: 4 }) }) });
+  // the committee said paid, but the dispute window is open: not yet a proven model
+  for (let i = 0; i < 4; i++) {
+    assert.equal(c.job(id).status, JobStatus.Provisional);
+    assert.equal(c.rejection(c.submitter, child(id)), 'JOB_PARENT_INVALID', `provisional, ${c.job(id).windowEnd - c.height} blocks of window left`);
+    c.block();
+  }
+  assert.equal(c.job(id).status, JobStatus.Finalized, 'the window closed with no dispute');
   const wider = specBytes(validateSpec({ ...SPEC, layers: [{ type: 'dense', units: 8, activation: 'relu' }, { type: 'dense', units: 1 }] }));
   assert.equal(c.rejection(c.submitter, child(id, wider)), 'JOB_PARENT_INVALID', 'other shapes');
   const finer = specBytes(validateSpec({ ...SPEC, optimizer: { type: 'momentum', learningRate: 0.01, momentum: 0.9 }, steps: 24 }));

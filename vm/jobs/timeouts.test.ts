@@ -9,7 +9,7 @@ import { terms, useDet } from '../../test/helpers/job-work.ts';
 
 await useDet();
 
-const ended = (j: Job) => j.status === JobStatus.Expired || j.status === JobStatus.Slashed || j.status === JobStatus.Finalized;
+const ended = (j: Job) => j.status === JobStatus.Expired || j.status === JobStatus.Slashed || j.status === JobStatus.Finalized || j.status === JobStatus.Diverged;
 const allMembers = (c: TestChain) => (j: Job) => c.validators.filter((v) => j.committee.some((m) => m.address.every((b, i) => b === v.address[i])));
 
 test('no solver: the job expires at submitHeight + accept and the escrow goes back; an accept at the deadline still lands', () => {
@@ -95,7 +95,9 @@ test('a reveal split over two transactions finalizes the job when the last part 
   const items = work.revealItems(job);
   c.block([c.tx(c.solver, work.reveal(job, items.slice(1)))]);
   assert.equal(c.job(id).status, JobStatus.Revealing);
-  const last = c.block([c.tx(c.solver, work.reveal(job, items.slice(0, 1)))]);
+  c.block([c.tx(c.solver, work.reveal(job, items.slice(0, 1)))]);
+  assert.equal(c.job(id).status, JobStatus.Provisional);
+  const last = c.until(id, ended).at(-1)!;
   assert.equal(c.job(id).status, JobStatus.Finalized);
   assert.deepEqual(c.job(id).reveals.map((r) => r.from), items.map((r) => r.from).sort((a, b) => a - b));
   assert.deepEqual(last.blockEvents.map((e) => e.kind), [EventKind.JobPayout, EventKind.JobRefund], 'a zero reward emits no reward events');

@@ -42,7 +42,7 @@ export interface SimOptions {
   salt?: string;
 }
 
-const TERMINAL = new Set<number>([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired]);
+const TERMINAL = new Set<number>([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired, JobStatus.Diverged]);
 export const isTerminal = (j: Job): boolean => TERMINAL.has(j.status);
 
 export const hex = bytesToHex;
@@ -307,6 +307,15 @@ export class JobSim {
             p.verifyCpuMs += ms;
             p.verifyByMember.set(k, (p.verifyByMember.get(k) ?? 0) + ms);
             p.replayedSteps += a.steps;
+            if (a.unavailable && !solver.run(job.id).serving) {
+              // data the solver does not serve is demanded on chain, not reported UNAVAILABLE (docs/disputes.md §6)
+              const cp = job.segments.find((j) => j > 0);
+              if (cp !== undefined && !job.demands.some((d) => equalBytes(d.by, m.address))) {
+                p.sent.attest.add(k);
+                out.push(this.tx(this.accountOf(m.address), { kind: 'da-demand', jobId: job.id, checkpoint: cp, chunk: 0 }));
+              }
+              continue;
+            }
             digest = a.digest;
           } else if (behaviour === 'unavailable') digest = UNAVAILABLE_DIGEST;
           else if (behaviour === 'copy') digest = job.attestations.find((a) => !equalBytes(a.address, m.address))?.digest ?? null;
