@@ -1,10 +1,8 @@
 // The solver's side of the dispute game (JobDefence) against the real vm (TestChain: every block is
 // built, re-applied from its bytes by a replica and must be accepted whole), with a real det training
 // run recorded by the artifact writer, as the solver's training writes it. The job reaches JobDefence
-// as job_get shows it (dispute progress as counts). Where a dispute reaches the referee, the chain's
-// referee is a TEST DOUBLE that re-executes the step on the whole training set and records its inputs:
-// these tests check the solver's moves (which the vm accepts, and that the state it puts on chain is
-// state_t), not the referee's verdict.
+// as job_get shows it (dispute progress as counts). Where a dispute reaches the referee, it is the
+// chain's real det referee (ml-runtime/referee), recorded so the test can check what it was given.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -13,12 +11,12 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { createTrainer, encodeSample, segmentBounds, stepHash, stepHashOfEncoding, trainStep, validateSpec } from '../../ml-runtime/index.ts';
 import { attestationDigest, batchNeeded, decodeTx, DisputeKind, DisputeStage, DisputeWinner, JobOutcome, JobStatus, type Job } from '../../vm/index.ts';
-import { JobDefence, trainJob, type SolverEvent } from './index.ts';
+import { JobDefence, disputeEarnings, formatEvent, parseJobView, trainJob, type SolverEvent } from './index.ts';
 import { SolverArtifacts, solverStateAt, statePieces } from '../jobs/index.ts';
 import { TestChain, PARAMS, CHAIN_ID } from '../../test/helpers/job-test-chain.ts';
 import { DATA, SPEC, specBytes, terms, useDet } from '../../test/helpers/job-work.ts';
 import { disputeTermsFor } from '../../vm/index.ts';
-import { Outbox, digestInput, jobView, replayingReferee, reveal, solverChain, toAttesting } from '../../test/helpers/dispute-parties.ts';
+import { Outbox, digestInput, installReferee, jobView, reveal, solverChain, toAttesting } from '../../test/helpers/dispute-parties.ts';
 import { encodeAddress, equalBytes } from '../../primitives/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'polchain-defence-'));
@@ -70,9 +68,7 @@ test('a disputed segment: the solver answers with a range proof the vm accepts, 
   await useDet();
   const c = new TestChain('defence-respond');
   const o = new Outbox(c);
-  const ref = replayingReferee(DATA);
-  c.state.referee = ref;
-  c.replica.referee = ref;
+  const ref = await installReferee(c);
   const { id, art } = await provisional(c, o);
   const job = c.job(id);
   const j = unsampled(job);
@@ -157,9 +153,7 @@ test('a run that becomes non-finite is recorded as its prefix, committed with Jo
   const hot = validateSpec({ ...SPEC, optimizer: { type: 'sgd', learningRate: 30 } });
   const c = new TestChain('defence-diverge');
   const o = new Outbox(c);
-  const ref = replayingReferee(DATA);
-  c.state.referee = ref;
-  c.replica.referee = ref;
+  const ref = await installReferee(c);
   o.send(c.submitter, { kind: 'job-submit', terms: { ...TERMS(), spec: specBytes(hot) } });
   const id = o.block().txHashes[0]!;
   o.send(c.solver, { kind: 'job-accept', jobId: id, daPeer: '12D3KooWtestpeer', daAddrs: [] });
@@ -223,4 +217,35 @@ test('a respond move that cannot fit a transaction is reported once, not retried
   const errors = events.filter((e) => e.type === 'error');
   assert.equal(errors.length, 1);
   assert.match((errors[0] as { message: string }).message, /dispute-respond transaction is \d+ bytes; the limit is 200/);
+});
+
+test('job_get\'s disputes and demands (names or tags, counts or indices) parse into the views the defence plays from; earnings count what the game moved', () => {
+  const solver = encodeAddress(new Uint8Array(20).fill(2));
+  const other = encodeAddress(new Uint8Array(20).fill(3));
+  const raw = {
+    id: '0x' + '11'.repeat(32), status: 'provisional', submitter: other, solver, deadline: '40', height: '30', verdict: 'paid', windowEnd: '40', divergedAt: null,
+    terms: { specJson: JSON.stringify(SPEC), runtime: 'det-1', datasetRoot: '0x' + '22'.repeat(32), datasetSize: 800, solverStake: '5000', bounty: '10000', dispute: { window: 8, move: 3, bond: '700', demandFee: '30' } },
+    disputes: [
+      { index: 0, kind: 'solver', by: other, member: null, segment: 2, bond: '700', stage: 'resolved', deadline: null, step: 7, winner: 'solver', reason: 'referee', supplies: [], samples: { received: 0, needed: null } },
+      { index: 1, kind: 2, by: solver, member: '0x' + '44'.repeat(20), segment: null, bond: '700', stage: 2, deadline: '33', step: 4, winner: null, reason: null,
+        supplies: [{ party: solver, total: 709, received: 300 }], samples: { received: 5, needed: 20 } },
+      { index: 2, kind: 'attestation', by: solver, member: other, segment: null, bond: '700', stage: 'resolved', deadline: null, step: -1, winner: 'other', reason: 'referee', supplies: [], samples: { received: 0, needed: null } },
+    ],
+    demands: [
+      { index: 0, by: other, checkpoint: 2, chunk: 0, fee: '30', height: '20', deadline: '23', answer: '0x' + 'ab'.repeat(32) },
+      { index: 1, by: other, checkpoint: 3, chunk: 0, fee: '30', height: '20', deadline: '23', answer: null },
+    ],
+  };
+  const v = parseJobView(raw);
+  assert.deepEqual([v.status, v.verdict, v.windowEnd, v.divergedAt, v.terms.dispute?.bond], ['provisional', 'paid', 40n, 0, 700n]);
+  const [a, b] = v.disputes;
+  assert.deepEqual([a!.kind, a!.stage, a!.winner, a!.deadline, a!.samples], ['solver', 'resolved', 'solver', 0n, null]);
+  assert.deepEqual([b!.kind, b!.stage, b!.winner, b!.step, b!.member, b!.samplesReceived, b!.samplesNeeded], ['attestation', 'referee', 'none', 4, encodeAddress(new Uint8Array(20).fill(0x44)), 5, 20]);
+  assert.deepEqual(b!.supplies, [{ party: solver, total: 709, received: 300 }]);
+  assert.deepEqual(v.demands.map((x) => [x.checkpoint, x.answer === null]), [[2, false], [3, true]]);
+  assert.throws(() => parseJobView({ ...raw, disputes: [{ ...raw.disputes[0], kind: 'bogus' }] }), /disputes\[0\]\.kind: unknown value "bogus"/);
+  const e = disputeEarnings(v, solver, new Set(['0x' + 'ab'.repeat(32)]));
+  assert.deepEqual(e, { won: 1, lost: 1, bondsWon: 700n, bondsLost: 700n, membersSlashed: 0, demandsAnswered: 1, demandFees: 30n });
+  assert.equal(formatEvent({ type: 'dispute-resolved', jobId: v.idHex, dispute: 0, kind: 'solver', won: true, reason: 'referee', bond: 700n }), 'dispute 0 (solver) won (referee), bond 700');
+  assert.equal(formatEvent({ type: 'dispute-move', jobId: v.idHex, dispute: 1, kind: 'attestation', move: 'state', step: 4, txs: 2, bytes: 900 }), 'dispute 1 (attestation): put state_4 on chain in 2 transactions (900 bytes)');
 });

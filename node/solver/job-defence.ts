@@ -50,6 +50,8 @@ interface Move {
 export class JobDefence {
   private readonly moves = new Map<string, Move>();
   private readonly reported = new Set<number>();
+  /** height of the last look at the members' digests (once per block is enough) */
+  private membersAt = -1n;
 
   constructor(private readonly d: DefenceDeps) {}
 
@@ -147,7 +149,8 @@ export class JobDefence {
   }
 
   private async disputeMembers(v: JobView, h: bigint): Promise<void> {
-    if (!this.d.disputeMembers || !v.segments.length || h > v.windowEnd) return;
+    if (!this.d.disputeMembers || !v.segments.length || h > v.windowEnd || h === this.membersAt) return;
+    this.membersAt = h;
     const members = await this.d.chain.attestations(v.idHex);
     let input: { h0: Uint8Array; segments: Uint8Array[][] } | null = null;
     let openCount = v.disputes.filter((x) => x.stage !== 'resolved').length;

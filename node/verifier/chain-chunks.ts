@@ -5,9 +5,9 @@
 // checked it. Only when neither way gives the state before the task's cut-off height does the member
 // attest UNAVAILABLE: network trouble on its side then costs an honest solver nothing.
 import type { Logger } from 'pino';
-import type { ModelSpec } from '../../ml-runtime/index.ts';
+import { CHUNK_SIZE, checkpointCount, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import { decodeTx, JOB_LIMITS, JobStatus, signTxBytes, type Job, type JobOpening, type TxBody } from '../../vm/index.ts';
-import { chunkCountOf, chunkFromDaTx, encodedLengthOf, isJobsError, layoutOfSpec, type DaPeer } from '../jobs/index.ts';
+import { chunkCountOf, chunkFromDaTx, encodedLengthOf, isJobsError, layoutOfSpec, signedSize, type DaPeer } from '../jobs/index.ts';
 import { short, type VerifierContext } from './context.ts';
 import { isTransient } from './errors.ts';
 import { bytesToHex, equalBytes, errorCode, errorMessage } from '../../primitives/index.ts';
@@ -28,6 +28,8 @@ function pause(ms: number, signal: AbortSignal): Promise<void> {
 interface Pending {
   /** my demand transactions by chunk, while the chain does not show them yet */
   sent: Map<number, Uint8Array>;
+  /** chunks whose DaChunk answer could not fit a transaction (said once) */
+  tooLarge: Set<number>;
   /** DaChunk transactions already read (hash hex → chunk), so each is decoded once */
   read: Set<string>;
 }
@@ -48,7 +50,7 @@ export async function checkpointBytes(
   if (!c.o.getTx) return fetch();
   const startHeight = c.o.state.height;
   const grace = BigInt(c.o.demandGraceBlocks ?? 2);
-  const pending: Pending = { sent: new Map(), read: new Set() };
+  const pending: Pending = { sent: new Map(), read: new Set(), tooLarge: new Set() };
   for (let attempt = 1; ; attempt++) {
     await fromChain(c, job.id, opening, have, pending, log);
     let err: unknown;
@@ -104,6 +106,24 @@ async function fromChain(c: VerifierContext, jobId: Uint8Array, opening: JobOpen
   }
 }
 
+/**
+ * Whether the solver's DaChunk answering this chunk fits the chain's transaction limit (a bound: the
+ * longest proofs of the two trees). A demand it could never answer would slash an honest solver
+ * (no-data), so such a chunk is not demanded.
+ */
+export function daChunkFits(job: Pick<Job, 'id' | 'terms' | 'divergedAt'>, checkpoint: number, chunk: number, maxTxBytes: number, chainId: string): boolean {
+  const spec = parseSpec(new TextDecoder().decode(job.terms.spec));
+  const size = encodedLengthOf(layoutOfSpec(spec));
+  const T = job.divergedAt > 0 ? job.divergedAt : spec.steps;
+  const depth = (n: number) => Math.ceil(Math.log2(Math.max(1, n)));
+  const z = new Uint8Array(32);
+  const bytes = Math.min(CHUNK_SIZE, size - chunk * CHUNK_SIZE);
+  return signedSize(chainId, {
+    kind: 'da-chunk', jobId: job.id, checkpoint, chunkRoot: z, stepHash: z, checkpointSiblings: Array(depth(checkpointCount(T, spec.checkpointInterval))).fill(z),
+    chunk, bytes: new Uint8Array(bytes), chunkSiblings: Array(depth(chunkCountOf(size))).fill(z),
+  }) <= maxTxBytes;
+}
+
 /** Demands each missing chunk nobody has an open demand for yet (within the chain's limits on open demands). */
 async function demand(c: VerifierContext, jobId: Uint8Array, checkpoint: number, n: number, have: ReadonlyArray<Uint8Array | undefined>, p: Pending, log: Logger): Promise<void> {
   const job = c.o.state.getJob(jobId);
@@ -122,6 +142,11 @@ async function demand(c: VerifierContext, jobId: Uint8Array, checkpoint: number,
     const same = job.demands.filter((d) => d.checkpoint === checkpoint && d.chunk === i);
     if (same.some((d) => d.answer.length || h <= d.deadline)) continue; // answered, or someone's demand is open
     if (open >= JOB_LIMITS.maxOpenDemands || total >= JOB_LIMITS.maxDemands) break;
+    if (!daChunkFits(job, checkpoint, i, c.o.state.params.maxTxBytes, c.o.state.chainId)) {
+      if (!p.tooLarge.has(i)) log.warn({ checkpoint, chunk: i, maxTxBytes: c.o.state.params.maxTxBytes }, 'verifier: the solver could not answer a demand for this chunk within the transaction limit; not demanding it');
+      p.tooLarge.add(i);
+      continue;
+    }
     const body: TxBody = {
       chainId: c.o.state.chainId, nonce: c.o.nextNonce(c.address), fee: c.o.fee ?? c.o.state.params.minFee,
       payload: { kind: 'da-demand', jobId, checkpoint, chunk: i },

@@ -1,11 +1,11 @@
 // The honest parties of the dispute game, run against a TestChain (the real vm): a shared outbox that
 // the solver's JobDefence and a validator's VerifierService submit to and that the test turns into
 // blocks, the solver's chain client over it, the job as job_get shows it (the shape of
-// node/rpc-methods dispute-json.ts: dispute progress as counts), and the solver's artifacts on disk.
+// node/rpc-methods dispute-json.ts: dispute progress as counts), the solver's artifacts on disk, and
+// the chain's real referee with a record of what it was asked.
 import {
-  canonicalSpecJson, createTrainer, datasetRoot, decodeState, NonFiniteStateError, parseSpec, requiredOpenings, requiredRanges, runTraceSync, segmentBounds,
-  stepHash, trainStep,
-  type Dataset, type ModelSpec, type RefereeResult, type StepReferee, type TraceHook,
+  canonicalSpecJson, createTrainer, datasetRoot, loadDetReferee, requiredOpenings, requiredRanges, runTraceSync, segmentBounds,
+  type Dataset, type ModelSpec, type RefereeStepInput, type StepReferee, type TraceHook,
 } from '../../ml-runtime/index.ts';
 import {
   batchNeeded, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES, DisputeStage, DisputeWinner, JOB_STATUS_NAMES, JobStatus, signTxBytes,
@@ -140,26 +140,6 @@ export async function solverArtifacts(dir: string, job: Job, spec: ModelSpec, da
   return w.finish();
 }
 
-/**
- * A TEST DOUBLE of ChainState.referee for tests of the parties' moves (not of the referee's verdict):
- * it re-executes the step with `exec` and records what it was given, so a test can check that the
- * state the parties put on chain is the one it should be and that the batch came whole.
- */
-export function recordingReferee(exec: (input: Parameters<StepReferee['step']>[0]) => RefereeResult): StepReferee & { calls: Array<Parameters<StepReferee['step']>[0]> } {
-  const calls: Array<Parameters<StepReferee['step']>[0]> = [];
-  return {
-    runtimes: ['det-1'],
-    calls,
-    step(input: Parameters<StepReferee['step']>[0]) {
-      calls.push(input);
-      return exec(input);
-    },
-    initialHash() {
-      return { kind: 'invalid', reason: 'not used by these tests' };
-    },
-  };
-}
-
 /** h0 and each sampled segment's hashes after its start, from the solver's record: an honest member's digest input. */
 export async function digestInput(art: SolverArtifacts, job: Job): Promise<{ h0: Uint8Array; segments: Uint8Array[][] }> {
   const [h0] = await art.stepHashes(0, 0);
@@ -209,17 +189,18 @@ export async function reveal(c: TestChain, o: Outbox, id: Uint8Array, art: Solve
 }
 
 /**
- * The recording double that re-executes the step with the spec's step function on the whole
- * training set `data` (not on the samples given: that is the real referee's job, built elsewhere).
+ * The chain's real det referee (ml-runtime/referee), installed on the test chain and its replica,
+ * with a record of every step it was asked to run (a test checks what the parties put on chain).
  */
-export function replayingReferee(data: Dataset): ReturnType<typeof recordingReferee> {
-  return recordingReferee((input) => {
-    const tr = createTrainer(parseSpec(new TextDecoder().decode(input.spec)), data, input.seed);
-    try {
-      return { kind: 'hash', hash: stepHash(input.jobId, trainStep(tr, decodeState(input.state, tr.layout)).state) };
-    } catch (e) {
-      if (e instanceof NonFiniteStateError) return { kind: 'non-finite', reason: e.message };
-      throw e;
-    }
-  });
+export async function installReferee(c: TestChain): Promise<{ calls: RefereeStepInput[] }> {
+  const real = await loadDetReferee();
+  const calls: RefereeStepInput[] = [];
+  const spy: StepReferee = {
+    runtimes: real.runtimes,
+    step: (input) => { calls.push(input); return real.step(input); },
+    initialHash: (input) => real.initialHash(input),
+  };
+  c.state.referee = spy;
+  c.replica.referee = spy;
+  return { calls };
 }
