@@ -30,9 +30,12 @@ test('paid below two thirds of committee stake disagreeing, slashed from two thi
   assert.equal(v([100n, 200n], ['ok', 'ok']), 'paid');
   assert.equal(v([100n, 200n], ['ok', 'bad']), 'mismatch', 'exactly 2/3 of the stake disagrees');
   assert.equal(v([101n, 200n], ['ok', 'bad']), 'paid', 'just under 2/3');
-  assert.equal(v([100n, 200n], ['ok', 'unavailable']), 'paid', 'UNAVAILABLE claims nothing: it counts for neither side (data is demanded on chain instead)');
+  assert.equal(v([100n, 200n], ['ok', 'unavailable']), 'paid', 'UNAVAILABLE counts for neither side');
+  assert.equal(v([100n, 200n], ['unavailable', 'unavailable']), 'mismatch', 'but a job nobody replayed is never paid');
+  assert.equal(v([100n, 200n], ['unavailable', null]), 'mismatch');
   assert.equal(v([100n, 200n], ['unavailable', 'bad']), 'mismatch');
-  assert.equal(v([100n, 200n], [null, null]), 'paid', 'silent members do not disagree');
+  assert.equal(v([100n, 200n], [null, 'ok']), 'paid', 'silent members do not disagree');
+  assert.equal(v([100n, 200n], [null, null]), 'mismatch', 'a silent committee checked nothing');
   assert.equal(v([100n, 200n, 300n], ['bad', null, 'ok']), 'paid');
   assert.equal(v([], []), 'mismatch', 'an empty committee checks nothing, so it never pays');
 });
