@@ -89,7 +89,8 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   const [v, ...others] = c.validators;
   for (const m of others) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, input.segments) });
 
-  const { svc, lines } = member(t, c, o, v!, await mkHost(t), join(tmp, `m${dirs++}`));
+  const workDir = join(tmp, `m${dirs++}`);
+  const { svc, lines } = member(t, c, o, v!, await mkHost(t), workDir);
   svc.start();
   const defence = solverDefence(c, o, art);
   await run(c, o, svc, () => c.job(id).attestations.some((a) => equalBytes(a.address, v!.address)), { defence, id });
@@ -105,7 +106,7 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   assert.ok(lines.some((l) => l.msg === 'verifier: chunk taken from the solver\'s DaChunk on chain'));
   assert.ok(lines.some((l) => l.msg === 'verifier: checkpoint not fetched yet; retrying the solver and watching the chain' && l.code === 'DA_UNREACHABLE'));
   // the preimage is on disk for the dispute window
-  const rec = await loadAttestationRecord(svc['o'].workDir, id);
+  const rec = await loadAttestationRecord(workDir, id);
   assert.ok(rec && equalBytes(rec.digest, mine.digest));
 
   while (c.job(id).status === JobStatus.Attesting) o.block();
@@ -114,6 +115,10 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   while (c.job(id).status === JobStatus.Provisional) o.block();
   const end = c.job(id);
   assert.deepEqual([end.status, end.outcome], [JobStatus.Finalized, JobOutcome.Paid], 'network trouble on the member\'s side cost the solver nothing');
+  // nothing can dispute an ended job: its record goes at the next look (every 32 blocks)
+  for (let i = 0; i < 32; i++) svc.onBlock(o.block());
+  await svc.idle();
+  assert.equal(await loadAttestationRecord(workDir, id), null);
 });
 
 test('a member disputed by a solver that faked a step answers from its record after a restart, puts state_t and the batch on chain, and the referee proves it right', async (t) => {
