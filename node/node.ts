@@ -97,7 +97,13 @@ export class PolchainNode {
             validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
             consensus: () => this.consensusStatus(),
             peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
-            verifier: () => this.verifierStats,
+            verifier: () => {
+              const v = this.verifierStats;
+              if (!v) return null;
+              // node_status declares these counters (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
+              const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running } = v;
+              return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running };
+            },
           }),
           ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
         ],

@@ -81,7 +81,7 @@ export function formatEvent(e: SolverEvent): string | null {
     case 'revealed': return `revealed ${e.items} trace ranges in ${e.txs} transaction${e.txs === 1 ? '' : 's'}`;
     case 'diverged': return `the run became non-finite after step ${e.step} of ${e.steps}: committing the prefix as diverged (${e.reason})`;
     case 'diverge-committed': return `committed h_0..h_${e.step} as a diverged run (trace root ${e.traceRoot})`;
-    case 'provisional': return `verdict ${e.verdict}; dispute window open until height ${e.windowEnd}`;
+    case 'provisional': return `${e.verdict ? `verdict ${e.verdict}` : 'verdict in'}; dispute window open${e.windowEnd > 0n ? ` until height ${e.windowEnd}` : ''}`;
     case 'demand-answered': return `posted chunk ${e.chunk} of checkpoint ${e.checkpoint} on chain for ${e.demands} availability demand${e.demands === 1 ? '' : 's'}`;
     case 'dispute-opened': return `disputed member ${e.member}'s attestation (bond ${amt(e.bond)})`;
     case 'dispute-move': return `dispute ${e.dispute} (${e.kind}): ${e.move === 'respond' ? 'answered with the segment\'s hashes' : e.move === 'state' ? `put state_${e.step} on chain` : `put step ${e.step}'s batch on chain`} in ${e.txs} transaction${e.txs === 1 ? '' : 's'} (${e.bytes} bytes)`;
