@@ -52,6 +52,8 @@ export class JobDefence {
   private readonly reported = new Set<number>();
   /** height of the last look at the members' digests (once per block is enough) */
   private membersAt = -1n;
+  /** the last failure logged per move, so one that keeps failing is logged once, not on every look */
+  private readonly failures = new Map<string, string>();
 
   constructor(private readonly d: DefenceDeps) {}
 
@@ -67,9 +69,13 @@ export class JobDefence {
   private async guard(what: string, f: () => Promise<void>): Promise<void> {
     try {
       await f();
+      this.failures.delete(what);
     } catch (e) {
       if (e instanceof SolverError && e.code === 'SOLVER_STOPPED') throw e;
-      this.d.log.warn({ err: errorLine(e), code: errorCode(e), move: what }, 'dispute move failed; will try again');
+      const line = errorLine(e);
+      if (this.failures.get(what) === line) return;
+      this.failures.set(what, line);
+      this.d.log.warn({ err: line, code: errorCode(e), move: what }, 'dispute move failed; will try again');
     }
   }
 
