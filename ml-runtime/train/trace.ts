@@ -104,10 +104,11 @@ export function runTraceSync(tr: Trainer, jobId: Uint8Array, o: Omit<TraceOption
 /**
  * Re-executes steps fromStep -> toStep starting from `fromState` (whose step must be fromStep)
  * and returns [h_fromStep, ..., h_toStep] (toStep - fromStep + 1 hashes). A verifier compares
- * them with the committed leaves.
+ * them with the committed leaves. `onStep` also sees state_{t+1} (valid during the call only), so
+ * a challenger can keep the state the referee needs without a second loop.
  */
 export function replaySegment(spec: ModelSpec, dataset: Dataset, jobId: Uint8Array, seed: Uint8Array,
-  fromState: TrainState, fromStep: number, toStep: number, onStep?: (t: number, loss: number) => void): Uint8Array[] {
+  fromState: TrainState, fromStep: number, toStep: number, onStep?: (t: number, loss: number, state: TrainState) => void): Uint8Array[] {
   const tr = createTrainer(spec, dataset, seed);
   checkState(tr, fromState);
   if (fromState.step !== fromStep) throw new MlError('STATE_MISMATCH', `replay from step ${fromStep} got a state at step ${fromState.step}`);
@@ -118,7 +119,7 @@ export function replaySegment(spec: ModelSpec, dataset: Dataset, jobId: Uint8Arr
     const r = trainStep(tr, s);
     s = r.state;
     out.push(stepHash(jobId, s));
-    onStep?.(t, r.loss);
+    onStep?.(t, r.loss, s);
   }
   return out;
 }

@@ -131,6 +131,24 @@ export class SolverArtifacts {
     });
   }
 
+  /** Checkpoint `index`'s leaf with its proof under checkpointsRoot (served on 'job-checkpoint'; DA_NOT_FOUND when out of range). */
+  async leaf(index: number): Promise<{ chunkRoot: Uint8Array; stepHash: Uint8Array; siblings: Uint8Array[] }> {
+    if (!Number.isInteger(index) || index < 0 || index >= this.checkpoints.length) {
+      throw new JobsError('DA_NOT_FOUND', `job ${bytesToHex(this.jobId)} has no checkpoint ${index} (0..${this.checkpoints.length - 1})`);
+    }
+    const [o] = this.openings([index]);
+    return { chunkRoot: o!.chunkRoot, stepHash: o!.stepHash, siblings: o!.siblings };
+  }
+
+  /** h_from .. h_to with their range proof under traceRoot (served on 'job-trace'; DA_NOT_FOUND outside 0..T). */
+  async traceRange(from: number, to: number): Promise<{ hashes: Uint8Array[]; siblings: Uint8Array[] }> {
+    if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to > this.T) {
+      throw new JobsError('DA_NOT_FOUND', `job ${bytesToHex(this.jobId)} has no trace range ${from}..${to} (0..${this.T})`);
+    }
+    const [item] = await this.revealItems([{ from, to }]);
+    return { hashes: item!.hashes, siblings: item!.siblings };
+  }
+
   /** h_from .. h_to (inclusive), read from disk. */
   async stepHashes(from: number, to: number): Promise<Uint8Array[]> {
     if (!Number.isInteger(from) || !Number.isInteger(to) || from < 0 || to < from || to > this.T) {

@@ -6,6 +6,8 @@ import { JobsError, type JobsErrorCode } from './errors.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 export const JOB_CHUNK_PROTOCOL = 'job-chunk';
+export const JOB_CHECKPOINT_PROTOCOL = 'job-checkpoint';
+export const JOB_TRACE_PROTOCOL = 'job-trace';
 export const DATASET_PROTOCOL = 'dataset';
 
 const MiB = 1 << 20;
@@ -13,6 +15,18 @@ const MiB = 1 << 20;
 export const DA_LIMITS = {
   /** [jobId(32), u32, u32] encodes to at most 45 bytes */
   chunkRequestBytes: 64,
+  /** [jobId(32), u32] */
+  checkpointRequestBytes: 64,
+  /** [chunkRoot(32), stepHash(32), ≤ 32 siblings of 32]: about 1.2 KB */
+  checkpointResponseBytes: 2048,
+  /** [jobId(32), u32, u32] */
+  traceRequestBytes: 64,
+  /** a segment's hashes: k + 1 ≤ 65 */
+  maxTraceHashes: 65,
+  /** a range proof over ≤ 65537 leaves needs ≤ 34 siblings (JOB_LIMITS.maxSiblings bounds it at 64 on chain) */
+  maxRangeSiblings: 64,
+  /** 65 + 64 hashes of 34 bytes and headers */
+  traceResponseBytes: 8192,
   /** a chunk tree of 2^32 leaves has 32 levels */
   maxSiblings: 32,
   /** chunk (≤ CHUNK_SIZE + 5 header bytes) + 32 siblings of 34 bytes + array headers */
@@ -97,6 +111,92 @@ export function decodeChunkResponse(bytes: Uint8Array): ChunkResponse {
   }
   if (v[0].length < 1 || v[0].length > CHUNK_SIZE) throw new JobsError('DA_BAD_RESPONSE', `job-chunk response: chunk of ${v[0].length} bytes (1..${CHUNK_SIZE})`);
   return { chunk: v[0], siblings: siblingsOf(v[1], 'job-chunk response', 'DA_BAD_RESPONSE') };
+}
+
+// ---- job-checkpoint ----------------------------------------------------------------------------
+
+export interface CheckpointLeafRequest {
+  jobId: Uint8Array;
+  checkpointIndex: number;
+}
+
+export function encodeCheckpointLeafRequest(r: CheckpointLeafRequest): Uint8Array {
+  if (!is32(r.jobId) || !isU32(r.checkpointIndex)) throw new JobsError('DA_BAD_REQUEST', 'job-checkpoint request needs a 32-byte job id and a u32 index');
+  return encode([r.jobId, r.checkpointIndex]);
+}
+
+export function decodeCheckpointLeafRequest(bytes: Uint8Array): CheckpointLeafRequest {
+  if (bytes.length > DA_LIMITS.checkpointRequestBytes) throw new JobsError('DA_BAD_REQUEST', `job-checkpoint request of ${bytes.length} bytes`);
+  const v = decode(bytes, 'job-checkpoint request', 'DA_BAD_REQUEST');
+  if (!Array.isArray(v) || v.length !== 2 || !is32(v[0]) || !isU32(v[1])) {
+    throw new JobsError('DA_BAD_REQUEST', 'job-checkpoint request must be [jobId(32), checkpointIndex(u32)]');
+  }
+  return { jobId: v[0], checkpointIndex: v[1] };
+}
+
+/** A checkpoint's leaf under the job's checkpointsRoot: what JobOpen would put on chain for it. */
+export interface CheckpointLeafResponse {
+  chunkRoot: Uint8Array;
+  stepHash: Uint8Array;
+  siblings: Uint8Array[];
+}
+
+export function encodeCheckpointLeafResponse(r: CheckpointLeafResponse): Uint8Array {
+  return encode([r.chunkRoot, r.stepHash, r.siblings]);
+}
+
+export function decodeCheckpointLeafResponse(bytes: Uint8Array): CheckpointLeafResponse {
+  const v = decode(bytes, 'job-checkpoint response', 'DA_BAD_RESPONSE');
+  if (!Array.isArray(v) || v.length !== 3 || !is32(v[0]) || !is32(v[1])) {
+    throw new JobsError('DA_BAD_RESPONSE', 'job-checkpoint response must be [chunkRoot(32), stepHash(32), siblings[]]');
+  }
+  return { chunkRoot: v[0], stepHash: v[1], siblings: siblingsOf(v[2], 'job-checkpoint response', 'DA_BAD_RESPONSE') };
+}
+
+// ---- job-trace ---------------------------------------------------------------------------------
+
+/** Trace leaves h_from .. h_to (inclusive) of a job. */
+export interface TraceRangeRequest {
+  jobId: Uint8Array;
+  from: number;
+  to: number;
+}
+
+function traceRangeOk(r: { from: unknown; to: unknown }): boolean {
+  return isU32(r.from) && isU32(r.to) && r.to >= r.from && r.to - r.from + 1 <= DA_LIMITS.maxTraceHashes;
+}
+
+export function encodeTraceRangeRequest(r: TraceRangeRequest): Uint8Array {
+  if (!is32(r.jobId) || !traceRangeOk(r)) throw new JobsError('DA_BAD_REQUEST', `job-trace request needs a 32-byte job id and a range of 1..${DA_LIMITS.maxTraceHashes} steps`);
+  return encode([r.jobId, r.from, r.to]);
+}
+
+export function decodeTraceRangeRequest(bytes: Uint8Array): TraceRangeRequest {
+  if (bytes.length > DA_LIMITS.traceRequestBytes) throw new JobsError('DA_BAD_REQUEST', `job-trace request of ${bytes.length} bytes`);
+  const v = decode(bytes, 'job-trace request', 'DA_BAD_REQUEST');
+  if (!Array.isArray(v) || v.length !== 3 || !is32(v[0]) || !traceRangeOk({ from: v[1], to: v[2] })) {
+    throw new JobsError('DA_BAD_REQUEST', `job-trace request must be [jobId(32), from(u32), to(u32)] with 1..${DA_LIMITS.maxTraceHashes} steps`);
+  }
+  return { jobId: v[0], from: v[1], to: v[2] };
+}
+
+/** The hashes with their Merkle range proof under the trace root (what JobReveal / DisputeRespond carry). */
+export interface TraceRangeResponse {
+  hashes: Uint8Array[];
+  siblings: Uint8Array[];
+}
+
+export function encodeTraceRangeResponse(r: TraceRangeResponse): Uint8Array {
+  return encode([r.hashes, r.siblings]);
+}
+
+export function decodeTraceRangeResponse(bytes: Uint8Array): TraceRangeResponse {
+  const v = decode(bytes, 'job-trace response', 'DA_BAD_RESPONSE');
+  if (!Array.isArray(v) || v.length !== 2 || !Array.isArray(v[0]) || v[0].length > DA_LIMITS.maxTraceHashes || !v[0].every(is32)
+    || !Array.isArray(v[1]) || v[1].length > DA_LIMITS.maxRangeSiblings || !v[1].every(is32)) {
+    throw new JobsError('DA_BAD_RESPONSE', `job-trace response must be [[hash(32)] ≤ ${DA_LIMITS.maxTraceHashes}, [sibling(32)] ≤ ${DA_LIMITS.maxRangeSiblings}]`);
+  }
+  return { hashes: v[0], siblings: v[1] };
 }
 
 // ---- dataset ------------------------------------------------------------------------------------

@@ -9,10 +9,15 @@ import {
   DA_LIMITS, JOB_CHUNK_PROTOCOL, decodeChunkRequest, decodeChunkResponse, encodeChunkRequest, encodeChunkResponse,
 } from './da-wire.ts';
 import { chunkCountOf, encodedLengthOf, layoutOfSpec } from './state-layout.ts';
+import { registerProofServers, type ProofSource } from './da-proofs.ts';
 import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
 
-/** Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. */
-export interface ChunkSource {
+/**
+ * Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. One that
+ * can also prove checkpoint leaves and trace ranges (SolverArtifacts can) serves them on
+ * 'job-checkpoint' and 'job-trace' (da-proofs.ts).
+ */
+export interface ChunkSource extends ProofSource {
   chunk(checkpointIndex: number, chunkIndex: number): Promise<{ chunk: Uint8Array; siblings: Uint8Array[] }>;
 }
 
@@ -25,7 +30,10 @@ export interface ChunkServerOptions {
   maxInboundStreams?: number;
 }
 
-/** Serves 'job-chunk' for the jobs `lookup` knows. Malformed requests cost the requester; unknown jobs answer DA_NOT_FOUND. */
+/**
+ * Serves 'job-chunk' (and 'job-checkpoint' and 'job-trace', proofs under the committed roots,
+ * da-proofs.ts) for the jobs `lookup` knows. Malformed requests cost the requester; unknown jobs answer DA_NOT_FOUND.
+ */
 export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceLookup, opts: ChunkServerOptions = {}): Promise<void> {
   await host.handle(
     JOB_CHUNK_PROTOCOL,
@@ -52,6 +60,7 @@ export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceL
       ...(opts.maxInboundStreams !== undefined ? { maxInboundStreams: opts.maxInboundStreams } : {}),
     },
   );
+  await registerProofServers(host, lookup, opts);
 }
 
 /** An opened checkpoint as it stands on chain (JobOpening). */

@@ -8,11 +8,18 @@ export {
 } from './artifacts.ts';
 export { layoutOfSpec, encodedLengthOf, chunkCountOf, initialStateFromParent } from './state-layout.ts';
 export {
-  JOB_CHUNK_PROTOCOL, DATASET_PROTOCOL, DA_LIMITS,
+  JOB_CHUNK_PROTOCOL, JOB_CHECKPOINT_PROTOCOL, JOB_TRACE_PROTOCOL, DATASET_PROTOCOL, DA_LIMITS,
   encodeChunkRequest, decodeChunkRequest, encodeChunkResponse, decodeChunkResponse,
+  encodeCheckpointLeafRequest, decodeCheckpointLeafRequest, encodeCheckpointLeafResponse, decodeCheckpointLeafResponse,
+  encodeTraceRangeRequest, decodeTraceRangeRequest, encodeTraceRangeResponse, decodeTraceRangeResponse,
   encodeDatasetRequest, decodeDatasetRequest, encodeDatasetResponse, decodeDatasetResponse,
-  type ChunkRequest, type ChunkResponse, type DatasetRequest, type SampleItem,
+  type ChunkRequest, type ChunkResponse, type CheckpointLeafRequest, type CheckpointLeafResponse, type TraceRangeRequest, type TraceRangeResponse,
+  type DatasetRequest, type SampleItem,
 } from './da-wire.ts';
+export {
+  fetchCheckpointLeaf, fetchTraceRange, registerProofServers,
+  type CheckpointLeaf, type FetchCheckpointLeafOptions, type FetchTraceRangeOptions, type ProofSource, type ProofSourceLookup,
+} from './da-proofs.ts';
 export { DA_PENALTY, connectDaPeer, type DaPeer } from './da-peer.ts';
 export {
   registerJobChunkServer, fetchCheckpointState,

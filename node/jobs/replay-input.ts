@@ -1,6 +1,6 @@
 // Checks on a replay request that need no trainer and no dataset: cheap enough for the event loop,
 // and they keep obviously wrong (or oversized) inputs from ever reaching a worker.
-import { parseSpec, segmentCount, type ModelSpec } from '../../ml-runtime/index.ts';
+import { parseSpec, segmentBounds, segmentCount, type ModelSpec } from '../../ml-runtime/index.ts';
 
 import type { ReplayInput } from './replay-protocol.ts';
 import { encodedLengthOf, layoutOfSpec } from './state-layout.ts';
@@ -20,12 +20,15 @@ export function replayInputProblem(input: ReplayInput): string | null {
     return `spec: ${errorMessage(e)}`;
   }
   if (!Array.isArray(input.segments) || input.segments.length === 0) return 'no segments to replay';
-  if (input.stateAt !== undefined && (!Number.isSafeInteger(input.stateAt) || input.stateAt < 0 || input.stateAt > spec.steps)) return `stateAt ${input.stateAt} is outside 0..${spec.steps}`;
   if (input.parentState && !(input.parentState instanceof Uint8Array && input.parentState.length <= DA_LIMITS.maxStateBytes)) return 'parent state must be at most DA_LIMITS.maxStateBytes bytes';
   const n = segmentCount(spec.steps, spec.checkpointInterval);
   const size = encodedLengthOf(layoutOfSpec(spec));
   for (const s of input.segments) {
     if (!Number.isInteger(s.segment) || s.segment < 0 || s.segment >= n) return `segment ${s.segment} out of range 0..${n - 1}`;
+    if (s.captureAt !== undefined) {
+      const b = segmentBounds(spec.steps, spec.checkpointInterval, s.segment);
+      if (!Number.isInteger(s.captureAt) || s.captureAt < b.from || s.captureAt > b.to) return `segment ${s.segment}: captureAt ${s.captureAt} outside its steps ${b.from}..${b.to}`;
+    }
     if (s.segment === 0) continue; // starts from the derived state; whatever bytes came along are not used
     if (!(s.stateBytes instanceof Uint8Array)) return `segment ${s.segment} needs the state of checkpoint ${s.segment}`;
     if (s.stateBytes.length !== size) return `segment ${s.segment}: a state of ${s.stateBytes.length} bytes, this spec's states have ${size}`;

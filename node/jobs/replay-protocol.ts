@@ -7,6 +7,11 @@ export interface ReplaySegmentInput {
   segment: number;
   /** the opened checkpoint j's state encoding; ignored (may be null) for segment 0, which starts from the derived state */
   stateBytes: Uint8Array | null;
+  /**
+   * Also return the encoding of state_{captureAt}, a step in [j·k, end_j] (ReplayResult.captured): the
+   * state a challenger puts on chain when the referee needs state_t (node/watchtower).
+   */
+  captureAt?: number;
 }
 
 export interface ReplayInput {
@@ -21,11 +26,6 @@ export interface ReplayInput {
   segments: ReplaySegmentInput[];
   /** a parent job's final state encoding: its parameters (with zero optimiser slots) start this job */
   parentState?: Uint8Array | null;
-  /**
-   * Also return the encoding of state_t for this step, which must lie in one of the segments (a
-   * committee member puts it on chain when its attestation is disputed at step t).
-   */
-  stateAt?: number;
 }
 
 export interface ReplayResult {
@@ -37,8 +37,8 @@ export interface ReplayResult {
   startHashes: Uint8Array[];
   /** busy time of the worker thread from the first replayed step to the last (it never waits in between) */
   cpuMs: number;
-  /** the encoding of state_{stateAt} when the input asked for it */
-  state?: Uint8Array;
+  /** per input segment: the encoding of state_{captureAt}, or null where none was asked for */
+  captured?: Array<Uint8Array | null>;
 }
 
 export interface ReplayProgress {

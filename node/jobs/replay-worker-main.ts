@@ -1,7 +1,7 @@
 // Runs inside the replay worker thread (started by replay-worker.ts): re-executes the sampled
 // segments on the det backend and posts the step hashes back. Never imported by the node itself.
 import { parentPort } from 'node:worker_threads';
-import { MlError, createTrainer, datasetRoot, decodeState, encodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, trainStep, type Dataset, type TrainState } from '../../ml-runtime/index.ts';
+import { MlError, createTrainer, datasetRoot, decodeState, encodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
 import { DatasetRegistry } from './datasets.ts';
 import { JobsError } from './errors.ts';
 import type { ReplayInput, ReplayResult, WorkerMessage, WorkerRequest } from './replay-protocol.ts';
@@ -40,10 +40,10 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
   const dataset = resolveDataset(input);
   const tr = createTrainer(spec, dataset, input.seed);
   const s0 = input.parentState ? initialStateFromParent(tr, input.parentState) : initialState(tr);
-  const plan = input.segments.map(({ segment, stateBytes }) => {
+  const plan = input.segments.map(({ segment, stateBytes, captureAt }) => {
     const b = segmentBounds(spec.steps, spec.checkpointInterval, segment);
     if (segment > 0 && !stateBytes) throw new JobsError('REPLAY_FAILED', `segment ${segment} needs the state of checkpoint ${segment}`);
-    return { segment, stateBytes, ...b };
+    return { segment, stateBytes, captureAt, ...b };
   });
   const stepsTotal = plan.reduce((a, p) => a + p.to - p.from, 0);
   let stepsDone = 0;
@@ -52,10 +52,13 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
   const h0 = stepHash(input.jobId, s0);
   const segmentHashes: Uint8Array[][] = [];
   const startHashes: Uint8Array[] = [];
+  const captured: Array<Uint8Array | null> = [];
   for (const p of plan) {
     // segment 0 starts from the derived state by definition (docs/jobs.md §4), whatever bytes came along
     const from = p.segment === 0 ? s0 : decodeState(p.stateBytes!, tr.layout);
-    const hashes = replaySegment(spec, dataset, input.jobId, input.seed, from, p.from, p.to, () => {
+    let kept: Uint8Array | null = p.captureAt === p.from ? encodeState(from) : null;
+    const hashes = replaySegment(spec, dataset, input.jobId, input.seed, from, p.from, p.to, (_t, _loss, s) => {
+      if (s.step === p.captureAt) kept = encodeState(s);
       stepsDone++;
       const now = performance.now();
       if (now - lastPost >= progressIntervalMs) {
@@ -65,17 +68,10 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
     });
     startHashes.push(hashes[0]!);
     segmentHashes.push(hashes.slice(1));
+    captured.push(kept);
     post({ id, type: 'progress', segment: p.segment, stepsDone, stepsTotal });
   }
-  const cpuMs = performance.now() - t0;
-  if (input.stateAt === undefined) return { h0, segmentHashes, startHashes, cpuMs };
-  // state_t is derived again from its segment's start: at most k steps, only when a dispute asks
-  const t = input.stateAt;
-  const p = plan.find((x) => x.from <= t && t <= x.to);
-  if (!p) throw new JobsError('REPLAY_FAILED', `step ${t} lies in none of the replayed segments`);
-  let s: TrainState = p.segment === 0 ? s0 : decodeState(p.stateBytes!, tr.layout);
-  while (s.step < t) s = trainStep(tr, s).state;
-  return { h0, segmentHashes, startHashes, cpuMs, state: encodeState(s) };
+  return { h0, segmentHashes, startHashes, cpuMs: performance.now() - t0, captured };
 }
 
 // Requests arrive one at a time (the caller waits for the answer before sending the next).

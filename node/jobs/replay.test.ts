@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, decodeState, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, type TraceResult } from '../../ml-runtime/index.ts';
 import { attestationDigest } from '../../vm/index.ts';
 import { JobsError, computeAttestation, initialStateFromParent, replaySegments, type ReplayProgress } from './index.ts';
 import { bundledSpec, testId } from '../../test/helpers/job-fixtures.ts';
@@ -45,6 +45,24 @@ test('the replay worker reproduces runTraceSync\'s hashes for sampled segments, 
   // the data itself (e.g. fetched from a peer) instead of a name; the middle segment
   const r2 = await replaySegments({ ...base, datasetName: undefined, dataset: iris, datasetRoot: datasetRoot(iris), segments: [{ segment: 1, stateBytes: tr.checkpoints[1]!.bytes }] });
   assert.deepEqual(r2.segmentHashes, [tr.stepHashes.slice(21, 41)]);
+});
+
+test('captureAt returns the encoding of state_t inside the segment (what a challenger puts on chain for the referee)', async () => {
+  const tr = await trace();
+  const r = await replaySegments({
+    ...base,
+    segments: [{ segment: 1, stateBytes: tr.checkpoints[1]!.bytes, captureAt: 27 }, { segment: 0, stateBytes: null, captureAt: 0 }, { segment: 2, stateBytes: tr.checkpoints[2]!.bytes }],
+  });
+  const tr2 = createTrainer(spec, iris, seed);
+  const s27 = decodeState(r.captured![0]!, tr2.layout);
+  assert.equal(s27.step, 27);
+  assert.deepEqual(stepHash(jobId, s27), tr.stepHashes[27]);
+  assert.deepEqual(r.captured![1], tr.checkpoints[0]!.bytes, 'captureAt the segment start: the start state itself');
+  assert.equal(r.captured![2], null, 'nothing asked, nothing kept');
+  // the segment's last step is its end checkpoint
+  const end = await replaySegments({ ...base, segments: [{ segment: 2, stateBytes: tr.checkpoints[2]!.bytes, captureAt: 50 }] });
+  assert.deepEqual(end.captured![0], tr.checkpoints[3]!.bytes);
+  await assert.rejects(replaySegments({ ...base, segments: [{ segment: 1, stateBytes: tr.checkpoints[1]!.bytes, captureAt: 41 }] }), isCode('REPLAY_FAILED', /captureAt 41 outside its steps 20\.\.40/));
 });
 
 test('a tampered checkpoint replays to other hashes; a non-finite, wrong-step or misfit state fails typed', async () => {

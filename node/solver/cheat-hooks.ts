@@ -83,6 +83,25 @@ export function skipStepsOf(spec: ModelSpec, fraction: number): number[] {
   return out;
 }
 
+/** The segment a fake-unsampled solver fakes: the one asked for, else the last-but-one (segment 0 when there is one). */
+export function fakedSegment(spec: ModelSpec, segment: number | null): number {
+  const n = segmentCount(spec.steps, spec.checkpointInterval);
+  const j = segment ?? Math.max(0, n - 2);
+  return Math.min(j, n - 1);
+}
+
+/**
+ * The step t whose update a fake-unsampled solver skips: the middle of its segment, so that both
+ * h_t (the last hash the parties agree on) and state_t (what the referee needs) lie inside it.
+ */
+export function fakedStepOf(spec: ModelSpec, segment: number | null): number {
+  const k = spec.checkpointInterval;
+  const j = fakedSegment(spec, segment);
+  const from = j * k;
+  const to = Math.min(from + k, spec.steps);
+  return from + Math.floor((to - from - 1) / 2);
+}
+
 /** The hooks of the solver's --test-cheat mode (withhold trains honestly: it misbehaves later, on chain). */
 export function cheatHooks(spec: ModelSpec, dataset: Dataset, seed: Uint8Array, cheat: CheatMode | undefined): TraceHook[] {
   if (cheat?.kind === 'skip-steps') {
@@ -90,5 +109,9 @@ export function cheatHooks(spec: ModelSpec, dataset: Dataset, seed: Uint8Array, 
     return [skipUpdates((t) => skip.has(t))];
   }
   if (cheat?.kind === 'wrong-lr') return [trainWith(createTrainer(withLearningRate(spec, cheat.factor), dataset, seed))];
+  if (cheat?.kind === 'fake-unsampled') {
+    const t = fakedStepOf(spec, cheat.segment);
+    return [skipUpdates((x) => x === t)];
+  }
   return [];
 }

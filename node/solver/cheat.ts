@@ -8,9 +8,16 @@ export type CheatMode =
   /** Trains with learningRate * factor instead of the spec's learning rate. */
   | { kind: 'wrong-lr'; factor: number }
   /** Trains and commits honestly, but never sends JobOpen (the job ends `slashed`, outcome `no-open`). */
-  | { kind: 'withhold' };
+  | { kind: 'withhold' }
+  /**
+   * Skips the update of one step in the middle of one segment (default: the last-but-one segment,
+   * fakedSegment in cheat-hooks.ts) and commits to the result, hoping the sample misses it. The
+   * sample is drawn after the commit, so the solver can only guess; with q small and many segments
+   * it usually escapes the committee, and only a dispute (polchain watch) catches it.
+   */
+  | { kind: 'fake-unsampled'; segment: number | null };
 
-export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold';
+export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold | fake-unsampled[:SEGMENT]';
 
 /** Parses `skip-steps:0.5`, `wrong-lr`, `wrong-lr:2`, `withhold`. */
 export function parseCheat(text: string): CheatMode {
@@ -33,6 +40,11 @@ export function parseCheat(text: string): CheatMode {
     case 'withhold':
       if (arg !== undefined) bad('withhold takes no argument');
       return { kind: 'withhold' };
+    case 'fake-unsampled': {
+      if (arg === undefined) return { kind: 'fake-unsampled', segment: null };
+      if (!/^(0|[1-9][0-9]{0,4})$/.test(arg)) bad('segment must be a non-negative integer');
+      return { kind: 'fake-unsampled', segment: Number(arg) };
+    }
     default:
       return bad(`unknown cheat ${JSON.stringify(name)}`);
   }
@@ -55,5 +67,6 @@ export function describeCheat(c: CheatMode | undefined): string {
   if (!c) return 'none';
   if (c.kind === 'skip-steps') return `skip-steps:${c.fraction}`;
   if (c.kind === 'wrong-lr') return `wrong-lr:${c.factor}`;
+  if (c.kind === 'fake-unsampled') return c.segment === null ? c.kind : `${c.kind}:${c.segment}`;
   return c.kind;
 }

@@ -20,7 +20,9 @@ export type NodeErrorCode =
   | 'UNBOND_EXCEEDS_STAKE'
   | 'USAGE'
   /** job submit: more sampled segments (--q) than the spec has segments */
-  | 'JOB_Q_TOO_LARGE';
+  | 'JOB_Q_TOO_LARGE'
+  /** a demo command's end-to-end expectation did not hold */
+  | 'DEMO_FAILED';
 
 /** A node-level failure with a stable code; the CLI prints the message and exits non-zero. */
 export class NodeError extends CodedError<NodeErrorCode> {}

@@ -165,8 +165,9 @@ export class MemberDefence {
     const start = j === 0 ? null : await loadSegmentStart(this.c.o.workDir, job.id, j);
     if (j !== 0 && !start) throw new VerifierError('VERIFIER_JOB_INVALID', `the start state of segment ${j} is not kept in ${this.c.o.workDir}`);
     const ds = await this.c.backend.resolveDataset(this.c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
-    const r = await this.c.backend.replay({ ...replayInput(job, specJson, ds.ref, [{ segment: j, stateBytes: start }], parent), stateAt: t }, { signal });
-    if (!r.state) throw new VerifierError('VERIFIER_JOB_INVALID', `the replay returned no state for step ${t}`);
-    return r.state;
+    const r = await this.c.backend.replay(replayInput(job, specJson, ds.ref, [{ segment: j, stateBytes: start, captureAt: t }], parent), { signal });
+    const state = r.captured?.[0];
+    if (!state) throw new VerifierError('VERIFIER_JOB_INVALID', `the replay returned no state for step ${t}`);
+    return state;
   }
 }

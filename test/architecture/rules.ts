@@ -55,9 +55,10 @@ export const testAlsoAllowed: Record<string, string[]> = {
 
 /**
  * Sub-areas of node/ and which other sub-areas each may import (through their index.ts; node.ts is
- * its own entry). `util` is the floor. The solver is a client application: it reaches nodes only over
- * JSON-RPC (its chain client, rpc/) and libp2p (p2p, and the DA client in jobs), never the node's
- * storage, mempool, consensus driver, producer, RPC methods, verifier, config or node.ts.
+ * its own entry). `util` is the floor. The solver and the watchtower are client applications: they
+ * reach nodes only over JSON-RPC (their chain clients, rpc/) and libp2p (p2p, and the DA client in
+ * jobs), never the node's storage, mempool, consensus driver, producer, RPC methods, verifier, config
+ * or node.ts, nor each other.
  * Tests inside node/ may import any sub-area through its entry.
  */
 export const nodeAllowed: Record<string, string[]> = {
@@ -74,8 +75,9 @@ export const nodeAllowed: Record<string, string[]> = {
   jobs: ['p2p', 'util'],
   verifier: ['jobs', 'p2p', 'util'],
   solver: ['jobs', 'p2p', 'keystore', 'util'],
+  watchtower: ['jobs', 'p2p', 'keystore', 'util'],
   'node.ts': ['bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'p2p', 'producer', 'rpc-methods', 'storage', 'util', 'verifier'],
-  cli: ['node.ts', 'bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier'],
+  cli: ['node.ts', 'bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier', 'watchtower'],
   // node/index.ts: the node's surface for code outside node/
   'index.ts': ['node.ts'],
 };

@@ -49,6 +49,51 @@ export async function createDevnet(dir: string, n: number, p2pBase: number, rpcB
   }
 }
 
+/** A devnet's validator processes, running. */
+export interface DevnetProcesses {
+  urls: string[];
+  children: ChildProcess[];
+  stopAll(): Promise<void>;
+}
+
+/**
+ * Starts validators 0..count-1 of a devnet dir as `polchain start` processes (logs to DIR/nodeI.log)
+ * and resolves with their RPC URLs once each has announced it; stops them all if one fails to start.
+ */
+export async function startDevnetProcesses(dir: string, count: number, logLevel: string): Promise<DevnetProcesses> {
+  const children: ChildProcess[] = [];
+  const ready: Array<Promise<string>> = [];
+  for (let i = 0; i < count; i++) {
+    const nodeDir = join(dir, `node${i}`);
+    const log = createWriteStream(join(dir, `node${i}.log`), { flags: 'a' });
+    const child = spawn(process.execPath, [BIN, 'start', '--data-dir', nodeDir, '--passphrase-file', join(dir, 'passphrase'), '--log-level', logLevel], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POLCHAIN_PASSPHRASE: '', POLCHAIN_LOG_FORMAT: 'json' }, // read below as JSON, written to files
+    });
+    children.push(child);
+    child.stdout!.pipe(log);
+    ready.push(new Promise((resolve, reject) => {
+      let buf = '';
+      child.stderr!.on('data', (d: Buffer) => {
+        log.write(d);
+        buf += d;
+        const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
+        if (m) { resolve(m[1]!); buf = ''; }
+      });
+      child.once('exit', (code) => reject(new NodeError('USAGE', `validator ${i} exited with code ${code}; see ${join(dir, `node${i}.log`)}`)));
+    }));
+  }
+  const stopAll = async () => {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
+    await Promise.all(children.map((c) => c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r))));
+  };
+  try {
+    return { urls: await Promise.all(ready), children, stopAll };
+  } catch (e) {
+    await stopAll();
+    throw e;
+  }
+}
+
 /** Starts every validator of a devnet dir as its own process and stops them all on Ctrl-C. */
 export const command: CliCommand = {
   name: 'devnet', summary: 'generate keys and a genesis for N validators and run them as local processes', usage,
@@ -67,38 +112,7 @@ export const command: CliCommand = {
     if (!existsSync(join(dir, 'node0', 'genesis.json'))) await createDevnet(dir, n, p2pBase, rpcBase, interval, undefined, chainId);
     const count = (() => { let i = 0; while (existsSync(join(dir, `node${i}`))) i++; return i; })();
     console.log(`devnet in ${dir}: ${count} validators`);
-    const children: ChildProcess[] = [];
-    const ready: Array<Promise<string>> = [];
-    for (let i = 0; i < count; i++) {
-      const nodeDir = join(dir, `node${i}`);
-      const log = createWriteStream(join(dir, `node${i}.log`), { flags: 'a' });
-      const child = spawn(process.execPath, [BIN, 'start', '--data-dir', nodeDir, '--passphrase-file', join(dir, 'passphrase'), '--log-level', (values['log-level'] as string | undefined) ?? 'info'], {
-        stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, POLCHAIN_PASSPHRASE: '', POLCHAIN_LOG_FORMAT: 'json' }, // read below as JSON, written to files
-      });
-      children.push(child);
-      child.stdout!.pipe(log);
-      ready.push(new Promise((resolve, reject) => {
-        let buf = '';
-        child.stderr!.on('data', (d: Buffer) => {
-          log.write(d);
-          buf += d;
-          const m = /"url":"(http:\/\/[^"]+)"/.exec(buf);
-          if (m) { resolve(m[1]!); buf = ''; }
-        });
-        child.once('exit', (code) => reject(new NodeError('USAGE', `validator ${i} exited with code ${code}; see ${join(dir, `node${i}.log`)}`)));
-      }));
-    }
-    const stopAll = async () => {
-      for (const c of children) if (c.exitCode === null) c.kill('SIGTERM');
-      await Promise.all(children.map((c) => c.exitCode !== null ? undefined : new Promise((r) => c.once('exit', r))));
-    };
-    let urls: string[];
-    try {
-      urls = await Promise.all(ready);
-    } catch (e) {
-      await stopAll();
-      throw e;
-    }
+    const { urls, children, stopAll } = await startDevnetProcesses(dir, count, (values['log-level'] as string | undefined) ?? 'info');
     urls.forEach((u, i) => console.log(`validator ${i}: rpc ${u}  log ${join(dir, `node${i}.log`)}`));
     console.log('running; Ctrl-C stops every validator');
     await new Promise<void>((resolve) => {

@@ -11,6 +11,7 @@ import { NodeError } from '../../util/index.ts';
 import { parseAmount, parseFlags, requireFlag } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
+import { DISPUTE_USAGE } from './job-dispute-usage.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256, errorMessage } from '../../../primitives/index.ts';
 
 const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
@@ -18,7 +19,7 @@ const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N 
   + '(--key-seed HEX | --key FILE | --from NAME | --dev-account I) [--data-dir DIR] [--passphrase-file FILE]';
 const STATUS_USAGE = 'polchain job status ID [--json] [--rpc URL]';
 const LIST_USAGE = 'polchain job list [--status S] [--submitter ADDR] [--solver ADDR] [--limit N] [--cursor ID] [--all] [--json] [--rpc URL]';
-const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}`;
+const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}\n       ${DISPUTE_USAGE}`;
 
 export const DEFAULT_WINDOWS: JobWindows = { accept: 600, commit: 600, challengeDelay: 2, open: 100, attest: 100, reveal: 100 };
 const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
@@ -213,9 +214,17 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
     return [`solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...lines, ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : [])];
   }
   if (j.status === 'slashed') {
-    const { lines, rest } = j.outcome === 'mismatch' ? share(a.members.filter((m) => m.matched === false), 'dissenting attester') : { lines: [], rest: reward };
-    return [`solver bond ${bond} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`];
+    // docs/disputes.md §8: members that replayed and caught the solver share the reward and half the
+    // bond (a withheld reveal: every member that attested a real digest); the rest of the bond is burned
+    const catchers = j.outcome === 'mismatch' ? a.members.filter((m) => m.matched === false && !m.unavailable)
+      : j.outcome === 'no-reveal' ? a.members.filter((m) => m.digest !== null && !m.unavailable) : [];
+    const { lines, rest } = share(catchers, 'catching attester');
+    const half = catchers.length ? bond / 2n / BigInt(catchers.length) : 0n;
+    const burned = bond - half * BigInt(catchers.length);
+    const shares = catchers.length ? [`catching attesters: ${half} each of the bond`] : [];
+    return [`solver bond ${bond} lost: ${burned} burned`, ...shares, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`];
   }
+  if (j.status === 'diverged') return [`solver ${j.solver}: bond ${bond} returned and a fee for the work; the rest of the bounty refunded to ${j.submitter}`];
   if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
   return [];
 }
@@ -309,20 +318,22 @@ async function list(argv: string[]): Promise<number> {
 }
 
 export const command: CliCommand = {
-  name: 'job', summary: 'submit proof-of-learning jobs and show their status over JSON-RPC', usage,
+  name: 'job', summary: 'submit proof-of-learning jobs, show their status and dispute them over JSON-RPC', usage,
   async run(argv) {
     const [sub, ...rest] = argv;
     switch (sub) {
       case 'submit': return submit(rest);
       case 'status': return status(rest);
       case 'list': return list(rest);
+      // loaded only when used: it brings libp2p and the watchtower
+      case 'dispute': return (await import('./job-dispute.ts')).disputeCommand(rest);
       case '--help': case '-h': case 'help':
         console.log(`usage: ${usage}`);
         return 0;
       case undefined:
-        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list, dispute)\nusage: ${usage}`);
       default:
-        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list, dispute)\nusage: ${usage}`);
     }
   },
 };

@@ -1,20 +1,16 @@
 // `polchain solver`: runs the proof-of-learning solver worker (node/solver) against any node's JSON-RPC.
 // Readable lines for each phase on stdout, a progress bar while training and pino logs on stderr.
-import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { multiaddr } from '@multiformats/multiaddr';
-import { devAccountSeed } from '../../../genesis/index.ts';
-import { decryptKeyAsync, type KeystoreFile } from '../../keystore/index.ts';
 import { defaultDataDir } from '../../config/index.ts';
-import { NodeError, createLogger, parseLogLevels, LOG_LEVEL_SYNTAX, Progress } from '../../util/index.ts';
+import { NodeError, createLogger, LOG_LEVEL_SYNTAX, Progress } from '../../util/index.ts';
 import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type SolverEvent, type JobResult } from '../../solver/index.ts';
 import { parseAmount, parseFlags } from '../args.ts';
-import { getPassphrase } from '../passphrase.ts';
+import { clientSeed, httpRpcUrl, listenAddrs, logLevel } from '../client-flags.ts';
 import type { CliCommand } from '../command.ts';
 import { errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '
-  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold]';
+  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold|fake-unsampled[:J]]';
 
 const help = `${usage}
 
@@ -33,7 +29,8 @@ libp2p, opens and reveals when challenged, and reports what it earned.
   --fee N               fee per transaction (default 1)
   --once                exit when the first accepted job ends: 0 paid, 3 slashed or given up, 1 otherwise
   --log-level LEVELS    stderr log levels, ${LOG_LEVEL_SYNTAX} (default info)
-  --test-cheat MODE     TEST ONLY: misbehave (skip-steps:F, wrong-lr[:X], withhold)`;
+  --test-cheat MODE     TEST ONLY: misbehave (skip-steps:F, wrong-lr[:X], withhold, fake-unsampled[:J]: skip one
+                        step in segment J, default the last-but-one, hoping the sample misses it)`;
 
 function usageError(msg: string): NodeError {
   return new NodeError('USAGE', `${msg}\nusage: ${usage}`);
@@ -43,24 +40,6 @@ function positiveInt(v: string | undefined, name: string, dflt: number): number 
   if (v === undefined) return dflt;
   if (!/^[1-9][0-9]*$/.test(v) || !Number.isSafeInteger(Number(v))) throw usageError(`--${name} must be a positive integer, got "${v}"`);
   return Number(v);
-}
-
-async function loadSeed(values: Record<string, unknown>): Promise<Uint8Array> {
-  const keyFile = values.key as string | undefined;
-  const dev = values['dev-account'] as string | undefined;
-  if (keyFile !== undefined && dev !== undefined) throw usageError('pass only one of --key FILE and --dev-account I');
-  if (dev !== undefined) {
-    if (!/^(0|[1-9][0-9]*)$/.test(dev)) throw usageError(`--dev-account must be a non-negative integer, got "${dev}"`);
-    return devAccountSeed(Number(dev));
-  }
-  if (!keyFile) throw usageError('one of --key FILE or --dev-account I is required');
-  let file: KeystoreFile;
-  try {
-    file = JSON.parse(await readFile(keyFile, 'utf8')) as KeystoreFile;
-  } catch (e) {
-    throw new NodeError('KEY_UNAVAILABLE', `cannot read key file ${keyFile}: ${errorMessage(e)}`);
-  }
-  return decryptKeyAsync(file, await getPassphrase(values['passphrase-file'] as string | undefined, `unlock key file ${keyFile}`));
 }
 
 /** The exit code of a --once run: 0 paid, 3 slashed (or given up, which the chain slashes), 1 otherwise. */
@@ -83,32 +62,13 @@ export const command: CliCommand = {
     if (values.help) return (console.log(help), 0);
     if (positionals.length) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
 
-    const rpcUrl = (values.rpc as string | undefined) ?? process.env.POLCHAIN_RPC_URL ?? 'http://127.0.0.1:8545/';
-    try {
-      const u = new URL(rpcUrl);
-      if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new Error(`protocol ${u.protocol}`);
-    } catch (e) {
-      throw usageError(`--rpc must be an http(s) URL, got "${rpcUrl}" (${errorMessage(e)})`);
-    }
+    const rpcUrl = httpRpcUrl(values, usageError);
     // no flag: the solver reuses the addresses it announced before (kept in its data dir), else a free port
-    const listen = ((values['p2p-listen'] as string | undefined) ?? '/ip4/127.0.0.1/tcp/0').split(',').map((s) => s.trim()).filter(Boolean);
-    if (!listen.length) throw usageError('--p2p-listen needs at least one multiaddr');
-    for (const a of listen) {
-      try {
-        multiaddr(a);
-      } catch (e) {
-        throw usageError(`--p2p-listen: "${a}" is not a multiaddr (${errorMessage(e)})`);
-      }
-    }
+    const listen = listenAddrs(values, usageError);
     const maxSteps = positiveInt(values['max-steps'] as string | undefined, 'max-steps', 65536);
     const maxJobs = positiveInt(values['max-jobs'] as string | undefined, 'max-jobs', 1);
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
-    const level = (values['log-level'] as string | undefined) ?? 'info';
-    try {
-      parseLogLevels(level); // per-module levels as on `start` (info,p2p=debug)
-    } catch (e) {
-      throw usageError(`--log-level ${errorMessage(e)}`);
-    }
+    const level = logLevel(values, usageError);
     let cheat: CheatMode | undefined;
     if (values['test-cheat'] !== undefined) {
       try {
@@ -118,7 +78,7 @@ export const command: CliCommand = {
       }
     }
     const dataDir = (values['data-dir'] as string | undefined) ?? join(process.env.POLCHAIN_DATA_DIR ?? defaultDataDir(), 'solver');
-    const seed = await loadSeed(values);
+    const seed = await clientSeed(values, usageError);
     const logger = createLogger(level, 'polchain-solver');
 
     const ui: { bar: Progress | null } = { bar: null };
@@ -138,7 +98,7 @@ export const command: CliCommand = {
     };
 
     const solver = new Solver({
-      rpcUrl, seed, dataDir, p2p: values['p2p-listen'] === undefined ? {} : { listen }, logger, maxSteps, maxJobs, fee, once: values.once === true, onEvent, cheat,
+      rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, logger, maxSteps, maxJobs, fee, once: values.once === true, onEvent, cheat,
     });
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {

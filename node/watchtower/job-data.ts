@@ -1,0 +1,120 @@
+// The data a challenger replays from, each piece proven before use: the solver's trace range and
+// checkpoint leaves (under the committed roots), checkpoint states (chunk by chunk under the leaf's
+// chunk root and by step hash), the training set (bundled, known locally, or fetched by its root),
+// and for a child job its parent's final weights. All of it over node/jobs DA; failures become
+// WATCH_DATA_UNAVAILABLE with the DA code in the message.
+import type { Logger } from 'pino';
+import { checkpointSteps, DATASET_NAMES, specShapes, type Dataset } from '../../ml-runtime/index.ts';
+import type { P2pHost } from '../p2p/index.ts';
+import {
+  fetchCheckpointLeaf, fetchCheckpointState, fetchDataset, fetchTraceRange, isJobsError,
+  type CheckpointLeaf, type DaPeer, type DatasetRegistry, type ReplayInput,
+} from '../jobs/index.ts';
+import type { WatchChain } from './chain.ts';
+import { WatchError } from './errors.ts';
+import type { WatchJob } from './job-view.ts';
+import { bytesToHex, errorLine } from '../../primitives/index.ts';
+
+const BUNDLED: ReadonlySet<string> = new Set(DATASET_NAMES);
+
+/** How the replay worker gets the training set: by bundled name (it loads it itself) or the data. */
+export type DatasetInput = Pick<ReplayInput, 'datasetName' | 'datasetRoot' | 'dataset'>;
+
+const short = (b: Uint8Array) => bytesToHex(b).slice(0, 16);
+
+export class JobData {
+  constructor(
+    private readonly host: P2pHost,
+    private readonly registry: DatasetRegistry,
+    private readonly chain: WatchChain,
+    private readonly log: Logger,
+    private readonly concurrency = 4,
+  ) {}
+
+  private peer(job: WatchJob): DaPeer {
+    if (!job.daPeer) throw new WatchError('WATCH_DATA_UNAVAILABLE', `job ${short(job.id)} names no DA peer`);
+    return { peerId: job.daPeer, addrs: job.daAddrs };
+  }
+
+  private async da<T>(what: string, f: () => Promise<T>): Promise<T> {
+    try {
+      return await f();
+    } catch (e) {
+      if (e instanceof WatchError) throw e;
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `${what}: ${errorLine(e)}`, { cause: e });
+    }
+  }
+
+  /**
+   * The solver's committed h_from .. h_to, proven under traceRoot; null when its solver does not serve
+   * its trace (an older solver: the caller then compares with the checkpoint leaves only).
+   */
+  async traceRange(job: WatchJob, from: number, to: number, signal: AbortSignal): Promise<Uint8Array[] | null> {
+    try {
+      return await fetchTraceRange(this.host, this.peer(job), { jobId: job.id, from, to, steps: job.spec.steps, traceRoot: job.commitment!.traceRoot, signal });
+    } catch (e) {
+      if (isJobsError(e, 'DA_NOT_FOUND')) return null;
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `trace h_${from}..h_${to} of job ${short(job.id)}: ${errorLine(e)}`, { cause: e });
+    }
+  }
+
+  /** Checkpoint `index`'s leaf, proven under checkpointsRoot (the last one is on chain already: the final chunk root and step hash). */
+  async leaf(job: WatchJob, index: number, signal: AbortSignal): Promise<CheckpointLeaf> {
+    const c = job.commitment!;
+    const last = checkpointSteps(job.spec.steps, job.spec.checkpointInterval).length - 1;
+    if (index === last) return { index, chunkRoot: c.finalChunkRoot, stepHash: c.finalStepHash };
+    return this.da(`checkpoint ${index} leaf of job ${short(job.id)}`, () => fetchCheckpointLeaf(this.host, this.peer(job), {
+      jobId: job.id, index, steps: job.spec.steps, checkpointInterval: job.spec.checkpointInterval, checkpointsRoot: c.checkpointsRoot, signal,
+    }));
+  }
+
+  /** The state encoding of a proven checkpoint leaf. */
+  async state(job: WatchJob, leaf: CheckpointLeaf, signal: AbortSignal): Promise<Uint8Array> {
+    const r = await this.da(`checkpoint ${leaf.index} of job ${short(job.id)}`, () => fetchCheckpointState(this.host, this.peer(job), {
+      jobId: job.id, opening: leaf, spec: job.spec, signal, concurrency: this.concurrency,
+    }));
+    return r.bytes;
+  }
+
+  /** What the replay worker needs to find the job's training set: a bundled name, a local dataset, or one fetched from the solver. */
+  async datasetInput(job: WatchJob, signal: AbortSignal): Promise<DatasetInput> {
+    const root = job.datasetRoot;
+    const name = this.registry.nameOf(root);
+    if (name !== undefined && BUNDLED.has(name)) return { datasetName: name, datasetRoot: root };
+    return { dataset: await this.dataset(job, signal), datasetRoot: root };
+  }
+
+  /** The training set itself (for the samples a referee needs): local when known, else fetched once by root and kept. */
+  async dataset(job: WatchJob, signal: AbortSignal): Promise<Dataset> {
+    const local = this.registry.byRoot(job.datasetRoot);
+    if (local) return local;
+    const outputSize = specShapes(job.spec).outputShape.reduce((a, b) => a * b, 1);
+    const fetched = await this.da(`dataset ${short(job.datasetRoot)}`, () => fetchDataset(this.host, this.peer(job), job.datasetRoot, job.datasetSize, {
+      signal, featureShape: job.spec.inputShape, outputSize, concurrency: this.concurrency,
+    }));
+    this.registry.add(`fetched/${short(job.datasetRoot)}`, fetched);
+    this.log.info({ dataset: `0x${bytesToHex(job.datasetRoot)}`, samples: fetched.count }, 'watch: dataset fetched');
+    return fetched;
+  }
+
+  /** A child job's start: its parent's final state, from this job's solver or else the parent's, proven against the parent's commitment. */
+  async parentState(job: WatchJob, signal: AbortSignal): Promise<Uint8Array | null> {
+    if (!job.parent) return null;
+    const parent = await this.chain.job(job.parent);
+    if (!parent?.commitment) throw new WatchError('WATCH_DATA_UNAVAILABLE', `parent job ${short(job.parent)} has no commitment`);
+    const index = checkpointSteps(parent.spec.steps, parent.spec.checkpointInterval).length - 1;
+    const opening = { index, chunkRoot: parent.commitment.finalChunkRoot, stepHash: parent.commitment.finalStepHash };
+    const peers: DaPeer[] = [this.peer(job)];
+    if (parent.daPeer && parent.daPeer !== job.daPeer) peers.push({ peerId: parent.daPeer, addrs: parent.daAddrs });
+    let last: unknown;
+    for (const p of peers) {
+      try {
+        return (await fetchCheckpointState(this.host, p, { jobId: parent.id, opening, spec: parent.spec, signal, concurrency: this.concurrency })).bytes;
+      } catch (e) {
+        if (signal.aborted) throw e;
+        last = e;
+      }
+    }
+    throw new WatchError('WATCH_DATA_UNAVAILABLE', `parent job ${short(parent.id)} final state: ${errorLine(last)}`, { cause: last });
+  }
+}
