@@ -10,7 +10,7 @@ import { SoloProducer } from './producer/index.ts';
 import { BftDriver, TxBatcher } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, headerJson } from './rpc-methods/index.ts';
+import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch } from './rpc-methods/index.ts';
 import { NODE_VERSION, logHex } from './util/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
@@ -43,6 +43,8 @@ export interface NodeOptions {
  */
 export class PolchainNode {
   private rpcServer: RpcServer | undefined;
+  /** What the `disputes` topic compares each block's jobs with (only while the RPC server runs). */
+  private disputeWatch: DisputeWatch | undefined;
   private p2pHost: P2pHost | undefined;
   private txBatcher: TxBatcher | undefined;
   private decider: BlockDecider | undefined;
@@ -112,6 +114,7 @@ export class PolchainNode {
         topics: [...TOPICS],
         info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       });
+      this.disputeWatch = new DisputeWatch(this.state.jobs.values());
     }
     if (opts.engine === 'bft') {
       if (!opts.p2p) throw new Error('the bft engine needs p2p options');
@@ -204,6 +207,7 @@ export class PolchainNode {
   private onCommit(r: BlockResult, c: Commit): void {
     this.rpcServer?.publish('newHeads', headerJson(r.block));
     for (const u of r.jobUpdates) this.rpcServer?.publish('jobs', jobUpdateJson(u, r.block.header.height), '0x' + bytesToHex(u.jobId));
+    for (const n of this.disputeWatch?.changes(r.changes.jobs.values(), r.block.header.height) ?? []) this.rpcServer?.publish('disputes', n.data, n.filterKey);
     for (const f of this.commitListeners) f(r, c);
   }
 

@@ -44,7 +44,7 @@ test('polchain demo: transfers commit, an honest MNIST job is paid, a cheating s
   assert.match(cheat, /training 400 steps \(k = 8\) on mnist \[test cheat: skip-steps:1\]/);
   assert.match(cheat, /verdict: slashed \(mismatch\): [23] of 3 committee digests disagree/);
   assert.match(cheat, /payout: solver bond 500 lost: \d+ burned/);
-  assert.match(cheat, /payout: catching attesters: \d+ each of the bond/);
+  assert.match(cheat, /payout: dissenting attester .+: \d+ of the bond/);
   assert.match(cheat, /payout: submitter \(pol1\w+…\): bounty 1000 refunded/);
   assert.match(cheat, /solver +slashed \(mismatch\): bond 500 lost/);
   assert.match(cheat, /=> job [0-9a-f]{8}… slashed \(mismatch\) at height \d+: the solver lost its bond 500, [23] of 3 attesters disagreed; bounty 1000 refunded to the submitter/);

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 
 import { devAccount } from '../genesis/index.ts';
 import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
+import { disputeTermsFor } from '../vm/index.ts';
 import { createRpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
 import { main } from '../node/cli/index.ts';
@@ -82,6 +83,7 @@ test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, a
     [['job', 'list', '--limit', '500'], /--limit must be an integer in \[1, 100\]/],
     [['job', 'list', '--status', 'done'], /--status must be one of open, accepted, .*, expired, provisional, diverged, diverging, got "done"/],
     [['job', 'list', 'extra'], /unexpected arguments: extra/],
+    [['job', 'submit', ...ok, '--dispute-bond', '0'], /--dispute-bond must be positive/],
   ];
   for (const [args, re] of cases) {
     const r = await cli(args);
@@ -107,7 +109,8 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   const rpc = ['--rpc', node.url];
 
   const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '30', '--stake', '400', '--q', '3',
-    '--committee', '2', '--windows', '700,50,2,10,10,10', '--dev-account', '0', '--wait', ...rpc]);
+    '--committee', '2', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
+    '--dev-account', '0', '--wait', ...rpc]);
   assert.equal(sub.code, 0, sub.stderr);
   const a = JSON.parse(sub.stdout);
   assert.match(a.jobId, /^0x[0-9a-f]{64}$/);
@@ -138,6 +141,17 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   assert.equal(full.terms.solverStake, '400');
   assert.deepEqual(full.terms.windows, { accept: 700, commit: 50, challengeDelay: 2, open: 10, attest: 10, reveal: 10 });
   assert.deepEqual(full.attestations.members, []);
+  const limits = disputeTermsFor(parseSpec(readFileSync(IRIS, 'utf8')));
+  assert.deepEqual(full.terms.dispute, { window: 7, move: 4, bond: '55', demandFee: '3', maxStateBytes: limits.maxStateBytes, maxStepCost: limits.maxStepCost });
+  assert.deepEqual([full.verdict, full.windowEnd, full.disputes, full.demands], [null, null, [], []]);
+  assert.match(st.stdout, /disputable {2}window 7, move 4, bond 55, demand fee 3; referee limits \d+ state bytes, \d+ multiply-adds/);
+  const b2 = await cli(['job', 'status', b.jobId, '--json', ...rpc]);
+  const bt = JSON.parse(b2.out).terms.dispute;
+  assert.deepEqual([bt.window, bt.move, bt.bond, bt.demandFee], [20, 10, '100', '1'], 'the defaults of disputeTermsFor');
+  const none = await cli(['job', 'disputes', ...rpc]);
+  assert.deepEqual([none.code, none.out], [0, 'no disputes'], 'no job is in its dispute window');
+  const noneOfA = await cli(['job', 'disputes', a.jobId, ...rpc]);
+  assert.match(noneOfA.out, new RegExp(`^job ${a.jobId}: open, no verdict yet\nno disputes$`));
 
   const ls = await cli(['job', 'list', '--json', ...rpc]);
   assert.equal(ls.code, 0, ls.err);
@@ -147,8 +161,8 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   assert.match(page.out, /\(more: --cursor 0x[0-9a-f]{64}\)$/);
   const every = await cli(['job', 'list', '--limit', '1', '--all', '--status', 'open', ...rpc]);
   assert.deepEqual(every.out.split('\n').map((l) => l.split(' ')[0]), [a.jobId, b.jobId].sort());
-  const none = await cli(['job', 'list', '--status', 'finalized', ...rpc]);
-  assert.equal(none.out, 'no jobs');
+  const noJobs = await cli(['job', 'list', '--status', 'finalized', ...rpc]);
+  assert.equal(noJobs.out, 'no jobs');
   const badSubmitter = await cli(['job', 'list', '--submitter', 'pol1xyz', ...rpc]);
   assert.equal(badSubmitter.code, 1, 'the node rejects the address');
   assert.match(badSubmitter.err, /polchain job: INVALID_PARAMS: .*submitter.*\(JSON-RPC -32602\)/);
@@ -182,14 +196,14 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   assert.match(st.out, /committee {3}3 member\(s\), stake 3000000, attested stake 3000000/);
   assert.match(st.out, new RegExp(`${m0}  stake 1000000  digest 0x[0-9a-f]{8}…[0-9a-f]{6} at \\d+, matched`));
   assert.match(st.out, new RegExp(`${m1}  stake 1000000  digest .*, matched`));
-  assert.match(st.out, new RegExp(`${m2}  stake 1000000  data unavailable \\(height \\d+\\), MISMATCH`));
+  assert.match(st.out, new RegExp(`${m2}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side`));
   assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bounty 100000 \\+ bond 50000 returned`));
   assert.match(st.out, new RegExp(`attester ${m0}: 600\\n.*attester ${m1}: 600`));
   const cs = await cli(['job', 'status', '0x' + bytesToHex(cheat.jobId), '--rpc', server.url]);
   assert.equal(cs.code, 0, cs.err);
   assert.match(cs.out, /status {6}slashed \(mismatch\)/);
-  // the cheat served no data: every member reported UNAVAILABLE, which claims nothing, so nobody
-  // checked and nobody caught it (docs/disputes.md §5, §8): the whole bond is burned, reward refunded
+  // v4 (docs/disputes.md §5, §8): nobody could replay a random trace, UNAVAILABLE counts for neither side, so nobody shares the bond
+  for (const m of sim.job(cheat.jobId).committee) assert.match(cs.out, new RegExp(`${encodeAddress(m.address)}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side\\n`));
   assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 lost: 50000 burned\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
 });
 

@@ -7,12 +7,15 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { attestationDigest, disputeTermsFor, encodeTx, JobStatus, signTx, UNAVAILABLE_DIGEST, type Job, type JobStatusTag } from '../vm/index.ts';
+import {
+  attestationDigest, batchNeeded, disputeTermsFor, DisputeKind, DisputeStage, DisputeWinner, encodeTx, JobStatus, NON_FINITE_CLAIM, signTx, stateShape,
+  UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
+} from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, specHash } from '../ml-runtime/index.ts';
 import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
-import { jobMethods, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
+import { jobMethods, DISPUTES_TOPIC, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/index.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
@@ -58,7 +61,7 @@ function finalizedJob(): Job {
       { address: committee[2]!.address, digest: UNAVAILABLE_DIGEST, height: 65n },
     ],
     reveals: [{ from: 0, hashes: range(0, 20) }, { from: 40, hashes: range(40, 60) }, { from: 60, hashes: [leaf(60)] }],
-    outcome: 'paid', endHeight: 70n,
+    outcome: 'paid', endHeight: 70n, verdict: 'paid', windowEnd: 68n,
   };
 }
 
@@ -76,7 +79,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   ];
   const pendingId = sha256(Uint8Array.of(0xfe));
   const server = await createRpcServer({
-    methods: jobMethods({ jobs: fakeView(jobs), pending: (h) => hx(h) === hx(pendingId), height: () => 66n }), port: 0, topics: ['newHeads', JOBS_TOPIC],
+    methods: jobMethods({ jobs: fakeView(jobs), pending: (h) => hx(h) === hx(pendingId), height: () => 66n }), port: 0, topics: ['newHeads', JOBS_TOPIC, DISPUTES_TOPIC],
   });
   t.after(() => server.close());
   const rpc = new RpcClient(server.url);
@@ -121,8 +124,8 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   await assert.rejects(rpc.call('job_get', ['0x' + '00'.repeat(32)]), (e: any) => e.code === -32001 && /no job 0x0{64} at height 66 \(job ids are the hash/.test(e.message));
   await assert.rejects(rpc.call('job_get', [hx(pendingId)]), (e: any) => e.code === -32001 && /still pending in the mempool/.test(e.message));
   for (const bad of ['0x1234', '0x' + 'AB'.repeat(32), 'ab'.repeat(32), 7]) {
-    for (const m of ['job_get', 'job_getTrace', 'job_getAttestations', 'job_getModel']) {
-      await assert.rejects(untyped(rpc).call(m, [bad]), (e: any) => e.code === -32602, `${m}(${String(bad)})`);
+    for (const m of ['job_get', 'job_getTrace', 'job_getAttestations', 'job_getModel', 'job_getDispute']) {
+      await assert.rejects(untyped(rpc).call(m, m === 'job_getDispute' ? [bad, 0] : [bad]), (e: any) => e.code === -32602, `${m}(${String(bad)})`);
     }
   }
 
@@ -146,7 +149,11 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   assert.deepEqual(all.jobs.map((j: any) => j.id), sortedIds, 'default page holds all 8 in id order');
   assert.equal(all.nextCursor, null);
   const s0 = all.jobs.find((j: any) => j.id === hx(running.id))!;
-  assert.deepEqual(Object.keys(s0).sort(), ['attestReward', 'bounty', 'datasetRoot', 'deadline', 'endHeight', 'id', 'outcome', 'solver', 'solverStake', 'specHash', 'status', 'steps', 'submitHeight', 'submitter'].sort());
+  assert.deepEqual(Object.keys(s0).sort(), [
+    'attestReward', 'bounty', 'datasetRoot', 'deadline', 'endHeight', 'id', 'outcome', 'solver', 'solverStake', 'specHash', 'status', 'steps', 'submitHeight', 'submitter',
+    'verdict', 'windowEnd', 'disputes', 'openDisputes',
+  ].sort());
+  assert.deepEqual([s0.verdict, s0.windowEnd, s0.disputes, s0.openDisputes], [null, null, 0, 0]);
   assert.equal(s0.steps, 60);
   const open = await rpc.call('job_list', { status: 'open' });
   assert.deepEqual(open.jobs.map((j: any) => j.id), sortedIds.filter((id) => [1, 2, 4, 7].some((n) => hx(sha256(Uint8Array.of(n))) === id)));
@@ -203,16 +210,129 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
 
   // rpc.discover describes every job method and the subscribe filter.
   const doc = await rpc.call('rpc.discover', []);
-  for (const m of ['job_get', 'job_list', 'job_getTrace', 'job_getAttestations', 'job_getModel']) {
+  for (const m of ['job_get', 'job_list', 'job_getTrace', 'job_getAttestations', 'job_getModel', 'job_getDispute']) {
     const d = doc.methods.find((x: any) => x.name === m);
     assert.ok(d, `OpenRPC lists ${m}`);
     assert.ok(d.summary.length > 10);
   }
   const listDoc = doc.methods.find((x: any) => x.name === 'job_list');
   assert.deepEqual(listDoc!.params.map((p: any) => p.name), ['status', 'submitter', 'solver', 'cursor', 'limit']);
-  assert.deepEqual(listDoc!.params[0].schema.enum, ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired']);
+  assert.deepEqual(listDoc!.params[0].schema.enum, [
+    'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+  ]);
   const sub = doc.methods.find((x: any) => x.name === 'subscribe');
-  assert.deepEqual(sub!.params[0].schema.enum, ['newHeads', 'jobs']);
+  assert.deepEqual(sub!.params[0].schema.enum, ['newHeads', 'jobs', 'disputes']);
+});
+
+/** A provisional job (finalizedJob's trace, verdict paid) with three disputes and two availability demands, and a diverging one. */
+function disputedJobs(): { prov: Job; div: Job; needed: number[] } {
+  const fin = finalizedJob();
+  const zero = new Uint8Array(32);
+  const fake = new Uint8Array(32).fill(0x66);
+  const base = { ...fin, id: sha256(Uint8Array.of(51)), status: JobStatus.Provisional, outcome: '', endHeight: 0n, verdict: 'paid', windowEnd: 80n, deadline: 80n };
+  const needed = batchNeeded(base, 22);
+  const claim = range(20, 40);
+  claim[3] = fake;
+  const solverDispute: Dispute = {
+    kind: DisputeKind.Solver, by: addr(0x30), member: null, segment: 1, bond: 700n, openHeight: 71n, stage: DisputeStage.Referee, deadline: 75n,
+    claim, answer: range(20, 40), step: 22, agreed: leaf(22), solverNext: leaf(23), otherNext: fake,
+    supplies: [{ party: addr(9), total: 1000, bytes: new Uint8Array(600) }, { party: addr(0x30), total: 1000, bytes: new Uint8Array(1000) }],
+    samples: [{ index: needed[0]!, bytes: new Uint8Array(20) }, { index: needed[1]!, bytes: new Uint8Array(20) }],
+    winner: DisputeWinner.None, reason: '', refereeHash: new Uint8Array(0), endHeight: 0n,
+  };
+  const memberDispute: Dispute = {
+    kind: DisputeKind.Attestation, by: addr(9), member: addr(0x12), segment: 0, bond: 700n, openHeight: 72n, stage: DisputeStage.Resolved, deadline: 76n,
+    claim: [leaf(0), ...range(1, 20)], answer: [], step: 10, agreed: leaf(10), solverNext: leaf(11), otherNext: fake,
+    supplies: [], samples: [], winner: DisputeWinner.Solver, reason: 'referee', refereeHash: leaf(11), endHeight: 74n,
+  };
+  const waiting: Dispute = {
+    kind: DisputeKind.Solver, by: addr(0x31), member: null, segment: 2, bond: 700n, openHeight: 73n, stage: DisputeStage.Respond, deadline: 79n,
+    claim: range(40, 60), answer: [], step: 0, agreed: zero, solverNext: zero, otherNext: zero,
+    supplies: [], samples: [], winner: DisputeWinner.None, reason: '', refereeHash: new Uint8Array(0), endHeight: 0n,
+  };
+  const demands: DaDemand[] = [
+    { by: addr(0x31), checkpoint: 1, chunk: 0, fee: 30n, height: 71n, deadline: 74n, answer: new Uint8Array(32).fill(0xc1) },
+    { by: addr(0x30), checkpoint: 2, chunk: 1, fee: 30n, height: 73n, deadline: 76n, answer: new Uint8Array(0) },
+  ];
+  const prov: Job = { ...base, disputes: [solverDispute, memberDispute, waiting], demands };
+  const div = mkJob(60, JobStatus.Diverging, {
+    solver: addr(9), acceptHeight: 61n, seed: new Uint8Array(32).fill(6), divergedAt: 30, deadline: 50n,
+    disputes: [{
+      kind: DisputeKind.Divergence, by: addr(9), member: null, segment: 0, bond: 0n, openHeight: 64n, stage: DisputeStage.Referee, deadline: 67n,
+      claim: [], answer: [], step: 30, agreed: leaf(30), solverNext: NON_FINITE_CLAIM, otherNext: zero,
+      supplies: [], samples: [], winner: DisputeWinner.None, reason: '', refereeHash: new Uint8Array(0), endHeight: 0n,
+    }],
+  });
+  return { prov, div, needed };
+}
+
+test('disputes and demands: job_get summaries, job_getDispute field by field, job_list counts, proven-wrong members, typed errors', { timeout: 20_000 }, async (t) => {
+  const { prov, div, needed } = disputedJobs();
+  const plain = mkJob(1, JobStatus.Open);
+  const server = await createRpcServer({ methods: jobMethods({ jobs: fakeView([prov, div, plain]), pending: () => false, height: () => 66n }), port: 0 });
+  t.after(() => server.close());
+  const rpc = new RpcClient(server.url);
+  t.after(() => rpc.close());
+  const id = hx(prov.id);
+  const a = (n: number) => encodeAddress(addr(n));
+
+  const g = await rpc.call('job_get', [id]);
+  assert.deepEqual([g.status, g.outcome, g.phase, g.deadline, g.verdict, g.windowEnd, g.divergedAt, g.endHeight], ['provisional', null, 'dispute-window', '80', 'paid', '80', null, null]);
+  const dt = disputeTermsFor(SPEC);
+  assert.deepEqual(g.terms.dispute, { window: dt.window, move: dt.move, bond: String(dt.bond), demandFee: String(dt.demandFee), maxStateBytes: dt.maxStateBytes, maxStepCost: dt.maxStepCost });
+  assert.deepEqual(g.disputes[0], {
+    index: 0, kind: 'solver', by: a(0x30), member: null, segment: 1, bond: '700', stage: 'referee', deadline: '75', step: 22, winner: null, reason: null,
+    refereeHash: null, openHeight: '71', endHeight: null,
+    supplies: [{ party: a(9), total: 1000, received: 600 }, { party: a(0x30), total: 1000, received: 1000 }],
+    samples: { received: 2, needed: needed.length },
+  });
+  assert.deepEqual(g.disputes[1], {
+    index: 1, kind: 'attestation', by: a(9), member: a(0x12), segment: null, bond: '700', stage: 'resolved', deadline: null, step: 10, winner: 'solver',
+    reason: 'referee', refereeHash: hx(leaf(11)), openHeight: '72', endHeight: '74', supplies: [], samples: { received: 0, needed: batchNeeded(prov, 10).length },
+  });
+  assert.deepEqual(g.disputes[2], {
+    index: 2, kind: 'solver', by: a(0x31), member: null, segment: 2, bond: '700', stage: 'respond', deadline: '79', step: null, winner: null, reason: null,
+    refereeHash: null, openHeight: '73', endHeight: null, supplies: [], samples: { received: 0, needed: null },
+  });
+  assert.deepEqual(g.demands, [
+    { index: 0, by: a(0x31), checkpoint: 1, chunk: 0, fee: '30', height: '71', deadline: '74', answer: '0x' + 'c1'.repeat(32) },
+    { index: 1, by: a(0x30), checkpoint: 2, chunk: 1, fee: '30', height: '73', deadline: '76', answer: null },
+  ]);
+  assert.equal(JSON.stringify(g).includes('00'.repeat(600)), false, 'no state bytes inline');
+
+  // the full dispute: both hash lists, the located step, the batch
+  const d0 = await rpc.call('job_getDispute', [id, 0]);
+  assert.deepEqual(d0, {
+    ...g.disputes[0], jobId: id, claim: prov.disputes[0]!.claim.map(hx), answer: range(20, 40).map(hx),
+    agreed: hx(leaf(22)), solverNext: hx(leaf(23)), otherNext: '0x' + '66'.repeat(32), stateBytes: stateShape(prov).bytes,
+    sampleIndices: needed.slice(0, 2), batchIndices: needed, height: '66',
+  });
+  assert.ok(needed.length > 2 && needed.every((x, i) => i === 0 || x > needed[i - 1]!), 'the batch: distinct ascending indices');
+  const d2 = await rpc.call('job_getDispute', { id, index: 2 });
+  assert.deepEqual([d2.step, d2.agreed, d2.solverNext, d2.otherNext, d2.stateBytes, d2.batchIndices, d2.sampleIndices, d2.answer], [null, null, null, null, null, null, [], []]);
+  assert.deepEqual(d2.claim, range(40, 60).map(hx));
+  const proof = await rpc.call('job_getDispute', [hx(div.id), 0]);
+  assert.deepEqual([proof.kind, proof.by, proof.bond, proof.step, proof.agreed, proof.solverNext, proof.otherNext, proof.stateBytes],
+    ['divergence', a(9), '0', 30, hx(leaf(30)), '0x' + 'ff'.repeat(32), null, stateShape(div).bytes]);
+  const dg = await rpc.call('job_get', [hx(div.id)]);
+  assert.deepEqual([dg.status, dg.phase, dg.deadline, dg.divergedAt, dg.verdict], ['diverging', 'divergence-proof', '67', 30, null], 'a diverging job waits on its proof\'s deadline');
+
+  // typed errors: an index past the end, a job without disputes, a bad index, an unknown job
+  await assert.rejects(rpc.call('job_getDispute', [id, 3]), (e: any) => e.code === -32001 && /job 0x[0-9a-f]{64} has no dispute 3: it has 3 \(indices 0\.\.2\)/.test(e.message)
+    && e.data.index === 3 && e.data.disputes === 3 && e.data.id === id);
+  await assert.rejects(rpc.call('job_getDispute', [hx(plain.id), 0]), (e: any) => e.code === -32001 && /has no dispute 0: it has no disputes/.test(e.message));
+  for (const bad of [-1, 1.5, '0']) await assert.rejects(untyped(rpc).call('job_getDispute', [id, bad]), (e: any) => e.code === -32602 && /index/.test(e.message), String(bad));
+  await assert.rejects(rpc.call('job_getDispute', ['0x' + '42'.repeat(32), 0]), (e: any) => e.code === -32001 && /no job 0x(42){32}/.test(e.message));
+
+  // job_list: verdict, window and dispute counts; the new statuses filter
+  const list = await rpc.call('job_list', { status: 'provisional' });
+  assert.deepEqual(list.jobs.map((j: any) => [j.id, j.verdict, j.windowEnd, j.disputes, j.openDisputes, j.deadline]), [[id, 'paid', '80', 3, 2, '80']]);
+  assert.deepEqual((await rpc.call('job_list', { status: 'diverging' })).jobs.map((j: any) => [j.disputes, j.openDisputes, j.deadline]), [[1, 1, '67']]);
+
+  // the member the referee proved wrong is marked; the verdict is known while provisional
+  const att = await rpc.call('job_getAttestations', [id]);
+  assert.equal(att.verdictKnown, true);
+  assert.deepEqual(att.members.map((m: any) => [m.address, m.provenWrong]), [[a(0x11), false], [a(0x12), true], [a(0x13), false], [a(0x14), false]]);
 });
 
 test('jobs topic: a filter by job id narrows a subscription; bad filters are INVALID_PARAMS', { timeout: 20_000 }, async (t) => {
@@ -340,7 +460,8 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   assert.equal(job.seed, hx(sim.job(honest.jobId).seed!));
   assert.equal(job.commitment!.traceRoot, hx(ph.run!.traceRoot));
   const trace = await rpc.call('job_getTrace', [hid]);
-  assert.ok(trace.requiredReveals.length >= 3 && trace.requiredReveals.every((r: any) => r.revealed));
+  // h_0's range, each sampled segment's (one when both draws hit the same segment) and h_T's
+  assert.ok(trace.requiredReveals.length >= 2 && trace.requiredReveals.every((r: any) => r.revealed));
   assert.deepEqual(trace.openings.map((o: any) => o.stepHash), trace.openings.map((o: any) => hx(ph.run!.stepHashes[o.step]!)));
   for (const r of trace.reveals) assert.deepEqual(r.hashes, ph.run!.stepHashes.slice(r.from, r.to + 1).map(hx));
   const att = await rpc.call('job_getAttestations', [hid]);

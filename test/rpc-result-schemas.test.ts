@@ -1,7 +1,8 @@
 // Every method's real response, checked by ajv (an independent JSON-Schema validator) against the
 // result schema rpc.discover publishes: the chain methods and the job views of an open job come from
 // a real node; a finalized job (real training, replay and verdict on a vm TestChain) is served by the
-// node's real job handlers, so job_getModel and a full committee are covered too. Also: no result
+// node's real job handlers, so job_getModel and a full committee are covered too, and so is a job in its
+// dispute window with a dispute at the referee stage (job_getDispute). Also: no result
 // schema anywhere is a bare object, and a height param means the same as a decimal string.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,12 +17,16 @@ import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { createRpcServer, RpcClient, RPC_METHODS, type OpenRpcDocument, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/index.ts';
-import { TestChain } from './helpers/job-test-chain.ts';
+import { createDetReferee, encodeState } from '../ml-runtime/index.ts';
+import { statePieces } from '../node/jobs/index.ts';
+import { TestChain, CHAIN_ID, PARAMS } from './helpers/job-test-chain.ts';
 import { runJob } from './helpers/job-flow.ts';
-import { terms as testTerms } from './helpers/job-work.ts';
+import { terms as testTerms, useDet } from './helpers/job-work.ts';
+import { honestSegment } from './helpers/dispute-work.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
 const hx = (b: Uint8Array) => '0x' + bytesToHex(b);
+await useDet();
 type Schema = Record<string, unknown>;
 
 /** Paths of object schemas that do not list their properties (what generated clients cannot type). */
@@ -135,5 +140,29 @@ test('every method: real responses pass ajv against the published result schemas
   assert.ok(att.verdictKnown && att.members.length > 0);
   await jobsCheck.call(jobs, 'job_getModel', [hx(id)]);
 
-  assert.deepEqual([...new Set([...check.checked.keys(), ...jobsCheck.checked.keys()])].sort(), tableNames, 'every method of the table was checked');
+  // A provisional job with a dispute at the referee stage, state_t on chain: disputes and their progress in every job view.
+  const d = new TestChain('schemas-dispute');
+  d.state.referee = d.replica.referee = createDetReferee();
+  const run = runJob(d, { keepOpen: true });
+  const dj = d.job(run.id);
+  const seg = dj.segments[0]!;
+  const lie = honestSegment(dj, run.work, seg);
+  lie[1] = new Uint8Array(32).fill(0x42);
+  d.block([d.tx(d.other, { kind: 'dispute-open', jobId: run.id, target: 'solver', segment: seg, member: null, hashes: lie })]);
+  const step = d.job(run.id).disputes[0]!.step;
+  d.block(statePieces(CHAIN_ID, run.id, 0, encodeState(run.work.stateAt(step)), PARAMS.maxTxBytes).map((p) => d.tx(d.solver, p)));
+  const dServer = await createRpcServer({ methods: jobMethods({ jobs: d.state, pending: () => false, height: () => d.state.height }), port: 0 });
+  t.after(() => dServer.close());
+  const disputes = new RpcClient<UntypedApi>(dServer.url);
+  t.after(() => disputes.close());
+  const dCheck = new Checker((await disputes.call('rpc.discover', [])) as OpenRpcDocument);
+  const dg = await dCheck.call(disputes, 'job_get', [hx(run.id)]);
+  assert.deepEqual([dg.status, dg.disputes[0].stage, dg.disputes[0].supplies.length], ['provisional', 'referee', 1]);
+  assert.equal((await dCheck.call(disputes, 'job_list', { status: 'provisional' })).jobs[0].openDisputes, 1);
+  const dd = await dCheck.call(disputes, 'job_getDispute', [hx(run.id), 0]);
+  assert.deepEqual([dd.step, dd.claim.length, dd.batchIndices.length > 0], [step, lie.length, true]);
+  await dCheck.call(disputes, 'job_getAttestations', [hx(run.id)]);
+  await dCheck.call(disputes, 'job_getTrace', [hx(run.id)]);
+
+  assert.deepEqual([...new Set([...check.checked.keys(), ...jobsCheck.checked.keys(), ...dCheck.checked.keys()])].sort(), tableNames, 'every method of the table was checked');
 });

@@ -4,3 +4,4 @@ export { main, COMMANDS, topLevelHelp } from './main.ts';
 export { createDevnet } from './commands/devnet.ts';
 export { onceExitCode } from './commands/solver.ts';
 export { demoSpec } from './demo-jobs.ts';
+export { DISPUTE_DEFAULTS } from './commands/job.ts';

@@ -1,12 +1,15 @@
 // JSON views of proof-of-learning jobs for RPC (docs/rpc.md, "Jobs"), in the shapes rpc/api
 // declares; bigint and Uint8Array values are left for the rpc module's replacer to encode.
-import { judgeJob, JOB_STATUS_NAMES, JobStatus, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate } from '../../vm/index.ts';
+import {
+  DisputeStage, judgeJob, JOB_STATUS_NAMES, JobOutcome, JobStatus, provenWrong, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate,
+} from '../../vm/index.ts';
 import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes } from '../../ml-runtime/index.ts';
 import {
-  JOB_STATUS_NAMES as RPC_STATUS_NAMES,
-  type JobAttestationsJson, type JobJson, type JobModelJson, type JobStatusName, type JobSummaryJson, type JobTermsJson, type JobTraceJson,
-  type JobUpdateJson, type Native, type SpecSummaryJson,
+  JOB_OUTCOME_NAMES, JOB_STATUS_NAMES as RPC_STATUS_NAMES, JOB_VERDICT_NAMES,
+  type JobAttestationsJson, type JobJson, type JobModelJson, type JobOutcomeName, type JobStatusName, type JobSummaryJson, type JobTermsJson, type JobTraceJson,
+  type JobUpdateJson, type JobVerdictName, type Native, type SpecSummaryJson,
 } from '../../rpc/index.ts';
+import { demandJson, disputeSummaryJson } from './dispute-json.ts';
 import { bytesToHex, encodeAddress, equalBytes } from '../../primitives/index.ts';
 
 const TAGS = (Object.values(JobStatus) as JobStatusTag[]).sort((a, b) => a - b);
@@ -15,13 +18,21 @@ if (TAGS.length !== RPC_STATUS_NAMES.length || TAGS.some((s, i) => JOB_STATUS_NA
   throw new Error(`rpc/api JOB_STATUS_NAMES (${RPC_STATUS_NAMES.join(', ')}) differ from the vm's (${TAGS.map((s) => JOB_STATUS_NAMES[s]).join(', ')})`);
 }
 const NAME_OF = new Map<JobStatusTag, JobStatusName>(TAGS.map((s, i) => [s, RPC_STATUS_NAMES[i]!]));
+const OUTCOMES: readonly string[] = Object.values(JobOutcome);
+if (OUTCOMES.length !== JOB_OUTCOME_NAMES.length || JOB_OUTCOME_NAMES.some((n) => !OUTCOMES.includes(n))) {
+  throw new Error(`rpc/api JOB_OUTCOME_NAMES (${JOB_OUTCOME_NAMES.join(', ')}) differ from the vm's JobOutcome (${OUTCOMES.join(', ')})`);
+}
+
+/** The outcome's wire name ('' while running is null). */
+const outcomeName = (o: string): JobOutcomeName | null => (o ? (o as JobOutcomeName) : null);
+const verdictName = (v: string): JobVerdictName | null => ((JOB_VERDICT_NAMES as readonly string[]).includes(v) ? (v as JobVerdictName) : null);
 
 export const jobStatusName = (s: JobStatusTag): JobStatusName => NAME_OF.get(s)!;
 /** Status names in lifecycle order (what job_list's `status` filter accepts). */
 export const JOB_STATUS_LIST: string[] = [...RPC_STATUS_NAMES];
 export const jobStatusByName = (name: string): JobStatusTag | undefined => TAGS.find((s) => NAME_OF.get(s) === name);
 
-const ENDED: ReadonlySet<number> = new Set([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired]);
+const ENDED: ReadonlySet<number> = new Set([JobStatus.Finalized, JobStatus.Slashed, JobStatus.Expired, JobStatus.Diverged]);
 export const jobEnded = (j: Job): boolean => ENDED.has(j.status);
 
 const hex = (b: Uint8Array): string => '0x' + bytesToHex(b);
@@ -31,7 +42,21 @@ const orNull = (h: bigint): bigint | null => (h === 0n ? null : h);
 const PHASE: Partial<Record<number, string>> = {
   [JobStatus.Open]: 'accept', [JobStatus.Accepted]: 'seed', [JobStatus.Training]: 'commit', [JobStatus.Committed]: 'challenge',
   [JobStatus.Challenged]: 'open', [JobStatus.Attesting]: 'attest', [JobStatus.Revealing]: 'reveal',
+  [JobStatus.Provisional]: 'dispute-window', [JobStatus.Diverging]: 'divergence-proof',
 };
+
+/**
+ * The height the current phase ends at. A diverging job waits on its divergence proof (dispute 0),
+ * whose own deadline bounds it; every other running job's deadline is the job's.
+ */
+function phaseDeadline(j: Job): bigint | null {
+  if (jobEnded(j)) return null;
+  if (j.status === JobStatus.Diverging) {
+    const proof = j.disputes.find((d) => d.stage !== DisputeStage.Resolved);
+    return proof ? proof.deadline : j.deadline;
+  }
+  return j.deadline;
+}
 
 export type SpecSummary = SpecSummaryJson<Native>;
 
@@ -66,7 +91,7 @@ export function jobTermsJson(t: JobTerms): JobTermsJson<Native> {
   return {
     spec: specSummary(t.spec), specJson: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize,
     q: t.q, committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward,
-    parent: t.parent,
+    parent: t.parent, dispute: { ...t.dispute },
   };
 }
 
@@ -74,10 +99,12 @@ export function jobTermsJson(t: JobTerms): JobTermsJson<Native> {
 export function jobSummaryJson(j: Job): JobSummaryJson<Native> {
   const spec = specSummary(j.terms.spec);
   return {
-    id: j.id, status: jobStatusName(j.status), outcome: j.outcome || null, submitter: encodeAddress(j.submitter),
+    id: j.id, status: jobStatusName(j.status), outcome: outcomeName(j.outcome), submitter: encodeAddress(j.submitter),
     solver: j.solver ? encodeAddress(j.solver) : null, bounty: j.terms.bounty, attestReward: j.terms.attestReward, solverStake: j.terms.solverStake,
     specHash: spec.hash, steps: spec.steps, datasetRoot: j.terms.datasetRoot, submitHeight: j.submitHeight,
-    deadline: jobEnded(j) ? null : j.deadline, endHeight: orNull(j.endHeight),
+    deadline: phaseDeadline(j), endHeight: orNull(j.endHeight),
+    verdict: verdictName(j.verdict), windowEnd: orNull(j.windowEnd),
+    disputes: j.disputes.length, openDisputes: j.disputes.filter((d) => d.stage !== DisputeStage.Resolved).length,
   };
 }
 
@@ -86,8 +113,8 @@ export function jobJson(j: Job): JobJson<Native> {
   const c = j.commitment;
   const ended = jobEnded(j);
   return {
-    id: j.id, submitter: encodeAddress(j.submitter), status: jobStatusName(j.status), outcome: j.outcome || null,
-    phase: ended ? null : (PHASE[j.status] ?? null), deadline: ended ? null : j.deadline,
+    id: j.id, submitter: encodeAddress(j.submitter), status: jobStatusName(j.status), outcome: outcomeName(j.outcome),
+    phase: ended ? null : (PHASE[j.status] ?? null), deadline: phaseDeadline(j),
     submitHeight: j.submitHeight, endHeight: orNull(j.endHeight),
     terms: jobTermsJson(j.terms),
     solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.solver ? j.daPeer : null, daAddrs: [...j.daAddrs],
@@ -97,6 +124,8 @@ export function jobJson(j: Job): JobJson<Native> {
     committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: m.stake })),
     committeeStake: j.committee.reduce((a, m) => a + m.stake, 0n),
     openings: j.openings.length, attestations: j.attestations.length, reveals: j.reveals.length,
+    verdict: verdictName(j.verdict), windowEnd: orNull(j.windowEnd), divergedAt: j.divergedAt > 0 ? j.divergedAt : null,
+    disputes: j.disputes.map((d, i) => disputeSummaryJson(j, d, i)), demands: j.demands.map(demandJson),
   };
 }
 
@@ -131,13 +160,17 @@ function agreeingAttesters(j: Job): Set<string> | null {
   }
 }
 
-/** Whether the verdict of docs/jobs.md §4 was taken (so each digest is known to match or not). */
-export const verdictKnown = (j: Job): boolean => j.status === JobStatus.Finalized || (j.status === JobStatus.Slashed && j.outcome === 'mismatch');
+/**
+ * Whether the committee's verdict of docs/jobs.md §4 was taken (so each digest is known to match or
+ * not): the job became provisional with verdict paid or mismatch, whatever happened after.
+ */
+export const verdictKnown = (j: Job): boolean => j.verdict === JobOutcome.Paid || j.verdict === JobOutcome.Mismatch;
 
 /** job_getAttestations: every committee member with its stake, digest and (after the verdict) whether it matched. */
 export function jobAttestationsJson(j: Job): JobAttestationsJson<Native> {
   const known = verdictKnown(j);
   const agreeing = known ? agreeingAttesters(j) : null;
+  const wrong = new Set(provenWrong(j).map(hex));
   let attested = 0n;
   let matchedStake = 0n;
   const members = j.committee.map((m) => {
@@ -147,11 +180,11 @@ export function jobAttestationsJson(j: Job): JobAttestationsJson<Native> {
     if (matched) matchedStake += m.stake;
     return {
       address: encodeAddress(m.address), stake: m.stake, digest: a ? a.digest : null, height: a ? a.height : null,
-      unavailable: a ? equalBytes(a.digest, UNAVAILABLE_DIGEST) : false, matched,
+      unavailable: a ? equalBytes(a.digest, UNAVAILABLE_DIGEST) : false, matched, provenWrong: wrong.has(hex(m.address)),
     };
   });
   return {
-    id: j.id, status: jobStatusName(j.status), outcome: j.outcome || null, verdictKnown: agreeing !== null,
+    id: j.id, status: jobStatusName(j.status), outcome: outcomeName(j.outcome), verdictKnown: agreeing !== null,
     committeeStake: j.committee.reduce((s, m) => s + m.stake, 0n), attestedStake: attested, matchedStake: agreeing ? matchedStake : null,
     attestDeadline: j.status === JobStatus.Attesting ? j.deadline : null, members,
   };
@@ -171,5 +204,5 @@ export function jobModelJson(j: Job): JobModelJson<Native> {
 
 /** One `jobs` topic notification. */
 export const jobUpdateJson = (u: JobUpdate, height: bigint): JobUpdateJson<Native> => ({
-  jobId: u.jobId, status: jobStatusName(u.status), outcome: u.outcome || null, height,
+  jobId: u.jobId, status: jobStatusName(u.status), outcome: outcomeName(u.outcome), height,
 });

@@ -9,9 +9,10 @@ import { parseAddress } from './params.ts';
 import {
   JOB_STATUS_LIST, jobAttestationsJson, jobJson, jobModelJson, jobStatusByName, jobStatusName, jobSummaryJson, jobTraceJson,
 } from './job-json.ts';
+import { disputeJson } from './dispute-json.ts';
 import { bytesToHex, compareBytes, equalBytes } from '../../primitives/index.ts';
 
-export { JOB_LIST_MAX, JOB_LIST_DEFAULT, JOBS_TOPIC } from '../../rpc/index.ts';
+export { JOB_LIST_MAX, JOB_LIST_DEFAULT, JOBS_TOPIC, DISPUTES_TOPIC } from '../../rpc/index.ts';
 
 /** The jobs in the latest state (ChainState satisfies it). */
 export interface JobView {
@@ -64,6 +65,14 @@ export function jobMethods(c: JobRpcContext): RpcMethod[] {
         throw new RpcError(NOT_FOUND, `job ${p.id} has no proven model: it is ${jobStatusName(job.status)}${job.outcome ? ` (${job.outcome})` : ''}, and only finalized jobs have one`, { id: p.id, status: jobStatusName(job.status) });
       }
       return jobModelJson(job);
+    },
+    job_getDispute: (p) => {
+      const job = lookup(c, p.id);
+      if (p.index >= job.disputes.length) {
+        const has = job.disputes.length === 0 ? 'has no disputes' : `has ${job.disputes.length} (indices 0..${job.disputes.length - 1})`;
+        throw new RpcError(NOT_FOUND, `job ${p.id} has no dispute ${p.index}: it ${has}`, { id: p.id, index: p.index, disputes: job.disputes.length });
+      }
+      return disputeJson(job, p.index, (id) => c.jobs.getJob(id), c.height());
     },
   };
   return implement(JOB_METHODS, handlers);

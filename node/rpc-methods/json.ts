@@ -12,6 +12,7 @@ const EVENT_NAMES: Record<number, string> = {
   [EventKind.Transfer]: 'transfer', [EventKind.Fee]: 'fee', [EventKind.Stake]: 'stake', [EventKind.Unbond]: 'unbond', [EventKind.UnbondComplete]: 'unbond_complete', [EventKind.Slash]: 'slash',
   [EventKind.JobEscrow]: 'job_escrow', [EventKind.JobBond]: 'job_bond', [EventKind.JobPayout]: 'job_payout', [EventKind.JobRefund]: 'job_refund',
   [EventKind.JobSlash]: 'job_slash', [EventKind.JobReward]: 'job_reward',
+  [EventKind.JobSlashShare]: 'job_slash_share', [EventKind.DisputeBond]: 'dispute_bond', [EventKind.DisputeAward]: 'dispute_award',
 };
 
 /** Payload fields by kind; job specs are UTF-8 JSON and shown as text, hashes as 0x-hex, lists by count where long. */
@@ -25,6 +26,7 @@ function payloadJson(p: TxPayload): TxPayloadJson<Native> {
       return {
         kind: p.kind, spec: new TextDecoder().decode(t.spec), runtime: t.runtime, datasetRoot: t.datasetRoot, datasetSize: t.datasetSize, q: t.q,
         committeeSize: t.committeeSize, windows: { ...t.windows }, solverStake: t.solverStake, bounty: t.bounty, attestReward: t.attestReward, parent: t.parent,
+        dispute: { ...t.dispute },
       };
     }
     case 'job-accept': return { kind: p.kind, jobId: p.jobId, daPeer: p.daPeer, daAddrs: p.daAddrs };
@@ -32,7 +34,23 @@ function payloadJson(p: TxPayload): TxPayloadJson<Native> {
     case 'job-open': return { kind: p.kind, jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
     case 'job-attest': return { kind: p.kind, jobId: p.jobId, digest: p.digest };
     case 'job-reveal': return { kind: p.kind, jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
-    default: return { kind: p.kind } as unknown as TxPayloadJson<Native>; // TODO(issue 10 RPC): dispute payloads
+    // disputes: state and sample bytes by their length (a piece may be a MiB), proofs by their sibling count
+    case 'dispute-open':
+      return { kind: p.kind, jobId: p.jobId, target: p.target, segment: p.segment, member: p.member ? encodeAddress(p.member) : null, hashes: p.hashes };
+    case 'dispute-respond': return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, hashes: p.hashes, siblings: p.siblings.length };
+    case 'state-supply': return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, offset: p.offset, total: p.total, length: p.bytes.length };
+    case 'sample-supply':
+      return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, items: p.items.map((it) => ({ index: it.index, length: it.bytes.length, siblings: it.siblings.length })) };
+    case 'da-demand': return { kind: p.kind, jobId: p.jobId, checkpoint: p.checkpoint, chunk: p.chunk };
+    case 'da-chunk':
+      return {
+        kind: p.kind, jobId: p.jobId, checkpoint: p.checkpoint, chunkRoot: p.chunkRoot, stepHash: p.stepHash, checkpointSiblings: p.checkpointSiblings.length,
+        chunk: p.chunk, length: p.bytes.length, chunkSiblings: p.chunkSiblings.length,
+      };
+    case 'job-diverge':
+      return {
+        kind: p.kind, jobId: p.jobId, step: p.step, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash,
+      };
   }
 }
 

@@ -5,7 +5,7 @@
 
 import type { Repr, Wire } from './wire.ts';
 import { typed, type TypedSchema } from './define.ts';
-import { address, array, big, bool, bytes, hash, int, literal, nullable, num, object, oneOf, str } from './shape.ts';
+import { address, array, big, bool, bytes, hash, int, literal, nullable, num, object, oneOf, oneOfStrings, str } from './shape.ts';
 
 export interface BlockHeaderJson<W extends Repr = Wire> {
   hash: W['bytes']; version: number; chainId: string; height: W['big']; timestampMs: W['big']; prevHash: W['bytes'];
@@ -23,6 +23,16 @@ export const BLOCK_HEADER = object(HEADER_PROPS);
 export interface JobWindowsJson { accept: number; commit: number; challengeDelay: number; open: number; attest: number; reveal: number }
 export const JOB_WINDOWS = object({ accept: int(), commit: int(), challengeDelay: int(), open: int(), attest: int(), reveal: int() }, [], 'window lengths in blocks');
 
+/** The dispute game's terms of a job (docs/disputes.md §2). */
+export interface DisputeTermsJson<W extends Repr = Wire> {
+  window: number; move: number; bond: W['big']; demandFee: W['big']; maxStateBytes: number; maxStepCost: number;
+}
+export const DISPUTE_TERMS = object({
+  window: int('blocks after the verdict in which anyone may dispute or demand chunks'), move: int('blocks each party has for each move'),
+  bond: big('what a disputer bonds'), demandFee: big('what an availability demand costs'),
+  maxStateBytes: int('the largest state the referee accepts for this job'), maxStepCost: int("one step's multiply-adds the referee accepts for this job"),
+}, [], "the dispute game's terms");
+
 /** Payload fields by kind; job specs are UTF-8 JSON shown as text, long lists by count. */
 export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'transfer'; to: string; amount: W['big'] }
@@ -30,13 +40,26 @@ export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'unbond'; amount: W['big'] }
   | {
     kind: 'job-submit'; spec: string; runtime: string; datasetRoot: W['bytes']; datasetSize: number; q: number; committeeSize: number;
-    windows: JobWindowsJson; solverStake: W['big']; bounty: W['big']; attestReward: W['big']; parent: W['bytes'] | null;
+    windows: JobWindowsJson; solverStake: W['big']; bounty: W['big']; attestReward: W['big']; parent: W['bytes'] | null; dispute: DisputeTermsJson<W>;
   }
   | { kind: 'job-accept'; jobId: W['bytes']; daPeer: string; daAddrs: string[] }
   | { kind: 'trace-commit'; jobId: W['bytes']; traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes'] }
   | { kind: 'job-open'; jobId: W['bytes']; openings: Array<{ index: number; chunkRoot: W['bytes']; stepHash: W['bytes']; siblings: number }> }
   | { kind: 'job-attest'; jobId: W['bytes']; digest: W['bytes'] }
-  | { kind: 'job-reveal'; jobId: W['bytes']; items: Array<{ from: number; hashes: W['bytes'][]; siblings: number }> };
+  | { kind: 'job-reveal'; jobId: W['bytes']; items: Array<{ from: number; hashes: W['bytes'][]; siblings: number }> }
+  // disputes (docs/disputes.md §3.2): state and sample bytes are shown by their length, proofs by their sibling count
+  | { kind: 'dispute-open'; jobId: W['bytes']; target: 'solver' | 'attestation'; segment: number; member: string | null; hashes: W['bytes'][] }
+  | { kind: 'dispute-respond'; jobId: W['bytes']; dispute: number; hashes: W['bytes'][]; siblings: number }
+  | { kind: 'state-supply'; jobId: W['bytes']; dispute: number; offset: number; total: number; length: number }
+  | { kind: 'sample-supply'; jobId: W['bytes']; dispute: number; items: Array<{ index: number; length: number; siblings: number }> }
+  | { kind: 'da-demand'; jobId: W['bytes']; checkpoint: number; chunk: number }
+  | {
+    kind: 'da-chunk'; jobId: W['bytes']; checkpoint: number; chunkRoot: W['bytes']; stepHash: W['bytes']; checkpointSiblings: number;
+    chunk: number; length: number; chunkSiblings: number;
+  }
+  | {
+    kind: 'job-diverge'; jobId: W['bytes']; step: number; traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes'];
+  };
 
 export type TxJson<W extends Repr = Wire> = { chainId: string; nonce: W['big']; fee: W['big'] } & TxPayloadJson<W>
   & { sender: string; publicKey: W['bytes']; signature: W['bytes'] };
@@ -52,7 +75,8 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
     object({ ...extra, ...TX_HEAD, kind: literal('unbond'), amount: big(), ...TX_TAIL }),
     object({
       ...extra, ...TX_HEAD, kind: literal('job-submit'), spec: str('canonical spec JSON'), runtime: str(), datasetRoot: hash(), datasetSize: int(), q: int(),
-      committeeSize: int(), windows: JOB_WINDOWS, solverStake: big(), bounty: big(), attestReward: big(), parent: nullable(hash()), ...TX_TAIL,
+      committeeSize: int(), windows: JOB_WINDOWS, solverStake: big(), bounty: big(), attestReward: big(), parent: nullable(hash()), dispute: DISPUTE_TERMS,
+      ...TX_TAIL,
     }),
     object({ ...extra, ...TX_HEAD, kind: literal('job-accept'), jobId, daPeer: str(), daAddrs: array(str()), ...TX_TAIL }),
     object({
@@ -66,6 +90,32 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
     object({
       ...extra, ...TX_HEAD, kind: literal('job-reveal'), jobId,
       items: array(object({ from: int(), hashes: array(hash()), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('dispute-open'), jobId, target: oneOfStrings(['solver', 'attestation'] as const, 'who is disputed'),
+      segment: int('the disputed segment (target solver; 0 otherwise)'), member: nullable(address('the disputed committee member (target attestation)')),
+      hashes: array(hash(), "the disputer's h_from..h_to of the segment (target solver)"), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('dispute-respond'), jobId, dispute: int('index in the job\'s disputes'),
+      hashes: array(hash(), "the solver's segment hashes, or the member's digest preimage"), siblings: int('count of Merkle siblings'), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('state-supply'), jobId, dispute: int(), offset: int(), total: int('the full state length in bytes'),
+      length: int('bytes in this piece (not shown)'), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('sample-supply'), jobId, dispute: int(),
+      items: array(object({ index: int('sample index'), length: int('bytes of the sample encoding (not shown)'), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
+    }),
+    object({ ...extra, ...TX_HEAD, kind: literal('da-demand'), jobId, checkpoint: int(), chunk: int(), ...TX_TAIL }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('da-chunk'), jobId, checkpoint: int(), chunkRoot: hash(), stepHash: hash(), checkpointSiblings: int('count of Merkle siblings'),
+      chunk: int(), length: int('bytes of the chunk (not shown)'), chunkSiblings: int('count of Merkle siblings'), ...TX_TAIL,
+    }),
+    object({
+      ...extra, ...TX_HEAD, kind: literal('job-diverge'), jobId, step: int('t: the solver commits h_0..h_t and claims step t is non-finite'),
+      traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(), ...TX_TAIL,
     }),
   );
 }
@@ -84,7 +134,7 @@ export type CommittedTxJson<W extends Repr = Wire> = { hash: W['bytes']; height:
 export const COMMITTED_TX = txWith({ hash: hash(), height: big(), index: int() });
 
 export interface EventJson<W extends Repr = Wire> { kind: string; address: string; counterparty: string | null; amount: W['big'] }
-export const EVENT = object({ kind: str('transfer, fee, stake, unbond, job_escrow, ...'), address: address(), counterparty: nullable(address()), amount: big() });
+export const EVENT = object({ kind: str('transfer, fee, stake, unbond, job_escrow, ..., dispute_bond, dispute_award (docs/rpc.md)'), address: address(), counterparty: nullable(address()), amount: big() });
 
 export interface ReceiptJson<W extends Repr = Wire> {
   txHash: W['bytes']; height: W['big']; index: number; sender: string; fee: W['big']; status: 'ok'; events: EventJson<W>[];

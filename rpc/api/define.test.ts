@@ -9,6 +9,7 @@ import type { Same, SchemaType } from './shape.ts';
 import type { TopicData } from './topics.ts';
 import { BLOCK_HEADER } from './chain-json.ts';
 import { JOB_UPDATE } from './job-json.ts';
+import { DISPUTE_UPDATE } from './dispute-json.ts';
 import type { JobAtHeightJson } from './job-json.ts';
 
 const TABLE = {
@@ -68,7 +69,8 @@ test('every result schema admits exactly its result type (checked by the compile
   const none: [Drifted] extends [never] ? 'none' : Drifted = 'none';
   const heads: Same<SchemaType<typeof BLOCK_HEADER>, TopicData['newHeads']> = true;
   const jobs: Same<SchemaType<typeof JOB_UPDATE>, TopicData['jobs']> = true;
+  const disputes: Same<SchemaType<typeof DISPUTE_UPDATE>, TopicData['disputes']> = true;
   // @ts-expect-error an untyped schema admits unknown, which is no result type
   const bare: Same<SchemaType<{ type: 'object' }>, RpcResult<'node_status'>> = true;
-  assert.deepEqual([none, heads, jobs, bare], ['none', true, true, true]);
+  assert.deepEqual([none, heads, jobs, disputes, bare], ['none', true, true, true, true]);
 });

@@ -8,6 +8,7 @@ import {
   JOB_AT_HEIGHT, JOB_ATTESTATIONS, JOB_LIST, JOB_MODEL, JOB_STATUS_NAMES, JOB_TRACE,
   type JobAtHeightJson, type JobAttestationsJson, type JobListJson, type JobModelJson, type JobTraceJson,
 } from './job-json.ts';
+import { DISPUTE, type DisputeJson } from './dispute-json.ts';
 import type { Repr, Wire } from './wire.ts';
 
 export const JOB_LIST_MAX = 100;
@@ -49,6 +50,13 @@ export const JOB_METHODS = {
     params: idParam, errors: [NOT_FOUND],
     result: JOB_MODEL,
   }),
+  job_getDispute: method({
+    summary: "One dispute of a job (docs/disputes.md): its parties, stage and deadline, both sides' hashes, the located step, state and sample progress, and the decision.",
+    description: 'index is the position in job_get\'s disputes (in the order they were opened); an unknown job or index is NOT_FOUND.',
+    params: [...idParam, req('index', typed<number>({ type: 'integer', minimum: 0, description: "the dispute's index in the job's disputes" }))],
+    errors: [NOT_FOUND],
+    result: DISPUTE,
+  }),
 };
 
 /** What each job method returns. */
@@ -58,4 +66,5 @@ export interface JobResults<W extends Repr = Wire> {
   job_getTrace: JobTraceJson<W>;
   job_getAttestations: JobAttestationsJson<W>;
   job_getModel: JobModelJson<W>;
+  job_getDispute: DisputeJson<W>;
 }

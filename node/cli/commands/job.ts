@@ -1,31 +1,75 @@
-// `polchain job submit | status | list`: posts proof-of-learning jobs and shows them over JSON-RPC
+// `polchain job submit | status | list | dispute | disputes`: posts proof-of-learning jobs, shows them and their disputes over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
-import { disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
+import { disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
-import { RpcClient, type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
+import { type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
 import { decryptKeyAsync, Keystore, parseKeystoreFile, type KeystoreFile } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
 import { NodeError } from '../../util/index.ts';
-import { parseAmount, parseFlags, requireFlag } from '../args.ts';
+import { formatHelp, parseAmount, parseFlags, requireFlag, type Options } from '../args.ts';
+import { JSON_FLAG, KEYSTORE_FLAGS, RPC_FLAG, rpcClient } from '../wallet-flags.ts';
+import { demandLine, disputeLine, disputesCommand, DISPUTES_USAGE } from './job-disputes.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 import { DISPUTE_USAGE } from './job-dispute-usage.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256, errorMessage } from '../../../primitives/index.ts';
 
 const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
-  + '[--windows accept,commit,challengeDelay,open,attest,reveal] [--parent ID] [--runtime det-1] [--fee N] [--nonce N] [--wait] [--rpc URL] '
+  + '[--windows accept,commit,challengeDelay,open,attest,reveal] [--dispute-window N] [--move-window N] [--dispute-bond N] [--demand-fee N] '
+  + '[--parent ID] [--runtime det-1] [--fee N] [--nonce N] [--wait] [--rpc URL] '
   + '(--key-seed HEX | --key FILE | --from NAME | --dev-account I) [--data-dir DIR] [--passphrase-file FILE]';
 const STATUS_USAGE = 'polchain job status ID [--json] [--rpc URL]';
 const LIST_USAGE = 'polchain job list [--status S] [--submitter ADDR] [--solver ADDR] [--limit N] [--cursor ID] [--all] [--json] [--rpc URL]';
-const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}\n       ${DISPUTE_USAGE}`;
+const usage = `${SUBMIT_USAGE}\n       ${STATUS_USAGE}\n       ${LIST_USAGE}\n       ${DISPUTE_USAGE}\n       ${DISPUTES_USAGE}`;
+
+/** What disputeTermsFor (vm/jobs/terms.ts) gives without flags, for the help text (a test pins them equal); the referee limits are the spec's own. */
+export const DISPUTE_DEFAULTS = { window: 20, move: 10, bond: 100n, demandFee: 1n };
+
+const SUBMIT_FLAGS: Options = {
+  spec: { type: 'string', arg: 'FILE', help: 'the model spec (JSON); its canonical form goes on chain' },
+  dataset: { type: 'string', arg: 'NAME', help: 'a bundled dataset (mnist, iris, synthetic-classification, synthetic-regression): its train split\'s root and size' },
+  bounty: { type: 'string', arg: 'N', help: 'paid to an honest solver (escrowed now)' },
+  reward: { type: 'string', arg: 'N', help: 'split among committee members whose digest matches (default 0)' },
+  stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty)' },
+  q: { type: 'string', arg: 'N', help: `segments drawn for the committee to replay (default 4, at most the spec's segments; 1..${JOB_LIMITS.maxQ})` },
+  committee: { type: 'string', arg: 'N', help: `committee size (default 3; 1..${JOB_LIMITS.maxCommitteeSize})` },
+  windows: { type: 'string', arg: 'LIST', help: 'six block counts accept,commit,challengeDelay,open,attest,reveal (default 600,600,2,100,100,100)' },
+  'dispute-window': { type: 'string', arg: 'N', help: `blocks after the verdict in which anyone may dispute it or demand chunks (default ${DISPUTE_DEFAULTS.window}; 1..${JOB_LIMITS.maxWindow})` },
+  'move-window': { type: 'string', arg: 'N', help: `blocks each party has for each move of a dispute or demand (default ${DISPUTE_DEFAULTS.move}; 1..${JOB_LIMITS.maxWindow})` },
+  'dispute-bond': { type: 'string', arg: 'N', help: `what a disputer bonds; lost to the other side if proven wrong (default ${DISPUTE_DEFAULTS.bond}; positive)` },
+  'demand-fee': { type: 'string', arg: 'N', help: `what an availability demand costs, paid to the solver when its chunk arrives (default ${DISPUTE_DEFAULTS.demandFee}; positive)` },
+  parent: { type: 'string', arg: 'ID', help: 'a finalized job whose final weights initialise this one' },
+  runtime: { type: 'string', arg: 'NAME', help: `the deterministic runtime (${JOB_RUNTIMES.join(', ')})` },
+  fee: { type: 'string', arg: 'N', help: 'transaction fee (default 1)' },
+  nonce: { type: 'string', arg: 'N', help: "the sender's nonce (default its pending nonce)" },
+  wait: { type: 'boolean', help: 'wait for the receipt and print the job\'s height, status and deadline' },
+  ...RPC_FLAG,
+  'key-seed': { type: 'string', arg: 'HEX', help: 'sign with this raw 32-byte seed' },
+  key: { type: 'string', arg: 'FILE', help: 'sign with this keystore file' },
+  from: { type: 'string', arg: 'NAME', help: 'sign with this key of the data dir\'s keystore' },
+  'dev-account': { type: 'string', arg: 'I', help: 'sign with dev account I (dev genesis only)' },
+  ...KEYSTORE_FLAGS,
+};
+const SUBMIT_SUMMARY = 'post a proof-of-learning job: escrow the bounty and reward, fix the spec, dataset, windows and dispute terms';
+const STATUS_FLAGS: Options = { ...JSON_FLAG, ...RPC_FLAG };
+const STATUS_SUMMARY = "show a job: terms, phase and deadline, solver, commitment, committee verdicts, the provisional verdict and dispute window, disputes, demands and payouts";
+const LIST_FLAGS: Options = {
+  status: { type: 'string', arg: 'S', help: 'only jobs in this status' },
+  submitter: { type: 'string', arg: 'ADDR', help: 'only jobs posted by this account' },
+  solver: { type: 'string', arg: 'ADDR', help: 'only jobs this account accepted' },
+  limit: { type: 'string', arg: 'N', help: 'jobs per page (default 20; 1..100)' },
+  cursor: { type: 'string', arg: 'ID', help: 'start after this job id (the previous page\'s last)' },
+  all: { type: 'boolean', help: 'follow the pages to the end' },
+  ...JSON_FLAG, ...RPC_FLAG,
+};
+const LIST_SUMMARY = 'list jobs in ascending id order, one line each';
 
 export const DEFAULT_WINDOWS: JobWindows = { accept: 600, commit: 600, challengeDelay: 2, open: 100, attest: 100, reveal: 100 };
 const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
 
 const usageError = (msg: string, u = SUBMIT_USAGE) => new NodeError('USAGE', `${msg}\nusage: ${u}`);
-const rpcClient = (values: Record<string, unknown>) => new RpcClient((values.rpc as string | undefined) ?? process.env.POLCHAIN_RPC_URL ?? 'http://127.0.0.1:8545/');
 
 function intFlag(values: Record<string, unknown>, name: string, def: number, min: number, max: number, u = SUBMIT_USAGE): number {
   const v = values[name];
@@ -112,15 +156,24 @@ async function signerSeed(values: Record<string, unknown>): Promise<Uint8Array> 
   }
 }
 
+/** The dispute flags, checked like the other terms before anything is signed; what is not given disputeTermsFor fills in. */
+export function parseDisputeFlags(values: Record<string, unknown>): Partial<DisputeTerms> {
+  const out: Partial<DisputeTerms> = {};
+  if (values['dispute-window'] !== undefined) out.window = intFlag(values, 'dispute-window', 0, 1, JOB_LIMITS.maxWindow);
+  if (values['move-window'] !== undefined) out.move = intFlag(values, 'move-window', 0, 1, JOB_LIMITS.maxWindow);
+  // a free dispute could stall any job, a free demand flood any solver: the chain refuses 0
+  for (const [flag, key] of [['dispute-bond', 'bond'], ['demand-fee', 'demandFee']] as const) {
+    if (values[flag] === undefined) continue;
+    const n = parseAmount(values[flag] as string, flag);
+    if (n === 0n) throw usageError(`--${flag} must be positive, got 0`);
+    out[key] = n;
+  }
+  return out;
+}
+
 async function submit(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, {
-    spec: { type: 'string' }, dataset: { type: 'string' }, bounty: { type: 'string' }, reward: { type: 'string' }, stake: { type: 'string' },
-    q: { type: 'string' }, committee: { type: 'string' }, windows: { type: 'string' }, parent: { type: 'string' }, runtime: { type: 'string' },
-    fee: { type: 'string' }, nonce: { type: 'string' }, wait: { type: 'boolean' }, rpc: { type: 'string' },
-    'key-seed': { type: 'string' }, key: { type: 'string' }, from: { type: 'string' }, 'dev-account': { type: 'string' },
-    'data-dir': { type: 'string' }, 'passphrase-file': { type: 'string' },
-  }, SUBMIT_USAGE, true);
-  if (values.help) return (console.log(SUBMIT_USAGE), 0);
+  const { values, positionals } = parseFlags(argv, SUBMIT_FLAGS, SUBMIT_USAGE, true);
+  if (values.help) return (console.log(formatHelp(SUBMIT_USAGE, SUBMIT_FLAGS, SUBMIT_SUMMARY)), 0);
   if (positionals.length) throw usageError(`unexpected arguments: ${positionals.join(' ')}`);
   const specFile = requireFlag(values, 'spec', SUBMIT_USAGE);
   const datasetName = requireFlag(values, 'dataset', SUBMIT_USAGE);
@@ -131,6 +184,7 @@ async function submit(argv: string[]): Promise<number> {
   const qFlag = intFlag(values, 'q', 4, 1, JOB_LIMITS.maxQ);
   const committeeSize = intFlag(values, 'committee', 3, 1, JOB_LIMITS.maxCommitteeSize);
   const windows = parseWindows(values.windows as string | undefined);
+  const disputeFlags = parseDisputeFlags(values);
   const parent = values.parent === undefined ? null : hex32(values.parent as string, '--parent', SUBMIT_USAGE);
   const runtime = (values.runtime as string | undefined) ?? JOB_RUNTIMES[0]!;
   if (!JOB_RUNTIMES.includes(runtime)) throw usageError(`--runtime must be one of ${JOB_RUNTIMES.join(', ')}, got ${JSON.stringify(runtime)}`);
@@ -152,7 +206,7 @@ async function submit(argv: string[]): Promise<number> {
   if (q > segments) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
   const terms: JobTerms = {
     spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows, solverStake, bounty, attestReward, parent,
-    dispute: disputeTermsFor(model),
+    dispute: disputeTermsFor(model, disputeFlags),
   };
   const seed = await signerSeed(values);
   const client = rpcClient(values);
@@ -197,36 +251,89 @@ const short = (h: string) => (h.length > 18 ? `${h.slice(0, 10)}…${h.slice(-6)
 const num = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision(7))) : String(v)); // spec floats are float32: 0.05, not 0.05000000074505806
 const optimizerText = (o: Record<string, unknown> | null) => (o ? `${String(o.type)}(${Object.entries(o).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${num(v)}`).join(', ')})` : '?');
 
-/** Who gets what when the job ended, per docs/jobs.md §5 (computed from the terms and the attestations). */
+/**
+ * Who gets what when the job ended, per docs/jobs.md §5 and docs/disputes.md §8 (vm/jobs/settle.ts),
+ * computed from the terms, the attestations, the disputes and the demands: every amount floors.
+ */
 export function payoutLines(j: JobJson, a: AttJson): string[] {
   const t = j.terms;
   const bounty = BigInt(t.bounty);
   const reward = BigInt(t.attestReward);
   const bond = BigInt(t.solverStake);
-  /** reward / m to each of `to`; the remainder goes back to the submitter. */
-  const share = (to: AttJson['members'], what: string): { lines: string[]; rest: bigint } => {
-    if (!to.length) return { lines: [], rest: reward };
-    const each = reward / BigInt(to.length);
-    return { lines: to.map((m) => `${what} ${m.address}: ${each}`), rest: reward - each * BigInt(to.length) };
-  };
+  const refunds = refundLine(j);
   if (j.status === 'finalized') {
-    const { lines, rest } = share(a.members.filter((m) => m.matched === true), 'attester');
-    return [`solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...lines, ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : [])];
+    const matched = a.members.filter((m) => m.matched === true).map((m) => m.address);
+    const each = matched.length ? reward / BigInt(matched.length) : 0n;
+    const rest = reward - each * BigInt(matched.length);
+    return [
+      `solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...matched.map((m) => `attester ${m}: ${each}`),
+      ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : []), ...refunds,
+    ];
+  }
+  if (j.status === 'diverged') {
+    const T = BigInt(t.spec.steps ?? 1);
+    const fee = (bounty * BigInt(j.divergedAt ?? 0)) / (2n * T);
+    return [`solver ${j.solver}: ${fee} for ${j.divergedAt} of ${T} steps + bond ${bond} returned`, `submitter ${j.submitter}: bounty ${bounty - fee} + attest reward ${reward} refunded`, ...refunds];
   }
   if (j.status === 'slashed') {
-    // docs/disputes.md §8: members that replayed and caught the solver share the reward and half the
-    // bond (a withheld reveal: every member that attested a real digest); the rest of the bond is burned
-    const catchers = j.outcome === 'mismatch' ? a.members.filter((m) => m.matched === false && !m.unavailable)
-      : j.outcome === 'no-reveal' ? a.members.filter((m) => m.digest !== null && !m.unavailable) : [];
-    const { lines, rest } = share(catchers, 'catching attester');
-    const half = catchers.length ? bond / 2n / BigInt(catchers.length) : 0n;
-    const burned = bond - half * BigInt(catchers.length);
-    const shares = catchers.length ? [`catching attesters: ${half} each of the bond`] : [];
-    return [`solver bond ${bond} lost: ${burned} burned`, ...shares, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`];
+    const { shares, rewarded } = slashRecipients(j, a);
+    const each = shares.length ? bond / 2n / BigInt(shares.length) : 0n;
+    const burned = bond - each * BigInt(shares.length);
+    const per = rewarded.length ? reward / BigInt(rewarded.length) : 0n;
+    const rest = reward - per * BigInt(rewarded.length);
+    const who = [...shares.map((s) => s.address), ...rewarded.filter((r) => !shares.some((s) => s.address === r))];
+    const lines = who.map((addr) => {
+      const role = shares.find((s) => s.address === addr)?.role ?? 'catcher';
+      const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${per}`] : [])];
+      return `${role} ${addr}: ${parts.join(' + ')}`;
+    });
+    return [`solver bond ${bond} lost: ${burned} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`, ...refunds];
   }
-  if (j.status === 'diverged') return [`solver ${j.solver}: bond ${bond} returned and a fee for the work; the rest of the bounty refunded to ${j.submitter}`];
   if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
   return [];
+}
+
+/**
+ * Who shares half of a slashed solver's bond, and who splits the attest reward (vm/jobs/tick.ts and
+ * dispute-tick.ts): the disagreeing members for a mismatch; the catchers for a withheld reveal; the
+ * winner of the deciding dispute and the catchers for a fraud; the unanswered demanders for missing data.
+ */
+function slashRecipients(j: JobJson, a: AttJson): { shares: Array<{ address: string; role: string }>; rewarded: string[] } {
+  // members with a real digest that differs from the revealed trace's (every real digest when it was withheld), not proven wrong
+  const catchers = a.members.filter((m) => m.digest !== null && !m.unavailable && !m.provenWrong && m.matched !== true).map((m) => m.address);
+  const distinct = (list: Array<{ address: string; role: string }>) => list.filter((x, i) => list.findIndex((y) => y.address === x.address) === i);
+  switch (j.outcome) {
+    case 'mismatch': return { shares: catchers.map((address) => ({ address, role: 'dissenting attester' })), rewarded: catchers };
+    case 'no-reveal': return { shares: catchers.map((address) => ({ address, role: 'catcher' })), rewarded: catchers };
+    case 'fraud': {
+      const d = j.disputes.find((x) => x.stage === 'resolved' && x.winner === 'other' && x.kind !== 'divergence');
+      const winner = d ? [{ address: d.kind === 'solver' ? d.by : d.member!, role: d.kind === 'solver' ? 'challenger' : 'disputed member' }] : [];
+      return { shares: distinct([...winner, ...catchers.map((address) => ({ address, role: 'catcher' }))]), rewarded: catchers };
+    }
+    case 'no-data': {
+      const end = BigInt(j.endHeight ?? 0);
+      const lapsed = j.demands.filter((x) => x.answer === null && BigInt(x.deadline) <= end).map((x) => ({ address: x.by, role: 'demander' }));
+      return { shares: distinct(lapsed), rewarded: [] };
+    }
+    default: return { shares: [], rewarded: [] };
+  }
+}
+
+/** Bonds and fees still escrowed when the job ended go back (docs/disputes.md §8). */
+function refundLine(j: JobJson): string[] {
+  const disputes = j.disputes.filter((d) => d.reason === 'cancelled');
+  const demands = j.demands.filter((x) => x.answer === null);
+  if (!disputes.length && !demands.length) return [];
+  return [`refunded: ${[...(disputes.length ? [`${disputes.length} open dispute bond(s)`] : []), ...(demands.length ? [`${demands.length} unanswered demand fee(s)`] : [])].join(', ')}`];
+}
+
+/** The provisional verdict and where its dispute window stands. */
+function verdictText(j: JobJson): string {
+  const end = BigInt(j.windowEnd!);
+  const latest = BigInt(j.height);
+  if (j.status !== 'provisional') return `${j.verdict} (dispute window ended at height ${end})`;
+  if (latest <= end) return `${j.verdict}, provisional: anyone may dispute it until height ${end} (${end - latest} blocks left)`;
+  return `${j.verdict}, provisional: the window ended at height ${end}; it stands once nothing is open`;
 }
 
 export function formatJobStatus(j: JobJson, a: AttJson): string {
@@ -241,6 +348,8 @@ export function formatJobStatus(j: JobJson, a: AttJson): string {
   row('dataset', `${t.datasetRoot} (${t.datasetSize} samples), runtime ${t.runtime}${t.parent ? `, parent ${t.parent}` : ''}`);
   row('amounts', `bounty ${t.bounty}, attest reward ${t.attestReward}, solver stake ${t.solverStake}`);
   row('challenge', `q=${t.q}, committee ${t.committeeSize}, windows ${WINDOW_NAMES.map((n) => `${n} ${t.windows[n]}`).join(', ')}`);
+  const d = t.dispute;
+  row('disputable', `window ${d.window}, move ${d.move}, bond ${d.bond}, demand fee ${d.demandFee}; referee limits ${d.maxStateBytes} state bytes, ${d.maxStepCost} multiply-adds`);
   row('solver', j.solver ? `${j.solver} (accepted at ${j.acceptHeight}; DA peer ${j.daPeer || '-'}${j.daAddrs.length ? ` ${j.daAddrs.join(' ')}` : ''})` : '-');
   if (j.seed) row('seed', j.seed);
   if (j.commitment) row('commitment', `trace ${short(j.commitment.traceRoot)}, final weights ${j.commitment.finalChunkRoot} at height ${j.commitment.height}`);
@@ -249,9 +358,21 @@ export function formatJobStatus(j: JobJson, a: AttJson): string {
     row('committee', `${a.members.length} member(s), stake ${a.committeeStake}, attested stake ${a.attestedStake}`);
     for (const m of a.members) {
       const what = m.digest === null ? 'not attested' : m.unavailable ? `data unavailable (height ${m.height})` : `digest ${short(m.digest)} at ${m.height}`;
-      const verdict = m.matched === null ? '' : m.matched ? ', matched' : ', MISMATCH';
+      // UNAVAILABLE claims no hashes: it counts for neither side of the verdict (docs/disputes.md §5)
+      const side = m.unavailable ? (m.matched === null ? '' : ', counts for neither side') : m.matched === null ? '' : m.matched ? ', matched' : ', MISMATCH';
+      const verdict = side + (m.provenWrong ? ', PROVEN WRONG by the referee' : '');
       L.push(`      ${m.address}  stake ${m.stake}  ${what}${verdict}`);
     }
+  }
+  if (j.verdict !== null) row('verdict', verdictText(j));
+  if (j.divergedAt !== null) row('diverged', `the solver committed h_0..h_${j.divergedAt} and claims step ${j.divergedAt} is non-finite`);
+  if (j.disputes.length) {
+    row('disputes', `${j.disputes.length} (${j.disputes.filter((x) => x.stage !== 'resolved').length} open)`);
+    for (const x of j.disputes) L.push(`      ${disputeLine(x)}`);
+  }
+  if (j.demands.length) {
+    row('demands', `${j.demands.length} (${j.demands.filter((x) => x.answer === null).length} unanswered)`);
+    for (const x of j.demands) L.push(`      ${demandLine(x)}`);
   }
   const pay = payoutLines(j, a);
   if (pay.length) {
@@ -262,8 +383,8 @@ export function formatJobStatus(j: JobJson, a: AttJson): string {
 }
 
 async function status(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, { rpc: { type: 'string' }, json: { type: 'boolean' } }, STATUS_USAGE, true);
-  if (values.help) return (console.log(STATUS_USAGE), 0);
+  const { values, positionals } = parseFlags(argv, STATUS_FLAGS, STATUS_USAGE, true);
+  if (values.help) return (console.log(formatHelp(STATUS_USAGE, STATUS_FLAGS, STATUS_SUMMARY)), 0);
   if (positionals.length !== 1) throw usageError('job status needs exactly one job ID', STATUS_USAGE);
   const id = '0x' + bytesToHex(hex32(positionals[0]!, 'job ID', STATUS_USAGE)).toLowerCase();
   const client = rpcClient(values);
@@ -281,11 +402,8 @@ async function status(argv: string[]): Promise<number> {
 // ---- list -------------------------------------------------------------------------------------
 
 async function list(argv: string[]): Promise<number> {
-  const { values, positionals } = parseFlags(argv, {
-    rpc: { type: 'string' }, status: { type: 'string' }, submitter: { type: 'string' }, solver: { type: 'string' }, limit: { type: 'string' },
-    cursor: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' },
-  }, LIST_USAGE, true);
-  if (values.help) return (console.log(LIST_USAGE), 0);
+  const { values, positionals } = parseFlags(argv, LIST_FLAGS, LIST_USAGE, true);
+  if (values.help) return (console.log(formatHelp(LIST_USAGE, LIST_FLAGS, LIST_SUMMARY)), 0);
   if (positionals.length) throw usageError(`unexpected arguments: ${positionals.join(' ')}`, LIST_USAGE);
   const limit = intFlag(values, 'limit', 20, 1, 100, LIST_USAGE);
   const params: RpcNamedParams<'job_list'> = { limit };
@@ -325,15 +443,16 @@ export const command: CliCommand = {
       case 'submit': return submit(rest);
       case 'status': return status(rest);
       case 'list': return list(rest);
+      case 'disputes': return disputesCommand(rest);
       // loaded only when used: it brings libp2p and the watchtower
       case 'dispute': return (await import('./job-dispute.ts')).disputeCommand(rest);
       case '--help': case '-h': case 'help':
-        console.log(`usage: ${usage}`);
+        console.log(`usage: ${usage}\n\n\`polchain job SUBCOMMAND --help\` describes each subcommand's flags.`);
         return 0;
       case undefined:
-        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list, dispute)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `job needs a subcommand (submit, status, list, dispute, disputes)\nusage: ${usage}`);
       default:
-        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list, dispute)\nusage: ${usage}`);
+        throw new NodeError('USAGE', `unknown job subcommand ${JSON.stringify(sub)} (submit, status, list, dispute, disputes)\nusage: ${usage}`);
     }
   },
 };
