@@ -53,6 +53,11 @@ export interface SentTx {
   bytes: number;
 }
 
+function int32(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new SolverError('SOLVER_BAD_JOB', `job_getDispute ${where}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
+}
+
 /** The code inside a TX_REJECTED error's data (e.g. TX_NONCE_STALE), if any. */
 export function rejectionCode(e: unknown): string | undefined {
   if (e instanceof RpcClientError) return (e.data as { code?: string } | undefined)?.code;
@@ -143,10 +148,8 @@ export class ChainClient {
 
   /** job_getDispute: the indices of the disputed step's batch samples already on chain. */
   async disputeSamples(idHex: string, index: number): Promise<number[]> {
-    // TODO(rpc): a plain this.call once rpc/api declares job_getDispute (branch wt-rpc); no retries until then
-    const call = this.rpc.call.bind(this.rpc) as unknown as (m: string, p: unknown[]) => Promise<{ sampleIndices?: unknown }>;
-    const r = await call('job_getDispute', ['0x' + idHex, index]);
-    return Array.isArray(r.sampleIndices) ? r.sampleIndices.filter((x): x is number => Number.isSafeInteger(x)) : [];
+    const r = await this.call('job_getDispute', ['0x' + idHex, index]);
+    return r.sampleIndices.map((x, i) => int32(x, `sampleIndices[${i}]`));
   }
 
   /** Every job in `status` (all pages), optionally only those solved by `solver`. */
