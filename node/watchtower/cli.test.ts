@@ -88,7 +88,7 @@ test('polchain job dispute --help; bad IDs, segments and flags are usage errors 
   }
   const sub = await runInProcess(['job', 'disput']);
   assert.equal(sub.code, 2);
-  assert.match(sub.err, /unknown job subcommand "disput" \(submit, status, list, dispute\)/);
+  assert.match(sub.err, /unknown job subcommand "disput" \(submit, status, list, dispute, disputes\)/);
 });
 
 test('polchain job dispute against no node fails in one line (exit 1) with what to do', { timeout: 30_000 }, async () => {
