@@ -99,7 +99,13 @@ export class PolchainNode {
             validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
             consensus: () => this.consensusStatus(),
             peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
-            verifier: () => this.verifierStats,
+            verifier: () => {
+              const v = this.verifierStats;
+              if (!v) return null;
+              // node_status declares these counters (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
+              const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running } = v;
+              return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running };
+            },
           }),
           ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
         ],
@@ -152,6 +158,11 @@ export class PolchainNode {
         submit: (raw) => this.submit(raw), nextNonce: (a) => this.mempool.pendingNonce(a), isPending: (h) => this.mempool.has(h),
         isSyncing: () => this.consensusStatus().syncing, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
         workDir: join(opts.dataDir, 'verifier'), blockIntervalMs: opts.blockIntervalMs,
+        // chunks a solver does not serve are demanded on chain and read back from its DaChunk transaction
+        getTx: async (hash) => {
+          const loc = await this.store.getTxLocation(hash);
+          return loc ? (await this.store.getBlock(loc.height))?.txs[loc.index] : undefined;
+        },
       });
       const verifier = this.verifier;
       this.onBlock((r) => verifier.onBlock(r));

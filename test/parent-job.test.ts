@@ -128,7 +128,7 @@ test('solver B (empty data dir) fetches the parent weights from A over libp2p, t
   assert.equal(ended.earnings.status, 'finalized', JSON.stringify(c.events.filter((e) => e.type !== 'progress'), (_k, x) => (typeof x === 'bigint' ? String(x) : x)));
   assert.equal(ended.earnings.outcome, 'paid');
   const kinds = c.events.map((e) => e.type).filter((t) => t !== 'progress' && t !== 'skipped');
-  assert.deepEqual(kinds, ['started', 'parent-fetched', 'accepted', 'training', 'trained', 'committed', 'challenged', 'opened', 'revealed', 'ended']);
+  assert.deepEqual(kinds, ['started', 'parent-fetched', 'accepted', 'training', 'trained', 'committed', 'challenged', 'opened', 'revealed', 'provisional', 'ended']);
 
   // the validator replayed from the parent state (fetched from B) and its digest matched the verdict
   const job = node.state.getJob(childId)!;

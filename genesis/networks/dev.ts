@@ -20,7 +20,7 @@ export const DEV_PARAMS: ChainParams = {
   unbondingPeriod: 20n,
   minFee: 1n,
   minStake: 1_000n,
-  maxTxBytes: 65536, // job openings and reveals carry Merkle proofs
+  maxTxBytes: 131072, // job openings and reveals carry Merkle proofs; a DaChunk carries a whole 64 KiB checkpoint chunk
   maxBlockTxs: 10_000,
   maxBlockBytes: 4 * 1024 * 1024,
   slashFractionBps: 500, // 5% of an equivocator's stake is burned

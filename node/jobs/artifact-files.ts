@@ -6,6 +6,10 @@
 //   <dir>/<jobId hex>/steps.bin    h_0 .. h_T, 32 bytes each, appended step by step
 //   <dir>/<jobId hex>/cp-<i>.bin   canonical state encoding of checkpoint i (step min(i·k, T))
 //
+// A run that became non-finite at step t+1 is recorded as the prefix h_0..h_t with T = t (the
+// schedule of a t-step run: checkpoints at min(i·k, t)) and meta.divergedAt = t: exactly what
+// JobDiverge commits, and what later disputes and demands against that prefix are answered from.
+//
 // The solver keeps one such folder per job under its data dir; `polchain train --out DIR` writes
 // the same three kinds of files straight into DIR.
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
@@ -71,6 +75,8 @@ export interface MetaJson {
   traceRoot?: string;
   checkpointsRoot?: string;
   run?: RunRecord;
+  /** set when the run became non-finite after h_T (then T < the spec's steps): the record is the prefix a JobDiverge commits */
+  divergedAt?: number;
 }
 
 export function need32(b: Uint8Array, what: string): void {

@@ -35,9 +35,10 @@ function removeRecord(dir: string): void {
 export type ArtifactsOpener<A> = (dir: string, jobId: Uint8Array) => Promise<A>;
 
 export class ArtifactWriter<A = unknown> implements SyncTraceSink {
-  readonly T: number;
+  private _T: number;
   readonly k: number;
-  private readonly steps: number[];
+  private steps: number[];
+  private divergedAt: number | null = null;
   private readonly cps: CheckpointRecord[] = [];
   private readonly pending = new Uint8Array(HASH_BATCH * 32);
   private pendingCount = 0;
@@ -55,9 +56,9 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
     } catch (e) {
       throw new JobsError('ARTIFACTS_INVALID', `spec: ${errorMessage(e)}`, { cause: e });
     }
-    this.T = spec.steps;
+    this._T = spec.steps;
     this.k = spec.checkpointInterval;
-    this.steps = checkpointSteps(this.T, this.k);
+    this.steps = checkpointSteps(this._T, this.k);
     if (existsSync(join(this.dir, META))) {
       if (!init.overwrite) throw new JobsError('ARTIFACTS_EXISTS', `artifacts for job ${bytesToHex(init.jobId)} already exist in ${this.dir}`);
       removeRecord(this.dir);
@@ -66,6 +67,11 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
     // an incomplete meta first: after a crash the folder says what it was and that it is unusable
     writeFileDurably(join(this.dir, META), JSON.stringify(metaOf(init, this.T, this.k)));
     this.fd = openSync(join(this.dir, STEPS), 'w');
+  }
+
+  /** Steps the record covers: the spec's T, or t after cutAt(t). */
+  get T(): number {
+    return this._T;
   }
 
   private checkOpen(): void {
@@ -109,6 +115,25 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
   }
 
   /**
+   * The run became non-finite at step t+1: the record becomes the prefix h_0..h_t of a t-step run,
+   * whose checkpoints are at min(i·k, t). Everything before state_t must already be recorded
+   * (h_0..h_{t-1} and the checkpoints before step t); h_t and the checkpoint of state_t follow with
+   * addStepHash and addCheckpoint, then finish().
+   */
+  cutAt(t: number): void {
+    this.checkOpen();
+    if (!Number.isInteger(t) || t < 1 || t >= this._T) throw new JobsError('ARTIFACTS_INVALID', `a run of ${this._T} steps can be cut at a step in 1..${this._T - 1}, not ${t}`);
+    if (this.hashCount !== t) throw new JobsError('ARTIFACTS_INVALID', `cutting at step ${t} needs h_0..h_${t - 1} recorded, have ${this.hashCount} step hashes`);
+    const steps = checkpointSteps(t, this.k);
+    if (this.cps.length !== steps.length - 1 || this.cps.some((c, i) => c.step !== steps[i])) {
+      throw new JobsError('ARTIFACTS_INVALID', `cutting at step ${t}: ${this.cps.length} checkpoints recorded, a ${t}-step run has ${steps.length - 1} before its last`);
+    }
+    this._T = t;
+    this.steps = steps;
+    this.divergedAt = t;
+  }
+
+  /**
    * Checks the record is whole and consistent, makes it durable and returns the reader. `run`
    * describes a local `polchain train` run (dataset name, backend, ...).
    */
@@ -128,6 +153,7 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
       fsyncPath(checkpointFile(this.dir, c.index));
     }
     const meta = metaOf(this.init, this.T, this.k);
+    if (this.divergedAt !== null) meta.divergedAt = this.divergedAt;
     meta.checkpoints = this.cps.map((c) => ({ step: c.step, chunkRoot: bytesToHex(c.chunkRoot), stepHash: bytesToHex(c.stepHash), bytes: c.byteLength }));
     meta.traceRoot = bytesToHex(traceRoot(hashes));
     meta.checkpointsRoot = bytesToHex(checkpointsRoot(this.cps));

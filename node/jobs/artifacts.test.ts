@@ -151,3 +151,35 @@ test('the writer refuses out-of-order or inconsistent input; unfinished, missing
   await assert.rejects(SolverArtifacts.open(dir, run.jobId), isCode('ARTIFACTS_CORRUPT'));
   assert.throws(() => SolverArtifacts.create(dir, { ...init, specJson: '{"format":"nope"}', overwrite: true }), isCode('ARTIFACTS_INVALID'));
 });
+
+test('a diverged run is cut to the prefix of a t-step run: checkpoints at min(i·k, t), roots of that run; bad cuts and a damaged divergedAt are typed', async (t) => {
+  const dir = tmp(t);
+  const spec = { ...bundledSpec('iris.json', 10), checkpointInterval: 3 }; // checkpoints of T = 10 at 0, 3, 6, 9, 10
+  const init = { jobId: testId('art/cut'), specJson: JSON.stringify(spec), datasetRoot: testId('root'), seed: testId('seed') };
+  const cp = (step: number) => ({ step, stepHash: testId(`h${step}`), chunkRoot: testId(`c${step}`), bytes: new Uint8Array(100).fill(step) });
+  const w = SolverArtifacts.create(dir, init);
+  for (let s = 0; s <= 6; s++) w.addStepHash(s, testId(`h${s}`));
+  w.addCheckpoint(cp(0));
+  w.addCheckpoint(cp(3));
+  w.addCheckpoint(cp(6));
+  // state_8 came out non-finite: the run is h_0..h_7, and state_7 is its last checkpoint
+  assert.throws(() => w.cutAt(0), isCode('ARTIFACTS_INVALID'));
+  assert.throws(() => w.cutAt(10), isCode('ARTIFACTS_INVALID'));
+  assert.throws(() => w.cutAt(6), (e: unknown) => isCode('ARTIFACTS_INVALID')(e) && /h_0\.\.h_5 recorded, have 7/.test(errorMessage(e)));
+  assert.throws(() => w.cutAt(8), isCode('ARTIFACTS_INVALID'));
+  w.cutAt(7);
+  assert.equal(w.T, 7);
+  assert.throws(() => w.addCheckpoint(cp(9)), isCode('ARTIFACTS_INVALID'));
+  w.addStepHash(7, testId('h7'));
+  assert.throws(() => w.addStepHash(8, testId('h8')), isCode('ARTIFACTS_INVALID'));
+  w.addCheckpoint(cp(7));
+  const a = await w.finish();
+  assert.deepEqual([a.T, a.divergedAt, a.checkpoints.map((x) => x.step)], [7, 7, [0, 3, 6, 7]]);
+  const again = await SolverArtifacts.open(dir, init.jobId);
+  assert.deepEqual(again.commitment(), a.commitment());
+  assert.deepEqual(again.commitment().finalStepHash, testId('h7'));
+  const meta = join(a.dir, 'meta.json');
+  const m = JSON.parse(readFileSync(meta, 'utf8'));
+  writeFileSync(meta, JSON.stringify({ ...m, divergedAt: 6 }));
+  await assert.rejects(SolverArtifacts.open(dir, init.jobId), (e: unknown) => isCode('ARTIFACTS_CORRUPT')(e) && /divergedAt 6 must be T/.test(errorMessage(e)));
+});

@@ -43,6 +43,8 @@ export class SolverArtifacts {
     private readonly roots: { traceRoot: Uint8Array; checkpointsRoot: Uint8Array },
     /** how a local `polchain train` run was made; null for a solver's job */
     readonly run: RunRecord | null,
+    /** t when the run became non-finite after h_t (then T = t, below the spec's steps); null otherwise */
+    readonly divergedAt: number | null = null,
   ) {
     this.spec = parseSpec(specJson);
   }
@@ -93,7 +95,9 @@ export class SolverArtifacts {
     } catch (e) {
       return bad(`spec: ${errorMessage(e)}`);
     }
-    if (spec.steps !== meta.T || spec.checkpointInterval !== meta.k) bad(`T/k ${meta.T}/${meta.k} disagree with the spec`);
+    const diverged = meta.divergedAt ?? null;
+    if (diverged !== null && (!Number.isSafeInteger(diverged) || diverged < 1 || diverged >= spec.steps || diverged !== meta.T)) bad(`divergedAt ${diverged} must be T and below the spec's ${spec.steps} steps`);
+    if ((diverged === null && spec.steps !== meta.T) || spec.checkpointInterval !== meta.k) bad(`T/k ${meta.T}/${meta.k} disagree with the spec`);
     const steps = checkpointSteps(meta.T, meta.k);
     if (!Array.isArray(meta.checkpoints) || meta.checkpoints.length !== steps.length) bad(`${meta.checkpoints?.length} checkpoints, expected ${steps.length}`);
     const cps = meta.checkpoints.map((c, i): CheckpointRecord => {
@@ -104,7 +108,7 @@ export class SolverArtifacts {
     const stepsSize = await stat(join(d, STEPS)).then((s) => s.size, () => -1);
     if (stepsSize !== 32 * (meta.T + 1)) bad(`${STEPS} has ${stepsSize} bytes, expected ${32 * (meta.T + 1)}`);
     return new SolverArtifacts(d, hex32(meta.jobId, 'jobId'), meta.spec, hex32(meta.datasetRoot, 'datasetRoot'), hex32(meta.seed, 'seed'), meta.T, meta.k, cps,
-      { traceRoot: hex32(meta.traceRoot, 'traceRoot'), checkpointsRoot: hex32(meta.checkpointsRoot, 'checkpointsRoot') }, meta.run ?? null);
+      { traceRoot: hex32(meta.traceRoot, 'traceRoot'), checkpointsRoot: hex32(meta.checkpointsRoot, 'checkpointsRoot') }, meta.run ?? null, diverged);
   }
 
   /** What TraceCommit posts. */

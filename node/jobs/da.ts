@@ -88,6 +88,14 @@ export interface FetchCheckpointOptions {
   /** refuse states larger than this (default DA_LIMITS.maxStateBytes) */
   maxStateBytes?: number;
   onProgress?(chunksDone: number, chunksTotal: number): void;
+  /**
+   * Chunks already had from elsewhere (an earlier partial fetch, or posted on chain after an
+   * availability demand), by index: only the others are requested. Each is checked under the
+   * opened chunk root like a fetched one.
+   */
+  have?: ReadonlyArray<Uint8Array | undefined>;
+  /** Called with each chunk once it is proven, so a caller can keep what arrived when the fetch as a whole fails. */
+  onChunk?(index: number, chunk: Uint8Array): void;
 }
 
 export interface FetchedCheckpoint {
@@ -122,17 +130,33 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
   if (size > max) throw new JobsError('DA_TOO_LARGE', `a state of this spec is ${size} bytes, over the limit of ${max}`);
   const n = chunkCountOf(size);
   const what = `checkpoint ${opening.index} of job ${bytesToHex(jobId).slice(0, 16)}`;
-  const peerId = await connectDaPeer(host, peer, opts.signal);
+  const bytes = new Uint8Array(size);
+  const missing: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const c = opts.have?.[i];
+    const want = Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE);
+    // a chunk had elsewhere was proven there; one that fails here is simply fetched again
+    if (c && c.length === want) {
+      bytes.set(c, i * CHUNK_SIZE);
+      continue;
+    }
+    missing.push(i);
+  }
+  let peerId = typeof peer === 'string' ? peer : peer.peerId;
   let penalised = false; // once per fetch, however many lanes notice
   const bad = (m: string): never => {
     if (!penalised) host.adjustScore(peerId, DA_PENALTY.badProof, `job-chunk: ${m}`);
     penalised = true;
     throw new JobsError('DA_BAD_PROOF', `${what} from ${peerId}: ${m}`);
   };
-
-  const bytes = new Uint8Array(size);
-  let done = 0;
-  await runLanes(n, Math.min(Math.max(1, opts.concurrency ?? 4), 16), opts.signal, async (i, signal) => {
+  const badState = (m: string): never => {
+    // every chunk is proven under the opened root: the committed state itself is wrong, whoever sent it
+    throw new JobsError('DA_BAD_PROOF', `${what}: ${m}`);
+  };
+  let done = n - missing.length;
+  if (missing.length) peerId = await connectDaPeer(host, peer, opts.signal);
+  await runLanes(missing.length, Math.min(Math.max(1, opts.concurrency ?? 4), 16), opts.signal, async (m, signal) => {
+    const i = missing[m]!;
     const res = await daRequest(host, peerId, JOB_CHUNK_PROTOCOL, encodeChunkRequest({ jobId, checkpointIndex: opening.index, chunkIndex: i }), `${what} chunk ${i}`, {
       timeoutMs: opts.timeoutMs ?? 10_000,
       maxResponseBytes: DA_LIMITS.chunkResponseBytes,
@@ -151,6 +175,7 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
     if (!verifyChunk(r.chunk, { index: i, count: n, siblings: r.siblings }, opening.chunkRoot)) bad(`chunk ${i} is not proven under the opened chunk root`);
     bytes.set(r.chunk, i * CHUNK_SIZE);
     done++;
+    opts.onChunk?.(i, r.chunk);
     opts.onProgress?.(done, n);
   });
 
@@ -159,9 +184,9 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
     state = decodeState(bytes, layout);
   } catch (e) {
     if (!(e instanceof MlError)) throw e;
-    return bad(`the proven chunks do not decode to a state of this spec (${e.message})`);
+    return badState(`the proven chunks do not decode to a state of this spec (${e.message})`);
   }
-  if (step !== undefined && state.step !== step) bad(`the state is at step ${state.step}, checkpoint ${opening.index} is at step ${step}`);
-  if (!equalBytes(stepHash(jobId, state), opening.stepHash)) bad('the state does not hash to the opened step hash');
+  if (step !== undefined && state.step !== step) badState(`the state is at step ${state.step}, checkpoint ${opening.index} is at step ${step}`);
+  if (!equalBytes(stepHash(jobId, state), opening.stepHash)) badState('the state does not hash to the opened step hash');
   return { state, bytes, chunkCount: n };
 }

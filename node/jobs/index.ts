@@ -36,3 +36,4 @@ export {
 } from './replay-worker.ts';
 export { computeAttestation } from './attestation.ts';
 export { signedSize, statePieces, batchSampleIndices, samplePayloads } from './dispute-moves.ts';
+export { solverRespondPayload, daChunkPayload, solverStateAt, chunkFromDaTx } from './defence.ts';

@@ -7,7 +7,7 @@ import {
   type RpcCallName, type RpcCallParams, type RpcCallResult, type RpcNamedParams,
 } from '../../rpc/index.ts';
 import { SolverError } from './errors.ts';
-import { bigintLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
+import { bigintLoose, hexToBytesLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
 import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
 export interface RetryOptions {
@@ -51,6 +51,11 @@ export interface SentTx {
   nonce: bigint;
   fee: bigint;
   bytes: number;
+}
+
+function int32(v: unknown, where: string): number {
+  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0) throw new SolverError('SOLVER_BAD_JOB', `job_getDispute ${where}: expected a non-negative integer, got ${JSON.stringify(v)}`);
+  return v;
 }
 
 /** The code inside a TX_REJECTED error's data (e.g. TX_NONCE_STALE), if any. */
@@ -129,6 +134,22 @@ export class ChainClient {
     for (const r of t.reveals ?? []) out.add(Number(r.from));
     for (const r of t.requiredReveals ?? []) if (r.revealed) out.add(Number(r.from));
     return out;
+  }
+
+  /** job_getAttestations: each committee member's posted digest (null when it posted none). */
+  async attestations(idHex: string): Promise<Array<{ address: string; digest: Uint8Array | null; unavailable: boolean }>> {
+    const r = await this.call('job_getAttestations', ['0x' + idHex]);
+    return (r.members ?? []).map((m, i) => ({
+      address: m.address,
+      digest: m.digest ? hexToBytesLoose(m.digest, `members[${i}].digest`, 32) : null,
+      unavailable: m.unavailable === true,
+    }));
+  }
+
+  /** job_getDispute: the indices of the disputed step's batch samples already on chain. */
+  async disputeSamples(idHex: string, index: number): Promise<number[]> {
+    const r = await this.call('job_getDispute', ['0x' + idHex, index]);
+    return r.sampleIndices.map((x, i) => int32(x, `sampleIndices[${i}]`));
   }
 
   /** Every job in `status` (all pages), optionally only those solved by `solver`. */

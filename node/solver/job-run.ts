@@ -7,9 +7,10 @@ import type { SentTx } from './chain-client.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import type { Earnings } from './events.ts';
+import type { JobDefence } from './job-defence.ts';
 import type { JobView } from './job-view.ts';
 
-export type JobResultStatus = 'finalized' | 'slashed' | 'expired' | 'gave-up' | 'failed' | 'lost' | 'stopped';
+export type JobResultStatus = 'finalized' | 'slashed' | 'expired' | 'diverged' | 'gave-up' | 'failed' | 'lost' | 'stopped';
 
 export interface JobResult {
   jobId: string;
@@ -28,6 +29,10 @@ export interface JobRun {
   balanceBefore: bigint;
   artifacts: SolverArtifacts | null;
   abort: AbortController;
+  /** the training set (the solver answers dispute moves with its samples) */
+  dataset: Dataset;
+  /** the dispute play, once the job reached the attest phase */
+  defence?: JobDefence;
 }
 
 /** Trains an accepted job (or reuses its finished record) into artifacts: job-training.ts trainedArtifacts. */

@@ -1,10 +1,13 @@
-// One job, driven by its status on chain: accept → train → commit → open → reveal → result. A
-// solver restarted on the same data directory re-enters this loop at whatever phase the chain says.
+// One job, driven by its status on chain: accept → train → commit → open → reveal → dispute window →
+// result (or train → diverge → referee → dispute window → diverged). A solver restarted on the same
+// data directory re-enters this loop at whatever phase the chain says. From the attest phase on, every
+// look at the job also plays the solver's side of the dispute game (job-defence.ts).
 import { requiredOpenings, requiredRanges, type Dataset } from '../../ml-runtime/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { isRetryable, type ChainClient, type SentTx } from './chain-client.ts';
 import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
+import { JobDefence } from './job-defence.ts';
 import { jobEnded } from './earnings.ts';
 import { SolverError } from './errors.ts';
 import type { JobResult, JobRun, TrainArtifacts } from './job-run.ts';
@@ -29,7 +32,7 @@ export class JobRunner {
     this.c.signal.addEventListener('abort', onStop, { once: true });
     const run: JobRun = {
       id: v0.idHex, log: this.c.log.child({ job: `0x${v0.idHex}` }), txs: [], balanceBefore: (await this.c.chain.account()).balance,
-      artifacts: null, abort,
+      artifacts: null, abort, dataset,
     };
     try {
       return await this.drive(run, v0, dataset);
@@ -93,6 +96,10 @@ export class JobRunner {
         case 'training': {
           if (!this.me(v)) throw new SolverError('SOLVER_BAD_JOB', `job is solved by ${v.solver}, not ${c.address}`);
           run.artifacts ??= await this.train(c, this.sources, run, v, spec, dataset);
+          if (run.artifacts.divergedAt !== null) {
+            v = await this.diverge(run, v, run.artifacts);
+            break;
+          }
           const cm = run.artifacts.commitment();
           const pay = { kind: 'trace-commit' as const, jobId: v.id, ...cm };
           v = (await c.chain.job(run.id)) ?? v;
@@ -128,23 +135,64 @@ export class JobRunner {
           }
           break;
         }
-        case 'attesting':
-          v = await this.waitJob(run, (j) => j.status !== 'attesting');
+        case 'attesting': {
+          // members whose fetch of a checkpoint failed demand its chunks on chain meanwhile
+          const defence = await this.defence(run, v);
+          v = await this.waitJob(run, (j) => j.status !== 'attesting', { each: (j) => defence.step(j) });
           break;
+        }
         case 'revealing':
           v = await this.reveal(run, v, T, k);
           break;
-        case 'provisional':
-        case 'diverging':
-          // the verdict stands unless disputed (docs/disputes.md): wait out the dispute window
-          v = await this.waitJob(run, (j) => j.status !== v.status);
+        case 'diverging': {
+          const defence = await this.defence(run, v);
+          v = await this.waitJob(run, (j) => j.status !== 'diverging', { each: (j) => defence.step(j) });
           break;
+        }
+        case 'provisional': {
+          run.log.info({ verdict: v.verdict, windowEnd: String(v.windowEnd), disputes: v.disputes.length }, 'provisional: dispute window open');
+          c.emit({ type: 'provisional', jobId: run.id, verdict: v.verdict, windowEnd: v.windowEnd });
+          const defence = await this.defence(run, v);
+          v = await this.waitJob(run, (j) => j.status !== 'provisional', { each: (j) => defence.step(j) });
+          break;
+        }
         case 'finalized':
         case 'slashed':
         case 'expired':
+        case 'diverged':
           return jobEnded(c, run, v);
       }
     }
+  }
+
+  /** The dispute play for this run's job (one per run: it remembers the moves it sent). */
+  private async defence(run: JobRun, v: JobView): Promise<JobDefence> {
+    if (run.defence) return run.defence;
+    const { c } = this;
+    const art = (run.artifacts ??= await this.openArtifacts(run.id, v));
+    run.defence = new JobDefence({
+      chain: c.chain, address: c.address, chainId: c.chainId, maxTxBytes: c.maxTxBytes, fee: c.o.fee, log: run.log, emit: (e) => c.emit(e),
+      artifacts: art, dataset: run.dataset,
+      parentState: (parent) => this.sources.parentState(parent, run.id, run.abort.signal),
+      disputeMembers: !c.o.cheat && c.o.disputeMembers !== false,
+      onSent: (tx) => run.txs.push(tx),
+    });
+    return run.defence;
+  }
+
+  /** A run that became non-finite after step t: commit h_0..h_t with JobDiverge and wait for the referee's check. */
+  private async diverge(run: JobRun, v: JobView, art: SolverArtifacts): Promise<JobView> {
+    const { c } = this;
+    const t = art.divergedAt!;
+    const cm = art.commitment();
+    const pay = { kind: 'job-diverge' as const, jobId: v.id, step: t, ...cm };
+    const tx = await this.sendPhaseTx(run, v, pay);
+    const next = await this.waitJob(run, (j) => j.status !== 'training', { tx, resend: () => c.chain.send(pay, c.o.fee, c.maxTxBytes), until: v.deadline });
+    if (next.commitment && equalBytes(next.commitment.traceRoot, cm.traceRoot)) {
+      run.log.info({ tx: tx.hash, step: t, traceRoot: logHex(cm.traceRoot) }, 'committed the prefix of a diverged run');
+      c.emit({ type: 'diverge-committed', jobId: run.id, step: t, traceRoot: bytesToHex(cm.traceRoot), txHash: tx.hash });
+    }
+    return next;
   }
 
   /** Gives up when the phase deadline has passed: a transaction can land at height = deadline at the latest. */
@@ -162,7 +210,10 @@ export class JobRunner {
    * Waits until `done(job)` or the job ended. With `tx`, a transaction that left the mempool without
    * landing is sent again (`resend`). With `until`, gives up (SOLVER_DEADLINE) once the height passes it.
    */
-  private async waitJob(run: JobRun, done: (v: JobView) => boolean, o: { tx?: SentTx; resend?: () => Promise<SentTx>; until?: bigint; check?: (v: JobView) => Promise<void> } = {}): Promise<JobView> {
+  private async waitJob(
+    run: JobRun, done: (v: JobView) => boolean,
+    o: { tx?: SentTx; resend?: () => Promise<SentTx>; until?: bigint; check?: (v: JobView) => Promise<void>; each?: (v: JobView) => Promise<void> } = {},
+  ): Promise<JobView> {
     const { c } = this;
     let tx = o.tx;
     let missing = 0;
@@ -183,6 +234,7 @@ export class JobRunner {
         missing = 0;
         c.waker.seeHeight(v.height);
         if (done(v) || TERMINAL_STATUSES.includes(v.status)) return v;
+        await o.each?.(v);
         if (o.until !== undefined && v.height !== null && v.height > o.until) {
           throw new SolverError('SOLVER_DEADLINE', `job still ${v.status} at height ${v.height}, past its deadline ${o.until}`);
         }
@@ -231,8 +283,10 @@ export class JobRunner {
     };
     await sendMissing(v);
     c.emit({ type: 'revealed', jobId: run.id, items, txs: sent.length, txHashes: sent.map((t) => t.hash) });
+    const defence = await this.defence(run, v);
     return this.waitJob(run, (j) => j.status !== 'revealing', {
       until: v.deadline,
+      each: (j) => defence.step(j),
       // a reveal that left the mempool without landing: send what is still missing (only when none is pending)
       check: async (job) => {
         const states = await Promise.all(sent.map((t) => c.chain.txState(t)));

@@ -63,6 +63,11 @@ export async function trainedArtifacts(
     throw new SolverError('SOLVER_ARTIFACTS', `artifacts on disk give trace root ${bytesToHex(art.commitment().traceRoot)}, training gave ${bytesToHex(result.traceRoot)}`);
   }
   sources.rememberArtifacts(run.id, art);
+  if (result.divergedAt !== null) {
+    run.log.warn({ step: result.divergedAt, steps: T, reason: result.divergence, traceRoot: logHex(result.traceRoot) }, 'the run became non-finite: its prefix is recorded as a diverged run');
+    c.emit({ type: 'diverged', jobId: run.id, step: result.divergedAt, steps: T, reason: result.divergence ?? '' });
+    return art;
+  }
   run.log.info({ wallSeconds: result.wallSeconds, stepsPerSecond: T / Math.max(1e-9, result.wallSeconds), traceRoot: logHex(result.traceRoot), lastLoss: result.lastLoss }, 'trained');
   c.emit({ type: 'trained', jobId: run.id, steps: T, wallSeconds: result.wallSeconds, traceRoot: bytesToHex(result.traceRoot), lastLoss: result.lastLoss });
   return art;

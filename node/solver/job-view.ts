@@ -4,11 +4,16 @@
 // (canonical JSON text, 0x-hex of that text, or the spec's fields as an object).
 import { canonicalSpecJson, parseSpec, validateSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import { SolverError } from './errors.ts';
-import { errorMessage } from '../../primitives/index.ts';
+import { decodeAddress, encodeAddress, errorMessage } from '../../primitives/index.ts';
 
-export const JOB_STATUS_ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging'] as const;
+/** Status names by the vm's numeric tag order (job_get may give either form). */
+export const JOB_STATUS_ORDER = [
+  'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+] as const;
 export type JobStatusName = (typeof JOB_STATUS_ORDER)[number];
 export const TERMINAL_STATUSES: readonly JobStatusName[] = ['finalized', 'slashed', 'expired', 'diverged'];
+/** Lifecycle order for statusAtLeast (the tags are not in it: provisional follows revealing, diverging follows training). */
+const LIFECYCLE: readonly JobStatusName[] = ['open', 'accepted', 'training', 'diverging', 'committed', 'challenged', 'attesting', 'revealing', 'provisional'];
 
 export interface JobWindowsView { accept: number; commit: number; challengeDelay: number; open: number; attest: number; reveal: number }
 
@@ -28,9 +33,59 @@ export interface JobTermsView {
   bounty: bigint;
   attestReward: bigint;
   parent: Uint8Array | null;
+  /** the dispute terms (window and move in blocks, the bond a dispute posts, a demand's fee); null when job_get gave none */
+  dispute: { window: number; move: number; bond: bigint; demandFee: bigint } | null;
 }
 
 export interface JobCommitmentView { traceRoot: Uint8Array; checkpointsRoot: Uint8Array; finalChunkRoot: Uint8Array; finalStepHash: Uint8Array }
+
+export type DisputeKindName = 'solver' | 'attestation' | 'divergence';
+export type DisputeStageName = 'respond' | 'referee' | 'resolved';
+export type DisputeWinnerName = 'none' | 'solver' | 'other';
+
+/** A state one party is putting on chain for a dispute (job_get gives its progress, not its bytes). */
+export interface StateSupplyView {
+  party: string;
+  total: number;
+  /** bytes on chain so far; null when the node did not say */
+  received: number | null;
+}
+
+/** One dispute of the job (vm/types/dispute.ts), as job_get shows it. */
+export interface DisputeView {
+  /** its index in job.disputes (what every move names) */
+  index: number;
+  kind: DisputeKindName;
+  /** the disputer (bech32); the solver itself for a divergence proof */
+  by: string;
+  member: string | null;
+  segment: number;
+  bond: bigint;
+  stage: DisputeStageName;
+  /** last height the current stage's move may land at (0 once resolved) */
+  deadline: bigint;
+  /** the located step: the referee executes state_t → state_{t+1}; -1 = the derived initial state (0 before it is located) */
+  step: number;
+  supplies: StateSupplyView[];
+  /** indices of the batch samples already on chain, when the node listed them (job_getDispute does; job_get gives counts) */
+  samples: number[] | null;
+  /** how many of the batch's samples are on chain, and how many it draws (null before a step ≥ 0 is located) */
+  samplesReceived: number;
+  samplesNeeded: number | null;
+  winner: DisputeWinnerName;
+  reason: string;
+}
+
+/** An availability demand (vm/types/dispute.ts DaDemand). */
+export interface DemandView {
+  by: string;
+  checkpoint: number;
+  chunk: number;
+  fee: bigint;
+  deadline: bigint;
+  /** hash of the DaChunk transaction that answered it; null while open */
+  answer: Uint8Array | null;
+}
 
 export interface JobView {
   id: Uint8Array;
@@ -55,6 +110,14 @@ export interface JobView {
   daAddrs: string[];
   /** the node's height when it answered (job_get adds it) */
   height: bigint | null;
+  /** the committee's provisional verdict ('paid', 'mismatch', 'diverged'); '' before it */
+  verdict: string;
+  /** the dispute window's last height (provisional jobs); 0 otherwise */
+  windowEnd: bigint;
+  /** t of a run committed as diverged after h_t (JobDiverge); 0 otherwise */
+  divergedAt: number;
+  disputes: DisputeView[];
+  demands: DemandView[];
   /** the raw JSON, for logs */
   raw: unknown;
 }
@@ -143,6 +206,86 @@ function readCommitment(v: unknown): JobCommitmentView | null {
   return { traceRoot: b('traceRoot'), checkpointsRoot: b('checkpointsRoot'), finalChunkRoot: b('finalChunkRoot'), finalStepHash: b('finalStepHash') };
 }
 
+/** An address as bech32, from bech32 or 0x-hex of its 20 bytes. */
+function address(v: unknown, where: string): string {
+  if (typeof v === 'string' && !/^0x/i.test(v)) {
+    try {
+      return encodeAddress(decodeAddress(v));
+    } catch (e) {
+      bad(where, errorMessage(e));
+    }
+  }
+  return encodeAddress(hexToBytesLoose(v, where, 20));
+}
+
+function optAddress(v: unknown, where: string): string | null {
+  return v === null || v === undefined || v === '' ? null : address(v, where);
+}
+
+/** A tag given by name or by the vm's number (1-based in `names` order). */
+function tagName<N extends string>(v: unknown, names: readonly N[], where: string, zeroName?: N): N {
+  if (typeof v === 'number' || (typeof v === 'string' && /^[0-9]+$/.test(v))) {
+    const n = Number(v);
+    if (n === 0 && zeroName) return zeroName;
+    const name = names[n - 1];
+    if (name) return name;
+  }
+  if (typeof v === 'string' && (names as readonly string[]).includes(v)) return v as N;
+  if (zeroName && (v === null || v === undefined || v === zeroName)) return zeroName;
+  return bad(where, `unknown value ${JSON.stringify(v)}`);
+}
+
+function signedInt(v: unknown, where: string): number {
+  const n = typeof v === 'string' && /^-?[0-9]+$/.test(v) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isSafeInteger(n)) bad(where, `expected an integer, got ${JSON.stringify(v)}`);
+  return n;
+}
+
+function readSupply(v: unknown, where: string): StateSupplyView {
+  if (!isObj(v)) bad(where, 'not an object');
+  const raw = v.received ?? v.have ?? v.length ?? v.bytes;
+  let received: number | null = null;
+  if (typeof raw === 'string' && /^0x/i.test(raw)) received = (raw.length - 2) / 2;
+  else if (raw !== undefined && raw !== null) received = int(raw, `${where}.received`);
+  return { party: address(v.party, `${where}.party`), total: int(v.total, `${where}.total`), received };
+}
+
+function readDispute(v: unknown, i: number): DisputeView {
+  const w = `disputes[${i}]`;
+  if (!isObj(v)) bad(w, 'not an object');
+  // the samples on chain: a list of indices, or (job_get) progress counts
+  const list = Array.isArray(v.samples) ? v.samples : Array.isArray(v.sampleIndices) ? v.sampleIndices : null;
+  const samples = list ? list.map((x, n) => int(isObj(x) ? x.index : x, `${w}.samples[${n}]`)) : null;
+  const counts = isObj(v.samples) ? v.samples : {};
+  return {
+    index: v.index === undefined ? i : int(v.index, `${w}.index`),
+    kind: tagName(v.kind, ['solver', 'attestation', 'divergence'] as const, `${w}.kind`),
+    by: address(v.by, `${w}.by`),
+    member: optAddress(v.member, `${w}.member`),
+    segment: optInt(v.segment, `${w}.segment`, 0),
+    bond: v.bond === undefined ? 0n : bigintLoose(v.bond, `${w}.bond`),
+    stage: tagName(v.stage, ['respond', 'referee', 'resolved'] as const, `${w}.stage`),
+    deadline: v.deadline === null || v.deadline === undefined ? 0n : bigintLoose(v.deadline, `${w}.deadline`),
+    step: v.step === undefined || v.step === null ? 0 : signedInt(v.step, `${w}.step`),
+    supplies: Array.isArray(v.supplies) ? v.supplies.map((x, n) => readSupply(x, `${w}.supplies[${n}]`)) : [],
+    samples,
+    samplesReceived: samples ? samples.length : optInt(counts.received, `${w}.samples.received`, 0),
+    samplesNeeded: counts.needed === undefined || counts.needed === null ? null : int(counts.needed, `${w}.samples.needed`),
+    winner: tagName(v.winner, ['solver', 'other'] as const as readonly DisputeWinnerName[], `${w}.winner`, 'none'),
+    reason: typeof v.reason === 'string' ? v.reason : '',
+  };
+}
+
+function readDemand(v: unknown, i: number): DemandView {
+  const w = `demands[${i}]`;
+  if (!isObj(v)) bad(w, 'not an object');
+  return {
+    by: address(v.by, `${w}.by`), checkpoint: int(v.checkpoint, `${w}.checkpoint`), chunk: int(v.chunk, `${w}.chunk`),
+    fee: v.fee === undefined ? 0n : bigintLoose(v.fee, `${w}.fee`), deadline: bigintLoose(v.deadline, `${w}.deadline`),
+    answer: optBytes(v.answer, `${w}.answer`, 32),
+  };
+}
+
 /** Parses one job from job_get / job_list. Throws SOLVER_BAD_JOB when a field the solver needs is missing. */
 export function parseJobView(raw: unknown): JobView {
   if (!isObj(raw)) bad('', 'not an object');
@@ -164,6 +307,9 @@ export function parseJobView(raw: unknown): JobView {
     bounty: bigintLoose(t.bounty, 'terms.bounty'),
     attestReward: t.attestReward === undefined ? 0n : bigintLoose(t.attestReward, 'terms.attestReward'),
     parent: optBytes(t.parent, 'terms.parent', 32),
+    dispute: isObj(t.dispute)
+      ? { window: int(t.dispute.window, 'terms.dispute.window'), move: int(t.dispute.move, 'terms.dispute.move'), bond: bigintLoose(t.dispute.bond, 'terms.dispute.bond'), demandFee: bigintLoose(t.dispute.demandFee, 'terms.dispute.demandFee') }
+      : null,
   };
   const segments = Array.isArray(raw.segments) ? raw.segments.map((s, i) => int(s, `segments[${i}]`)) : [];
   const count = (v: unknown, where: string) => (Array.isArray(v) ? v.length : optInt(v, where, 0));
@@ -183,6 +329,11 @@ export function parseJobView(raw: unknown): JobView {
     daPeer: optStr(raw.daPeer),
     daAddrs: Array.isArray(raw.daAddrs) ? raw.daAddrs.filter((a): a is string => typeof a === 'string').slice(0, 4) : [],
     height: raw.height === undefined || raw.height === null ? null : bigintLoose(raw.height, 'height'),
+    verdict: typeof raw.verdict === 'string' ? raw.verdict : '',
+    windowEnd: raw.windowEnd === undefined || raw.windowEnd === null ? 0n : bigintLoose(raw.windowEnd, 'windowEnd'),
+    divergedAt: optInt(raw.divergedAt, 'divergedAt', 0),
+    disputes: Array.isArray(raw.disputes) ? raw.disputes.map(readDispute) : [],
+    demands: Array.isArray(raw.demands) ? raw.demands.map(readDemand) : [],
     raw,
   };
 }
@@ -218,7 +369,8 @@ export function parseJobSummary(raw: unknown): JobSummaryView {
 /** Whether status `s` is `want` or later in the lifecycle (the end states count as later than everything). */
 export function statusAtLeast(s: JobStatusName, want: JobStatusName): boolean {
   if (TERMINAL_STATUSES.includes(s)) return true;
-  return JOB_STATUS_ORDER.indexOf(s) >= JOB_STATUS_ORDER.indexOf(want);
+  if (TERMINAL_STATUSES.includes(want)) return false;
+  return LIFECYCLE.indexOf(s) >= LIFECYCLE.indexOf(want);
 }
 
 export function shortId(idHex: string): string {

@@ -34,6 +34,8 @@ export interface SolverOptions {
   progressIntervalMs?: number;
   /** longest time spent fetching a parent job's final weights from its solver (default 120 000 ms) */
   parentFetchTimeoutMs?: number;
+  /** dispute committee members whose attestation this solver's trace proves wrong (default true; never with a test cheat) */
+  disputeMembers?: boolean;
   /** stop after the first job this solver won has ended */
   once?: boolean;
   /** extra filter on open jobs (e.g. a test that wants one solver per job) */

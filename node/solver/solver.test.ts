@@ -127,7 +127,8 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   assert.equal(e.observedDelta, e.net, 'the balance moved by exactly bounty - fees');
 
   const kinds = c.events.map((x) => x.type).filter((t) => t !== 'progress' && t !== 'skipped');
-  assert.deepEqual(kinds, ['started', 'accepted', 'training', 'trained', 'committed', 'challenged', 'opened', 'revealed', 'ended']);
+  assert.deepEqual(kinds, ['started', 'accepted', 'training', 'trained', 'committed', 'challenged', 'opened', 'revealed', 'provisional', 'ended']);
+  assert.deepEqual(e.disputes, { won: 0, lost: 0, bondsWon: 0n, bondsLost: 0n, membersSlashed: 0, demandsAnswered: 0, demandFees: 0n }, 'nobody disputed or demanded');
   const skipped = c.events.find((x) => x.type === 'skipped');
   assert.ok(skipped && skipped.type === 'skipped' && skipped.jobId === bad && /dataset root/.test(skipped.reason), JSON.stringify(skipped));
   const progress = c.events.filter((x) => x.type === 'progress');

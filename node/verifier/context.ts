@@ -22,6 +22,12 @@ export interface VerifierStats {
   lastCpuMs: number;
   /** checkpoint and dataset bytes fetched from solvers */
   bytesFetched: number;
+  /** checkpoint chunks this member demanded on chain (DaDemand) after fetching them failed */
+  demanded: number;
+  /** checkpoint chunks taken from the solver's DaChunk transactions */
+  chunksFromChain: number;
+  /** dispute moves sent to defend this member's attestations (answers, state pieces, sample batches) */
+  disputeMoves: number;
   /** tasks waiting */
   queued: number;
   /** short id of the job being verified, or null */

@@ -15,6 +15,14 @@ export interface VerifierOptions {
   submit(raw: Uint8Array): Uint8Array | Promise<Uint8Array>;
   /** the nonce the next transaction of `address` must carry, counting its pending transactions */
   nextNonce(address: Uint8Array): bigint;
+  /**
+   * The raw bytes of a committed transaction by hash (the node's block store). With it, checkpoint
+   * chunks the solver does not serve are demanded on chain (DaDemand) and read back from the
+   * solver's DaChunk answer; without it, a checkpoint that cannot be fetched is attested UNAVAILABLE.
+   */
+  getTx?(hash: Uint8Array): Promise<Uint8Array | undefined> | Uint8Array | undefined;
+  /** blocks an unreachable solver is retried over libp2p before its chunks are demanded on chain (default 2; a chunk that fails its proof is demanded at once) */
+  demandGraceBlocks?: number;
   /** whether a submitted transaction is still waiting in the mempool (enables re-submission of dropped attestations) */
   isPending?(txHash: Uint8Array): boolean;
   /** true while the node downloads blocks: deadlines seen in old state are not worth working for (default: never) */

@@ -2,7 +2,8 @@
 // fetch the opened checkpoints from the solver, replay the sampled segments on a worker thread and
 // post a JobAttest with the digest, or UNAVAILABLE_DIGEST when the data cannot be had or verified
 // in time. Blocks only enqueue work; one task runs at a time, first come first served. This file
-// holds the queue and its scheduling; task.ts runs one task.
+// holds the queue and its scheduling; task.ts runs one task. After the verdict, a dispute against
+// this member's attestation is answered from the record kept on disk (member-defence.ts).
 import { JobStatus, type BlockResult, type Job } from '../../vm/index.ts';
 import { jobsBackend } from './verifier-backend.ts';
 import { hasAttested, needsMe, short, type VerifierContext, type VerifierStats } from './context.ts';
@@ -10,11 +11,18 @@ import { VerifierError } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
 import { BlockPace } from './pace.ts';
 import { runTask, submitAttestation } from './task.ts';
+import { MemberDefence } from './member-defence.ts';
+import { listAttestationRecords, removeAttestationRecord } from './attestation-records.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, equalBytes, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
 const MAX_SUBMIT_TRIES = 3;
 /** a job whose task failed locally is tried again on a later block, this many times in all */
 const MAX_TASK_ATTEMPTS = 2;
+/** blocks between looks for attestation records of jobs that have ended */
+const PRUNE_EVERY = 32n;
+const RUNNING_STATUSES: ReadonlySet<number> = new Set([
+  JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional, JobStatus.Challenged, JobStatus.Committed, JobStatus.Diverging,
+]);
 
 export class VerifierService {
   readonly address: Uint8Array;
@@ -28,6 +36,8 @@ export class VerifierService {
   private readonly resends = new Set<Promise<void>>();
   private scanTimer: NodeJS.Immediate | null = null;
   private started = false;
+  private readonly defence: MemberDefence;
+  private lastPrune = -PRUNE_EVERY;
   private readonly onAbort = () => void this.stop();
 
   constructor(private readonly o: VerifierOptions) {
@@ -40,9 +50,10 @@ export class VerifierService {
       pace: new BlockPace(o.blockIntervalMs ?? 1000),
       backend: { ...jobsBackend(o.datasets, { concurrency: o.concurrency ?? 4 }), ...o.backend },
       now: o.now ?? Date.now,
-      counters: { verified: 0, unavailable: 0, failed: 0, disagreed: 0, lastCpuMs: 0, bytesFetched: 0 },
+      counters: { verified: 0, unavailable: 0, failed: 0, disagreed: 0, lastCpuMs: 0, bytesFetched: 0, demanded: 0, chunksFromChain: 0, disputeMoves: 0 },
       taken: new Set(), submitted: new Map(), digests: new Map(), current: null, stopped: false,
     };
+    this.defence = new MemberDefence(this.c);
   }
 
   stats(): VerifierStats {
@@ -159,6 +170,12 @@ export class VerifierService {
         ctl.abort(new VerifierError('VERIFIER_TIMEOUT', `not verified by height ${stopAt} (the attest deadline ${job.deadline} less the blocks kept to include the attestation)`));
       }
     }
+    // disputes against this member's attestations: answered from its records, off the block path
+    if (this.defence.wanted()) this.track(this.defence.poke());
+    if (state.height >= this.lastPrune + PRUNE_EVERY) {
+      this.lastPrune = state.height;
+      this.track(this.prune());
+    }
     // submitted attestations: forget the landed ones, re-send the ones the mempool dropped
     for (const [hex, sub] of c.submitted) {
       const job = state.getJob(Buffer.from(hex, 'hex'));
@@ -177,6 +194,23 @@ export class VerifierService {
         const p = submitAttestation(c, job, sub.digest, sub.tries + 1).finally(() => this.resends.delete(p));
         this.resends.add(p);
       }
+    }
+  }
+
+  /** Keeps `p` in the set idle() waits for; its failure is logged. */
+  private track(p: Promise<void>): void {
+    const q = p.catch((e: unknown) => this.c.log.error({ err: errorMessage(e) }, 'verifier: background work failed')).finally(() => this.resends.delete(q));
+    this.resends.add(q);
+  }
+
+  /** Drops the attestation records of jobs that have ended: nothing can dispute them any more. */
+  private async prune(): Promise<void> {
+    const { state } = this.o;
+    for (const hex of await listAttestationRecords(this.o.workDir)) {
+      const job = state.getJob(Buffer.from(hex, 'hex'));
+      if (job && RUNNING_STATUSES.has(job.status)) continue;
+      await removeAttestationRecord(this.o.workDir, hex);
+      this.c.log.debug({ job: `0x${hex}`, status: job?.status }, 'verifier: attestation record dropped; its job has ended');
     }
   }
 

@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { UNAVAILABLE_DIGEST, attestationDigest, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
 import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, isDataFailure, isTransient } from './errors.ts';
-import { verifyJob } from './verify.ts';
+import { saveAttestationRecord } from './attestation-records.ts';
+import { verifyJob, type Verified } from './verify.ts';
 import { equalBytes, bytesToHex, errorCode, errorMessage } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
@@ -38,6 +39,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
       const r = await verifyRetrying(c, job, ctl.signal, log);
       digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
       log.info({ digest: logHex(digest), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
+      keepRecord(c, job, digest, r, log);
     } catch (e) {
       // the abort reason tells why a fetch or replay stopped
       // (a transient failure that outlived the budget is reported as itself)
@@ -62,6 +64,16 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
     return;
   }
   await submitAttestation(c, now, digest, 1);
+}
+
+/** The digest's preimage and start states go to disk before the attestation is sent: a dispute against it is answered from them. */
+function keepRecord(c: VerifierContext, job: Job, digest: Uint8Array, r: Verified, log: Logger): void {
+  try {
+    saveAttestationRecord(c.o.workDir, { jobId: job.id, digest, segments: [...job.segments], h0: r.h0, segmentHashes: r.segmentHashes }, r.starts);
+  } catch (e) {
+    // the attestation agrees with an honest trace, which nobody can dispute; against a lying solver it could not be defended
+    log.error({ code: errorCode(e), err: errorMessage(e), workDir: c.o.workDir }, 'verifier: cannot keep the attestation\'s preimage; a dispute against it could not be answered');
+  }
 }
 
 /** Signs and submits a JobAttest; counts the outcome. */

@@ -13,6 +13,10 @@ export interface CheckpointRequest {
   spec: ModelSpec;
   signal: AbortSignal;
   onProgress?(chunksDone: number, chunksTotal: number): void;
+  /** chunks already had (proven elsewhere, e.g. posted on chain after a demand): only the others are fetched */
+  have?: ReadonlyArray<Uint8Array | undefined>;
+  /** each chunk once proven, so what arrived is kept when the fetch as a whole fails */
+  onChunk?(index: number, chunk: Uint8Array): void;
 }
 
 /** How the replay worker gets the training set: by bundled name (it loads it itself) or the data. */
@@ -41,6 +45,8 @@ export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: num
       const r = await fetchCheckpointState(host, peer, {
         jobId: req.jobId, opening: req.opening, spec: req.spec, signal: req.signal, concurrency: opts.concurrency ?? 4,
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
+        ...(req.have ? { have: req.have } : {}),
+        ...(req.onChunk ? { onChunk: req.onChunk } : {}),
       });
       return r.bytes;
     },

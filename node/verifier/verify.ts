@@ -1,5 +1,7 @@
 // Verifying one job's sampled segments: fetch the dataset and the opened checkpoints from the
-// solver, replay the segments on a worker thread, and compare the ends with what the solver opened.
+// solver (or, when it does not serve them, from the chain after availability demands:
+// chain-chunks.ts), replay the segments on a worker thread, and compare the ends with what the
+// solver opened.
 import type { Logger } from 'pino';
 import { checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
@@ -7,11 +9,20 @@ import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.t
 import type { DatasetRef } from './verifier-backend.ts';
 import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
+import { checkpointBytes } from './chain-chunks.ts';
 import { parentState } from './parent-state.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
-export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<{ h0: Uint8Array; segmentHashes: Uint8Array[][]; cpuMs: number }> {
+export interface Verified {
+  h0: Uint8Array;
+  segmentHashes: Uint8Array[][];
+  cpuMs: number;
+  /** the opened checkpoint states the sampled segments were replayed from (kept to answer disputes) */
+  starts: Map<number, Uint8Array>;
+}
+
+export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<Verified> {
   const specJson = new TextDecoder().decode(job.terms.spec);
   const spec = parseSpec(specJson);
   if (!job.seed) throw new VerifierError('VERIFIER_JOB_INVALID', 'the job has no seed');
@@ -23,6 +34,7 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : logHex(ds.ref.root), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
 
   const segments: ReplaySegmentInput[] = [];
+  const starts = new Map<number, Uint8Array>();
   let stateBytes = 0;
   for (const j of job.segments) {
     if (j === 0) {
@@ -31,8 +43,9 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
     }
     const opening = job.openings.find((op) => op.index === j);
     if (!opening) throw new VerifierError('VERIFIER_JOB_INVALID', `no opening for the start of sampled segment ${j}`);
-    const bytes = await c.backend.fetchCheckpoint(c.o.host, peer, { jobId: job.id, opening, spec, signal });
+    const bytes = await checkpointBytes(c, job, peer, opening, spec, signal, log);
     stateBytes += bytes.length;
+    starts.set(j, bytes);
     segments.push({ segment: j, stateBytes: bytes });
   }
   c.counters.bytesFetched += stateBytes;
@@ -45,10 +58,10 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   c.counters.lastCpuMs = r.cpuMs;
   log.info({ segments: job.segments, steps: r.segmentHashes.reduce((a, s) => a + s.length, 0), cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
   compareWithOpenings(c, job, spec, r.h0, r.segmentHashes, log);
-  return r;
+  return { h0: r.h0, segmentHashes: r.segmentHashes, cpuMs: r.cpuMs, starts };
 }
 
-function replayInput(job: Job, specJson: string, ref: DatasetRef, segments: ReplaySegmentInput[], parentState: Uint8Array | null) {
+export function replayInput(job: Job, specJson: string, ref: DatasetRef, segments: ReplaySegmentInput[], parentState: Uint8Array | null) {
   return {
     specJson, jobId: job.id, seed: job.seed!, segments, parentState,
     ...(ref.kind === 'bundled' ? { datasetName: ref.name, datasetRoot: ref.root } : { dataset: ref.dataset, datasetRoot: ref.root }),

@@ -4,7 +4,7 @@
 // a transaction can only settle a dispute whose answer needs no referee (equal hashes, wrong segment).
 import { VmError } from '../errors.ts';
 import {
-  checkpointCount, checkpointLeaf, checkpointStep, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
+  CHUNK_SIZE, checkpointCount, checkpointLeaf, checkpointStep, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
 } from '../../ml-runtime/commitment/index.ts';
 import {
   DisputeKind, DisputeStage, DisputeWinner, EventKind, JOB_LIMITS, JobStatus, JOB_STATUS_NAMES, NON_FINITE_CLAIM,
@@ -18,6 +18,7 @@ import {
   type Located,
 } from '../jobs/dispute-rules.ts';
 import { concatBytes, equalBytes, leafHash, verifyMerkleProof } from '../../primitives/index.ts';
+import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
 import { effect, hex, load, needSolver, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 
 const utf8 = new TextDecoder();
@@ -204,6 +205,11 @@ function demand(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, 
   const { chunks } = stateShape(job);
   if (p.checkpoint >= cps) fail('DEMAND_INVALID', `checkpoint ${p.checkpoint} is outside 0..${cps - 1}`);
   if (p.chunk >= chunks) fail('DEMAND_INVALID', `a checkpoint of this job has ${chunks} chunks; ${p.chunk} is outside 0..${chunks - 1}`);
+  // a chunk the solver could not post within the chain's transaction size would slash it for nothing
+  const chunkBytes = Math.min(CHUNK_SIZE, stateShape(job).bytes - p.chunk * CHUNK_SIZE);
+  if (chunkBytes + MOVE_OVERHEAD_BYTES > o.base.params.maxTxBytes) {
+    fail('DEMAND_INVALID', `chunk ${p.chunk} (${chunkBytes} bytes) cannot be posted within maxTxBytes ${o.base.params.maxTxBytes}; fetch it over DA`);
+  }
   const same = job.demands.filter((x) => x.checkpoint === p.checkpoint && x.chunk === p.chunk);
   const answered = same.find((x) => x.answer.length);
   if (answered) fail('DEMAND_INVALID', `chunk ${p.chunk} of checkpoint ${p.checkpoint} is already on chain (transaction ${hex(answered.answer)})`);

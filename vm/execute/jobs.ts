@@ -14,11 +14,20 @@ import type { StateOverlay } from '../state/overlay.ts';
 import { leafHash, verifyMerkleProof, verifyMerkleRange, compareBytes, equalBytes } from '../../primitives/index.ts';
 import { effect, hex, load, needDeadline, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 import { checkDisputeTx } from './disputes.ts';
+import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
 
 export type { JobTxEffect } from './job-checks.ts';
 
+
 function submit(o: StateOverlay, vtx: VerifiedTx, p: Extract<JobPayload, { kind: 'job-submit' }>, height: bigint): JobTxEffect {
   const { terms } = p;
+  // every member must be able to answer a dispute of its attestation in one transaction: the digest
+  // preimage holds h0 and every hash after the start of each sampled segment (at most q·k of them)
+  const { k } = jobSteps(terms);
+  const preimage = (1 + terms.q * k) * 33 + MOVE_OVERHEAD_BYTES;
+  if (preimage > o.base.params.maxTxBytes) {
+    throw new VmError('JOB_INVALID', `terms: q ${terms.q} x checkpointInterval ${k} step hashes could not be answered in a dispute within maxTxBytes ${o.base.params.maxTxBytes} (needs ${preimage})`);
+  }
   if (terms.parent) {
     const parent = o.job(terms.parent);
     if (!parent) throw new VmError('JOB_PARENT_INVALID', `parent job ${hex(terms.parent)} does not exist`);

@@ -340,3 +340,24 @@ test('a job that diverges at step t ends diverged: bond returned, bounty refunde
   assert.equal(c2.job(id2).outcome, 'false-divergence');
   assert.equal(c2.balanceNet(c2.solver), BALANCE - 4n * FEE - 5_000n);
 });
+
+test('the chain refuses what an honest party could not answer within maxTxBytes: a whole-chunk demand it cannot post, a preimage it cannot send', () => {
+  const c = chain('sizes');
+  // q·k = 64·64 step hashes in a member's preimage: about 135 KB, more than this chain's 64 KiB transactions
+  const wide = validateSpec({ ...SPEC, steps: 128, checkpointInterval: 64 });
+  assert.equal(c.rejection(c.submitter, { kind: 'job-submit', terms: terms({ spec: specBytes(wide), q: 64, dispute: disputeTermsFor(wide) }) }), 'JOB_INVALID');
+  assert.equal(c.state.activeJobs.length, 0);
+  // a model whose state is 80 KB: chunk 0 is a full 64 KiB chunk, which no transaction of this chain can carry
+  const big = validateSpec({ ...SPEC, layers: [{ type: 'dense', units: 2048, activation: 'relu' }, { type: 'dense', units: 1 }] });
+  const bt = terms({ spec: specBytes(big), dispute: disputeTermsFor(big, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
+  const id = submit(c, bt);
+  c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+  c.until(id, (j) => j.status === JobStatus.Training);
+  const work = new SolverWork(c.job(id), big);
+  commitAndWaitChallenge(c, id, work);
+  c.block([c.tx(c.solver, work.open(c.job(id)))]);
+  const member = members(c, c.job(id))[0]!;
+  assert.equal(c.rejection(member, { kind: 'da-demand', jobId: id, checkpoint: 1, chunk: 0 }), 'DEMAND_INVALID', 'chunk 0 is 65536 bytes');
+  c.block([c.tx(member, { kind: 'da-demand', jobId: id, checkpoint: 1, chunk: 1 })]);
+  assert.equal(c.job(id).demands.length, 1, 'the short last chunk can be demanded');
+});

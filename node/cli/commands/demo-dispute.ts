@@ -79,7 +79,7 @@ export const command: CliCommand = {
     try {
       const p2pBase = 20000 + randomInt(20000);
       await createDevnet(dir, N, p2pBase, p2pBase + 100, 150);
-      net = await startDevnetProcesses(dir, N, (values['log-level'] as string | undefined) ?? 'warn');
+      net = await startDevnetProcesses(dir, N, (values['log-level'] as string | undefined) ?? 'info');
       const urls = net.urls;
       say(`== polchain demo-dispute: ${N} validator processes (BFT over libp2p on 127.0.0.1), devnet dir ${dir}`);
       urls.forEach((u, i) => say(`   validator ${i}: rpc ${u}`));
