@@ -19,8 +19,10 @@ export function signedSize(chainId: string, payload: TxPayload): number {
 /** StateSupply payloads that put `state` on chain for dispute `dispute`, in order, each signed transaction ≤ maxTxBytes. */
 export function statePieces(chainId: string, jobId: Uint8Array, dispute: number, state: Uint8Array, maxTxBytes: number): StateSupplyPayload[] {
   const mk = (offset: number, bytes: Uint8Array): StateSupplyPayload => ({ kind: 'state-supply', jobId, dispute, offset, total: state.length, bytes });
-  // the overhead does not depend on the piece's length except through msgpack's bin header (≤ 5 bytes)
-  const overhead = signedSize(chainId, mk(0, new Uint8Array(0))) + 5;
+  // the envelope grows with the offset (msgpack ints take 1..5 bytes) and the piece (bin headers take
+  // 2..5 bytes): measured once with the largest offset and a piece long enough for the largest header
+  const probe = 1 << 16;
+  const overhead = signedSize(chainId, mk(0xffffffff, new Uint8Array(probe))) - probe;
   const piece = maxTxBytes - overhead;
   if (piece < 1) throw new JobsError('DISPUTE_TX_TOO_LARGE', `a state piece does not fit a transaction of ${maxTxBytes} bytes`);
   const out: StateSupplyPayload[] = [];

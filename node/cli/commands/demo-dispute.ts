@@ -157,9 +157,15 @@ export const command: CliCommand = {
 async function waitJob(rpc: RpcClient, id: string, done: (j: JobJsonLite) => boolean, timeoutMs: number): Promise<JobJsonLite> {
   const until = Date.now() + timeoutMs;
   for (;;) {
-    const j = (await rpc.call('job_get', [id])) as unknown as JobJsonLite;
-    if (done(j)) return j;
-    if (Date.now() > until) throw new NodeError('DEMO_FAILED', `job ${id} is still ${j.status} after ${timeoutMs / 1000} s`);
+    let j: JobJsonLite | null = null;
+    try {
+      j = (await rpc.call('job_get', [id])) as unknown as JobJsonLite;
+    } catch (e) {
+      // NOT_FOUND while its JobSubmit waits in the mempool for the network's first blocks
+      if ((e as { code?: number }).code !== -32001) throw e;
+    }
+    if (j && done(j)) return j;
+    if (Date.now() > until) throw new NodeError('DEMO_FAILED', `job ${id} is still ${j?.status ?? 'not on chain'} after ${timeoutMs / 1000} s`);
     await sleep(300);
   }
 }
