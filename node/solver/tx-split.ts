@@ -2,7 +2,8 @@
 // chain's maxTxBytes. Sizes are measured on the real encoding: a signed transaction's length does
 // not depend on the nonce, fee or signature values (u64s always take 9 bytes, keys and signatures
 // have fixed lengths), so a body signed with placeholders has exactly the final size.
-import { encodeTx, type JobRevealPayload, type SignedTx, type TxBody, type TxPayload } from '../../vm/index.ts';
+import type { JobRevealPayload } from '../../vm/index.ts';
+import { signedSize } from '../jobs/index.ts';
 import { SolverError } from './errors.ts';
 
 export type RevealItem = JobRevealPayload['items'][number];
@@ -29,15 +30,8 @@ export function packBySize<T>(items: readonly T[], sizeOf: (batch: T[]) => numbe
   return out;
 }
 
-const PLACEHOLDER_KEY = new Uint8Array(32);
-const PLACEHOLDER_SIG = new Uint8Array(64);
-
 /** Encoded size of a signed transaction carrying `payload` (exact: see the file comment). */
-export function signedTxSize(chainId: string, payload: TxPayload): number {
-  const body: TxBody = { chainId, nonce: 0n, fee: 0n, payload };
-  const tx: SignedTx = { body, publicKey: PLACEHOLDER_KEY, signature: PLACEHOLDER_SIG };
-  return encodeTx(tx).length;
-}
+export const signedTxSize = signedSize;
 
 /** JobReveal payloads, in order, each of whose signed transactions is at most maxTxBytes. */
 export function splitRevealPayloads(chainId: string, jobId: Uint8Array, items: readonly RevealItem[], maxTxBytes: number): JobRevealPayload[] {
