@@ -77,7 +77,8 @@ export const command: CliCommand = {
     let net: Awaited<ReturnType<typeof startDevnetProcesses>> | null = null;
     const t0 = Date.now();
     try {
-      const p2pBase = 20000 + randomInt(20000);
+      // below the other devnet commands' and tests' ranges (20000-50000) and the kernel's ephemeral ports
+      const p2pBase = 10000 + randomInt(9000);
       await createDevnet(dir, N, p2pBase, p2pBase + 100, 150);
       net = await startDevnetProcesses(dir, N, (values['log-level'] as string | undefined) ?? 'info');
       const urls = net.urls;
