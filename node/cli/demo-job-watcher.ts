@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { RpcClient, JobAtHeightJson, JobAttestationsJson } from '../../rpc/index.ts';
 import { shortId } from '../solver/index.ts';
-import { payoutLines } from './commands/job.ts';
+import { payoutLines } from './commands/job-status-format.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 export type JobJson = JobAtHeightJson;

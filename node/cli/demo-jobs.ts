@@ -13,7 +13,8 @@ import { segmentCount, createTrainer, datasetRoot, decodeState, evaluate, loadDa
 import { RpcClient } from '../../rpc/index.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResult, type SolverEvent } from '../solver/index.ts';
-import { loadJobSpec, payoutLines } from './commands/job.ts';
+import { loadJobSpec } from './commands/job.ts';
+import { payoutLines } from './commands/job-status-format.ts';
 import { Progress } from '../util/index.ts';
 import { JobWatcher, SOLVER_COL, shortHex, sleep } from './demo-job-watcher.ts';
 import { bytesToHex, encodeAddress, hexToBytes, errorMessage } from '../../primitives/index.ts';

@@ -1,12 +1,11 @@
 // JobTerms as a canonical array (docs/jobs.md §1). JobSubmit carries these fields after its kind,
 // and the job's state entry embeds the same array, so the two can never drift apart.
 import { VmError, type VmErrorCode } from '../errors.ts';
-import { JOB_LIMITS, type DisputeTerms, type JobTerms, type JobWindows } from '../types/index.ts';
+import { JOB_LIMITS, JOB_WINDOW_NAMES, type DisputeTerms, type JobTerms, type JobWindows } from '../types/index.ts';
 import { Reader, expectU32 } from './schema.ts';
 import type { Encodable } from './canonical.ts';
 
 export const JOB_TERMS_FIELDS = 12;
-const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
 
 /**
  * [spec, runtime, datasetRoot, datasetSize, q, committeeSize, [windows], solverStake, bounty, attestReward, parent(bin 0 | 32),
@@ -14,7 +13,7 @@ const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'r
  */
 export function jobTermsFields(t: JobTerms): Encodable[] {
   return [
-    t.spec, t.runtime, t.datasetRoot, t.datasetSize, t.q, t.committeeSize, WINDOW_NAMES.map((w) => t.windows[w]),
+    t.spec, t.runtime, t.datasetRoot, t.datasetSize, t.q, t.committeeSize, JOB_WINDOW_NAMES.map((w) => t.windows[w]),
     t.solverStake, t.bounty, t.attestReward, t.parent ?? new Uint8Array(0),
     [t.dispute.window, t.dispute.move, t.dispute.bond, t.dispute.demandFee, t.dispute.maxStateBytes, t.dispute.maxStepCost],
   ];
@@ -29,9 +28,9 @@ export function readJobTerms(r: Reader, path: string, code: VmErrorCode): JobTer
   const q = r.u32('q');
   const committeeSize = r.u32('committeeSize');
   const w = r.array('windows');
-  if (w.length !== WINDOW_NAMES.length) throw new VmError(code, `${path}.windows: expected ${WINDOW_NAMES.length} entries`);
+  if (w.length !== JOB_WINDOW_NAMES.length) throw new VmError(code, `${path}.windows: expected ${JOB_WINDOW_NAMES.length} entries`);
   const windows = {} as JobWindows;
-  WINDOW_NAMES.forEach((name, i) => { windows[name] = expectU32(w[i], `${path}.windows.${name}`, code); });
+  JOB_WINDOW_NAMES.forEach((name, i) => { windows[name] = expectU32(w[i], `${path}.windows.${name}`, code); });
   const solverStake = r.u64('solverStake');
   const bounty = r.u64('bounty');
   const attestReward = r.u64('attestReward');

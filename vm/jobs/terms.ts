@@ -2,12 +2,11 @@
 // directly, not ml-runtime/index.ts, so that validating a block never loads tfjs.
 import { canonicalSpecJson, parseSpec, refereeCost, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
-import { JOB_LIMITS, JOB_RUNTIMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
+import { JOB_LIMITS, JOB_RUNTIMES, JOB_WINDOW_NAMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
-const WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
 
 function invalid(msg: string): never {
   throw new VmError('JOB_INVALID', msg);
@@ -74,7 +73,7 @@ export function checkJobTerms(t: JobTerms): void {
   range('datasetSize', t.datasetSize, 1, JOB_LIMITS.maxDatasetSize);
   range('q', t.q, 1, JOB_LIMITS.maxQ);
   range('committeeSize', t.committeeSize, 1, JOB_LIMITS.maxCommitteeSize);
-  for (const name of WINDOW_NAMES) range(`windows.${name}`, t.windows[name], 1, JOB_LIMITS.maxWindow);
+  for (const name of JOB_WINDOW_NAMES) range(`windows.${name}`, t.windows[name], 1, JOB_LIMITS.maxWindow);
   range('windows.challengeDelay', t.windows.challengeDelay, JOB_LIMITS.minChallengeDelay, JOB_LIMITS.maxWindow);
   if (t.bounty === 0n) invalid('terms.bounty: must be positive');
   const d = t.dispute;

@@ -60,6 +60,9 @@ export const JOB_LIMITS = {
 /** The runtimes a job may name: the det backend's version (ml-runtime/det DET_RUNTIME_VERSION; a test pins them equal). */
 export const JOB_RUNTIMES: readonly string[] = ['det-1'];
 
+/** The phase windows in their encoding order (JobSubmit's windows array). */
+export const JOB_WINDOW_NAMES = ['accept', 'commit', 'challengeDelay', 'open', 'attest', 'reveal'] as const;
+
 /** Block counts for each phase; all in [1, JOB_LIMITS.maxWindow], challengeDelay ≥ 2. */
 export interface JobWindows {
   accept: number; // blocks after submit in which a solver may accept
