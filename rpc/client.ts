@@ -4,7 +4,7 @@ import http from 'node:http';
 import https from 'node:https';
 import WebSocket from 'ws';
 import { jsonReplacer } from './encoding.ts';
-import { errorCodeName } from './errors.ts';
+import { errorCodeName, INTERNAL_ERROR, MEMPOOL_FULL, NOT_READY } from './errors.ts';
 import type { ClientApi, NodeApi } from './api/api.ts';
 import { CodedError } from '../primitives/index.ts';
 
@@ -30,6 +30,13 @@ export class RpcTransportError extends CodedError<'RPC_TRANSPORT'> {
     super('RPC_TRANSPORT', message, { cause: opts.cause });
     this.status = opts.status;
   }
+}
+
+/** Failures a client may retry: the node is unreachable, busy (mempool full), starting, or failed internally. */
+export function isRetryableRpcError(e: unknown): boolean {
+  if (e instanceof RpcTransportError) return true;
+  if (e instanceof RpcClientError) return e.code === MEMPOOL_FULL || e.code === NOT_READY || e.code === INTERNAL_ERROR;
+  return false;
 }
 
 export type RpcParams = unknown[] | Record<string, unknown>;

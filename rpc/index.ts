@@ -19,7 +19,7 @@ export { validate, checkSchema, type JsonSchema, type JsonSchemaType } from './s
 export { Dispatcher, bindParams, checkMethod, defineMethod, serialize } from './dispatch.ts';
 export { buildOpenRpcDocument, OPENRPC_VERSION, type OpenRpcDocument, type OpenRpcInfo, type OpenRpcMethod } from './openrpc.ts';
 export {
-  RpcClient, RpcClientError, RpcTransportError,
+  RpcClient, RpcClientError, RpcTransportError, isRetryableRpcError,
   type RpcClientOptions, type RpcParams, type BatchCall, type BatchResult,
 } from './client.ts';
 export * from './api/index.ts';

@@ -3,10 +3,11 @@
 import type { Logger } from 'pino';
 import { encodeTx, signTx, type TxPayload } from '../../vm/index.ts';
 import {
-  RpcClient, RpcClientError, RpcTransportError, MEMPOOL_FULL, NOT_READY, INTERNAL_ERROR, NOT_FOUND, TX_REJECTED,
+  RpcClient, RpcClientError, isRetryableRpcError, NOT_FOUND, TX_REJECTED,
   type RpcCallName, type RpcCallParams, type RpcCallResult, type RpcNamedParams,
 } from '../../rpc/index.ts';
 import { SolverError } from './errors.ts';
+import { sleepUnlessAborted } from '../util/index.ts';
 import { bigintLoose, hexToBytesLoose, parseJobSummary, parseJobView, type JobStatusName, type JobSummaryView, type JobView } from './job-view.ts';
 import { bytesToHex, encodeAddress, sha256, addressFromPublicKey, publicKeyFromSeed, errorMessage } from '../../primitives/index.ts';
 
@@ -17,20 +18,11 @@ export interface RetryOptions {
   maxMs?: number;
 }
 
-/** Errors worth retrying: the node is unreachable, busy, starting, or failed internally. */
-export function isRetryable(e: unknown): boolean {
-  if (e instanceof RpcTransportError) return true;
-  if (e instanceof RpcClientError) return e.code === MEMPOOL_FULL || e.code === NOT_READY || e.code === INTERNAL_ERROR;
-  return false;
-}
+/** Errors worth retrying (rpc isRetryableRpcError). */
+export const isRetryable = isRetryableRpcError;
 
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new SolverError('SOLVER_STOPPED', 'stopped'));
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(new SolverError('SOLVER_STOPPED', 'stopped')); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepUnlessAborted(ms, signal, () => new SolverError('SOLVER_STOPPED', 'stopped'));
 }
 
 export interface NodeStatusView {

@@ -4,3 +4,4 @@ export { NodeError, type NodeErrorCode } from './errors.ts';
 export { createLogger, logHex, parseLogLevels, resolveLogFormat, LOG_LEVELS, LOG_FORMATS, LOG_LEVEL_SYNTAX, type Logger, type LogFormat, type LogLevels, type LogOutput } from './logging.ts';
 export { Progress, formatDuration, formatRate, type ProgressOptions } from './progress.ts';
 export { NODE_VERSION } from './version.ts';
+export { sleepUnlessAborted } from './sleep.ts';

@@ -4,31 +4,22 @@
 import type { Logger } from 'pino';
 import { encodeTx, signTx, type TxPayload } from '../../vm/index.ts';
 import {
-  RpcClient, RpcClientError, RpcTransportError, INTERNAL_ERROR, MEMPOOL_FULL, NOT_FOUND, NOT_READY, TX_REJECTED,
+  RpcClient, RpcClientError, isRetryableRpcError, NOT_FOUND, TX_REJECTED,
 } from '../../rpc/index.ts';
 import type { ChainStatus, SentTx, TxState, WatchChain } from './chain.ts';
 import { WatchError } from './errors.ts';
+import { sleepUnlessAborted } from '../util/index.ts';
 import { parseRpcJob, parseSampleIndices, type WatchJob } from './job-view.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, errorMessage, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
 /** What a node gives when it does not report its limit (the devnet's default). */
 export const DEFAULT_MAX_TX_BYTES = 65536;
 
-/** Errors worth retrying: the node is unreachable, busy, starting, or failed internally. */
-export function isRetryable(e: unknown): boolean {
-  if (e instanceof RpcTransportError) return true;
-  if (e instanceof RpcClientError) return e.code === MEMPOOL_FULL || e.code === NOT_READY || e.code === INTERNAL_ERROR;
-  return false;
-}
+/** Errors worth retrying (rpc isRetryableRpcError). */
+export const isRetryable = isRetryableRpcError;
 
-/** Waits `ms`, or throws WATCH_STOPPED as soon as `signal` aborts. */
 export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(new WatchError('WATCH_STOPPED', 'stopped'));
-    const t = setTimeout(() => { signal?.removeEventListener('abort', onAbort); resolve(); }, ms);
-    const onAbort = () => { clearTimeout(t); reject(new WatchError('WATCH_STOPPED', 'stopped')); };
-    signal?.addEventListener('abort', onAbort, { once: true });
-  });
+  return sleepUnlessAborted(ms, signal, () => new WatchError('WATCH_STOPPED', 'stopped'));
 }
 
 const big = (v: unknown): bigint => (typeof v === 'string' || typeof v === 'number' || typeof v === 'bigint' ? BigInt(v) : 0n);
