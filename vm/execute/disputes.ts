@@ -14,7 +14,7 @@ import type { StateOverlay } from '../state/overlay.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../jobs/digest.ts';
 import { traceSteps } from '../jobs/terms.ts';
 import {
-  batchNeeded, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
+  batchNeeded, DEMANDABLE, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
   type Located,
 } from '../jobs/dispute-rules.ts';
 import { concatBytes, equalBytes, leafHash, verifyMerkleProof } from '../../primitives/index.ts';
@@ -192,8 +192,6 @@ function samples(o: StateOverlay, p: Extract<DisputePayload, { kind: 'sample-sup
   const all = [...d.samples, ...added].sort((a, b) => a.index - b.index);
   return effect(o, job, withDispute(job, p.dispute, { ...d, samples: all }));
 }
-
-const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional];
 
 function demand(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, { kind: 'da-demand' }>, height: bigint): JobTxEffect {
   const job = load(o, p.jobId);

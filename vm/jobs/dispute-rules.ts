@@ -4,7 +4,7 @@
 import {
   batchIndices, CHUNK_SIZE, chunkCountOf, parseSpec, refereeCost, segmentBounds, type TraceRange,
 } from '../../ml-runtime/commitment/index.ts';
-import { DisputeKind, DisputeStage, DisputeWinner, type Dispute, type Job } from '../types/index.ts';
+import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, type Dispute, type Job } from '../types/index.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from './digest.ts';
 import { traceSteps } from './terms.ts';
 import { equalBytes } from '../../primitives/index.ts';
@@ -131,3 +131,6 @@ export function splitPreimage(job: Job, hashes: readonly Uint8Array[]): { h0: Ui
 }
 
 export const isOpen = (d: Dispute): boolean => d.stage !== DisputeStage.Resolved;
+
+/** The phases in which checkpoint chunks may be demanded and must be answered (docs/disputes.md §6). */
+export const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional];

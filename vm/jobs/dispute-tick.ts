@@ -13,8 +13,11 @@ import { batchNeeded, catchers, isOpen } from './dispute-rules.ts';
 import { pay, type Settlement } from './settle.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
-/** How the tick asks to end a job (settles the money, refunds open bonds and fees). */
-export type EndJob = (job: Job, status: Job['status'], outcome: string, s: Settlement) => void;
+/** How the tick changes a job (reporting a status change) and ends one (settles the money, refunds open bonds and fees). */
+export interface TickOps {
+  set(job: Job, patch: Partial<Job>): Job;
+  end(job: Job, status: Job['status'], outcome: string, s: Settlement): void;
+}
 
 function ready(o: StateOverlay, job: Job, d: Dispute): { state: Uint8Array | null } | null {
   const full = d.supplies.find((x) => x.bytes.length === x.total);
@@ -51,7 +54,7 @@ function judged(d: Dispute, r: RefereeResult): { winner: DisputeWinnerTag; hash:
  * Advances the disputes of a provisional or diverging job at height H. Returns the job as it stands
  * afterwards (null once it ended through `end`).
  */
-export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: ChainEvent[], end: EndJob): Job | null {
+export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: ChainEvent[], ops: TickOps): Job | null {
   let cur = job;
   for (let i = 0; i < cur.disputes.length; i++) {
     const d = cur.disputes[i]!;
@@ -80,9 +83,8 @@ export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: 
     }
     if (winner === DisputeWinner.None) continue;
     const decided: Dispute = { ...d, stage: DisputeStage.Resolved, winner, reason, refereeHash, endHeight: height, supplies: [], samples: [] };
-    cur = { ...cur, disputes: cur.disputes.map((x, n) => (n === i ? decided : x)) };
-    o.setJob(cur);
-    const next = decide(o, cur, decided, height, events, end);
+    cur = ops.set(cur, { disputes: cur.disputes.map((x, n) => (n === i ? decided : x)) });
+    const next = decide(o, cur, decided, height, events, ops);
     if (!next) return null;
     cur = next;
   }
@@ -90,7 +92,7 @@ export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: 
 }
 
 /** The money and status effects of one decided dispute. */
-function decide(o: StateOverlay, job: Job, d: Dispute, height: bigint, events: ChainEvent[], end: EndJob): Job | null {
+function decide(o: StateOverlay, job: Job, d: Dispute, height: bigint, events: ChainEvent[], { set, end }: TickOps): Job | null {
   const solver = job.solver!;
   const fraud = (winnerParty: Uint8Array) => {
     const caught = catchers(job);
@@ -128,9 +130,7 @@ function decide(o: StateOverlay, job: Job, d: Dispute, height: bigint, events: C
         return null;
       }
       const windowEnd = height + BigInt(job.terms.dispute.window);
-      const next: Job = { ...job, status: JobStatus.Provisional, verdict: JobOutcome.Diverged, windowEnd, deadline: windowEnd };
-      o.setJob(next);
-      return next;
+      return set(job, { status: JobStatus.Provisional, verdict: JobOutcome.Diverged, windowEnd, deadline: windowEnd });
     }
   }
   return job;

@@ -8,7 +8,7 @@ import { judgeJob } from './judge.ts';
 import { requiredRanges, segmentCount } from '../../ml-runtime/commitment/index.ts';
 import { distinct, settleJob, type Settlement } from './settle.ts';
 import { jobSteps } from './terms.ts';
-import { catchers, isOpen } from './dispute-rules.ts';
+import { catchers, DEMANDABLE, isOpen } from './dispute-rules.ts';
 import { lapsedDemands, refundOpen, tickDisputes } from './dispute-tick.ts';
 import { compareBytes } from '../../primitives/index.ts';
 
@@ -18,8 +18,6 @@ export function allRevealed(job: Job): boolean {
   const { T, k } = jobSteps(job.terms);
   return requiredRanges(T, k, job.segments).every((r) => job.reveals.some((x) => x.from === r.from));
 }
-
-const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional];
 
 /**
  * Advances each job of the active index (ascending id) at height H with beacon_H (the beacon after
@@ -31,10 +29,11 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
   const updates: JobUpdate[] = [];
   const ended: Uint8Array[] = [];
   const beacon = o.beacon;
-  const set = (job: Job, patch: Partial<Job>) => {
+  const set = (job: Job, patch: Partial<Job>): Job => {
     const next = { ...job, ...patch };
     o.setJob(next);
     if (next.status !== job.status) updates.push({ jobId: job.id, status: next.status, outcome: next.outcome });
+    return next;
   };
   const end = (job: Job, status: JobStatusTag, outcome: string, s: Settlement) => {
     events.push(...settleJob(o, job, outcome, s));
@@ -44,7 +43,7 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
   };
 
   for (const id of o.activeJobs) {
-    let job = o.job(id)!;
+    const job = o.job(id)!;
     // a demanded chunk that did not arrive in time ends the job, whatever phase it is in
     if (DEMANDABLE.includes(job.status)) {
       const lapsed = lapsedDemands(job, height);
@@ -99,16 +98,9 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
         break;
       case JobStatus.Diverging:
       case JobStatus.Provisional: {
-        const before = job.status;
-        const after = tickDisputes(o, job, height, events, end);
-        if (!after) break;
-        if (after.status !== before) {
-          updates.push({ jobId: job.id, status: after.status, outcome: after.outcome });
-          break;
-        }
-        job = after;
-        if (job.status === JobStatus.Provisional && height >= job.windowEnd && !job.disputes.some(isOpen) && !job.demands.some((x) => !x.answer.length)) {
-          closeWindow(job, end);
+        const after = tickDisputes(o, job, height, events, { set, end });
+        if (after?.status === JobStatus.Provisional && height >= after.windowEnd && !after.disputes.some(isOpen) && !after.demands.some((x) => !x.answer.length)) {
+          closeWindow(after, end);
         }
         break;
       }
