@@ -22,3 +22,4 @@ export { checkSpecFitsDataset } from './dataset-fit.ts';
 export { LITTLE_ENDIAN, f32leBytes } from './float-bytes.ts';
 export type { StepReferee, RefereeStepInput, RefereeInitialInput, RefereeResult } from './referee.ts';
 export { refereeCost, type RefereeCost } from './referee-cost.ts';
+export { slotsPerParam, layoutOfSpec, encodedLengthOf } from './state-layout.ts';

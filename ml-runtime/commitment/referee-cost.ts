@@ -2,11 +2,7 @@
 // on chain and the multiply-adds of one training step. Both are functions of the spec alone, so
 // JobSubmit can check them against the job's limits before anyone trains.
 import { specShapes, type ModelSpec } from './spec/index.ts';
-
-/** Optimiser slot tensors per parameter tensor (train/optimizer.ts slotsPerParam; a test pins them equal). */
-function slotsPerParam(spec: ModelSpec): number {
-  return spec.optimizer.type === 'adam' ? 2 : spec.optimizer.type === 'momentum' ? 1 : 0;
-}
+import { encodedLengthOf, layoutOfSpec } from './state-layout.ts';
 
 export interface RefereeCost {
   /** length of the canonical state encoding (state.ts): 16-byte header, then per tensor u32 count + float32 values */
@@ -17,8 +13,6 @@ export interface RefereeCost {
 
 export function refereeCost(spec: ModelSpec): RefereeCost {
   const shapes = specShapes(spec);
-  const tensors = shapes.params.length * (1 + slotsPerParam(spec));
-  const values = shapes.paramCount * (1 + slotsPerParam(spec));
   let forward = 0;
   spec.layers.forEach((l, i) => {
     const input = i === 0 ? spec.inputShape : shapes.layerOutputs[i - 1]!;
@@ -26,5 +20,5 @@ export function refereeCost(spec: ModelSpec): RefereeCost {
     if (l.type === 'dense') forward += input[0]! * l.units;
     else if (l.type === 'conv2d') forward += out[0]! * out[1]! * l.filters * l.kernelSize[0] * l.kernelSize[1] * input[2]!;
   });
-  return { stateBytes: 16 + tensors * 4 + values * 4, stepCost: 3 * spec.batchSize * forward };
+  return { stateBytes: encodedLengthOf(layoutOfSpec(spec)), stepCost: 3 * spec.batchSize * forward };
 }

@@ -8,10 +8,7 @@ function alloc(n: number): Float32Array {
   return new Float32Array(n);
 }
 
-/** Number of slot arrays per parameter tensor. */
-export function slotsPerParam(opt: OptimizerSpec): number {
-  return opt.type === 'adam' ? 2 : opt.type === 'momentum' ? 1 : 0;
-}
+export { slotsPerParam } from '../commitment/state-layout.ts';
 
 /** x^n for integer n >= 0 by binary exponentiation in double (fixed multiplication order). */
 export function powi(x: number, n: number): number {

@@ -9,7 +9,8 @@ import { specShapes, type ModelSpec, type SpecShapes } from '../commitment/spec/
 import { batchIndices } from '../commitment/prf/index.ts';
 import { checkSpecFitsDataset, gatherBatch, type Dataset } from '../commitment/index.ts';
 import { initParams, forward, lossOf } from './model.ts';
-import { applyUpdate, slotsPerParam } from './optimizer.ts';
+import { applyUpdate } from './optimizer.ts';
+import { layoutOfSpec } from '../commitment/state-layout.ts';
 import { assertFinite, decodeState, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
 
 /** What one step needs besides the state and its batch: spec, seed (init, dropout) and state layout. */
@@ -25,13 +26,7 @@ export interface Trainer extends StepContext {
   dataset: Dataset;
 }
 
-/** The tensor sizes of a spec's state: parameters, then the optimiser's slots (one copy of the parameters per slot kind). */
-export function layoutOfSpec(spec: ModelSpec): StateLayout {
-  const paramSizes = specShapes(spec).params.map((p) => p.size);
-  const slotSizes: number[] = [];
-  for (let i = 0; i < slotsPerParam(spec.optimizer); i++) slotSizes.push(...paramSizes);
-  return { paramSizes, slotSizes };
-}
+export { layoutOfSpec };
 
 /** A job's step context without a dataset (the batch then comes from elsewhere: trainStepOnBatch). */
 export function createStepContext(spec: ModelSpec, seed: Uint8Array): StepContext {

@@ -2,8 +2,8 @@
 // its trace), committee members (defending an attestation) and challengers (polchain watch, polchain
 // job dispute): state_t in pieces that each fit a transaction, and the disputed step's batch with
 // proofs under the dataset root. Sizes are measured on the real signed encoding (tx-size.ts).
-import { batchIndices, parseSpec, sampleProof, encodeSample, type Dataset } from '../../ml-runtime/index.ts';
-import { encodeTx, type Job, type SampleSupplyPayload, type SignedTx, type StateSupplyPayload, type TxBody, type TxPayload } from '../../vm/index.ts';
+import { sampleProof, encodeSample, type Dataset } from '../../ml-runtime/index.ts';
+import { batchNeeded, encodeTx, type SampleSupplyPayload, type SignedTx, type StateSupplyPayload, type TxBody, type TxPayload } from '../../vm/index.ts';
 import { JobsError } from './errors.ts';
 
 const PLACEHOLDER_KEY = new Uint8Array(32);
@@ -30,11 +30,8 @@ export function statePieces(chainId: string, jobId: Uint8Array, dispute: number,
   return out;
 }
 
-/** Distinct sample indices of step t's batch, ascending (what the chain's referee needs). */
-export function batchSampleIndices(job: Pick<Job, 'terms' | 'seed'>, t: number): number[] {
-  const spec = parseSpec(new TextDecoder().decode(job.terms.spec));
-  return [...new Set(batchIndices(job.seed!, t, spec.batchSize, job.terms.datasetSize))].sort((a, b) => a - b);
-}
+/** Distinct sample indices of step t's batch, ascending: exactly what the chain's referee needs (vm batchNeeded). */
+export const batchSampleIndices = batchNeeded;
 
 /** SampleSupply payloads carrying `indices` of `data` with proofs, each signed transaction ≤ maxTxBytes. */
 export function samplePayloads(chainId: string, jobId: Uint8Array, dispute: number, data: Dataset, indices: readonly number[], maxTxBytes: number): SampleSupplyPayload[] {

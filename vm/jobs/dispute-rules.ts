@@ -69,7 +69,7 @@ export function catchers(job: Job): Uint8Array[] {
 }
 
 /** Distinct sample indices the batch of step t draws (ascending). */
-export function batchNeeded(job: Job, t: number): number[] {
+export function batchNeeded(job: Pick<Job, 'terms' | 'seed'>, t: number): number[] {
   const spec = parseSpec(utf8.decode(job.terms.spec));
   return [...new Set(batchIndices(job.seed!, t, spec.batchSize, job.terms.datasetSize))].sort((a, b) => a - b);
 }

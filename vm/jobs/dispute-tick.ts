@@ -19,7 +19,7 @@ export interface TickOps {
   end(job: Job, status: Job['status'], outcome: string, s: Settlement): void;
 }
 
-function ready(o: StateOverlay, job: Job, d: Dispute): { state: Uint8Array | null } | null {
+function ready(job: Job, d: Dispute): { state: Uint8Array | null } | null {
   const full = d.supplies.find((x) => x.bytes.length === x.total);
   if (d.step < 0) {
     if (!job.terms.parent) return { state: null };
@@ -69,7 +69,7 @@ export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: 
         reason = 'no-response';
       }
     } else {
-      const input = ready(o, cur, d);
+      const input = ready(cur, d);
       if (input) {
         const j = judged(d, referee(o, cur, d, input.state));
         winner = j.winner;
