@@ -5,22 +5,21 @@
 // the chunks on chain, the solver posts them, and the job is paid.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { canonicalSpecJson, datasetRoot, segmentBounds, selectBackend, validateSpec, type ModelSpec } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, datasetRoot, segmentBounds, validateSpec, type ModelSpec } from '../../ml-runtime/index.ts';
 import { disputeTermsFor, encodeTx, signTx, type JobTerms, type TxPayload } from '../../vm/index.ts';
-import { devAccount, devGenesis } from '../../genesis/index.ts';
-import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
+import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { SolverArtifacts } from '../jobs/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import { Solver, type SolverEvent } from './index.ts';
-import { addressFromPublicKey, bytesToHex, hexToBytes, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, hexToBytes, sha256 } from '../../primitives/index.ts';
 import { DATA, SPEC } from '../../test/helpers/job-work.ts';
+import { startSoloJobNode, type SoloJobNode } from '../../test/helpers/solo-job-node.ts';
 
+let solo: SoloJobNode;
 let dir: string;
 let node: PolchainNode;
 let rpc: RpcClient;
@@ -28,21 +27,12 @@ const nonces = new Map<number, bigint>();
 const quiet = pino({ level: 'silent' });
 
 before(async () => {
-  await selectBackend('det', { allowFallback: false });
-  dir = await mkdtemp(join(tmpdir(), 'polchain-dispute-e2e-'));
-  const seed = new Uint8Array(32).fill(9);
-  const pk = publicKeyFromSeed(seed);
-  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 8 });
-  node = await PolchainNode.start({
-    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: quiet, rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 40, emptyBlocks: true,
-  });
-  rpc = new RpcClient(node.rpcUrl!);
+  solo = await startSoloJobNode('polchain-dispute-e2e-');
+  ({ dir, node, rpc } = solo);
 });
 
 after(async () => {
-  await rpc?.close();
-  await node?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await solo?.stop();
 });
 
 async function send(account: number, payload: TxPayload): Promise<string> {

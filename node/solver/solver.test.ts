@@ -3,24 +3,24 @@
 // stop and resume, and the CLI's --once exit codes.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { existsSync, readFileSync } from 'node:fs';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { disputeTermsFor, encodeTx, signTx, type JobTerms } from '../../vm/index.ts';
-import { devAccount, devGenesis } from '../../genesis/index.ts';
-import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
+import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { createP2pHost } from '../p2p/index.ts';
 import { fetchCheckpointState } from '../jobs/index.ts';
-import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, selectBackend, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
+import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
 import { Solver, type SolverEvent } from './index.ts';
-import { addressFromPublicKey, bytesToHex, encodeAddress, hexToBytes, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, hexToBytes, sha256 } from '../../primitives/index.ts';
+import { startSoloJobNode, type SoloJobNode } from '../../test/helpers/solo-job-node.ts';
+
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const iris = loadDataset('iris').train;
@@ -28,6 +28,7 @@ const baseSpec = parseSpec(readFileSync(join(ROOT, 'ml-runtime/specs/iris.json')
 const specOf = (steps: number, k: number): ModelSpec => ({ ...withSteps(baseSpec, steps), checkpointInterval: k });
 const h = (s: string) => hexToBytes(s.replace(/^0x/, ''));
 
+let solo: SoloJobNode;
 let dir: string;
 let node: PolchainNode;
 let rpc: RpcClient;
@@ -35,21 +36,12 @@ let submitterNonce = 0n;
 const quiet = pino({ level: 'silent' });
 
 before(async () => {
-  await selectBackend('det', { allowFallback: false });
-  dir = await mkdtemp(join(tmpdir(), 'polchain-solver-'));
-  const seed = new Uint8Array(32).fill(9);
-  const pk = publicKeyFromSeed(seed);
-  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 8 });
-  node = await PolchainNode.start({
-    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: quiet, rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 40, emptyBlocks: true,
-  });
-  rpc = new RpcClient(node.rpcUrl!);
+  solo = await startSoloJobNode('polchain-solver-');
+  ({ dir, node, rpc } = solo);
 });
 
 after(async () => {
-  await rpc?.close();
-  await node?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await solo?.stop();
 });
 
 /** Submits a job from dev account 0 and returns its id (hex, no 0x). */
