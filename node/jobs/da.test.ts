@@ -63,7 +63,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
   const A = await mkHost(t);
   const B = await mkHost(t);
   let serve: ChunkSource = art;
-  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined));
+  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined), { access: 'public' });
 
   await t.test('a verifier dials the announced address and fetches an opened checkpoint that hashes to the opening', async () => {
     assert.equal(B.peers().length, 0);
@@ -115,7 +115,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
 
   await t.test('an oversize request is refused unread and a malformed one answered DA_BAD_REQUEST; both cost the requester', async () => {
     let before = A.score(B.peerId);
-    await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, new Uint8Array(65)), (e: unknown) => e instanceof P2pError);
+    await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, new Uint8Array(193)), (e: unknown) => e instanceof P2pError);
     await waitFor(() => A.score(B.peerId) <= before - 10, 'A penalised B for the oversize frame');
     before = A.score(B.peerId);
     await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, encode([run.jobId, 1])), (e: unknown) => e instanceof P2pError && e.code === 'P2P_REMOTE_ERROR' && /DA_BAD_REQUEST/.test(e.message));
@@ -146,7 +146,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     const cp = makeCheckpoint(jobId, s0);
     const src = memorySource(cp.bytes);
     const E = await mkHost(t);
-    await registerJobChunkServer(E, (id) => (equalBytes(id, jobId) ? src : undefined));
+    await registerJobChunkServer(E, (id) => (equalBytes(id, jobId) ? src : undefined), { access: 'public' });
     const t0 = performance.now();
     const got = await fetchCheckpointState(B, { peerId: E.peerId, addrs: [addr(E)] }, { jobId, opening: { index: 0, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash }, spec: big, concurrency: 8 });
     const ms = performance.now() - t0;

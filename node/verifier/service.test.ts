@@ -169,7 +169,7 @@ function service(t: TestContext, state: ChainState, host: P2pHost, over: Partial
 test('a committee member replays the sampled segments and attests the independently computed digest', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined));
+  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const { svc, sent, lines } = service(t, state, verifier);
@@ -221,7 +221,7 @@ test('a committee member replays the sampled segments and attests the independen
 test('a restarted node picks up jobs already attesting, skipping ones past their deadline or without its seat', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined));
+  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain(100n);
   putJob(state, jobOf(run, solver, 100n));
@@ -261,7 +261,7 @@ test('a solver serving a tampered checkpoint state gets UNAVAILABLE_DIGEST', asy
   const run = await training();
   const bad = await tamperedState(run);
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => tamperedSource(run, bad));
+  await registerJobChunkServer(solver, () => tamperedSource(run, bad), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   // (a) the opening is the honest one: the served chunks are not proven under its chunk root
@@ -334,7 +334,7 @@ test('a solver that is down when the committee starts, and back (same peer id an
   t.after(() => back?.stop());
   const restart = new Promise<void>((resolve) => setTimeout(() => void (async () => {
     back = await createP2pHost({ chainId: CHAIN, listen: addrs.map((a) => a.replace(/\/p2p\/[^/]+$/, '')), privateKeySeed: keySeed });
-    await registerJobChunkServer(back, () => run.artifacts);
+    await registerJobChunkServer(back, () => run.artifacts, { access: 'public' });
     resolve();
   })(), 800));
   svc.start();
@@ -350,7 +350,7 @@ test('a solver that is down when the committee starts, and back (same peer id an
 test('a replay still running when the chain reaches the deadline less the margin attests UNAVAILABLE; one cancelled by stop() attests nothing', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const hang: VerifierOptions['backend'] = {
     replay: (_input, opts) => new Promise((_resolve, reject) => {
@@ -390,7 +390,7 @@ test('a replay still running when the chain reaches the deadline less the margin
 test('an attestation dropped from the mempool is sent again with the same digest and a fresh nonce', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const job = jobOf(run, solver, state.height);
@@ -424,7 +424,7 @@ test('an attestation dropped from the mempool is sent again with the same digest
 test('a local failure (the replay worker died) posts nothing and is tried once more on a later block', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   putJob(state, jobOf(run, solver, state.height));
@@ -455,7 +455,7 @@ test('a local failure (the replay worker died) posts nothing and is tried once m
 test('a dataset the verifier does not hold is fetched from the solver by root and gives the same digest', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   await registerDatasetServer(solver, new DatasetRegistry());
   const verifier = await mkHost(t);
   const state = chain();
@@ -498,7 +498,7 @@ test('a child job starts from its parent\'s proven final weights, fetched once a
       if (cp !== 2 || i >= childChunks.length) throw new JobsError('DA_NOT_FOUND', `no chunk ${cp}/${i}`);
       return { chunk: childChunks[i]!, siblings: childTree.proof(i) };
     } };
-  });
+  }, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const parent = jobOf(run, solver, state.height, { status: JobStatus.Finalized, outcome: 'paid', attestations: [] });
