@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, initialState, loadDataset, makeCheckpoint, parseSpec, sampleProof, stepHash } from '../../ml-runtime/index.ts';
 import { encode } from '../../vm/index.ts';
 import { createP2pHost, P2pError, type P2pHost, type P2pHostOptions } from '../p2p/index.ts';
-import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, type ChunkSource } from './index.ts';
+import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, seedCredentials, type ChunkSource, type DaJobFacts } from './index.ts';
 import { testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
-import { equalBytes, leafHash, MerkleTree } from '../../primitives/index.ts';
+import { addressFromPublicKey, encodeAddress, equalBytes, leafHash, MerkleTree, publicKeyFromSeed } from '../../primitives/index.ts';
 
 // Real libp2p over TCP on 127.0.0.1: a solver host A serving a real (tiny) training run, a verifier B,
 // and a misbehaving host C. Every host is stopped by t.after.
@@ -153,6 +153,22 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     assert.equal(got.chunkCount, cp.chunkCount);
     assert.deepEqual(got.bytes, encodeState(s0));
     tt.diagnostic(`fetched ${(cp.bytes.length / 1e6).toFixed(1)} MB in ${got.chunkCount} chunks in ${ms.toFixed(0)} ms (${(cp.bytes.length / 1e3 / ms).toFixed(1)} MB/s incl. dial, proofs, decode, state hash)`);
+
+    // the same under the access rule: every request signed by a committee member and checked
+    const seed = testId('da/big/member');
+    const member = encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)));
+    const F = await mkHost(t);
+    let reads = 0;
+    const facts: DaJobFacts = { height: 7n, phase: 'running', finalCheckpoint: 0, committee: [member], demands: [], openDisputeParties: [] };
+    await registerJobChunkServer(F, (id) => (equalBytes(id, jobId) ? src : undefined), { access: { facts: () => { reads++; return facts; } } });
+    const t1 = performance.now();
+    const signed = await fetchCheckpointState(B, { peerId: F.peerId, addrs: [addr(F)] }, {
+      jobId, opening: { index: 0, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash }, spec: big, concurrency: 8, credentials: seedCredentials(seed, () => 7n),
+    });
+    const ms1 = performance.now() - t1;
+    assert.deepEqual(signed.bytes, got.bytes);
+    assert.equal(reads, signed.chunkCount, 'each request is checked against the job\'s facts');
+    tt.diagnostic(`signed and checked: ${signed.chunkCount} chunks in ${ms1.toFixed(0)} ms (${(cp.bytes.length / 1e3 / ms1).toFixed(1)} MB/s)`);
   });
 
   await t.test('datasets by root: fetched, proven sample by sample, rebuilt to the same root', async (tt) => {

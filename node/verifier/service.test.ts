@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { DatasetRegistry, JobsError, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
+import { DatasetRegistry, JobsError, SolverArtifacts, daFactsOfJob, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
 import { leafHash, merkleRoot, sha256, utf8, addressFromPublicKey, bytesToHex, publicKeyFromSeed, MerkleTree } from '../../primitives/index.ts';
 
@@ -169,9 +169,12 @@ function service(t: TestContext, state: ChainState, host: P2pHost, over: Partial
 test('a committee member replays the sampled segments and attests the independently computed digest', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), { access: 'public' });
-  const verifier = await mkHost(t);
   const state = chain();
+  // the solver's real access rule over the chain: the verifier is served because it signs as the committee member
+  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), {
+    access: { facts: (id) => { const j = state.getJob(id); return j && daFactsOfJob(j, state.height); } },
+  });
+  const verifier = await mkHost(t);
   const { svc, sent, lines } = service(t, state, verifier);
   svc.start();
   assert.equal(svc.stats().queued, 0, 'no job yet');

@@ -43,7 +43,7 @@ export class DemandAccess {
     if (chunk < 0) return 'every chunk of it is on chain already, so none can be demanded';
     const tx = await this.chain.send({ kind: 'da-demand', jobId: job.id, checkpoint, chunk });
     this.sent.set(key, tx);
-    this.log.info({ job: `0x${bytesToHex(job.id)}`, checkpoint, chunk, tx: tx.hash, fee: String(tx.fee) }, 'watch: demanded a checkpoint chunk on chain to be served that checkpoint');
+    this.log.info({ job: `0x${bytesToHex(job.id)}`, checkpoint, chunk, tx: tx.hash, txFee: String(tx.fee) }, 'watch: demanded a checkpoint chunk on chain to be served that checkpoint');
     return `demanded chunk ${chunk} of it on chain (transaction ${tx.hash}); retrying once the demand is on chain`;
   }
 }
