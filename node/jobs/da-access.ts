@@ -1,7 +1,6 @@
 // Who may have a job's checkpoint chunks (docs/da.md §2b). Until the job is Finalized its weights
 // are the solver's work that the submitter has not paid for yet, so they go only to those who must
-// check or contest it: the current committee, a demander (for the checkpoint it demanded), and the
-// parties of an open dispute. Once Finalized the final checkpoint is the proven model and public.
+// check or contest it: the current committee, a demander, and the parties of an open dispute. Once Finalized the final checkpoint is the proven model and public.
 import { checkpointCount, parseSpec } from '../../ml-runtime/index.ts';
 import { JobStatus, DisputeStage, type Job } from '../../vm/index.ts';
 import { encodeAddress } from '../../primitives/index.ts';
@@ -16,8 +15,8 @@ export interface DaJobFacts {
   finalCheckpoint: number;
   /** bech32 addresses of the current committee */
   committee: readonly string[];
-  /** each demand's sender (bech32) and demanded checkpoint, answered or not */
-  demands: ReadonlyArray<{ by: string; checkpoint: number }>;
+  /** the senders (bech32) of the job's availability demands, answered or not */
+  demanders: readonly string[];
   /** the disputer and (attestation disputes) the disputed member of every dispute not resolved */
   openDisputeParties: readonly string[];
 }
@@ -35,8 +34,8 @@ export function daGrant(f: DaJobFacts, checkpoint: number, requester: string | n
   if (requester === null || f.phase !== 'running') return null;
   if (f.committee.includes(requester)) return 'committee';
   if (f.openDisputeParties.includes(requester)) return 'dispute';
-  // a demand bought its checkpoint until the job ends: answering it at once must not shut the demander out
-  if (f.demands.some((d) => d.by === requester && d.checkpoint === checkpoint)) return 'demand';
+  // a demand buys the job's checkpoints until it ends: answering it at once must not shut the demander out
+  if (f.demanders.includes(requester)) return 'demand';
   return null;
 }
 
@@ -63,7 +62,7 @@ export function daFactsOfJob(job: Job, height: bigint): DaJobFacts {
     phase: job.status === JobStatus.Finalized ? 'finalized' : ENDED_OTHERWISE.includes(job.status) ? 'ended' : 'running',
     finalCheckpoint,
     committee: job.committee.map((m) => encodeAddress(m.address)),
-    demands: job.demands.map((d) => ({ by: encodeAddress(d.by), checkpoint: d.checkpoint })),
+    demanders: job.demands.map((d) => encodeAddress(d.by)),
     openDisputeParties: parties,
   };
 }

@@ -159,7 +159,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     const member = encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)));
     const F = await mkHost(t);
     let reads = 0;
-    const facts: DaJobFacts = { height: 7n, phase: 'running', finalCheckpoint: 0, committee: [member], demands: [], openDisputeParties: [] };
+    const facts: DaJobFacts = { height: 7n, phase: 'running', finalCheckpoint: 0, committee: [member], demanders: [], openDisputeParties: [] };
     await registerJobChunkServer(F, (id) => (equalBytes(id, jobId) ? src : undefined), { access: { facts: () => { reads++; return facts; } } });
     const t1 = performance.now();
     const signed = await fetchCheckpointState(B, { peerId: F.peerId, addrs: [addr(F)] }, {

@@ -85,7 +85,7 @@ async function admit(access: Exclude<ChunkAccess, 'public'>, jobId: Uint8Array, 
   const who = requester ? encodeAddress(requester) : null;
   if (daGrant(f, checkpoint, who) === null) {
     throw new JobsError('DA_FORBIDDEN', `${who ?? 'an anonymous requester'} may not have checkpoint ${checkpoint} of job ${bytesToHex(jobId)} now: `
-      + (f.phase === 'running' ? 'not on its committee, no demand of that checkpoint, no open dispute' : `the job has ended and only a finalized job's final checkpoint is public`));
+      + (f.phase === 'running' ? 'not on its committee, no availability demand on it, no open dispute' : `the job has ended and only a finalized job's final checkpoint is public`));
   }
 }
 

@@ -23,7 +23,7 @@ export function daFactsOfView(j: JobView, height: bigint): DaJobFacts {
     // a spec that does not parse never trained: nothing of it is public
     finalCheckpoint: spec && steps !== undefined ? checkpointCount(steps, spec.checkpointInterval) - 1 : -1,
     committee: j.committee,
-    demands: j.demands.map((d) => ({ by: d.by, checkpoint: d.checkpoint })),
+    demanders: j.demands.map((d) => d.by),
     openDisputeParties: j.disputes.filter((d) => d.stage !== 'resolved').flatMap((d) => (d.member ? [d.by, d.member] : [d.by])),
   };
 }

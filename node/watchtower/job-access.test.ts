@@ -15,14 +15,14 @@ import { equalBytes } from '../../primitives/index.ts';
 
 const unavailable = (re: RegExp) => (e: unknown) => e instanceof WatchError && e.code === 'WATCH_DATA_UNAVAILABLE' && re.test(e.message);
 
-test('refused a checkpoint, the watchtower demands a chunk of it once and is served once the demand is on chain', { timeout: 120_000 }, async (t) => {
+test('refused a checkpoint, the watchtower demands one chunk once and is served the job\'s checkpoints once the demand is on chain', { timeout: 120_000 }, async (t) => {
   const { c, id, art } = await provisionalJob(t, { access: 'chain', terms: { dispute: { ...terms().dispute, window: 6 } } });
   const wc = new TestWatchChain(c, c.other);
   const data = new JobData(await mkHost(t), new DatasetRegistry(), wc, pino({ level: 'silent' }));
   const signal = new AbortController().signal;
   const leaf = await data.leaf(fromVmJob(c.job(id)), 1, signal);
 
-  await assert.rejects(data.state(fromVmJob(c.job(id)), leaf, signal), unavailable(/committee members and demanders only; demanded chunk 0 of it on chain/));
+  await assert.rejects(data.state(fromVmJob(c.job(id)), leaf, signal), unavailable(/committee members and demanders only; demanded chunk 0 of checkpoint 1 on chain/));
   assert.deepEqual(wc.sent.map((x) => x.kind), ['da-demand']);
   // the demand is still in the mempool: no second one
   await assert.rejects(data.state(fromVmJob(c.job(id)), leaf, signal), unavailable(/is pending/));
@@ -33,5 +33,8 @@ test('refused a checkpoint, the watchtower demands a chunk of it once and is ser
   assert.equal(d.length, 1);
   assert.ok(equalBytes(d[0]!.by, c.other.address) && d[0]!.checkpoint === 1 && d[0]!.chunk === 0);
   assert.deepEqual(await data.state(fromVmJob(c.job(id)), leaf, signal), await art.checkpointBytes(1));
+  // the demand bought the job's other checkpoints too
+  const leaf2 = await data.leaf(fromVmJob(c.job(id)), 2, signal);
+  assert.deepEqual(await data.state(fromVmJob(c.job(id)), leaf2, signal), await art.checkpointBytes(2));
   assert.equal(wc.sent.length, 1, 'served without a second demand');
 });

@@ -77,7 +77,7 @@ export class JobData {
    * The state encoding of a proven checkpoint leaf. Before a job is finalized its solver serves
    * checkpoints only to its committee, its demanders and the parties of its open disputes (docs/da.md
    * §2b): a watchtower that is refused (DA_FORBIDDEN) demands a chunk of that checkpoint on chain
-   * (job-access.ts), which makes it a demander of it, and the caller retries the fetch later.
+   * (job-access.ts), which makes it a demander of the job, and the caller retries the fetch later.
    */
   async state(job: WatchJob, leaf: CheckpointLeaf, signal: AbortSignal): Promise<Uint8Array> {
     const what = `checkpoint ${leaf.index} of job ${short(job.id)}`;
