@@ -104,7 +104,7 @@ export function decodeChunkRequest(bytes: Uint8Array): ChunkRequest {
   const a = v[3];
   if (a === null) return { jobId: v[0], checkpointIndex: v[1], chunkIndex: v[2], auth: null };
   // a malformed proof of identity is refused outright: nothing is served on a guess
-  if (!Array.isArray(a) || a.length !== 3 || !is32(a[0]) || typeof a[1] !== 'bigint' || !(a[2] instanceof Uint8Array) || a[2].length !== 64) {
+  if (!Array.isArray(a) || a.length !== 3 || !is32(a[0]) || typeof a[1] !== 'bigint' || a[1] < 0n || !(a[2] instanceof Uint8Array) || a[2].length !== 64) {
     throw new JobsError('DA_AUTH_INVALID', 'job-chunk auth must be [publicKey(32), notAfter(u64), signature(64)]');
   }
   return { jobId: v[0], checkpointIndex: v[1], chunkIndex: v[2], auth: { publicKey: a[0], notAfter: a[1], signature: a[2] } };
