@@ -30,7 +30,13 @@ export type ChunkSourceLookup = (jobId: Uint8Array, peerId: string) => ChunkSour
  * (undefined when the chain does not know the job: nothing is served), or 'public', which serves
  * every checkpoint to anyone and is only for tests of the transport itself.
  */
-export type ChunkAccess = { facts(jobId: Uint8Array): Promise<DaJobFacts | undefined> | DaJobFacts | undefined } | 'public';
+export type ChunkAccess = {
+  /**
+   * `fresh`: the facts given a moment ago refused the request; a provider that caches reads the job
+   * again (the job may have moved on: a member drawn, a demand landed, the job finalized).
+   */
+  facts(jobId: Uint8Array, fresh?: boolean): Promise<DaJobFacts | undefined> | DaJobFacts | undefined;
+} | 'public';
 
 export interface ChunkServerOptions {
   /** who may have which chunks (docs/da.md §2b) */
@@ -79,10 +85,11 @@ export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceL
 
 /** DA_FORBIDDEN or DA_AUTH_INVALID (stale signature) unless the rule of da-access.ts grants the checkpoint. */
 async function admit(access: Exclude<ChunkAccess, 'public'>, jobId: Uint8Array, checkpoint: number, auth: DaAuth | null, requester: Uint8Array | null): Promise<void> {
-  const f = await access.facts(jobId);
+  const who = requester ? encodeAddress(requester) : null;
+  let f = await access.facts(jobId);
+  if (f === undefined || daGrant(f, checkpoint, who) === null) f = await access.facts(jobId, true);
   if (f === undefined) throw new JobsError('DA_FORBIDDEN', `job ${bytesToHex(jobId)} is not on this server's chain`);
   if (auth) checkDaAuthFresh(auth, f.height);
-  const who = requester ? encodeAddress(requester) : null;
   if (daGrant(f, checkpoint, who) === null) {
     throw new JobsError('DA_FORBIDDEN', `${who ?? 'an anonymous requester'} may not have checkpoint ${checkpoint} of job ${bytesToHex(jobId)} now: `
       + (f.phase === 'running' ? 'not on its committee, no availability demand on it, no open dispute' : `the job has ended and only a finalized job's final checkpoint is public`));

@@ -1,15 +1,19 @@
 // Who the solver's 'job-chunk' server hands a job's checkpoints to (docs/da.md §2b): the rule is
 // node/jobs daGrant; the facts it needs (status, committee, demands, open disputes, height) come
-// from the node the solver is attached to (job_get), read at most once a second per job so a fetch
-// of hundreds of chunks costs one RPC call, not one per chunk.
+// from the node the solver is attached to (job_get), reused for a second per job so a fetch of
+// hundreds of chunks costs one RPC call, not one per chunk; facts that refuse a request are read
+// again (at most every 200 ms), so a job that just moved on (finalized, a member drawn, a demand
+// landed) is judged by its new state.
 import { checkpointCount } from '../../ml-runtime/index.ts';
 import type { DaJobFacts } from '../jobs/index.ts';
 import type { SolverContext } from './context.ts';
 import type { JobView } from './job-view.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
-/** How long a job's facts are reused: a member drawn since then is refused for at most this long (its fetch retries). */
+/** How long a job's facts are reused for requests they grant. */
 const FACTS_TTL_MS = 1000;
+/** Facts that refused a request are read again unless younger than this (bounds the RPC calls refused requests cost). */
+const REFRESH_MS = 200;
 /** Jobs whose facts are cached at once (requests for many job ids must not grow memory). */
 const MAX_CACHED = 256;
 
@@ -33,12 +37,15 @@ export class SolverDaAccess {
 
   constructor(private readonly c: SolverContext) {}
 
-  /** The job's facts from the node; a failed read is not cached and reaches the requester as "not available here now". */
-  facts(jobId: Uint8Array): Promise<DaJobFacts | undefined> {
+  /**
+   * The job's facts from the node (`fresh`: the cached ones refused a request, so they are read again
+   * unless just read); a failed read is not cached and reaches the requester as "not available here now".
+   */
+  facts(jobId: Uint8Array, fresh = false): Promise<DaJobFacts | undefined> {
     const hex = bytesToHex(jobId);
     const now = Date.now();
     const have = this.cache.get(hex);
-    if (have && now - have.at < FACTS_TTL_MS) return have.facts;
+    if (have && now - have.at < (fresh ? REFRESH_MS : FACTS_TTL_MS)) return have.facts;
     const facts = this.read(hex);
     facts.catch(() => this.cache.delete(hex));
     this.cache.delete(hex);
