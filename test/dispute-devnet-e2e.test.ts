@@ -28,7 +28,7 @@ test('devnet: a dispute from polchain watch is resolved by the referee in a bloc
   assert.deepEqual(roots.map((m) => m[1]), ['0', '1', '2', '3'], 'every validator reported the deciding block');
   assert.ok(roots.every((m) => m[2] === decided[2]), 'the deciding block');
   assert.equal(new Set(roots.map((m) => m[3])).size, 1, 'one state root on all four validators');
-  // bond 200 back and half the solver's bond of 500 (250), less its fees: the watchtower gains, exactly 250 - fees
+  // bond 200 back and half the solver's bond of 500 (250), less its fees and the demandFee (5) of the one availability demand that got it the solver's checkpoints (docs/da.md §2b)
   const gain = /the watchtower's balance: (\d+) -> (\d+)/.exec(out);
   assert.ok(gain);
   const delta = BigInt(gain[2]!) - BigInt(gain[1]!);

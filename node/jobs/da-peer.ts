@@ -54,6 +54,9 @@ export async function connectDaPeer(host: P2pHost, peer: DaPeer, signal?: AbortS
   throw new JobsError('DA_UNREACHABLE', `cannot connect to DA peer ${peerId}: ${failures.join('; ')}`);
 }
 
+/** Codes a server's answer keeps at the requester; any other remote failure reads as DA_NOT_FOUND (not available there). */
+const PASSED_ON: ReadonlySet<string> = new Set(['DA_NOT_FOUND', 'DA_BAD_REQUEST', 'DA_TOO_LARGE', 'DA_FORBIDDEN', 'DA_AUTH_INVALID']);
+
 function mapP2pError(e: unknown, what: string, signal?: AbortSignal): JobsError {
   if (e instanceof JobsError) return e;
   if (signal?.aborted) return new JobsError('DA_ABORTED', `${what}: aborted`, { cause: e });
@@ -68,7 +71,7 @@ function mapP2pError(e: unknown, what: string, signal?: AbortSignal): JobsError 
       break;
     case 'P2P_REMOTE_ERROR': {
       const remote = e.message.match(/failed remotely: ([A-Z_]+): /)?.[1];
-      code = remote === 'DA_NOT_FOUND' || remote === 'DA_BAD_REQUEST' || remote === 'DA_TOO_LARGE' ? remote : 'DA_NOT_FOUND';
+      code = remote !== undefined && PASSED_ON.has(remote) ? (remote as JobsErrorCode) : 'DA_NOT_FOUND';
       break;
     }
     case 'P2P_FRAME_TOO_LARGE':

@@ -36,7 +36,7 @@ test('checkpoint leaves and trace ranges proven under the committed roots', asyn
   const B = await mkHost(t);
   // what A serves: the real artifacts, or a liar that changes one hash of every answer
   let serve: ChunkSource = art;
-  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined));
+  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined), { access: 'public' });
   const peer = { peerId: A.peerId, addrs: A.multiaddrs() };
   const leafOpts = { jobId: run.jobId, steps: 6, checkpointInterval: 2, checkpointsRoot: roots.checkpointsRoot };
 

@@ -3,6 +3,7 @@
 import { CHUNK_SIZE } from '../../ml-runtime/index.ts';
 import { decodeCanonical, encode } from '../../vm/index.ts';
 import { JobsError, type JobsErrorCode } from './errors.ts';
+import type { DaAuth } from './da-auth.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 export const JOB_CHUNK_PROTOCOL = 'job-chunk';
@@ -13,8 +14,8 @@ export const DATASET_PROTOCOL = 'dataset';
 const MiB = 1 << 20;
 
 export const DA_LIMITS = {
-  /** [jobId(32), u32, u32] encodes to at most 45 bytes */
-  chunkRequestBytes: 64,
+  /** [jobId(32), u32, u32, [publicKey(32), u64, signature(64)] | nil] encodes to at most 157 bytes */
+  chunkRequestBytes: 192,
   /** [jobId(32), u32] */
   checkpointRequestBytes: 64,
   /** [chunkRoot(32), stepHash(32), ≤ 32 siblings of 32]: about 1.2 KB */
@@ -77,22 +78,36 @@ export interface ChunkRequest {
   jobId: Uint8Array;
   checkpointIndex: number;
   chunkIndex: number;
+  /** who asks (da-auth.ts); null for an anonymous request, which only public data answers */
+  auth: DaAuth | null;
 }
+
+const U64_MAX = (1n << 64n) - 1n;
 
 export function encodeChunkRequest(r: ChunkRequest): Uint8Array {
   if (!is32(r.jobId) || !isU32(r.checkpointIndex) || !isU32(r.chunkIndex)) {
     throw new JobsError('DA_BAD_REQUEST', `job-chunk request needs a 32-byte job id and two u32 indices`);
   }
-  return encode([r.jobId, r.checkpointIndex, r.chunkIndex]);
+  const a = r.auth;
+  if (a !== null && (!is32(a.publicKey) || !(a.signature instanceof Uint8Array) || a.signature.length !== 64 || typeof a.notAfter !== 'bigint' || a.notAfter < 0n || a.notAfter > U64_MAX)) {
+    throw new JobsError('DA_BAD_REQUEST', 'job-chunk auth needs a 32-byte public key, a u64 height and a 64-byte signature');
+  }
+  return encode([r.jobId, r.checkpointIndex, r.chunkIndex, a === null ? null : [a.publicKey, a.notAfter, a.signature]]);
 }
 
 export function decodeChunkRequest(bytes: Uint8Array): ChunkRequest {
   if (bytes.length > DA_LIMITS.chunkRequestBytes) throw new JobsError('DA_BAD_REQUEST', `job-chunk request of ${bytes.length} bytes`);
   const v = decode(bytes, 'job-chunk request', 'DA_BAD_REQUEST');
-  if (!Array.isArray(v) || v.length !== 3 || !is32(v[0]) || !isU32(v[1]) || !isU32(v[2])) {
-    throw new JobsError('DA_BAD_REQUEST', 'job-chunk request must be [jobId(32), checkpointIndex(u32), chunkIndex(u32)]');
+  if (!Array.isArray(v) || v.length !== 4 || !is32(v[0]) || !isU32(v[1]) || !isU32(v[2])) {
+    throw new JobsError('DA_BAD_REQUEST', 'job-chunk request must be [jobId(32), checkpointIndex(u32), chunkIndex(u32), auth | nil]');
   }
-  return { jobId: v[0], checkpointIndex: v[1], chunkIndex: v[2] };
+  const a = v[3];
+  if (a === null) return { jobId: v[0], checkpointIndex: v[1], chunkIndex: v[2], auth: null };
+  // a malformed proof of identity is refused outright: nothing is served on a guess
+  if (!Array.isArray(a) || a.length !== 3 || !is32(a[0]) || typeof a[1] !== 'bigint' || a[1] < 0n || !(a[2] instanceof Uint8Array) || a[2].length !== 64) {
+    throw new JobsError('DA_AUTH_INVALID', 'job-chunk auth must be [publicKey(32), notAfter(u64), signature(64)]');
+  }
+  return { jobId: v[0], checkpointIndex: v[1], chunkIndex: v[2], auth: { publicKey: a[0], notAfter: a[1], signature: a[2] } };
 }
 
 export interface ChunkResponse {

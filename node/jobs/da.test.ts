@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, initialState, loadDataset, makeCheckpoint, parseSpec, sampleProof, stepHash } from '../../ml-runtime/index.ts';
 import { encode } from '../../vm/index.ts';
 import { createP2pHost, P2pError, type P2pHost, type P2pHostOptions } from '../p2p/index.ts';
-import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, type ChunkSource } from './index.ts';
+import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, seedCredentials, type ChunkSource, type DaJobFacts } from './index.ts';
 import { testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
-import { equalBytes, leafHash, MerkleTree } from '../../primitives/index.ts';
+import { addressFromPublicKey, encodeAddress, equalBytes, leafHash, MerkleTree, publicKeyFromSeed } from '../../primitives/index.ts';
 
 // Real libp2p over TCP on 127.0.0.1: a solver host A serving a real (tiny) training run, a verifier B,
 // and a misbehaving host C. Every host is stopped by t.after.
@@ -63,7 +63,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
   const A = await mkHost(t);
   const B = await mkHost(t);
   let serve: ChunkSource = art;
-  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined));
+  await registerJobChunkServer(A, (id) => (equalBytes(id, run.jobId) ? serve : undefined), { access: 'public' });
 
   await t.test('a verifier dials the announced address and fetches an opened checkpoint that hashes to the opening', async () => {
     assert.equal(B.peers().length, 0);
@@ -115,7 +115,7 @@ test('job-chunk and dataset over two real hosts', async (t) => {
 
   await t.test('an oversize request is refused unread and a malformed one answered DA_BAD_REQUEST; both cost the requester', async () => {
     let before = A.score(B.peerId);
-    await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, new Uint8Array(65)), (e: unknown) => e instanceof P2pError);
+    await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, new Uint8Array(193)), (e: unknown) => e instanceof P2pError);
     await waitFor(() => A.score(B.peerId) <= before - 10, 'A penalised B for the oversize frame');
     before = A.score(B.peerId);
     await assert.rejects(B.request(A.peerId, JOB_CHUNK_PROTOCOL, encode([run.jobId, 1])), (e: unknown) => e instanceof P2pError && e.code === 'P2P_REMOTE_ERROR' && /DA_BAD_REQUEST/.test(e.message));
@@ -146,13 +146,29 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     const cp = makeCheckpoint(jobId, s0);
     const src = memorySource(cp.bytes);
     const E = await mkHost(t);
-    await registerJobChunkServer(E, (id) => (equalBytes(id, jobId) ? src : undefined));
+    await registerJobChunkServer(E, (id) => (equalBytes(id, jobId) ? src : undefined), { access: 'public' });
     const t0 = performance.now();
     const got = await fetchCheckpointState(B, { peerId: E.peerId, addrs: [addr(E)] }, { jobId, opening: { index: 0, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash }, spec: big, concurrency: 8 });
     const ms = performance.now() - t0;
     assert.equal(got.chunkCount, cp.chunkCount);
     assert.deepEqual(got.bytes, encodeState(s0));
     tt.diagnostic(`fetched ${(cp.bytes.length / 1e6).toFixed(1)} MB in ${got.chunkCount} chunks in ${ms.toFixed(0)} ms (${(cp.bytes.length / 1e3 / ms).toFixed(1)} MB/s incl. dial, proofs, decode, state hash)`);
+
+    // the same under the access rule: every request signed by a committee member and checked
+    const seed = testId('da/big/member');
+    const member = encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)));
+    const F = await mkHost(t);
+    let reads = 0;
+    const facts: DaJobFacts = { height: 7n, phase: 'running', finalCheckpoint: 0, committee: [member], demanders: [], openDisputeParties: [] };
+    await registerJobChunkServer(F, (id) => (equalBytes(id, jobId) ? src : undefined), { access: { facts: () => { reads++; return facts; } } });
+    const t1 = performance.now();
+    const signed = await fetchCheckpointState(B, { peerId: F.peerId, addrs: [addr(F)] }, {
+      jobId, opening: { index: 0, chunkRoot: cp.chunkRoot, stepHash: cp.stepHash }, spec: big, concurrency: 8, credentials: seedCredentials(seed, () => 7n),
+    });
+    const ms1 = performance.now() - t1;
+    assert.deepEqual(signed.bytes, got.bytes);
+    assert.equal(reads, signed.chunkCount, 'each request is checked against the job\'s facts');
+    tt.diagnostic(`signed and checked: ${signed.chunkCount} chunks in ${ms1.toFixed(0)} ms (${(cp.bytes.length / 1e3 / ms1).toFixed(1)} MB/s)`);
   });
 
   await t.test('datasets by root: fetched, proven sample by sample, rebuilt to the same root', async (tt) => {

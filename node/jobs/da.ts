@@ -10,7 +10,9 @@ import {
 } from './da-wire.ts';
 import { chunkCountOf, encodedLengthOf, layoutOfSpec } from './state-layout.ts';
 import { registerProofServers, type ProofSource } from './da-proofs.ts';
-import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
+import { equalBytes, bytesToHex, encodeAddress, errorMessage } from '../../primitives/index.ts';
+import { checkDaAuth, checkDaAuthFresh, signDaAuth, type DaAuth, type DaCredentials } from './da-auth.ts';
+import { daGrant, type DaJobFacts } from './da-access.ts';
 
 /**
  * Anything that can hand out proven chunks of a job's checkpoints; SolverArtifacts is one. One that
@@ -23,7 +25,22 @@ export interface ChunkSource extends ProofSource {
 
 export type ChunkSourceLookup = (jobId: Uint8Array, peerId: string) => ChunkSource | undefined | Promise<ChunkSource | undefined>;
 
+/**
+ * How the server learns who may have a job's chunks: the job's facts from its node's chain view
+ * (undefined when the chain does not know the job: nothing is served), or 'public', which serves
+ * every checkpoint to anyone and is only for tests of the transport itself.
+ */
+export type ChunkAccess = {
+  /**
+   * `fresh`: the facts given a moment ago refused the request; a provider that caches reads the job
+   * again (the job may have moved on: a member drawn, a demand landed, the job finalized).
+   */
+  facts(jobId: Uint8Array, fresh?: boolean): Promise<DaJobFacts | undefined> | DaJobFacts | undefined;
+} | 'public';
+
 export interface ChunkServerOptions {
+  /** who may have which chunks (docs/da.md §2b) */
+  access: ChunkAccess;
   /** server deadline per request (default 10 s) */
   timeoutMs?: number;
   /** concurrent inbound streams per connection (default 32) */
@@ -34,20 +51,23 @@ export interface ChunkServerOptions {
  * Serves 'job-chunk' (and 'job-checkpoint' and 'job-trace', proofs under the committed roots,
  * da-proofs.ts) for the jobs `lookup` knows. Malformed requests cost the requester; unknown jobs answer DA_NOT_FOUND.
  */
-export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceLookup, opts: ChunkServerOptions = {}): Promise<void> {
+export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceLookup, opts: ChunkServerOptions): Promise<void> {
   await host.handle(
     JOB_CHUNK_PROTOCOL,
     async (req, peer) => {
       try {
         let r;
+        let requester: Uint8Array | null = null;
         try {
           r = decodeChunkRequest(req);
+          if (r.auth) requester = checkDaAuth(r.auth, host.chainId, r.jobId, peer);
         } catch (e) {
-          host.adjustScore(peer, DA_PENALTY.badRequest, 'malformed job-chunk request');
+          host.adjustScore(peer, DA_PENALTY.badRequest, 'malformed job-chunk request or signature');
           throw e;
         }
         const src = await lookup(r.jobId, peer);
         if (src === undefined) throw new JobsError('DA_NOT_FOUND', `job ${bytesToHex(r.jobId)} is not served here`);
+        if (opts.access !== 'public') await admit(opts.access, r.jobId, r.checkpointIndex, r.auth, requester);
         return encodeChunkResponse(await src.chunk(r.checkpointIndex, r.chunkIndex));
       } catch (e) {
         throw remoteError(e);
@@ -61,6 +81,19 @@ export async function registerJobChunkServer(host: P2pHost, lookup: ChunkSourceL
     },
   );
   await registerProofServers(host, lookup, opts);
+}
+
+/** DA_FORBIDDEN or DA_AUTH_INVALID (stale signature) unless the rule of da-access.ts grants the checkpoint. */
+async function admit(access: Exclude<ChunkAccess, 'public'>, jobId: Uint8Array, checkpoint: number, auth: DaAuth | null, requester: Uint8Array | null): Promise<void> {
+  const who = requester ? encodeAddress(requester) : null;
+  let f = await access.facts(jobId);
+  if (f === undefined || daGrant(f, checkpoint, who) === null) f = await access.facts(jobId, true);
+  if (f === undefined) throw new JobsError('DA_FORBIDDEN', `job ${bytesToHex(jobId)} is not on this server's chain`);
+  if (auth) checkDaAuthFresh(auth, f.height);
+  if (daGrant(f, checkpoint, who) === null) {
+    throw new JobsError('DA_FORBIDDEN', `${who ?? 'an anonymous requester'} may not have checkpoint ${checkpoint} of job ${bytesToHex(jobId)} now: `
+      + (f.phase === 'running' ? 'not on its committee, no availability demand on it, no open dispute' : `the job has ended and only a finalized job's final checkpoint is public`));
+  }
 }
 
 /** An opened checkpoint as it stands on chain (JobOpening). */
@@ -96,6 +129,11 @@ export interface FetchCheckpointOptions {
   have?: ReadonlyArray<Uint8Array | undefined>;
   /** Called with each chunk once it is proven, so a caller can keep what arrived when the fetch as a whole fails. */
   onChunk?(index: number, chunk: Uint8Array): void;
+  /**
+   * The requester's account key and chain height: each request is signed with them (docs/da.md §2b).
+   * Without them the request is anonymous and only a finalized job's final checkpoint is served.
+   */
+  credentials?: DaCredentials;
 }
 
 export interface FetchedCheckpoint {
@@ -155,9 +193,11 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
   };
   let done = n - missing.length;
   if (missing.length) peerId = await connectDaPeer(host, peer, opts.signal);
+  // one signature for the whole fetch: it names this job and our own peer id
+  const auth = missing.length && opts.credentials ? await signDaAuth(opts.credentials, host.chainId, jobId, host.peerId) : null;
   await runLanes(missing.length, Math.min(Math.max(1, opts.concurrency ?? 4), 16), opts.signal, async (m, signal) => {
     const i = missing[m]!;
-    const res = await daRequest(host, peerId, JOB_CHUNK_PROTOCOL, encodeChunkRequest({ jobId, checkpointIndex: opening.index, chunkIndex: i }), `${what} chunk ${i}`, {
+    const res = await daRequest(host, peerId, JOB_CHUNK_PROTOCOL, encodeChunkRequest({ jobId, checkpointIndex: opening.index, chunkIndex: i, auth }), `${what} chunk ${i}`, {
       timeoutMs: opts.timeoutMs ?? 10_000,
       maxResponseBytes: DA_LIMITS.chunkResponseBytes,
       retries: opts.retries ?? 2,

@@ -15,6 +15,10 @@ export type JobsErrorCode =
   /** something larger than the configured bound (state, dataset, sample) */
   | 'DA_TOO_LARGE'
   | 'DA_TIMEOUT'
+  /** the requester may not have this checkpoint now (not on the committee, no demand or dispute; docs/da.md §2b) */
+  | 'DA_FORBIDDEN'
+  /** the request's proof of identity is malformed, does not verify for this chain, job and peer, or has expired */
+  | 'DA_AUTH_INVALID'
   /** no connection to the serving peer could be made (dial failed, banned, protocol not spoken) */
   | 'DA_UNREACHABLE'
   | 'DA_ABORTED'

@@ -23,7 +23,7 @@ export {
 export { DA_PENALTY, connectDaPeer, type DaPeer } from './da-peer.ts';
 export {
   registerJobChunkServer, fetchCheckpointState,
-  type ChunkSource, type ChunkSourceLookup, type ChunkServerOptions, type CheckpointOpening, type FetchCheckpointOptions, type FetchedCheckpoint,
+  type ChunkSource, type ChunkSourceLookup, type ChunkServerOptions, type ChunkAccess, type CheckpointOpening, type FetchCheckpointOptions, type FetchedCheckpoint,
 } from './da.ts';
 export {
   registerDatasetServer, fetchDataset,
@@ -37,3 +37,8 @@ export {
 export { computeAttestation } from './attestation.ts';
 export { signedSize, statePieces, batchSampleIndices, samplePayloads } from './dispute-moves.ts';
 export { solverRespondPayload, daChunkPayload, solverStateAt, chunkFromDaTx } from './defence.ts';
+export {
+  DA_AUTH_DOMAIN, DA_AUTH_VALID_BLOCKS, DA_AUTH_MAX_BLOCKS, daAuthMessage, seedCredentials, signDaAuth, checkDaAuth, checkDaAuthFresh,
+  type DaAuth, type DaCredentials,
+} from './da-auth.ts';
+export { daGrant, daFactsOfJob, type DaJobFacts, type DaGrant } from './da-access.ts';

@@ -110,9 +110,9 @@ export class ChainClient {
   }
 
   /** The job, or null when the node does not know it. */
-  async job(idHex: string): Promise<JobView | null> {
+  async job(idHex: string, retry?: RetryOptions): Promise<JobView | null> {
     try {
-      return parseJobView(await this.call('job_get', ['0x' + idHex]));
+      return parseJobView(await this.call('job_get', ['0x' + idHex], retry));
     } catch (e) {
       if (e instanceof RpcClientError && e.code === NOT_FOUND) return null;
       throw e;

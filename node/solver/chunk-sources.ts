@@ -3,7 +3,7 @@
 // solver and proven against the parent's commitment). Child jobs start from those same weights.
 import { existsSync } from 'node:fs';
 
-import { SolverArtifacts, fetchCheckpointState, type ChunkSource } from '../jobs/index.ts';
+import { SolverArtifacts, fetchCheckpointState, seedCredentials, type ChunkSource } from '../jobs/index.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError } from './errors.ts';
 import {
@@ -140,6 +140,8 @@ export class ChunkSources {
     try {
       const got = await fetchCheckpointState(this.c.host!, { peerId, addrs: pj!.daAddrs }, {
         jobId: parentId, opening: op, spec: op.spec, signal: AbortSignal.any([signal, AbortSignal.timeout(timeoutMs)]),
+        // a parent is finalized, so its final weights are public; signing anyway names who asks
+        credentials: seedCredentials(this.c.o.seed, async () => this.c.waker.height ?? await this.c.chain.height()),
       });
       bytes = got.bytes;
     } catch (e) {

@@ -15,7 +15,7 @@ import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { createP2pHost } from '../p2p/index.ts';
-import { fetchCheckpointState } from '../jobs/index.ts';
+import { JobsError, fetchCheckpointState } from '../jobs/index.ts';
 import { canonicalSpecJson, createTrainer, datasetRoot, loadDataset, parseSpec, runTraceSync, withSteps, type ModelSpec } from '../../ml-runtime/index.ts';
 import { Solver, type SolverEvent } from './index.ts';
 import { bytesToHex, encodeAddress, hexToBytes, sha256 } from '../../primitives/index.ts';
@@ -89,15 +89,23 @@ test('an honest solver skips a job it cannot run, takes one it can, serves its c
   await solver.start();
   const ended = await c.next('ended');
 
-  // the checkpoints it opened are served over libp2p while it runs
+  // the job is finalized: its final checkpoint is public over libp2p, the others stay with the solver
   const trace = await rpc.call('job_getTrace', ['0x' + id]);
   assert.ok(trace.openings.length >= 2, `openings ${JSON.stringify(trace.openings)}`);
   const client = await createP2pHost({ chainId: 'polchain-dev', listen: ['/ip4/127.0.0.1/tcp/0'] });
   try {
-    for (const o of trace.openings) {
-      const got = await fetchCheckpointState(client, { peerId: solver.peerId!, addrs: solver.multiaddrs() }, { jobId: h(id), opening: { index: o.index, chunkRoot: h(o.chunkRoot), stepHash: h(o.stepHash) }, spec });
-      assert.equal(got.state.step, Math.min(o.index * 10, 40));
+    const from = { peerId: solver.peerId!, addrs: solver.multiaddrs() };
+    const inner = trace.openings.filter((o) => o.index !== 4);
+    assert.ok(inner.length >= 1, 'an inner checkpoint was opened');
+    for (const o of inner) {
+      await assert.rejects(
+        fetchCheckpointState(client, from, { jobId: h(id), opening: { index: o.index, chunkRoot: h(o.chunkRoot), stepHash: h(o.stepHash) }, spec }),
+        (e: unknown) => e instanceof JobsError && e.code === 'DA_FORBIDDEN' && /may not have checkpoint/.test(e.message),
+      );
     }
+    const cm = (await rpc.call('job_get', ['0x' + id])).commitment!;
+    const got = await fetchCheckpointState(client, from, { jobId: h(id), opening: { index: 4, chunkRoot: h(cm.finalChunkRoot), stepHash: h(cm.finalStepHash) }, spec });
+    assert.equal(got.state.step, 40);
   } finally {
     await client.stop();
   }

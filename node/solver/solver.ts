@@ -18,6 +18,7 @@ import { DatasetRegistry, registerJobChunkServer, registerDatasetServer } from '
 import { ChainClient } from './chain-client.ts';
 import { describeCheat } from './cheat.ts';
 import { ChunkSources } from './chunk-sources.ts';
+import { SolverDaAccess } from './da-access.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError } from './errors.ts';
 import type { SolverEvent } from './events.ts';
@@ -124,7 +125,7 @@ export class Solver {
       await saveListenAddrs(c.o.dataDir, c.host.multiaddrs());
       // stop() may have run while the host was starting: it could not close what did not exist yet
       if (this.ac.signal.aborted) throw new SolverError('SOLVER_STOPPED', 'stopped while starting');
-      await registerJobChunkServer(c.host, (jobId: Uint8Array) => this.sources.chunkSource(jobId));
+      await registerJobChunkServer(c.host, (jobId: Uint8Array) => this.sources.chunkSource(jobId), { access: new SolverDaAccess(c) });
       await registerDatasetServer(c.host, c.registry);
       c.waker.start();
     } catch (e) {

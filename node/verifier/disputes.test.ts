@@ -130,7 +130,7 @@ test('a member disputed by a solver that faked a step answers from its record af
   // the solver fakes state_1 and commits honestly to what it then trains from there
   const served: { art?: SolverArtifacts } = {};
   const solverHost = await mkHost(t);
-  await registerJobChunkServer(solverHost, () => served.art);
+  await registerJobChunkServer(solverHost, () => served.art, { access: 'public' });
   const { id, art } = await toAttesting(c, o, {
     terms: TERMS(6), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), hooks: [fakeStep(0)],
     daPeer: solverHost.peerId, daAddrs: solverHost.multiaddrs().filter((a) => a.startsWith('/ip4/127.0.0.1/')),

@@ -33,9 +33,10 @@ export function isDataFailure(e: unknown): boolean {
 }
 
 /**
- * Failures that may pass: the solver restarting or briefly unreachable. They are retried until the
- * budget runs out; a proof that fails or a wrong dataset is final at once.
+ * Failures that may pass: the solver restarting or briefly unreachable, or its node not yet showing
+ * the committee that holds this validator (DA_FORBIDDEN). They are retried until the budget runs
+ * out (and, in a node, its chunks demanded on chain); a proof that fails or a wrong dataset is final at once.
  */
 export function isTransient(e: unknown): boolean {
-  return isJobsError(e) && (e.code === 'DA_UNREACHABLE' || e.code === 'DA_TIMEOUT' || e.code === 'DA_NOT_FOUND');
+  return isJobsError(e) && (e.code === 'DA_UNREACHABLE' || e.code === 'DA_TIMEOUT' || e.code === 'DA_NOT_FOUND' || e.code === 'DA_FORBIDDEN');
 }

@@ -8,7 +8,7 @@ import { pino, type Logger } from 'pino';
 import { canonicalSpecJson, checkpointSteps, chunkBytes, createTrainer, datasetRoot, decodeState, encodeState, initialState, loadDataset, parseSpec, replaySegment, runTraceSync, selectBackend, stepHash, trainStep, withSteps, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, attestationDigest, createGenesisState, decodeTx, type BlockResult, type ChainState, type Job, type JobAttestPayload } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { DatasetRegistry, JobsError, SolverArtifacts, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
+import { DatasetRegistry, JobsError, SolverArtifacts, daFactsOfJob, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
 import { leafHash, merkleRoot, sha256, utf8, addressFromPublicKey, bytesToHex, publicKeyFromSeed, MerkleTree } from '../../primitives/index.ts';
 
@@ -169,9 +169,12 @@ function service(t: TestContext, state: ChainState, host: P2pHost, over: Partial
 test('a committee member replays the sampled segments and attests the independently computed digest', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined));
-  const verifier = await mkHost(t);
   const state = chain();
+  // the solver's real access rule over the chain: the verifier is served because it signs as the committee member
+  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), {
+    access: { facts: (id) => { const j = state.getJob(id); return j && daFactsOfJob(j, state.height); } },
+  });
+  const verifier = await mkHost(t);
   const { svc, sent, lines } = service(t, state, verifier);
   svc.start();
   assert.equal(svc.stats().queued, 0, 'no job yet');
@@ -221,7 +224,7 @@ test('a committee member replays the sampled segments and attests the independen
 test('a restarted node picks up jobs already attesting, skipping ones past their deadline or without its seat', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined));
+  await registerJobChunkServer(solver, (id) => (bytesToHex(id) === bytesToHex(run.jobId) ? run.artifacts : undefined), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain(100n);
   putJob(state, jobOf(run, solver, 100n));
@@ -261,7 +264,7 @@ test('a solver serving a tampered checkpoint state gets UNAVAILABLE_DIGEST', asy
   const run = await training();
   const bad = await tamperedState(run);
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => tamperedSource(run, bad));
+  await registerJobChunkServer(solver, () => tamperedSource(run, bad), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   // (a) the opening is the honest one: the served chunks are not proven under its chunk root
@@ -334,7 +337,7 @@ test('a solver that is down when the committee starts, and back (same peer id an
   t.after(() => back?.stop());
   const restart = new Promise<void>((resolve) => setTimeout(() => void (async () => {
     back = await createP2pHost({ chainId: CHAIN, listen: addrs.map((a) => a.replace(/\/p2p\/[^/]+$/, '')), privateKeySeed: keySeed });
-    await registerJobChunkServer(back, () => run.artifacts);
+    await registerJobChunkServer(back, () => run.artifacts, { access: 'public' });
     resolve();
   })(), 800));
   svc.start();
@@ -350,7 +353,7 @@ test('a solver that is down when the committee starts, and back (same peer id an
 test('a replay still running when the chain reaches the deadline less the margin attests UNAVAILABLE; one cancelled by stop() attests nothing', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const hang: VerifierOptions['backend'] = {
     replay: (_input, opts) => new Promise((_resolve, reject) => {
@@ -390,7 +393,7 @@ test('a replay still running when the chain reaches the deadline less the margin
 test('an attestation dropped from the mempool is sent again with the same digest and a fresh nonce', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const job = jobOf(run, solver, state.height);
@@ -424,7 +427,7 @@ test('an attestation dropped from the mempool is sent again with the same digest
 test('a local failure (the replay worker died) posts nothing and is tried once more on a later block', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   putJob(state, jobOf(run, solver, state.height));
@@ -455,7 +458,7 @@ test('a local failure (the replay worker died) posts nothing and is tried once m
 test('a dataset the verifier does not hold is fetched from the solver by root and gives the same digest', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   await registerDatasetServer(solver, new DatasetRegistry());
   const verifier = await mkHost(t);
   const state = chain();
@@ -498,7 +501,7 @@ test('a child job starts from its parent\'s proven final weights, fetched once a
       if (cp !== 2 || i >= childChunks.length) throw new JobsError('DA_NOT_FOUND', `no chunk ${cp}/${i}`);
       return { chunk: childChunks[i]!, siblings: childTree.proof(i) };
     } };
-  });
+  }, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const parent = jobOf(run, solver, state.height, { status: JobStatus.Finalized, outcome: 'paid', attestations: [] });

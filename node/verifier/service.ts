@@ -6,6 +6,7 @@
 // this member's attestation is answered from the record kept on disk (member-defence.ts).
 import { JobStatus, type BlockResult, type Job } from '../../vm/index.ts';
 import { jobsBackend } from './verifier-backend.ts';
+import { seedCredentials } from '../jobs/index.ts';
 import { hasAttested, needsMe, short, type VerifierContext, type VerifierStats } from './context.ts';
 import { VerifierError } from './errors.ts';
 import type { VerifierOptions } from './options.ts';
@@ -48,7 +49,8 @@ export class VerifierService {
     this.c = {
       o, address: this.address, log: o.logger,
       pace: new BlockPace(o.blockIntervalMs ?? 1000),
-      backend: { ...jobsBackend(o.datasets, { concurrency: o.concurrency ?? 4 }), ...o.backend },
+      // solvers serve checkpoints to committee members only: each request is signed with the consensus key
+      backend: { ...jobsBackend(o.datasets, { concurrency: o.concurrency ?? 4, credentials: seedCredentials(o.validatorSeed, () => o.state.height) }), ...o.backend },
       now: o.now ?? Date.now,
       counters: { verified: 0, unavailable: 0, failed: 0, disagreed: 0, lastCpuMs: 0, bytesFetched: 0, demanded: 0, chunksFromChain: 0, disputeMoves: 0 },
       taken: new Set(), submitted: new Map(), digests: new Map(), current: null, stopped: false,

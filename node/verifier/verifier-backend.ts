@@ -4,7 +4,7 @@
 import { DATASET_NAMES, specShapes, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { JobOpening } from '../../vm/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
-import { fetchCheckpointState, fetchDataset, replaySegments, type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult } from '../jobs/index.ts';
+import { fetchCheckpointState, fetchDataset, replaySegments, type DaCredentials, type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult } from '../jobs/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
 export interface CheckpointRequest {
@@ -39,11 +39,12 @@ export interface VerifierBackend {
 const BUNDLED: ReadonlySet<string> = new Set(DATASET_NAMES);
 
 /** The real backend over node/jobs. Fetched datasets are added to `datasets` so the next job reuses them. */
-export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: number } = {}): VerifierBackend {
+export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: number; credentials?: DaCredentials } = {}): VerifierBackend {
   return {
     async fetchCheckpoint(host, peer, req) {
       const r = await fetchCheckpointState(host, peer, {
         jobId: req.jobId, opening: req.opening, spec: req.spec, signal: req.signal, concurrency: opts.concurrency ?? 4,
+        ...(opts.credentials ? { credentials: opts.credentials } : {}),
         ...(req.onProgress ? { onProgress: req.onProgress } : {}),
         ...(req.have ? { have: req.have } : {}),
         ...(req.onChunk ? { onChunk: req.onChunk } : {}),

@@ -1,6 +1,7 @@
 // The watchtower's view of a chain: what it reads and how it sends. The real one talks to a node over
 // JSON-RPC (rpc-chain.ts); a test or a validator's own process may hand in one over a chain state.
 import type { TxPayload } from '../../vm/index.ts';
+import type { DaCredentials } from '../jobs/index.ts';
 import type { WatchJob } from './job-view.ts';
 
 export interface ChainStatus {
@@ -25,6 +26,8 @@ export interface WatchChain {
   /** the watchtower's own address (it signs with its key) */
   readonly address: Uint8Array;
   status(): Promise<ChainStatus>;
+  /** its account key and the chain height, to sign its requests for checkpoint chunks (docs/da.md §2b) */
+  daCredentials(): DaCredentials;
   /** ids of the jobs whose dispute window is open (status provisional) */
   provisionalJobs(): Promise<Uint8Array[]>;
   /** the job, or null when the chain does not know it */

@@ -15,7 +15,7 @@ function job(over: Partial<WatchJob> = {}): WatchJob {
   return {
     id: sha256(utf8('job')), status: 'provisional', outcome: '', verdict: 'paid', windowEnd: 100n, solver: SOLVER, daPeer: 'peer', daAddrs: [],
     specJson: canonicalSpecJson(SPEC), spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count,
-    seed: sha256(utf8('seed')), parent: null, solverStake: 5000n, bond: 700n, commitment: null, segments: [0], disputes: [], ...over,
+    seed: sha256(utf8('seed')), parent: null, solverStake: 5000n, bond: 700n, commitment: null, segments: [0], disputes: [], demands: [], ...over,
   };
 }
 

@@ -5,7 +5,7 @@ export { Watchtower, type WatchtowerOptions } from './watchtower.ts';
 export { notDisputable, alreadyDisputed } from './disputable.ts';
 export { RpcWatchChain, isRetryable, sleep, DEFAULT_MAX_TX_BYTES, type RpcWatchChainOptions } from './rpc-chain.ts';
 export type { WatchChain, ChainStatus, SentTx, TxState } from './chain.ts';
-export { fromVmJob, parseRpcJob, type WatchJob, type WatchDispute, type WatchSupply, type WatchCommitment } from './job-view.ts';
+export { fromVmJob, parseRpcJob, type WatchJob, type WatchDemand, type WatchDispute, type WatchSupply, type WatchCommitment } from './job-view.ts';
 export { chooseSegments, segmentRank, checkFraction, DEFAULT_FRACTION } from './segment-choice.ts';
 export { nextMoves, findOwnDispute, batchOf, type DisputeMove } from './dispute-plan.ts';
 export type { ActiveDispute } from './dispute-runner.ts';

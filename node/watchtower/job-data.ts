@@ -11,6 +11,7 @@ import {
   type CheckpointLeaf, type DaPeer, type DatasetRegistry, type ReplayInput,
 } from '../jobs/index.ts';
 import type { WatchChain } from './chain.ts';
+import { DemandAccess } from './job-access.ts';
 import { WatchError } from './errors.ts';
 import type { WatchJob } from './job-view.ts';
 import { bytesToHex, errorLine } from '../../primitives/index.ts';
@@ -23,13 +24,17 @@ export type DatasetInput = Pick<ReplayInput, 'datasetName' | 'datasetRoot' | 'da
 const short = (b: Uint8Array) => bytesToHex(b).slice(0, 16);
 
 export class JobData {
+  private readonly access: DemandAccess;
+
   constructor(
     private readonly host: P2pHost,
     private readonly registry: DatasetRegistry,
     private readonly chain: WatchChain,
     private readonly log: Logger,
     private readonly concurrency = 4,
-  ) {}
+  ) {
+    this.access = new DemandAccess(chain, log);
+  }
 
   private peer(job: WatchJob): DaPeer {
     if (!job.daPeer) throw new WatchError('WATCH_DATA_UNAVAILABLE', `job ${short(job.id)} names no DA peer`);
@@ -68,12 +73,27 @@ export class JobData {
     }));
   }
 
-  /** The state encoding of a proven checkpoint leaf. */
+  /**
+   * The state encoding of a proven checkpoint leaf. Before a job is finalized its solver serves
+   * checkpoints only to its committee, its demanders and the parties of its open disputes (docs/da.md
+   * §2b): a watchtower that is refused (DA_FORBIDDEN) demands a chunk of that checkpoint on chain
+   * (job-access.ts), which makes it a demander of the job, and the caller retries the fetch later.
+   */
   async state(job: WatchJob, leaf: CheckpointLeaf, signal: AbortSignal): Promise<Uint8Array> {
-    const r = await this.da(`checkpoint ${leaf.index} of job ${short(job.id)}`, () => fetchCheckpointState(this.host, this.peer(job), {
-      jobId: job.id, opening: leaf, spec: job.spec, signal, concurrency: this.concurrency,
-    }));
-    return r.bytes;
+    const what = `checkpoint ${leaf.index} of job ${short(job.id)}`;
+    try {
+      const r = await fetchCheckpointState(this.host, this.peer(job), {
+        jobId: job.id, opening: leaf, spec: job.spec, signal, concurrency: this.concurrency, credentials: this.chain.daCredentials(),
+      });
+      return r.bytes;
+    } catch (e) {
+      if (e instanceof WatchError) throw e;
+      if (isJobsError(e, 'DA_FORBIDDEN')) {
+        const why = await this.access.demand(job, leaf.index);
+        throw new WatchError('WATCH_DATA_UNAVAILABLE', `${what}: its solver serves it to committee members and demanders only; ${why}`, { cause: e });
+      }
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `${what}: ${errorLine(e)}`, { cause: e });
+    }
   }
 
   /** What the replay worker needs to find the job's training set: a bundled name, a local dataset, or one fetched from the solver. */
@@ -109,7 +129,8 @@ export class JobData {
     let last: unknown;
     for (const p of peers) {
       try {
-        return (await fetchCheckpointState(this.host, p, { jobId: parent.id, opening, spec: parent.spec, signal, concurrency: this.concurrency })).bytes;
+        // a parent is finalized: its final checkpoint is public, the signature only says who asks
+        return (await fetchCheckpointState(this.host, p, { jobId: parent.id, opening, spec: parent.spec, signal, concurrency: this.concurrency, credentials: this.chain.daCredentials() })).bytes;
       } catch (e) {
         if (signal.aborted) throw e;
         last = e;

@@ -78,6 +78,16 @@ export interface WatchJob {
   /** the sampled segments, ascending */
   segments: number[];
   disputes: WatchDispute[];
+  /** the availability demands made on the job (a demand of a checkpoint gives its demander that checkpoint over DA) */
+  demands: WatchDemand[];
+}
+
+export interface WatchDemand {
+  by: Uint8Array;
+  checkpoint: number;
+  chunk: number;
+  /** the solver posted the chunk on chain */
+  answered: boolean;
 }
 
 const WINNER_NAMES: Record<number, DisputeWinnerName> = { [DisputeWinner.None]: 'none', [DisputeWinner.Solver]: 'solver', [DisputeWinner.Other]: 'other' };
@@ -102,6 +112,7 @@ export function fromVmJob(job: Job): WatchJob {
     solverStake: job.terms.solverStake, bond: job.terms.dispute.bond,
     commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash } : null,
     segments: [...job.segments], disputes: job.disputes.map(disputeOfVm),
+    demands: job.demands.map((d) => ({ by: d.by, checkpoint: d.checkpoint, chunk: d.chunk, answered: d.answer.length > 0 })),
   };
 }
 
@@ -202,6 +213,15 @@ function disputeOfJson(v: unknown, i: number): WatchDispute {
   };
 }
 
+function demandOfJson(v: unknown, i: number): WatchDemand {
+  const w = `demands[${i}]`;
+  if (!isObj(v)) bad(w, 'expected an object');
+  return {
+    by: address(v.by, `${w}.by`), checkpoint: int(v.checkpoint, `${w}.checkpoint`), chunk: int(v.chunk, `${w}.chunk`),
+    answered: v.answer !== null && v.answer !== undefined && v.answer !== '' && v.answer !== '0x',
+  };
+}
+
 /** job_getDispute's `sampleIndices`: the batch samples on chain, ascending. */
 export function parseSampleIndices(v: unknown): number[] {
   if (!isObj(v) || !Array.isArray(v.sampleIndices)) bad('job_getDispute', 'expected an object with sampleIndices');
@@ -245,5 +265,6 @@ export function parseRpcJob(v: unknown): WatchJob {
     } : null,
     segments: Array.isArray(v.segments) ? v.segments.map((s, i) => int(s, `segments[${i}]`)) : [],
     disputes: v.disputes.map(disputeOfJson),
+    demands: Array.isArray(v.demands) ? v.demands.map(demandOfJson) : [],
   };
 }

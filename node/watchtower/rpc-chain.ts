@@ -6,6 +6,7 @@ import { encodeTx, signTx, type TxPayload } from '../../vm/index.ts';
 import {
   RpcClient, RpcClientError, isRetryableRpcError, NOT_FOUND, TX_REJECTED,
 } from '../../rpc/index.ts';
+import { seedCredentials, type DaCredentials } from '../jobs/index.ts';
 import type { ChainStatus, SentTx, TxState, WatchChain } from './chain.ts';
 import { WatchError } from './errors.ts';
 import { sleepUnlessAborted } from '../util/index.ts';
@@ -44,6 +45,10 @@ export class RpcWatchChain implements WatchChain {
     this.rpc = new RpcClient(o.rpcUrl, { timeoutMs: 15_000 });
     this.address = addressFromPublicKey(publicKeyFromSeed(o.seed));
     this.addressText = encodeAddress(this.address);
+  }
+
+  daCredentials(): DaCredentials {
+    return seedCredentials(this.o.seed, async () => (await this.status()).height);
   }
 
   /** One call, retried with exponential backoff (200 ms doubling, capped at 5 s) while it fails retryably. */

@@ -5,6 +5,7 @@
 import { JobStatus, type BlockResult, type TxPayload } from '../../vm/index.ts';
 import { fromVmJob, type ChainStatus, type SentTx, type TxState, type WatchChain, type WatchJob } from '../../node/watchtower/index.ts';
 import { CHAIN_ID, FEE, PARAMS, type Acct, type TestChain } from './job-test-chain.ts';
+import { seedCredentials, type DaCredentials } from '../../node/jobs/index.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 export class TestWatchChain implements WatchChain {
@@ -20,6 +21,10 @@ export class TestWatchChain implements WatchChain {
 
   async status(): Promise<ChainStatus> {
     return { chainId: CHAIN_ID, height: this.c.height, maxTxBytes: PARAMS.maxTxBytes };
+  }
+
+  daCredentials(): DaCredentials {
+    return seedCredentials(this.key.seed, () => this.c.height);
   }
 
   async provisionalJobs(): Promise<Uint8Array[]> {

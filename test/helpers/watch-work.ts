@@ -11,7 +11,7 @@ import {
 } from '../../ml-runtime/index.ts';
 import { attestationDigest, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../../node/p2p/index.ts';
-import { SolverArtifacts, registerJobChunkServer } from '../../node/jobs/index.ts';
+import { SolverArtifacts, daFactsOfJob, registerJobChunkServer, type ChunkAccess } from '../../node/jobs/index.ts';
 import { cheatHooks } from '../../node/solver/index.ts';
 import { TestChain, type Acct } from './job-test-chain.ts';
 import { DATA, K, SPEC, T, terms, useDet } from './job-work.ts';
@@ -42,7 +42,7 @@ export interface Setup {
  * disk, commit, open, attest with every committee member's real replay, reveal: the job ends up
  * provisional with the committee's verdict.
  */
-export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; terms?: Partial<JobTerms> } = {}): Promise<Setup> {
+export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; terms?: Partial<JobTerms>; access?: 'public' | 'chain' } = {}): Promise<Setup> {
   await useDet();
   const c = new TestChain(o.salt ?? LUCKY_SALT);
   const dir = mkdtempSync(join(tmpdir(), 'polchain-watch-'));
@@ -56,7 +56,9 @@ export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; s
   runTraceSync(createTrainer(SPEC, DATA, seed), id, { sink: w, hooks: cheatHooks(SPEC, DATA, seed, o.cheat) });
   const art = await w.finish();
   await loadBytes(art);
-  await registerJobChunkServer(solverHost, (jobId) => (equalBytes(jobId, id) ? art : undefined));
+  // 'chain': the solver's access rule over the TestChain's state, as a real solver's over its node's
+  const access: ChunkAccess = o.access === 'chain' ? { facts: (jobId) => { const j = c.state.getJob(jobId); return j && daFactsOfJob(j, c.height); } } : 'public';
+  await registerJobChunkServer(solverHost, (jobId) => (equalBytes(jobId, id) ? art : undefined), { access });
   c.block([c.tx(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() })]);
   c.until(id, (j) => j.status === JobStatus.Challenged);
   const segments = c.job(id).segments;

@@ -139,7 +139,7 @@ export const command: CliCommand = {
       roots.forEach((r, i) => say(`   validator ${i}: block ${height} state root ${r}`));
       if (new Set(roots).size !== 1) throw new NodeError('DEMO_FAILED', `the validators disagree on block ${height}'s state root`);
       const after = BigInt((await rpc.call('account_get', [watcherAddr])).balance);
-      say(`   the watchtower's balance: ${before} -> ${after} (${after >= before ? '+' : ''}${after - before}: its bond back and half the solver's bond, less its fees)`);
+      say(`   the watchtower's balance: ${before} -> ${after} (${after >= before ? '+' : ''}${after - before}: its bond back and half the solver's bond, less its fees and the demandFee of the availability demand that got it the solver's checkpoints)`);
       say(`== demo-dispute passed: the fake the sample missed was disputed by polchain watch and decided by the referee in block ${height}, applied by all ${N} validators with state root ${roots[0]!.slice(0, 18)}… (${Math.round((Date.now() - t0) / 1000)} s)`);
       return 0;
     } catch (e) {
