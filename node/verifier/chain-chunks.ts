@@ -55,6 +55,11 @@ export async function checkpointBytes(
   const startHeight = c.o.state.height;
   const grace = BigInt(c.o.demandGraceBlocks ?? 2);
   const pending: Pending = { sent: new Map(), read: new Set(), tooLarge: new Set() };
+  // the last failure a demand can cure: when time runs out, the missing chunks are demanded at once
+  let failed: unknown = null;
+  const lastCall = async () => {
+    if (timedOut(signal) && failed !== null && countHave(have, n) < n) await demand(c, job.id, opening.index, n, have, pending, log);
+  };
   for (let attempt = 1; ; attempt++) {
     await fromChain(c, job.id, opening, have, pending, log);
     let err: unknown;
@@ -62,7 +67,8 @@ export async function checkpointBytes(
       if (e && attempt > 1) e.fetchAttempts++;
       return await fetch();
     } catch (x) {
-      if (signal.aborted && demandable(x) && timedOut(signal)) await demand(c, job.id, opening.index, n, have, pending, log);
+      if (!signal.aborted && demandable(x)) failed = x;
+      if (signal.aborted) await lastCall();
       if (signal.aborted || !demandable(x)) throw x;
       // every chunk is proven and the state is still wrong: no demand can change the committed data
       if (countHave(have, n) === n) throw x;
@@ -74,7 +80,7 @@ export async function checkpointBytes(
     }
     await pause(Math.min(2000, 250 * 2 ** Math.min(attempt, 3)), signal);
     if (signal.aborted) {
-      if (timedOut(signal)) await demand(c, job.id, opening.index, n, have, pending, log);
+      await lastCall();
       throw err;
     }
   }
