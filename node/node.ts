@@ -102,9 +102,9 @@ export class PolchainNode {
             verifier: () => {
               const v = this.verifierStats;
               if (!v) return null;
-              // node_status declares these counters (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
-              const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running } = v;
-              return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, queued, running };
+              // node_status declares these counters and the schedule (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
+              const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler } = v;
+              return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler };
             },
           }),
           ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),

@@ -9,7 +9,8 @@ import { CHUNK_SIZE, checkpointCount, parseSpec, type ModelSpec } from '../../ml
 import { decodeTx, JOB_LIMITS, JobStatus, signTxBytes, type Job, type JobOpening, type TxBody } from '../../vm/index.ts';
 import { chunkCountOf, chunkFromDaTx, encodedLengthOf, isJobsError, layoutOfSpec, signedSize, type DaPeer } from '../jobs/index.ts';
 import { short, type VerifierContext } from './context.ts';
-import { isTransient } from './errors.ts';
+import { VerifierError, isTransient } from './errors.ts';
+import type { TaskEntry } from './scheduler.ts';
 import { bytesToHex, equalBytes, errorCode, errorMessage } from '../../primitives/index.ts';
 
 /** DA failures an on-chain demand can cure: not an abort, not a request this side got wrong. */
@@ -38,9 +39,12 @@ interface Pending {
  * The opened checkpoint's state encoding: from the solver over libp2p, else chunk by chunk from the
  * chain after demands. Throws the fetch's error when demanding cannot help (demands off, a state
  * that is wrong although every chunk is proven) and the abort reason once the task's signal fires.
+ * When the task's time runs out (VERIFIER_TIMEOUT) before the grace for demands has passed, the
+ * missing chunks are demanded then, before the member attests UNAVAILABLE: its UNAVAILABLE stands
+ * on a demand of its own. `e` counts the tries.
  */
 export async function checkpointBytes(
-  c: VerifierContext, job: Job, peer: DaPeer, opening: JobOpening, spec: ModelSpec, signal: AbortSignal, log: Logger,
+  c: VerifierContext, job: Job, peer: DaPeer, opening: JobOpening, spec: ModelSpec, signal: AbortSignal, log: Logger, e?: TaskEntry,
 ): Promise<Uint8Array> {
   const n = chunkCountOf(encodedLengthOf(layoutOfSpec(spec)));
   const have: Array<Uint8Array | undefined> = [];
@@ -51,24 +55,40 @@ export async function checkpointBytes(
   const startHeight = c.o.state.height;
   const grace = BigInt(c.o.demandGraceBlocks ?? 2);
   const pending: Pending = { sent: new Map(), read: new Set(), tooLarge: new Set() };
+  // the last failure a demand can cure: when time runs out, the missing chunks are demanded at once
+  let failed: unknown = null;
+  const lastCall = async () => {
+    if (timedOut(signal) && failed !== null && countHave(have, n) < n) await demand(c, job.id, opening.index, n, have, pending, log);
+  };
   for (let attempt = 1; ; attempt++) {
     await fromChain(c, job.id, opening, have, pending, log);
     let err: unknown;
     try {
+      if (e && attempt > 1) e.fetchAttempts++;
       return await fetch();
-    } catch (e) {
-      if (signal.aborted || !demandable(e)) throw e;
+    } catch (x) {
+      if (!signal.aborted && demandable(x)) failed = x;
+      if (signal.aborted) await lastCall();
+      if (signal.aborted || !demandable(x)) throw x;
       // every chunk is proven and the state is still wrong: no demand can change the committed data
-      if (countHave(have, n) === n) throw e;
-      err = e;
+      if (countHave(have, n) === n) throw x;
+      err = x;
     }
     if (!isTransient(err) || c.o.state.height >= startHeight + grace) await demand(c, job.id, opening.index, n, have, pending, log);
     if (attempt === 1 || attempt % 10 === 0) {
       log.info({ checkpoint: opening.index, have: countHave(have, n), chunks: n, code: errorCode(err), reason: errorMessage(err), demanded: pending.sent.size }, 'verifier: checkpoint not fetched yet; retrying the solver and watching the chain');
     }
     await pause(Math.min(2000, 250 * 2 ** Math.min(attempt, 3)), signal);
-    if (signal.aborted) throw err;
+    if (signal.aborted) {
+      await lastCall();
+      throw err;
+    }
   }
+}
+
+/** The task gave up for lack of time (its fetch budget or its cut-off), not because it was cancelled. */
+function timedOut(signal: AbortSignal): boolean {
+  return signal.reason instanceof VerifierError && signal.reason.code === 'VERIFIER_TIMEOUT';
 }
 
 function countHave(have: ReadonlyArray<Uint8Array | undefined>, n: number): number {

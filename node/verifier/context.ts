@@ -5,6 +5,7 @@ import { JobStatus, type Job } from '../../vm/index.ts';
 import type { VerifierBackend } from './verifier-backend.ts';
 import type { VerifierOptions } from './options.ts';
 import type { BlockPace } from './pace.ts';
+import type { CpuSlots, TaskEntry, VerifierScheduleView } from './scheduler.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
@@ -28,10 +29,12 @@ export interface VerifierStats {
   chunksFromChain: number;
   /** dispute moves sent to defend this member's attestations (answers, state pieces, sample batches) */
   disputeMoves: number;
-  /** tasks waiting */
+  /** tasks waiting for a task slot */
   queued: number;
-  /** short id of the job being verified, or null */
+  /** id of the running task with the earliest deadline, or null */
   running: string | null;
+  /** the schedule: task and CPU slots, each queued or running task, the latest decisions */
+  scheduler: VerifierScheduleView;
 }
 
 export interface Submitted {
@@ -47,17 +50,22 @@ export interface VerifierContext {
   readonly pace: BlockPace;
   readonly backend: VerifierBackend;
   readonly now: () => number;
-  readonly counters: Omit<VerifierStats, 'queued' | 'running'>;
-  /** hex ids queued, running or submitted: each job is handled once */
+  readonly counters: Omit<VerifierStats, 'queued' | 'running' | 'scheduler'>;
+  /** work keys (committee-draw.ts workKey) queued, running or submitted: each committee seat of a job is handled once */
   readonly taken: Set<string>;
+  /** by work key */
   readonly submitted: Map<string, Submitted>;
-  /** digests already computed, so a refused submission is retried without replaying again */
+  /** digests already computed, by work key, so a refused submission is retried without replaying again */
   readonly digests: Map<string, Uint8Array>;
+  /** replays allowed at once (worker threads), earliest deadline first */
+  readonly cpu: CpuSlots;
   /**
-   * the task verifying now: the service aborts it on a block at `stopAt` (the attest deadline less the
-   * margin), when its job leaves the attest window, or on stop()
+   * the running tasks by work key: the service aborts one on a block at its fetchStopAt (while it still
+   * fetches) or stopAt, when its job leaves the attest window or is redrawn, or on stop()
    */
-  current: { hex: string; ctl: AbortController; stopAt: bigint } | null;
+  readonly running: Map<string, TaskEntry>;
+  /** milliseconds per replayed step measured on this machine (the last replay), to size fetch budgets; null before any replay */
+  msPerStep: number | null;
   stopped: boolean;
 }
 

@@ -106,7 +106,7 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   assert.ok(lines.some((l) => l.msg === 'verifier: chunk taken from the solver\'s DaChunk on chain'));
   assert.ok(lines.some((l) => l.msg === 'verifier: checkpoint not fetched yet; retrying the solver and watching the chain' && l.code === 'DA_UNREACHABLE'));
   // the preimage is on disk for the dispute window
-  const rec = await loadAttestationRecord(workDir, id);
+  const rec = await loadAttestationRecord(workDir, id, 1);
   assert.ok(rec && equalBytes(rec.digest, mine.digest));
 
   while (c.job(id).status === JobStatus.Attesting) o.block();
@@ -118,7 +118,7 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   // nothing can dispute an ended job: its record goes at the next look (every 32 blocks)
   for (let i = 0; i < 32; i++) svc.onBlock(o.block());
   await svc.idle();
-  assert.equal(await loadAttestationRecord(workDir, id), null);
+  assert.equal(await loadAttestationRecord(workDir, id, 1), null);
 });
 
 test('a member disputed by a solver that faked a step answers from its record after a restart, puts state_t and the batch on chain, and the referee proves it right', async (t) => {
@@ -147,7 +147,7 @@ test('a member disputed by a solver that faked a step answers from its record af
   const attested = c.job(id).attestations[0]!;
   assert.notDeepEqual(attested.digest, UNAVAILABLE_DIGEST);
   // the other members replayed the same data and caught the same fake
-  const kept = (await loadAttestationRecord(workDir, id))!;
+  const kept = (await loadAttestationRecord(workDir, id, 1))!;
   for (const m of c.validators.filter((x) => x !== v)) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, kept.h0, kept.segmentHashes) });
   o.block();
   while (c.job(id).status === JobStatus.Attesting) o.block();
@@ -165,7 +165,7 @@ test('a member disputed by a solver that faked a step answers from its record af
   const d = c.job(id).disputes[0]!;
   assert.equal(d.kind, DisputeKind.Attestation);
   assert.equal(d.stage, DisputeStage.Referee, 'the preimage gave the attested digest (the vm checked it) and located the step');
-  const rec = (await loadAttestationRecord(workDir, id))!;
+  const rec = (await loadAttestationRecord(workDir, id, 1))!;
   assert.deepEqual(d.claim, [rec.h0, ...rec.segmentHashes.flat()]);
   assert.equal(d.step, 0, 'the fake is state_1: both agree on h_0');
 

@@ -5,3 +5,4 @@ export type { VerifierOptions } from './options.ts';
 export { jobsBackend, type VerifierBackend, type CheckpointRequest, type DatasetRef, type ResolvedDataset } from './verifier-backend.ts';
 export { BlockPace } from './pace.ts';
 export { VerifierError, type VerifierErrorCode } from './errors.ts';
+export { CpuSlots, defaultReplaySlots, type TaskPhase, type TaskDecision, type VerifierTaskView, type VerifierScheduleView } from './scheduler.ts';

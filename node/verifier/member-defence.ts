@@ -13,6 +13,7 @@ import { short, type VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { parentState } from './parent-state.ts';
 import { replayInput } from './verify.ts';
+import { drawOf, segmentsToReplay } from './committee-draw.ts';
 import { bytesToHex, equalBytes, errorCode, errorMessage } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
@@ -113,10 +114,11 @@ export class MemberDefence {
   private async respond(job: Job, i: number, log: Logger): Promise<void> {
     const key = `${bytesToHex(job.id)}:${i}:respond`;
     if (!this.due(key)) return;
-    const rec = await loadAttestationRecord(this.c.o.workDir, job.id);
+    const rec = await loadAttestationRecord(this.c.o.workDir, job.id, drawOf(job));
     const mine = job.attestations.find((a) => equalBytes(a.address, this.c.address));
+    const segments = segmentsToReplay(job, this.c.address);
     const bad = !rec ? 'no record of it is on disk' : !mine || !equalBytes(rec.digest, mine.digest) ? 'the record on disk is of another digest'
-      : rec.segments.length !== job.segments.length || rec.segments.some((j, n) => j !== job.segments[n]) ? 'the record on disk covers other segments' : null;
+      : rec.segments.length !== segments.length || rec.segments.some((j, n) => j !== segments[n]) ? 'the record on disk covers other segments' : null;
     if (bad) {
       if (!this.told.has(key)) log.error({ workDir: this.c.o.workDir, reason: bad }, 'verifier: cannot answer a dispute against this member\'s attestation');
       this.told.add(key);
@@ -133,7 +135,7 @@ export class MemberDefence {
     if (!complete && (d.step >= 0 || job.terms.parent)) {
       const key = `${hex}:${i}:state:${d.step}`;
       if (this.due(key)) {
-        const state = await this.stateAt(job, d.step, log);
+        const state = await this.stateAt(job, d.step, d.deadline, log);
         const pieces = statePieces(this.c.o.state.chainId, job.id, i, state, this.c.o.state.params.maxTxBytes);
         const bytes = await this.send(key, pieces, log);
         log.info({ step: d.step, stateBytes: state.length, txs: pieces.length, bytes }, 'verifier: put the disputed step\'s state on chain');
@@ -153,19 +155,27 @@ export class MemberDefence {
   }
 
   /** state_t: the parent's final state at step -1, else replayed on the worker from the start of the sampled segment holding t. */
-  private async stateAt(job: Job, t: number, log: Logger): Promise<Uint8Array> {
+  private async stateAt(job: Job, t: number, deadline: bigint, log: Logger): Promise<Uint8Array> {
     const peer: DaPeer = { peerId: job.daPeer, addrs: job.daAddrs };
     const signal = new AbortController().signal;
     const parent = job.terms.parent ? await parentState(this.c, job, peer, signal, log) : null;
     if (t < 0) return parent!;
     const specJson = new TextDecoder().decode(job.terms.spec);
     const spec = parseSpec(specJson);
-    const j = job.segments.find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t <= r.to; });
-    if (j === undefined) throw new VerifierError('VERIFIER_JOB_INVALID', `step ${t} is in none of the sampled segments [${job.segments.join(', ')}]`);
-    const start = j === 0 ? null : await loadSegmentStart(this.c.o.workDir, job.id, j);
+    const segments = segmentsToReplay(job, this.c.address);
+    const j = segments.find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t <= r.to; });
+    if (j === undefined) throw new VerifierError('VERIFIER_JOB_INVALID', `step ${t} is in none of this member's segments [${segments.join(', ')}]`);
+    const start = j === 0 ? null : await loadSegmentStart(this.c.o.workDir, job.id, j, drawOf(job));
     if (j !== 0 && !start) throw new VerifierError('VERIFIER_JOB_INVALID', `the start state of segment ${j} is not kept in ${this.c.o.workDir}`);
     const ds = await this.c.backend.resolveDataset(this.c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
-    const r = await this.c.backend.replay(replayInput(job, specJson, ds.ref, [{ segment: j, stateBytes: start, captureAt: t }], parent), { signal });
+    // a replay like the attesting ones: it takes a CPU slot, in the order of the move's deadline
+    const release = await this.c.cpu.acquire(deadline, signal);
+    let r: Awaited<ReturnType<typeof this.c.backend.replay>>;
+    try {
+      r = await this.c.backend.replay(replayInput(job, specJson, ds.ref, [{ segment: j, stateBytes: start, captureAt: t }], parent), { signal });
+    } finally {
+      release();
+    }
     const state = r.captured?.[0];
     if (!state) throw new VerifierError('VERIFIER_JOB_INVALID', `the replay returned no state for step ${t}`);
     return state;

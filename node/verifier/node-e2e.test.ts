@@ -81,6 +81,17 @@ test('an honest job: the validator replays, attests a digest the verdict counts 
   const st = node.verifierStats!;
   assert.deepEqual([st.verified, st.unavailable, st.failed, st.disagreed], [1, 0, 0, 0]);
   assert.ok(st.lastCpuMs > 0);
+  // node_status over JSON-RPC shows the schedule: nothing queued or running, the job's task decided
+  const status = await rpc.call('node_status', []);
+  const sched = status.verifier!.scheduler;
+  assert.ok(sched.replaySlots >= 1 && sched.maxTasks >= 1, JSON.stringify(sched));
+  assert.deepEqual([sched.tasks.length, sched.replaysRunning, sched.replaysWaiting, status.verifier!.queued, status.verifier!.running], [0, 0, 0, 0, null]);
+  const mine = sched.recent.find((x) => x.job === `0x${bytesToHex(id)}`);
+  assert.ok(mine, JSON.stringify(sched.recent));
+  const attested = job.attestations[0]!.height;
+  assert.deepEqual([mine.draws, mine.phase, mine.decision, mine.reason], [1, 'done', 'attested', null]);
+  assert.ok(mine.fetchAttempts >= 1 && mine.stopAt === mine.deadline - 2 && mine.fetchStopAt! <= mine.stopAt!, JSON.stringify(mine));
+  assert.ok(mine.decidedAt! <= Number(attested) && Number(attested) <= mine.deadline, `decided at ${mine.decidedAt}, landed at ${attested}, deadline ${mine.deadline}`);
 });
 
 test('a solver that skipped steps is slashed on the validator\'s attestation (mismatch)', { timeout: 120_000 }, async () => {

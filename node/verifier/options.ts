@@ -44,7 +44,16 @@ export interface VerifierOptions {
   minBudgetMs?: number;
   /** least time between replay progress lines (default 2000 ms) */
   progressIntervalMs?: number;
-  /** checkpoint / dataset requests in flight (default 4) */
+  /**
+   * replays at once, each on its own worker thread (default: the machine's cores less one, at least
+   * one); more replays wait for a slot, earliest attest deadline first
+   */
+  replaySlots?: number;
+  /** verification tasks at once: fetching, waiting for a replay slot or replaying (default 16); more wait, earliest deadline first */
+  maxTasks?: number;
+  /** decided tasks node_status keeps showing (default 16) */
+  recentTasks?: number;
+  /** checkpoint / dataset requests in flight per task (default 4) */
   concurrency?: number;
   /** replaces parts of the node/jobs backend (tests) */
   backend?: Partial<VerifierBackend>;

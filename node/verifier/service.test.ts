@@ -10,6 +10,7 @@ import { disputeTermsFor, JobStatus, UNAVAILABLE_DIGEST, attestationDigest, crea
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, JobsError, SolverArtifacts, daFactsOfJob, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
+import { loadAttestationRecord } from './attestation-records.ts';
 import { leafHash, merkleRoot, sha256, utf8, addressFromPublicKey, bytesToHex, publicKeyFromSeed, MerkleTree } from '../../primitives/index.ts';
 
 // A real solver host serving a real (tiny) iris training run over 127.0.0.1, a real verifier host,
@@ -219,6 +220,41 @@ test('a committee member replays the sampled segments and attests the independen
   svc.onBlock(block(state.height));
   await svc.idle();
   assert.equal(sent.length, 1);
+});
+
+test('a job redrawn to a new committee that holds this member again is attested again: work and records are keyed by (job id, draw)', async (t) => {
+  const run = await training();
+  const solver = await mkHost(t);
+  await registerJobChunkServer(solver, () => run.artifacts);
+  const verifier = await mkHost(t);
+  const state = chain();
+  const job = jobOf(run, solver, state.height);
+  putJob(state, job);
+  const workDir = join(tmp, 'work-redraw');
+  const { svc, sent } = service(t, state, verifier, { workDir });
+  svc.start();
+  await svc.idle();
+  assert.equal(sent.length, 1);
+  assert.ok(await loadAttestationRecord(workDir, run.jobId, 1), 'the first committee\'s record');
+  // quorum failed and the job was redrawn: attesting again with a second committee (this member on it
+  // again), no attestations and a new deadline; no block showed it between the two committees
+  state.height += 5n;
+  const redrawn = { ...job, draws: 2, attestations: [], deadline: state.height + 50n } as Job;
+  putJob(state, redrawn);
+  svc.onBlock(block(state.height, [redrawn]));
+  await svc.idle();
+  assert.equal(sent.length, 2, 'attested again for the second committee');
+  assert.equal(bytesToHex(sent[1]!.payload.digest), bytesToHex(run.expected));
+  assert.equal(sent[1]!.nonce, 8n);
+  assert.deepEqual(svc.stats().scheduler.recent.map((r) => [r.draws, r.decision, r.deadline]), [[2, 'attested', Number(redrawn.deadline)], [1, 'attested', Number(job.deadline)]]);
+  assert.ok(await loadAttestationRecord(workDir, run.jobId, 2), 'the second committee\'s record');
+  // the prune that ran with the redraw's block dropped the first: nothing can dispute an attestation of a replaced committee
+  assert.equal(await loadAttestationRecord(workDir, run.jobId, 1), null);
+  // once per committee: later blocks send nothing more
+  state.height += 1n;
+  svc.onBlock(block(state.height));
+  await svc.idle();
+  assert.equal(sent.length, 2);
 });
 
 test('a restarted node picks up jobs already attesting, skipping ones past their deadline or without its seat', async (t) => {

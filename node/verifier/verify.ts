@@ -11,10 +11,15 @@ import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { checkpointBytes } from './chain-chunks.ts';
 import { parentState } from './parent-state.ts';
+import { drawOf, segmentsToReplay } from './committee-draw.ts';
+import type { TaskEntry } from './scheduler.ts';
 import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
 export interface Verified {
+  /** the committee draw the replay was for, and the segments it replayed (what the digest covers besides h0) */
+  draws: number;
+  segments: number[];
   h0: Uint8Array;
   segmentHashes: Uint8Array[][];
   cpuMs: number;
@@ -22,7 +27,13 @@ export interface Verified {
   starts: Map<number, Uint8Array>;
 }
 
-export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger): Promise<Verified> {
+/** `e`, when given, is the schedule entry of the task: it shows the phase and counts the fetch attempts. */
+export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger, e?: TaskEntry): Promise<Verified> {
+  const mine = segmentsToReplay(job, c.address);
+  if (e) {
+    e.phase = 'fetching';
+    e.fetchAttempts++;
+  }
   const specJson = new TextDecoder().decode(job.terms.spec);
   const spec = parseSpec(specJson);
   if (!job.seed) throw new VerifierError('VERIFIER_JOB_INVALID', 'the job has no seed');
@@ -36,14 +47,14 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   const segments: ReplaySegmentInput[] = [];
   const starts = new Map<number, Uint8Array>();
   let stateBytes = 0;
-  for (const j of job.segments) {
+  for (const j of mine) {
     if (j === 0) {
       segments.push({ segment: 0, stateBytes: null });
       continue;
     }
     const opening = job.openings.find((op) => op.index === j);
     if (!opening) throw new VerifierError('VERIFIER_JOB_INVALID', `no opening for the start of sampled segment ${j}`);
-    const bytes = await checkpointBytes(c, job, peer, opening, spec, signal, log);
+    const bytes = await checkpointBytes(c, job, peer, opening, spec, signal, log, e);
     stateBytes += bytes.length;
     starts.set(j, bytes);
     segments.push({ segment: j, stateBytes: bytes });
@@ -52,13 +63,26 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   const parent = job.terms.parent ? await parentState(c, job, peer, signal, log) : null;
   log.info({ checkpoints: segments.filter((s) => s.stateBytes).length, bytes: stateBytes, ms: c.now() - t0 }, 'verifier: checkpoints fetched');
 
-  const r = await c.backend.replay(replayInput(job, specJson, ds.ref, segments, parent), {
-    signal, progressIntervalMs: Math.min(c.o.progressIntervalMs ?? 2000, 1000), onProgress: progressLogger(c, log, spec),
-  });
+  // replays are CPU-bound: one CPU slot each, earliest attest deadline first
+  if (e) e.phase = 'waiting-cpu';
+  const waitFrom = c.now();
+  const release = await c.cpu.acquire(job.deadline, signal);
+  let r: Awaited<ReturnType<VerifierContext['backend']['replay']>>;
+  try {
+    if (e) e.phase = 'replaying';
+    log.info({ waitedMs: c.now() - waitFrom, replaysRunning: c.cpu.running, replaySlots: c.cpu.slots, replaysWaiting: c.cpu.waiting }, 'verifier: replay started');
+    r = await c.backend.replay(replayInput(job, specJson, ds.ref, segments, parent), {
+      signal, progressIntervalMs: Math.min(c.o.progressIntervalMs ?? 2000, 1000), onProgress: progressLogger(c, log, spec),
+    });
+  } finally {
+    release();
+  }
+  const steps = r.segmentHashes.reduce((a, s) => a + s.length, 0);
   c.counters.lastCpuMs = r.cpuMs;
-  log.info({ segments: job.segments, steps: r.segmentHashes.reduce((a, s) => a + s.length, 0), cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
-  compareWithOpenings(c, job, spec, r.h0, r.segmentHashes, log);
-  return { h0: r.h0, segmentHashes: r.segmentHashes, cpuMs: r.cpuMs, starts };
+  if (steps > 0 && r.cpuMs > 0) c.msPerStep = r.cpuMs / steps;
+  log.info({ segments: mine, steps, cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
+  compareWithOpenings(c, job, mine, spec, r.h0, r.segmentHashes, log);
+  return { draws: drawOf(job), segments: mine, h0: r.h0, segmentHashes: r.segmentHashes, cpuMs: r.cpuMs, starts };
 }
 
 export function replayInput(job: Job, specJson: string, ref: DatasetRef, segments: ReplaySegmentInput[], parentState: Uint8Array | null) {
@@ -92,7 +116,7 @@ function progressLogger(c: VerifierContext, log: Logger, spec: ModelSpec): (p: R
  * Diagnostics only (the digest is posted regardless): a replay that ends on a different hash than
  * the solver's opened checkpoint, or starts from a different h0, predicts a mismatch at the verdict.
  */
-function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
+function compareWithOpenings(c: VerifierContext, job: Job, mine: readonly number[], spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
   const opened = new Map<number, JobOpening>(job.openings.map((op) => [op.index, op]));
   const o0 = opened.get(0);
   if (o0 && !equalBytes(o0.stepHash, h0)) {
@@ -100,7 +124,7 @@ function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: 
     log.warn({ ours: logHex(h0), solver: logHex(o0.stepHash) }, 'verifier: the solver opened another initial state than the derived one');
   }
   const last = checkpointSteps(spec.steps, spec.checkpointInterval).length - 1;
-  job.segments.forEach((j, i) => {
+  mine.forEach((j, i) => {
     const end = opened.get(Math.min(j + 1, last));
     const got = segmentHashes[i]?.[segmentHashes[i]!.length - 1];
     if (end && got && !equalBytes(end.stepHash, got)) {

@@ -188,13 +188,44 @@ export const CONSENSUS_STATUS = object(
   ['height', 'round', 'step', 'lockedRound'],
 );
 
-/** Job verification counters of a validator's verifier. */
+/** One verification task of a validator's verifier (heights as numbers). */
+export interface VerifierTaskJson {
+  job: string; draws: number; deadline: number; phase: 'queued' | 'fetching' | 'waiting-cpu' | 'replaying' | 'submitting' | 'done';
+  fetchAttempts: number; fetchStopAt: number | null; stopAt: number | null; budgetBlocks: number;
+  decision: 'attested' | 'unavailable' | 'skipped-late' | 'cancelled' | 'failed' | null; reason: string | null; decidedAt: number | null;
+}
+export const VERIFIER_TASK = object({
+  job: str('job id, 0x-prefixed hex'), draws: int('the committee draw the task attests for (1: the first committee)'),
+  deadline: int('the attest deadline: the last height the attestation may land at'),
+  phase: oneOfStrings(['queued', 'fetching', 'waiting-cpu', 'replaying', 'submitting', 'done'] as const),
+  fetchAttempts: int('tries at the solver\'s data, retries included'),
+  fetchStopAt: nullable(int('the height at which fetching gives up (UNAVAILABLE after an availability demand); null before the task starts')),
+  stopAt: nullable(int('the height at which the task gives up altogether: the deadline less the blocks kept to include the attestation')),
+  budgetBlocks: int('blocks left before the current phase must end'),
+  decision: nullable(oneOfStrings(['attested', 'unavailable', 'skipped-late', 'cancelled', 'failed'] as const)),
+  reason: nullable(str('why, for unavailable, skipped-late, cancelled and failed')),
+  decidedAt: nullable(int('the height at which the task ended')),
+});
+
+/** The verifier's schedule: several tasks at once, replays sharing CPU slots, earliest deadline first. */
+export interface VerifierScheduleJson {
+  replaySlots: number; replaysRunning: number; replaysWaiting: number; maxTasks: number; tasks: VerifierTaskJson[]; recent: VerifierTaskJson[];
+}
+export const VERIFIER_SCHEDULE = object({
+  replaySlots: int('replays allowed at once, each on its own worker thread'), replaysRunning: int(), replaysWaiting: int('replays waiting for a CPU slot'),
+  maxTasks: int('tasks allowed at once'), tasks: array(VERIFIER_TASK, 'queued and running tasks, earliest deadline first'),
+  recent: array(VERIFIER_TASK, 'the latest decided tasks, newest first'),
+});
+
+/** Job verification counters and schedule of a validator's verifier. */
 export interface VerifierStatsJson {
-  verified: number; unavailable: number; failed: number; disagreed: number; lastCpuMs: number; bytesFetched: number; queued: number; running: string | null;
+  verified: number; unavailable: number; failed: number; disagreed: number; lastCpuMs: number; bytesFetched: number; demanded: number; queued: number; running: string | null;
+  scheduler: VerifierScheduleJson;
 }
 export const VERIFIER_STATS = object({
-  verified: int(), unavailable: int(), failed: int(), disagreed: int(), lastCpuMs: num(), bytesFetched: int(), queued: int(),
-  running: nullable(str('short id of the job being verified')),
+  verified: int(), unavailable: int(), failed: int(), disagreed: int(), lastCpuMs: num(), bytesFetched: int(),
+  demanded: int('checkpoint chunks demanded on chain after fetching them failed'), queued: int('tasks waiting for a task slot'),
+  running: nullable(str('id of the running task with the earliest deadline')), scheduler: VERIFIER_SCHEDULE,
 });
 
 export interface NodeStatusJson<W extends Repr = Wire> {

@@ -11,7 +11,7 @@ export {
 } from './api.ts';
 export type {
   BlockHeaderJson, BlockJson, TxJson, TxPayloadJson, CommittedTxJson, EventJson, ReceiptJson, CommitJson, AccountJson, AccountStateJson, UnbondingJson,
-  ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson, VerifierStatsJson,
+  ValidatorJson, StateProofJson, NodeStatusJson, ConsensusStatusJson, PeerJson, SyncingJson, ValidatorSetJson, JobWindowsJson, VerifierStatsJson, VerifierScheduleJson, VerifierTaskJson,
   DisputeTermsJson,
 } from './chain-json.ts';
 export {
