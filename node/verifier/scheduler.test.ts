@@ -59,7 +59,7 @@ test('a job whose solver never answers does not delay another job\'s attestation
   // job 2: an honest solver serving its checkpoints; it reaches the attest phase later, so its deadline is later too
   const solverHost = await mkHost(t);
   const served = new Map<string, SolverArtifacts>();
-  await registerJobChunkServer(solverHost, (id) => served.get(bytesToHex(id)));
+  await registerJobChunkServer(solverHost, (id) => served.get(bytesToHex(id)), { access: 'public' });
   const normal = await toAttesting(c, o, {
     terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, 's2'), daPeer: solverHost.peerId, daAddrs: solverHost.multiaddrs().filter((a) => a.startsWith('/ip4/127.0.0.1/')),
   });

@@ -225,7 +225,7 @@ test('a committee member replays the sampled segments and attests the independen
 test('a job redrawn to a new committee that holds this member again is attested again: work and records are keyed by (job id, draw)', async (t) => {
   const run = await training();
   const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
   const job = jobOf(run, solver, state.height);
