@@ -3,7 +3,7 @@
 // dataset, on this machine, and compares T steps with the commit window at the chain's observed block
 // interval. Openings need no re-derivation here: the runner keeps every checkpoint's proof and state
 // on disk (job-training.ts), so the open window only has to carry one transaction.
-import { createTrainer, initialState, trainStep, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import { createTrainer, initialState, trainStep, type Dataset, type ModelSpec, type TrainState } from '../../ml-runtime/index.ts';
 
 /** Timed steps (after one warm-up step), and the margin the estimate keeps for hashing, checkpoints and a busy machine. */
 const PROBE_STEPS = 3;
@@ -20,9 +20,17 @@ export function stepMs(spec: ModelSpec, specText: string, dataset: Dataset): num
   const have = measured.get(key);
   if (have !== undefined) return have;
   const tr = createTrainer(spec, dataset, new Uint8Array(32));
-  let s = trainStep(tr, initialState(tr)).state;
+  // a run that turns non-finite (a job may diverge, and is then proven with JobDiverge) still took its step's time
+  const step = (s: TrainState): TrainState => {
+    try {
+      return trainStep(tr, s).state;
+    } catch {
+      return initialState(tr);
+    }
+  };
+  let s = step(initialState(tr));
   const t0 = performance.now();
-  for (let i = 0; i < PROBE_STEPS; i++) s = trainStep(tr, s).state;
+  for (let i = 0; i < PROBE_STEPS; i++) s = step(s);
   const ms = Math.max((performance.now() - t0) / PROBE_STEPS, 0.001);
   measured.set(key, ms);
   return ms;

@@ -90,5 +90,10 @@ test('each floor error says the floor and how to meet it', () => {
   };
   assert.match(message({ ...base, solverStake: base.solverStake - 1n }), new RegExp(`at least ${base.solverStake}`));
   assert.match(message({ ...base, attestReward: base.attestReward - 1n }), new RegExp(`at least ${base.attestReward}`));
+  // work that no window can hold says so instead of asking for the impossible
+  const huge = validateSpec({ ...BIG, layers: [{ type: 'dense', units: 2048, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }], steps: 65_500 });
+  const hugeTerms = atFloors(huge);
+  assert.ok(hugeTerms.windows.commit > 10_000, `commit floor ${hugeTerms.windows.commit}`);
+  assert.match(message({ ...hugeTerms, windows: { ...hugeTerms.windows, commit: 10_000 } }), /beyond the longest window of 10000 blocks/);
   assert.match(message({ ...base, windows: { ...base.windows, attest: base.windows.attest - 1 } }), new RegExp(`windows\\.attest is ${base.windows.attest - 1} blocks, below the floor of ${base.windows.attest}.*at least ${base.windows.attest}`));
 });

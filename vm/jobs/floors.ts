@@ -9,7 +9,7 @@
 // liveness penalty.
 import { refereeCost, segmentCount, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
-import type { JobTerms } from '../types/index.ts';
+import { JOB_LIMITS, type JobTerms } from '../types/index.ts';
 
 export const FLOOR_REF = {
   /**
@@ -108,7 +108,7 @@ export function termFloors(spec: ModelSpec, t: FloorInputs): TermFloors {
     windows: {
       accept: R.minBlocks,
       commit: blocksFor(T * w.step, 0n),
-      challengeDelay: 2,
+      challengeDelay: JOB_LIMITS.minChallengeDelay,
       open: blocksFor((m + 2n) * k * w.step, 0n),
       attest: blocksFor(replay(m) + w.init, (m + 1n) * w.stateBytes),
       reveal: R.minBlocks,
@@ -134,5 +134,8 @@ export function checkTermFloors(t: JobTerms, spec: ModelSpec): void {
 }
 
 function tooShort(name: string, got: number, floor: number): never {
-  throw new VmError('JOB_WINDOW_TOO_SHORT', `terms.${name} is ${got} blocks, below the floor of ${floor} for this spec and q (docs/jobs.md §1, at ${FLOOR_REF.macsPerBlock} multiply-adds and ${FLOOR_REF.bytesPerBlock} bytes per block): set it to at least ${floor}`);
+  const fix = floor <= JOB_LIMITS.maxWindow
+    ? `set it to at least ${floor}`
+    : `that is beyond the longest window of ${JOB_LIMITS.maxWindow} blocks: split the work (fewer steps T, a smaller model or a smaller q)`;
+  throw new VmError('JOB_WINDOW_TOO_SHORT', `terms.${name} is ${got} blocks, below the floor of ${floor} for this spec and q (docs/jobs.md §1, at ${FLOOR_REF.macsPerBlock} multiply-adds and ${FLOOR_REF.bytesPerBlock} bytes per block): ${fix}`);
 }
