@@ -49,7 +49,7 @@ function timed(r: StepReferee, acc: Timer): StepReferee {
 
 /** One dispute of the first test of vm/jobs/disputes.test.ts on a TestChain, timed. */
 function testChainDispute(referee: StepReferee) {
-  const t: JobTerms = terms({ q: 1, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }) });
+  const t: JobTerms = terms({ q: 1, solverStake: 10_000n, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }) });
   const salt = 'bench-pol-dispute';
   const probe = new TestChain(salt);
   probe.state.referee = probe.replica.referee = referee;

@@ -17,7 +17,7 @@
 //
 // Usage: npm run bench:pol [-- --steps N] [-- --quick]
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome } from '../vm/index.ts';
+import { JobStatus, JobOutcome, JOB_WINDOW_NAMES, termFloors } from '../vm/index.ts';
 import { segmentCount, validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
@@ -48,8 +48,12 @@ const spec = validateSpec({
 const mnist = loadDataset('mnist');
 
 const sim = new JobSim({ salt: 'bench-pol' });
+// the sim's short windows, raised to the chain's floors for this spec (docs/jobs.md §1)
+const floors = termFloors(spec, { q: Q, committeeSize: COMMITTEE, bounty: 1_000_000n });
+const windows = { ...SIM_WINDOWS };
+for (const n of JOB_WINDOW_NAMES) windows[n] = Math.max(windows[n], floors.windows[n]);
 const terms = sim.terms(spec, mnist.train, {
-  q: Q, committeeSize: COMMITTEE, bounty: 1_000_000n, solverStake: 100_000n, attestReward: 30_000n, windows: { ...SIM_WINDOWS },
+  q: Q, committeeSize: COMMITTEE, bounty: 1_000_000n, solverStake: 100_000n, attestReward: 30_000n, windows,
 });
 const { tx, jobId } = sim.submitTx(terms);
 sim.next([tx]);

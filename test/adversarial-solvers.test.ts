@@ -21,7 +21,7 @@ const specWith = (steps: number, k: number, extra: Partial<ModelSpec> = {}): Mod
 const SPEC = specWith(8, 2); // n = 4 segments
 const DS = loadDataset('synthetic-regression').train;
 const BOUNTY = 100_000n;
-const STAKE = 50_000n;
+const STAKE = 100_000n; // = BOUNTY: the chain's floor ceil(bounty / q) at q = 1 (the foreign-init duel)
 const REWARD = 1_200n; // divisible by 1..4 attesters
 
 interface Duel {

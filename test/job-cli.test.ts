@@ -9,7 +9,7 @@ import { join } from 'node:path';
 
 import { devAccount } from '../genesis/index.ts';
 import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
-import { disputeTermsFor } from '../vm/index.ts';
+import { disputeTermsFor, termFloors } from '../vm/index.ts';
 import { createRpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
 import { main } from '../node/cli/index.ts';
@@ -108,7 +108,7 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   t.after(() => node.kill());
   const rpc = ['--rpc', node.url];
 
-  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '30', '--stake', '400', '--q', '3',
+  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '60', '--stake', '400', '--q', '3',
     '--committee', '2', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
     '--dev-account', '0', '--wait', ...rpc]);
   assert.equal(sub.code, 0, sub.stderr);
@@ -131,7 +131,7 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   assert.match(st.stdout, new RegExp(`submitter {3}${encodeAddress(devAccount(0).address)} at height ${a.height}`));
   assert.match(st.stdout, /T=60 k=20 batch=16 momentum\(learningRate=0\.05, momentum=0\.9\)/);
   assert.match(st.stdout, new RegExp(`dataset {5}0x${bytesToHex(datasetRoot(loadDataset('iris').train))} \\(120 samples\\), runtime det-1`));
-  assert.match(st.stdout, /amounts {5}bounty 1000, attest reward 30, solver stake 400/);
+  assert.match(st.stdout, /amounts {5}bounty 1000, attest reward 60, solver stake 400/);
   assert.match(st.stdout, /q=3, committee 2, windows accept 700, commit 50, challengeDelay 2, open 10, attest 10, reveal 10/);
   assert.match(st.stdout, /solver {6}-/);
   const js = await cli(['job', 'status', a.jobId, '--json', ...rpc]);
@@ -148,6 +148,13 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   const b2 = await cli(['job', 'status', b.jobId, '--json', ...rpc]);
   const bt = JSON.parse(b2.out).terms.dispute;
   assert.deepEqual([bt.window, bt.move, bt.bond, bt.demandFee], [20, 10, '100', '1'], 'the defaults of disputeTermsFor');
+  // without --reward, --stake or --windows the CLI fills in values that meet the chain's floors
+  const bTerms = JSON.parse(b2.out).terms;
+  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: bTerms.q, committeeSize: bTerms.committeeSize, bounty: 250n });
+  assert.ok(floors.attestReward > 0n);
+  assert.equal(bTerms.attestReward, String(floors.attestReward), 'the default reward is the floor');
+  assert.equal(bTerms.solverStake, '250', 'the default stake is the bounty');
+  for (const n of ['accept', 'commit', 'open', 'attest', 'reveal'] as const) assert.ok(bTerms.windows[n] >= floors.windows[n], n);
   const none = await cli(['job', 'disputes', ...rpc]);
   assert.deepEqual([none.code, none.out], [0, 'no disputes'], 'no job is in its dispute window');
   const noneOfA = await cli(['job', 'disputes', a.jobId, ...rpc]);
@@ -207,7 +214,7 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 lost: 50000 burned\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
 });
 
-test('job submit refuses a spec that does not fit its dataset, and more samples than segments, before anything is signed', { timeout: 60_000 }, async (t) => {
+test('job submit refuses a spec that does not fit its dataset, more samples than segments, and terms below the chain\'s floors, before anything is signed', { timeout: 60_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-jobcli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.equal((await runCli(['init', '--data-dir', dir, '--dev-accounts', '1'])).code, 0);
@@ -226,5 +233,20 @@ test('job submit refuses a spec that does not fit its dataset, and more samples 
   const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '4', '--dev-account', '0', '--rpc', node.url]);
   assert.equal(tooMany.code, 1);
   assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 4 exceeds the 3 segments of this spec .*use --q 3 or fewer/);
+  // a flag below a floor is the vm's typed error, naming the flag and the least value
+  const iris = ['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '3', '--committee', '2', '--dev-account', '0', '--rpc', node.url];
+  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: 3, committeeSize: 2, bounty: 1000n });
+  const lowStake = await runCli([...iris, '--stake', String(floors.solverStake - 1n)]);
+  assert.equal(lowStake.code, 1);
+  assert.match(lowStake.stderr, new RegExp(`^polchain job: JOB_STAKE_TOO_LOW: --stake ${floors.solverStake - 1n} is below the chain's floor of ${floors.solverStake} .*give --stake ${floors.solverStake} or more`));
+  const lowReward = await runCli([...iris, '--reward', String(floors.attestReward - 1n)]);
+  assert.equal(lowReward.code, 1);
+  assert.match(lowReward.stderr, /^polchain job: JOB_REWARD_TOO_LOW: --reward /);
+  const shortAttest = await runCli([...iris, '--windows', `700,50,2,10,${floors.windows.attest - 1},10`]);
+  assert.equal(shortAttest.code, 1);
+  assert.match(shortAttest.stderr, new RegExp(`^polchain job: JOB_WINDOW_TOO_SHORT: --windows attest ${floors.windows.attest - 1} is below the chain's floor of ${floors.windows.attest}`));
+  const shortMove = await runCli([...iris, '--move-window', String(floors.dispute.move - 1)]);
+  assert.equal(shortMove.code, 1);
+  assert.match(shortMove.stderr, /^polchain job: JOB_WINDOW_TOO_SHORT: --move-window /);
   assert.deepEqual(await account(), before, 'nothing was escrowed and no nonce was used');
 });

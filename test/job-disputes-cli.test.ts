@@ -99,7 +99,7 @@ test('job disputes: a table of open disputes with the referee\'s progress, then 
 
 test('job status: the payouts of a fraud caught by a dispute are the money the chain moved', { timeout: 120_000 }, async (t) => {
   const c = chain('cli-fraud');
-  const tm = terms({ q: 1 });
+  const tm = terms({ q: 1, solverStake: 10_000n }); // q = 1: the stake floor is the whole bounty
   const id = submit(c, tm);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
   c.until(id, (x) => x.status === JobStatus.Training);

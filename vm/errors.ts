@@ -35,6 +35,10 @@ export type VmErrorCode =
   | 'JOB_REVEAL_INVALID'
   | 'JOB_REVEAL_INCONSISTENT'
   | 'JOB_PARENT_INVALID'
+  // JobSubmit floors (vm/jobs/floors.ts)
+  | 'JOB_STAKE_TOO_LOW'
+  | 'JOB_REWARD_TOO_LOW'
+  | 'JOB_WINDOW_TOO_SHORT'
   | 'DISPUTE_INVALID'
   | 'DISPUTE_NOT_FOUND'
   | 'DISPUTE_WRONG_STAGE'

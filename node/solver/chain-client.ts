@@ -100,6 +100,20 @@ export class ChainClient {
     return { chainId: s.chainId, height: bigintLoose(s.height ?? 0, 'node_status.height'), maxTxBytes: typeof m === 'number' && m > 0 ? m : null };
   }
 
+  /**
+   * The mean interval between the last `span` blocks (ms), from their header timestamps; null while the
+   * chain has fewer than two blocks or the timestamps do not advance.
+   */
+  async blockIntervalMs(span = 20): Promise<number | null> {
+    const s = await this.call('node_status', []);
+    const height = bigintLoose(s.height ?? 0, 'node_status.height');
+    const back = height > BigInt(span) ? BigInt(span) : height - 1n;
+    if (back < 1n) return null;
+    const old = await this.call('chain_getBlock', [Number(height - back)]);
+    const ms = Number(bigintLoose(s.latestTimestampMs, 'latestTimestampMs') - bigintLoose(old.timestampMs, 'timestampMs')) / Number(back);
+    return ms > 0 ? ms : null;
+  }
+
   async height(): Promise<bigint> {
     return (await this.status()).height;
   }

@@ -23,8 +23,9 @@ const tmp = mkdtempSync(join(tmpdir(), 'polchain-defence-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 
+// q = 1: the stake floor ceil(bounty / q) is the whole bounty
 const TERMS = () => terms({
-  q: 1, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 6, reveal: 4 },
+  q: 1, solverStake: 10_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 6, reveal: 4 },
   dispute: disputeTermsFor(SPEC, { window: 8, move: 3, bond: 700n, demandFee: 30n }),
 });
 

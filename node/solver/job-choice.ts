@@ -1,4 +1,4 @@
-// Whether this solver takes an open job: runtime, spec, size, dataset, funds, time and, for a child
+// Whether this solver takes an open job: runtime, spec, size, dataset, training time, funds and, for a child
 // job, whether the parent's final weights can be had and can start the spec.
 import { createTrainer, type Dataset } from '../../ml-runtime/index.ts';
 import { initialStateFromParent } from '../jobs/index.ts';
@@ -6,7 +6,8 @@ import type { ChunkSources } from './chunk-sources.ts';
 import type { SolverContext } from './context.ts';
 import { SolverError } from './errors.ts';
 import { shortId, type JobView } from './job-view.ts';
-import { SOLVER_RUNTIME } from './options.ts';
+import { DEFAULT_BLOCK_INTERVAL_MS, SOLVER_RUNTIME } from './options.ts';
+import { commitTimeProblem, stepMs } from './job-timing.ts';
 import { bytesToHex, errorLine } from '../../primitives/index.ts';
 
 /** The dataset to train the job on, or why not (`permanent`: never look at the job again). */
@@ -33,6 +34,12 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
     createTrainer(spec, dataset, new Uint8Array(32));
   } catch (e) {
     return no(`spec does not fit the dataset: ${errorLine(e)}`);
+  }
+  // a job it cannot train within the commit window would cost it the bond: it is not accepted
+  if (v.terms.windows) {
+    const interval = c.o.blockIntervalMs ?? (await c.chain.blockIntervalMs().catch(() => null)) ?? DEFAULT_BLOCK_INTERVAL_MS;
+    const late = commitTimeProblem(spec.steps, stepMs(spec, v.terms.specText, dataset), v.terms.windows.commit, interval);
+    if (late) return no(late);
   }
   if (v.height !== null && v.height >= v.deadline) return no(`accept deadline ${v.deadline} has passed (height ${v.height})`);
   const { balance } = await c.chain.account();

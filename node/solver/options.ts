@@ -8,6 +8,8 @@ import type { JobView } from './job-view.ts';
 export const SOLVER_RUNTIME = 'det-1';
 /** The chain's transaction size limit when the node does not report one. */
 export const DEFAULT_MAX_TX_BYTES = 65536;
+/** The block interval assumed when neither the options nor the chain's recent blocks give one (the node's default). */
+export const DEFAULT_BLOCK_INTERVAL_MS = 1000;
 /** docs/jobs.md: 1 ≤ T ≤ 65536. */
 export const DEFAULT_MAX_STEPS = 65536;
 
@@ -28,6 +30,8 @@ export interface SolverOptions {
   fee?: bigint;
   /** transaction size limit (default: the node's when it reports one, else 65536) */
   maxTxBytes?: number;
+  /** the chain's block interval (ms) for judging whether a job can be trained within its commit window (default: measured from the last 20 blocks' timestamps, else 1000) */
+  blockIntervalMs?: number;
   /** fallback polling interval when no notification arrives (default 1000 ms) */
   pollIntervalMs?: number;
   /** minimum ms between progress events (default 500) */

@@ -10,7 +10,7 @@ import { once } from 'node:events';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
-import { disputeTermsFor, encodeTx, signTx, type JobTerms } from '../../vm/index.ts';
+import { disputeTermsFor, encodeTx, signTx, termFloors, type JobTerms } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
@@ -241,4 +241,37 @@ test('polchain solver --once exits 0 when paid and 3 when slashed, with a line p
   assert.equal(slashed.code, 3, slashed.stderr);
   assert.match(slashed.stdout, /withholding the openings/);
   assert.match(slashed.stdout, /slashed \(no-open\): bond 500 lost/);
+});
+
+test('a job whose commit window is too short for T steps at the measured step rate is declined with the reason logged; one that fits is accepted', { timeout: 60_000 }, async () => {
+  // T = 4000 iris steps with the commit window at the chain's floor (10 blocks of 40 ms): the chain
+  // accepts the terms, but this machine needs seconds to train them
+  const long = specOf(4000, 10);
+  const floors = termFloors(long, { q: 2, committeeSize: 1, bounty: 1000n });
+  const tight = await submitJob(long, { windows: { accept: 200, commit: floors.windows.commit, challengeDelay: 2, open: 100, attest: 200, reveal: 100 } });
+  const fits = await submitJob(specOf(40, 10));
+  const lines: Array<Record<string, unknown>> = [];
+  const logger = pino({ level: 'info' }, { write: (s: string) => void lines.push(JSON.parse(s)) });
+  const c = collect();
+  const solver = new Solver({
+    rpcUrl: node.rpcUrl!, seed: devAccount(4).seed, dataDir: join(dir, 'solver-timing'), logger, pollIntervalMs: 50, onEvent: c.on,
+    jobFilter: (j) => j.idHex === tight || j.idHex === fits, maxJobs: 2,
+  });
+  await solver.start();
+  const accepted = await c.next('accepted');
+  for (let i = 0; i < 200 && !c.events.some((e) => e.type === 'skipped' && e.jobId === tight); i++) await new Promise((r) => setTimeout(r, 25));
+  await solver.stop();
+  await solver.wait();
+  assert.equal(accepted.type === 'accepted' && accepted.jobId, fits, 'the job that fits is accepted');
+  assert.ok(!c.events.some((e) => e.type === 'accepted' && e.jobId === tight), 'the tight job is not accepted');
+  const skipped = c.events.find((e) => e.type === 'skipped' && e.jobId === tight);
+  assert.ok(skipped && skipped.type === 'skipped', c.events.map((e) => e.type).join(' '));
+  const m = /^cannot train in time: T = 4000 steps at ([0-9.]+) ms each .* commit window of (\d+) blocks at (\d+) ms per block/.exec(skipped.reason);
+  assert.ok(m, skipped.reason);
+  assert.equal(Number(m[2]), floors.windows.commit);
+  assert.ok(Number(m[3]) >= 20 && Number(m[3]) <= 400, `the block interval is measured from the chain's 40 ms blocks: ${m[3]}`);
+  const logged = lines.find((l) => l.msg === 'skipping job' && l.job === tight);
+  assert.ok(logged && logged.reason === skipped.reason, 'the reason is in the structured log');
+  const job = await rpc.call('job_get', ['0x' + tight]);
+  assert.equal(job.status, 'open', 'nobody bonded the tight job');
 });

@@ -42,7 +42,8 @@ function sampledFor(salt: string, t: JobTerms): number[] {
 }
 
 test('a fake in a segment the sample missed is caught by a dispute, the referee re-executes the step and the solver is slashed', () => {
-  const t = terms({ q: 1, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
+  // q = 1: the stake floor ceil(bounty / q) asks for a bond of the whole bounty
+  const t = terms({ q: 1, bounty: 5_000n, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
   const sampled = sampledFor('fake-unsampled', t);
   const X = [0, 1, 2, 3].find((j) => !sampled.includes(j) && j > 0)!;
   const c = chain('fake-unsampled');

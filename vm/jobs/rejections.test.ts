@@ -2,7 +2,7 @@
 // as the same block without it (TestChain.rejection checks both).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { disputeTermsFor, executeTx, verifyTxBytes, signTxBytes, isVmError, StateOverlay, JobStatus, type Job, type JobTerms } from '../index.ts';
+import { disputeTermsFor, jobSpec, termFloors, JOB_WINDOW_NAMES, executeTx, verifyTxBytes, signTxBytes, isVmError, StateOverlay, JobStatus, type Job, type JobTerms } from '../index.ts';
 import { validateSpec, traceRoot } from '../../ml-runtime/index.ts';
 import { TestChain, CHAIN_ID, PARAMS, FEE, BALANCE } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, runJob, DA_PEER } from '../../test/helpers/job-flow.ts';
@@ -39,18 +39,25 @@ test('JobSubmit terms outside the bounds of docs/jobs.md are JOB_INVALID', () =>
     ['bounty 0', { bounty: 0n }],
   ];
   for (const [what, t] of cases) assert.equal(bad(t), 'JOB_INVALID', what);
-  // the edges that are allowed
+  // the edges that are allowed (with the stake, reward and windows at their floors, vm/jobs/floors.ts)
+  const edge = (o: Partial<JobTerms>) => {
+    const t = terms(o);
+    const f = termFloors(jobSpec(t), t);
+    const windows = { ...t.windows };
+    for (const n of JOB_WINDOW_NAMES) windows[n] = Math.max(windows[n], f.windows[n]);
+    return terms({ ...o, solverStake: f.solverStake, attestReward: f.attestReward, windows });
+  };
   c.block([
-    c.tx(c.submitter, { kind: 'job-submit', terms: terms({ spec: specWith(14, 3), q: 64, committeeSize: 16, solverStake: 0n, attestReward: 0n }) }),
-    c.tx(c.submitter, { kind: 'job-submit', terms: terms({ spec: specWith(65536, 64), datasetSize: 1 << 20, windows: { ...w, challengeDelay: 2, reveal: 10_000 } }) }),
+    c.tx(c.submitter, { kind: 'job-submit', terms: edge({ spec: specWith(14, 3), q: 64, committeeSize: 16 }) }),
+    c.tx(c.submitter, { kind: 'job-submit', terms: edge({ spec: specWith(65536, 64), datasetSize: 1 << 20, windows: { ...w, challengeDelay: 2, reveal: 10_000 } }) }),
   ]);
   assert.equal(c.state.activeJobs.length, 2);
 });
 
 test('escrow and bond must be affordable', () => {
   const c = new TestChain();
-  assert.equal(c.rejection(c.submitter, { kind: 'job-submit', terms: terms({ bounty: BALANCE }) }), 'TX_INSUFFICIENT_BALANCE');
-  assert.equal(c.rejection(c.submitter, { kind: 'job-submit', terms: terms({ bounty: 1n << 63n, attestReward: 1n << 63n }) }), 'TX_OVERFLOW');
+  assert.equal(c.rejection(c.submitter, { kind: 'job-submit', terms: terms({ bounty: BALANCE, solverStake: BALANCE }) }), 'TX_INSUFFICIENT_BALANCE');
+  assert.equal(c.rejection(c.submitter, { kind: 'job-submit', terms: terms({ bounty: 1n << 63n, attestReward: 1n << 63n, solverStake: 1n << 63n }) }), 'TX_OVERFLOW');
   const id = submit(c, terms({ solverStake: BALANCE }));
   assert.equal(c.rejection(c.solver, { kind: 'job-accept', jobId: id, daPeer: '', daAddrs: [] }), 'TX_INSUFFICIENT_BALANCE');
 });

@@ -4,6 +4,7 @@ import { canonicalSpecJson, parseSpec, refereeCost, specShapes, type ModelSpec }
 import { VmError } from '../errors.ts';
 import { JOB_LIMITS, JOB_RUNTIMES, JOB_WINDOW_NAMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
+import { checkTermFloors } from './floors.ts';
 
 const utf8Strict = new TextDecoder('utf-8', { fatal: true });
 const utf8 = new TextEncoder();
@@ -85,6 +86,8 @@ export function checkJobTerms(t: JobTerms): void {
   const cost = refereeCost(spec);
   range('dispute.maxStateBytes', d.maxStateBytes, cost.stateBytes, JOB_LIMITS.maxStateBytes);
   range('dispute.maxStepCost', d.maxStepCost, cost.stepCost, JOB_LIMITS.maxStepCost);
+  // the economic and timing floors (issue 11 item 4), after every bound they are computed from
+  checkTermFloors(t, spec);
 }
 
 /** True when two specs train the same parameter tensors (a child job can start from the parent's weights). */

@@ -91,11 +91,11 @@ export const command: CliCommand = {
       const terms: JobTerms = {
         spec, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: 1, committeeSize: 3,
         windows: { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 40, reveal: 60 },
-        solverStake: 500n, bounty: 1000n, attestReward: 300n, parent: null,
+        solverStake: 500n, bounty: 500n, attestReward: 300n, parent: null,
         dispute: disputeTermsFor(SPEC, { window: 80, move: 60, bond: 200n, demandFee: 5n }),
       };
       say(`   job terms: MLP 784-32-10 on MNIST, T = ${SPEC.steps}, k = ${SPEC.checkpointInterval} (${SEGMENTS} segments), q = 1 sampled, committee of 3;`);
-      say(`   bounty 1000, bond 500; dispute window ${terms.dispute.window} blocks, ${terms.dispute.move} blocks per move, dispute bond ${terms.dispute.bond}`);
+      say(`   bounty 500, bond 500 (q = 1: the stake floor is the whole bounty); dispute window ${terms.dispute.window} blocks, ${terms.dispute.move} blocks per move, dispute bond ${terms.dispute.bond}`);
 
       let jobId = '';
       let job: JobJsonLite | null = null;

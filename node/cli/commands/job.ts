@@ -1,7 +1,7 @@
 // `polchain job submit | status | list | dispute | disputes`: posts proof-of-learning jobs, shows them and their disputes over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
-import { disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, JOB_WINDOW_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
+import { checkJobTerms, disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, JOB_WINDOW_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
@@ -12,6 +12,7 @@ import { formatHelp, parseAmount, parseFlags, requireFlag, type Options } from '
 import { JSON_FLAG, KEYSTORE_FLAGS, RPC_FLAG, rpcClient } from '../wallet-flags.ts';
 import { disputesCommand, DISPUTES_USAGE } from './job-disputes.ts';
 import { formatJobStatus } from './job-status-format.ts';
+import { flooredTerms } from './job-floors.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 import { DISPUTE_USAGE } from './job-dispute-usage.ts';
@@ -32,13 +33,13 @@ const SUBMIT_FLAGS: Options = {
   spec: { type: 'string', arg: 'FILE', help: 'the model spec (JSON); its canonical form goes on chain' },
   dataset: { type: 'string', arg: 'NAME', help: 'a bundled dataset (mnist, iris, synthetic-classification, synthetic-regression): its train split\'s root and size' },
   bounty: { type: 'string', arg: 'N', help: 'paid to an honest solver (escrowed now)' },
-  reward: { type: 'string', arg: 'N', help: 'split among committee members whose digest matches (default 0)' },
-  stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty)' },
+  reward: { type: 'string', arg: 'N', help: "split among committee members whose digest matches (default and least: the chain's floor for the spec, q and committee, docs/jobs.md §1)" },
+  stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty; at least ceil(bounty / q))' },
   q: { type: 'string', arg: 'N', help: `segments drawn for the committee to replay (default 4, at most the spec's segments; 1..${JOB_LIMITS.maxQ})` },
   committee: { type: 'string', arg: 'N', help: `committee size (default 3; 1..${JOB_LIMITS.maxCommitteeSize})` },
-  windows: { type: 'string', arg: 'LIST', help: 'six block counts accept,commit,challengeDelay,open,attest,reveal (default 600,600,2,100,100,100)' },
-  'dispute-window': { type: 'string', arg: 'N', help: `blocks after the verdict in which anyone may dispute it or demand chunks (default ${DISPUTE_DEFAULTS.window}; 1..${JOB_LIMITS.maxWindow})` },
-  'move-window': { type: 'string', arg: 'N', help: `blocks each party has for each move of a dispute or demand (default ${DISPUTE_DEFAULTS.move}; 1..${JOB_LIMITS.maxWindow})` },
+  windows: { type: 'string', arg: 'LIST', help: "six block counts accept,commit,challengeDelay,open,attest,reveal (default 600,600,2,100,100,100, each raised to the chain's floor for the spec and q; given ones must meet it)" },
+  'dispute-window': { type: 'string', arg: 'N', help: `blocks after the verdict in which anyone may dispute it or demand chunks (default ${DISPUTE_DEFAULTS.window} or the chain's floor; at most ${JOB_LIMITS.maxWindow})` },
+  'move-window': { type: 'string', arg: 'N', help: `blocks each party has for each move of a dispute or demand (default ${DISPUTE_DEFAULTS.move} or the chain's floor; at most ${JOB_LIMITS.maxWindow})` },
   'dispute-bond': { type: 'string', arg: 'N', help: `what a disputer bonds; lost to the other side if proven wrong (default ${DISPUTE_DEFAULTS.bond}; positive)` },
   'demand-fee': { type: 'string', arg: 'N', help: `what an availability demand costs, paid to the solver when its chunk arrives (default ${DISPUTE_DEFAULTS.demandFee}; positive)` },
   parent: { type: 'string', arg: 'ID', help: 'a finalized job whose final weights initialise this one' },
@@ -179,11 +180,11 @@ async function submit(argv: string[]): Promise<number> {
   const datasetName = requireFlag(values, 'dataset', SUBMIT_USAGE);
   const bounty = parseAmount(requireFlag(values, 'bounty', SUBMIT_USAGE), 'bounty');
   if (bounty === 0n) throw usageError('--bounty must be positive');
-  const attestReward = parseAmount((values.reward as string | undefined) ?? '0', 'reward');
-  const solverStake = values.stake === undefined ? bounty : parseAmount(values.stake as string, 'stake');
+  const rewardFlag = values.reward === undefined ? undefined : parseAmount(values.reward as string, 'reward');
+  const stakeFlag = values.stake === undefined ? undefined : parseAmount(values.stake as string, 'stake');
   const qFlag = intFlag(values, 'q', 4, 1, JOB_LIMITS.maxQ);
   const committeeSize = intFlag(values, 'committee', 3, 1, JOB_LIMITS.maxCommitteeSize);
-  const windows = parseWindows(values.windows as string | undefined);
+  const windowsFlag = values.windows === undefined ? undefined : parseWindows(values.windows as string);
   const disputeFlags = parseDisputeFlags(values);
   const parent = values.parent === undefined ? null : hex32(values.parent as string, '--parent', SUBMIT_USAGE);
   const runtime = (values.runtime as string | undefined) ?? JOB_RUNTIMES[0]!;
@@ -204,10 +205,16 @@ async function submit(argv: string[]): Promise<number> {
   const segments = segmentCount(model.steps, model.checkpointInterval);
   const q = values.q === undefined ? Math.min(qFlag, segments) : qFlag;
   if (q > segments) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
+  // the chain's floors (docs/jobs.md §1): defaults meet them, flags below them are refused here
+  const floored = flooredTerms(model, { q, committeeSize, bounty }, {
+    attestReward: rewardFlag, solverStake: stakeFlag, windows: windowsFlag, disputeWindow: disputeFlags.window, move: disputeFlags.move,
+  }, { windows: DEFAULT_WINDOWS, disputeWindow: DISPUTE_DEFAULTS.window, move: DISPUTE_DEFAULTS.move });
   const terms: JobTerms = {
-    spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows, solverStake, bounty, attestReward, parent,
-    dispute: disputeTermsFor(model, disputeFlags),
+    spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows: floored.windows,
+    solverStake: floored.solverStake, bounty, attestReward: floored.attestReward, parent,
+    dispute: disputeTermsFor(model, { ...disputeFlags, ...floored.dispute }),
   };
+  checkJobTerms(terms); // every other stateless bound the chain checks, as the vm's typed error
   const seed = await signerSeed(values);
   const client = rpcClient(values);
   try {

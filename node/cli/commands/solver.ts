@@ -15,7 +15,7 @@ const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passp
 const help = `${usage}
 
 Watches the node for open proof-of-learning jobs, accepts those it can run (runtime det-1, a bundled
-dataset, T <= --max-steps, enough balance for the bond), trains them, commits, serves checkpoints over
+dataset, T <= --max-steps, trainable here within the commit window, enough balance for the bond), trains them, commits, serves checkpoints over
 libp2p, opens and reveals when challenged, and reports what it earned.
 
   --rpc URL             node JSON-RPC endpoint (env POLCHAIN_RPC_URL; default http://127.0.0.1:8545/)
@@ -26,6 +26,8 @@ libp2p, opens and reveals when challenged, and reports what it earned.
   --p2p-listen ADDRS    multiaddrs to serve checkpoints on, comma-separated (default: the addresses of the last run, kept in the data dir, else /ip4/127.0.0.1/tcp/0)
   --max-steps N         largest job (steps) to accept (default 65536)
   --max-jobs N          jobs at the same time (default 1)
+  --block-interval-ms MS  the chain's block interval for judging whether T steps (timed here) fit a job's
+                        commit window (default: measured from the last 20 blocks, else 1000)
   --fee N               fee per transaction (default 1)
   --once                exit when the first accepted job ends: 0 paid, 3 slashed or given up, 1 otherwise
   --log-level LEVELS    stderr log levels, ${LOG_LEVEL_SYNTAX} (default info)
@@ -57,7 +59,7 @@ export const command: CliCommand = {
     const { values, positionals } = parseFlags(argv, {
       rpc: { type: 'string' }, key: { type: 'string' }, 'dev-account': { type: 'string' }, 'passphrase-file': { type: 'string' },
       'data-dir': { type: 'string' }, 'p2p-listen': { type: 'string' }, 'max-steps': { type: 'string' }, 'max-jobs': { type: 'string' },
-      fee: { type: 'string' }, once: { type: 'boolean' }, 'log-level': { type: 'string' }, 'test-cheat': { type: 'string' },
+      'block-interval-ms': { type: 'string' }, fee: { type: 'string' }, once: { type: 'boolean' }, 'log-level': { type: 'string' }, 'test-cheat': { type: 'string' },
     }, usage, true);
     if (values.help) return (console.log(help), 0);
     if (positionals.length) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -67,6 +69,7 @@ export const command: CliCommand = {
     const listen = listenAddrs(values, usageError);
     const maxSteps = positiveInt(values['max-steps'] as string | undefined, 'max-steps', 65536);
     const maxJobs = positiveInt(values['max-jobs'] as string | undefined, 'max-jobs', 1);
+    const blockIntervalMs = values['block-interval-ms'] === undefined ? undefined : positiveInt(values['block-interval-ms'] as string, 'block-interval-ms', 1000);
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
     const level = logLevel(values, usageError);
     let cheat: CheatMode | undefined;
@@ -98,7 +101,7 @@ export const command: CliCommand = {
     };
 
     const solver = new Solver({
-      rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, logger, maxSteps, maxJobs, fee, once: values.once === true, onEvent, cheat,
+      rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, logger, maxSteps, maxJobs, blockIntervalMs, fee, once: values.once === true, onEvent, cheat,
     });
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
