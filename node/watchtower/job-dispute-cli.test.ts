@@ -78,7 +78,7 @@ test('a faked segment is disputed through the CLI and won (exit 0); a matching o
   assert.match(r.out, /dispute opened on segment 2 with bond 700/);
   assert.match(r.out, /dispute 0: referee at step 7; waiting for our state_7 and 32 batch samples to land, then the referee/);
   assert.match(r.out, /dispute 0 WON \(referee\)/);
-  assert.match(r.out, /balance \d+ -> \d+ \(\+2\d{3}, fees included\)/);
+  assert.match(r.out, /balance \d+ -> \d+ \(\+4\d{3}, fees included\)/);
   assert.equal(c.job(id).status, JobStatus.Slashed);
   assert.equal(c.job(id).outcome, 'fraud');
   assert.equal(-r.spent, c.job(id).terms.solverStake / 2n - BigInt(r.rpc.submitted.length), 'the slash share, less its fees');
