@@ -12,6 +12,9 @@ export interface ConsensusApp {
   hashBlock(block: Uint8Array): Uint8Array;
 }
 
+/** The engine's round window: messages for rounds beyond round + this are refused (bounds memory). */
+export const DEFAULT_MAX_ROUNDS_AHEAD = 64;
+
 export interface ConsensusOptions {
   chainId: string;
   app: ConsensusApp;

@@ -16,6 +16,7 @@ export type ConsensusErrorCode =
   | 'PROPOSAL_BAD_POL_ROUND'
   | 'PROPOSAL_DUPLICATE'
   | 'PROPOSAL_ROUND_TOO_FAR'
+  | 'PROPOSAL_TOO_LARGE' // a block larger than any valid block can be
   | 'COMMIT_INVALID'
   | 'EVIDENCE_INVALID'
   | 'VALIDATOR_SET_INVALID'

@@ -18,3 +18,5 @@ export {
 } from './beacon.ts';
 export type { ConsensusEvent, ConsensusEffect } from './events.ts';
 export { ConsensusState, type ConsensusApp, type ConsensusOptions, type Step } from './state.ts';
+export { DEFAULT_MAX_ROUNDS_AHEAD } from './app.ts';
+export { type InboundView, type InboundCheck, checkInboundVote, checkInboundProposal, maxProposalBlockBytes } from './inbound-checks.ts';

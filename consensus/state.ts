@@ -19,7 +19,7 @@ import type { ConsensusEffect, ConsensusEvent } from './events.ts';
 import type { Commit, Proposal, Vote, VoteType } from './types.ts';
 import type { VoteSet } from './vote-set.ts';
 import { HeightVotes, sortedKeys, type Maj23Claim } from './height-votes.ts';
-import type { ConsensusApp, ConsensusOptions, Step } from './app.ts';
+import { DEFAULT_MAX_ROUNDS_AHEAD, type ConsensusApp, type ConsensusOptions, type Step } from './app.ts';
 import { commitFromVotes, verifyCommit } from './commit.ts';
 import { checkProposal } from './proposal-checks.ts';
 import { signProposal, signVote } from './own-messages.ts';
@@ -71,7 +71,7 @@ export class ConsensusState {
     this.app = opts.app;
     this.signer = opts.signer;
     this.timeouts = opts.timeouts ?? DEV_TIMEOUTS;
-    this.maxRoundsAhead = opts.maxRoundsAhead ?? 64;
+    this.maxRoundsAhead = opts.maxRoundsAhead ?? DEFAULT_MAX_ROUNDS_AHEAD;
     this.maxBuffered = opts.maxBuffered ?? 10_000;
   }
 

@@ -1,15 +1,17 @@
 import type { Logger } from 'pino';
 import type { BlockResult, ChainState, Commit as VmCommit, ConsensusHooks, Validator } from '../../vm/index.ts';
-import { DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, type Commit, type ConsensusState, type TimeoutConfig } from '../../consensus/index.ts';
+import {
+  DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, maxProposalBlockBytes, type Commit, type ConsensusState, type TimeoutConfig,
+} from '../../consensus/index.ts';
 import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
-import type { P2pHost } from '../p2p/index.ts';
+import type { GossipVerdict, P2pHost } from '../p2p/index.ts';
 import { ValidatorSets } from './validator-sets.ts';
 import { openGuardedSigner } from './sign-history.ts';
 import { bftHooks } from './hooks.ts';
 import { EvidencePool } from './evidence-pool.ts';
-import { ConsensusGossip, decodeConsensusMessage } from './gossip.ts';
+import { ConsensusGossip, checkInboundMessage, decodeConsensusMessage, type InboundMessage } from './gossip.ts';
 import { admitTxBatch } from './tx-gossip.ts';
 import { ProposalApp } from './proposal-app.ts';
 import { EngineRunner } from './engine-runner.ts';
@@ -23,6 +25,8 @@ export interface BftDriverOptions {
   /** null: a full node that follows the chain without voting. */
   validatorSeed: Uint8Array | null;
   walPath: string;
+  /** Bound of one height's consensus WAL in bytes (default 32 MiB, see wal.ts). */
+  walMaxBytesPerHeight?: number;
   signHistoryPath: string;
   timeouts?: TimeoutConfig;
   /** Wall clock in ms: proposal timestamps and the stall that triggers catch-up. */
@@ -72,7 +76,7 @@ export class BftDriver implements BlockDecider {
       lastCommit: () => this.lastCommitBytes,
     });
     this.runner = new EngineRunner({
-      chainId: state.chainId, app: this.app, signer, walPath: o.walPath,
+      chainId: state.chainId, app: this.app, signer, walPath: o.walPath, walMaxBytesPerHeight: o.walMaxBytesPerHeight,
       timeouts: o.timeouts ?? DEV_TIMEOUTS, commitWaitMs: o.commitWaitMs, logger, nextHeight, nextValidatorSet,
       effects: {
         proposal: (p) => this.gossip.publishProposal(p),
@@ -125,7 +129,7 @@ export class BftDriver implements BlockDecider {
 
   start(): void {
     this.unsubs.push(...this.gossip.subscribe({
-      message: (m) => this.runner.enqueue(m.ev, m.wal),
+      message: (m, from) => this.admit(m, from),
       evidence: (bytes) => (this.evidence.admit(bytes) ? 'accept' : 'reject'),
       tx: (bytes) => admitTxBatch(this.o.mempool, bytes),
     }));
@@ -139,7 +143,7 @@ export class BftDriver implements BlockDecider {
     await this.runner.stop();
   }
 
-  /** A proposal or vote from catch-up; one that does not decode is dropped. */
+  /** A proposal or vote from catch-up; one that does not decode or pass the inbound checks is dropped. */
   private deliver(kind: 'proposal' | 'vote', bytes: Uint8Array): void {
     let m;
     try {
@@ -147,7 +151,24 @@ export class BftDriver implements BlockDecider {
     } catch {
       return;
     }
+    this.admit(m, null);
+  }
+
+  /** Checks a peer's proposal or vote against the engine's height, round and set; only what passes reaches the WAL and the engine. */
+  private admit(m: InboundMessage, from: string | null): GossipVerdict {
+    const cs = this.runner.cs;
+    const set = cs.validatorSet;
+    const r = checkInboundMessage({
+      chainId: this.o.state.chainId, height: cs.height, round: cs.round, set,
+      maxBlockBytes: maxProposalBlockBytes(this.o.state.params, set?.validators.length ?? 0),
+      hashBlock: (b) => this.app.hashBlock(b),
+    }, m);
+    if (r.verdict !== 'accept') {
+      if (r.verdict === 'reject') this.o.logger.debug({ peer: from, code: r.code, msg: r.message }, 'consensus message refused');
+      return r.verdict;
+    }
     this.runner.enqueue(m.ev, m.wal);
+    return 'accept';
   }
 
   /** The engine decided a block (+2/3 precommits). */

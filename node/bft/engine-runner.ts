@@ -23,6 +23,8 @@ export interface EngineRunnerOptions {
   /** The validator's double-sign guard (sign-history.ts); null: a full node that follows the chain without voting. */
   signer: GuardedSigner | null;
   walPath: string;
+  /** Bound of one height's WAL (default DEFAULT_WAL_MAX_BYTES_PER_HEIGHT in wal.ts). */
+  walMaxBytesPerHeight?: number;
   timeouts: TimeoutConfig;
   /** Pause after a commit before the next height starts (Tendermint's timeout_commit): sets the block pace. */
   commitWaitMs: number;
@@ -51,7 +53,11 @@ export class EngineRunner {
   private nextHeightTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: EngineRunnerOptions) {
-    this.wal = new ConsensusWal(o.walPath);
+    this.wal = new ConsensusWal(o.walPath, {
+      ...(o.walMaxBytesPerHeight !== undefined ? { maxBytesPerHeight: o.walMaxBytesPerHeight } : {}),
+      onFull: ({ height, bytes, maxBytes }) => o.logger.warn({ height: height === null ? null : Number(height), bytes, maxBytes },
+        'consensus WAL full for this height: further proposals and votes are handled but not persisted'),
+    });
     this.cs = new ConsensusState({ chainId: o.chainId, signer: o.signer, timeouts: o.timeouts, app: o.app });
   }
 

@@ -1,5 +1,6 @@
 import {
-  decodeProposal, decodeVote, encodeProposal, encodeVote, signVote, type ConsensusEvent, type Proposal, type Vote,
+  checkInboundProposal, checkInboundVote, decodeProposal, decodeVote, encodeProposal, encodeVote, signVote,
+  type ConsensusEvent, type InboundCheck, type InboundView, type Proposal, type Vote,
 } from '../../consensus/index.ts';
 import type { GossipVerdict, P2pHost } from '../p2p/index.ts';
 import type { WalRecord } from './wal.ts';
@@ -17,9 +18,23 @@ export function decodeConsensusMessage(kind: 'proposal' | 'vote', bytes: Uint8Ar
     : { ev: { type: 'vote', vote: decodeVote(bytes) }, wal: { kind: 'vote', bytes } };
 }
 
+/**
+ * The checks a proposal or vote passes before it is relayed, written to the WAL or handed to the
+ * engine (consensus/inbound-checks.ts): signature, validator or proposer, height/round window, size.
+ */
+export function checkInboundMessage(view: InboundView, m: InboundMessage): InboundCheck {
+  const ev = m.ev;
+  if (ev.type === 'proposal') return checkInboundProposal(view, ev.proposal);
+  if (ev.type === 'vote') return checkInboundVote(view, ev.vote);
+  return { verdict: 'reject', code: 'CONSENSUS_MALFORMED', message: `not a proposal or vote: ${ev.type}` };
+}
+
 export interface GossipHandlers {
-  /** A proposal or vote that decoded; the engine judges it later, so gossip accepts it. */
-  message(m: InboundMessage): void;
+  /**
+   * A proposal or vote that decoded, from peer `from`: the verdict decides whether gossipsub relays
+   * it and how the peer's score moves ('reject' lowers it, repeated rejects ban the peer).
+   */
+  message(m: InboundMessage, from: string): GossipVerdict;
   evidence(bytes: Uint8Array): GossipVerdict;
   tx(bytes: Uint8Array): GossipVerdict;
 }
@@ -41,15 +56,14 @@ export class ConsensusGossip {
 
   subscribe(h: GossipHandlers): Array<() => void> {
     const { p2p } = this;
-    const inbound = (kind: 'proposal' | 'vote') => (bytes: Uint8Array): GossipVerdict => {
+    const inbound = (kind: 'proposal' | 'vote') => (bytes: Uint8Array, from: string): GossipVerdict => {
       let m: InboundMessage;
       try {
         m = decodeConsensusMessage(kind, bytes);
       } catch {
         return 'reject';
       }
-      h.message(m);
-      return 'accept';
+      return h.message(m, from);
     };
     return [
       p2p.onMessage('evidence', (bytes) => h.evidence(bytes)),

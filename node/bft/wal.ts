@@ -1,5 +1,6 @@
 import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { decodeCanonical, encode, type Encodable } from '../../vm/index.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 import { writeFileDurableSync } from './durable-file.ts';
 
 /**
@@ -7,6 +8,13 @@ import { writeFileDurableSync } from './durable-file.ts';
  * sees it, so a restarted validator replays to the same round, step and lock. Records are
  * length-prefixed canonical msgpack; a torn last record (crash mid-write) is dropped on read.
  * The log restarts (atomically) at every new height.
+ *
+ * Only messages that passed the inbound checks reach it (node/bft/gossip.ts), and even those are
+ * bounded: a peer's proposal or vote already in the log is not written again (catch-up re-delivers
+ * what it already holds), and once a height's log reaches `maxBytesPerHeight` further proposals and
+ * votes are handed to the engine without being persisted (said once per height at warn). A replay
+ * then misses them, which is safe: the double-sign guard, not the WAL, keeps own signatures
+ * consistent. Heights and timeouts, this node's own few records, are always written.
  */
 export type WalRecord =
   | { kind: 'height'; height: bigint }
@@ -33,13 +41,49 @@ function frame(r: WalRecord): Uint8Array {
   return out;
 }
 
+export interface WalOptions {
+  /** Most bytes of one height's log (default DEFAULT_WAL_MAX_BYTES_PER_HEIGHT). */
+  maxBytesPerHeight?: number;
+  /** Called once per height, at the first proposal or vote the bound keeps out. */
+  onFull?: (info: { height: bigint | null; bytes: number; maxBytes: number }) => void;
+}
+
+/** 32 MiB: eight full 4 MiB proposals, or some 150 000 votes; an honest height needs a fraction of it. */
+export const DEFAULT_WAL_MAX_BYTES_PER_HEIGHT = 32 * 1024 * 1024;
+
+/** Written is what went to disk; 'duplicate' and 'full' were kept out. */
+export type WalAppend = 'written' | 'duplicate' | 'full';
+
 export class ConsensusWal {
   private fd: number | null = null;
+  private height: bigint | null = null;
+  private bytes = 0;
+  private readonly seen = new Set<string>();
+  private fullReported = false;
+  private readonly maxBytes: number;
 
-  constructor(private readonly path: string) {}
+  constructor(private readonly path: string, private readonly opts: WalOptions = {}) {
+    this.maxBytes = opts.maxBytesPerHeight ?? DEFAULT_WAL_MAX_BYTES_PER_HEIGHT;
+  }
 
-  /** Records of the log, in order; stops at the first torn or undecodable record. */
+  /** Bytes in the current height's log. */
+  get size(): number {
+    return this.bytes;
+  }
+
+  /** Records of the log, in order; stops at the first torn or undecodable record. Appends resume after them. */
   read(): WalRecord[] {
+    const out = this.readRecords();
+    this.resetHeight(out[0]?.kind === 'height' ? out[0].height : null);
+    for (const r of out) {
+      const f = frame(r);
+      this.bytes += f.length;
+      if (r.kind === 'proposal' || r.kind === 'vote') this.seen.add(digest(f));
+    }
+    return out;
+  }
+
+  private readRecords(): WalRecord[] {
     if (!existsSync(this.path)) return [];
     const buf = readFileSync(this.path);
     const out: WalRecord[] = [];
@@ -67,14 +111,40 @@ export class ConsensusWal {
   /** Starts a new height: the log becomes exactly one 'height' record. */
   startHeight(height: bigint): void {
     this.close();
-    writeFileDurableSync(this.path, frame({ kind: 'height', height }));
+    const f = frame({ kind: 'height', height });
+    writeFileDurableSync(this.path, f);
+    this.resetHeight(height);
+    this.bytes = f.length;
     this.fd = openSync(this.path, 'a');
   }
 
-  append(r: WalRecord): void {
+  /** Writes and fsyncs one record, unless it is a peer message already in this height's log or over the bound. */
+  append(r: WalRecord): WalAppend {
+    const f = frame(r);
+    if (r.kind === 'proposal' || r.kind === 'vote') {
+      const d = digest(f);
+      if (this.seen.has(d)) return 'duplicate';
+      if (this.bytes + f.length > this.maxBytes) {
+        if (!this.fullReported) {
+          this.fullReported = true;
+          this.opts.onFull?.({ height: this.height, bytes: this.bytes, maxBytes: this.maxBytes });
+        }
+        return 'full';
+      }
+      this.seen.add(d);
+    }
     if (this.fd === null) this.fd = openSync(this.path, 'a');
-    writeSync(this.fd, frame(r));
+    writeSync(this.fd, f);
     fsyncSync(this.fd);
+    this.bytes += f.length;
+    return 'written';
+  }
+
+  private resetHeight(height: bigint | null): void {
+    this.height = height;
+    this.bytes = 0;
+    this.seen.clear();
+    this.fullReported = false;
   }
 
   close(): void {
@@ -82,3 +152,5 @@ export class ConsensusWal {
     this.fd = null;
   }
 }
+
+const digest = (f: Uint8Array): string => bytesToHex(sha256(f));
