@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
 import { decodeCanonical, encode, type Encodable } from '../../vm/index.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 import { writeFileDurableSync } from './durable-file.ts';
@@ -71,8 +71,12 @@ export class ConsensusWal {
     return this.bytes;
   }
 
-  /** Records of the log, in order; stops at the first torn or undecodable record. Appends resume after them. */
+  /**
+   * Records of the log, in order; stops at the first torn or undecodable record, and cuts the file
+   * there, so that records appended after a restart are not hidden behind a torn one.
+   */
   read(): WalRecord[] {
+    this.close();
     const out = this.readRecords();
     this.resetHeight(out[0]?.kind === 'height' ? out[0].height : null);
     for (const r of out) {
@@ -80,6 +84,7 @@ export class ConsensusWal {
       this.bytes += f.length;
       if (r.kind === 'proposal' || r.kind === 'vote') this.seen.add(digest(f));
     }
+    if (existsSync(this.path) && statSync(this.path).size > this.bytes) truncateSync(this.path, this.bytes);
     return out;
   }
 
