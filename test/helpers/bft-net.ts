@@ -25,8 +25,11 @@ export interface BftNet {
   follower(): Promise<PolchainNode>;
 }
 
-export async function startBftNet(n: number, opts: { blockIntervalMs?: number; equivocator?: number } = {}): Promise<BftNet> {
-  const genesis = bftGenesis(n);
+export async function startBftNet(
+  n: number, opts: { blockIntervalMs?: number; equivocator?: number; params?: Partial<Genesis['params']> } = {},
+): Promise<BftNet> {
+  const base = bftGenesis(n);
+  const genesis: Genesis = opts.params ? { ...base, params: { ...base.params, ...opts.params } } : base;
   const dirs = await Promise.all(Array.from({ length: n }, () => mkdtemp(join(tmpdir(), 'polchain-bft-'))));
   const nodes: PolchainNode[] = [];
   let bootstrap: string[] = [];
