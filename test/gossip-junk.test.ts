@@ -114,12 +114,14 @@ test('junk votes and proposals from a peer are not relayed, not written to the W
   await new Promise((r) => setTimeout(r, 500));
   clearInterval(sample);
   const relayed = [...sent].filter(([d]) => heard.has(d)).map(([, kind]) => kind);
+  const problems: string[] = [];
   for (const kind of ['bad signature', 'unknown validator', 'far height', 'oversized proposal']) {
     assert.ok([...sent.values()].includes(kind), `some ${kind} junk was sent`);
-    assert.ok(!relayed.includes(kind), `${kind} junk was relayed to the observer`);
-    assert.ok(!inWal.has(kind), `${kind} junk was written to a validator's WAL`);
+    if (relayed.includes(kind)) problems.push(`${kind} junk relayed to the observer`);
+    if (inWal.has(kind)) problems.push(`${kind} junk written to a validator's WAL`);
   }
-  assert.ok(walMax < 64 * KiB, `a height's WAL stays small: largest seen ${walMax} bytes`);
+  if (walMax >= 64 * KiB) problems.push(`a height's WAL grew to ${walMax} bytes`);
+  assert.deepEqual(problems, []);
   for (let h = 1n; h <= startHeight + 5n; h++) {
     const hashes = await Promise.all(net.nodes.map(async (x) => bytesToHex((await x.store.getCommit(h))!.blockHash)));
     assert.equal(new Set(hashes).size, 1, `height ${h}: one block on every node`);
