@@ -78,3 +78,22 @@ test('a proposal whose block is larger than any valid block is rejected before i
   // the bound leaves room for everything a block carries besides its transactions
   assert.ok(maxProposalBlockBytes({ maxBlockBytes: 1 << 20, maxBlockTxs: 1000 }, 100) >= (1 << 20) + 5 * 1000 + 100 * 1024);
 });
+
+test('what a node one height behind relays in good faith is ignored, not rejected: a validator that just left, a proposal out of turn', () => {
+  const gone = simKey(7);
+  const prevKeys = new Map([...keys, gone].map((k) => [k.address.join(), k.publicKey]));
+  const behind: InboundView = { ...view, previousKey: (a) => prevKeys.get(a.join()) };
+  assert.equal(verdict(checkInboundVote(behind, vote(gone))), 'ignore VOTE_UNKNOWN_VALIDATOR');
+  const forged = { ...vote(simKey(9)), validator: gone.address }; // its address, another key: no honest node relays that
+  assert.equal(verdict(checkInboundVote(behind, forged)), 'reject VOTE_UNKNOWN_VALIDATOR');
+  assert.equal(verdict(checkInboundVote(behind, vote(simKey(9)))), 'reject VOTE_UNKNOWN_VALIDATOR');
+  // without a previous set the same vote is rejected
+  assert.equal(verdict(checkInboundVote(view, vote(gone))), 'reject VOTE_UNKNOWN_VALIDATOR');
+
+  const other = keys.find((k) => !equalBytes(k.address, proposer(set, 1).address))!;
+  assert.equal(verdict(checkInboundProposal(behind, proposal({ by: other }))), 'ignore PROPOSAL_WRONG_PROPOSER');
+  const badSig = proposal({ by: other });
+  badSig.signature[1] ^= 1;
+  assert.equal(verdict(checkInboundProposal(behind, badSig)), 'reject PROPOSAL_WRONG_PROPOSER');
+  assert.equal(verdict(checkInboundProposal(behind, proposal({ by: simKey(9) }))), 'reject PROPOSAL_WRONG_PROPOSER');
+});

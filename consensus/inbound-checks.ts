@@ -5,6 +5,12 @@
  * follow gossipsub's: `reject` for a message no honest node would send or relay (bad signature,
  * unknown validator, wrong proposer, oversized block), `ignore` for one that may be honest but is of
  * no use here (another height, too far ahead, a validator or proposer we cannot judge yet).
+ *
+ * A reject costs the relaying peer its score, so it is given only where every honest relayer would
+ * also have refused the message. A node one height behind judges our height as its next one, with
+ * its own (the previous) set and without the proposer order: what such a node accepts and relays is
+ * ignored here, not rejected (`previousKey`), so that a byzantine validator cannot make honest nodes
+ * ban each other at a height boundary.
  */
 import type { Proposal, Vote } from './types.ts';
 import type { ConsensusErrorCode } from './errors.ts';
@@ -26,6 +32,8 @@ export interface InboundView {
   maxBlockBytes: number;
   /** The block's hash, as the engine computes it; throws on bytes that are not a block. */
   hashBlock(block: Uint8Array): Uint8Array;
+  /** The consensus key of a validator of the set that decided height - 1 (absent: none, or unknown). */
+  previousKey?: (address: Uint8Array) => Uint8Array | undefined;
   /** Rounds beyond round + this are ignored (default: the engine's own window). */
   maxRoundsAhead?: number;
 }
@@ -67,7 +75,11 @@ export function checkInboundVote(view: InboundView, v: Vote): InboundCheck {
   if (!val) {
     const msg = `${bytesToHex(v.validator)} is not a validator at height ${view.height}`;
     // the next height's set may hold a newcomer we cannot know yet
-    return w === 'current' ? reject('VOTE_UNKNOWN_VALIDATOR', msg) : ignore('VOTE_UNKNOWN_VALIDATOR', msg);
+    if (w === 'next') return ignore('VOTE_UNKNOWN_VALIDATOR', msg);
+    // a validator that just left the set: a node a height behind accepts its vote and relays it
+    const prev = view.previousKey?.(v.validator);
+    if (prev && verifyVoteSignature(view.chainId, v, prev)) return ignore('VOTE_UNKNOWN_VALIDATOR', `${msg} (it was at ${view.height - 1n})`);
+    return reject('VOTE_UNKNOWN_VALIDATOR', msg);
   }
   if (!verifyVoteSignature(view.chainId, v, val.consensusKey)) {
     return reject('VOTE_BAD_SIGNATURE', `bad ${v.type} signature from ${bytesToHex(v.validator)} at ${v.height}/${v.round}`);
@@ -85,7 +97,11 @@ export function checkInboundProposal(view: InboundView, p: Proposal): InboundChe
   if (w === 'current') {
     const expected = proposer(view.set!, p.round);
     if (!equalBytes(expected.address, p.proposer)) {
-      return reject('PROPOSAL_WRONG_PROPOSER', `proposal for ${p.height}/${p.round} from ${bytesToHex(p.proposer)}, proposer is ${bytesToHex(expected.address)}`);
+      const msg = `proposal for ${p.height}/${p.round} from ${bytesToHex(p.proposer)}, proposer is ${bytesToHex(expected.address)}`;
+      // a node a height behind checks only the key of a proposal for its next height, and relays it
+      const prev = view.previousKey?.(p.proposer);
+      if (prev && verifyProposalSignature(view.chainId, p, prev)) return ignore('PROPOSAL_WRONG_PROPOSER', msg);
+      return reject('PROPOSAL_WRONG_PROPOSER', msg);
     }
     key = expected.consensusKey;
   } else {

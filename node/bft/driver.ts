@@ -16,6 +16,7 @@ import { admitTxBatch } from './tx-gossip.ts';
 import { ProposalApp } from './proposal-app.ts';
 import { EngineRunner } from './engine-runner.ts';
 import { BlockSync, type SyncedBlock } from './block-sync.ts';
+import { bytesToHex } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {
   state: ChainState;
@@ -60,6 +61,7 @@ export class BftDriver implements BlockDecider {
   private readonly gossip: ConsensusGossip;
   private readonly sync: BlockSync;
   private readonly unsubs: Array<() => void> = [];
+  private prevKeys: { height: bigint; keys: Map<string, Uint8Array> } | null = null;
 
   constructor(private readonly o: BftDriverOptions) {
     const { state, logger } = o;
@@ -158,10 +160,13 @@ export class BftDriver implements BlockDecider {
   private admit(m: InboundMessage, from: string | null): GossipVerdict {
     const cs = this.runner.cs;
     const set = cs.validatorSet;
+    const prev = this.previousKeys(cs.height);
     const r = checkInboundMessage({
       chainId: this.o.state.chainId, height: cs.height, round: cs.round, set,
-      maxBlockBytes: maxProposalBlockBytes(this.o.state.params, set?.validators.length ?? 0),
+      // the larger of this and the previous set, as a node a height behind bounds our height's blocks
+      maxBlockBytes: maxProposalBlockBytes(this.o.state.params, Math.max(set?.validators.length ?? 0, prev.size)),
       hashBlock: (b) => this.app.hashBlock(b),
+      previousKey: (a) => prev.get(bytesToHex(a)),
     }, m);
     if (r.verdict !== 'accept') {
       if (r.verdict === 'reject') this.o.logger.debug({ peer: from, code: r.code, msg: r.message }, 'consensus message refused');
@@ -169,6 +174,15 @@ export class BftDriver implements BlockDecider {
     }
     this.runner.enqueue(m.ev, m.wal);
     return 'accept';
+  }
+
+  /** Consensus keys of the validators that decided `height - 1`, by address (cached per height). */
+  private previousKeys(height: bigint): Map<string, Uint8Array> {
+    if (this.prevKeys?.height !== height) {
+      const vals = this.decided.get(height - 1n) ?? [];
+      this.prevKeys = { height, keys: new Map(vals.map((v) => [bytesToHex(v.address), v.consensusKey])) };
+    }
+    return this.prevKeys.keys;
   }
 
   /** The engine decided a block (+2/3 precommits). */
