@@ -114,12 +114,14 @@ export function varintBytes(v: number | bigint): number {
 /** A request/response frame: [varint len][status byte][body]. */
 export const responseFrameBytes = (body: number): number => varintBytes(body + 1) + 1 + body;
 
-export type Traffic = 'gossip' | 'sync' | 'catchup';
+/** Gossip of proposals and of votes (first copies, relays and duplicates), block sync, catch-up. */
+export type Traffic = 'proposal' | 'vote' | 'sync' | 'catchup';
+export const TRAFFIC: readonly Traffic[] = ['proposal', 'vote', 'sync', 'catchup'];
 export interface Counter { msgs: number; bytes: number }
 /** `lost`: this node's transmissions the link dropped; `duplicates`: gossip copies it received after the first. */
 export interface NodeTraffic { sent: Record<Traffic, Counter>; received: Record<Traffic, Counter>; lost: number; duplicates: number }
 
 export function emptyTraffic(): NodeTraffic {
-  const c = (): Record<Traffic, Counter> => ({ gossip: { msgs: 0, bytes: 0 }, sync: { msgs: 0, bytes: 0 }, catchup: { msgs: 0, bytes: 0 } });
+  const c = () => Object.fromEntries(TRAFFIC.map((k) => [k, { msgs: 0, bytes: 0 }])) as Record<Traffic, Counter>;
   return { sent: c(), received: c(), lost: 0, duplicates: 0 };
 }

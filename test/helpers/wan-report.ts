@@ -1,6 +1,6 @@
 // What a WanSim run measured, per height and per validator (the figures of docs/consensus.md §9).
 import type { WanSim } from './wan-sim.ts';
-import type { Traffic } from './wan-model.ts';
+import { TRAFFIC, type Traffic } from './wan-model.ts';
 
 export interface WanSummary {
   validators: number;
@@ -18,7 +18,7 @@ export interface WanSummary {
   /** Means over the live validators, per committed height. */
   perValidatorHeight: {
     sentMsgs: number; sentBytes: number; receivedMsgs: number; receivedBytes: number;
-    /** of the sent/received figures: consensus gossip (proposal, votes, relays, duplicates), block sync, catch-up */
+    /** of the sent/received figures: gossip of proposals and of votes (relays and duplicates included), block sync, catch-up */
     byKind: Record<Traffic, { sentMsgs: number; sentBytes: number; receivedMsgs: number; receivedBytes: number }>;
     duplicates: number;
     /** transmissions lost on the links */
@@ -40,7 +40,7 @@ export function summarize(sim: WanSim): WanSummary {
     rounds.push(Math.max(...live.map((n) => n.commits.get(h)!.round)) + 1);
   }
   const per = (x: number) => (heights > 0 ? x / (live.length * heights) : 0);
-  const kinds: Traffic[] = ['gossip', 'sync', 'catchup'];
+  const kinds = TRAFFIC;
   const byKind = Object.fromEntries(kinds.map((k) => {
     const sum = (f: (n: (typeof live)[number]) => number) => per(live.reduce((a, n) => a + f(n), 0));
     return [k, {
@@ -49,7 +49,7 @@ export function summarize(sim: WanSim): WanSummary {
     }];
   })) as WanSummary['perValidatorHeight']['byKind'];
   const total = (f: (c: (typeof byKind)[Traffic]) => number) => kinds.reduce((a, k) => a + f(byKind[k]), 0);
-  const virtualS = sim.q.now / 1e6;
+  const virtualS = sim.doneAtUs / 1e6;
   return {
     validators: sim.nodes.length, silent: sim.opts.silent, heights, allCommitted: live.every((n) => n.committed >= target), agreed, forks: sim.forks,
     virtualS, heightsPerS: virtualS > 0 ? heights / virtualS : 0,

@@ -73,6 +73,7 @@ const TICK_US = 500_000;
 const STALL_US = 1_000_000;
 const SYNC_TIMEOUT_US = 5_000_000;
 const CATCHUP_TIMEOUT_US = 2_000_000;
+const DRAIN_US = 3_000_000;
 
 /** A real signed transfer's encoding: the unit of block size. */
 export function transferBytes(): Uint8Array {
@@ -89,6 +90,8 @@ export class WanSim {
   readonly q = new EventQueue();
   /** Every (height, hash) pair two live validators committed differently. */
   readonly forks: string[] = [];
+  /** Called when the first validator commits a height (progress display). */
+  onHeight: ((height: bigint) => void) | null = null;
   private readonly rng: Prng;
   private readonly latencyUs: Int32Array;
   private readonly lastArrival: Float64Array;
@@ -98,6 +101,9 @@ export class WanSim {
   private readonly hashes = new WeakMap<Uint8Array, Uint8Array>();
   private readonly headers = new WeakMap<Uint8Array, { height: bigint; lastCommit: Commit | null }>();
   private readonly sizes = new WeakMap<object, number>();
+  /** Virtual time when every live validator had committed the last height (or the bound passed). */
+  doneAtUs = 0;
+  private draining = false;
   private msgId = 0;
   private reqId = 0;
   private done = 0;
@@ -150,7 +156,12 @@ export class WanSim {
       this.q.at(this.rng.int(0, TICK_US - 1), () => this.tick(node));
     }
     this.q.runWhile(() => this.done < this.live.length, this.opts.limitMs * 1000);
-    return this.done === this.live.length;
+    this.doneAtUs = this.q.now;
+    if (this.done < this.live.length) return false;
+    // let the messages in flight arrive (no new sync passes), so that the counts per height are whole
+    this.draining = true;
+    this.q.runWhile(() => true, this.q.now + DRAIN_US);
+    return true;
   }
 
   /** Encoded size of a vote or proposal (the real codec), computed once per message. */
@@ -234,7 +245,7 @@ export class WanSim {
     }
     if (d.height !== node.committed + 1n) return;
     const agreed = this.decided.get(d.height);
-    if (agreed === undefined) this.decided.set(d.height, d.hash);
+    if (agreed === undefined) { this.decided.set(d.height, d.hash); this.onHeight?.(d.height); }
     else if (agreed !== d.hash) this.forks.push(`height ${d.height}: ${agreed} vs ${d.hash} (node ${node.index})`);
     node.commits.set(d.height, d);
     node.committed = d.height;
@@ -273,7 +284,7 @@ export class WanSim {
   private publish(node: WanNode, ev: ConsensusEvent, bytes: number): void {
     const id = ++this.msgId;
     node.seen.add(id);
-    for (const p of this.peers[node.index]!) this.send(node.index, p, 'gossip', bytes, () => this.onGossip(p, node.index, id, ev, bytes));
+    for (const p of this.peers[node.index]!) this.send(node.index, p, ev.type as Traffic, bytes, () => this.onGossip(p, node.index, id, ev, bytes));
   }
 
   /** First sight: hand it to the engine and relay it to the mesh; a copy already seen is dropped. */
@@ -282,12 +293,13 @@ export class WanSim {
     if (node.seen.has(id)) { node.traffic.duplicates++; return; }
     node.seen.add(id);
     this.feed(node, ev);
-    for (const m of this.mesh[to]!) if (m !== from) this.send(to, m, 'gossip', bytes, () => this.onGossip(m, to, id, ev, bytes));
+    for (const m of this.mesh[to]!) if (m !== from) this.send(to, m, ev.type as Traffic, bytes, () => this.onGossip(m, to, id, ev, bytes));
   }
 
   // ---- block sync and catch-up (node/bft/block-sync.ts) ----------------------------------------
 
   private tick(node: WanNode): void {
+    if (this.draining) return;
     this.q.at(this.q.now + TICK_US, () => this.tick(node));
     if (node.loop.running) return;
     node.loop = { running: true, phase: 'sync', peer: 0, req: 0 };
