@@ -66,11 +66,16 @@ test('the silent count is real: 100 validators with 34 silent (a third of the po
   assert.deepEqual(sim.forks, []);
 });
 
-test('wire sizes: the sizes the simulation counts are the real encodings; a run is reproducible from its seed', () => {
+test('wire sizes: the sizes the simulation counts are the real encodings; a run is reproducible from its seed; a fork would be seen', () => {
   const run = (seed: number) => { const s = new WanSim({ validators: 4, heights: 3, seed, blockTxs: 10 }); s.run(); return s; };
   const a = run(3), b = run(3), c = run(4);
   assert.deepEqual(summarize(a), summarize(b));
   assert.notEqual(summarize(a).virtualS, summarize(c).virtualS);
+  // the agreement check is not vacuous: one validator holding another block at height 2 is a fork
+  const tampered = run(3);
+  tampered.nodes[1]!.commits.get(2n)!.hash = '00'.repeat(32);
+  assert.equal(summarize(tampered).agreed, false);
+  assert.throws(() => assertSafeAndCommitted(tampered, 3));
   const node = a.nodes[0]!;
   const d = node.commits.get(2n)!;
   // a block-sync item is encode([block, commit])
