@@ -3,8 +3,9 @@
 // 0-20 ms jitter, 1% loss, 1 Gbit/s uplinks, gossipsub flood-publish + mesh relay (D = 6, at most 50
 // connections), the node's block-sync/catch-up loop, DEV_TIMEOUTS, 500 ms commit wait, blocks of
 // 2,000 real transfers carried whole in the proposal. Prints heights/s (virtual time), rounds per
-// height, messages and bytes per height per validator and their growth from 4 to 25 to 100; CPU is the
-// wall time of this process simulating every validator. Progress on stderr; the last line is JSON.
+// height, messages and bytes per height per validator and their growth from 4 to 25 to 100; CPU is
+// this process's user + system time running every validator (and the simulator), wall time is in the
+// JSON. Progress on stderr; the last line is JSON.
 // BENCH_SIM_HEIGHTS=4,25,100 heights per size (default 20,10,5); BENCH_SIM_SILENT_HEIGHTS for the extra
 // row of 100 validators with 33 silent (default 5, 0 skips it); BENCH_SIM_SEED; BENCH_SIM_BLOCK_TXS.
 import { WanSim, transferBytes } from '../test/helpers/wan-sim.ts';

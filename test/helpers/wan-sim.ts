@@ -19,11 +19,12 @@ import {
   ConsensusState, GuardedSigner, DEV_TIMEOUTS, advanceHeight, makeValidatorSet, encodeVote, encodeProposal, encodeCommit, verifyCommit,
   type Commit, type ConsensusEffect, type ConsensusEvent, type Proposal, type TimeoutConfig, type ValidatorSet, type Vote,
 } from '../../consensus/index.ts';
-import { decodeCanonical, encode, encodeTx, signTx } from '../../vm/index.ts';
+import { encode } from '../../vm/index.ts';
 import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
+import { WAN_CHAIN, WanBlocks } from './wan-blocks.ts';
 import { EventQueue, Prng, buildOverlay, binBytes, arrayHeaderBytes, varintBytes, responseFrameBytes, emptyTraffic, type NodeTraffic, type Traffic } from './wan-model.ts';
 
-export const WAN_CHAIN = 'polchain-wan-sim';
+export { WAN_CHAIN, transferBytes } from './wan-blocks.ts';
 
 export interface WanOptions {
   validators: number;
@@ -75,12 +76,6 @@ const SYNC_TIMEOUT_US = 5_000_000;
 const CATCHUP_TIMEOUT_US = 2_000_000;
 const DRAIN_US = 3_000_000;
 
-/** A real signed transfer's encoding: the unit of block size. */
-export function transferBytes(): Uint8Array {
-  const seed = sha256(new TextEncoder().encode('wan-sim sender'));
-  return encodeTx(signTx({ chainId: WAN_CHAIN, nonce: 1_000n, fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(7), amount: 1_000_000n } }, seed));
-}
-
 export class WanSim {
   readonly opts: Required<Omit<WanOptions, 'timeouts'>> & { timeouts: TimeoutConfig };
   readonly nodes: WanNode[];
@@ -97,9 +92,7 @@ export class WanSim {
   private readonly lastArrival: Float64Array;
   private readonly sets: ValidatorSet[] = [];
   private readonly decided = new Map<bigint, string>();
-  private readonly payload: Uint8Array;
-  private readonly hashes = new WeakMap<Uint8Array, Uint8Array>();
-  private readonly headers = new WeakMap<Uint8Array, { height: bigint; lastCommit: Commit | null }>();
+  private readonly blocks: WanBlocks;
   private readonly sizes = new WeakMap<object, number>();
   /** Virtual time when every live validator had committed the last height (or the bound passed). */
   doneAtUs = 0;
@@ -115,9 +108,7 @@ export class WanSim {
     };
     const n = o.validators;
     this.rng = new Prng(this.opts.seed);
-    const tx = transferBytes();
-    this.payload = new Uint8Array(tx.length * this.opts.blockTxs);
-    for (let i = 0; i < this.opts.blockTxs; i++) this.payload.set(tx, i * tx.length);
+    this.blocks = new WanBlocks(this.opts.blockTxs);
     const keys = Array.from({ length: n }, (_, i) => {
       const seed = sha256(new TextEncoder().encode(`wan-validator-${i}`));
       const pk = publicKeyFromSeed(seed);
@@ -129,7 +120,7 @@ export class WanSim {
         index, seed: k.seed, address: k.address, live: index >= this.opts.silent, committed: 0n, commits: new Map(), lastProgressUs: 0,
         uplinkFreeUs: 0, seen: new Set(), traffic: emptyTraffic(), loop: { running: false, phase: 'sync', peer: 0, req: 0 },
       } as unknown as WanNode;
-      node.engine = new ConsensusState({ chainId: WAN_CHAIN, signer: new GuardedSigner(k.seed), timeouts: this.opts.timeouts, app: this.app(node) });
+      node.engine = new ConsensusState({ chainId: WAN_CHAIN, signer: new GuardedSigner(k.seed), timeouts: this.opts.timeouts, app: this.blocks.app(k.address, (h) => node.commits.get(h)?.commit, (h) => this.setAt(h)) });
       return node;
     });
     this.live = this.nodes.filter((x) => x.live).map((x) => x.index);
@@ -178,46 +169,6 @@ export class WanSim {
     let s = this.sizes.get(c);
     if (s === undefined) { s = encodeCommit(c).length; this.sizes.set(c, s); }
     return s;
-  }
-
-  // ---- the application: blocks of blockTxs real transfers, each carrying the last commit -------
-
-  private app(node: WanNode) {
-    return {
-      buildBlock: (height: bigint, round: number) => {
-        const last = height > 1n ? encodeCommit(node.commits.get(height - 1n)!.commit) : null;
-        return encode(['polchain/wan-sim-block', height, round, node.address, last, this.payload]);
-      },
-      hashBlock: (b: Uint8Array) => this.hashOf(b),
-      validateBlock: (height: bigint, b: Uint8Array) => {
-        const blk = this.header(b);
-        if (blk.height !== height) return false;
-        if (height === 1n) return blk.lastCommit === null;
-        const prev = node.commits.get(height - 1n);
-        if (!prev || !blk.lastCommit) return false;
-        // every validator checks the last commit's signatures, as the vm does when it applies a block
-        verifyCommit(WAN_CHAIN, this.setAt(height - 1n), blk.lastCommit, { height: height - 1n, blockHash: prev.commit.blockHash });
-        return true;
-      },
-    };
-  }
-
-  /** sha256 of the block, once per block object (the blocks travel as shared objects here). */
-  private hashOf(b: Uint8Array): Uint8Array {
-    let h = this.hashes.get(b);
-    if (!h) { h = sha256(b); this.hashes.set(b, h); }
-    return h;
-  }
-
-  private header(b: Uint8Array): { height: bigint; lastCommit: Commit | null } {
-    let h = this.headers.get(b);
-    if (!h) {
-      const v = decodeCanonical(b) as [string, bigint, number, Uint8Array, Uint8Array | null, Uint8Array];
-      const last = v[4] === null ? null : (decodeCanonical(v[4]) as [bigint, number, Uint8Array, Array<[Uint8Array, Uint8Array]>]);
-      h = { height: v[1], lastCommit: last && { height: last[0], round: last[1], blockHash: last[2], signatures: last[3].map(([validator, signature]) => ({ validator, signature })) } };
-      this.headers.set(b, h);
-    }
-    return h;
   }
 
   // ---- the engine and its effects --------------------------------------------------------------
@@ -351,7 +302,7 @@ export class WanSim {
     for (const d of items) {
       if (d.height !== node.committed + 1n) continue;
       try {
-        verifyCommit(WAN_CHAIN, this.setAt(d.height), d.commit, { height: d.height, blockHash: this.hashOf(d.block) });
+        verifyCommit(WAN_CHAIN, this.setAt(d.height), d.commit, { height: d.height, blockHash: this.blocks.hashOf(d.block) });
       } catch {
         node.loop.peer++;
         break;
