@@ -83,10 +83,10 @@ export class PolchainNode {
     let node: PolchainNode;
     try {
       const state = await store.initState(opts.genesis);
-      await PolchainNode.checkDataDir(opts, store, state);
       // the dispute referee (docs/disputes.md §4): every block that decides a dispute re-executes a step on it
       state.referee = await loadDetReferee();
       log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: logHex(state.stateRoot) }, 'state loaded');
+      await PolchainNode.checkDataDir(opts, store, state);
       const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool });
       node = new PolchainNode(opts, store, state, mempool);
     } catch (e) {

@@ -79,9 +79,9 @@ async function checkHeight(store: ChainStore, h: bigint, above: Uint8Array | nul
   }
 }
 
-/** The startup check: the last STARTUP_CHECK_DEPTH blocks; refuses with STORE_CORRUPT and a repair hint. */
+/** The startup check: the last STARTUP_CHECK_DEPTH blocks and their receipts; refuses with STORE_CORRUPT and a repair hint. */
 export async function checkRecentChain(store: ChainStore, dataDir: string): Promise<IntegrityReport> {
-  const r = await checkStoredChain(store, { depth: STARTUP_CHECK_DEPTH, firstOnly: true });
+  const r = await checkStoredChain(store, { depth: STARTUP_CHECK_DEPTH, receipts: true, firstOnly: true });
   if (r.problems.length) {
     throw new NodeError('STORE_CORRUPT', `the database in ${dataDir} is damaged: ${r.problems[0]}; run \`polchain db check --data-dir ${dataDir}\` for the full report, then restore the data dir from a backup (a BFT node may instead move db/ and head.marker aside and resync from its peers)`);
   }
