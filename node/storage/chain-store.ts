@@ -78,7 +78,9 @@ export class ChainStore {
       return (await this.db.get(key)) ?? undefined;
     } catch (e) {
       if ((e as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN') throw e;
-      throw storeCorrupt(`reading key ${bytesToHex(key.subarray(0, 12))}`, e);
+      // metadata keys are ASCII ('mheight'); the others a one-letter family and a binary id
+      const name = key[0] === 0x6d ? new TextDecoder().decode(key) : `${String.fromCharCode(key[0]!)}:${bytesToHex(key.subarray(1, 13))}`;
+      throw storeCorrupt(`reading key ${name}`, e);
     }
   }
 

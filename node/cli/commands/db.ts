@@ -43,17 +43,20 @@ export const command: CliCommand = {
     const problems: string[] = [];
     let report: IntegrityReport | undefined;
     try {
-      const head = await store.appliedHeight();
-      const progress = new Progress({ total: Number(head), label: 'db check', unit: 'blocks' });
-      report = await checkStoredChain(store, { receipts: true, onBlock: () => progress.tick() });
-      progress.finish();
-      problems.push(...report.problems);
+      await attempt(problems, async () => {
+        const head = await store.appliedHeight();
+        const progress = new Progress({ total: Number(head), label: 'db check', unit: 'blocks' });
+        report = await checkStoredChain(store, { receipts: true, onBlock: () => progress.tick() });
+        progress.finish();
+        problems.push(...report.problems);
+      });
       await attempt(problems, () => store.initState(genesis)); // the state tree against the head block's stateRoot
       await attempt(problems, () => checkHeadAgainstMarker(store, layout.headMarker, dir));
     } finally {
       await store.close();
     }
-    const summary = { dataDir: dir, head: Number(report.head), blocks: report.blocks, receipts: report.receipts, ok: problems.length === 0, problems };
+    const r = report as IntegrityReport | undefined; // undefined: not even the head could be read
+    const summary = { dataDir: dir, head: r ? Number(r.head) : null, blocks: r?.blocks ?? 0, receipts: r?.receipts ?? 0, ok: problems.length === 0, problems };
     if (values.json) console.log(JSON.stringify(summary));
     else {
       console.log(`${dir}: head ${summary.head}, ${summary.blocks} blocks and ${summary.receipts} receipts read; ${problems.length ? `${problems.length} problem(s):` : 'no problems'}`);
