@@ -108,7 +108,7 @@ export class ChainStore {
       return state;
     }
     if (!equalBytes(stored, hash)) {
-      throw new NodeError('GENESIS_MISMATCH', `this data dir was initialised with genesis ${bytesToHex(stored)}, but the genesis file hashes to ${bytesToHex(hash)}`);
+      throw new NodeError('GENESIS_MISMATCH', `this data dir was initialised with genesis ${bytesToHex(stored)}, but the genesis file hashes to ${bytesToHex(hash)} (if it was never given another genesis, its database is damaged: run \`polchain db check\`)`);
     }
     return this.loadState(genesis);
   }

@@ -24,7 +24,7 @@ async function attempt(problems: string[], f: () => Promise<unknown>): Promise<v
   try {
     await f();
   } catch (e) {
-    if (!(e instanceof NodeError) || !['STORE_CORRUPT', 'STORE_BEHIND', 'STATE_FILE_DAMAGED'].includes(e.code)) throw e;
+    if (!(e instanceof NodeError) || !['STORE_CORRUPT', 'STORE_BEHIND', 'STATE_FILE_DAMAGED', 'GENESIS_MISMATCH'].includes(e.code)) throw e;
     problems.push(`${e.code}: ${errorMessage(e)}`);
   }
 }
