@@ -267,6 +267,10 @@ export class ChainStore {
     return { height, index };
   }
 
+  async getReceiptBytes(txHash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.get(KEY.receipt(txHash));
+  }
+
   async getReceipt(txHash: Uint8Array): Promise<Receipt | undefined> {
     const b = await this.get(KEY.receipt(txHash));
     return b ? stored(`receipt of tx ${bytesToHex(txHash)}`, () => decodeReceipt(b)) : undefined;

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Level } from 'level';
-import { buildBlock, type Commit } from '../../vm/index.ts';
+import { buildBlock, encodeReceipt, type Commit } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { NodeError } from '../util/index.ts';
 import { ChainStore } from './chain-store.ts';
@@ -41,11 +41,19 @@ test('a value damaged inside the database reads back as STORE_CORRUPT and the ch
   assert.deepEqual(sound.problems, []);
   assert.equal(sound.blocks, 4);
   assert.equal(sound.receipts, 1);
-  assert.ok(await store.getReceipt(txHash));
+  const receipt = (await store.getReceipt(txHash))!;
+  await store.close();
+
+  // A receipt that reads back as another valid receipt (a fee off by one) is caught by the header's receiptsRoot.
+  let raw = new Level<Uint8Array, Uint8Array>(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+  await raw.put(KEY.receipt(txHash), encodeReceipt({ ...receipt, fee: receipt.fee + 1n }));
+  await raw.close();
+  store = await ChainStore.open(join(dir, 'db'));
+  assert.deepEqual((await checkStoredChain(store, { receipts: true })).problems, ['block 2: its stored receipts do not hash to the header\'s receiptsRoot']);
   await store.close();
 
   // What a damaged table hands back when its checksums are not verified: bytes that do not decode.
-  const raw = new Level<Uint8Array, Uint8Array>(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
+  raw = new Level<Uint8Array, Uint8Array>(join(dir, 'db'), { keyEncoding: 'view', valueEncoding: 'view' });
   await raw.put(KEY.receipt(txHash), Uint8Array.of(0xc1, 0xff, 0x00));
   await raw.put(KEY.block(3n), Uint8Array.of(0x93, 0x01));
   await raw.close();

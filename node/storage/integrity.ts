@@ -1,6 +1,6 @@
 import { blockHash } from '../../vm/index.ts';
 import { NodeError } from '../util/index.ts';
-import { bytesToHex, equalBytes, errorMessage, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes, errorMessage, merkleRoot, sha256 } from '../../primitives/index.ts';
 import type { ChainStore } from './chain-store.ts';
 import { readHeadMarker } from './head-marker.ts';
 
@@ -63,13 +63,19 @@ async function checkHeight(store: ChainStore, h: bigint, above: Uint8Array | nul
     if (above && !equalBytes(above, hash)) return { line: `block ${h + 1n} builds on ${bytesToHex(above)}, but block ${h} hashes to ${bytesToHex(hash)}`, prevHash: block.header.prevHash };
     if ((await store.getHeightByHash(hash)) !== h) return { line: `the hash index does not point at block ${h}`, prevHash: block.header.prevHash };
     if (receipts) {
-      for (let i = 0; i < block.txs.length; i++) {
-        const txHash = sha256(block.txs[i]!);
-        const loc = await store.getTxLocation(txHash);
+      // The header commits to the transactions and receipts: a value that reads back wrong without
+      // a read error (LevelDB does not verify every checksum) still shows up here.
+      const txHashes = block.txs.map((t) => sha256(t));
+      if (!equalBytes(merkleRoot(txHashes), block.header.txRoot)) return { line: `block ${h}: its transactions do not hash to the header's txRoot`, prevHash: block.header.prevHash };
+      const receiptHashes: Uint8Array[] = [];
+      for (let i = 0; i < txHashes.length; i++) {
+        const loc = await store.getTxLocation(txHashes[i]!);
         if (!loc || loc.height !== h || loc.index !== i) return { line: `block ${h} tx ${i}: its location index is missing or wrong`, prevHash: block.header.prevHash };
-        if (!(await store.getReceipt(txHash))) return { line: `block ${h} tx ${i}: its receipt is missing`, prevHash: block.header.prevHash };
+        if (!(await store.getReceipt(txHashes[i]!))) return { line: `block ${h} tx ${i}: its receipt is missing`, prevHash: block.header.prevHash };
+        receiptHashes.push(sha256((await store.getReceiptBytes(txHashes[i]!))!));
         r.receipts++;
       }
+      if (!equalBytes(merkleRoot(receiptHashes), block.header.receiptsRoot)) return { line: `block ${h}: its stored receipts do not hash to the header's receiptsRoot`, prevHash: block.header.prevHash };
       await store.getBlockEvents(h);
     }
     return { prevHash: block.header.prevHash };
