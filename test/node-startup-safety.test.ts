@@ -52,6 +52,14 @@ test('a BFT validator whose config.json goes missing refuses to start instead of
   refused(await start(dir), 'DATADIR_IDENTITY_MISMATCH', /runs the bft engine/);
   refused(await start(dir, '--engine', 'solo'), 'DATADIR_IDENTITY_MISMATCH', /from --engine/);
   await writeFile(join(dir, 'config.json'), config);
+  // Every other state file: damaged is a typed refusal naming the file.
+  await writeFile(join(dir, 'identity.json'), '{"version": 1, "chainId"');
+  refused(await start(dir), 'STATE_FILE_DAMAGED', /identity\.json: not valid JSON/);
+  await unlink(join(dir, 'identity.json')); // the database still has the record
+  const p2pKey = await readFile(join(dir, 'p2p.key'), 'utf8');
+  await writeFile(join(dir, 'p2p.key'), p2pKey.slice(0, 20));
+  refused(await start(dir), 'STATE_FILE_DAMAGED', /p2p\.key \(this node's libp2p identity\) is damaged/);
+  await writeFile(join(dir, 'p2p.key'), p2pKey);
 
   // A damaged double-sign history is a typed refusal, a missing one too unless accepted explicitly.
   const history = await readFile(join(dir, 'sign-history.json'), 'utf8');

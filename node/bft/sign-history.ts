@@ -49,7 +49,6 @@ export function saveSignHistory(path: string, history: readonly LastSigned[]): v
 /** The validator's double-sign guard, resuming from and persisting to the history file at `path`. */
 export function openGuardedSigner(seed: Uint8Array, path: string): GuardedSigner {
   const history = loadSignHistory(path);
-  // The file exists from the first start as a validator on, so that its absence later means it was lost.
   if (!existsSync(path)) saveSignHistory(path, history);
   return new GuardedSigner(seed, { history, persist: (h) => saveSignHistory(path, h) });
 }
@@ -60,10 +59,12 @@ export function openGuardedSigner(seed: Uint8Array, path: string): GuardedSigner
  * vote at a height it already voted on. Refused unless the operator accepts it explicitly.
  */
 export function checkSignHistoryPresent(path: string, signedBefore: string | null, accept: boolean, warn: (msg: string) => void): void {
-  if (signedBefore === null || existsSync(path)) return;
-  if (accept) {
-    warn(`${path} is missing although ${signedBefore}; starting anyway (--accept-missing-sign-history): the double-sign guard starts empty`);
-    return;
+  if (existsSync(path)) return;
+  if (signedBefore !== null && !accept) {
+    throw new NodeError('SIGN_HISTORY_MISSING', `${path} (the double-sign history) is missing, but ${signedBefore}; restore it from a backup, or wait until the chain has moved past the height you last signed at and start with --accept-missing-sign-history (signing twice is slashed)`);
   }
-  throw new NodeError('SIGN_HISTORY_MISSING', `${path} (the double-sign history) is missing, but ${signedBefore}; restore it from a backup, or wait until the chain has moved past the height you last signed at and start with --accept-missing-sign-history (signing twice is slashed)`);
+  if (signedBefore !== null) warn(`${path} is missing although ${signedBefore}; starting anyway (--accept-missing-sign-history): the double-sign guard starts empty`);
+  // Created before the data dir records that it runs this validator, so that a start killed in
+  // between is not refused next time: from here on, its absence means it was lost.
+  saveSignHistory(path, []);
 }
