@@ -3,15 +3,16 @@ import type { Logger } from 'pino';
 import { type BlockResult, type ChainState, type Commit } from '../vm/index.ts';
 import { genesisHash, type Genesis } from '../genesis/index.ts';
 import { createRpcServer, TOPICS, type RpcServer } from '../rpc/index.ts';
-import { ChainStore } from './storage/index.ts';
+import { ChainStore, checkHeadAgainstMarker, checkRecentChain, signedInRecentBlocks } from './storage/index.ts';
 import { Mempool, type MempoolOptions, DEFAULT_MEMPOOL } from './mempool/index.ts';
 import type { BlockDecider, DeciderStatus } from './chain/index.ts';
 import { SoloProducer } from './producer/index.ts';
-import { BftDriver, TxBatcher } from './bft/index.ts';
+import { BftDriver, TxBatcher, checkSignHistoryPresent } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch } from './rpc-methods/index.ts';
-import { NODE_VERSION, logHex } from './util/index.ts';
+import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch, gateMethods } from './rpc-methods/index.ts';
+import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
+import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
@@ -33,6 +34,14 @@ export interface NodeOptions {
   engine?: 'solo' | 'bft';
   p2p?: { listen: string[]; bootstrap: string[]; keySeed: Uint8Array };
   timeouts?: TimeoutConfig;
+  /** The operator said --no-validator: a data dir that runs a validator may start without its key. */
+  noValidator?: boolean;
+  /** The operator accepts a lost double-sign history (--accept-missing-sign-history); logged at warn. */
+  acceptMissingSignHistory?: boolean;
+  /** Where the engine setting came from, for the error when it disagrees with the data dir. */
+  engineSource?: string;
+  /** How long an RPC request made while the node starts waits before NOT_READY (default 10 s). */
+  readyWaitMs?: number;
   /** Test-only fault injection. */
   faults?: { equivocate?: boolean };
 }
@@ -53,6 +62,9 @@ export class PolchainNode {
   readonly genesisHash: Uint8Array;
   readonly validatorAddress: Uint8Array | null;
   private readonly commitListeners = new Set<(r: BlockResult, c: Commit) => void>();
+  private markReady!: () => void;
+  /** Resolves once consensus state is loaded and the decider runs; RPC requests wait for it. */
+  private readonly ready = new Promise<void>((res) => { this.markReady = res; });
 
   private constructor(
     readonly opts: NodeOptions,
@@ -66,13 +78,15 @@ export class PolchainNode {
 
   static async start(opts: NodeOptions): Promise<PolchainNode> {
     const log = opts.logger;
-    const store = await ChainStore.open(join(opts.dataDir, 'db'));
+    const layout = dataDirLayout(opts.dataDir);
+    const store = await ChainStore.open(layout.db, { headMarker: layout.headMarker });
     let node: PolchainNode;
     try {
       const state = await store.initState(opts.genesis);
       // the dispute referee (docs/disputes.md §4): every block that decides a dispute re-executes a step on it
       state.referee = await loadDetReferee();
       log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: logHex(state.stateRoot) }, 'state loaded');
+      await PolchainNode.checkDataDir(opts, store, state);
       const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool });
       node = new PolchainNode(opts, store, state, mempool);
     } catch (e) {
@@ -89,43 +103,71 @@ export class PolchainNode {
     return node;
   }
 
+  /**
+   * Refuses to start on a data dir that would make this node change chain or engine, stop signing
+   * because its key is gone, sign without its double-sign history, or run from a database that is
+   * damaged or lost its newest blocks; then records what the data dir is (identity.json and the
+   * database), so the next start is held to it.
+   */
+  private static async checkDataDir(opts: NodeOptions, store: ChainStore, state: ChainState): Promise<void> {
+    const log = opts.logger;
+    const layout = dataDirLayout(opts.dataDir);
+    const fileRec = await readIdentityFile(layout.identity);
+    const dbText = await store.getIdentity();
+    const dbRec = dbText === undefined ? null : parseIdentity(dbText, `${layout.db} (identity record)`);
+    const engine = opts.engine ?? 'solo';
+    const next = checkIdentity(dbRec ?? fileRec, {
+      chainId: state.chainId, genesisHash: bytesToHex(genesisHash(opts.genesis)), engine, engineSource: opts.engineSource ?? 'the node options',
+    }, opts.dataDir);
+    const me = opts.validatorSeed ? encodeAddress(addressFromPublicKey(publicKeyFromSeed(opts.validatorSeed))) : null;
+    if (next.validator !== null && me === null && !opts.noValidator) {
+      throw new NodeError('VALIDATOR_KEY_UNLOADABLE', `${join(layout.keys, layout.validatorKeyName + '.json')} is missing, but this data dir runs validator ${next.validator}; restore the key file (\`polchain keys import ${layout.validatorKeyName} --keystore FILE\` or --mnemonic) or start with --no-validator to follow the chain without signing`);
+    }
+    if (next.validator !== null && me === null) log.warn({ validator: next.validator }, 'this data dir runs a validator; following the chain without signing (--no-validator)');
+    if (me !== null && next.validator !== null && me !== next.validator) log.warn({ was: next.validator, now: me }, 'this data dir now runs another validator key');
+    if (engine === 'bft' && me !== null) {
+      const signedBefore = dbRec?.validator === me && dbRec.engine === 'bft' ? `this data dir has run validator ${me} before`
+        : await signedInRecentBlocks(store, addressFromPublicKey(publicKeyFromSeed(opts.validatorSeed!))) ? `validator ${me} signed recent blocks of this chain` : null;
+      checkSignHistoryPresent(layout.signHistory, signedBefore, opts.acceptMissingSignHistory === true, (msg) => log.warn(msg));
+    }
+    const checked = await checkRecentChain(store, opts.dataDir);
+    if (!(await checkHeadAgainstMarker(store, layout.headMarker, opts.dataDir)) && state.height > 0n) {
+      log.warn({ file: layout.headMarker, height: Number(state.height) }, 'no head marker: this start cannot tell whether the database lost blocks; writing one now');
+    }
+    if (state.height > 0n) store.markHead(state.height, state.lastBlockHash);
+    log.info({ head: Number(checked.head), checkedFrom: Number(checked.from), blocks: checked.blocks }, 'storage checked');
+    const rec: DataDirIdentity = { ...next, validator: me ?? next.validator };
+    const json = identityJson(rec);
+    if (dbText !== json) await store.putIdentity(json);
+    if (!fileRec || identityJson(fileRec) !== json) writeIdentityFile(layout.identity, rec);
+  }
+
+  /**
+   * p2p first (a bad listen address fails before anything else is open), then RPC (requests wait
+   * for readiness), then the block decider and the verifier; then the node is ready.
+   */
   private async startServices(): Promise<void> {
     const { opts } = this;
-    if (opts.rpc.enabled) {
-      this.rpcServer = await createRpcServer({
-        methods: [
-          ...chainMethods({
-            state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
-            validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
-            consensus: () => this.consensusStatus(),
-            peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
-            verifier: () => {
-              const v = this.verifierStats;
-              if (!v) return null;
-              // node_status declares these counters and the schedule (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
-              const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler } = v;
-              return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler };
-            },
-          }),
-          ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
-        ],
-        logger: opts.logger.child({ module: 'rpc' }),
-        host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch, corsOrigins: opts.rpc.corsOrigins,
-        topics: [...TOPICS],
-        info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
-      });
-      this.disputeWatch = new DisputeWatch(this.state.jobs.values());
-    }
     if (opts.engine === 'bft') {
       if (!opts.p2p) throw new Error('the bft engine needs p2p options');
       this.p2pHost = await createP2pHost({
         chainId: this.state.chainId, listen: opts.p2p.listen, bootstrap: opts.p2p.bootstrap, privateKeySeed: opts.p2p.keySeed,
         logger: opts.logger.child({ module: 'p2p' }),
       });
-      const host = this.p2pHost;
+    } else if (opts.validatorSeed) {
+      // A solo validator is every job's committee, so it must verify too: a libp2p host that only
+      // dials out (no listen address unless configured) fetches openings from solvers.
+      this.p2pHost = await createP2pHost({
+        chainId: this.state.chainId, listen: opts.p2p?.listen ?? [], bootstrap: [], privateKeySeed: opts.p2p?.keySeed ?? await loadOrCreateP2pKey(opts.dataDir),
+        logger: opts.logger.child({ module: 'p2p' }),
+      });
+    }
+    if (opts.rpc.enabled) await this.startRpc();
+    if (opts.engine === 'bft') {
+      const host = this.p2pHost!;
       this.txBatcher = new TxBatcher((batch) => void host.publish('tx', batch).catch(() => {}));
       this.decider = new BftDriver({
-        state: this.state, store: this.store, mempool: this.mempool, p2p: this.p2pHost, validatorSeed: opts.validatorSeed,
+        state: this.state, store: this.store, mempool: this.mempool, p2p: host, validatorSeed: opts.validatorSeed,
         walPath: join(opts.dataDir, 'cs.wal'), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
         commitWaitMs: opts.blockIntervalMs,
         clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
@@ -134,12 +176,6 @@ export class PolchainNode {
       await this.decider.init();
       this.decider.start();
     } else if (opts.validatorSeed) {
-      // A solo validator is every job's committee, so it must verify too: a libp2p host that only
-      // dials out (no listen address unless configured) fetches openings from solvers.
-      this.p2pHost = await createP2pHost({
-        chainId: this.state.chainId, listen: opts.p2p?.listen ?? [], bootstrap: [], privateKeySeed: opts.p2p?.keySeed ?? await loadOrCreateP2pKey(opts.dataDir),
-        logger: opts.logger.child({ module: 'p2p' }),
-      });
       this.decider = new SoloProducer({
         state: this.state, store: this.store, mempool: this.mempool, validatorSeed: opts.validatorSeed,
         blockIntervalMs: opts.blockIntervalMs, emptyBlocks: opts.emptyBlocks,
@@ -169,6 +205,35 @@ export class PolchainNode {
       verifier.start();
     }
     // ---- end verifier wiring ----
+    this.markReady();
+  }
+
+  private async startRpc(): Promise<void> {
+    const { opts } = this;
+    const methods = [
+      ...chainMethods({
+        state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
+        validatorAddress: this.validatorAddress, submit: (raw) => this.submit(raw),
+        consensus: () => this.consensusStatus(),
+        peers: () => (this.p2pHost?.peers() ?? []).map((p) => ({ peerId: p.peerId, addrs: p.addrs.map(String), score: p.score, direction: String(p.direction) })),
+        verifier: () => {
+          const v = this.verifierStats;
+          if (!v) return null;
+          // node_status declares these counters and the schedule (rpc/api VERIFIER_STATS); the dispute counters are not in it yet
+          const { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler } = v;
+          return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler };
+        },
+      }),
+      ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
+    ];
+    this.rpcServer = await createRpcServer({
+      methods: gateMethods(methods, { ready: this.ready, waitMs: opts.readyWaitMs ?? 10_000 }),
+      logger: opts.logger.child({ module: 'rpc' }),
+      host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch, corsOrigins: opts.rpc.corsOrigins,
+      topics: [...TOPICS],
+      info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
+    });
+    this.disputeWatch = new DisputeWatch(this.state.jobs.values());
   }
 
   get rpcUrl(): string | undefined {

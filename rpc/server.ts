@@ -216,7 +216,21 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
     return reply.code(200).type('application/json; charset=utf-8').send(out);
   });
 
-  await app.register(websocket, { options: { maxPayload: bodyLimit } });
+  await app.register(websocket, {
+    options: { maxPayload: bodyLimit },
+    // A client's protocol error (a message over the limit: ws closes with 1009 "message too big"; a bad
+    // frame: 1002/1007) is the client's doing: one warn line with its code, no stack. Anything else
+    // is ours and keeps the error level.
+    errorHandler: (err, socket, req) => {
+      const code = (err as { code?: unknown }).code;
+      if (typeof code === 'string' && code.startsWith('WS_ERR_')) {
+        req.log.warn({ remote: req.ip, code, ...(code === 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH' ? { limit: bodyLimit } : {}) }, `rpc ws: ${err.message}; connection closed`);
+        return;
+      }
+      req.log.error({ err }, 'rpc ws connection failed');
+      socket.terminate();
+    },
+  });
   app.register(async (scope) => {
     scope.get('/ws', { websocket: true }, (socket: WebSocket, req) => {
       const peer = new WsPeer(socket, hub, req.ip, req.log);
@@ -234,7 +248,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
         });
       });
       socket.on('close', () => peer.drop());
-      socket.on('error', (err) => req.log.debug({ err }, 'rpc ws socket error'));
+      socket.on('error', (err) => req.log.debug({ code: (err as { code?: unknown }).code, reason: err.message }, 'rpc ws socket error'));
     });
   });
 

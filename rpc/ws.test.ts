@@ -123,15 +123,24 @@ test('WS: a slow consumer is dropped instead of buffering without bound', async 
   }, { maxBufferedBytes: 1024 * 1024, logger });
 });
 
-test('WS: oversized messages close the connection; the server keeps serving', async () => {
+test('WS: oversized messages close the connection (1009) with one warn line and no stack; the server keeps serving', async () => {
+  const { logger, lines } = captureLogger();
   await withServer(async (s) => {
-    const c = await connect(s.wsUrl);
-    c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'echo', params: ['x'.repeat(5000)], id: 1 }));
-    assert.equal(await c.closed, 1009);
+    for (let i = 0; i < 3; i++) {
+      const c = await connect(s.wsUrl);
+      c.ws.send(JSON.stringify({ jsonrpc: '2.0', method: 'echo', params: ['x'.repeat(5000)], id: 1 }));
+      assert.equal(await c.closed, 1009);
+    }
     const d = await connect(s.wsUrl);
     assert.equal((await d.call('add', [1], 2)).result, 1);
     d.ws.close();
-  }, { bodyLimit: 4096 });
+  }, { bodyLimit: 4096, logger });
+  const entries = lines.join('').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { level: number; msg: string; code?: string });
+  const warns = entries.filter((e) => e.level === 40);
+  assert.equal(warns.length, 3, 'one warn line per oversized message');
+  for (const w of warns) assert.equal(w.code, 'WS_ERR_UNSUPPORTED_MESSAGE_LENGTH');
+  assert.deepEqual(entries.filter((e) => e.level >= 50), [], 'nothing at error level');
+  assert.ok(!lines.join('').includes('"stack"'), 'no stack trace in the log');
 });
 
 test('close() ends open WebSocket connections and is idempotent; signal closes too', async () => {

@@ -145,7 +145,11 @@ test('start: --rpc-cors reaches the RPC server, a p2p port in use is one typed l
   await once(blocker, 'listening');
   t.after(() => blocker.close());
   const port = (blocker.address() as { port: number }).port;
-  const busy = await runCli(['start', '--data-dir', dir, '--rpc-port', '0', '--engine', 'bft', '--p2p-listen', `/ip4/127.0.0.1/tcp/${port}`, '--log-level', 'error']);
+  // `dir` has run the solo engine and so refuses bft (DATADIR_IDENTITY_MISMATCH): a fresh data dir
+  const fresh = await mkdtemp(join(tmpdir(), 'polchain-start-bft-'));
+  t.after(() => rm(fresh, { recursive: true, force: true }));
+  assert.equal((await runCli(['init', '--data-dir', fresh, '--dev-accounts', '1'])).code, 0);
+  const busy = await runCli(['start', '--data-dir', fresh, '--rpc-port', '0', '--engine', 'bft', '--p2p-listen', `/ip4/127.0.0.1/tcp/${port}`, '--log-level', 'error']);
   assert.equal(busy.code, 1);
   const line = busy.stderr.split('\n').find((l) => l.startsWith('polchain start:'));
   assert.match(line ?? '', new RegExp(`^polchain start: P2P_LISTEN_FAILED: cannot listen on /ip4/127.0.0.1/tcp/${port}: port ${port} is already in use; .*--p2p-listen$`));

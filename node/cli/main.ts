@@ -14,6 +14,7 @@ interface Entry { summary: string; load: () => Promise<{ command: CliCommand }> 
 export const COMMANDS: Record<string, Entry> = {
   init: { summary: 'create a data dir with a validator key, a dev genesis and a config file', load: () => import('./commands/init.ts') },
   start: { summary: 'run a node (and produce blocks when this data dir holds a validator key)', load: () => import('./commands/start.ts') },
+  db: { summary: 'check the stored chain of a stopped node (polchain db check)', load: () => import('./commands/db.ts') },
   config: { summary: 'print an annotated example config.json (every setting, its default, flag and env name)', load: () => import('./commands/config.ts') },
   keys: { summary: 'manage the encrypted keystore (new, list, show, import, export)', load: () => import('./commands/keys.ts') },
   tx: { summary: 'sign and submit a transaction (transfer, stake, unbond) over JSON-RPC', load: () => import('./commands/tx.ts') },

@@ -143,3 +143,12 @@ export function exampleConfig(): string {
   lines.push('}');
   return lines.join('\n');
 }
+
+/** Where a setting's value came from, in words (for errors that ask the operator to change it). */
+export function settingSource(key: keyof NodeConfig, flags: Record<string, unknown>, env: NodeJS.ProcessEnv, file: Record<string, unknown>, fileExists: boolean): string {
+  const s = SETTINGS.find((x) => x.key === key)!;
+  if (flags[s.flag] !== undefined) return `--${s.flag}`;
+  if (env[s.env] !== undefined && env[s.env] !== '') return `environment ${s.env}`;
+  if (file[s.key] !== undefined) return `config.json "${s.key}"`;
+  return `the default, since ${fileExists ? `config.json sets no "${s.key}"` : 'config.json is missing'}`;
+}

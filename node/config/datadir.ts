@@ -12,5 +12,10 @@ export const dataDirLayout = (dir: string) => ({
   genesis: join(dir, 'genesis.json'),
   keys: join(dir, 'keys'),
   db: join(dir, 'db'),
+  identity: join(dir, 'identity.json'),
+  /** The last committed height and hash, fsynced after each commit: a database that went backwards is caught. */
+  headMarker: join(dir, 'head.marker'),
+  signHistory: join(dir, 'sign-history.json'),
+  wal: join(dir, 'cs.wal'),
   validatorKeyName: 'validator',
 });

@@ -18,6 +18,12 @@ const SALT_LEN = 32;
 const NONCE_LEN = 12;
 /** Upper bounds accepted when reading a file (a hostile file must not make us allocate gigabytes). */
 const MAX_N = 1 << 20, MAX_R = 32, MAX_P = 16;
+/**
+ * And on their products: scrypt's memory is 128·N·r bytes (capped at 256 MiB, 8x the default's 32
+ * MiB) and its work grows with N·r·p (capped at 16x the default), so a damaged or hostile file is
+ * refused at once instead of stalling a start for minutes or exhausting memory.
+ */
+const MAX_MEMORY_NR = 1 << 21, MAX_WORK_NRP = 1 << 22;
 
 export interface KeystoreFile {
   version: 1;
@@ -58,6 +64,9 @@ function checkParams(n: number, r: number, p: number, where: string): void {
   const pow2 = Number.isSafeInteger(n) && n >= 2 && n <= MAX_N && (n & (n - 1)) === 0;
   if (!pow2 || !Number.isSafeInteger(r) || r < 1 || r > MAX_R || !Number.isSafeInteger(p) || p < 1 || p > MAX_P) {
     throw new KeystoreError('KEYSTORE_MALFORMED', `${where}: scrypt parameters out of range (n=${n}, r=${r}, p=${p}; n must be a power of two <= 2^20, r <= ${MAX_R}, p <= ${MAX_P})`);
+  }
+  if (n * r > MAX_MEMORY_NR || n * r * p > MAX_WORK_NRP) {
+    throw new KeystoreError('KEYSTORE_MALFORMED', `${where}: scrypt cost too high (n=${n}, r=${r}, p=${p}: ${(128 * n * r) >> 20} MiB; the limits are 128·n·r <= ${(128 * MAX_MEMORY_NR) >> 20} MiB and n·r·p <= 2^22)`);
   }
 }
 
@@ -151,7 +160,7 @@ function open(parsed: Parsed, key: Uint8Array): Uint8Array {
   try {
     seed = gcm(key, parsed.nonce, aadFor(parsed.publicKey)).decrypt(parsed.ct);
   } catch {
-    throw new KeystoreError('KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase (or the encrypted part of the file was altered)');
+    throw new KeystoreError('KEYSTORE_BAD_PASSPHRASE', 'wrong passphrase, or the file was altered (its publicKey, address, nonce or ciphertext)');
   } finally {
     key.fill(0);
   }

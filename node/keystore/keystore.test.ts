@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, stat, readdir, writeFile, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, stat, readdir, writeFile, readFile, unlink } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -87,6 +87,8 @@ test('malformed files -> KEYSTORE_MALFORMED with a reason', () => {
     ['cipher ctr', mutate((c) => { c.crypto.cipher = 'aes-128-ctr'; })],
     ['n not power of 2', mutate((c) => { c.crypto.kdfparams.n = 1000; })],
     ['n huge (DoS)', mutate((c) => { c.crypto.kdfparams.n = 2 ** 30; })],
+    ['each in range, together 4 GiB (DoS)', mutate((c) => { c.crypto.kdfparams.n = 2 ** 20; c.crypto.kdfparams.r = 32; c.crypto.kdfparams.p = 16; })],
+    ['512 MiB', mutate((c) => { c.crypto.kdfparams.n = 2 ** 19; c.crypto.kdfparams.r = 8; })],
     ['r huge', mutate((c) => { c.crypto.kdfparams.r = 1000; })],
     ['p zero', mutate((c) => { c.crypto.kdfparams.p = 0; })],
     ['n string', mutate((c) => { c.crypto.kdfparams.n = '16'; })],
@@ -149,7 +151,9 @@ test('Keystore: create/list/show/load, mode 0600, no temp files left, no overwri
     assert.deepEqual((await readdir(ksDir)).sort(), ['alice-2.json', 'validator.json'], 'no temp files left behind');
     // a corrupt file is reported by show/load and skipped by list
     await writeFile(join(ksDir, 'broken.json'), '{"kind":', { mode: 0o600 });
-    await assert.rejects(ks.show('broken'), isErr('KEYSTORE_MALFORMED'));
+    await assert.rejects(ks.show('broken'), (e: unknown) => isErr('KEYSTORE_MALFORMED')(e) && /broken\.json is not valid JSON \(truncated\?/.test((e as Error).message));
+    await writeFile(join(ksDir, 'empty.json'), '', { mode: 0o600 });
+    await assert.rejects(ks.show('empty'), (e: unknown) => isErr('KEYSTORE_MALFORMED')(e) && /empty\.json is empty/.test((e as Error).message));
     await assert.rejects(ks.load('broken', 'pw'), isErr('KEYSTORE_MALFORMED'));
     assert.deepEqual((await ks.list()).map((k) => k.name), ['alice-2', 'validator']);
     // the file on disk is the documented JSON format

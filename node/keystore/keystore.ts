@@ -47,11 +47,12 @@ export class Keystore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new KeystoreError('KEYSTORE_NOT_FOUND', `no key named "${name}" in ${this.dir}`);
       throw e;
     }
+    if (text.trim() === '') throw new KeystoreError('KEYSTORE_MALFORMED', `key file ${this.path(name)} is empty (${text.length} bytes)`);
     let json: unknown;
     try {
       json = JSON.parse(text);
     } catch {
-      throw new KeystoreError('KEYSTORE_MALFORMED', `key file ${this.path(name)} is not valid JSON`);
+      throw new KeystoreError('KEYSTORE_MALFORMED', `key file ${this.path(name)} is not valid JSON (truncated? ${text.length} bytes)`);
     }
     try {
       parseKeystoreFile(json);

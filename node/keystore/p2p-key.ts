@@ -12,7 +12,9 @@ export async function loadOrCreateP2pKey(dataDir: string): Promise<Uint8Array> {
   const path = p2pKeyPath(dataDir);
   try {
     const hex = (await readFile(path, 'utf8')).trim();
-    if (!/^[0-9a-f]{64}$/.test(hex)) throw new NodeError('CONFIG_INVALID', `${path}: expected 64 hex digits`);
+    if (!/^[0-9a-f]{64}$/.test(hex)) {
+      throw new NodeError('STATE_FILE_DAMAGED', `${path} (this node's libp2p identity) is damaged: expected 64 hex digits, got ${hex.length === 0 ? 'an empty file' : `${hex.length} characters`}; restore it from a backup, or remove it to start with a new peer id (peers that bootstrap from the old /p2p/<id> must be told)`);
+    }
     return hexToBytes(hex);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;

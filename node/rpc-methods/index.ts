@@ -3,3 +3,4 @@ export { jobMethods, JOBS_TOPIC, DISPUTES_TOPIC, JOB_LIST_MAX, JOB_LIST_DEFAULT,
 export { jobUpdateJson } from './job-json.ts';
 export { headerJson, txJson, eventJson, receiptJson } from './json.ts';
 export { DisputeWatch, type DisputeNotification } from './dispute-updates.ts';
+export { gateMethods, type ReadyGate } from './ready-gate.ts';

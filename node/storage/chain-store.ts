@@ -3,6 +3,7 @@ import { commitBlock, decodeAccount, decodeBlock, decodeCommit, decodeReceipt, d
 import { genesisHash, genesisState, type Genesis } from '../../genesis/index.ts';
 import { NodeError } from '../util/index.ts';
 import { KEY, readU64be, u64be } from './keys.ts';
+import { HeadMarker } from './head-marker.ts';
 import { bytesToHex, equalBytes, sha256, errorMessage } from '../../primitives/index.ts';
 
 type Db = Level<Uint8Array, Uint8Array>;
@@ -24,10 +25,36 @@ type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'de
  * commit, receipts, indexes, every state change and the new applied height, so a process killed at
  * any instant restarts at exactly the last committed block.
  */
-export class ChainStore {
-  private constructor(private readonly db: Db, readonly path: string) {}
+/**
+ * A LevelDB read error (a damaged table or log) or a stored value that does not decode: the
+ * database is damaged, never a bug to answer with a stack trace.
+ */
+export function storeCorrupt(what: string, e: unknown): NodeError {
+  return new NodeError('STORE_CORRUPT', `the database is damaged: ${what}: ${errorMessage(e)}; stop the node and run \`polchain db check\``);
+}
 
-  static async open(path: string): Promise<ChainStore> {
+/** Decodes a stored value, turning a decode failure into STORE_CORRUPT naming the value. */
+function stored<T>(what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    throw storeCorrupt(`${what} does not decode`, e);
+  }
+}
+
+export interface ChainStoreOptions {
+  /** Records each committed head outside the database (see head-marker.ts). */
+  headMarker?: string;
+}
+
+export class ChainStore {
+  private readonly marker: HeadMarker | null;
+
+  private constructor(private readonly db: Db, readonly path: string, opts: ChainStoreOptions) {
+    this.marker = opts.headMarker ? new HeadMarker(opts.headMarker) : null;
+  }
+
+  static async open(path: string, opts: ChainStoreOptions = {}): Promise<ChainStore> {
     const db: Db = new Level<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' });
     try {
       await db.open();
@@ -38,15 +65,33 @@ export class ChainStore {
       }
       throw new NodeError('STORE_CORRUPT', `cannot open database ${path}: ${err.cause?.message ?? errorMessage(e)}`);
     }
-    return new ChainStore(db, path);
+    return new ChainStore(db, path, opts);
   }
 
   async close(): Promise<void> {
+    this.marker?.close();
     await this.db.close();
   }
 
   private async get(key: Uint8Array): Promise<Uint8Array | undefined> {
-    return (await this.db.get(key)) ?? undefined;
+    try {
+      return (await this.db.get(key)) ?? undefined;
+    } catch (e) {
+      if ((e as { code?: string }).code === 'LEVEL_DATABASE_NOT_OPEN') throw e;
+      // metadata keys are ASCII ('mheight'); the others a one-letter family and a binary id
+      const name = key[0] === 0x6d ? new TextDecoder().decode(key) : `${String.fromCharCode(key[0]!)}:${bytesToHex(key.subarray(1, 13))}`;
+      throw storeCorrupt(`reading key ${name}`, e);
+    }
+  }
+
+  /** The data dir's identity record (node/config identity.ts), as stored JSON text; undefined before the first start. */
+  async getIdentity(): Promise<string | undefined> {
+    const b = await this.get(KEY.identity);
+    return b ? new TextDecoder().decode(b) : undefined;
+  }
+
+  async putIdentity(json: string): Promise<void> {
+    await this.db.put(KEY.identity, new TextEncoder().encode(json), { sync: true });
   }
 
   /** Writes genesis on a fresh database, or checks the stored genesis hash; then loads the state. */
@@ -63,13 +108,25 @@ export class ChainStore {
       return state;
     }
     if (!equalBytes(stored, hash)) {
-      throw new NodeError('GENESIS_MISMATCH', `this data dir was initialised with genesis ${bytesToHex(stored)}, but the genesis file hashes to ${bytesToHex(hash)}`);
+      throw new NodeError('GENESIS_MISMATCH', `this data dir was initialised with genesis ${bytesToHex(stored)}, but the genesis file hashes to ${bytesToHex(hash)} (if it was never given another genesis, its database is damaged: run \`polchain db check\`)`);
     }
     return this.loadState(genesis);
   }
 
+  /** The state entries, with a LevelDB read error reported as STORE_CORRUPT. */
+  private async *stateEntries(): AsyncGenerator<[Uint8Array, Uint8Array]> {
+    try {
+      yield* this.db.iterator({ gte: KEY.statePrefix, lt: Uint8Array.of(KEY.statePrefix[0]! + 1) });
+    } catch (e) {
+      if (e instanceof NodeError) throw e;
+      throw storeCorrupt('reading the stored state', e);
+    }
+  }
+
   private async loadState(genesis: Genesis): Promise<ChainState> {
-    const height = readU64be((await this.get(KEY.height))!);
+    const hb = await this.get(KEY.height);
+    if (!hb || hb.length !== 8) throw new NodeError('STORE_CORRUPT', 'the database has a genesis but no valid applied height; run `polchain db check`');
+    const height = readU64be(hb);
     const accounts = new Map<string, Account>();
     const validators = new Map<string, Validator>();
     let unbonding: UnbondingEntry[] = [];
@@ -77,26 +134,26 @@ export class ChainStore {
     const jobs = new Map<string, Job>();
     let activeJobs: Uint8Array[] = [];
     const entries: Array<[Uint8Array, Uint8Array | null]> = [[PARAMS_TREE_KEY, sha256(encodeParams(genesis.chainId, genesis.params))]];
-    for await (const [key, value] of this.db.iterator({ gte: KEY.statePrefix, lt: Uint8Array.of(KEY.statePrefix[0]! + 1) })) {
+    for await (const [key, value] of this.stateEntries()) {
       const kind = key[1];
       const addr = key.subarray(2);
       if (kind === 0x61 /* a */) {
-        accounts.set(bytesToHex(addr), decodeAccount(value));
+        accounts.set(bytesToHex(addr), stored(`state entry ${bytesToHex(key)}`, () => decodeAccount(value)));
         entries.push([accountTreeKey(addr), sha256(value)]);
       } else if (kind === 0x76 /* v */) {
-        validators.set(bytesToHex(addr), decodeValidator(value));
+        validators.set(bytesToHex(addr), stored(`state entry ${bytesToHex(key)}`, () => decodeValidator(value)));
         entries.push([validatorTreeKey(addr), sha256(value)]);
       } else if (kind === 0x75 /* u */) {
-        unbonding = decodeUnbonding(value);
+        unbonding = stored(`state entry ${bytesToHex(key)}`, () => decodeUnbonding(value));
         if (unbonding.length) entries.push([UNBONDING_TREE_KEY, sha256(value)]);
       } else if (kind === 0x62 /* b */) {
-        beacon = decodeBeacon(value);
+        beacon = stored(`state entry ${bytesToHex(key)}`, () => decodeBeacon(value));
         entries.push([BEACON_TREE_KEY, sha256(value)]);
       } else if (kind === 0x6a /* j */) {
-        jobs.set(bytesToHex(addr), decodeJob(value));
+        jobs.set(bytesToHex(addr), stored(`state entry ${bytesToHex(key)}`, () => decodeJob(value)));
         entries.push([jobTreeKey(addr), sha256(value)]);
       } else if (kind === 0x4a /* J */) {
-        activeJobs = decodeJobIndex(value);
+        activeJobs = stored(`state entry ${bytesToHex(key)}`, () => decodeJobIndex(value));
         entries.push([JOB_INDEX_TREE_KEY, sha256(value)]);
       }
     }
@@ -145,7 +202,13 @@ export class ChainStore {
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
     }
     await this.db.batch(ops, { sync: true });
+    this.marker?.record({ height: h, hash: r.hash });
     commitBlock(state, r);
+  }
+
+  /** Records `height` as committed in the head marker (a start that found none, or an older one). */
+  markHead(height: bigint, hash: Uint8Array): void {
+    this.marker?.record({ height, hash });
   }
 
   async appliedHeight(): Promise<bigint> {
@@ -155,7 +218,7 @@ export class ChainStore {
 
   async getBlock(height: bigint): Promise<Block | undefined> {
     const b = await this.get(KEY.block(height));
-    return b ? decodeBlock(b) : undefined;
+    return b ? stored(`block ${height}`, () => decodeBlock(b)) : undefined;
   }
 
   async getBlockBytes(height: bigint): Promise<Uint8Array | undefined> {
@@ -169,19 +232,19 @@ export class ChainStore {
 
   async getCommit(height: bigint): Promise<Commit | undefined> {
     const b = await this.get(KEY.commit(height));
-    return b ? decodeCommit(b) : undefined;
+    return b ? stored(`commit ${height}`, () => decodeCommit(b)) : undefined;
   }
 
   async getDecidedBy(height: bigint): Promise<Validator[] | undefined> {
     const b = await this.get(KEY.decidedBy(height));
-    return b ? (decodeCanonical(b, 'validator list') as Uint8Array[]).map(decodeValidator) : undefined;
+    return b ? stored(`validators of block ${height}`, () => (decodeCanonical(b, 'validator list') as Uint8Array[]).map(decodeValidator)) : undefined;
   }
 
   /** The proposer priorities of the set that decided block `height`, if they were stored with it. */
   async getProposerPriorities(height: bigint): Promise<Map<string, bigint> | undefined> {
     const b = await this.get(KEY.proposerPriorities);
     if (!b) return undefined;
-    const v = decodeCanonical(b, 'proposer priorities');
+    const v = stored('proposer priorities', () => decodeCanonical(b, 'proposer priorities'));
     const bad = (why: string) => new NodeError('STORE_CORRUPT', `proposer priorities: ${why}`);
     if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'bigint' || !Array.isArray(v[1])) throw bad('expected [height, entries]');
     if (v[0] !== height) return undefined;
@@ -200,18 +263,22 @@ export class ChainStore {
   async getTxLocation(txHash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
     const b = await this.get(KEY.txLocation(txHash));
     if (!b) return undefined;
-    const [height, index] = decodeCanonical(b, 'tx location') as [bigint, number];
+    const [height, index] = stored(`location of tx ${bytesToHex(txHash)}`, () => decodeCanonical(b, 'tx location')) as [bigint, number];
     return { height, index };
+  }
+
+  async getReceiptBytes(txHash: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.get(KEY.receipt(txHash));
   }
 
   async getReceipt(txHash: Uint8Array): Promise<Receipt | undefined> {
     const b = await this.get(KEY.receipt(txHash));
-    return b ? decodeReceipt(b) : undefined;
+    return b ? stored(`receipt of tx ${bytesToHex(txHash)}`, () => decodeReceipt(b)) : undefined;
   }
 
   async getBlockEvents(height: bigint): Promise<ChainEvent[]> {
     const b = await this.get(KEY.events(height));
-    return b ? decodeEvents(b) : [];
+    return b ? stored(`events of block ${height}`, () => decodeEvents(b)) : [];
   }
 }
 

@@ -35,6 +35,8 @@ function k(prefix: string, ...parts: Uint8Array[]): Uint8Array {
 export const KEY = {
   genesisHash: k('mgenesis'),
   height: k('mheight'),
+  /** The data dir's identity record (JSON text): chain, engine, validator. */
+  identity: k('midentity'),
   block: (h: bigint) => k('b', u64be(h)),
   commit: (h: bigint) => k('c', u64be(h)),
   /** The BFT commit (+2/3 precommits, consensus encoding) that finalised block h. */

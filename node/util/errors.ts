@@ -6,6 +6,18 @@ export type NodeErrorCode =
   | 'DATADIR_EXISTS'
   | 'GENESIS_MISMATCH'
   | 'STORE_CORRUPT'
+  /** the database holds fewer blocks than this data dir is known to have committed (head marker) */
+  | 'STORE_BEHIND'
+  /** the data dir runs another engine than the one this start would run (another chain: GENESIS_MISMATCH) */
+  | 'DATADIR_IDENTITY_MISMATCH'
+  /** a state file of the data dir (identity.json, sign-history.json, p2p.key, head marker) cannot be read */
+  | 'STATE_FILE_DAMAGED'
+  /** this data dir runs a validator but its key file is missing or damaged */
+  | 'VALIDATOR_KEY_UNLOADABLE'
+  /** a validator that has signed before has lost its double-sign history */
+  | 'SIGN_HISTORY_MISSING'
+  /** the node is still starting (RPC answers NOT_READY with this code) */
+  | 'NODE_STARTING'
   | 'CONFIG_INVALID'
   | 'LOG_LEVEL_INVALID'
   | 'MEMPOOL_FULL'

@@ -7,14 +7,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
-import { checkChainId, devChainId, devGenesis, genesisToJson } from '../../../genesis/index.ts';
+import { checkChainId, devChainId, devGenesis, genesisHash, genesisToJson } from '../../../genesis/index.ts';
 import { Keystore, p2pKeyPath } from '../../keystore/index.ts';
-import { dataDirLayout } from '../../config/index.ts';
+import { dataDirLayout, writeIdentityFile } from '../../config/index.ts';
 import { peerIdFromSeed } from '../../p2p/index.ts';
 import { NodeError } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
 import type { CliCommand } from '../command.ts';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../../primitives/index.ts';
+import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../../../primitives/index.ts';
 
 const usage = 'polchain devnet [--validators N] [--dir DIR] [--p2p-base-port P] [--rpc-base-port P] [--block-interval-ms MS] [--chain-id ID] [--log-level L]';
 const BIN = fileURLToPath(new URL('../../../bin/polchain.mjs', import.meta.url));
@@ -46,6 +46,7 @@ export async function createDevnet(dir: string, n: number, p2pBase: number, rpcB
     await writeFile(layout.config, JSON.stringify({
       engine: 'bft', rpcPort: rpcBase + i, p2pListen: `/ip4/127.0.0.1/tcp/${p2pBase + i}`, bootstrap: i === 0 ? '' : boot, blockIntervalMs,
     }, null, 2) + '\n');
+    writeIdentityFile(layout.identity, { version: 1, chainId: genesis.chainId, genesisHash: bytesToHex(genesisHash(genesis)), engine: 'bft', validator: encodeAddress(validators[i]!.address) });
   }
 }
 

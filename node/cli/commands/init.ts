@@ -5,7 +5,7 @@ import { checkChainId, devChainId, devGenesis, genesisHash, genesisToJson } from
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 
 import { Keystore } from '../../keystore/index.ts';
-import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
+import { dataDirLayout, defaultDataDir, writeIdentityFile } from '../../config/index.ts';
 import { NodeError } from '../../util/index.ts';
 import { parseFlags } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
@@ -37,6 +37,8 @@ export const command: CliCommand = {
     const genesis = devGenesis({ validators: [{ address, consensusKey: publicKey, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: BigInt(Date.now()), devAccounts, chainId });
     await writeFile(layout.genesis, JSON.stringify(genesisToJson(genesis), null, 2) + '\n', { mode: 0o644 });
     await writeFile(layout.config, JSON.stringify({ logLevel: 'info', rpcPort: 8545, blockIntervalMs: 1000 }, null, 2) + '\n');
+    // The engine is recorded at the first start: the operator may still choose bft in config.json.
+    writeIdentityFile(layout.identity, { version: 1, chainId: genesis.chainId, genesisHash: bytesToHex(genesisHash(genesis)), validator: encodeAddress(address) });
     console.log(JSON.stringify({ dataDir: dir, chainId: genesis.chainId, genesisHash: '0x' + bytesToHex(genesisHash(genesis)), validator: encodeAddress(address) }, null, 2));
     return 0;
   },

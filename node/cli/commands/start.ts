@@ -1,20 +1,22 @@
 import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { loadGenesisFile } from '../../../genesis/index.ts';
-import { Keystore, loadOrCreateP2pKey } from '../../keystore/index.ts';
-import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, SETTINGS } from '../../config/index.ts';
+import { Keystore, KeystoreError, loadOrCreateP2pKey } from '../../keystore/index.ts';
+import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, settingSource } from '../../config/index.ts';
 import { createLogger, resolveLogFormat, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
 import { formatHelp, parseFlags, type Options } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 
-const usage = 'polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] [SETTING flags below]';
+const usage = 'polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] [--accept-missing-sign-history] [SETTING flags below]';
 
 const flags: Options = {
   'data-dir': { type: 'string', arg: 'DIR', help: 'the data dir made by `polchain init` (default $XDG_DATA_HOME/polchain, else ~/.local/share/polchain)', env: 'POLCHAIN_DATA_DIR' },
   genesis: { type: 'string', arg: 'FILE', help: 'genesis file (default <data-dir>/genesis.json)' },
   'passphrase-file': { type: 'string', arg: 'FILE', help: 'file whose first line unlocks the validator key (else POLCHAIN_PASSPHRASE, else a prompt)', env: 'POLCHAIN_PASSPHRASE (the passphrase itself)' },
-  'no-validator': { type: 'boolean', help: 'follow the chain without signing, even when the data dir holds a validator key' },
+  'no-validator': { type: 'boolean', help: 'follow the chain without signing, even when the data dir holds a validator key (also when that key is missing or damaged)' },
+  'accept-missing-sign-history': { type: 'boolean', help: 'start a validator whose sign-history.json is lost (logged at warn; only once the chain is past the height it last signed at)' },
   'log-format': { type: 'string', arg: 'pretty|json', help: 'log lines for people (pretty) or machines (json); default pretty when stderr is a terminal, else json', env: 'POLCHAIN_LOG_FORMAT' },
   ...settingFlags,
   // Test-only fault switches, kept out of the help.
@@ -23,7 +25,26 @@ const flags: Options = {
 };
 
 const about = 'Settings resolve as flags > environment > <data-dir>/config.json > defaults; each setting lists its\n'
-  + 'environment variable and config.json key (`polchain config example` prints a full config.json).';
+  + 'environment variable and config.json key (`polchain config example` prints a full config.json).\n'
+  + 'A start is refused (one typed error, exit 1) when the data dir was made for another chain or engine, its\n'
+  + 'validator key is missing or damaged, its sign history is lost, or its database is damaged or behind what\n'
+  + 'it committed; `polchain db check` runs the full storage check.';
+
+/** The validator seed, null when the data dir holds no validator key; a damaged key file is refused before any prompt. */
+async function loadValidatorSeed(layout: ReturnType<typeof dataDirLayout>, passphraseFile: string | undefined): Promise<Uint8Array | null> {
+  const path = join(layout.keys, `${layout.validatorKeyName}.json`);
+  if (!existsSync(path)) return null;
+  const ks = new Keystore(layout.keys);
+  try {
+    await ks.show(layout.validatorKeyName);
+    return await ks.load(layout.validatorKeyName, await getPassphrase(passphraseFile, 'unlock the validator key'));
+  } catch (e) {
+    if (!(e instanceof KeystoreError)) throw e;
+    const where = e.message.includes(path) ? e.message : `${path}: ${e.message}`;
+    if (e.code === 'KEYSTORE_BAD_PASSPHRASE') throw new KeystoreError(e.code, where);
+    throw new NodeError('VALIDATOR_KEY_UNLOADABLE', `the validator key cannot be loaded: ${where}; restore it (\`polchain keys import ${layout.validatorKeyName} --keystore FILE\` or --mnemonic) or start with --no-validator to follow the chain without signing`);
+  }
+}
 
 export const command: CliCommand = {
   name: 'start', summary: 'run a node (and produce blocks when this data dir holds a validator key)', usage,
@@ -32,18 +53,14 @@ export const command: CliCommand = {
     if (values.help) return (console.log(formatHelp(usage, flags, `${command.summary}.\n${about}`)), 0);
     const dir = (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
     const layout = dataDirLayout(dir);
-    const config = resolveConfig(values, process.env, await readConfigFile(layout.config), layout.config);
+    const configFile = await readConfigFile(layout.config);
+    const config = resolveConfig(values, process.env, configFile, layout.config);
     const logger = createLogger(config.logLevel, 'polchain', { format: resolveLogFormat(values['log-format'] as string | undefined) });
     if (values.genesis === undefined && !existsSync(layout.genesis)) {
       throw new NodeError('DATADIR_MISSING', `${dir} holds no node (no genesis.json); run \`polchain init --data-dir ${dir}\` first, or pass --genesis FILE`);
     }
     const genesis = await loadGenesisFile((values.genesis as string | undefined) ?? layout.genesis);
-    let seed: Uint8Array | null = null;
-    if (!values['no-validator']) {
-      const ks = new Keystore(layout.keys);
-      const has = (await ks.list()).some((k) => k.name === layout.validatorKeyName);
-      if (has) seed = await ks.load(layout.validatorKeyName, await getPassphrase(values['passphrase-file'] as string | undefined, 'unlock the validator key'));
-    }
+    const seed = values['no-validator'] ? null : await loadValidatorSeed(layout, values['passphrase-file'] as string | undefined);
     // Signals are handled from before startup: a SIGTERM that arrives while the node is still
     // opening its database must still end in a clean stop. A second signal exits at once.
     const stopRequested = new AbortController();
@@ -64,6 +81,8 @@ export const command: CliCommand = {
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
       engine: config.engine as 'solo' | 'bft',
+      engineSource: settingSource('engine', values, process.env, configFile, existsSync(layout.config)),
+      noValidator: values['no-validator'] === true, acceptMissingSignHistory: values['accept-missing-sign-history'] === true,
       // Test-only fault switch (undocumented in --help): makes this validator double-sign prevotes.
       faults: { equivocate: values['test-fault-equivocate'] === true },
       p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) } : undefined,
