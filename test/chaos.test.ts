@@ -14,6 +14,7 @@ test('chaos: 300 transfers through 3 kills, a partition and junk gossip lose not
     throw new Error(`${String(e)}\n${lines.join('\n')}`);
   });
   const why = `${JSON.stringify(r)}\n${lines.join('\n')}`;
+  for (const l of lines) t.diagnostic(l);
   t.diagnostic(JSON.stringify({ ...r, lost_hashes: undefined, fork_heights: undefined }));
 
   assert.equal(r.sent, 300, why);

@@ -57,10 +57,11 @@ const CYCLE: Fault[] = ['kill', 'kill-after-commit', 'partition'];
 
 export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
   const n = o.validators ?? 4;
-  const log = o.log ?? (() => undefined);
+  const t0 = Date.now();
+  const say = o.log ?? (() => undefined);
+  const log = (line: string) => say(`[${((Date.now() - t0) / 1000).toFixed(1)} s] ${line}`);
   const dir = await mkdtemp(join(tmpdir(), 'polchain-chaos-'));
   const net = new ChaosNet({ dir, validators: n, blockIntervalMs: o.blockIntervalMs ?? 200, partitionMs: o.partitionMs ?? 4000 });
-  const t0 = Date.now();
   const deadline = o.durationMs === undefined ? Infinity : t0 + o.durationMs;
   const counts = { kills: 0, killsAfterCommit: 0, restarts: 0, partitions: 0 };
   const wal = new Map<string, number>();
@@ -73,7 +74,11 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
     await net.startAll();
     log(`devnet of ${n} validator processes in ${dir}`);
     await net.waitAll(2, 60_000);
-    const load = new TransferLoad(net, { senders: o.senders ?? 8, window: 8, limit: o.transfers, rate: o.rate, resendMs: 3000 });
+    // A bounded run releases its transfers in equal shares, one before each fault and one after the
+    // last, so that every fault meets load however fast this machine is.
+    const faultCount = (o.kills ?? 0) + (o.partitions ?? 0);
+    const share = (k: number) => (o.transfers === undefined ? undefined : Math.round((o.transfers * Math.min(k + 1, faultCount + 1)) / (faultCount + 1)));
+    const load = new TransferLoad(net, { senders: o.senders ?? 8, window: 8, limit: share(0), rate: o.rate, resendMs: 3000 });
     if (o.junk ?? true) junk = new JunkPeer(net.chainId, net.p2pAddrs);
 
     // WAL size and height of each live validator, a few times a second; the status line once a second.
@@ -112,6 +117,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       }
       const v = c % n;
       await sleep(o.faultGapMs ?? 1000);
+      load.o.limit = share(counts.kills + counts.partitions + 1);
       if (isKill) {
         const at = fault === 'kill' ? (await net.kill(v), await net.height((v + 1) % n)) : await net.killAfterCommit(v);
         counts.kills++;
@@ -129,15 +135,19 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         await sleep(net.o.partitionMs + 500);
       }
       await net.waitCaughtUp(120_000, 2);
+      log(`caught up: heights ${(await net.heights()).join(', ')}; ${load.sent.size} sent, ${load.receipts.size} receipted`);
     }
     faultsDone = true;
+    load.o.limit = o.transfers;
     await Promise.all([loading, junking]);
     await junk?.stop();
     await load.drain(60_000);
+    log(`load done: ${load.sent.size} sent, ${load.receipts.size} receipted; junk ${JSON.stringify(junk?.stats ?? null)}`);
     // The chain goes on after the last restart, and every validator has every receipted block.
     const maxReceipt = Math.max(0, ...[...load.receipts.values()].map((r) => r.height));
     await net.waitAll(Math.max(lastRestartHeight + 3, maxReceipt), 120_000);
     const audit = await auditChains(net.live().map((i) => net.rpc(i)!), load.receipts);
+    log(`audited heights 1..${audit.commonHeight} on ${n} validators`);
     finished = true;
     await monitor;
     const sizes = [...wal.values()];

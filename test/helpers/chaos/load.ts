@@ -18,7 +18,7 @@ export interface LoadOptions {
   senders: number;
   /** transactions in flight (sent, no receipt yet) per sender */
   window: number;
-  /** stop creating transactions after this many (undefined: until stop()) */
+  /** stop creating transactions after this many (undefined: until stop()); the driver raises it in steps */
   limit?: number;
   /** new transactions per second at most (undefined: as the window allows) */
   rate?: number;
