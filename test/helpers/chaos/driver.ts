@@ -101,7 +101,8 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
         await sleep(250);
       }
     })();
-    const loadDone = () => finished || Date.now() >= deadline || (faultsDone && (o.transfers === undefined || load.allSent));
+    // a soak loads until its time is up; a bounded run until the faults are done and every transfer is sent
+    const loadDone = () => finished || Date.now() >= deadline || (o.durationMs === undefined && faultsDone && (o.transfers === undefined || load.allSent));
     const loading = load.run(50, loadDone);
     const junking = junk?.run(300, loadDone);
 
