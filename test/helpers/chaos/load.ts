@@ -98,7 +98,7 @@ export class TransferLoad {
     if (due.length && rpc) {
       this.submits += due.length;
       const res = await rpc.batch(due.map((t): BatchCall<NodeApi, 'tx_submit'> => ({ method: 'tx_submit', params: [t.raw] }))).catch((e: unknown) => {
-        this.count(errorMessage(e).split(':')[0]!);
+        this.count((e as { code?: unknown }).code === undefined ? errorMessage(e).slice(0, 40) : String((e as { code: unknown }).code));
         return null;
       });
       res?.forEach((r, j) => {

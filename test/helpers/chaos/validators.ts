@@ -41,7 +41,9 @@ export class ChaosNet {
    * kill of validator 0 would cut the others apart, which tests the topology rather than consensus.
    */
   async create(): Promise<void> {
-    const base = 30000 + Math.floor(Math.random() * 25000);
+    // below Linux's ephemeral range (32768+), so that no outgoing connection takes a killed
+    // validator's port before it restarts
+    const base = 20000 + Math.floor(Math.random() * 12000);
     await createDevnet(this.o.dir, this.o.validators, base, 0, this.o.blockIntervalMs, TEST_PASSPHRASE);
     for (let i = 0; i < this.o.validators; i++) {
       const seed = hexToBytes((await readFile(join(this.nodeDir(i), 'p2p.key'), 'utf8')).trim());
@@ -59,7 +61,10 @@ export class ChaosNet {
     const n = await startNode(this.nodeDir(i), ['--test-fault-partition-ms', String(this.o.partitionMs)], 60_000);
     this.nodes[i] = n;
     this.rpcs[i] = new RpcClient(n.url, { timeoutMs: 10_000 });
-    if (!this.chainId) this.chainId = (await this.rpcs[i]!.call('node_status', [])).chainId;
+    for (let tries = 0; !this.chainId; tries++) {
+      // a node may answer a typed "starting" error until it is ready
+      try { this.chainId = (await this.rpcs[i]!.call('node_status', [])).chainId; } catch (e) { if (tries > 100) throw e; await sleep(200); }
+    }
   }
 
   async startAll(): Promise<void> {
