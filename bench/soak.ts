@@ -57,7 +57,7 @@ async function main(): Promise<number> {
   console.log(`partitions            ${r.partitions}`);
   console.log(`forks                 ${r.forks} (heights 1..${r.height} compared on ${r.validators} validators)`);
   console.log(`wal_bytes_per_height  max ${w.max}, mean ${w.mean} (${w.samples} validator-heights sampled)`);
-  console.log(`junk gossip           ${r.junk.published} messages (${r.junk.oversized} oversized, ${r.junk.mutated} mutated votes/proposals, ${r.junk.identities} peer ids)`);
+  console.log(`junk gossip           ${r.junk.published} messages, ${r.junk.delivered} reaching a validator (${r.junk.oversized} oversized, ${r.junk.mutated} mutated votes/proposals, ${r.junk.identities} peer ids)`);
   if (o.keepDir) console.log(`data                  ${r.dir}`);
   console.log(JSON.stringify({
     minutes: o.minutes, seconds: r.seconds, sent: r.sent, receipted: r.receipted, pending: r.pending, lost: r.lost, duplicates: r.duplicates,

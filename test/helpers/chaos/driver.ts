@@ -158,7 +158,7 @@ export async function runChaos(o: ChaosOptions): Promise<ChaosReport> {
       forks: audit.forks.length, kills: counts.kills, kills_after_commit: counts.killsAfterCommit, restarts: counts.restarts, partitions: counts.partitions,
       height: audit.commonHeight, advanced_after_last_restart: audit.commonHeight - lastRestartHeight, txs_in_chain: audit.txsInChain,
       wal_bytes_per_height: { max: Math.max(0, ...sizes), mean: sizes.length ? Math.round(sizes.reduce((a, b) => a + b, 0) / sizes.length) : 0, samples: sizes.length },
-      junk: junk?.stats ?? { published: 0, oversized: 0, mutated: 0, identities: 0, failed: 0 },
+      junk: junk?.stats ?? { published: 0, delivered: 0, oversized: 0, mutated: 0, identities: 0, failed: 0 },
       submit_errors: Object.fromEntries(load.submitErrors), lost_hashes: audit.lost.slice(0, 20), fork_heights: audit.forks.slice(0, 20),
     };
   } catch (e) {

@@ -10,10 +10,15 @@ import { createP2pHost, GOSSIP_HARD_MAX_BYTES, GOSSIP_TOPICS, type GossipTopic, 
 
 const KiB = 1024;
 
-export interface JunkStats { published: number; oversized: number; mutated: number; identities: number; failed: number }
+export interface JunkStats {
+  published: number;
+  /** publishes that went out to at least one validator */
+  delivered: number;
+  oversized: number; mutated: number; identities: number; failed: number;
+}
 
 export class JunkPeer {
-  readonly stats: JunkStats = { published: 0, oversized: 0, mutated: 0, identities: 0, failed: 0 };
+  readonly stats: JunkStats = { published: 0, delivered: 0, oversized: 0, mutated: 0, identities: 0, failed: 0 };
   private host: P2pHost | null = null;
   private readonly captured: Record<'vote' | 'proposal', Uint8Array[]> = { vote: [], proposal: [] };
   private tick = 0;
@@ -43,7 +48,7 @@ export class JunkPeer {
 
   private async publish(topic: GossipTopic, data: Uint8Array): Promise<void> {
     try {
-      await this.host!.publish(topic, data);
+      if ((await this.host!.publish(topic, data)) > 0) this.stats.delivered++;
       this.stats.published++;
     } catch {
       this.stats.failed++;
