@@ -2,8 +2,8 @@
 // speaks the chain's status protocol and is not hung up on as a foreign node) that dials every
 // validator, joins the four gossip topics and publishes junk: random bytes on every topic, copies of
 // real votes and proposals with a flipped byte (bad signatures, broken encodings), votes over the
-// vote size cap and near-4 MiB proposals. Validators are expected to ban it; when no validator is
-// left connected it comes back under a fresh peer id. It asserts nothing about how validators
+// vote size cap and near-4 MiB proposals. Validators are expected to ban it; after 5 bursts that
+// reached no validator it comes back under a fresh peer id. It asserts nothing about how validators
 // judge its messages: the driver checks only the chain's invariants.
 import { randomBytes } from 'node:crypto';
 import { createP2pHost, GOSSIP_HARD_MAX_BYTES, GOSSIP_TOPICS, type GossipTopic, type P2pHost } from '../../../node/p2p/index.ts';
@@ -68,10 +68,9 @@ export class JunkPeer {
 
   /** One burst of junk; every 10th burst also a near-4 MiB proposal. */
   async burst(): Promise<void> {
-    if (!this.host) await this.connect();
-    this.lonelyTicks = this.host!.peers().length ? 0 : this.lonelyTicks + 1;
-    if (this.lonelyTicks > 10) { this.lonelyTicks = 0; await this.connect(); }
+    if (!this.host || this.lonelyTicks >= 5) { this.lonelyTicks = 0; await this.connect(); }
     const t = this.tick++;
+    const before = this.stats.delivered;
     for (const topic of GOSSIP_TOPICS) await this.publish(topic, new Uint8Array(randomBytes(16 + Math.floor(Math.random() * 600))));
     for (const topic of ['vote', 'proposal'] as const) {
       const m = this.mutate(topic);
@@ -83,6 +82,8 @@ export class JunkPeer {
       await this.publish('proposal', new Uint8Array(randomBytes(GOSSIP_HARD_MAX_BYTES - 4 * KiB)));
       this.stats.oversized++;
     }
+    // banned (or not yet connected) everywhere: after 5 bursts that reached nobody, a new peer id
+    this.lonelyTicks = this.stats.delivered > before ? 0 : this.lonelyTicks + 1;
   }
 
   async run(pauseMs: number, until: () => boolean): Promise<void> {
