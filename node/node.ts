@@ -73,7 +73,7 @@ export class PolchainNode {
       // the dispute referee (docs/disputes.md §4): every block that decides a dispute re-executes a step on it
       state.referee = await loadDetReferee();
       log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: logHex(state.stateRoot) }, 'state loaded');
-      const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool });
+      const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool }, log.child({ module: 'mempool' }));
       node = new PolchainNode(opts, store, state, mempool);
     } catch (e) {
       await store.close();

@@ -1,16 +1,27 @@
-import { txUpfrontCost, verifyTxBytes, VmError, type ChainState, type VerifiedTx } from '../../vm/index.ts';
-import { NodeError } from '../util/index.ts';
+import type { Logger } from 'pino';
+import {
+  checkTxAgainst, isVmError, pendingState, txUpfrontCost, verifyTxBytes, VmError, type ChainState, type StateOverlay, type VerifiedTx,
+} from '../../vm/index.ts';
+import { NodeError, logHex } from '../util/index.ts';
 import { Heap } from './heap.ts';
-import { bytesToHex, sha256 } from '../../primitives/index.ts';
+import { RecentDrops } from './recent-drops.ts';
+import { bytesToHex, sha256, type CodedError } from '../../primitives/index.ts';
 
 export interface MempoolOptions {
   maxTxs: number;
   maxBytes: number;
   /** How far ahead of the account's committed nonce a transaction may be queued. */
   maxNonceGap: bigint;
+  /**
+   * Blocks a transaction may wait: it expires once the chain is this many blocks past the height at
+   * which it arrived. Counted in blocks, not wall time, because a block is a chance to be included:
+   * a stalled chain expires nothing (there was no chance), and every node agrees on the count.
+   */
+  ttlBlocks: bigint;
 }
 
-export const DEFAULT_MEMPOOL: MempoolOptions = { maxTxs: 50_000, maxBytes: 64 * 1024 * 1024, maxNonceGap: 256n };
+/** ttlBlocks 600: ten minutes at the default 1 s block interval. */
+export const DEFAULT_MEMPOOL: MempoolOptions = { maxTxs: 50_000, maxBytes: 64 * 1024 * 1024, maxNonceGap: 256n, ttlBlocks: 600n };
 
 interface Entry {
   vtx: VerifiedTx;
@@ -18,9 +29,14 @@ interface Entry {
   account: string; // sender hex
   nonce: bigint;
   fee: bigint;
-  cost: bigint;
   seq: number; // arrival order breaks fee ties, so selection never depends on Map order
+  height: bigint; // committed height when it arrived (expiry counts from it)
 }
+
+/** An account's pending state after its contiguous pending transactions (nonce `next` comes next). */
+interface Tip { pending: StateOverlay; next: bigint }
+
+export interface MempoolStats { size: number; bytes: number; expired: number; evicted: number }
 
 /** The vm's upfront cost; a JobAccept's bond is known only when its job is committed already. */
 const costOf = (v: VerifiedTx, state: ChainState): bigint => {
@@ -30,18 +46,34 @@ const costOf = (v: VerifiedTx, state: ChainState): bigint => {
   return txUpfrontCost(b, bonded ? state.getJob((b.payload as { jobId: Uint8Array }).jobId) : undefined);
 };
 
+/** The same class and code as the error a transaction left with, saying when. */
+const refusedAgain = (e: CodedError<string>, key: string, height: bigint, until: bigint): Error => {
+  const msg = `transaction 0x${key} left the mempool at height ${height} (${e.message}); it is refused until height ${until}`;
+  return e instanceof VmError ? new VmError(e.code, msg) : new NodeError(e.code as NodeError['code'], msg);
+};
+
 /**
- * Pending transactions, checked against committed state on entry and re-checked after every block.
+ * Pending transactions. Admission runs block execution's own checks (vm `verifyTxBytes`, then
+ * `checkTxAgainst` on the pending state: the committed state after the sender's earlier pending
+ * transactions), so the pool holds only transactions that would execute; every block re-checks
+ * them against the new state. A transaction whose nonce leaves a gap waits unchecked until the gap
+ * is filled (it is not counted by `pendingNonce` and expires like any other).
  * Per account, transactions are kept by nonce; block selection takes the highest fee among the
  * accounts' next executable transactions, so nonce order is never broken.
  */
 export class Mempool {
   private readonly byHash = new Map<string, Entry>();
   private readonly byAccount = new Map<string, Entry[]>(); // sorted by nonce
+  private readonly tips = new Map<string, Tip>(); // valid for this.state and the account's queue
+  private readonly recent: RecentDrops;
   private totalBytes = 0;
   private seq = 0;
+  private expiredCount = 0;
+  private evictedCount = 0;
 
-  constructor(private state: ChainState, private readonly opts: MempoolOptions = DEFAULT_MEMPOOL) {}
+  constructor(private state: ChainState, private readonly opts: MempoolOptions = DEFAULT_MEMPOOL, private readonly logger?: Logger) {
+    this.recent = new RecentDrops(Math.max(1024, opts.maxTxs));
+  }
 
   get size(): number {
     return this.byHash.size;
@@ -51,6 +83,11 @@ export class Mempool {
     return this.totalBytes;
   }
 
+  /** Counters for node_status: expired (aged out) and evicted (left out by a proposer or no longer executable) since start. */
+  stats(): MempoolStats {
+    return { size: this.size, bytes: this.totalBytes, expired: this.expiredCount, evicted: this.evictedCount };
+  }
+
   /** Signature-checked transactions by hex hash, so block validation need not verify them again. */
   readonly verified = { get: (hashHex: string): VerifiedTx | undefined => this.byHash.get(hashHex)?.vtx };
 
@@ -58,11 +95,13 @@ export class Mempool {
     return this.byHash.has(bytesToHex(hash));
   }
 
-  /** Admits a transaction or throws a typed error saying why not. Returns the verified form. */
+  /** Admits a transaction or throws a typed error saying why not (nothing changes then). Returns the verified form. */
   add(raw: Uint8Array): VerifiedTx {
     const hash = sha256(raw);
     const key = bytesToHex(hash);
     if (this.byHash.has(key)) throw new NodeError('MEMPOOL_DUPLICATE', `transaction 0x${key} is already pending`);
+    const gone = this.recent.get(key, this.state.height);
+    if (gone) throw refusedAgain(gone.error, key, gone.height, gone.until);
     const vtx = verifyTxBytes(raw, this.state.chainId, this.state.params.maxTxBytes, hash);
     const body = vtx.tx.body;
     const account = bytesToHex(vtx.sender);
@@ -78,20 +117,62 @@ export class Mempool {
       const needed = same.fee + same.fee / 10n + 1n;
       if (body.fee < needed) throw new NodeError('MEMPOOL_UNDERPRICED', `nonce ${body.nonce} is already pending; a replacement needs a fee of at least ${needed}`);
     }
-    const cost = costOf(vtx, this.state);
-    let pendingCost = cost;
-    for (const e of queue) if (e !== same) pendingCost += e.cost;
-    if (pendingCost > committed.balance) {
-      throw new VmError('TX_INSUFFICIENT_BALANCE', `pending transactions of this account cost ${pendingCost} but the balance is ${committed.balance}`);
+    const entry: Entry = { vtx, key, account, nonce: body.nonce, fee: body.fee, seq: this.seq, height: this.state.height };
+    const { tip, drops } = this.admissionCheck(entry, queue, same);
+    if (tip.next <= entry.nonce) {
+      // behind a nonce gap: execution cannot be checked yet, but the sender must at least afford it
+      const cost = costOf(vtx, this.state);
+      if (cost > committed.balance) throw new VmError('TX_INSUFFICIENT_BALANCE', `${body.payload.kind} costs ${cost} but the balance is ${committed.balance}`);
     }
-    const entry: Entry = { vtx, key, account, nonce: body.nonce, fee: body.fee, cost, seq: this.seq++ };
-    if (!same) this.makeRoom(entry, raw.length);
+    const evictedOwn = same ? false : this.makeRoom(entry, raw.length);
+    for (const d of drops) this.drop(d.entry, d.error, 'evicted');
     if (same) this.remove(same);
+    this.seq++;
     this.insert(entry);
+    if (!evictedOwn) this.tips.set(account, tip);
     return vtx;
   }
 
-  private makeRoom(incoming: Entry, size: number): void {
+  /**
+   * Checks `entry` (replacing `same`) against the pending state of its account. Appending to a queue
+   * without a gap checks only the newcomer against the cached tip; anything else walks the queue
+   * again. Throws the newcomer's VmError; later transactions it makes fail are returned to be dropped.
+   */
+  private admissionCheck(entry: Entry, queue: Entry[], same: Entry | undefined): { tip: Tip; drops: Array<{ entry: Entry; error: VmError }> } {
+    const cached = this.tips.get(entry.account);
+    const last = queue[queue.length - 1];
+    if (!same && cached && cached.next === entry.nonce && (!last || last.nonce < entry.nonce)) {
+      checkTxAgainst(cached.pending, entry.vtx); // unchanged if it throws
+      return { tip: { pending: cached.pending, next: cached.next + 1n }, drops: [] };
+    }
+    const candidate = [...queue.filter((e) => e !== same), entry].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+    return this.walk(entry.account, candidate, entry);
+  }
+
+  /**
+   * Executes an account's queue in nonce order on a fresh pending state, up to the first gap. The
+   * first transaction that fails ends the walk (those after it wait behind a gap now); it is returned
+   * to be dropped, unless it is `newcomer`, whose error is thrown.
+   */
+  private walk(account: string, queue: readonly Entry[], newcomer?: Entry): { tip: Tip; drops: Array<{ entry: Entry; error: VmError }> } {
+    const pending = pendingState(this.state);
+    let next = this.state.accounts.get(account)?.nonce ?? 0n;
+    for (const e of queue) {
+      if (e.nonce !== next) break;
+      try {
+        checkTxAgainst(pending, e.vtx);
+      } catch (err) {
+        if (!isVmError(err) || e === newcomer) throw err;
+        return { tip: { pending, next }, drops: [{ entry: e, error: err }] };
+      }
+      next++;
+    }
+    return { tip: { pending, next }, drops: [] };
+  }
+
+  /** Evicts pool entries to fit `incoming`; true when one of them belonged to the incoming account. */
+  private makeRoom(incoming: Entry, size: number): boolean {
+    let own = false;
     while (this.byHash.size + 1 > this.opts.maxTxs || this.totalBytes + size > this.opts.maxBytes) {
       // Only an account's last transaction may be evicted, so no queue is left with a nonce gap.
       let victim: Entry | undefined;
@@ -102,8 +183,10 @@ export class Mempool {
       if (!victim || victim.fee >= incoming.fee) {
         throw new NodeError('MEMPOOL_FULL', `mempool is full (${this.byHash.size} txs, ${this.totalBytes} bytes); a fee above ${victim?.fee ?? 0n} is needed`);
       }
+      own ||= victim.account === incoming.account;
       this.remove(victim);
     }
+    return own;
   }
 
   private insert(e: Entry): void {
@@ -118,10 +201,37 @@ export class Mempool {
 
   private remove(e: Entry): void {
     if (!this.byHash.delete(e.key)) return;
+    this.tips.delete(e.account);
     this.totalBytes -= e.vtx.bytes.length;
     const q = this.byAccount.get(e.account)!;
     q.splice(q.indexOf(e), 1);
     if (q.length === 0) this.byAccount.delete(e.account);
+  }
+
+  /** Removes an entry that will not be included (evicted: it will not execute; expired) and bars its return for ttlBlocks. */
+  private drop(e: Entry, error: CodedError<string>, why: 'evicted' | 'expired'): void {
+    if (!this.byHash.has(e.key)) return;
+    this.remove(e);
+    if (why === 'evicted') this.evictedCount++;
+    else this.expiredCount++;
+    this.recent.add(e.key, error, this.state.height, this.state.height + this.opts.ttlBlocks);
+    this.logger?.debug({ tx: logHex(e.vtx.hash), nonce: Number(e.nonce), code: error.code, message: error.message }, `mempool: transaction ${why}`);
+  }
+
+  /**
+   * Transactions a proposer's buildBlock left out (with the vm's reason): they leave at once, so the
+   * sender's next transaction at `pendingNonce` can take their nonce, and gossip cannot bring them back.
+   */
+  evict(rejected: ReadonlyArray<{ hash: Uint8Array | null; bytes: Uint8Array; error: VmError }>): number {
+    let n = 0;
+    for (const r of rejected) {
+      const e = this.byHash.get(bytesToHex(r.hash ?? sha256(r.bytes)));
+      if (!e) continue;
+      this.drop(e, r.error, 'evicted');
+      n++;
+    }
+    if (n > 0) this.logger?.info({ evicted: n, codes: [...new Set(rejected.map((r) => r.error.code))] }, 'mempool evicted transactions the block builder left out');
+    return n;
   }
 
   /** Executable transactions for the next block, highest fee first, each account in nonce order. */
@@ -151,30 +261,45 @@ export class Mempool {
     return { txs, preverified };
   }
 
-  /** After a block: drop what it included and anything the new state makes invalid. */
+  /**
+   * After a block: drop what it included, what its nonces made stale, what expired, and what no
+   * longer executes against the new state. Returns how many left other than by inclusion.
+   */
   update(state: ChainState, included: Uint8Array[]): number {
     this.state = state;
+    this.tips.clear();
+    this.recent.prune(state.height);
     for (const h of included) {
       const e = this.byHash.get(bytesToHex(h));
       if (e) this.remove(e);
     }
     let dropped = 0;
+    let expired = 0;
     for (const [account, q] of [...this.byAccount]) {
-      const committed = state.accounts.get(account) ?? { balance: 0n, nonce: 0n };
-      let spend = 0n;
+      const committed = state.accounts.get(account)?.nonce ?? 0n;
       for (const e of [...q]) {
-        if (e.nonce >= committed.nonce && spend + e.cost <= committed.balance) {
-          spend += e.cost;
-          continue;
+        if (e.nonce < committed) {
+          this.remove(e);
+          dropped++;
+        } else if (state.height >= e.height + this.opts.ttlBlocks) {
+          this.drop(e, new NodeError('MEMPOOL_EXPIRED', `not included within ${this.opts.ttlBlocks} blocks of height ${e.height}`), 'expired');
+          expired++;
         }
-        this.remove(e);
-        dropped++;
       }
+      const rest = this.byAccount.get(account);
+      if (!rest) continue;
+      const { tip, drops } = this.walk(account, rest);
+      for (const d of drops) this.drop(d.entry, d.error, 'evicted');
+      dropped += drops.length;
+      if (drops.length === 0) this.tips.set(account, tip);
     }
-    return dropped;
+    if (expired > 0) {
+      this.logger?.info({ height: Number(state.height), expired, ttlBlocks: Number(this.opts.ttlBlocks) }, 'mempool transactions expired');
+    }
+    return dropped + expired;
   }
 
-  /** The nonce a wallet should use next, counting this account's pending transactions. */
+  /** The nonce a wallet should use next: the committed one plus this account's pending transactions that will execute. */
   pendingNonce(address: Uint8Array): bigint {
     const account = bytesToHex(address);
     let n = this.state.accounts.get(account)?.nonce ?? 0n;

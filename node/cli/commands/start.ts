@@ -62,7 +62,7 @@ export const command: CliCommand = {
       dataDir: dir, genesis, validatorSeed: seed, logger,
       rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean) },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
-      mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+      mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes, ttlBlocks: BigInt(config.mempoolTtlBlocks) },
       engine: config.engine as 'solo' | 'bft',
       // Test-only fault switch (undocumented in --help): makes this validator double-sign prevotes.
       faults: { equivocate: values['test-fault-equivocate'] === true },
