@@ -125,3 +125,19 @@ test('entries expire ttlBlocks after they arrived, are counted, and are refused 
   m.add(stuck); // the bar lasts ttlBlocks; then admission judges it afresh
   assert.equal(m.size, 1);
 });
+
+test('a stake whose BLS key is no point, or whose proof of possession is wrong or missing, is refused at admission', () => {
+  const s = testState(10_000n);
+  const m = new Mempool(s, OPTS);
+  const good = stakePayload(alice, 200n);
+  const notAPoint = new Uint8Array(48).fill(0xab);
+  const cases = [
+    [tx(alice, 0n, { ...good, blsKey: notAPoint }), 'STAKE_BLS_KEY_INVALID'],
+    [tx(alice, 0n, { ...good, blsPop: stakePayload(bob, 200n).blsPop }), 'STAKE_POP_INVALID'],
+    [tx(alice, 0n, { ...good, blsPop: stakePayload(alice, 200n, { chainId: 'other-chain' }).blsPop }), 'STAKE_POP_INVALID'],
+  ] as const;
+  for (const [raw, code] of cases) assert.equal(errCode(() => m.add(raw)), code);
+  assert.deepEqual(snapshot(m), { size: 0, bytes: 0, alice: 0n, bob: 0n });
+  m.add(tx(alice, 0n, good));
+  assert.equal(m.pendingNonce(alice.address), 1n);
+});
