@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { buildBlock, commitBlock, type ChainState } from '../../vm/index.ts';
 import { Mempool, type MempoolOptions } from './mempool.ts';
 import { alice, bob, carol, val, testState, transfer, tx, stakePayload, beaconSigFor } from '../../test/helpers/chain-fixtures.ts';
-import { sha256 } from '../../primitives/index.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 const OPTS: MempoolOptions = { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 16n, ttlBlocks: 5n };
 const errCode = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { return (e as { code: string }).code; } };
@@ -140,4 +140,23 @@ test('a stake whose BLS key is no point, or whose proof of possession is wrong o
   assert.deepEqual(snapshot(m), { size: 0, bytes: 0, alice: 0n, bob: 0n });
   m.add(tx(alice, 0n, good));
   assert.equal(m.pendingNonce(alice.address), 1n);
+});
+
+test('beyond the per-block re-check budget, a queue is re-checked when next used: pendingNonce, selection, admission', () => {
+  const s = testState(10_000n, [val, carol]);
+  const m = new Mempool(s, { ...OPTS, recheckPerBlock: 0 });
+  const first = tx(carol, 0n, { kind: 'unbond', amount: 1_000n }, 5n);
+  const doomed = tx(val, 0n, { kind: 'unbond', amount: 1_000n }, 1n);
+  m.add(first);
+  m.add(doomed);
+  m.add(transfer(bob, alice, 1n, 0n));
+  const r = buildBlock(s, { height: 1n, timestampMs: 2_000n, proposer: val.address, beaconSig: beaconSigFor(val, s) }, [first]);
+  commitBlock(s, r);
+  assert.equal(m.update(s, r.txHashes, r.changes), 0, 'nothing executed again within a budget of 0');
+  assert.equal(m.has(sha256(doomed)), true);
+  const reaped = m.reap(100, 1 << 20).txs.map((t) => bytesToHex(sha256(t)));
+  assert.deepEqual(reaped, [bytesToHex(sha256(transfer(bob, alice, 1n, 0n)))], 'selection re-checks val\'s queue and leaves the unbond out');
+  assert.equal(m.has(sha256(doomed)), false);
+  assert.equal(m.pendingNonce(val.address), 0n);
+  assert.equal(m.stats().evicted, 1);
 });

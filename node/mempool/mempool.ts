@@ -18,10 +18,16 @@ export interface MempoolOptions {
    * a stalled chain expires nothing (there was no chance), and every node agrees on the count.
    */
   ttlBlocks: bigint;
+  /**
+   * How many pending transactions the commit path executes again after a block; queues beyond it
+   * are re-checked when next used (admission, pendingNonce, block selection), so a full pool costs
+   * a block a bounded delay, not a stall.
+   */
+  recheckPerBlock?: number;
 }
 
 /** ttlBlocks 600: ten minutes at the default 1 s block interval. */
-export const DEFAULT_MEMPOOL: MempoolOptions = { maxTxs: 50_000, maxBytes: 64 * 1024 * 1024, maxNonceGap: 256n, ttlBlocks: 600n };
+export const DEFAULT_MEMPOOL: MempoolOptions = { maxTxs: 50_000, maxBytes: 64 * 1024 * 1024, maxNonceGap: 256n, ttlBlocks: 600n, recheckPerBlock: 4_000 };
 
 interface Entry {
   vtx: VerifiedTx;
@@ -46,6 +52,19 @@ const costOf = (v: VerifiedTx, state: ChainState): bigint => {
   return txUpfrontCost(b, bonded ? state.getJob((b.payload as { jobId: Uint8Array }).jobId) : undefined);
 };
 
+/** What a block changed (vm StateChanges' maps are keyed by hex address). */
+export interface BlockTouch { accounts: ReadonlyMap<string, unknown>; validators: ReadonlyMap<string, unknown> }
+
+/** Whether a pending transaction's checks read state the block changed beyond its sender's account. */
+function readsBlockChanges(e: Entry, touched: BlockTouch): boolean {
+  switch (e.vtx.tx.body.payload.kind) {
+    case 'transfer': return false;
+    case 'stake': return touched.validators.has(e.account);
+    case 'unbond': return touched.validators.size > 0;
+    default: return true;
+  }
+}
+
 /** The same class and code as the error a transaction left with, saying when. */
 const refusedAgain = (e: CodedError<string>, key: string, height: bigint, until: bigint): Error => {
   const msg = `transaction 0x${key} left the mempool at height ${height} (${e.message}); it is refused until height ${until}`;
@@ -65,6 +84,7 @@ export class Mempool {
   private readonly byHash = new Map<string, Entry>();
   private readonly byAccount = new Map<string, Entry[]>(); // sorted by nonce
   private readonly tips = new Map<string, Tip>(); // valid for this.state and the account's queue
+  private readonly stale = new Set<string>(); // accounts whose queues a block may have made fail, not re-checked yet
   private readonly recent: RecentDrops;
   private totalBytes = 0;
   private seq = 0;
@@ -111,6 +131,7 @@ export class Mempool {
       throw new NodeError('MEMPOOL_NONCE_GAP', `nonce ${body.nonce} is more than ${this.opts.maxNonceGap} ahead of the account's next nonce ${committed.nonce}`);
     }
     if (body.fee < this.state.params.minFee) throw new VmError('TX_FEE_TOO_LOW', `fee ${body.fee} is below the minimum ${this.state.params.minFee}`);
+    this.recheck(account);
     const queue = this.byAccount.get(account) ?? [];
     const same = queue.find((e) => e.nonce === body.nonce);
     if (same) {
@@ -170,6 +191,17 @@ export class Mempool {
     return { tip: { pending, next }, drops: [] };
   }
 
+  /** Executes a queue a block may have made fail again, dropping its first failure; returns how many it executed. */
+  private recheck(account: string): number {
+    if (!this.stale.delete(account)) return 0;
+    const q = this.byAccount.get(account);
+    if (!q) return 0;
+    const { tip, drops } = this.walk(account, q);
+    for (const d of drops) this.drop(d.entry, d.error, 'evicted');
+    if (drops.length === 0) this.tips.set(account, tip);
+    return Number(tip.next - (this.state.accounts.get(account)?.nonce ?? 0n)) + drops.length;
+  }
+
   /** Evicts pool entries to fit `incoming`; true when one of them belonged to the incoming account. */
   private makeRoom(incoming: Entry, size: number): boolean {
     let own = false;
@@ -205,7 +237,10 @@ export class Mempool {
     this.totalBytes -= e.vtx.bytes.length;
     const q = this.byAccount.get(e.account)!;
     q.splice(q.indexOf(e), 1);
-    if (q.length === 0) this.byAccount.delete(e.account);
+    if (q.length === 0) {
+      this.byAccount.delete(e.account);
+      this.stale.delete(e.account);
+    }
   }
 
   /** Removes an entry that will not be included (evicted: it will not execute; expired) and bars its return for ttlBlocks. */
@@ -240,10 +275,11 @@ export class Mempool {
       const x = a.q[a.i]!, y = b.q[b.i]!;
       return x.fee !== y.fee ? x.fee > y.fee : x.seq < y.seq;
     });
-    for (const [account, q] of this.byAccount) {
-      const next = this.state.accounts.get(account)?.nonce ?? 0n;
-      if (q[0]!.nonce === next) heap.push({ q, i: 0 });
-    }
+    const head = (account: string) => {
+      const q = this.byAccount.get(account);
+      if (q && q[0]!.nonce === (this.state.accounts.get(account)?.nonce ?? 0n)) heap.push({ q, i: 0 });
+    };
+    for (const account of this.byAccount.keys()) head(account);
     const txs: Uint8Array[] = [];
     const preverified = new Map<string, VerifiedTx>();
     let bytes = 0;
@@ -251,6 +287,12 @@ export class Mempool {
       const top = heap.pop();
       if (!top) break;
       const e = top.q[top.i]!;
+      if (top.i === 0 && this.stale.has(e.account)) {
+        // checked only now that it is wanted: what fails leaves, the rest competes again
+        this.recheck(e.account);
+        head(e.account);
+        continue;
+      }
       if (bytes + e.vtx.bytes.length > maxBytes) continue;
       txs.push(e.vtx.bytes);
       preverified.set(e.key, e.vtx);
@@ -264,8 +306,12 @@ export class Mempool {
   /**
    * After a block: drop what it included, what its nonces made stale, what expired, and what no
    * longer executes against the new state. Returns how many left other than by inclusion.
+   * With `touched` (the block's state changes, by hex address) only the queues the block can have
+   * affected are executed again: one whose account or validator record changed, unbonds when any
+   * validator changed (the last-validator rule counts them all), job transactions always (they read
+   * jobs and the height). Without it every queue is.
    */
-  update(state: ChainState, included: Uint8Array[]): number {
+  update(state: ChainState, included: Uint8Array[], touched?: BlockTouch): number {
     this.state = state;
     this.tips.clear();
     this.recent.prune(state.height);
@@ -275,8 +321,10 @@ export class Mempool {
     }
     let dropped = 0;
     let expired = 0;
+    let budget = this.opts.recheckPerBlock ?? Infinity;
     for (const [account, q] of [...this.byAccount]) {
       const committed = state.accounts.get(account)?.nonce ?? 0n;
+      const before = q.length;
       for (const e of [...q]) {
         if (e.nonce < committed) {
           this.remove(e);
@@ -288,10 +336,12 @@ export class Mempool {
       }
       const rest = this.byAccount.get(account);
       if (!rest) continue;
-      const { tip, drops } = this.walk(account, rest);
-      for (const d of drops) this.drop(d.entry, d.error, 'evicted');
-      dropped += drops.length;
-      if (drops.length === 0) this.tips.set(account, tip);
+      if (touched && rest.length === before && !touched.accounts.has(account) && !rest.some((e) => readsBlockChanges(e, touched))) continue;
+      this.stale.add(account);
+      if (budget <= 0) continue;
+      const size = this.size;
+      budget -= this.recheck(account);
+      dropped += size - this.size;
     }
     if (expired > 0) {
       this.logger?.info({ height: Number(state.height), expired, ttlBlocks: Number(this.opts.ttlBlocks) }, 'mempool transactions expired');
@@ -302,6 +352,7 @@ export class Mempool {
   /** The nonce a wallet should use next: the committed one plus this account's pending transactions that will execute. */
   pendingNonce(address: Uint8Array): bigint {
     const account = bytesToHex(address);
+    this.recheck(account);
     let n = this.state.accounts.get(account)?.nonce ?? 0n;
     for (const e of this.byAccount.get(account) ?? []) if (e.nonce === n) n++;
     return n;
