@@ -160,3 +160,16 @@ test('beyond the per-block re-check budget, a queue is re-checked when next used
   assert.equal(m.pendingNonce(val.address), 0n);
   assert.equal(m.stats().evicted, 1);
 });
+
+test('a transaction refused because the pool is full leaves no trace in its sender\'s pending state', () => {
+  const s = testState(10_000n);
+  const m = new Mempool(s, { ...OPTS, maxTxs: 2 });
+  m.add(transfer(alice, bob, 9_000n, 0n, 9n));
+  m.add(transfer(bob, carol, 1n, 0n, 9n));
+  // passes the pending-state check (against alice's cached tip), then finds no room
+  assert.equal(errCode(() => m.add(transfer(alice, bob, 900n, 1n, 1n))), 'MEMPOOL_FULL');
+  // the same nonce again, paying enough to evict bob's: judged as if the refused one had never come
+  assert.equal(errCode(() => m.add(transfer(alice, bob, 900n, 1n, 20n))), 'ok');
+  assert.equal(m.has(sha256(transfer(bob, carol, 1n, 0n, 9n))), false);
+  assert.equal(m.pendingNonce(alice.address), 2n);
+});

@@ -145,7 +145,13 @@ export class Mempool {
       const cost = costOf(vtx, this.state);
       if (cost > committed.balance) throw new VmError('TX_INSUFFICIENT_BALANCE', `${body.payload.kind} costs ${cost} but the balance is ${committed.balance}`);
     }
-    const evictedOwn = same ? false : this.makeRoom(entry, raw.length);
+    let evictedOwn = false;
+    try {
+      if (!same) evictedOwn = this.makeRoom(entry, raw.length);
+    } catch (e) {
+      this.tips.delete(account); // the cached pending state may hold the refused transaction's effects
+      throw e;
+    }
     for (const d of drops) this.drop(d.entry, d.error, 'evicted');
     if (same) this.remove(same);
     this.seq++;
