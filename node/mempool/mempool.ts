@@ -266,6 +266,9 @@ export class Mempool {
   evict(rejected: ReadonlyArray<{ hash: Uint8Array | null; bytes: Uint8Array; error: VmError }>): number {
     let n = 0;
     for (const r of rejected) {
+      // TX_NONCE_FUTURE in a built block means an earlier transaction of the sender failed: this one
+      // stays, behind the gap, for when the sender fills it
+      if (r.error.code === 'TX_NONCE_FUTURE') continue;
       const e = this.byHash.get(bytesToHex(r.hash ?? sha256(r.bytes)));
       if (!e) continue;
       this.drop(e, r.error, 'evicted');
