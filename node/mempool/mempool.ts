@@ -26,6 +26,14 @@ export interface MempoolOptions {
   recheckPerBlock?: number;
 }
 
+/**
+ * How long a transaction that left is refused when offered again (at most ttlBlocks): long enough
+ * for every node to have re-checked its own pool after the block that made it fail, so gossip cannot
+ * bounce it between nodes; short enough that a sender re-sending the same bytes once the state
+ * allows it is not locked out for long.
+ */
+const REFUSE_AGAIN_BLOCKS = 10n;
+
 /** ttlBlocks 600: ten minutes at the default 1 s block interval. */
 export const DEFAULT_MEMPOOL: MempoolOptions = { maxTxs: 50_000, maxBytes: 64 * 1024 * 1024, maxNonceGap: 256n, ttlBlocks: 600n, recheckPerBlock: 4_000 };
 
@@ -249,13 +257,14 @@ export class Mempool {
     }
   }
 
-  /** Removes an entry that will not be included (evicted: it will not execute; expired) and bars its return for ttlBlocks. */
+  /** Removes an entry that will not be included (evicted: it will not execute; expired) and bars its return for a while. */
   private drop(e: Entry, error: CodedError<string>, why: 'evicted' | 'expired'): void {
     if (!this.byHash.has(e.key)) return;
     this.remove(e);
     if (why === 'evicted') this.evictedCount++;
     else this.expiredCount++;
-    this.recent.add(e.key, error, this.state.height, this.state.height + this.opts.ttlBlocks);
+    const bar = this.opts.ttlBlocks < REFUSE_AGAIN_BLOCKS ? this.opts.ttlBlocks : REFUSE_AGAIN_BLOCKS;
+    this.recent.add(e.key, error, this.state.height, this.state.height + bar);
     this.logger?.debug({ tx: logHex(e.vtx.hash), nonce: Number(e.nonce), code: error.code, message: error.message }, `mempool: transaction ${why}`);
   }
 
