@@ -10,7 +10,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { encode } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { getValidator, type ValidatorSet } from './validator-set.ts';
-import { sha256, concatBytes, bytesToHex } from '../primitives/index.ts';
+import { sha256, concatBytes, bytesToHex, blsSign, blsVerify } from '../primitives/index.ts';
 
 const bls = bls12_381.longSignatures;
 export const BEACON_DST = 'POLCHAIN_BEACON_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_';
@@ -35,18 +35,12 @@ export function beaconMessage(chainId: string, height: bigint, prevBeacon: Uint8
 }
 
 export function beaconSign(secret: Uint8Array, chainId: string, height: bigint, prevBeacon: Uint8Array): Uint8Array {
-  return new Uint8Array(bls.sign(bls.hash(beaconMessage(chainId, height, prevBeacon), BEACON_DST), secret).toBytes());
+  return blsSign(secret, beaconMessage(chainId, height, prevBeacon), BEACON_DST);
 }
 
 /** Never throws: malformed keys or signatures are false. */
 export function beaconVerify(publicKey: Uint8Array, chainId: string, height: bigint, prevBeacon: Uint8Array, signature: Uint8Array): boolean {
-  if (!(publicKey instanceof Uint8Array) || publicKey.length !== BLS_PUBLIC_KEY_LENGTH) return false;
-  if (!(signature instanceof Uint8Array) || signature.length !== BLS_SIGNATURE_LENGTH) return false;
-  try {
-    return bls.verify(signature, bls.hash(beaconMessage(chainId, height, prevBeacon), BEACON_DST), publicKey);
-  } catch {
-    return false;
-  }
+  return blsVerify(publicKey, beaconMessage(chainId, height, prevBeacon), signature, BEACON_DST);
 }
 
 export function nextBeacon(prev: Uint8Array, signature: Uint8Array): Uint8Array {

@@ -87,7 +87,7 @@ export class PolchainNode {
       state.referee = await loadDetReferee();
       log.info({ chainId: state.chainId, height: Number(state.height), stateRoot: logHex(state.stateRoot) }, 'state loaded');
       await PolchainNode.checkDataDir(opts, store, state);
-      const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool });
+      const mempool = new Mempool(state, { ...DEFAULT_MEMPOOL, ...opts.mempool }, log.child({ module: 'mempool' }));
       node = new PolchainNode(opts, store, state, mempool);
     } catch (e) {
       await store.close();

@@ -1,6 +1,6 @@
 // The floor under every other folder: bytes and hex in one vocabulary, SHA-256, the one Merkle tree
-// (proofs, range proofs, an in-memory tree for servers), the canonical codec, strict ed25519 and
-// addresses. Pure: no IO, no clocks, no randomness.
+// (proofs, range proofs, an in-memory tree for servers), the canonical codec, strict ed25519, BLS
+// signatures and addresses. Pure: no IO, no clocks, no randomness.
 export { bytesToHex, hexToBytes, equalBytes, compareBytes, concatBytes, utf8, u64be, u32be } from './bytes.ts';
 export { sha256, newHash } from './sha256.ts';
 export * from './merkle/index.ts';
@@ -14,6 +14,7 @@ export {
 } from './ed25519/rules.ts';
 export { publicKeyFromSeed, sign, verify } from './ed25519/ed25519.ts';
 export { verifyNoble, publicKeyFromSeedNoble, signNoble } from './ed25519/noble.ts';
+export { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, isBlsPublicKey, blsSign, blsVerify } from './bls.ts';
 export { ADDRESS_LENGTH, ADDRESS_HRP, addressFromPublicKey, encodeAddress, decodeAddress, isAddress } from './address.ts';
 export {
   CodedError, errorMessage, errorCode, errorLine,

@@ -112,10 +112,11 @@ const tx = (seed: Uint8Array, payload: unknown) => {
   return vm.signTxBytes({ chainId: g.chainId, nonce: n, fee: 1n, payload }, seed);
 };
 const d5bls = cons.blsPublicKey(cons.blsSecretFromSeed(da(5).seed));
+const d5pop = vm.signBlsPop(cons.blsSecretFromSeed(da(5).seed), g.chainId, da(5).address, d5bls); // since the proof of possession (issue 12)
 const blocks: Uint8Array[][] = [
   [tx(da(0).seed, { kind: 'transfer', to: da(1).address, amount: 1000n }), tx(da(2).seed, { kind: 'transfer', to: da(3).address, amount: 7n })],
-  [tx(da(5).seed, { kind: 'stake', consensusKey: da(5).publicKey, blsKey: d5bls, amount: 5000n }), tx(da(0).seed, { kind: 'transfer', to: da(4).address, amount: 1n })],
-  [tx(vals[1]!.seed, { kind: 'unbond', amount: 1000n }), tx(da(5).seed, { kind: 'stake', consensusKey: da(5).publicKey, blsKey: d5bls, amount: 2000n })],
+  [tx(da(5).seed, { kind: 'stake', consensusKey: da(5).publicKey, blsKey: d5bls, amount: 5000n, blsPop: d5pop }), tx(da(0).seed, { kind: 'transfer', to: da(4).address, amount: 1n })],
+  [tx(vals[1]!.seed, { kind: 'unbond', amount: 1000n }), tx(da(5).seed, { kind: 'stake', consensusKey: da(5).publicKey, blsKey: d5bls, amount: 2000n, blsPop: d5pop })],
   [tx(da(1).seed, { kind: 'transfer', to: da(0).address, amount: 500n }), tx(da(5).seed, { kind: 'unbond', amount: 1500n })],
   [],
 ];

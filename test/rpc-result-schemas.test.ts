@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { Ajv, type ValidateFunction } from 'ajv';
-import { encodeTx, signTx, type JobTerms } from '../vm/index.ts';
+import { encodeTx, signBlsPop, signTx, type JobTerms } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { createRpcServer, RpcClient, RPC_METHODS, type OpenRpcDocument, type UntypedApi } from '../rpc/index.ts';
@@ -84,9 +84,10 @@ test('every method: real responses pass ajv against the published result schemas
   // A transfer, a stake and a job submission, so blocks and transactions of three kinds exist.
   const chainId = genesis.chainId;
   const terms: JobTerms = { ...testTerms(), windows: { ...testTerms().windows, accept: 5000 } };
+  const bls2 = blsPublicKey(blsSecretFromSeed(devAccount(2).seed));
   const txs = [
     signTx({ chainId, nonce: 0n, fee: 3n, payload: { kind: 'transfer', to: devAccount(1).address, amount: 77n } }, devAccount(0).seed),
-    signTx({ chainId, nonce: 0n, fee: 3n, payload: { kind: 'stake', consensusKey: publicKeyFromSeed(devAccount(2).seed), blsKey: blsPublicKey(blsSecretFromSeed(devAccount(2).seed)), amount: genesis.params.minStake } }, devAccount(2).seed),
+    signTx({ chainId, nonce: 0n, fee: 3n, payload: { kind: 'stake', consensusKey: publicKeyFromSeed(devAccount(2).seed), blsKey: bls2, amount: genesis.params.minStake, blsPop: signBlsPop(blsSecretFromSeed(devAccount(2).seed), chainId, devAccount(2).address, bls2) } }, devAccount(2).seed),
     signTx({ chainId, nonce: 0n, fee: 3n, payload: { kind: 'job-submit', terms } }, devAccount(3).seed),
   ].map((tx) => hx(encodeTx(tx)));
   const hashes: string[] = [];

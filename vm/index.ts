@@ -8,3 +8,4 @@ export * from './jobs/index.ts';
 export { executeTx, releaseUnbonding, slashValidator } from './execute/tx.ts';
 export { checkJobTx, type JobTxEffect } from './execute/jobs.ts';
 export { txUpfrontCost } from './execute/cost.ts';
+export { checkTxAgainst, pendingState } from './execute/pending.ts';

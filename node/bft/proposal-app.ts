@@ -45,6 +45,9 @@ export class ProposalApp implements ConsensusApp {
       evidence: evidence.pending(),
     }, txs, preverified, this.o.hooks);
     for (const e of r.rejectedEvidence) evidence.remove(e.bytes); // stale: offender already jailed
+    // Left out now, left out in every later round: they leave the mempool whether or not this
+    // proposal is decided, so the sender can reuse the nonce and gossip cannot bring them back.
+    mempool.evict(r.rejected);
     this.built.set(bytesToHex(r.hash), r);
     return encodeBlock(r.block);
   }

@@ -16,11 +16,14 @@ export function decodeTxBatch(bytes: Uint8Array): Uint8Array[] {
 }
 
 /**
- * Codes that prove the sender of a transaction is at fault, not merely late: a bad signature or
- * bytes no honest node would encode. A batch holding one is rejected (the peer's score drops);
- * other refusals (stale nonce, full mempool, a duplicate) are the normal race of gossip.
+ * Codes that prove the sender of a transaction is at fault, not merely late: a bad signature, a
+ * stake's BLS key or proof of possession that can never verify, or bytes no honest node would
+ * encode. A batch holding one is rejected (the peer's score drops); other refusals (stale nonce,
+ * full mempool, a duplicate, a transaction the state no longer lets execute) are the normal race of gossip.
  */
-export const PEER_FAULT_TX_CODES: ReadonlySet<VmErrorCode> = new Set<VmErrorCode>(['TX_BAD_SIGNATURE', 'CODEC_MALFORMED', 'CODEC_NON_CANONICAL']);
+export const PEER_FAULT_TX_CODES: ReadonlySet<VmErrorCode> = new Set<VmErrorCode>([
+  'TX_BAD_SIGNATURE', 'CODEC_MALFORMED', 'CODEC_NON_CANONICAL', 'STAKE_BLS_KEY_INVALID', 'STAKE_POP_INVALID', 'STAKE_POP_MISSING',
+]);
 
 /** Offers each transaction of a gossiped batch to the mempool; 'accept' when at least one was new. */
 export function admitTxBatch(mempool: { add(raw: Uint8Array): unknown }, bytes: Uint8Array): GossipVerdict {

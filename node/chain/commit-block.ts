@@ -49,8 +49,8 @@ export async function commitDecidedBlock(target: CommitTarget, d: DecidedBlock):
   await store.commit(state, r, d.commit, d.consensus);
   d.onApplied?.(r);
   // A transaction that failed against the state its block was built on leaves with the included
-  // ones, so a proposer does not offer it again in every block (only the builder has any).
-  const dropped = mempool.update(state, [...r.txHashes, ...r.rejected.map((x) => x.hash ?? sha256(x.bytes))]);
+  // ones (the builder evicted it already); the rest is checked again where the block touched it.
+  const dropped = mempool.update(state, [...r.txHashes, ...r.rejected.map((x) => x.hash ?? sha256(x.bytes))], r.changes);
   const fields = { height: Number(r.block.header.height), hash: logHex(r.hash), txs: r.block.txs.length, rejected: r.rejected.length, dropped,
     ...(d.startedAt === undefined ? {} : { ms: Math.round(performance.now() - d.startedAt) }), ...d.logFields };
   if (d.quiet) logger.debug(fields, 'committed block');

@@ -18,6 +18,7 @@ export interface NodeConfig {
   emptyBlocks: boolean;
   mempoolMaxTxs: number;
   mempoolMaxBytes: number;
+  mempoolTtlBlocks: number;
   engine: string;
   p2pListen: string;
   bootstrap: string;
@@ -32,7 +33,7 @@ interface Setting { key: keyof NodeConfig; flag: string; env: string; kind: Kind
  * POLCHAIN_RPC_MAX_BATCH); a test holds every row to that rule.
  */
 export const SETTINGS: Setting[] = [
-  { key: 'logLevel', flag: 'log-level', env: 'POLCHAIN_LOG_LEVEL', kind: 'level', arg: 'LEVEL', def: 'info', help: `log levels: ${LOG_LEVEL_SYNTAX}; modules: rpc, p2p, consensus, producer, verifier` },
+  { key: 'logLevel', flag: 'log-level', env: 'POLCHAIN_LOG_LEVEL', kind: 'level', arg: 'LEVEL', def: 'info', help: `log levels: ${LOG_LEVEL_SYNTAX}; modules: rpc, p2p, consensus, producer, mempool, verifier` },
   { key: 'rpcEnabled', flag: 'rpc-enabled', env: 'POLCHAIN_RPC_ENABLED', kind: 'bool', arg: 'BOOL', def: true, help: 'serve JSON-RPC (true|false)' },
   { key: 'rpcHost', flag: 'rpc-host', env: 'POLCHAIN_RPC_HOST', kind: 'string', arg: 'HOST', def: '127.0.0.1', help: 'JSON-RPC listen address' },
   { key: 'rpcPort', flag: 'rpc-port', env: 'POLCHAIN_RPC_PORT', kind: 'int', arg: 'PORT', min: 0, max: 65535, def: 8545, help: 'JSON-RPC port (0: any free port)' },
@@ -43,6 +44,7 @@ export const SETTINGS: Setting[] = [
   { key: 'emptyBlocks', flag: 'empty-blocks', env: 'POLCHAIN_EMPTY_BLOCKS', kind: 'bool', arg: 'BOOL', def: true, help: 'produce blocks with no transactions (true|false)' },
   { key: 'mempoolMaxTxs', flag: 'mempool-max-txs', env: 'POLCHAIN_MEMPOOL_MAX_TXS', kind: 'int', arg: 'N', min: 1, max: 10_000_000, def: 50_000, help: 'mempool capacity in transactions' },
   { key: 'mempoolMaxBytes', flag: 'mempool-max-bytes', env: 'POLCHAIN_MEMPOOL_MAX_BYTES', kind: 'int', arg: 'BYTES', min: 1024, max: 4 << 30, def: 64 << 20, help: 'mempool capacity in bytes' },
+  { key: 'mempoolTtlBlocks', flag: 'mempool-ttl-blocks', env: 'POLCHAIN_MEMPOOL_TTL_BLOCKS', kind: 'int', arg: 'N', min: 1, max: 1_000_000, def: 600, help: 'blocks a pending transaction may wait before it expires' },
   { key: 'engine', flag: 'engine', env: 'POLCHAIN_ENGINE', kind: 'engine', arg: 'solo|bft', def: 'solo', help: 'block decider: solo (one validator, timer) or bft (Tendermint over libp2p)' },
   { key: 'p2pListen', flag: 'p2p-listen', env: 'POLCHAIN_P2P_LISTEN', kind: 'string', arg: 'MULTIADDR', def: '/ip4/127.0.0.1/tcp/26656', help: 'libp2p listen multiaddr (bft engine)' },
   { key: 'bootstrap', flag: 'bootstrap', env: 'POLCHAIN_BOOTSTRAP', kind: 'list', arg: 'MULTIADDRS', def: '', help: 'comma-separated bootstrap peer multiaddrs ending in /p2p/<id>' },

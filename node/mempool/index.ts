@@ -1,1 +1,1 @@
-export { Mempool, DEFAULT_MEMPOOL, type MempoolOptions } from './mempool.ts';
+export { Mempool, DEFAULT_MEMPOOL, type MempoolOptions, type MempoolStats, type BlockTouch } from './mempool.ts';

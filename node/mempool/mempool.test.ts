@@ -9,7 +9,7 @@ const errCode = (f: () => unknown) => { try { f(); return 'ok'; } catch (e) { re
 
 test('admission: duplicates, stale and far-future nonces, fees, balance and replacement', () => {
   const s = testState(10_000n);
-  const m = new Mempool(s, { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 4n });
+  const m = new Mempool(s, { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 4n, ttlBlocks: 100n });
   const t0 = transfer(alice, bob, 10n, 0n);
   m.add(t0);
   assert.equal(errCode(() => m.add(t0)), 'MEMPOOL_DUPLICATE');
@@ -28,7 +28,7 @@ test('admission: duplicates, stale and far-future nonces, fees, balance and repl
 
 test('reap keeps per-account nonce order and prefers higher fees; update drops what a block made stale', () => {
   const s = testState();
-  const m = new Mempool(s, { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 16n });
+  const m = new Mempool(s, { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 16n, ttlBlocks: 100n });
   m.add(transfer(alice, bob, 1n, 1n, 50n)); // not executable until nonce 0 arrives
   m.add(transfer(bob, alice, 1n, 0n, 2n));
   m.add(transfer(carol, alice, 1n, 0n, 9n));
@@ -51,14 +51,14 @@ test('reap keeps per-account nonce order and prefers higher fees; update drops w
 
 test('caps: a full pool evicts the lowest fee for a higher one, otherwise refuses', () => {
   const s = testState();
-  const m = new Mempool(s, { maxTxs: 2, maxBytes: 1 << 20, maxNonceGap: 16n });
+  const m = new Mempool(s, { maxTxs: 2, maxBytes: 1 << 20, maxNonceGap: 16n, ttlBlocks: 100n });
   m.add(transfer(alice, bob, 1n, 0n, 5n));
   m.add(transfer(bob, alice, 1n, 0n, 3n));
   assert.equal(errCode(() => m.add(transfer(carol, alice, 1n, 0n, 2n))), 'MEMPOOL_FULL');
   m.add(transfer(carol, alice, 1n, 0n, 4n));
   assert.equal(m.size, 2);
   assert.equal(m.has(sha256(transfer(bob, alice, 1n, 0n, 3n))), false);
-  const bytesCap = new Mempool(s, { maxTxs: 100, maxBytes: 300, maxNonceGap: 16n });
+  const bytesCap = new Mempool(s, { maxTxs: 100, maxBytes: 300, maxNonceGap: 16n, ttlBlocks: 100n });
   bytesCap.add(transfer(alice, bob, 1n, 0n, 1n));
   assert.equal(errCode(() => bytesCap.add(transfer(bob, alice, 1n, 0n, 1n))), 'MEMPOOL_FULL');
   assert.ok(bytesCap.bytes <= 300);

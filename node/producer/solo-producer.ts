@@ -69,6 +69,8 @@ export class SoloProducer implements BlockDecider {
     // The beacon signature (BLS, deterministic); solo blocks carry no last commit and no evidence.
     const beaconSig = beaconSign(this.blsSecret, state.chainId, height, state.beacon);
     const r = buildBlock(state, { height, timestampMs, proposer: this.address, beaconSig }, txs, preverified);
+    // what the block left out will not execute: it leaves now, so its sender can reuse the nonce
+    mempool.evict(r.rejected);
     const commit: Commit = {
       height: r.block.header.height,
       blockHash: r.hash,

@@ -44,7 +44,7 @@ export function chainMethods(c: ChainRpcContext): RpcMethod[] {
         version: c.version, chainId: c.state.chainId, genesisHash: c.genesisHash, height: c.state.height,
         latestBlockHash: c.state.lastBlockHash, latestTimestampMs: c.state.lastTimestampMs, stateRoot: c.state.stateRoot,
         latestTxCount: latest?.txs.length ?? 0,
-        mempool: { size: c.mempool.size, bytes: c.mempool.bytes },
+        mempool: c.mempool.stats(),
         validator: c.validatorAddress ? encodeAddress(c.validatorAddress) : null,
         consensus: { ...c.consensus(), validators: c.state.validatorList().length },
         params: { maxTxBytes: c.state.params.maxTxBytes, maxBlockTxs: c.state.params.maxBlockTxs, minFee: c.state.params.minFee, minStake: c.state.params.minStake },

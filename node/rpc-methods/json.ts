@@ -19,7 +19,7 @@ const EVENT_NAMES: Record<number, string> = {
 function payloadJson(p: TxPayload): TxPayloadJson<Native> {
   switch (p.kind) {
     case 'transfer': return { kind: p.kind, to: encodeAddress(p.to), amount: p.amount };
-    case 'stake': return { kind: p.kind, consensusKey: p.consensusKey, blsKey: p.blsKey, amount: p.amount };
+    case 'stake': return { kind: p.kind, consensusKey: p.consensusKey, blsKey: p.blsKey, amount: p.amount, blsPop: p.blsPop };
     case 'unbond': return { kind: p.kind, amount: p.amount };
     case 'job-submit': {
       const t = p.terms;

@@ -24,6 +24,8 @@ export type NodeErrorCode =
   | 'MEMPOOL_DUPLICATE'
   | 'MEMPOOL_NONCE_GAP'
   | 'MEMPOOL_UNDERPRICED'
+  /** a pending transaction waited longer than the mempool's ttlBlocks */
+  | 'MEMPOOL_EXPIRED'
   | 'KEY_UNAVAILABLE'
   | 'PASSPHRASE_MISMATCH'
   | 'INTERRUPTED'

@@ -36,7 +36,7 @@ export const DISPUTE_TERMS = object({
 /** Payload fields by kind; job specs are UTF-8 JSON shown as text, long lists by count. */
 export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'transfer'; to: string; amount: W['big'] }
-  | { kind: 'stake'; consensusKey: W['bytes']; blsKey: W['bytes']; amount: W['big'] }
+  | { kind: 'stake'; consensusKey: W['bytes']; blsKey: W['bytes']; amount: W['big']; blsPop: W['bytes'] }
   | { kind: 'unbond'; amount: W['big'] }
   | {
     kind: 'job-submit'; spec: string; runtime: string; datasetRoot: W['bytes']; datasetSize: number; q: number; committeeSize: number;
@@ -71,7 +71,7 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
   const jobId = hash('job id');
   return oneOf(
     object({ ...extra, ...TX_HEAD, kind: literal('transfer'), to: address(), amount: big(), ...TX_TAIL }),
-    object({ ...extra, ...TX_HEAD, kind: literal('stake'), consensusKey: bytes(), blsKey: bytes(), amount: big(), ...TX_TAIL }),
+    object({ ...extra, ...TX_HEAD, kind: literal('stake'), consensusKey: bytes(), blsKey: bytes(), amount: big(), blsPop: bytes(), ...TX_TAIL }),
     object({ ...extra, ...TX_HEAD, kind: literal('unbond'), amount: big(), ...TX_TAIL }),
     object({
       ...extra, ...TX_HEAD, kind: literal('job-submit'), spec: str('canonical spec JSON'), runtime: str(), datasetRoot: hash(), datasetSize: int(), q: int(),
@@ -231,7 +231,7 @@ export const VERIFIER_STATS = object({
 export interface NodeStatusJson<W extends Repr = Wire> {
   version: string; chainId: string; genesisHash: W['bytes']; height: W['big'];
   latestBlockHash: W['bytes']; latestTimestampMs: W['big']; stateRoot: W['bytes']; latestTxCount: number;
-  mempool: { size: number; bytes: number };
+  mempool: { size: number; bytes: number; expired: number; evicted: number };
   validator: string | null;
   consensus: ConsensusStatusJson<W>;
   params: { maxTxBytes: number; maxBlockTxs: number; minFee: W['big']; minStake: W['big'] };
@@ -240,7 +240,7 @@ export interface NodeStatusJson<W extends Repr = Wire> {
 }
 export const NODE_STATUS = object({
   version: str(), chainId: str(), genesisHash: hash(), height: big(), latestBlockHash: bytes(), latestTimestampMs: big(), stateRoot: hash(),
-  latestTxCount: int(), mempool: object({ size: int(), bytes: int() }), validator: nullable(address()), consensus: CONSENSUS_STATUS,
+  latestTxCount: int(), mempool: object({ size: int(), bytes: int(), expired: int(), evicted: int() }), validator: nullable(address()), consensus: CONSENSUS_STATUS,
   params: object({ maxTxBytes: int(), maxBlockTxs: int(), minFee: big(), minStake: big() }),
   verifier: nullable(VERIFIER_STATS),
 });

@@ -1,6 +1,6 @@
 // Builders shared by vm and node tests: a small genesis with known keys, signed transactions, and
 // the ConsensusHooks a BFT node injects into the vm, built from consensus/.
-import { createGenesisState, signTxBytes, type ChainParams, type TxPayload, type ChainState, type ConsensusHooks, type Validator } from '../../vm/index.ts';
+import { createGenesisState, signBlsPop, signTxBytes, type ChainParams, type StakePayload, type TxPayload, type ChainState, type ConsensusHooks, type Validator } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import {
   beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, commitFromVotes, decodeCommit, decodeEvidence, encodeCommit, encodeEvidence,
@@ -41,6 +41,18 @@ export function testState(balance = 1_000_000n, validators: TestAccount[] = [val
 
 export function tx(from: { seed: Uint8Array }, nonce: bigint, payload: TxPayload, fee = 1n, chainId = TEST_CHAIN): Uint8Array {
   return signTxBytes({ chainId, nonce, fee, payload }, from.seed);
+}
+
+/**
+ * A stake by `staker` with its own keys (or `consensus`'s ed25519 key and `bls`'s BLS key), carrying
+ * the proof of possession of the BLS key signed for `staker` on `chainId`.
+ */
+export function stakePayload(staker: TestAccount, amount: bigint, o: { consensus?: TestAccount; bls?: TestAccount; chainId?: string } = {}): StakePayload {
+  const bls = o.bls ?? staker;
+  return {
+    kind: 'stake', consensusKey: (o.consensus ?? staker).publicKey, blsKey: bls.blsKey, amount,
+    blsPop: signBlsPop(bls.blsSecret, o.chainId ?? TEST_CHAIN, staker.address, bls.blsKey),
+  };
 }
 
 export const transfer = (from: { seed: Uint8Array }, to: { address: Uint8Array }, amount: bigint, nonce: bigint, fee = 1n) =>

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, accountTreeKey, encodeAccount, verifySmtProof, isVmError, U64_MAX, type ChainState } from '../index.ts';
-import { alice, bob, carol, val, testState, transfer, tx, TEST_PARAMS } from '../../test/helpers/chain-fixtures.ts';
+import { alice, bob, carol, val, testState, transfer, tx, TEST_PARAMS, stakePayload } from '../../test/helpers/chain-fixtures.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 const ctx = (s: ChainState, extra = {}) => ({ height: s.height + 1n, timestampMs: s.lastTimestampMs + 1000n, proposer: val.address, ...extra });
@@ -51,10 +51,10 @@ test('each invalid transaction gets its own typed rejection and changes nothing'
   forged[forged.length - 1] ^= 1;
   assert.equal(judge(s, forged), 'TX_BAD_SIGNATURE');
   assert.equal(judge(s, tx(alice, 0n, { kind: 'unbond', amount: 5n })), 'UNBOND_NOT_VALIDATOR');
-  assert.equal(judge(s, tx(alice, 0n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: alice.blsKey, amount: 5n })), 'STAKE_BELOW_MINIMUM');
-  assert.equal(judge(s, tx(val, 0n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: val.blsKey, amount: 500n })), 'STAKE_KEY_MISMATCH');
-  assert.equal(judge(s, tx(val, 0n, { kind: 'stake', consensusKey: val.publicKey, blsKey: alice.blsKey, amount: 500n })), 'STAKE_KEY_MISMATCH');
-  assert.equal(judge(s, tx(val, 0n, { kind: 'stake', consensusKey: val.publicKey, blsKey: val.blsKey, amount: 500n })), 'ok');
+  assert.equal(judge(s, tx(alice, 0n, stakePayload(alice, 5n))), 'STAKE_BELOW_MINIMUM');
+  assert.equal(judge(s, tx(val, 0n, stakePayload(val, 500n, { consensus: alice }))), 'STAKE_KEY_MISMATCH');
+  assert.equal(judge(s, tx(val, 0n, stakePayload(val, 500n, { bls: alice }))), 'STAKE_KEY_MISMATCH');
+  assert.equal(judge(s, tx(val, 0n, stakePayload(val, 500n))), 'ok');
   assert.equal(judge(s, tx(val, 0n, { kind: 'unbond', amount: 5000n })), 'UNBOND_EXCEEDS_STAKE');
   assert.equal(judge(s, tx(val, 0n, { kind: 'unbond', amount: 1000n })), 'UNBOND_LAST_VALIDATOR');
   assert.equal(bytesToHex(s.stateRoot), root);
@@ -76,7 +76,7 @@ test('replaying a committed transaction is rejected as a stale nonce', () => {
 test('stake creates a validator; unbond returns funds only after the unbonding period', () => {
   const s = testState();
   const step = (txs: Uint8Array[]) => { const r = buildBlock(s, ctx(s), txs); assert.deepEqual(r.rejected.map((x) => x.error.code), []); commitBlock(s, r); return r; };
-  step([tx(alice, 0n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: alice.blsKey, amount: 500n })]);
+  step([tx(alice, 0n, stakePayload(alice, 500n))]);
   assert.equal(s.getValidator(alice.address)!.stake, 500n);
   assert.equal(s.validatorList().length, 2);
   const before = s.getAccount(alice.address)!.balance;

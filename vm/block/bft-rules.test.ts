@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { applyBlock, buildBlock, commitBlock, decodeBlock, encodeBlock, isVmError, verifySmtProof, validatorsHash, beaconAfter, beaconAtGenesis, encodeBeacon, BEACON_TREE_KEY, EventKind, evidenceHash as evidenceRoot, type Block, type BlockContext, type ChainState, type ConsensusHooks } from '../index.ts';
 import {
-  alice, bob, val, testState, transfer, tx, beaconSigFor, trackedHooks, equivocation, signedCommit, TEST_CHAIN, type TestAccount,
+  alice, bob, val, testState, transfer, tx, beaconSigFor, trackedHooks, equivocation, signedCommit, TEST_CHAIN, type TestAccount, stakePayload,
 } from '../../test/helpers/chain-fixtures.ts';
 import { bytesToHex, sha256, merkleRoot } from '../../primitives/index.ts';
 
@@ -157,7 +157,7 @@ test('evidence slashes slashFractionBps of the stake (burned) and jails the offe
   const lastCommit = signedCommit([val, alice], 1n, built.hash);
   assert.match(reasonOf(() => buildBlock(a, ctx(a, alice), [])), /proposer .* is not an active validator/);
   assert.match(reasonOf(() => buildBlock(a, ctx(a, val, { lastCommit: signedCommit([val], 1n, built.hash) }), [], undefined, hooks)), /not more than 2\/3/);
-  const r2 = buildBlock(a, ctx(a, val, { lastCommit }), [tx(alice, 0n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: alice.blsKey, amount: 500n })], undefined, hooks);
+  const r2 = buildBlock(a, ctx(a, val, { lastCommit }), [tx(alice, 0n, stakePayload(alice, 500n))], undefined, hooks);
   assert.equal(bytesToHex(r2.block.header.validatorsHash), bytesToHex(validatorsHash([{ address: val.address, consensusKey: val.publicKey, blsKey: val.blsKey, stake: 1000n }])));
   assert.equal(r2.rejected[0]!.error.code, 'STAKE_JAILED', 'a jailed validator cannot stake again');
   // evidence against an already jailed validator is invalid
@@ -178,7 +178,7 @@ test('evidence slashes slashFractionBps of the stake (burned) and jails the offe
   assert.equal(a.getValidator(alice.address)!.stake, 0n);
   assert.equal(a.getValidator(alice.address)!.jailed, true);
   assert.equal(a.unbonding.at(-1)!.amount, 950n);
-  const r4 = buildBlock(a, ctx(a), [tx(alice, 1n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: alice.blsKey, amount: 500n })]);
+  const r4 = buildBlock(a, ctx(a), [tx(alice, 1n, stakePayload(alice, 500n))]);
   assert.equal(r4.rejected[0]!.error.code, 'STAKE_JAILED');
 });
 
@@ -230,7 +230,7 @@ test('a validator that unbonded everything keeps its record (stake 0) until its 
     assert.deepEqual([a.getValidator(alice.address)?.stake, a.getValidator(alice.address)?.jailed], [0n, undefined], `record kept before height ${h}`);
     assert.deepEqual(a.validatorList().map((v) => bytesToHex(v.address)), [bytesToHex(val.address)], 'but not in the active set');
     // re-staking with other keys must wait: the old keys still answer for the unbonding stake
-    const restake = buildBlock(a, ctx(a), [tx(alice, 1n, { kind: 'stake', consensusKey: bob.publicKey, blsKey: bob.blsKey, amount: 500n })]);
+    const restake = buildBlock(a, ctx(a), [tx(alice, 1n, stakePayload(alice, 500n, { consensus: bob, bls: bob }))]);
     assert.equal(restake.rejected[0]?.error.code, 'STAKE_KEY_MISMATCH');
     commitBlock(a, buildBlock(a, ctx(a), []));
   }
@@ -239,7 +239,7 @@ test('a validator that unbonded everything keeps its record (stake 0) until its 
   commitBlock(a, r4);
   assert.equal(a.getValidator(alice.address), undefined, 'forgotten with its last unbonding entry');
   assert.equal(a.unbonding.length, 0);
-  const r5 = buildBlock(a, ctx(a), [tx(alice, 1n, { kind: 'stake', consensusKey: bob.publicKey, blsKey: bob.blsKey, amount: 500n })]);
+  const r5 = buildBlock(a, ctx(a), [tx(alice, 1n, stakePayload(alice, 500n, { consensus: bob, bls: bob }))]);
   assert.deepEqual(r5.rejected, [], 'a fresh start with new keys');
 });
 
@@ -279,7 +279,7 @@ test('validator set changes take effect at the next height (the state after H is
   const { hooks, record } = trackedHooks();
   record(s);
   const before = bytesToHex(s.validatorsHash());
-  const stake = tx(alice, 0n, { kind: 'stake', consensusKey: alice.publicKey, blsKey: alice.blsKey, amount: 500n });
+  const stake = tx(alice, 0n, stakePayload(alice, 500n));
   const r1 = buildBlock(s, ctx(s), [stake], undefined, hooks);
   assert.deepEqual(r1.rejected, []);
   assert.equal(bytesToHex(r1.block.header.validatorsHash), before, 'block 1 is voted on by the old set');

@@ -2,6 +2,7 @@ import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.
 import { VmError } from '../errors.ts';
 import { TxKind, type SignedTx, type TxBody, type TxPayload } from '../types/index.ts';
 import { jobPayloadArray, readJobPayload } from './job-codec.ts';
+import { BLS_POP_LENGTH } from './bls-pop.ts';
 
 export const TX_VERSION = 1;
 const SIGNING_DOMAIN = 'polchain/tx/v1';
@@ -12,7 +13,7 @@ function payloadArray(p: TxPayload): Encodable[] {
     case 'transfer':
       return [TxKind.Transfer, p.to, p.amount];
     case 'stake':
-      return [TxKind.Stake, p.consensusKey, p.blsKey, p.amount];
+      return [TxKind.Stake, p.consensusKey, p.blsKey, p.amount, p.blsPop];
     case 'unbond':
       return [TxKind.Unbond, p.amount];
     default:
@@ -42,9 +43,11 @@ function readPayload(v: unknown): TxPayload {
       return { kind: 'transfer', to: r.bytes('to', 20), amount: r.u64('amount') };
     }
     case TxKind.Stake: {
-      const r = Reader.of(v, 'tx.stake', 4);
+      // the stake of chains before the proof of possession: refused by name, not as malformed bytes
+      if (v.length === 4) throw new VmError('STAKE_POP_MISSING', 'tx.stake: no proof of possession of the BLS key (blsPop); every stake must carry one');
+      const r = Reader.of(v, 'tx.stake', 5);
       r.u32('kind');
-      return { kind: 'stake', consensusKey: r.bytes('consensusKey', 32), blsKey: r.bytes('blsKey', 48), amount: r.u64('amount') };
+      return { kind: 'stake', consensusKey: r.bytes('consensusKey', 32), blsKey: r.bytes('blsKey', 48), amount: r.u64('amount'), blsPop: r.bytes('blsPop', BLS_POP_LENGTH) };
     }
     case TxKind.Unbond: {
       const r = Reader.of(v, 'tx.unbond', 2);

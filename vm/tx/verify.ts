@@ -3,11 +3,13 @@ import { VmError } from '../errors.ts';
 import type { VerifiedTx } from '../types/index.ts';
 import { decodeTx, txSigningBytes } from './codec.ts';
 import { checkJobTerms } from '../jobs/terms.ts';
+import { checkBlsPop } from './bls-pop.ts';
 import { sha256, verify, addressFromPublicKey } from '../../primitives/index.ts';
 
 /**
  * Every check that needs no state: size, canonical shape, chain id, positive amounts, job terms,
- * signature. The mempool and block execution both call this, so a transaction is judged by one rule set.
+ * signature, a stake's BLS key and proof of possession. The mempool and block execution both call
+ * this, so a transaction is judged by one rule set.
  * `hash` may be passed when the caller already computed SHA-256(bytes), so it is not computed twice.
  */
 export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: number, hash?: Uint8Array): VerifiedTx {
@@ -23,5 +25,8 @@ export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: nu
   if (!verify(tx.publicKey, txSigningBytes(tx.body), tx.signature)) {
     throw new VmError('TX_BAD_SIGNATURE', 'signature does not verify against the public key (strict RFC 8032)');
   }
-  return { tx, bytes, hash: hash ?? sha256(bytes), sender: addressFromPublicKey(tx.publicKey) };
+  const sender = addressFromPublicKey(tx.publicKey);
+  // after the ed25519 check: a BLS pairing costs far more, and only a signed stake may spend it
+  if (p.kind === 'stake') checkBlsPop(chainId, sender, p.blsKey, p.blsPop);
+  return { tx, bytes, hash: hash ?? sha256(bytes), sender };
 }

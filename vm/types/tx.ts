@@ -19,6 +19,7 @@ export interface StakePayload {
   consensusKey: Uint8Array; // 32-byte ed25519 key the validator signs blocks and votes with
   blsKey: Uint8Array; // 48-byte BLS12-381 public key the validator signs the beacon with
   amount: bigint;
+  blsPop: Uint8Array; // 96-byte proof of possession of blsKey (vm/tx/bls-pop.ts), checked on every stake
 }
 
 /** Moves stake into the unbonding queue; it returns to the balance after the unbonding period. */

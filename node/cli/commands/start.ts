@@ -79,7 +79,7 @@ export const command: CliCommand = {
       dataDir: dir, genesis, validatorSeed: seed, logger,
       rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean) },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
-      mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes },
+      mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes, ttlBlocks: BigInt(config.mempoolTtlBlocks) },
       engine: config.engine as 'solo' | 'bft',
       engineSource: settingSource('engine', values, process.env, configFile, existsSync(layout.config)),
       noValidator: values['no-validator'] === true, acceptMissingSignHistory: values['accept-missing-sign-history'] === true,

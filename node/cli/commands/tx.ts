@@ -1,4 +1,4 @@
-import { encodeTx, signTx, type TxPayload } from '../../../vm/index.ts';
+import { encodeTx, signBlsPop, signTx, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { Keystore } from '../../keystore/index.ts';
@@ -82,19 +82,23 @@ export const command: CliCommand = {
     const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
     const nonceFlag = values.nonce === undefined ? undefined : parseAmount(values.nonce as string, 'nonce');
     const seed = await signerSeed(values);
+    const consensusName = values['consensus-key'] as string | undefined;
+    const consensusSeed = sub === 'stake' && consensusName ? await keySeed(values, consensusName) : seed;
+    const client = rpcClient(values);
+    const status = await client.call('node_status', []);
+    const sender = addressFromPublicKey(publicKeyFromSeed(seed));
+    const account = await client.call('account_get', [encodeAddress(sender)]);
     let payload: TxPayload;
     if (sub === 'transfer') payload = { kind: 'transfer', to: to!, amount };
     else if (sub === 'unbond') payload = { kind: 'unbond', amount };
     else {
-      const name = values['consensus-key'] as string | undefined;
-      const consensusSeed = name ? await keySeed(values, name) : seed;
-      payload = { kind: 'stake', consensusKey: publicKeyFromSeed(consensusSeed), blsKey: blsPublicKey(blsSecretFromSeed(consensusSeed)), amount };
+      // the proof of possession binds the BLS key to this sender on this chain (docs/chain-protocol.md)
+      const blsSecret = blsSecretFromSeed(consensusSeed);
+      const blsKey = blsPublicKey(blsSecret);
+      payload = { kind: 'stake', consensusKey: publicKeyFromSeed(consensusSeed), blsKey, amount, blsPop: signBlsPop(blsSecret, status.chainId, sender, blsKey) };
     }
-    const client = rpcClient(values);
-    const status = await client.call('node_status', []);
-    const account = await client.call('account_get', [encodeAddress(addressFromPublicKey(publicKeyFromSeed(seed)))]);
-    // The mempool admits an unbond the next block cannot carry out (it checks only what needs no
-    // state); refused here, the user gets an answer instead of a transaction that never lands.
+    // The node would refuse these too (admission runs the block's checks); said here in the
+    // wallet's words, before anything is signed.
     if (sub === 'unbond') {
       if (!account.validator) throw new NodeError('NOT_A_VALIDATOR', `${account.address} has no stake to unbond; nothing was sent`);
       if (BigInt(account.validator.stake) < amount) throw new NodeError('UNBOND_EXCEEDS_STAKE', `${account.address} has stake ${account.validator.stake}, less than ${amount}; nothing was sent`);

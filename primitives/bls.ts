@@ -1,0 +1,42 @@
+/**
+ * BLS12-381, min-pk (48-byte compressed G1 public keys, 96-byte compressed G2 signatures; @noble/curves
+ * longSignatures), with the message hashed to G2 under a caller's domain separation tag. The
+ * randomness beacon (consensus/beacon.ts) and the proof of possession of stake transactions
+ * (vm/tx/bls-pop.ts) both sign and verify through here, so they share one decoding rule set.
+ */
+import { bls12_381 } from '@noble/curves/bls12-381.js';
+
+const bls = bls12_381.longSignatures;
+export const BLS_PUBLIC_KEY_LENGTH = 48;
+export const BLS_SIGNATURE_LENGTH = 96;
+
+/**
+ * Whether `pk` is a public key a signature could verify under: 48 bytes, the compressed encoding of
+ * a point on the curve, in the prime-order subgroup, and not the identity (whose "signatures" verify
+ * for every message). Never throws.
+ */
+export function isBlsPublicKey(pk: Uint8Array): boolean {
+  if (!(pk instanceof Uint8Array) || pk.length !== BLS_PUBLIC_KEY_LENGTH || (pk[0]! & 0x80) === 0) return false;
+  try {
+    const p = bls12_381.G1.Point.fromBytes(pk);
+    p.assertValidity();
+    return !p.is0();
+  } catch {
+    return false;
+  }
+}
+
+export function blsSign(secret: Uint8Array, message: Uint8Array, dst: string): Uint8Array {
+  return new Uint8Array(bls.sign(bls.hash(message, dst), secret).toBytes());
+}
+
+/** Never throws: a malformed or invalid key or signature is false. */
+export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
+  if (!isBlsPublicKey(publicKey)) return false;
+  if (!(signature instanceof Uint8Array) || signature.length !== BLS_SIGNATURE_LENGTH) return false;
+  try {
+    return bls.verify(signature, bls.hash(message, dst), publicKey);
+  } catch {
+    return false;
+  }
+}
