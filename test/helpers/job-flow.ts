@@ -33,7 +33,7 @@ export function openAndAttest(c: TestChain, id: Uint8Array, work: SolverWork, at
   assert.equal(job.status, JobStatus.Attesting);
   const r = replay(job, work);
   c.block(attesters(job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: digestFor(job, m.address, r) })));
-  c.until(id, (j) => j.status === JobStatus.Revealing);
+  c.until(id, (j) => j.status !== JobStatus.Attesting);
   return c.job(id);
 }
 
