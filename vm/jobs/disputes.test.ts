@@ -37,15 +37,27 @@ const BOND = 700n;
 function sampledFor(salt: string, t: JobTerms): number[] {
   const probe = chain(salt);
   const id = submit(probe, t);
-  const work = acceptAndTrain(probe, id);
-  return commitAndWaitChallenge(probe, id, work).segments;
+  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+  probe.until(id, (j) => j.status === JobStatus.Training);
+  const h = new Uint8Array(32).fill(9); // the roots do not influence the draw
+  probe.block([probe.tx(probe.solver, { kind: 'trace-commit', jobId: id, traceRoot: h, checkpointsRoot: h, finalChunkRoot: h, finalStepHash: h })]);
+  probe.until(id, (j) => j.status === JobStatus.Challenged);
+  return probe.job(id).segments;
 }
 
 test('a fake in a segment the sample missed is caught by a dispute, the referee re-executes the step and the solver is slashed', () => {
-  const t = terms({ q: 1, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
-  const sampled = sampledFor('fake-unsampled', t);
-  const X = [0, 1, 2, 3].find((j) => !sampled.includes(j) && j > 0)!;
-  const c = chain('fake-unsampled');
+  // q = 16 draws over 4 segments miss a given one with probability (3/4)^16 ≈ 1%: find a chain whose draw misses one
+  const t = terms({ dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
+  let salt = '';
+  let sampled: number[] = [];
+  for (let i = 0; ; i++) {
+    salt = `fake-unsampled-${i}`;
+    sampled = sampledFor(salt, t);
+    if ([1, 2, 3].some((j) => !sampled.includes(j))) break;
+    assert.ok(i < 400, 'some draw misses a segment');
+  }
+  const X = [1, 2, 3].find((j) => !sampled.includes(j))!;
+  const c = chain(salt);
   const supply = c.supply();
   const id = submit(c, t);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
