@@ -34,11 +34,11 @@ function mkJob(n: number, status: JobStatusTag, over: Partial<Job> = {}): Job {
   return {
     id: sha256(Uint8Array.of(n)), submitter: addr(n % 2 ? 1 : 2), status, submitHeight: BigInt(n), deadline: BigInt(100 + n), solver: null,
     terms: {
-      spec: SPEC, runtime: 'det-1', datasetRoot: new Uint8Array(32).fill(7), datasetSize: 120, q: 2, committeeSize: 4,
+      spec: SPEC, runtime: 'det-1', datasetRoot: new Uint8Array(32).fill(7), datasetSize: 120, q: 16, committeeSize: 5,
       windows: { accept: 10, commit: 20, challengeDelay: 2, open: 5, attest: 5, reveal: 5 }, solverStake: 500n, bounty: 1000n + BigInt(n), attestReward: 90n, parent: null,
       dispute: disputeTermsFor(SPEC),
     },
-    daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], committee: [], openings: [],
+    daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [],
     attestations: [], reveals: [], outcome: '', endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [], ...over,
   };
 }
@@ -53,7 +53,9 @@ function finalizedJob(): Job {
   return {
     ...base, solver: addr(9), daPeer: '12D3KooWtest', daAddrs: ['/ip4/127.0.0.1/tcp/4001'], acceptHeight: 51n, seed: new Uint8Array(32).fill(5),
     commitment: { traceRoot: new Uint8Array(32).fill(0xa1), checkpointsRoot: new Uint8Array(32).fill(0xa2), finalChunkRoot: new Uint8Array(32).fill(0xa3), finalStepHash: leaf(60), height: 60n },
-    challengeHeight: 62n, segments: [0, 2], committee,
+    challengeHeight: 62n, segments: [0, 2], committee, pool: committee, draws: 1,
+    // member 1 holds seats 0 and 1, so it replays both segments (m = 2 of 5 seats)
+    seats: [0, 0, 1, 2, 3].map((i) => committee[i]!.address),
     openings: [0, 2, 3].map((index) => ({ index, chunkRoot: new Uint8Array(32).fill(index), stepHash: leaf(Math.min(index * 20, 60)) })),
     attestations: [
       { address: committee[0]!.address, digest: good, height: 64n },

@@ -17,7 +17,7 @@ import { bytesToHex, equalBytes, hexToBytes } from '../../primitives/index.ts';
 export interface AttestationRecord {
   jobId: Uint8Array;
   digest: Uint8Array;
-  /** the sampled segments in the order the digest covers them (the job's `segments`) */
+  /** the segments the digest covers, ascending (this member's memberSegments) */
   segments: number[];
   h0: Uint8Array;
   /** per sampled segment: h_{j·k+1} .. h_{end_j} */

@@ -6,7 +6,7 @@
 // blocks, one pass at a time, never on the consensus path.
 import type { Logger } from 'pino';
 import { parseSpec, segmentBounds } from '../../ml-runtime/index.ts';
-import { batchNeeded, DisputeKind, DisputeStage, JobStatus, signTxBytes, type Dispute, type Job, type TxBody, type TxPayload } from '../../vm/index.ts';
+import { batchNeeded, memberSegments, DisputeKind, DisputeStage, JobStatus, signTxBytes, type Dispute, type Job, type TxBody, type TxPayload } from '../../vm/index.ts';
 import { samplePayloads, statePieces, type DaPeer } from '../jobs/index.ts';
 import { loadAttestationRecord, loadSegmentStart } from './attestation-records.ts';
 import { short, type VerifierContext } from './context.ts';
@@ -116,7 +116,7 @@ export class MemberDefence {
     const rec = await loadAttestationRecord(this.c.o.workDir, job.id);
     const mine = job.attestations.find((a) => equalBytes(a.address, this.c.address));
     const bad = !rec ? 'no record of it is on disk' : !mine || !equalBytes(rec.digest, mine.digest) ? 'the record on disk is of another digest'
-      : rec.segments.length !== job.segments.length || rec.segments.some((j, n) => j !== job.segments[n]) ? 'the record on disk covers other segments' : null;
+      : !sameList(rec.segments, memberSegments(job, this.c.address)) ? 'the record on disk covers other segments than this member\'s' : null;
     if (bad) {
       if (!this.told.has(key)) log.error({ workDir: this.c.o.workDir, reason: bad }, 'verifier: cannot answer a dispute against this member\'s attestation');
       this.told.add(key);
@@ -160,8 +160,8 @@ export class MemberDefence {
     if (t < 0) return parent!;
     const specJson = new TextDecoder().decode(job.terms.spec);
     const spec = parseSpec(specJson);
-    const j = job.segments.find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t <= r.to; });
-    if (j === undefined) throw new VerifierError('VERIFIER_JOB_INVALID', `step ${t} is in none of the sampled segments [${job.segments.join(', ')}]`);
+    const j = memberSegments(job, this.c.address).find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t <= r.to; });
+    if (j === undefined) throw new VerifierError('VERIFIER_JOB_INVALID', `step ${t} is in none of this member's segments [${memberSegments(job, this.c.address).join(', ')}]`);
     const start = j === 0 ? null : await loadSegmentStart(this.c.o.workDir, job.id, j);
     if (j !== 0 && !start) throw new VerifierError('VERIFIER_JOB_INVALID', `the start state of segment ${j} is not kept in ${this.c.o.workDir}`);
     const ds = await this.c.backend.resolveDataset(this.c.o.host, peer, { root: job.terms.datasetRoot, size: job.terms.datasetSize, spec, signal });
@@ -171,3 +171,5 @@ export class MemberDefence {
     return state;
   }
 }
+
+const sameList = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((x, i) => x === b[i]);

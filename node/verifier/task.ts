@@ -3,7 +3,7 @@
 // the data cannot be had or checked, and submit it as a signed JobAttest.
 import type { Logger } from 'pino';
 
-import { UNAVAILABLE_DIGEST, attestationDigest, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
+import { UNAVAILABLE_DIGEST, attestationDigest, memberSegments, signTxBytes, type Job, type TxBody } from '../../vm/index.ts';
 import { needsMe, short, type VerifierContext } from './context.ts';
 import { VerifierError, isDataFailure, isTransient } from './errors.ts';
 import { saveAttestationRecord } from './attestation-records.ts';
@@ -35,7 +35,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
     const stopAt = job.deadline - BigInt(margin);
     c.current = { hex, ctl, stopAt };
     try {
-      log.info({ segments: job.segments, solver: job.daPeer, deadline: Number(job.deadline), stopAt: Number(stopAt), expectedMs: budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
+      log.info({ segments: memberSegments(job, c.address), solver: job.daPeer, deadline: Number(job.deadline), stopAt: Number(stopAt), expectedMs: budgetMs, msPerBlock: Math.round(c.pace.msPerBlock()) }, 'verifier: verifying job');
       const r = await verifyRetrying(c, job, ctl.signal, log);
       digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
       log.info({ digest: logHex(digest), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
@@ -69,7 +69,7 @@ export async function runTask(c: VerifierContext, id: Uint8Array): Promise<void>
 /** The digest's preimage and start states go to disk before the attestation is sent: a dispute against it is answered from them. */
 function keepRecord(c: VerifierContext, job: Job, digest: Uint8Array, r: Verified, log: Logger): void {
   try {
-    saveAttestationRecord(c.o.workDir, { jobId: job.id, digest, segments: [...job.segments], h0: r.h0, segmentHashes: r.segmentHashes }, r.starts);
+    saveAttestationRecord(c.o.workDir, { jobId: job.id, digest, segments: memberSegments(job, c.address), h0: r.h0, segmentHashes: r.segmentHashes }, r.starts);
   } catch (e) {
     // the attestation agrees with an honest trace, which nobody can dispute; against a lying solver it could not be defended
     log.error({ code: errorCode(e), err: errorMessage(e), workDir: c.o.workDir }, 'verifier: cannot keep the attestation\'s preimage; a dispute against it could not be answered');

@@ -4,7 +4,7 @@
 // solver opened.
 import type { Logger } from 'pino';
 import { checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
-import type { Job, JobOpening } from '../../vm/index.ts';
+import { memberSegments, type Job, type JobOpening } from '../../vm/index.ts';
 import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
 import type { DatasetRef } from './verifier-backend.ts';
 import type { VerifierContext } from './context.ts';
@@ -33,10 +33,12 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   c.counters.bytesFetched += ds.fetchedBytes;
   log.info({ dataset: ds.ref.kind === 'bundled' ? ds.ref.name : logHex(ds.ref.root), fetchedBytes: ds.fetchedBytes }, 'verifier: dataset ready');
 
+  // only this member's segments (memberSegments): the committee splits the sample among its seats
+  const mine = memberSegments(job, c.address);
   const segments: ReplaySegmentInput[] = [];
   const starts = new Map<number, Uint8Array>();
   let stateBytes = 0;
-  for (const j of job.segments) {
+  for (const j of mine) {
     if (j === 0) {
       segments.push({ segment: 0, stateBytes: null });
       continue;
@@ -56,8 +58,8 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
     signal, progressIntervalMs: Math.min(c.o.progressIntervalMs ?? 2000, 1000), onProgress: progressLogger(c, log, spec),
   });
   c.counters.lastCpuMs = r.cpuMs;
-  log.info({ segments: job.segments, steps: r.segmentHashes.reduce((a, s) => a + s.length, 0), cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
-  compareWithOpenings(c, job, spec, r.h0, r.segmentHashes, log);
+  log.info({ segments: mine, steps: r.segmentHashes.reduce((a, s) => a + s.length, 0), cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
+  compareWithOpenings(c, job, mine, spec, r.h0, r.segmentHashes, log);
   return { h0: r.h0, segmentHashes: r.segmentHashes, cpuMs: r.cpuMs, starts };
 }
 
@@ -92,7 +94,7 @@ function progressLogger(c: VerifierContext, log: Logger, spec: ModelSpec): (p: R
  * Diagnostics only (the digest is posted regardless): a replay that ends on a different hash than
  * the solver's opened checkpoint, or starts from a different h0, predicts a mismatch at the verdict.
  */
-function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
+function compareWithOpenings(c: VerifierContext, job: Job, mine: readonly number[], spec: ModelSpec, h0: Uint8Array, segmentHashes: Uint8Array[][], log: Logger): void {
   const opened = new Map<number, JobOpening>(job.openings.map((op) => [op.index, op]));
   const o0 = opened.get(0);
   if (o0 && !equalBytes(o0.stepHash, h0)) {
@@ -100,7 +102,7 @@ function compareWithOpenings(c: VerifierContext, job: Job, spec: ModelSpec, h0: 
     log.warn({ ours: logHex(h0), solver: logHex(o0.stepHash) }, 'verifier: the solver opened another initial state than the derived one');
   }
   const last = checkpointSteps(spec.steps, spec.checkpointInterval).length - 1;
-  job.segments.forEach((j, i) => {
+  mine.forEach((j, i) => {
     const end = opened.get(Math.min(j + 1, last));
     const got = segmentHashes[i]?.[segmentHashes[i]!.length - 1];
     if (end && got && !equalBytes(end.stepHash, got)) {

@@ -33,7 +33,7 @@ function spareMember(c: TestChain, j: Job) {
 test('an honest job is finalized and paid exactly per seat; a member that did not attest gets nothing and pays its penalty', () => {
   const c = new TestChain();
   const supply = c.supply();
-  let lazy: ReturnType<typeof spareMember> = null;
+  let lazy = null as ReturnType<typeof spareMember>;
   const { id, work, last, revealed } = runJob(c, { attesters: (j) => { lazy = spareMember(c, j); return membersOf(c, j).filter((v) => v !== lazy); } });
   const job: Job = c.job(id);
   assert.deepEqual(revealed.blockEvents, [], 'nothing is paid at the provisional verdict');
@@ -59,7 +59,7 @@ test('an honest job is finalized and paid exactly per seat; a member that did no
     const mine = attesters.includes(v) ? BALANCE - FEE + 200n * BigInt(seatCount(job, v.address)) : BALANCE;
     assert.equal(c.balanceNet(v), mine, v.name);
   }
-  const penalty = lazy ? 400n * BigInt(seatCount(job, lazy!.address)) : 0n;
+  const penalty = lazy === null ? 0n : 400n * BigInt(seatCount(job, (lazy as { address: Uint8Array }).address));
   assert.equal(c.supply(), supply - penalty, 'only a silent member\'s penalty is burned');
   const rewarded = attesters.map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
   assert.deepEqual(last.blockEvents, [
