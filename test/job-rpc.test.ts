@@ -374,7 +374,7 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
 
   const iris = loadDataset('iris').train;
   const terms = (accept: number, bounty: bigint) => ({
-    spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
+    spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
     windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty, attestReward: 30n, parent: null,
     dispute: disputeTermsFor(SPEC),
   });
@@ -441,7 +441,7 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   const spec = parseSpec(SPEC_TEXT);
   const ds = loadDataset('iris').train;
   const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
-  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3, bounty: 7n }));
+  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5, bounty: 7n }));
   sim.next([honest.tx, cheat.tx]);
   const firstMember = () => sim.job(honest.jobId).committee[0]!.address;
   const ph = plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (compareBytes(m, firstMember()) === 0 ? 'unavailable' : 'replay') });
