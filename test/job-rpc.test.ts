@@ -440,7 +440,7 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   const sim = new JobSim({ replica: false });
   const spec = parseSpec(SPEC_TEXT);
   const ds = loadDataset('iris').train;
-  const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
+  const honest = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
   const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5, bounty: 7n }));
   sim.next([honest.tx, cheat.tx]);
   const firstMember = () => sim.job(honest.jobId).committee[0]!.address;

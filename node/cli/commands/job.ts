@@ -204,7 +204,7 @@ async function submit(argv: string[]): Promise<number> {
   // (the protocol minimum is always allowed, whatever the segment count)
   const segments = segmentCount(model.steps, model.checkpointInterval);
   const q = qFlag;
-  if (q > Math.max(segments, JOB_FLOORS.minQ)) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
+  if (q > Math.max(segments, JOB_FLOORS.minQ)) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${Math.max(segments, JOB_FLOORS.minQ)} or fewer`);
   const terms: JobTerms = {
     spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows, solverStake, bounty, attestReward, parent,
     dispute: disputeTermsFor(model, disputeFlags),
