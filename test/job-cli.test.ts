@@ -75,7 +75,7 @@ test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, a
     [['job', 'submit', ...ok, '--windows', '5,5,1,5,5,5'], /challengeDelay must be at least 2/],
     [['job', 'submit', ...ok, '--windows', '5,5,2,5,5,10001'], /reveal = 10001 exceeds 10000/],
     [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[16, 64\]/],
-    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[1, 16\]/],
+    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[5, 16\]/],
     [['job', 'submit', ...ok, '--parent', '0x12'], /--parent must be 32 bytes/],
     [['job', 'submit', ...ok, '--runtime', 'tf-9'], /--runtime must be one of det-1/],
     [['job', 'status'], /job status needs exactly one job ID/],
