@@ -220,7 +220,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   const listDoc = doc.methods.find((x: any) => x.name === 'job_list');
   assert.deepEqual(listDoc!.params.map((p: any) => p.name), ['status', 'submitter', 'solver', 'cursor', 'limit']);
   assert.deepEqual(listDoc!.params[0].schema.enum, [
-    'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+    'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging', 'redrawing',
   ]);
   const sub = doc.methods.find((x: any) => x.name === 'subscribe');
   assert.deepEqual(sub!.params[0].schema.enum, ['newHeads', 'jobs', 'disputes']);
