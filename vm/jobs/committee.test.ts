@@ -1,5 +1,6 @@
 // Issue 11 on the real vm: a committee nobody in the drawing block can steer, and silence that never
-// pays. How each test was checked to fail without its defence is said next to it.
+// pays. Next to each test: the change that removes its defence and must make it fail (reasoned from
+// the code; the mutation runs themselves are still to be done).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventKind, JobOutcome, JobStatus, JOB_FLOORS, livenessPenalty, memberSegments, seatCount, type Job } from '../index.ts';
@@ -33,7 +34,7 @@ function committedFake(c: TestChain): Uint8Array {
   return id;
 }
 
-// Checked: drawing from o.validatorList() at D (instead of job.pool) makes the first test fail (the
+// Defence removed: drawing from o.validatorList() at D (instead of job.pool) makes the first test fail (the
 // whale takes most seats), and drawing from o.beacon (instead of o.base.beacon) makes the second fail.
 test('stake added in the block that draws the committee has no effect on it (the pool is the TraceCommit snapshot)', () => {
   const runs = ['none', 'in block D'].map((variant) => {
@@ -107,7 +108,7 @@ function silentJob(silentDraws: number) {
   return { c, id, work, all, supply, penalties, expected, silentSets };
 }
 
-// Checked: with penaliseSilent removed the penalty assertions fail; with the quorum check replaced by
+// Defence removed: with penaliseSilent removed the penalty assertions fail; with the quorum check replaced by
 // the old unconditional Attesting -> Revealing the job is revealed and judged instead of redrawn.
 test('a committee that stays silent leads to a redraw and exact penalties, never to payment', () => {
   const { c, id, work, all, supply, penalties, expected, silentSets } = silentJob(1);
