@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome, EventKind, type Job, jobSeed, sampleSegments, selectCommittee, UNAVAILABLE_DIGEST } from '../vm/index.ts';
+import { JobStatus, JobOutcome, EventKind, type Job, jobSeed, sampleSegments, drawSeats, UNAVAILABLE_DIGEST } from '../vm/index.ts';
 import { segmentCount, parseSpec, validateSpec, loadDataset, selectBackend, type ModelSpec, tf } from '../ml-runtime/index.ts';
 import {
   JobSim, Solver, plan, expectedDigest, openingsOf, revealOf, produceRun, Prng,
@@ -137,12 +137,13 @@ test('honest job: the full lifecycle, the vm draws the documented challenge, eve
   await sim.drive([p], { onBlock: () => { const s = sim.job(jobId).status; if (seen.at(-1) !== s) seen.push(s); } });
   assert.deepEqual(seen, [JobStatus.Accepted, JobStatus.Training, JobStatus.Committed, JobStatus.Challenged, JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional, JobStatus.Finalized]);
   const job = sim.job(jobId);
-  // the challenge is the documented function of the beacon at challengeHeight
-  const beacon = sim.beacons.get(job.challengeHeight)!;
+  // the challenge is the documented function of the beacon before challengeHeight and the pool fixed at the commit
+  const beacon = sim.beacons.get(job.challengeHeight - 1n)!;
   assert.deepEqual(job.segments, sampleSegments(jobId, beacon, terms.q, segmentCount(SPEC.steps, SPEC.checkpointInterval)));
-  const committee = selectCommittee(jobId, beacon, sim.state.validatorList(), terms.committeeSize, solver.account.address);
+  const { committee, seats } = drawSeats(jobId, beacon, 0, job.pool, terms.committeeSize);
   assert.deepEqual(job.committee.map((m) => bytesToHex(m.address)), committee.map((m) => bytesToHex(m.address)));
-  assert.equal(job.committee.length, 3);
+  assert.deepEqual(job.seats.map(bytesToHex), seats.map(bytesToHex));
+  assert.equal(job.seats.length, terms.committeeSize);
   assert.ok(!inSet(job.committee.map((m) => m.address), solver.account.address));
   // the seed is the documented function of the beacon of the block after the accept
   const seedBeacon = sim.beacons.get(job.acceptHeight + 1n)!;

@@ -74,8 +74,8 @@ test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, a
     [['job', 'submit', ...ok, '--windows', '1,2,3'], /--windows must be six positive integers/],
     [['job', 'submit', ...ok, '--windows', '5,5,1,5,5,5'], /challengeDelay must be at least 2/],
     [['job', 'submit', ...ok, '--windows', '5,5,2,5,5,10001'], /reveal = 10001 exceeds 10000/],
-    [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[1, 64\]/],
-    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[1, 16\]/],
+    [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[16, 64\]/],
+    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[5, 16\]/],
     [['job', 'submit', ...ok, '--parent', '0x12'], /--parent must be 32 bytes/],
     [['job', 'submit', ...ok, '--runtime', 'tf-9'], /--runtime must be one of det-1/],
     [['job', 'status'], /job status needs exactly one job ID/],
@@ -108,8 +108,8 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   t.after(() => node.kill());
   const rpc = ['--rpc', node.url];
 
-  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '60', '--stake', '400', '--q', '3',
-    '--committee', '2', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
+  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '60', '--stake', '400', '--q', '16',
+    '--committee', '5', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
     '--dev-account', '0', '--wait', ...rpc]);
   assert.equal(sub.code, 0, sub.stderr);
   const a = JSON.parse(sub.stdout);
@@ -183,8 +183,8 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   const sim = new JobSim({ replica: false });
   const spec = parseSpec(readFileSync(IRIS, 'utf8'));
   const ds = loadDataset('iris').train;
-  const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
-  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
+  const honest = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
+  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
   sim.next([honest.tx, cheat.tx]);
   const lazy = () => sim.job(honest.jobId).committee[2]!.address;
   await sim.drive([
@@ -230,12 +230,12 @@ test('job submit refuses a spec that does not fit its dataset, more samples than
   const misfit = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'mnist', '--bounty', '1000', '--dev-account', '0', '--rpc', node.url]);
   assert.equal(misfit.code, 1);
   assert.match(misfit.stderr, /^polchain job: SPEC_DATASET_MISMATCH: spec inputShape \[4\] has 4 elements, dataset mnist\/train has 784 features/);
-  const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '4', '--dev-account', '0', '--rpc', node.url]);
+  const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '17', '--dev-account', '0', '--rpc', node.url]);
   assert.equal(tooMany.code, 1);
-  assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 4 exceeds the 3 segments of this spec .*use --q 3 or fewer/);
+  assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 17 exceeds the 3 segments of this spec .*use --q 16 or fewer/);
   // a flag below a floor is the vm's typed error, naming the flag and the least value
-  const iris = ['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '3', '--committee', '2', '--dev-account', '0', '--rpc', node.url];
-  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: 3, committeeSize: 2, bounty: 1000n });
+  const iris = ['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '16', '--committee', '5', '--dev-account', '0', '--rpc', node.url];
+  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: 16, committeeSize: 5, bounty: 1000n });
   const lowStake = await runCli([...iris, '--stake', String(floors.solverStake - 1n)]);
   assert.equal(lowStake.code, 1);
   assert.match(lowStake.stderr, new RegExp(`^polchain job: JOB_STAKE_TOO_LOW: --stake ${floors.solverStake - 1n} is below the chain's floor of ${floors.solverStake} .*give --stake ${floors.solverStake} or more`));

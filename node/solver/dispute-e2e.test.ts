@@ -45,8 +45,8 @@ async function send(account: number, payload: TxPayload): Promise<string> {
 
 async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise<string> {
   const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 1, committeeSize: 1,
-    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 250, reveal: 100 }, solverStake: 1000n, bounty: 1000n, attestReward: 100n, parent: null,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 16, committeeSize: 5,
+    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 250, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
     dispute: disputeTermsFor(spec, { window: 60, move: 100, bond: 70n, demandFee: 3n }),
     ...over,
   };

@@ -47,7 +47,7 @@ after(async () => {
 /** Submits a job from dev account 0 and returns its id (hex, no 0x). */
 async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise<string> {
   const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
     windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 200, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
     dispute: disputeTermsFor(spec, { window: 2 }),
     ...over,

@@ -181,3 +181,4 @@ export class MemberDefence {
     return state;
   }
 }
+

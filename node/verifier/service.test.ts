@@ -73,7 +73,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     id: run.jobId,
     submitter: new Uint8Array(20).fill(1),
     terms: {
-      spec: utf8(run.specJson), runtime: 'det-1', datasetRoot: datasetRoot(data), datasetSize: data.count, q: 2, committeeSize: 1,
+      spec: utf8(run.specJson), runtime: 'det-1', datasetRoot: datasetRoot(data), datasetSize: data.count, q: 16, committeeSize: 5,
       windows: { accept: 10, commit: 10, challengeDelay: 2, open: 10, attest: 50, reveal: 10 },
       solverStake: 10n, bounty: 100n, attestReward: 10n, parent: null, dispute: disputeTermsFor(utf8(run.specJson)),
     },
@@ -89,6 +89,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     challengeHeight: 5n,
     segments: SEGMENTS,
     committee: [{ address: validatorAddress, stake: 1_000_000n }],
+    pool: [{ address: validatorAddress, stake: 1_000_000n }], seats: Array.from({ length: 5 }, () => validatorAddress), draws: 1, silent: [],
     openings,
     attestations: [],
     reveals: [],

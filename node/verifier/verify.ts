@@ -29,6 +29,7 @@ export interface Verified {
 
 /** `e`, when given, is the schedule entry of the task: it shows the phase and counts the fetch attempts. */
 export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger, e?: TaskEntry): Promise<Verified> {
+  // only this member's segments: the committee splits the sample among its seats
   const mine = segmentsToReplay(job, c.address);
   if (e) {
     e.phase = 'fetching';

@@ -10,13 +10,13 @@ import type { Repr, Wire } from './wire.ts';
 
 /** Job status names in lifecycle order (what job_list's `status` filter accepts). */
 export const JOB_STATUS_NAMES = [
-  'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+  'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging', 'redrawing',
 ] as const;
 export type JobStatusName = (typeof JOB_STATUS_NAMES)[number];
 const STATUS = oneOfStrings(JOB_STATUS_NAMES, 'job status');
 
 /** Why a job ended (docs/jobs.md §5, docs/disputes.md §8); the vm's JobOutcome values. */
-export const JOB_OUTCOME_NAMES = ['paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver', 'fraud', 'no-data', 'diverged', 'false-divergence'] as const;
+export const JOB_OUTCOME_NAMES = ['paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver', 'fraud', 'no-data', 'diverged', 'false-divergence', 'no-quorum'] as const;
 export type JobOutcomeName = (typeof JOB_OUTCOME_NAMES)[number];
 const OUTCOME = nullable(oneOfStrings(JOB_OUTCOME_NAMES, 'how the job ended; null while running'));
 /** A provisional verdict: the committee's paid or mismatch, or diverged after a divergence proof. */

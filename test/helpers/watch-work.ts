@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import {
   canonicalSpecJson, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, stepHash,
 } from '../../ml-runtime/index.ts';
-import { attestationDigest, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
+import { attestationDigest, memberSegments, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../../node/p2p/index.ts';
 import { SolverArtifacts, daFactsOfJob, registerJobChunkServer, type ChunkAccess } from '../../node/jobs/index.ts';
 import { cheatHooks } from '../../node/solver/index.ts';
@@ -79,7 +79,7 @@ export function committeeOf(c: TestChain, job: Job): Acct[] {
 function replayDigest(job: Job, art: SolverArtifacts, member: Uint8Array): Uint8Array {
   const tr = createTrainer(SPEC, DATA, job.seed!);
   const s0 = initialState(tr);
-  const segs = job.segments.map((j) => {
+  const segs = memberSegments(job, member).map((j) => {
     const start = j === 0 ? s0 : decodeState(artBytes.get(art)![j]!, tr.layout);
     const { from, to } = segmentBounds(T, K, j);
     return replaySegment(SPEC, DATA, job.id, job.seed!, start, from, to).slice(1);

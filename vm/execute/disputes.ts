@@ -13,6 +13,7 @@ import {
 import type { StateOverlay } from '../state/overlay.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../jobs/digest.ts';
 import { traceSteps } from '../jobs/terms.ts';
+import { memberSegments } from '../jobs/assignment.ts';
 import {
   batchNeeded, DEMANDABLE, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
   type Located,
@@ -125,10 +126,11 @@ function respond(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload,
   } else {
     if (!equalBytes(sender, d.member!)) fail('DISPUTE_NOT_PARTY', `only member ${hex(d.member!)} answers dispute ${p.dispute}`);
     if (p.siblings.length) fail('DISPUTE_PREIMAGE_INVALID', 'a member answers with its digest preimage only, no proof');
-    const pre = splitPreimage(job, p.hashes) ?? fail('DISPUTE_PREIMAGE_INVALID', `the preimage of a digest over segments [${job.segments.join(', ')}] has a different number of hashes than ${p.hashes.length}`);
+    const segs = memberSegments(job, d.member!);
+    const pre = splitPreimage(job, d.member!, p.hashes) ?? fail('DISPUTE_PREIMAGE_INVALID', `the preimage of a digest over the member's segments [${segs.join(', ')}] has a different number of hashes than ${p.hashes.length}`);
     const a = job.attestations.find((x) => equalBytes(x.address, d.member!))!;
     if (!equalBytes(attestationDigest(job.id, d.member!, pre.h0, pre.segments), a.digest)) fail('DISPUTE_PREIMAGE_INVALID', 'these hashes do not give the attested digest');
-    next = applyLocated(job, { ...d, claim: [...p.hashes] }, locateAttestation(job, pre.h0, pre.segments), height, events);
+    next = applyLocated(job, { ...d, claim: [...p.hashes] }, locateAttestation(job, d.member!, pre.h0, pre.segments), height, events);
   }
   return effect(o, job, withDispute(job, p.dispute, next), events);
 }
@@ -195,7 +197,7 @@ function samples(o: StateOverlay, p: Extract<DisputePayload, { kind: 'sample-sup
 
 function demand(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, { kind: 'da-demand' }>, height: bigint): JobTxEffect {
   const job = load(o, p.jobId);
-  if (!DEMANDABLE.includes(job.status)) fail('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; chunks can be demanded while attesting, revealing or in the dispute window`);
+  if (!DEMANDABLE.includes(job.status)) fail('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; chunks can be demanded while attesting, redrawing, revealing or in the dispute window`);
   if (job.status === JobStatus.Provisional && height > job.windowEnd) fail('JOB_DEADLINE_PASSED', `job ${hex(job.id)}'s dispute window closed at height ${job.windowEnd}`);
   if (equalBytes(sender, job.solver!)) fail('DEMAND_INVALID', 'the solver cannot demand its own chunks');
   const { T, k } = traceSteps(job);

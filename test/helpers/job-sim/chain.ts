@@ -167,7 +167,7 @@ export class JobSim {
   terms(spec: ModelSpec, ds: Dataset, o: Partial<Omit<JobTerms, 'spec' | 'datasetRoot' | 'datasetSize'>> = {}): JobTerms {
     return {
       spec: utf8(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: this.registerDataset(ds), datasetSize: ds.count,
-      q: 4, committeeSize: 3, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null,
+      q: 16, committeeSize: 5, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null,
       dispute: disputeTermsFor(spec, { window: 2, move: 4 }), ...o,
     };
   }

@@ -1,7 +1,7 @@
 // A committee member that really replays (docs/jobs.md §4): the sampled segments by
 // commitment/schedule.ts, checkpoints fetched chunk by chunk and checked against the opening,
 // and vm/jobs' attestation digest.
-import { attestationDigest, UNAVAILABLE_DIGEST, type Job } from '../../../vm/index.ts';
+import { attestationDigest, memberSegments, UNAVAILABLE_DIGEST, type Job } from '../../../vm/index.ts';
 import {
   chunkCountOf, createTrainer, decodeState, encodedStateLength, initialState, replaySegment, segmentBounds, stepHash, verifyChunk,
   type TrainState,
@@ -28,7 +28,7 @@ export function replayAttestation(sim: SimData, job: Job, member: Uint8Array, da
   const segHashes: Uint8Array[][] = [];
   let steps = 0;
   const unavailable = { digest: UNAVAILABLE_DIGEST, steps, unavailable: true };
-  for (const j of job.segments) {
+  for (const j of memberSegments(job, member)) {
     const { from, to } = segmentBounds(T, k, j);
     let start: TrainState;
     let startHash = h0;
