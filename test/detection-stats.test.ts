@@ -49,7 +49,7 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
   const ds = loadDataset('synthetic-regression').train;
   const sim = new JobSim({ salt: 'detection-stats', replica: false });
   // a long accept window: solvers take the jobs 10 per block, so seeds and challenges come from ~24 different beacons
-  const terms = sim.terms(spec, ds, { q: Q, committeeSize: 1, bounty: 1_000n, solverStake: 500n, attestReward: 10n, windows: { ...SIM_WINDOWS, accept: 100 } });
+  const terms = sim.terms(spec, ds, { q: Q, committeeSize: 1, bounty: 1_000n, solverStake: 500n, attestReward: 50n, windows: { ...SIM_WINDOWS, accept: 100 } });
   const subs = Array.from({ length: CHEATS + HONEST }, () => sim.submitTx(terms));
   sim.next(subs.map((s) => s.tx));
   const cheater = new Solver(sim.solvers[1]!);

@@ -375,7 +375,7 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
   const iris = loadDataset('iris').train;
   const terms = (accept: number, bounty: bigint) => ({
     spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
-    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty, attestReward: 30n, parent: null,
+    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty, attestReward: 40n, parent: null,
     dispute: disputeTermsFor(SPEC),
   });
   const signed = (i: number, nonce: bigint, accept: number, bounty: bigint) => encodeTx(signTx({ chainId: genesis.chainId, nonce, fee: 2n, payload: { kind: 'job-submit', terms: terms(accept, bounty) } }, devAccount(i).seed));

@@ -30,7 +30,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // the stake floor ceil(bounty / q) is the whole bounty at q = 1
 const TERMS = (q: number) => terms({
-  q, committeeSize: 4, solverStake: 10_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
+  q, committeeSize: 4, solverStake: q === 1 ? 10_000n : 5_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
   dispute: disputeTermsFor(SPEC, { window: 6, move: 4, bond: 700n, demandFee: 30n }),
 });
 

@@ -48,7 +48,7 @@ export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; s
   const dir = mkdtempSync(join(tmpdir(), 'polchain-watch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const solverHost = await mkHost(t);
-  const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: terms({ q: 1, solverStake: 10_000n, ...o.terms }) })]).txHashes[0]!;
+  const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: terms({ q: 1, solverStake: 10_000n, ...o.terms }) /* q = 1: the stake floor ceil(bounty / q) is the whole bounty */ })]).txHashes[0]!;
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: solverHost.peerId, daAddrs: [loopback(solverHost)] })]);
   c.until(id, (j) => j.status === JobStatus.Training);
   const seed = c.job(id).seed!;
