@@ -111,6 +111,7 @@ export function jobGetJson(j: Job, height: bigint): Record<string, unknown> {
     solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.daPeer, daAddrs: j.daAddrs, seed: j.seed ? hex(j.seed) : null,
     commitment: j.commitment ? { traceRoot: hex(j.commitment.traceRoot), checkpointsRoot: hex(j.commitment.checkpointsRoot), finalChunkRoot: hex(j.commitment.finalChunkRoot), finalStepHash: hex(j.commitment.finalStepHash) } : null,
     segments: j.segments, committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: String(m.stake) })),
+    seats: j.seats.map(encodeAddress), draws: j.draws,
     openings: j.openings.length, attestations: j.attestations.length, reveals: j.reveals.length,
     verdict: j.verdict || null, windowEnd: j.windowEnd ? String(j.windowEnd) : null, divergedAt: j.divergedAt || null,
     disputes: j.disputes.map((d, index) => ({
