@@ -141,6 +141,18 @@ function capture(): { logger: Logger; lines: Array<Record<string, unknown>> } {
   return { logger: pino({ level: 'debug' }, sink), lines };
 }
 
+/** The common set-up: a trained run served publicly by a solver host, a verifier host, and the job on a chain at height 10. */
+async function servedJob(t: TestContext): Promise<{ run: Run; solver: P2pHost; verifier: P2pHost; state: ChainState; job: Job }> {
+  const run = await training();
+  const solver = await mkHost(t);
+  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
+  const verifier = await mkHost(t);
+  const state = chain();
+  const job = jobOf(run, solver, state.height);
+  putJob(state, job);
+  return { run, solver, verifier, state, job };
+}
+
 /** A service with a fake submit that decodes and checks each signed transaction. */
 function service(t: TestContext, state: ChainState, host: P2pHost, over: Partial<VerifierOptions> = {}) {
   const sent: Sent[] = [];
@@ -224,13 +236,7 @@ test('a committee member replays the sampled segments and attests the independen
 });
 
 test('a job redrawn to a new committee that holds this member again is attested again: work and records are keyed by (job id, draw)', async (t) => {
-  const run = await training();
-  const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
-  const verifier = await mkHost(t);
-  const state = chain();
-  const job = jobOf(run, solver, state.height);
-  putJob(state, job);
+  const { run, solver, verifier, state, job } = await servedJob(t);
   const workDir = join(tmp, 'work-redraw');
   const { svc, sent } = service(t, state, verifier, { workDir });
   svc.start();
@@ -428,13 +434,7 @@ test('a replay still running when the chain reaches the deadline less the margin
 });
 
 test('an attestation dropped from the mempool is sent again with the same digest and a fresh nonce', async (t) => {
-  const run = await training();
-  const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
-  const verifier = await mkHost(t);
-  const state = chain();
-  const job = jobOf(run, solver, state.height);
-  putJob(state, job);
+  const { verifier, state } = await servedJob(t);
   let replays = 0;
   const pending = new Set<string>();
   const { svc, sent } = service(t, state, verifier, {
@@ -462,12 +462,7 @@ test('an attestation dropped from the mempool is sent again with the same digest
 });
 
 test('a local failure (the replay worker died) posts nothing and is tried once more on a later block', async (t) => {
-  const run = await training();
-  const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
-  const verifier = await mkHost(t);
-  const state = chain();
-  putJob(state, jobOf(run, solver, state.height));
+  const { run, verifier, state } = await servedJob(t);
   let replays = 0;
   let syncing = false;
   const { svc, sent } = service(t, state, verifier, {
@@ -493,13 +488,8 @@ test('a local failure (the replay worker died) posts nothing and is tried once m
 });
 
 test('a dataset the verifier does not hold is fetched from the solver by root and gives the same digest', async (t) => {
-  const run = await training();
-  const solver = await mkHost(t);
-  await registerJobChunkServer(solver, () => run.artifacts, { access: 'public' });
+  const { run, solver, verifier, state } = await servedJob(t);
   await registerDatasetServer(solver, new DatasetRegistry());
-  const verifier = await mkHost(t);
-  const state = chain();
-  putJob(state, jobOf(run, solver, state.height));
   const datasets = new DatasetRegistry([]); // knows no bundled dataset
   const { svc, sent, lines } = service(t, state, verifier, { datasets });
   svc.start();
