@@ -34,12 +34,12 @@ export function watchTerms(spec: ModelSpec, over: Partial<JobTerms> = {}): JobTe
   return terms({ spec: specBytes(spec), dispute: disputeTermsFor(spec, { window: 2, move: 3, bond: 700n, demandFee: 30n }), solverStake: 10_000n, ...over });
 }
 
-/** The first segment > 0 of `job` that its sample missed (what a watchtower, or a false challenger, can take up). */
-export function unsampledSegment(job: Job): number {
+/** The first segment > 0 of `job`, not in `except`, that its sample missed (what a watchtower, or a false challenger, can take up). */
+export function unsampledSegment(job: Job, except: readonly number[] = []): number {
   const { steps, checkpointInterval } = jobSpec(job.terms);
   const n = segmentCount(steps, checkpointInterval);
-  const j = Array.from({ length: n }, (_, i) => i).find((i) => i > 0 && !job.segments.includes(i));
-  assert.ok(j !== undefined, `precondition: the sample ${JSON.stringify(job.segments)} of ${n} segments missed one > 0`);
+  const j = Array.from({ length: n }, (_, i) => i).find((i) => i > 0 && !job.segments.includes(i) && !except.includes(i));
+  assert.ok(j !== undefined, `precondition: the sample ${JSON.stringify(job.segments)} of ${n} segments missed one > 0 other than ${JSON.stringify(except)}`);
   return j;
 }
 
