@@ -98,18 +98,25 @@ test('job disputes: a table of open disputes with the referee\'s progress, then 
 });
 
 test('job status: the payouts of a fraud caught by a dispute are the money the chain moved', { timeout: 120_000 }, async (t) => {
-  const c = chain('cli-fraud');
-  const tm = terms({ q: 1, solverStake: 10_000n }); // q = 1: the stake floor is the whole bounty
+  const tm = terms({ solverStake: 10_000n }); // the stake floor is ceil(bounty / q) = 625: a slash share of 5,000
+  // find a salt whose draw misses a segment > 0, for the solver to fake unseen by its committee: the
+  // draw does not depend on the trace, and q = 16 draws of 4 segments miss one of 1..3 about 3% of the time
+  let salt = '';
+  let X: number | undefined;
+  for (let i = 0; X === undefined; i++) {
+    assert.ok(i < 500, 'a salt whose draw misses a segment within 500 tries');
+    salt = `cli-fraud-${i}`;
+    const probe = chain(salt);
+    const pid = submit(probe, tm);
+    probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: pid, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+    probe.until(pid, (x) => x.status === JobStatus.Training);
+    const sampled = commitAndWaitChallenge(probe, pid, new SolverWork(probe.job(pid))).segments;
+    X = [1, 2, 3].find((s) => !sampled.includes(s));
+  }
+  const c = chain(salt);
   const id = submit(c, tm);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
   c.until(id, (x) => x.status === JobStatus.Training);
-  // find a segment the single draw will miss: the draw does not depend on the trace
-  const probe = chain('cli-fraud');
-  const pid = submit(probe, tm);
-  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: pid, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
-  probe.until(pid, (x) => x.status === JobStatus.Training);
-  const sampled = commitAndWaitChallenge(probe, pid, new SolverWork(probe.job(pid))).segments;
-  const X = [1, 2, 3].find((s) => !sampled.includes(s))!;
   const work = new SolverWork(c.job(id), SPEC, [fakeStep(X * K)]);
   commitAndWaitChallenge(c, id, work);
   const judged = openAndAttest(c, id, work, (x) => c.validators.filter((v) => x.committee.some((m) => bytesToHex(m.address) === bytesToHex(v.address))));
