@@ -15,6 +15,7 @@ import { TestChain, CHAIN_ID, PARAMS } from './helpers/job-test-chain.ts';
 import { runJob, hasEnded, submit, commitAndWaitChallenge, openAndAttest, DA_PEER, DA_ADDRS } from './helpers/job-flow.ts';
 import { DATA, K, SPEC, SolverWork, terms, useDet } from './helpers/job-work.ts';
 import { fakeStep, honestSegment, honestStateAt } from './helpers/dispute-work.ts';
+import { saltMissing } from './helpers/missed-segment.ts';
 import { bytesToHex, encodeAddress, leafHash, merkleRangeProof } from '../primitives/index.ts';
 
 await useDet();
@@ -99,20 +100,8 @@ test('job disputes: a table of open disputes with the referee\'s progress, then 
 
 test('job status: the payouts of a fraud caught by a dispute are the money the chain moved', { timeout: 120_000 }, async (t) => {
   const tm = terms({ solverStake: 10_000n }); // the stake floor is ceil(bounty / q) = 625: a slash share of 5,000
-  // find a salt whose draw misses a segment > 0, for the solver to fake unseen by its committee: the
-  // draw does not depend on the trace, and q = 16 draws of 4 segments miss one of 1..3 about 3% of the time
-  let salt = '';
-  let X: number | undefined;
-  for (let i = 0; X === undefined; i++) {
-    assert.ok(i < 500, 'a salt whose draw misses a segment within 500 tries');
-    salt = `cli-fraud-${i}`;
-    const probe = chain(salt);
-    const pid = submit(probe, tm);
-    probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: pid, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
-    probe.until(pid, (x) => x.status === JobStatus.Training);
-    const sampled = commitAndWaitChallenge(probe, pid, new SolverWork(probe.job(pid))).segments;
-    X = [1, 2, 3].find((s) => !sampled.includes(s));
-  }
+  // a salt whose draw misses a segment > 0, for the solver to fake unseen by its committee
+  const { salt, segment: X } = saltMissing('cli-fraud', tm, [1, 2, 3]);
   const c = chain(salt);
   const id = submit(c, tm);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
