@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   attestationDigest, batchNeeded, disputeTermsFor, DisputeKind, DisputeStage, DisputeWinner, encodeTx, JobStatus, NON_FINITE_CLAIM, signTx, stateShape,
-  UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
+  memberSegments, seatCount, termFloors, UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
 } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
@@ -41,6 +41,18 @@ function mkJob(n: number, status: JobStatusTag, over: Partial<Job> = {}): Job {
     daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [],
     attestations: [], reveals: [], outcome: '', endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [], ...over,
   };
+}
+
+/** The committee member with the fewest seats whose silence still leaves a quorum: its seats' segments covered by the others, which hold 2/3 of the seats. */
+function spareMember(j: Job): Uint8Array {
+  const ms = j.committee.map((m) => m.address).sort((a, b) => seatCount(j, a) - seatCount(j, b));
+  const spare = ms.find((lazy) => {
+    const rest = ms.filter((a) => a !== lazy);
+    const covered = new Set(rest.flatMap((a) => memberSegments(j, a)));
+    return j.segments.every((x) => covered.has(x)) && 3 * rest.reduce((n, a) => n + seatCount(j, a), 0) >= 2 * j.seats.length;
+  });
+  assert.ok(spare, 'precondition: a member the quorum can spare');
+  return spare;
 }
 
 /** A finalized job: segments 0 and 2 of 3, a committee of four (one matching, one wrong, one unavailable, one silent). */
@@ -375,7 +387,8 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
   const iris = loadDataset('iris').train;
   const terms = (accept: number, bounty: bigint) => ({
     spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
-    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty, attestReward: 40n, parent: null,
+    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty,
+    attestReward: termFloors(parseSpec(SPEC_TEXT), { q: 16, committeeSize: 5, bounty }).attestReward, parent: null,
     dispute: disputeTermsFor(SPEC),
   });
   const signed = (i: number, nonce: bigint, accept: number, bounty: bigint) => encodeTx(signTx({ chainId: genesis.chainId, nonce, fee: 2n, payload: { kind: 'job-submit', terms: terms(accept, bounty) } }, devAccount(i).seed));
@@ -443,9 +456,14 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   const honest = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
   const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5, bounty: 7n }));
   sim.next([honest.tx, cheat.tx]);
-  const firstMember = () => sim.job(honest.jobId).committee[0]!.address;
+  // one member reports UNAVAILABLE: one whose silence leaves a quorum (v5: the others cover every
+  // sampled segment with 2/3 of the seats), else the job would be redrawn rather than finalized
+  let spare: Uint8Array | undefined;
+  const firstMember = () => (spare ??= spareMember(sim.job(honest.jobId)));
   const ph = plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (compareBytes(m, firstMember()) === 0 ? 'unavailable' : 'replay') });
-  const pc = plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'random-hashes' });
+  // a cheat whose checkpoints decode, so every member replays its segments and disagrees: the slashed view
+  // (random-hashes' garbage checkpoints leave every member unable to replay: v5 redraws it to no-quorum)
+  const pc = plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'other-lr', factor: 2 });
   await sim.drive([ph, pc]);
   const server = await createRpcServer({ methods: jobMethods({ jobs: sim.state, pending: () => false, height: () => sim.state.height }), port: 0 });
   t.after(() => server.close());
@@ -480,7 +498,7 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   assert.deepEqual([slashed.status, slashed.outcome], ['slashed', 'mismatch']);
   const catt = await rpc.call('job_getAttestations', [cid]);
   assert.equal(catt.verdictKnown, true);
-  assert.ok(catt.members.every((m: any) => m.matched === false), 'no member agrees with a random trace');
+  assert.ok(catt.members.every((m: any) => m.matched === false), 'no member agrees with a trace trained at another learning rate');
   await assert.rejects(rpc.call('job_getModel', [cid]), (e: any) => e.code === -32001 && /slashed \(mismatch\)/.test(e.message));
   const finalized = await rpc.call('job_list', { status: 'finalized' });
   assert.deepEqual(finalized.jobs.map((j: any) => j.id), [hid]);
