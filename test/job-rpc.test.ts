@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   attestationDigest, batchNeeded, disputeTermsFor, DisputeKind, DisputeStage, DisputeWinner, encodeTx, JobStatus, NON_FINITE_CLAIM, signTx, stateShape,
-  memberSegments, seatCount, termFloors, UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
+  termFloors, UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
 } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
@@ -18,6 +18,7 @@ import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods, DISPUTES_TOPIC, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/index.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
+import { spareMember } from './helpers/quorum-spare.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 /** The same client without the API's types, to send params the table forbids. */
@@ -41,18 +42,6 @@ function mkJob(n: number, status: JobStatusTag, over: Partial<Job> = {}): Job {
     daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [],
     attestations: [], reveals: [], outcome: '', endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [], ...over,
   };
-}
-
-/** The committee member with the fewest seats whose silence still leaves a quorum: its seats' segments covered by the others, which hold 2/3 of the seats. */
-function spareMember(j: Job): Uint8Array {
-  const ms = j.committee.map((m) => m.address).sort((a, b) => seatCount(j, a) - seatCount(j, b));
-  const spare = ms.find((lazy) => {
-    const rest = ms.filter((a) => a !== lazy);
-    const covered = new Set(rest.flatMap((a) => memberSegments(j, a)));
-    return j.segments.every((x) => covered.has(x)) && 3 * rest.reduce((n, a) => n + seatCount(j, a), 0) >= 2 * j.seats.length;
-  });
-  assert.ok(spare, 'precondition: a member the quorum can spare');
-  return spare;
 }
 
 /** A finalized job: segments 0 and 2 of 3, a committee of four (one matching, one wrong, one unavailable, one silent). */
