@@ -1,15 +1,15 @@
 // Detection statistics of segment sampling (DESIGN.md §3: a solver that fakes a fraction f of the
 // segments escapes with probability (1 - f)^q). 200 cheating jobs and 40 honest ones run through the
 // real vm job lifecycle on one chain (each with its own job id, seed and challenge beacon); the
-// cheater fakes exactly round(f·n) of n = 30 segments, a one-member committee really replays every
-// sampled segment, and the chain's verdict is counted. The observed detection count must be
+// cheater fakes exactly round(f·n) of n = 30 segments, a committee of 5 seats drawn from 4 validators
+// really replays the sampled segments split among its seats (each sampled segment by one seat, r = 1),
+// and the chain's verdict is counted. The observed detection count must be
 // consistent with p = 1 - (1 - 0.1)^30 = 0.9576 (exact 99% Clopper-Pearson interval), and no honest
 // job may ever be flagged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome } from '../vm/index.ts';
-import { sampleSegments } from '../vm/index.ts';
+import { JobStatus, JobOutcome, JOB_FLOORS, memberSegments, sampleSegments, termFloors } from '../vm/index.ts';
 import { parseSpec, validateSpec, loadDataset, selectBackend } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, Prng, expectedDigest, SIM_WINDOWS, type JobPlan } from './helpers/job-sim/index.ts';
 import { equalBytes } from '../primitives/index.ts';
@@ -37,6 +37,7 @@ test('the binomial statistics match published values', () => {
 
 const F = 0.1;
 const Q = 30;
+const SEATS = JOB_FLOORS.minCommitteeSize;
 const K = 2;
 const N_SEG = 30;
 const T = N_SEG * K;
@@ -49,7 +50,8 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
   const ds = loadDataset('synthetic-regression').train;
   const sim = new JobSim({ salt: 'detection-stats', replica: false });
   // a long accept window: solvers take the jobs 10 per block, so seeds and challenges come from ~24 different beacons
-  const terms = sim.terms(spec, ds, { q: Q, committeeSize: 1, bounty: 1_000n, solverStake: 500n, attestReward: 50n, windows: { ...SIM_WINDOWS, accept: 100 } });
+  const floors = termFloors(spec, { q: Q, committeeSize: SEATS, bounty: 1_000n });
+  const terms = sim.terms(spec, ds, { q: Q, committeeSize: SEATS, bounty: 1_000n, solverStake: floors.solverStake, attestReward: floors.attestReward, windows: { ...SIM_WINDOWS, accept: 100 } });
   const subs = Array.from({ length: CHEATS + HONEST }, () => sim.submitTx(terms));
   sim.next(subs.map((s) => s.tx));
   const cheater = new Solver(sim.solvers[1]!);
@@ -62,17 +64,21 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
   const honests = subs.slice(CHEATS).map((s, i) => plan(s.jobId, honest, { kind: 'honest' }, { notBefore: BigInt(1 + Math.floor(i / 2)) }));
   await sim.drive([...cheats.map((c) => c.p), ...honests]);
 
-  // every job's challenge is the vm's documented draw from the beacon the chain produced
+  // every job's challenge is the vm's documented draw from the beacon before the challenge height
+  // (the parent beacon of block D = challengeHeight, which nothing in block D can change)
+  const drawBeacon = (h: bigint) => sim.beacons.get(h - 1n)!;
   let distinctSum = 0;
   for (const p of [...cheats.map((c) => c.p), ...honests]) {
     const job = sim.job(p.jobId);
-    assert.deepEqual(job.segments, sampleSegments(job.id, sim.beacons.get(job.challengeHeight)!, Q, N_SEG));
+    assert.deepEqual(job.segments, sampleSegments(job.id, drawBeacon(job.challengeHeight), Q, N_SEG));
+    assert.equal(job.seats.length, SEATS);
     distinctSum += job.segments.length;
   }
-  const beacons = new Set(cheats.map((c) => Buffer.from(sim.beacons.get(sim.job(c.p.jobId).challengeHeight)!).toString('hex')));
+  const beacons = new Set(cheats.map((c) => Buffer.from(drawBeacon(sim.job(c.p.jobId).challengeHeight)).toString('hex')));
   assert.ok(beacons.size >= 20, `challenges drawn from ${beacons.size} beacons`);
 
-  // verdicts: slashed exactly when a faked segment was sampled, and then only because replay differed
+  // verdicts: slashed exactly when a faked segment was sampled, and then only because replay differed:
+  // each member's digest disagrees exactly when one of its own segments is faked
   let detected = 0;
   for (const { p, faked } of cheats) {
     const job = sim.job(p.jobId);
@@ -80,9 +86,12 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
     const sampledFake = job.segments.some((j) => faked.includes(j));
     assert.equal(job.status, sampledFake ? JobStatus.Slashed : JobStatus.Finalized);
     assert.equal(job.outcome, sampledFake ? JobOutcome.Mismatch : JobOutcome.Paid);
-    assert.equal(job.attestations.length, 1);
-    const a = job.attestations[0]!;
-    assert.equal(equalBytes(a.digest, expectedDigest(cheater.run(job.id), job, a.address)), !sampledFake);
+    assert.equal(job.attestations.length, job.committee.length, 'every member replayed and attested');
+    for (const a of job.attestations) {
+      const mine = memberSegments(job, a.address);
+      assert.ok(mine.length > 0);
+      assert.equal(equalBytes(a.digest, expectedDigest(cheater.run(job.id), job, a.address)), !mine.some((j) => faked.includes(j)));
+    }
     if (sampledFake) detected++;
   }
   for (const p of honests) {
