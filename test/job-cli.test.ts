@@ -192,7 +192,7 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   const lazy = () => (spare ??= spareMember(sim.job(honest.jobId)));
   await sim.drive([
     plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (bytesToHex(m) === bytesToHex(lazy()) ? 'unavailable' : 'replay') }),
-    plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'other-lr', factor: 2 }),
+    plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'random-hashes' }),
   ]);
   const server = await createRpcServer({ methods: jobMethods({ jobs: sim.state, pending: () => false, height: () => sim.state.height }), port: 0 });
   t.after(() => server.close());
@@ -220,8 +220,9 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bounty 100000 \\+ bond 50000 returned\\n`
     + matched.map((m, i) => ` {14}attester ${m}: ${paid[i]} \\(${seatsOf(job, m)} seat\\(s\\) × 240\\)\\n`).join('')
     + ` {14}submitter ${encodeAddress(sim.submitter.address)}: ${rest} \\(attest reward of the other seats and the remainder\\)$`));
-  // the slashed view: every member replayed a trace trained at another learning rate and disagreed; they
-  // share half the bond (floor each) and the attest reward per seat (v5); the rest of the bond is burned
+  // the slashed view: no member can replay a random trace from its garbage checkpoints; each attests a real
+  // digest that disagrees (v5: NO_HASH for a segment whose proven checkpoint is invalid, not UNAVAILABLE,
+  // which would be silence); they share half the bond (floor each) and the attest reward per seat; the rest is burned
   const cj = sim.job(cheat.jobId);
   const cs = await cli(['job', 'status', '0x' + bytesToHex(cheat.jobId), '--rpc', server.url]);
   assert.equal(cs.code, 0, cs.err);
