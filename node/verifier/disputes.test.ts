@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { stepHashOfEncoding, validateSpec } from '../../ml-runtime/index.ts';
-import { attestationDigest, DisputeKind, DisputeStage, DisputeWinner, disputeTermsFor, EventKind, JobOutcome, JobStatus, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
+import { attestationDigest, DisputeKind, DisputeStage, DisputeWinner, disputeTermsFor, EventKind, JobOutcome, JobStatus, memberHashes, memberSegments, seatCount, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, registerJobChunkServer, type SolverArtifacts } from '../jobs/index.ts';
 import { JobDefence } from '../solver/index.ts';
@@ -28,11 +28,14 @@ process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// the stake floor ceil(bounty / q) is the whole bounty at q = 1
-const TERMS = (q: number) => terms({
-  q, committeeSize: 4, solverStake: q === 1 ? 10_000n : 5_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
+// at the protocol floors: q = 16 draws (all 4 segments of SPEC sampled unless the beacon misses one), 5 seats
+const TERMS = terms({
+  q: 16, committeeSize: 5, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
   dispute: disputeTermsFor(SPEC, { window: 6, move: 4, bond: 700n, demandFee: 30n }),
 });
+
+/** The validators on the job's current committee, in the chain's validator order. */
+const committeeOf = (c: TestChain, job: Job): Acct[] => c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address)));
 
 async function mkHost(t: TestContext): Promise<P2pHost> {
   const h = await createP2pHost({ chainId: CHAIN_ID, listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatMs: 100, redialMs: 0 });
@@ -82,25 +85,27 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   const daPeer = gone.peerId;
   const daAddrs = gone.multiaddrs();
   await gone.stop();
-  const { id, art } = await toAttesting(c, o, { terms: TERMS(3), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), daPeer, daAddrs });
+  const { id, art } = await toAttesting(c, o, { terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), daPeer, daAddrs });
   const job = c.job(id);
-  const needed = [...new Set(job.segments.filter((j) => j > 0))];
-  assert.ok(needed.length > 0, `segments [${job.segments}] need an opened checkpoint (the salt fixes them)`);
+  // the member under test: one whose own segments (its seats' share) need an opened checkpoint
+  const v = committeeOf(c, job).find((m) => memberSegments(job, m.address).some((j) => j > 0));
+  assert.ok(v, `a committee member replays a segment > 0 of [${job.segments}] (the salt fixes them)`);
+  const needed = memberSegments(job, v.address).filter((j) => j > 0);
+  const others = committeeOf(c, job).filter((m) => m !== v);
   const input = await digestInput(art, job);
-  const [v, ...others] = c.validators;
-  for (const m of others) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, input.segments) });
+  for (const m of others) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, memberHashes(job, m.address, input)) });
 
   const workDir = join(tmp, `m${dirs++}`);
-  const { svc, lines } = member(t, c, o, v!, await mkHost(t), workDir);
+  const { svc, lines } = member(t, c, o, v, await mkHost(t), workDir);
   svc.start();
   const defence = solverDefence(c, o, art);
-  await run(c, o, svc, () => c.job(id).attestations.some((a) => equalBytes(a.address, v!.address)), { defence, id });
+  await run(c, o, svc, () => c.job(id).attestations.some((a) => equalBytes(a.address, v.address)), { defence, id });
 
-  const mine = c.job(id).attestations.find((a) => equalBytes(a.address, v!.address))!;
-  assert.deepEqual(mine.digest, attestationDigest(id, v!.address, input.h0, input.segments), 'the replayed digest, not UNAVAILABLE');
+  const mine = c.job(id).attestations.find((a) => equalBytes(a.address, v.address))!;
+  assert.deepEqual(mine.digest, attestationDigest(id, v.address, input.h0, memberHashes(job, v.address, input)), 'the replayed digest of its own segments, not UNAVAILABLE');
   const demands = c.job(id).demands;
   assert.deepEqual(demands.map((d) => [d.checkpoint, d.chunk]).sort(), needed.map((j) => [j, 0]).sort(), 'one demand per missing chunk');
-  assert.ok(demands.every((d) => equalBytes(d.by, v!.address) && d.answer.length === 32), 'each answered by the solver\'s DaChunk');
+  assert.ok(demands.every((d) => equalBytes(d.by, v.address) && d.answer.length === 32), 'each answered by the solver\'s DaChunk');
   const st = svc.stats();
   assert.deepEqual([st.verified, st.unavailable, st.demanded, st.chunksFromChain], [1, 0, needed.length, needed.length]);
   assert.ok(lines.some((l) => l.msg === 'verifier: demanded checkpoint chunks on chain'));
@@ -133,13 +138,15 @@ test('a member disputed by a solver that faked a step answers from its record af
   const solverHost = await mkHost(t);
   await registerJobChunkServer(solverHost, () => served.art, { access: 'public' });
   const { id, art } = await toAttesting(c, o, {
-    terms: TERMS(6), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), hooks: [fakeStep(0)],
+    terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), hooks: [fakeStep(0)],
     daPeer: solverHost.peerId, daAddrs: solverHost.multiaddrs().filter((a) => a.startsWith('/ip4/127.0.0.1/')),
   });
   served.art = art;
   const job = c.job(id);
   assert.ok(job.segments.includes(0), `segments [${job.segments}] include 0, where the fake is (the salt fixes them)`);
-  const v = c.validators[2]!;
+  // the member under test replays segment 0 (its seats' share covers it), so it catches the fake
+  const v = committeeOf(c, job).find((m) => memberSegments(job, m.address).includes(0));
+  assert.ok(v, 'a committee member replays segment 0');
   const workDir = join(tmp, `m${dirs++}`);
   const first = member(t, c, o, v, host, workDir);
   first.svc.start();
@@ -147,9 +154,15 @@ test('a member disputed by a solver that faked a step answers from its record af
   await first.svc.stop();
   const attested = c.job(id).attestations[0]!;
   assert.notDeepEqual(attested.digest, UNAVAILABLE_DIGEST);
-  // the other members replayed the same data and caught the same fake
+  // the other members replay their own segments honestly: segment 0 from state_0 as v did (v's record),
+  // any other from its opened checkpoint, from which the solver trained honestly (its hashes)
   const kept = (await loadAttestationRecord(workDir, id, 1))!;
-  for (const m of c.validators.filter((x) => x !== v)) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, kept.h0, kept.segmentHashes) });
+  assert.deepEqual(kept.segments, memberSegments(job, v.address));
+  const solverInput = await digestInput(art, job);
+  const honest = { segments: job.segments.map((j, x) => (kept.segments.includes(j) ? kept.segmentHashes[kept.segments.indexOf(j)]! : solverInput.segments[x]!)) };
+  for (const m of committeeOf(c, job).filter((x) => x !== v)) {
+    o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, kept.h0, memberHashes(job, m.address, honest)) });
+  }
   o.block();
   while (c.job(id).status === JobStatus.Attesting) o.block();
   await reveal(c, o, id, art);
@@ -183,6 +196,12 @@ test('a member disputed by a solver that faked a step answers from its record af
   const got = c.balance(v) - balance;
   const award = o.blocks.flatMap((b) => b.blockEvents).filter((e) => e.kind === EventKind.DisputeAward && equalBytes(e.address, v.address));
   assert.ok(award.some((e) => e.amount === job.terms.dispute.bond), 'the cheat\'s bond');
+  // fraud: half the solver's bond split among the members whose digest disagreed (those replaying
+  // segment 0, all honest here), and the attest reward per seat to them (docs/committee.md)
+  const caught = committeeOf(c, job).filter((m) => memberSegments(job, m.address).includes(0));
+  const paidTo = (kind: number) => o.blocks.flatMap((b) => b.blockEvents).filter((e) => e.kind === kind && equalBytes(e.address, v.address)).map((e) => e.amount);
+  assert.deepEqual(paidTo(EventKind.JobSlashShare), [job.terms.solverStake / 2n / BigInt(caught.length)]);
+  assert.deepEqual(paidTo(EventKind.JobReward), [(job.terms.attestReward / BigInt(job.seats.length)) * BigInt(seatCount(job, v.address))]);
   assert.ok(got > job.terms.dispute.bond - BigInt(moves), `the member gained the bond and its share of the slash: ${got}`);
 });
 
