@@ -5,7 +5,7 @@
 // the chain's real referee with a record of what it was asked.
 import {
   canonicalSpecJson, createTrainer, datasetRoot, loadDetReferee, requiredOpenings, requiredRanges, runTraceSync, segmentBounds,
-  type Dataset, type ModelSpec, type RefereeStepInput, type StepReferee, type TraceHook,
+  type Dataset, type ModelSpec, type RefereeStepInput, type StepReferee, type SyncTraceSink, type TraceHook,
 } from '../../ml-runtime/index.ts';
 import {
   batchNeeded, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES, DisputeStage, DisputeWinner, JOB_STATUS_NAMES, JobStatus, signTxBytes,
@@ -162,6 +162,8 @@ export interface FlowOptions {
   daAddrs?: string[];
   /** changes what the solver trains (a cheat) */
   hooks?: readonly TraceHook[];
+  /** changes what the solver records (a cheat that commits other checkpoint data than it trained) */
+  sink?: (w: SyncTraceSink) => SyncTraceSink;
 }
 
 /** Submits, accepts, trains into artifacts on disk, commits and opens: returns with the job attesting. */
@@ -173,7 +175,7 @@ export async function toAttesting(c: TestChain, o: Outbox, f: FlowOptions): Prom
   while (c.job(id).status !== JobStatus.Training) o.block();
   const job = c.job(id);
   const w = SolverArtifacts.create(f.dir, { jobId: id, specJson: canonicalSpecJson(f.spec), datasetRoot: datasetRoot(f.data), seed: job.seed! });
-  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: w, hooks: f.hooks ?? [] });
+  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: f.sink ? f.sink(w) : w, hooks: f.hooks ?? [] });
   const art = await w.finish();
   o.send(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() });
   o.block();

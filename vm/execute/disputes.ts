@@ -4,11 +4,11 @@
 // a transaction can only settle a dispute whose answer needs no referee (equal hashes, wrong segment).
 import { VmError } from '../errors.ts';
 import {
-  CHUNK_SIZE, checkpointCount, checkpointLeaf, checkpointStep, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
+  CHUNK_SIZE, checkpointCount, checkpointLeaf, checkpointStep, chunkBytes, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
 } from '../../ml-runtime/commitment/index.ts';
 import {
   DisputeKind, DisputeStage, DisputeWinner, EventKind, JOB_LIMITS, JobStatus, JOB_STATUS_NAMES, NON_FINITE_CLAIM,
-  type ChainEvent, type DaDemand, type Dispute, type DisputePayload, type Job, type VerifiedTx,
+  type ChainEvent, type DaDemand, type Dispute, type DisputePayload, type Job, type JobOpening, type VerifiedTx,
 } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../jobs/digest.ts';
@@ -18,7 +18,7 @@ import {
   batchNeeded, DEMANDABLE, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
   type Located,
 } from '../jobs/dispute-rules.ts';
-import { concatBytes, equalBytes, leafHash, verifyMerkleProof } from '../../primitives/index.ts';
+import { concatBytes, equalBytes, leafHash, merkleRoot, verifyMerkleProof } from '../../primitives/index.ts';
 import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
 import { effect, hex, load, needSolver, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 
@@ -143,6 +143,13 @@ function supplyTarget(o: StateOverlay, job: Job, d: Dispute): { bytes: number; s
   return { bytes: stateShape(parent!).bytes, step: traceSteps(parent!).T, ownerId: parent!.id, hash: parent!.commitment!.finalStepHash };
 }
 
+/** The opening of the checkpoint at the disputed step (trace disputes only), or undefined. */
+function openedAt(job: Job, d: Dispute): JobOpening | undefined {
+  if (d.kind === DisputeKind.Divergence || d.step < 0) return undefined;
+  const { T, k } = traceSteps(job);
+  return job.openings.find((x) => checkpointStep(x.index, T, k) === d.step);
+}
+
 /** Parties who may put state on chain for a dispute: the solver, the disputer and the disputed member. */
 function isParty(job: Job, d: Dispute, a: Uint8Array): boolean {
   return equalBytes(a, job.solver!) || equalBytes(a, d.by) || (d.member !== null && equalBytes(a, d.member));
@@ -168,6 +175,12 @@ function supply(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, 
   if (bytes.length === p.total) {
     if (encodedStateStep(bytes) !== want.step) fail('DISPUTE_SUPPLY_INVALID', `the state's header must carry step ${want.step}`);
     if (!equalBytes(stepHashOfEncoding(want.ownerId, want.step, bytes), want.hash)) fail('DISPUTE_SUPPLY_INVALID', `the state does not hash to the agreed h_${want.step}`);
+    // an opened checkpoint is the state its chunks hold: a solver that opened chunks of another
+    // state (which members could only fetch as garbage) cannot hand the referee a different one
+    const opened = openedAt(job, d);
+    if (opened && !equalBytes(merkleRoot(chunkBytes(bytes, CHUNK_SIZE)), opened.chunkRoot)) {
+      fail('DISPUTE_SUPPLY_INVALID', `state_${want.step} is opened checkpoint ${opened.index}: the state must be the one under its chunk root`);
+    }
   }
   const supplies = [...d.supplies.filter((x) => !equalBytes(x.party, sender)), { party: sender, total: p.total, bytes }];
   return effect(o, job, withDispute(job, p.dispute, { ...d, supplies }));
