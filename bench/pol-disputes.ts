@@ -20,7 +20,8 @@ import { demoSpec } from '../node/cli/index.ts';
 import { batchSampleIndices, samplePayloads, signedSize, statePieces } from '../node/jobs/index.ts';
 import { leafHash, merkleRangeProof, sha256, utf8 } from '../primitives/index.ts';
 import { TestChain, CHAIN_ID, PARAMS, type Acct } from '../test/helpers/job-test-chain.ts';
-import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, DA_PEER, DA_ADDRS } from '../test/helpers/job-flow.ts';
+import { submit, commitAndWaitChallenge, openAndAttest, DA_PEER, DA_ADDRS } from '../test/helpers/job-flow.ts';
+import { saltMissing } from '../test/helpers/missed-segment.ts';
 import { SolverWork, SPEC, K, DATA, terms } from '../test/helpers/job-work.ts';
 import { fakeStep, honestSegment, honestStateAt, solverRespond } from '../test/helpers/dispute-work.ts';
 import { cpuMs, log, measureRefereeStep, median, r3 } from './referee-step.ts';
@@ -49,13 +50,10 @@ function timed(r: StepReferee, acc: Timer): StepReferee {
 
 /** One dispute of the first test of vm/jobs/disputes.test.ts on a TestChain, timed. */
 function testChainDispute(referee: StepReferee) {
-  const t: JobTerms = terms({ q: 1, solverStake: 10_000n, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }) });
-  const salt = 'bench-pol-dispute';
-  const probe = new TestChain(salt);
-  probe.state.referee = probe.replica.referee = referee;
-  const pid = submit(probe, t);
-  const sampled = commitAndWaitChallenge(probe, pid, acceptAndTrain(probe, pid)).segments;
-  const X = [0, 1, 2, 3].find((j) => !sampled.includes(j) && j > 0)!;
+  // q = 16 and committee 5 (the protocol minimums), reward 1,000 and stake 10,000 above their floors for SPEC
+  const t: JobTerms = terms({ solverStake: 10_000n, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }) });
+  // the fake must sit in a segment the sample missed: a salt under which 16 draws of 4 segments miss one of 1..3
+  const { salt, segment: X } = saltMissing('bench-pol-dispute', t, [1, 2, 3]);
 
   const c = new TestChain(salt);
   const onState: Timer = { ms: 0, calls: 0 };

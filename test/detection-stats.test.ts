@@ -1,83 +1,22 @@
 // Detection statistics of segment sampling (DESIGN.md §3: a solver that fakes a fraction f of the
 // segments escapes with probability (1 - f)^q). 200 cheating jobs and 40 honest ones run through the
 // real vm job lifecycle on one chain (each with its own job id, seed and challenge beacon); the
-// cheater fakes exactly round(f·n) of n = 30 segments, a one-member committee really replays every
-// sampled segment, and the chain's verdict is counted. The observed detection count must be
+// cheater fakes exactly round(f·n) of n = 30 segments, a committee of 5 seats drawn from 4 validators
+// really replays the sampled segments split among its seats (each sampled segment by one seat, r = 1),
+// and the chain's verdict is counted. The observed detection count must be
 // consistent with p = 1 - (1 - 0.1)^30 = 0.9576 (exact 99% Clopper-Pearson interval), and no honest
 // job may ever be flagged.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { JobStatus, JobOutcome } from '../vm/index.ts';
-import { sampleSegments } from '../vm/index.ts';
+import { JobStatus, JobOutcome, JOB_FLOORS, memberSegments, sampleSegments, termFloors } from '../vm/index.ts';
 import { parseSpec, validateSpec, loadDataset, selectBackend } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, Prng, expectedDigest, SIM_WINDOWS, type JobPlan } from './helpers/job-sim/index.ts';
 import { equalBytes } from '../primitives/index.ts';
 
 await selectBackend('det');
 
-// ---------------------------------------------------------------------------------------------
-// Exact binomial statistics (no dependencies)
-
-const logFact: number[] = [0];
-function lf(n: number): number {
-  for (let i = logFact.length; i <= n; i++) logFact.push(logFact[i - 1]! + Math.log(i));
-  return logFact[n]!;
-}
-
-/** P(X = x) for X ~ Binomial(n, p) */
-export function binomPmf(x: number, n: number, p: number): number {
-  if (p === 0) return x === 0 ? 1 : 0;
-  if (p === 1) return x === n ? 1 : 0;
-  return Math.exp(lf(n) - lf(x) - lf(n - x) + x * Math.log(p) + (n - x) * Math.log1p(-p));
-}
-
-/** P(X ≤ x) */
-export function binomCdf(x: number, n: number, p: number): number {
-  let s = 0;
-  for (let i = 0; i <= x; i++) s += binomPmf(i, n, p);
-  return Math.min(1, s);
-}
-
-/** P(X ≥ x) */
-export function binomSf(x: number, n: number, p: number): number {
-  let s = 0;
-  for (let i = x; i <= n; i++) s += binomPmf(i, n, p);
-  return Math.min(1, s);
-}
-
-/** Bisection for the p in [0, 1] where a monotone f crosses `target` (increasing: f(0) < target < f(1)). */
-function solve(f: (p: number) => number, target: number, increasing: boolean): number {
-  let lo = 0;
-  let hi = 1;
-  for (let i = 0; i < 200; i++) {
-    const mid = (lo + hi) / 2;
-    if ((f(mid) < target) === increasing) lo = mid;
-    else hi = mid;
-  }
-  return (lo + hi) / 2;
-}
-
-/**
- * Exact (Clopper-Pearson) two-sided confidence interval for a binomial proportion: the lower end is
- * the p with P(X ≥ x; p) = alpha/2, the upper end the p with P(X ≤ x; p) = alpha/2.
- */
-export function clopperPearson(x: number, n: number, confidence: number): [number, number] {
-  const a = (1 - confidence) / 2;
-  const lower = x === 0 ? 0 : solve((p) => binomSf(x, n, p), a, true);
-  const upper = x === n ? 1 : solve((p) => binomCdf(x, n, p), a, false);
-  return [lower, upper];
-}
-
-/** Central acceptance region of Binomial(n, p) at `confidence`: [lo, hi] with P(X < lo), P(X > hi) ≤ (1-confidence)/2. */
-export function acceptanceRegion(n: number, p: number, confidence: number): [number, number] {
-  const a = (1 - confidence) / 2;
-  let lo = 0;
-  while (lo < n && binomCdf(lo, n, p) <= a) lo++;
-  let hi = n;
-  while (hi > 0 && binomSf(hi, n, p) <= a) hi--;
-  return [lo, hi];
-}
+import { acceptanceRegion, binomCdf, binomSf, clopperPearson } from './helpers/binomial.ts';
 
 test('the binomial statistics match published values', () => {
   // Clopper-Pearson 95%: 0/10 -> [0, 0.3085]; 5/10 -> [0.1871, 0.8129]; 10/10 -> [0.6915, 1]
@@ -98,6 +37,7 @@ test('the binomial statistics match published values', () => {
 
 const F = 0.1;
 const Q = 30;
+const SEATS = JOB_FLOORS.minCommitteeSize;
 const K = 2;
 const N_SEG = 30;
 const T = N_SEG * K;
@@ -110,7 +50,8 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
   const ds = loadDataset('synthetic-regression').train;
   const sim = new JobSim({ salt: 'detection-stats', replica: false });
   // a long accept window: solvers take the jobs 10 per block, so seeds and challenges come from ~24 different beacons
-  const terms = sim.terms(spec, ds, { q: Q, committeeSize: 1, bounty: 1_000n, solverStake: 500n, attestReward: 50n, windows: { ...SIM_WINDOWS, accept: 100 } });
+  const floors = termFloors(spec, { q: Q, committeeSize: SEATS, bounty: 1_000n });
+  const terms = sim.terms(spec, ds, { q: Q, committeeSize: SEATS, bounty: 1_000n, solverStake: floors.solverStake, attestReward: floors.attestReward, windows: { ...SIM_WINDOWS, accept: 100 } });
   const subs = Array.from({ length: CHEATS + HONEST }, () => sim.submitTx(terms));
   sim.next(subs.map((s) => s.tx));
   const cheater = new Solver(sim.solvers[1]!);
@@ -123,17 +64,21 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
   const honests = subs.slice(CHEATS).map((s, i) => plan(s.jobId, honest, { kind: 'honest' }, { notBefore: BigInt(1 + Math.floor(i / 2)) }));
   await sim.drive([...cheats.map((c) => c.p), ...honests]);
 
-  // every job's challenge is the vm's documented draw from the beacon the chain produced
+  // every job's challenge is the vm's documented draw from the beacon before the challenge height
+  // (the parent beacon of block D = challengeHeight, which nothing in block D can change)
+  const drawBeacon = (h: bigint) => sim.beacons.get(h - 1n)!;
   let distinctSum = 0;
   for (const p of [...cheats.map((c) => c.p), ...honests]) {
     const job = sim.job(p.jobId);
-    assert.deepEqual(job.segments, sampleSegments(job.id, sim.beacons.get(job.challengeHeight)!, Q, N_SEG));
+    assert.deepEqual(job.segments, sampleSegments(job.id, drawBeacon(job.challengeHeight), Q, N_SEG));
+    assert.equal(job.seats.length, SEATS);
     distinctSum += job.segments.length;
   }
-  const beacons = new Set(cheats.map((c) => Buffer.from(sim.beacons.get(sim.job(c.p.jobId).challengeHeight)!).toString('hex')));
+  const beacons = new Set(cheats.map((c) => Buffer.from(drawBeacon(sim.job(c.p.jobId).challengeHeight)).toString('hex')));
   assert.ok(beacons.size >= 20, `challenges drawn from ${beacons.size} beacons`);
 
-  // verdicts: slashed exactly when a faked segment was sampled, and then only because replay differed
+  // verdicts: slashed exactly when a faked segment was sampled, and then only because replay differed:
+  // each member's digest disagrees exactly when one of its own segments is faked
   let detected = 0;
   for (const { p, faked } of cheats) {
     const job = sim.job(p.jobId);
@@ -141,9 +86,12 @@ test(`detection rate over ${CHEATS} cheating jobs (f = ${F}, q = ${Q}, n = ${N_S
     const sampledFake = job.segments.some((j) => faked.includes(j));
     assert.equal(job.status, sampledFake ? JobStatus.Slashed : JobStatus.Finalized);
     assert.equal(job.outcome, sampledFake ? JobOutcome.Mismatch : JobOutcome.Paid);
-    assert.equal(job.attestations.length, 1);
-    const a = job.attestations[0]!;
-    assert.equal(equalBytes(a.digest, expectedDigest(cheater.run(job.id), job, a.address)), !sampledFake);
+    assert.equal(job.attestations.length, job.committee.length, 'every member replayed and attested');
+    for (const a of job.attestations) {
+      const mine = memberSegments(job, a.address);
+      assert.ok(mine.length > 0);
+      assert.equal(equalBytes(a.digest, expectedDigest(cheater.run(job.id), job, a.address)), !mine.some((j) => faked.includes(j)));
+    }
     if (sampledFake) detected++;
   }
   for (const p of honests) {

@@ -39,7 +39,7 @@ test('a real node publishes a dispute\'s transitions on the disputes topic as it
   const rpc = new RpcClient(node.rpcUrl!);
   try {
     const terms: JobTerms = {
-      spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
+      spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
       windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 40, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
       dispute: disputeTermsFor(spec, { window: 40, move: 6, bond: 70n }),
     };

@@ -14,7 +14,8 @@ import { DisputeWatch, eventJson, jobMethods, txJson } from '../node/rpc-methods
 import { batchSampleIndices, samplePayloads, statePieces } from '../node/jobs/index.ts';
 import { TestChain, CHAIN_ID, PARAMS } from './helpers/job-test-chain.ts';
 import { runJob, hasEnded } from './helpers/job-flow.ts';
-import { DATA, K, useDet } from './helpers/job-work.ts';
+import { DATA, K, terms, useDet } from './helpers/job-work.ts';
+import { saltMissing } from './helpers/missed-segment.ts';
 import { honestSegment, solverRespond } from './helpers/dispute-work.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
@@ -30,7 +31,8 @@ function txSchema(): { check: (x: unknown) => boolean; errors: () => string } {
 }
 
 test('disputes topic, job_getDispute and dispute transactions on a real dispute decided by the referee', { timeout: 120_000 }, async (t) => {
-  const c = new TestChain('dispute-rpc');
+  // dispute 1 needs a segment the sample missed: a salt under which q = 16 draws of 4 segments miss one
+  const c = new TestChain(saltMissing('dispute-rpc', terms(), [0, 1, 2, 3]).salt);
   const referee = createDetReferee();
   c.state.referee = referee;
   c.replica.referee = referee;

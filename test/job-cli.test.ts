@@ -15,6 +15,7 @@ import { jobMethods } from '../node/rpc-methods/index.ts';
 import { main } from '../node/cli/index.ts';
 import { runCli, startNode, ROOT } from './helpers/node-process.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
+import { spareMember } from './helpers/quorum-spare.ts';
 import { bytesToHex, encodeAddress } from '../primitives/index.ts';
 
 const IRIS = join(ROOT, 'ml-runtime/specs/iris.json'); // T = 60, k = 20
@@ -74,14 +75,14 @@ test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, a
     [['job', 'submit', ...ok, '--windows', '1,2,3'], /--windows must be six positive integers/],
     [['job', 'submit', ...ok, '--windows', '5,5,1,5,5,5'], /challengeDelay must be at least 2/],
     [['job', 'submit', ...ok, '--windows', '5,5,2,5,5,10001'], /reveal = 10001 exceeds 10000/],
-    [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[1, 64\]/],
-    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[1, 16\]/],
+    [['job', 'submit', ...ok, '--q', '65'], /--q must be an integer in \[16, 64\]/],
+    [['job', 'submit', ...ok, '--committee', '0'], /--committee must be an integer in \[5, 16\]/],
     [['job', 'submit', ...ok, '--parent', '0x12'], /--parent must be 32 bytes/],
     [['job', 'submit', ...ok, '--runtime', 'tf-9'], /--runtime must be one of det-1/],
     [['job', 'status'], /job status needs exactly one job ID/],
     [['job', 'status', '0x1234'], /job ID must be 32 bytes of hex/],
     [['job', 'list', '--limit', '500'], /--limit must be an integer in \[1, 100\]/],
-    [['job', 'list', '--status', 'done'], /--status must be one of open, accepted, .*, expired, provisional, diverged, diverging, got "done"/],
+    [['job', 'list', '--status', 'done'], /--status must be one of open, accepted, .*, expired, provisional, diverged, diverging, redrawing, got "done"/],
     [['job', 'list', 'extra'], /unexpected arguments: extra/],
     [['job', 'submit', ...ok, '--dispute-bond', '0'], /--dispute-bond must be positive/],
   ];
@@ -108,8 +109,8 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   t.after(() => node.kill());
   const rpc = ['--rpc', node.url];
 
-  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '60', '--stake', '400', '--q', '3',
-    '--committee', '2', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
+  const sub = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--reward', '60', '--stake', '400', '--q', '16',
+    '--committee', '5', '--windows', '700,50,2,10,10,10', '--dispute-window', '7', '--move-window', '4', '--dispute-bond', '55', '--demand-fee', '3',
     '--dev-account', '0', '--wait', ...rpc]);
   assert.equal(sub.code, 0, sub.stderr);
   const a = JSON.parse(sub.stdout);
@@ -132,7 +133,7 @@ test('job submit, status and list against a real node', { timeout: 60_000 }, asy
   assert.match(st.stdout, /T=60 k=20 batch=16 momentum\(learningRate=0\.05, momentum=0\.9\)/);
   assert.match(st.stdout, new RegExp(`dataset {5}0x${bytesToHex(datasetRoot(loadDataset('iris').train))} \\(120 samples\\), runtime det-1`));
   assert.match(st.stdout, /amounts {5}bounty 1000, attest reward 60, solver stake 400/);
-  assert.match(st.stdout, /q=3, committee 2, windows accept 700, commit 50, challengeDelay 2, open 10, attest 10, reveal 10/);
+  assert.match(st.stdout, /q=16, committee 5, windows accept 700, commit 50, challengeDelay 2, open 10, attest 10, reveal 10/);
   assert.match(st.stdout, /solver {6}-/);
   const js = await cli(['job', 'status', a.jobId, '--json', ...rpc]);
   assert.equal(js.code, 0, js.err);
@@ -183,10 +184,12 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   const sim = new JobSim({ replica: false });
   const spec = parseSpec(readFileSync(IRIS, 'utf8'));
   const ds = loadDataset('iris').train;
-  const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
-  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
+  const honest = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
+  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
   sim.next([honest.tx, cheat.tx]);
-  const lazy = () => sim.job(honest.jobId).committee[2]!.address;
+  // one member UNAVAILABLE without a demand: silent, which v5 charges; one the quorum can spare, so the job is paid
+  let spare: Uint8Array | undefined;
+  const lazy = () => (spare ??= spareMember(sim.job(honest.jobId)));
   await sim.drive([
     plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (bytesToHex(m) === bytesToHex(lazy()) ? 'unavailable' : 'replay') }),
     plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'random-hashes' }),
@@ -194,24 +197,61 @@ test('job status shows committee verdicts and payouts of ended jobs (real vm, in
   const server = await createRpcServer({ methods: jobMethods({ jobs: sim.state, pending: () => false, height: () => sim.state.height }), port: 0 });
   t.after(() => server.close());
   const job = sim.job(honest.jobId);
-  const [m0, m1, m2] = job.committee.map((m) => encodeAddress(m.address));
+  const members = job.committee.map((m) => encodeAddress(m.address));
+  const silent = encodeAddress(lazy());
+  // v5 (docs/committee.md §7): each seat of a matching member earns floor(1200 / 5) = 240; the silent
+  // member's seats and the remainder go back to the submitter
+  const unit = 1200n / 5n;
+  const seatsOf = (j: typeof job, a: string) => BigInt(j.seats.filter((x) => encodeAddress(x) === a).length);
   const st = await cli(['job', 'status', '0x' + bytesToHex(honest.jobId), '--rpc', server.url]);
   assert.equal(st.code, 0, st.err);
   assert.match(st.out, new RegExp(`status {6}finalized \\(paid\\); ended at height ${job.endHeight}`));
   assert.match(st.out, new RegExp(`solver {6}${encodeAddress(sim.solvers[0]!.address)} \\(accepted at \\d+; DA peer sim\\)`));
   assert.match(st.out, new RegExp(`segments {4}\\[${job.segments.join(', ')}\\] of 3`));
-  assert.match(st.out, /committee {3}3 member\(s\), stake 3000000, attested stake 3000000/);
-  assert.match(st.out, new RegExp(`${m0}  stake 1000000  digest 0x[0-9a-f]{8}…[0-9a-f]{6} at \\d+, matched`));
-  assert.match(st.out, new RegExp(`${m1}  stake 1000000  digest .*, matched`));
-  assert.match(st.out, new RegExp(`${m2}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side`));
-  assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bounty 100000 \\+ bond 50000 returned`));
-  assert.match(st.out, new RegExp(`attester ${m0}: 600\\n.*attester ${m1}: 600`));
+  const stake = 1_000_000n * BigInt(members.length);
+  assert.match(st.out, new RegExp(`committee {3}${members.length} member\\(s\\), stake ${stake}, attested stake ${stake}`));
+  const matched = members.filter((m) => m !== silent);
+  assert.ok(matched.length > 0 && members.includes(silent));
+  for (const m of matched) assert.match(st.out, new RegExp(`${m}  stake 1000000  digest 0x[0-9a-f]{8}…[0-9a-f]{6} at \\d+, matched`));
+  assert.match(st.out, new RegExp(`${silent}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side`));
+  const paid = matched.map((m) => unit * seatsOf(job, m));
+  const rest = 1200n - paid.reduce((x, y) => x + y, 0n);
+  assert.equal(rest, unit * seatsOf(job, silent), 'the silent member\'s seats (1200 = 5 × 240, no remainder)');
+  assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bounty 100000 \\+ bond 50000 returned\\n`
+    + matched.map((m, i) => ` {14}attester ${m}: ${paid[i]} \\(${seatsOf(job, m)} seat\\(s\\) × 240\\)\\n`).join('')
+    + ` {14}submitter ${encodeAddress(sim.submitter.address)}: ${rest} \\(attest reward of the other seats and the remainder\\)$`));
+  // the slashed view: no member can replay a random trace from its garbage checkpoints; each attests a real
+  // digest that disagrees (v5: NO_HASH for a segment whose proven checkpoint is invalid, not UNAVAILABLE,
+  // which would be silence); they share half the bond (floor each) and the attest reward per seat; the rest is burned
+  const cj = sim.job(cheat.jobId);
   const cs = await cli(['job', 'status', '0x' + bytesToHex(cheat.jobId), '--rpc', server.url]);
   assert.equal(cs.code, 0, cs.err);
   assert.match(cs.out, /status {6}slashed \(mismatch\)/);
-  // v4 (docs/disputes.md §5, §8): nobody could replay a random trace, UNAVAILABLE counts for neither side, so nobody shares the bond
-  for (const m of sim.job(cheat.jobId).committee) assert.match(cs.out, new RegExp(`${encodeAddress(m.address)}  stake 1000000  data unavailable \\(height \\d+\\), counts for neither side\\n`));
-  assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 lost: 50000 burned\\n\\s+submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
+  const dissent = cj.committee.map((m) => encodeAddress(m.address));
+  for (const m of dissent) assert.match(cs.out, new RegExp(`${m}  stake 1000000  digest 0x[0-9a-f]{8}…[0-9a-f]{6} at \\d+, MISMATCH\\n`));
+  const share = 50_000n / 2n / BigInt(dissent.length);
+  const cPaid = dissent.map((m) => unit * seatsOf(cj, m));
+  const cRest = 1200n - cPaid.reduce((x, y) => x + y, 0n);
+  assert.match(cs.out, new RegExp(`payouts {5}solver bond 50000 lost: ${50_000n - share * BigInt(dissent.length)} burned\\n`
+    + dissent.map((m, i) => ` {14}dissenting attester ${m}: ${share} of the bond \\+ attest reward ${cPaid[i]} \\(${seatsOf(cj, m)} seat\\(s\\) × 240\\)\\n`).join('')
+    + ` {14}submitter ${encodeAddress(sim.submitter.address)}: bounty 100000${cRest > 0n ? ` \\+ attest reward ${cRest}` : ''} refunded$`));
+});
+
+test('job status of a job no committee attested: expired (no-quorum), the bond back to the solver, bounty and reward to the submitter', { timeout: 30_000 }, async (t) => {
+  const sim = new JobSim({ replica: false });
+  const spec = parseSpec(readFileSync(IRIS, 'utf8'));
+  const quiet = sim.submitTx(sim.terms(spec, loadDataset('iris').train, { q: 16, committeeSize: 5 }));
+  sim.next([quiet.tx]);
+  await sim.drive([plan(quiet.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: () => 'unavailable' })]);
+  const job = sim.job(quiet.jobId);
+  assert.equal(job.outcome, 'no-quorum', 'no committee reached a quorum (three drawn, or the pool ran out of members not yet silent)');
+  const server = await createRpcServer({ methods: jobMethods({ jobs: sim.state, pending: () => false, height: () => sim.state.height }), port: 0 });
+  t.after(() => server.close());
+  const st = await cli(['job', 'status', '0x' + bytesToHex(quiet.jobId), '--rpc', server.url]);
+  assert.equal(st.code, 0, st.err);
+  assert.match(st.out, new RegExp(`status {6}expired \\(no-quorum\\); ended at height ${job.endHeight}`));
+  assert.match(st.out, new RegExp(`payouts {5}solver ${encodeAddress(sim.solvers[0]!.address)}: bond 50000 returned\\n`
+    + ` {14}submitter ${encodeAddress(sim.submitter.address)}: bounty 100000 \\+ attest reward 1200 refunded$`));
 });
 
 test('job submit refuses a spec that does not fit its dataset, more samples than segments, and terms below the chain\'s floors, before anything is signed', { timeout: 60_000 }, async (t) => {
@@ -230,12 +270,12 @@ test('job submit refuses a spec that does not fit its dataset, more samples than
   const misfit = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'mnist', '--bounty', '1000', '--dev-account', '0', '--rpc', node.url]);
   assert.equal(misfit.code, 1);
   assert.match(misfit.stderr, /^polchain job: SPEC_DATASET_MISMATCH: spec inputShape \[4\] has 4 elements, dataset mnist\/train has 784 features/);
-  const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '4', '--dev-account', '0', '--rpc', node.url]);
+  const tooMany = await runCli(['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '17', '--dev-account', '0', '--rpc', node.url]);
   assert.equal(tooMany.code, 1);
-  assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 4 exceeds the 3 segments of this spec .*use --q 3 or fewer/);
+  assert.match(tooMany.stderr, /^polchain job: JOB_Q_TOO_LARGE: --q 17 exceeds the 3 segments of this spec .*use --q 16 or fewer/);
   // a flag below a floor is the vm's typed error, naming the flag and the least value
-  const iris = ['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '3', '--committee', '2', '--dev-account', '0', '--rpc', node.url];
-  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: 3, committeeSize: 2, bounty: 1000n });
+  const iris = ['job', 'submit', '--spec', IRIS, '--dataset', 'iris', '--bounty', '1000', '--q', '16', '--committee', '5', '--dev-account', '0', '--rpc', node.url];
+  const floors = termFloors(parseSpec(readFileSync(IRIS, 'utf8')), { q: 16, committeeSize: 5, bounty: 1000n });
   const lowStake = await runCli([...iris, '--stake', String(floors.solverStake - 1n)]);
   assert.equal(lowStake.code, 1);
   assert.match(lowStake.stderr, new RegExp(`^polchain job: JOB_STAKE_TOO_LOW: --stake ${floors.solverStake - 1n} is below the chain's floor of ${floors.solverStake} .*give --stake ${floors.solverStake} or more`));

@@ -15,6 +15,7 @@ import { TestChain, CHAIN_ID, PARAMS } from './helpers/job-test-chain.ts';
 import { runJob, hasEnded, submit, commitAndWaitChallenge, openAndAttest, DA_PEER, DA_ADDRS } from './helpers/job-flow.ts';
 import { DATA, K, SPEC, SolverWork, terms, useDet } from './helpers/job-work.ts';
 import { fakeStep, honestSegment, honestStateAt } from './helpers/dispute-work.ts';
+import { saltMissing } from './helpers/missed-segment.ts';
 import { bytesToHex, encodeAddress, leafHash, merkleRangeProof } from '../primitives/index.ts';
 
 await useDet();
@@ -98,18 +99,13 @@ test('job disputes: a table of open disputes with the referee\'s progress, then 
 });
 
 test('job status: the payouts of a fraud caught by a dispute are the money the chain moved', { timeout: 120_000 }, async (t) => {
-  const c = chain('cli-fraud');
-  const tm = terms({ q: 1, solverStake: 10_000n }); // q = 1: the stake floor is the whole bounty
+  const tm = terms({ solverStake: 10_000n }); // the stake floor is ceil(bounty / q) = 625: a slash share of 5,000
+  // a salt whose draw misses a segment > 0, for the solver to fake unseen by its committee
+  const { salt, segment: X } = saltMissing('cli-fraud', tm, [1, 2, 3]);
+  const c = chain(salt);
   const id = submit(c, tm);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
   c.until(id, (x) => x.status === JobStatus.Training);
-  // find a segment the single draw will miss: the draw does not depend on the trace
-  const probe = chain('cli-fraud');
-  const pid = submit(probe, tm);
-  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: pid, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
-  probe.until(pid, (x) => x.status === JobStatus.Training);
-  const sampled = commitAndWaitChallenge(probe, pid, new SolverWork(probe.job(pid))).segments;
-  const X = [1, 2, 3].find((s) => !sampled.includes(s))!;
   const work = new SolverWork(c.job(id), SPEC, [fakeStep(X * K)]);
   commitAndWaitChallenge(c, id, work);
   const judged = openAndAttest(c, id, work, (x) => c.validators.filter((v) => x.committee.some((m) => bytesToHex(m.address) === bytesToHex(v.address))));

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import {
   attestationDigest, batchNeeded, disputeTermsFor, DisputeKind, DisputeStage, DisputeWinner, encodeTx, JobStatus, NON_FINITE_CLAIM, signTx, stateShape,
-  UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
+  termFloors, UNAVAILABLE_DIGEST, type DaDemand, type Dispute, type Job, type JobStatusTag,
 } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
@@ -18,6 +18,7 @@ import { createRpcServer, RpcClient, type UntypedApi } from '../rpc/index.ts';
 import { jobMethods, DISPUTES_TOPIC, JOBS_TOPIC, type JobView } from '../node/rpc-methods/index.ts';
 import { PolchainNode } from '../node/index.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
+import { spareMember } from './helpers/quorum-spare.ts';
 import { addressFromPublicKey, bytesToHex, compareBytes, encodeAddress, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
 
 /** The same client without the API's types, to send params the table forbids. */
@@ -34,11 +35,11 @@ function mkJob(n: number, status: JobStatusTag, over: Partial<Job> = {}): Job {
   return {
     id: sha256(Uint8Array.of(n)), submitter: addr(n % 2 ? 1 : 2), status, submitHeight: BigInt(n), deadline: BigInt(100 + n), solver: null,
     terms: {
-      spec: SPEC, runtime: 'det-1', datasetRoot: new Uint8Array(32).fill(7), datasetSize: 120, q: 2, committeeSize: 4,
+      spec: SPEC, runtime: 'det-1', datasetRoot: new Uint8Array(32).fill(7), datasetSize: 120, q: 16, committeeSize: 5,
       windows: { accept: 10, commit: 20, challengeDelay: 2, open: 5, attest: 5, reveal: 5 }, solverStake: 500n, bounty: 1000n + BigInt(n), attestReward: 90n, parent: null,
       dispute: disputeTermsFor(SPEC),
     },
-    daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], committee: [], openings: [],
+    daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n, segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [],
     attestations: [], reveals: [], outcome: '', endHeight: 0n, verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [], ...over,
   };
 }
@@ -53,7 +54,9 @@ function finalizedJob(): Job {
   return {
     ...base, solver: addr(9), daPeer: '12D3KooWtest', daAddrs: ['/ip4/127.0.0.1/tcp/4001'], acceptHeight: 51n, seed: new Uint8Array(32).fill(5),
     commitment: { traceRoot: new Uint8Array(32).fill(0xa1), checkpointsRoot: new Uint8Array(32).fill(0xa2), finalChunkRoot: new Uint8Array(32).fill(0xa3), finalStepHash: leaf(60), height: 60n },
-    challengeHeight: 62n, segments: [0, 2], committee,
+    challengeHeight: 62n, segments: [0, 2], committee, pool: committee, draws: 1,
+    // member 1 holds seats 0 and 1, so it replays both segments (m = 2 of 5 seats)
+    seats: [0, 0, 1, 2, 3].map((i) => committee[i]!.address),
     openings: [0, 2, 3].map((index) => ({ index, chunkRoot: new Uint8Array(32).fill(index), stepHash: leaf(Math.min(index * 20, 60)) })),
     attestations: [
       { address: committee[0]!.address, digest: good, height: 64n },
@@ -218,7 +221,7 @@ test('job methods: shapes, pagination, filters and errors', { timeout: 20_000 },
   const listDoc = doc.methods.find((x: any) => x.name === 'job_list');
   assert.deepEqual(listDoc!.params.map((p: any) => p.name), ['status', 'submitter', 'solver', 'cursor', 'limit']);
   assert.deepEqual(listDoc!.params[0].schema.enum, [
-    'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+    'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging', 'redrawing',
   ]);
   const sub = doc.methods.find((x: any) => x.name === 'subscribe');
   assert.deepEqual(sub!.params[0].schema.enum, ['newHeads', 'jobs', 'disputes']);
@@ -372,8 +375,9 @@ test('a real node: JobSubmit over RPC, job views, and the jobs topic from open t
 
   const iris = loadDataset('iris').train;
   const terms = (accept: number, bounty: bigint) => ({
-    spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
-    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: bounty, bounty, attestReward: 40n, parent: null,
+    spec: SPEC, runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
+    windows: { accept, commit: 50, challengeDelay: 2, open: 50, attest: 50, reveal: 50 }, solverStake: 300n, bounty,
+    attestReward: termFloors(parseSpec(SPEC_TEXT), { q: 16, committeeSize: 5, bounty }).attestReward, parent: null,
     dispute: disputeTermsFor(SPEC),
   });
   const signed = (i: number, nonce: bigint, accept: number, bounty: bigint) => encodeTx(signTx({ chainId: genesis.chainId, nonce, fee: 2n, payload: { kind: 'job-submit', terms: terms(accept, bounty) } }, devAccount(i).seed));
@@ -438,10 +442,13 @@ test('jobs run to the end on the real vm (in-process sim): finalized and slashed
   const sim = new JobSim({ replica: false });
   const spec = parseSpec(SPEC_TEXT);
   const ds = loadDataset('iris').train;
-  const honest = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3 }));
-  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 2, committeeSize: 3, bounty: 7n }));
+  const honest = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5 }));
+  const cheat = sim.submitTx(sim.terms(spec, ds, { q: 16, committeeSize: 5, bounty: 7n }));
   sim.next([honest.tx, cheat.tx]);
-  const firstMember = () => sim.job(honest.jobId).committee[0]!.address;
+  // one member reports UNAVAILABLE: one whose silence leaves a quorum (v5: the others cover every
+  // sampled segment with 2/3 of the seats), else the job would be redrawn rather than finalized
+  let spare: Uint8Array | undefined;
+  const firstMember = () => (spare ??= spareMember(sim.job(honest.jobId)));
   const ph = plan(honest.jobId, new Solver(sim.solvers[0]!), { kind: 'honest' }, { members: (m) => (compareBytes(m, firstMember()) === 0 ? 'unavailable' : 'replay') });
   const pc = plan(cheat.jobId, new Solver(sim.solvers[1]!), { kind: 'random-hashes' });
   await sim.drive([ph, pc]);

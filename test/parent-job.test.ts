@@ -58,7 +58,7 @@ after(async () => {
 
 async function submitJob(spec: ModelSpec, parent: Uint8Array | null): Promise<Uint8Array> {
   const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
     windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 40, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent,
     dispute: disputeTermsFor(spec, { window: 2 }),
   };

@@ -22,7 +22,7 @@ import { bytesToHex, encodeAddress, hexToBytes, errorMessage } from '../../primi
 
 /** Checkpoint interval k and sampled segments q of the demo jobs: each committee member replays q·k steps. */
 export const DEMO_K = 8;
-export const DEMO_Q = 6;
+export const DEMO_Q = 16; // the protocol minimum (JOB_FLOORS.minQ)
 export const DEMO_DEFAULT_STEPS = 400;
 /**
  * Phase windows in blocks (the in-process network makes a block every ~0.3-0.6 s). The attest

@@ -23,7 +23,11 @@ const isCode = (code: string, re?: RegExp) => (e: unknown) => e instanceof JobsE
 const remote = (code: string) => (e: unknown) => e instanceof P2pError && e.code === 'P2P_REMOTE_ERROR' && e.message.includes(`failed remotely: ${code}: `);
 
 test('checkpoints go to the committee and demanders until the job is finalized, then the final one to anyone', { timeout: 120_000 }, async (t) => {
-  const { c, id, art, solverHost } = await provisionalJob(t, { access: 'chain', terms: { dispute: { ...terms().dispute, window: 6 } } });
+  const { c, id, art, solverHost } = await provisionalJob(t, {
+    access: 'chain',
+    // at the protocol floors: q = 16 draws (stake ≥ ceil(bounty / q)), the default 5 seats
+    terms: { q: 16, solverStake: 5_000n, dispute: { ...terms().dispute, window: 6 } },
+  });
   const last = checkpointCount(T, K) - 1;
   assert.ok(last >= 2);
   const member = committeeOf(c, c.job(id))[0]!;

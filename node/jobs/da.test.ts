@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { chunkBytes, createTrainer, datasetRoot, encodeSample, encodeState, initialState, loadDataset, makeCheckpoint, parseSpec, sampleProof, stepHash } from '../../ml-runtime/index.ts';
 import { encode } from '../../vm/index.ts';
 import { createP2pHost, P2pError, type P2pHost, type P2pHostOptions } from '../p2p/index.ts';
-import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, seedCredentials, type ChunkSource, type DaJobFacts } from './index.ts';
+import { DATASET_PROTOCOL, DatasetRegistry, JOB_CHUNK_PROTOCOL, JobsError, decodeChunkRequest, encodeChunkResponse, encodeDatasetResponse, fetchCheckpointState, fetchDataset, layoutOfSpec, registerDatasetServer, registerJobChunkServer, seedCredentials, type ChunkSource, type DaJobFacts } from './index.ts';
 import { testId, trainRecorded, wideIrisSpec } from '../../test/helpers/job-fixtures.ts';
-import { addressFromPublicKey, encodeAddress, equalBytes, leafHash, MerkleTree, publicKeyFromSeed } from '../../primitives/index.ts';
+import { addressFromPublicKey, encodeAddress, equalBytes, leafHash, MerkleTree, merkleProof, merkleRoot, publicKeyFromSeed } from '../../primitives/index.ts';
 
 // Real libp2p over TCP on 127.0.0.1: a solver host A serving a real (tiny) training run, a verifier B,
 // and a misbehaving host C. Every host is stopped by t.after.
@@ -100,10 +100,25 @@ test('job-chunk and dataset over two real hosts', async (t) => {
     assert.ok(B.score(A.peerId) < before);
     // checkpoint 2's chunks do not prove under checkpoint 1's root
     await assert.rejects(fetchCheckpointState(B, A.peerId, { jobId: run.jobId, opening: { ...op2!, chunkRoot: op1!.chunkRoot }, spec }), isCode('DA_BAD_PROOF'));
-    // proven chunks, but the opening names another state's hash
-    await assert.rejects(fetchCheckpointState(B, A.peerId, { jobId: run.jobId, opening: { ...op1!, stepHash: op2!.stepHash }, spec }), isCode('DA_BAD_PROOF', /does not hash/));
+    // proven chunks, but the opening names another state's hash: the committed data is wrong, not the peer
+    before = B.score(A.peerId);
+    await assert.rejects(fetchCheckpointState(B, A.peerId, { jobId: run.jobId, opening: { ...op1!, stepHash: op2!.stepHash }, spec }), isCode('DA_BAD_STATE', /does not hash/));
     // proven chunks and hash, but not the step this checkpoint index stands for
-    await assert.rejects(fetchCheckpointState(B, A.peerId, { jobId: run.jobId, opening: op1!, layout: layoutOfSpec(spec), step: 4 }), isCode('DA_BAD_PROOF', /step 2/));
+    await assert.rejects(fetchCheckpointState(B, A.peerId, { jobId: run.jobId, opening: op1!, layout: layoutOfSpec(spec), step: 4 }), isCode('DA_BAD_STATE', /step 2/));
+    assert.equal(B.score(A.peerId), before, 'a peer serving what was committed is not penalised');
+  });
+
+  await t.test('a chunk proven under the opened root at another length than the spec\'s state has is DA_BAD_STATE', async () => {
+    // the solver committed a root over a 10-byte first chunk: it proves, and no state of this spec has it
+    const short = new Uint8Array(10).fill(7);
+    const chunks = [short, ...(await Promise.all([1, 2].map(async (i) => (await art.chunk(1, i)).chunk)))];
+    const root = merkleRoot(chunks);
+    const C = await mkHost(t);
+    await C.handle(JOB_CHUNK_PROTOCOL, (req) => {
+      const i = decodeChunkRequest(req).chunkIndex;
+      return encodeChunkResponse({ chunk: chunks[i]!, siblings: merkleProof(chunks.map(leafHash), i).siblings });
+    });
+    await assert.rejects(fetchCheckpointState(B, { peerId: C.peerId, addrs: [addr(C)] }, { jobId: run.jobId, opening: { ...op1!, chunkRoot: root }, spec }), isCode('DA_BAD_STATE', /chunk 0 is proven .* with 10 bytes/));
   });
 
   await t.test('unknown job and missing checkpoint are DA_NOT_FOUND', async () => {

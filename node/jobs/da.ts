@@ -146,8 +146,9 @@ export interface FetchedCheckpoint {
 /**
  * Fetches an opened checkpoint from the solver. Sizes come from the spec, never from the peer: the
  * buffer is allocated once at the exact encoded length and each chunk must have its exact size.
- * Throws DA_BAD_PROOF (and penalises the peer) when any chunk, the decoding, the step or the state
- * hash disagrees with the opening.
+ * Throws DA_BAD_PROOF (and penalises the peer) when a chunk is not proven under the opened chunk
+ * root, and DA_BAD_STATE when every chunk is proven but the data is not a state of the opening (a
+ * chunk of another length, no decoding, another step or step hash): the peer served what was committed.
  */
 export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: FetchCheckpointOptions): Promise<FetchedCheckpoint> {
   const { jobId, opening } = opts;
@@ -189,7 +190,7 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
   };
   const badState = (m: string): never => {
     // every chunk is proven under the opened root: the committed state itself is wrong, whoever sent it
-    throw new JobsError('DA_BAD_PROOF', `${what}: ${m}`);
+    throw new JobsError('DA_BAD_STATE', `${what}: ${m}`);
   };
   let done = n - missing.length;
   if (missing.length) peerId = await connectDaPeer(host, peer, opts.signal);
@@ -211,8 +212,13 @@ export async function fetchCheckpointState(host: P2pHost, peer: DaPeer, opts: Fe
       throw new JobsError('DA_BAD_RESPONSE', `${what} chunk ${i} from ${peerId}: ${errorMessage(e)}`, { cause: e });
     }
     const want = Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE);
-    if (r.chunk.length !== want) bad(`chunk ${i} has ${r.chunk.length} bytes, a state of this spec needs ${want}`);
-    if (!verifyChunk(r.chunk, { index: i, count: n, siblings: r.siblings }, opening.chunkRoot)) bad(`chunk ${i} is not proven under the opened chunk root`);
+    const proven = verifyChunk(r.chunk, { index: i, count: n, siblings: r.siblings }, opening.chunkRoot);
+    if (r.chunk.length !== want) {
+      // proven at another length: the solver committed a chunk no state of this spec has
+      if (proven) badState(`chunk ${i} is proven under the opened chunk root with ${r.chunk.length} bytes, a state of this spec needs ${want}`);
+      bad(`chunk ${i} has ${r.chunk.length} bytes, a state of this spec needs ${want}`);
+    }
+    if (!proven) bad(`chunk ${i} is not proven under the opened chunk root`);
     bytes.set(r.chunk, i * CHUNK_SIZE);
     done++;
     opts.onChunk?.(i, r.chunk);

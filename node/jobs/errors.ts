@@ -8,6 +8,12 @@ export type JobsErrorCode =
   | 'DA_NOT_FOUND'
   /** data that does not match its commitment: chunk proof, state hash, sample proof, dataset root */
   | 'DA_BAD_PROOF'
+  /**
+   * every byte of an opened checkpoint is proven under the opened chunk root, yet it is not a state of
+   * the opening (a chunk of another length, no decoding under the spec, another step, another step
+   * hash): the solver committed it so, and no retry or demand can change it
+   */
+  | 'DA_BAD_STATE'
   /** a response that does not parse or has the wrong shape or size */
   | 'DA_BAD_RESPONSE'
   /** a request that does not parse or asks for too much */

@@ -19,7 +19,8 @@ export function replayInputProblem(input: ReplayInput): string | null {
   } catch (e) {
     return `spec: ${errorMessage(e)}`;
   }
-  if (!Array.isArray(input.segments) || input.segments.length === 0) return 'no segments to replay';
+  // no segments is h_0 alone: a member whose every checkpoint is unusable still attests h_0 (docs/da.md §5a)
+  if (!Array.isArray(input.segments)) return 'segments must be a list';
   if (input.parentState && !(input.parentState instanceof Uint8Array && input.parentState.length <= DA_LIMITS.maxStateBytes)) return 'parent state must be at most DA_LIMITS.maxStateBytes bytes';
   const n = segmentCount(spec.steps, spec.checkpointInterval);
   const size = encodedLengthOf(layoutOfSpec(spec));

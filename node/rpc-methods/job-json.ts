@@ -123,6 +123,7 @@ export function jobJson(j: Job): JobJson<Native> {
     challengeHeight: orNull(j.challengeHeight), segments: [...j.segments],
     committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: m.stake })),
     committeeStake: j.committee.reduce((a, m) => a + m.stake, 0n),
+    seats: j.seats.map(encodeAddress), draws: j.draws,
     openings: j.openings.length, attestations: j.attestations.length, reveals: j.reveals.length,
     verdict: verdictName(j.verdict), windowEnd: orNull(j.windowEnd), divergedAt: j.divergedAt > 0 ? j.divergedAt : null,
     disputes: j.disputes.map((d, i) => disputeSummaryJson(j, d, i)), demands: j.demands.map(demandJson),

@@ -13,6 +13,7 @@ const EVENT_NAMES: Record<number, string> = {
   [EventKind.JobEscrow]: 'job_escrow', [EventKind.JobBond]: 'job_bond', [EventKind.JobPayout]: 'job_payout', [EventKind.JobRefund]: 'job_refund',
   [EventKind.JobSlash]: 'job_slash', [EventKind.JobReward]: 'job_reward',
   [EventKind.JobSlashShare]: 'job_slash_share', [EventKind.DisputeBond]: 'dispute_bond', [EventKind.DisputeAward]: 'dispute_award',
+  [EventKind.LivenessPenalty]: 'liveness_penalty',
 };
 
 /** Payload fields by kind; job specs are UTF-8 JSON and shown as text, hashes as 0x-hex, lists by count where long. */

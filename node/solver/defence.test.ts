@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { createTrainer, encodeSample, segmentBounds, stepHash, stepHashOfEncoding, trainStep, validateSpec } from '../../ml-runtime/index.ts';
-import { attestationDigest, batchNeeded, decodeTx, DisputeKind, DisputeStage, DisputeWinner, JobOutcome, JobStatus, type Job } from '../../vm/index.ts';
+import { attestationDigest, batchNeeded, memberHashes, decodeTx, DisputeKind, DisputeStage, DisputeWinner, JobOutcome, JobStatus, type Job } from '../../vm/index.ts';
 import { JobDefence, disputeEarnings, formatEvent, parseJobView, trainJob, type SolverEvent } from './index.ts';
 import { SolverArtifacts, solverStateAt, statePieces } from '../jobs/index.ts';
 import { TestChain, PARAMS, CHAIN_ID } from '../../test/helpers/job-test-chain.ts';
@@ -23,10 +23,11 @@ const tmp = mkdtempSync(join(tmpdir(), 'polchain-defence-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 
-// q = 1: the stake floor ceil(bounty / q) is the whole bounty
+// 20 segments: with the protocol's q = 16 draws some segment is always left unsampled, for a dispute to reach
+const WIDE = validateSpec({ ...SPEC, steps: 40, checkpointInterval: 2 });
 const TERMS = () => terms({
-  q: 1, solverStake: 10_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 6, reveal: 4 },
-  dispute: disputeTermsFor(SPEC, { window: 8, move: 3, bond: 700n, demandFee: 30n }),
+  spec: specBytes(WIDE), windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 6, reveal: 4 },
+  dispute: disputeTermsFor(WIDE, { window: 8, move: 3, bond: 700n, demandFee: 30n }),
 });
 
 function defence(c: TestChain, o: Outbox, art: SolverArtifacts, over: { maxTxBytes?: number; events?: SolverEvent[] } = {}): JobDefence {
@@ -39,12 +40,12 @@ function defence(c: TestChain, o: Outbox, art: SolverArtifacts, over: { maxTxByt
 
 /** A job whose committee attested honestly and whose solver revealed: returns with it provisional. */
 async function provisional(c: TestChain, o: Outbox): Promise<{ id: Uint8Array; art: SolverArtifacts }> {
-  const { id, art } = await toAttesting(c, o, { terms: TERMS(), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`) });
+  const { id, art } = await toAttesting(c, o, { terms: TERMS(), spec: WIDE, data: DATA, dir: join(tmp, `s${dirs++}`) });
   const job = c.job(id);
   const input = await digestInput(art, job);
   for (const m of job.committee) {
     const v = c.validators.find((x) => equalBytes(x.address, m.address))!;
-    o.send(v, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, v.address, input.h0, input.segments) });
+    o.send(v, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, v.address, input.h0, memberHashes(job, v.address, input)) });
   }
   o.block();
   while (c.job(id).status !== JobStatus.Revealing) o.block();
@@ -55,7 +56,7 @@ async function provisional(c: TestChain, o: Outbox): Promise<{ id: Uint8Array; a
   return { id, art };
 }
 
-const unsampled = (job: Job) => [0, 1, 2, 3].find((j) => !job.segments.includes(j))!;
+const unsampled = (job: Job) => Array.from({ length: WIDE.steps / WIDE.checkpointInterval }, (_, j) => j).find((j) => j > 0 && !job.segments.includes(j))!;
 
 /** A challenger's false claim over segment j: the solver's hashes with h_{from + at} changed. */
 async function falseClaim(art: SolverArtifacts, job: Job, j: number, at: number): Promise<Uint8Array[]> {

@@ -45,7 +45,7 @@ after(async () => {
 
 async function solve(account: number, cheat?: CheatMode): Promise<{ id: string; result: JobResult; members: Array<{ matched: boolean | null; unavailable: boolean }> }> {
   const terms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 4, committeeSize: 1,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
     windows: { accept: 200, commit: 400, challengeDelay: 2, open: 100, attest: 20, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
     dispute: disputeTermsFor(spec, { window: 2 }),
   };

@@ -45,8 +45,8 @@ async function send(account: number, payload: TxPayload): Promise<string> {
 
 async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise<string> {
   const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 1, committeeSize: 1,
-    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 250, reveal: 100 }, solverStake: 1000n, bounty: 1000n, attestReward: 100n, parent: null,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 16, committeeSize: 5,
+    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 250, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
     dispute: disputeTermsFor(spec, { window: 60, move: 100, bond: 70n, demandFee: 3n }),
     ...over,
   };
@@ -85,7 +85,9 @@ test('a run that becomes non-finite is committed as its prefix, proven by the re
 });
 
 test('a false challenger disputes an unsampled segment: the solver answers, supplies state_t and the batch, wins the bond and is paid', { timeout: 120_000 }, async () => {
-  const id = await submitJob(SPEC);
+  // 20 segments: the protocol's q = 16 draws always leave one unsampled to dispute
+  const wide = validateSpec({ ...SPEC, steps: 40, checkpointInterval: 2 });
+  const id = await submitJob(wide);
   const events: SolverEvent[] = [];
   let disputed = false;
   const solver = solverFor(3, events, {
@@ -95,7 +97,7 @@ test('a false challenger disputes an unsampled segment: the solver answers, supp
       void (async () => {
         // the challenger: the solver's own hashes of a segment the sample missed, one of them changed
         const job = await rpc.call('job_get', ['0x' + id]);
-        const j = [0, 1, 2, 3].find((x) => !job.segments.includes(x))!;
+        const j = [...Array(20).keys()].find((x) => x > 0 && !job.segments.includes(x))!;
         const art = await SolverArtifacts.open(join(dir, 'solver3'), hexToBytes(id));
         const b = segmentBounds(art.T, art.k, j);
         const hashes = (await art.stepHashes(b.from, b.to)).map((x) => x.slice());
@@ -119,7 +121,7 @@ test('a false challenger disputes an unsampled segment: the solver answers, supp
 
 test('the committee member cannot reach the solver\'s DA server: it demands the chunks on chain, the solver posts them, the job is paid', { timeout: 120_000 }, async () => {
   // q = 8 draws of 4 segments: one after the first (whose start is an opened checkpoint) but for 4^-8
-  const id = await submitJob(SPEC, { q: 8 });
+  const id = await submitJob(SPEC, { q: 16 });
   const events: SolverEvent[] = [];
   const solver = solverFor(4, events, {
     onEvent: (e, s) => {

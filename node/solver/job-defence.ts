@@ -6,7 +6,7 @@
 // dispute ended. Everything it sends is derived from the artifacts kept on disk since training.
 import type { Logger } from 'pino';
 import { batchIndices, segmentBounds, type Dataset } from '../../ml-runtime/index.ts';
-import { attestationDigest, type TxPayload } from '../../vm/index.ts';
+import { attestationDigest, memberSegments, type TxPayload } from '../../vm/index.ts';
 import { daChunkPayload, samplePayloads, solverRespondPayload, solverStateAt, statePieces, type SolverArtifacts } from '../jobs/index.ts';
 import type { ChainClient, SentTx } from './chain-client.ts';
 import { SolverError } from './errors.ts';
@@ -168,7 +168,10 @@ export class JobDefence {
       if (v.disputes.some((x) => x.kind === 'attestation' && x.member === m.address && (x.stage !== 'resolved' || x.winner === 'solver'))) continue;
       input ??= await this.digestInput(v);
       const member = decodeAddress(m.address);
-      if (equalBytes(attestationDigest(v.id, member, input.h0, input.segments), m.digest)) continue;
+      // the member's digest covers only its seats' segments (docs/committee.md §4)
+      const own = memberSegments({ seats: v.seats.map(decodeAddress), segments: v.segments }, member);
+      const hashes = own.map((j) => input!.segments[v.segments.indexOf(j)]!);
+      if (equalBytes(attestationDigest(v.id, member, input.h0, hashes), m.digest)) continue;
       if (openCount >= 8) {
         this.d.log.info({ member: m.address }, 'member attested hashes the trace disproves, but 8 disputes are open; disputing it later');
         continue;

@@ -107,6 +107,8 @@ export interface JobView {
   committeeCount: number;
   /** the current committee's addresses (bech32), ascending: who may fetch its checkpoints (docs/da.md §2b) */
   committee: string[];
+  /** seat holders in draw order (addresses): which segments each member's digest covers */
+  seats: string[];
   daPeer: string | null;
   /** the multiaddrs the solver announced with daPeer (JobAccept), at most 4 */
   daAddrs: string[];
@@ -329,6 +331,7 @@ export function parseJobView(raw: unknown): JobView {
     outcome: typeof raw.outcome === 'string' ? raw.outcome : '',
     committeeCount: Array.isArray(raw.committee) ? raw.committee.length : 0,
     committee: Array.isArray(raw.committee) ? raw.committee.map((m, i) => address(isObj(m) ? m.address : m, `committee[${i}]`)) : [],
+    seats: Array.isArray(raw.seats) ? raw.seats.map((m, i) => address(m, `seats[${i}]`)) : [],
     daPeer: optStr(raw.daPeer),
     daAddrs: Array.isArray(raw.daAddrs) ? raw.daAddrs.filter((a): a is string => typeof a === 'string').slice(0, 4) : [],
     height: raw.height === undefined || raw.height === null ? null : bigintLoose(raw.height, 'height'),

@@ -47,11 +47,13 @@ after(async () => {
 /** Submits a job from dev account 0 and returns its id (hex, no 0x). */
 async function submitJob(spec: ModelSpec, over: Partial<JobTerms> = {}): Promise<string> {
   const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 2, committeeSize: 1,
-    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 200, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
+    spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
+    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 200, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 0n, parent: null,
     dispute: disputeTermsFor(spec, { window: 2 }),
     ...over,
   };
+  // the committee's pay is the protocol floor for this spec (the solver's earnings do not depend on it)
+  if (over.attestReward === undefined) terms.attestReward = termFloors(spec, terms).attestReward;
   const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: submitterNonce++, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
   await rpc.call('tx_submit', ['0x' + bytesToHex(raw)]);
   const id = bytesToHex(sha256(raw));
@@ -247,7 +249,7 @@ test('a job whose commit window is too short for T steps at the measured step ra
   // T = 4000 iris steps with the commit window at the chain's floor (10 blocks of 40 ms): the chain
   // accepts the terms, but this machine needs seconds to train them
   const long = specOf(4000, 10);
-  const floors = termFloors(long, { q: 2, committeeSize: 1, bounty: 1000n });
+  const floors = termFloors(long, { q: 16, committeeSize: 5, bounty: 1000n });
   const tight = await submitJob(long, { windows: { accept: 200, commit: floors.windows.commit, challengeDelay: 2, open: 100, attest: 200, reveal: 100 } });
   const fits = await submitJob(specOf(40, 10));
   const lines: Array<Record<string, unknown>> = [];

@@ -13,10 +13,21 @@ import { VerifierError, isTransient } from './errors.ts';
 import type { TaskEntry } from './scheduler.ts';
 import { bytesToHex, equalBytes, errorCode, errorMessage } from '../../primitives/index.ts';
 
-/** DA failures an on-chain demand can cure: not an abort, not a request this side got wrong. */
+/** DA failures an on-chain demand can cure: not an abort, not a request this side got wrong, not committed data that is wrong. */
 function demandable(e: unknown): boolean {
-  return isJobsError(e) && e.code.startsWith('DA_') && e.code !== 'DA_ABORTED' && e.code !== 'DA_BAD_REQUEST' && e.code !== 'DA_TOO_LARGE';
+  return isJobsError(e) && e.code.startsWith('DA_') && e.code !== 'DA_ABORTED' && e.code !== 'DA_BAD_REQUEST' && e.code !== 'DA_TOO_LARGE' && e.code !== 'DA_BAD_STATE';
 }
+
+/**
+ * An opened checkpoint whose data is proven under its chunk root but is not a state of the opening
+ * (a chunk of another length, no decoding under the spec, another step or step hash). The data is
+ * available: the member replays nothing from it and claims no hashes for its segment (verify.ts).
+ */
+export interface UnusableCheckpoint {
+  unusable: string;
+}
+
+export const isUnusable = (x: Uint8Array | UnusableCheckpoint): x is UnusableCheckpoint => !(x instanceof Uint8Array);
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -37,16 +48,29 @@ interface Pending {
 
 /**
  * The opened checkpoint's state encoding: from the solver over libp2p, else chunk by chunk from the
- * chain after demands. Throws the fetch's error when demanding cannot help (demands off, a state
- * that is wrong although every chunk is proven) and the abort reason once the task's signal fires.
+ * chain after demands; or, when the data is proven under the opened chunk root but is no state of
+ * the opening, why it is unusable (no demand can change committed data). Throws the fetch's error
+ * when demanding cannot help (demands off) and the abort reason once the task's signal fires.
  * When the task's time runs out (VERIFIER_TIMEOUT) before the grace for demands has passed, the
  * missing chunks are demanded then, before the member attests UNAVAILABLE: its UNAVAILABLE stands
  * on a demand of its own. `e` counts the tries.
  */
 export async function checkpointBytes(
   c: VerifierContext, job: Job, peer: DaPeer, opening: JobOpening, spec: ModelSpec, signal: AbortSignal, log: Logger, e?: TaskEntry,
-): Promise<Uint8Array> {
-  const n = chunkCountOf(encodedLengthOf(layoutOfSpec(spec)));
+): Promise<Uint8Array | UnusableCheckpoint> {
+  try {
+    return await fetchOrDemand(c, job, peer, opening, spec, signal, log, e);
+  } catch (x) {
+    if (isJobsError(x, 'DA_BAD_STATE')) return { unusable: errorMessage(x) };
+    throw x;
+  }
+}
+
+async function fetchOrDemand(
+  c: VerifierContext, job: Job, peer: DaPeer, opening: JobOpening, spec: ModelSpec, signal: AbortSignal, log: Logger, e?: TaskEntry,
+): Promise<Uint8Array | UnusableCheckpoint> {
+  const size = encodedLengthOf(layoutOfSpec(spec));
+  const n = chunkCountOf(size);
   const have: Array<Uint8Array | undefined> = [];
   const fetch = () => c.backend.fetchCheckpoint(c.o.host, peer, {
     jobId: job.id, opening, spec, signal, have, onChunk: (i, chunk) => { have[i] = chunk; },
@@ -62,6 +86,9 @@ export async function checkpointBytes(
   };
   for (let attempt = 1; ; attempt++) {
     await fromChain(c, job.id, opening, have, pending, log);
+    // a chunk the chain proved under the opened root at another length than this spec's state has
+    const odd = have.findIndex((x, i) => x !== undefined && x.length !== Math.min(CHUNK_SIZE, size - i * CHUNK_SIZE));
+    if (odd >= 0) return { unusable: `chunk ${odd} of checkpoint ${opening.index}, proven on chain, has ${have[odd]!.length} bytes; a state of this spec has ${Math.min(CHUNK_SIZE, size - odd * CHUNK_SIZE)} there` };
     let err: unknown;
     try {
       if (e && attempt > 1) e.fetchAttempts++;

@@ -2,16 +2,12 @@
 // committee missed quorum is redrawn (Redrawing, then Attesting again with a new committee and no
 // attestations): the verifier's work, digests and records are keyed by (job id, draw), so a member
 // drawn again attests again, and nothing computed for an earlier committee is reused by mistake.
-import type { Job } from '../../vm/index.ts';
+import { memberSegments, type Job } from '../../vm/index.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
-/**
- * The committee draw the job is in (1 for the first committee). Read defensively: `job.draws`
- * comes with the redraw rules of chain protocol v5; a job without it is in its first draw.
- */
+/** The committee draw the job is in (1 for the first committee, docs/committee.md §6). */
 export function drawOf(job: Job): number {
-  const d = (job as { draws?: number }).draws;
-  return typeof d === 'number' && Number.isSafeInteger(d) && d >= 1 ? d : 1;
+  return job.draws;
 }
 
 /** The key of this member's work on the job's current committee: `<job id hex>:<draw>`. */
@@ -19,10 +15,7 @@ export function workKey(job: Job): string {
   return `${bytesToHex(job.id)}:${drawOf(job)}`;
 }
 
-/**
- * The sampled segments this member replays and its digest covers (with h0), ascending. Every
- * sampled segment for now; with split checking it becomes vm's memberSegments(job, member).
- */
-export function segmentsToReplay(job: Job, _member: Uint8Array): number[] {
-  return [...job.segments];
+/** The sampled segments this member replays and its digest covers (with h0), ascending: its seats' share (docs/committee.md §4). */
+export function segmentsToReplay(job: Job, member: Uint8Array): number[] {
+  return memberSegments(job, member);
 }

@@ -27,6 +27,8 @@ export interface VerifierStats {
   demanded: number;
   /** checkpoint chunks taken from the solver's DaChunk transactions */
   chunksFromChain: number;
+  /** opened checkpoints proven under their chunk root that were no usable state (their segment claimed as NO_HASH) */
+  unusable: number;
   /** dispute moves sent to defend this member's attestations (answers, state pieces, sample batches) */
   disputeMoves: number;
   /** tasks waiting for a task slot */

@@ -9,10 +9,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { stepHashOfEncoding, validateSpec } from '../../ml-runtime/index.ts';
-import { attestationDigest, DisputeKind, DisputeStage, DisputeWinner, disputeTermsFor, EventKind, JobOutcome, JobStatus, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
+import { chunkBytes, decodeState, encodeState, stepHashOfEncoding, validateSpec, type SyncTraceSink } from '../../ml-runtime/index.ts';
+import { attestationDigest, DisputeKind, DisputeStage, DisputeWinner, disputeTermsFor, EventKind, JobOutcome, JobStatus, memberHashes, memberSegments, seatCount, segmentRange, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
-import { DatasetRegistry, registerJobChunkServer, type SolverArtifacts } from '../jobs/index.ts';
+import { DatasetRegistry, layoutOfSpec, registerJobChunkServer, type SolverArtifacts } from '../jobs/index.ts';
 import { JobDefence } from '../solver/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
 import { loadAttestationRecord } from './attestation-records.ts';
@@ -21,18 +21,21 @@ import { TestChain, CHAIN_ID, PARAMS, type Acct } from '../../test/helpers/job-t
 import { DATA, SPEC, specBytes, terms, useDet } from '../../test/helpers/job-work.ts';
 import { fakeStep } from '../../test/helpers/dispute-work.ts';
 import { Outbox, digestInput, installReferee, jobView, reveal, solverChain, toAttesting } from '../../test/helpers/dispute-parties.ts';
-import { bytesToHex, encodeAddress, equalBytes } from '../../primitives/index.ts';
+import { bytesToHex, encodeAddress, equalBytes, merkleRoot } from '../../primitives/index.ts';
 
 const tmp = mkdtempSync(join(tmpdir(), 'polchain-member-'));
 process.on('exit', () => rmSync(tmp, { recursive: true, force: true }));
 let dirs = 0;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-// the stake floor ceil(bounty / q) is the whole bounty at q = 1
-const TERMS = (q: number) => terms({
-  q, committeeSize: 4, solverStake: q === 1 ? 10_000n : 5_000n, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
+// at the protocol floors: q = 16 draws (all 4 segments of SPEC sampled unless the beacon misses one), 5 seats
+const TERMS = terms({
+  q: 16, committeeSize: 5, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 30, reveal: 4 },
   dispute: disputeTermsFor(SPEC, { window: 6, move: 4, bond: 700n, demandFee: 30n }),
 });
+
+/** The validators on the job's current committee, in the chain's validator order. */
+const committeeOf = (c: TestChain, job: Job): Acct[] => c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address)));
 
 async function mkHost(t: TestContext): Promise<P2pHost> {
   const h = await createP2pHost({ chainId: CHAIN_ID, listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatMs: 100, redialMs: 0 });
@@ -82,25 +85,27 @@ test('a member whose fetches from the solver fail demands the chunks on chain, t
   const daPeer = gone.peerId;
   const daAddrs = gone.multiaddrs();
   await gone.stop();
-  const { id, art } = await toAttesting(c, o, { terms: TERMS(3), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), daPeer, daAddrs });
+  const { id, art } = await toAttesting(c, o, { terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), daPeer, daAddrs });
   const job = c.job(id);
-  const needed = [...new Set(job.segments.filter((j) => j > 0))];
-  assert.ok(needed.length > 0, `segments [${job.segments}] need an opened checkpoint (the salt fixes them)`);
+  // the member under test: one whose own segments (its seats' share) need an opened checkpoint
+  const v = committeeOf(c, job).find((m) => memberSegments(job, m.address).some((j) => j > 0));
+  assert.ok(v, `a committee member replays a segment > 0 of [${job.segments}] (the salt fixes them)`);
+  const needed = memberSegments(job, v.address).filter((j) => j > 0);
+  const others = committeeOf(c, job).filter((m) => m !== v);
   const input = await digestInput(art, job);
-  const [v, ...others] = c.validators;
-  for (const m of others) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, input.segments) });
+  for (const m of others) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, memberHashes(job, m.address, input)) });
 
   const workDir = join(tmp, `m${dirs++}`);
-  const { svc, lines } = member(t, c, o, v!, await mkHost(t), workDir);
+  const { svc, lines } = member(t, c, o, v, await mkHost(t), workDir);
   svc.start();
   const defence = solverDefence(c, o, art);
-  await run(c, o, svc, () => c.job(id).attestations.some((a) => equalBytes(a.address, v!.address)), { defence, id });
+  await run(c, o, svc, () => c.job(id).attestations.some((a) => equalBytes(a.address, v.address)), { defence, id });
 
-  const mine = c.job(id).attestations.find((a) => equalBytes(a.address, v!.address))!;
-  assert.deepEqual(mine.digest, attestationDigest(id, v!.address, input.h0, input.segments), 'the replayed digest, not UNAVAILABLE');
+  const mine = c.job(id).attestations.find((a) => equalBytes(a.address, v.address))!;
+  assert.deepEqual(mine.digest, attestationDigest(id, v.address, input.h0, memberHashes(job, v.address, input)), 'the replayed digest of its own segments, not UNAVAILABLE');
   const demands = c.job(id).demands;
   assert.deepEqual(demands.map((d) => [d.checkpoint, d.chunk]).sort(), needed.map((j) => [j, 0]).sort(), 'one demand per missing chunk');
-  assert.ok(demands.every((d) => equalBytes(d.by, v!.address) && d.answer.length === 32), 'each answered by the solver\'s DaChunk');
+  assert.ok(demands.every((d) => equalBytes(d.by, v.address) && d.answer.length === 32), 'each answered by the solver\'s DaChunk');
   const st = svc.stats();
   assert.deepEqual([st.verified, st.unavailable, st.demanded, st.chunksFromChain], [1, 0, needed.length, needed.length]);
   assert.ok(lines.some((l) => l.msg === 'verifier: demanded checkpoint chunks on chain'));
@@ -133,13 +138,15 @@ test('a member disputed by a solver that faked a step answers from its record af
   const solverHost = await mkHost(t);
   await registerJobChunkServer(solverHost, () => served.art, { access: 'public' });
   const { id, art } = await toAttesting(c, o, {
-    terms: TERMS(6), spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), hooks: [fakeStep(0)],
+    terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), hooks: [fakeStep(0)],
     daPeer: solverHost.peerId, daAddrs: solverHost.multiaddrs().filter((a) => a.startsWith('/ip4/127.0.0.1/')),
   });
   served.art = art;
   const job = c.job(id);
   assert.ok(job.segments.includes(0), `segments [${job.segments}] include 0, where the fake is (the salt fixes them)`);
-  const v = c.validators[2]!;
+  // the member under test replays segment 0 (its seats' share covers it), so it catches the fake
+  const v = committeeOf(c, job).find((m) => memberSegments(job, m.address).includes(0));
+  assert.ok(v, 'a committee member replays segment 0');
   const workDir = join(tmp, `m${dirs++}`);
   const first = member(t, c, o, v, host, workDir);
   first.svc.start();
@@ -147,9 +154,15 @@ test('a member disputed by a solver that faked a step answers from its record af
   await first.svc.stop();
   const attested = c.job(id).attestations[0]!;
   assert.notDeepEqual(attested.digest, UNAVAILABLE_DIGEST);
-  // the other members replayed the same data and caught the same fake
+  // the other members replay their own segments honestly: segment 0 from state_0 as v did (v's record),
+  // any other from its opened checkpoint, from which the solver trained honestly (its hashes)
   const kept = (await loadAttestationRecord(workDir, id, 1))!;
-  for (const m of c.validators.filter((x) => x !== v)) o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, kept.h0, kept.segmentHashes) });
+  assert.deepEqual(kept.segments, memberSegments(job, v.address));
+  const solverInput = await digestInput(art, job);
+  const honest = { segments: job.segments.map((j, x) => (kept.segments.includes(j) ? kept.segmentHashes[kept.segments.indexOf(j)]! : solverInput.segments[x]!)) };
+  for (const m of committeeOf(c, job).filter((x) => x !== v)) {
+    o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, kept.h0, memberHashes(job, m.address, honest)) });
+  }
   o.block();
   while (c.job(id).status === JobStatus.Attesting) o.block();
   await reveal(c, o, id, art);
@@ -183,7 +196,134 @@ test('a member disputed by a solver that faked a step answers from its record af
   const got = c.balance(v) - balance;
   const award = o.blocks.flatMap((b) => b.blockEvents).filter((e) => e.kind === EventKind.DisputeAward && equalBytes(e.address, v.address));
   assert.ok(award.some((e) => e.amount === job.terms.dispute.bond), 'the cheat\'s bond');
+  // fraud: half the solver's bond split among the members whose digest disagreed (those replaying
+  // segment 0, all honest here), and the attest reward per seat to them (docs/committee.md)
+  const caught = committeeOf(c, job).filter((m) => memberSegments(job, m.address).includes(0));
+  const paidTo = (kind: number) => o.blocks.flatMap((b) => b.blockEvents).filter((e) => e.kind === kind && equalBytes(e.address, v.address)).map((e) => e.amount);
+  assert.deepEqual(paidTo(EventKind.JobSlashShare), [job.terms.solverStake / 2n / BigInt(caught.length)]);
+  assert.deepEqual(paidTo(EventKind.JobReward), [(job.terms.attestReward / BigInt(job.seats.length)) * BigInt(seatCount(job, v.address))]);
   assert.ok(got > job.terms.dispute.bond - BigInt(moves), `the member gained the bond and its share of the slash: ${got}`);
+});
+
+test('a solver that opens checkpoints whose chunks prove but hold no usable state: the members claim no hashes there (a real digest, not silence), the solver cannot win the dispute even with the true state, and is slashed', async (t) => {
+  await useDet();
+  const c = new TestChain('member-unusable-1');
+  const o = new Outbox(c);
+  const ref = await installReferee(c);
+  const served: { art?: SolverArtifacts } = {};
+  const solverHost = await mkHost(t);
+  await registerJobChunkServer(solverHost, () => served.art, { access: 'public' });
+  // The solver trains honestly and commits the true step hashes, but records other data under the chunk
+  // roots of checkpoints 1 and 2: for 1 a state of the right step with one weight nudged (it decodes, and
+  // hashes to something else than the opened h_3), for 2 the true encoding with its magic zeroed (it does
+  // not decode). Every chunk it serves proves under what it opened.
+  const truth = new Map<number, Uint8Array>();
+  const garble = (w: SyncTraceSink): SyncTraceSink => ({
+    addStepHash: (at, h) => w.addStepHash(at, h),
+    addCheckpoint: (cp) => {
+      const i = cp.step / SPEC.checkpointInterval;
+      if (i !== 1 && i !== 2) return w.addCheckpoint(cp);
+      truth.set(i, cp.bytes.slice());
+      let bytes: Uint8Array = cp.bytes.slice();
+      if (i === 1) {
+        const s = decodeState(bytes, layoutOfSpec(SPEC));
+        s.params[0]![0] = s.params[0]![0]! + 0.01;
+        bytes = encodeState(s);
+      } else bytes.fill(0, 0, 4);
+      w.addCheckpoint({ ...cp, bytes, chunkRoot: merkleRoot(chunkBytes(bytes)) });
+    },
+  });
+  const { id, art } = await toAttesting(c, o, {
+    terms: TERMS, spec: SPEC, data: DATA, dir: join(tmp, `s${dirs++}`), sink: garble,
+    daPeer: solverHost.peerId, daAddrs: solverHost.multiaddrs().filter((a) => a.startsWith('/ip4/127.0.0.1/')),
+  });
+  served.art = art;
+  const job = c.job(id);
+  assert.ok(job.segments.includes(1) && job.segments.includes(2), `segments [${job.segments}] include 1 and 2 (the salt fixes them)`);
+  const opened1 = job.openings.find((x) => x.index === 1)!;
+  assert.deepEqual(opened1.stepHash, stepHashOfEncoding(id, 3, truth.get(1)!), 'the opening names the true h_3');
+  assert.notDeepEqual(opened1.chunkRoot, merkleRoot(chunkBytes(truth.get(1)!)), 'and a chunk root over other data');
+
+  // every member whose segments start from checkpoint 1 or 2 runs the real verifier; the others attest the honest digest
+  const input = await digestInput(art, job);
+  const bad = (m: Acct) => memberSegments(job, m.address).some((j) => j === 1 || j === 2);
+  const replaying = committeeOf(c, job).filter(bad);
+  for (const m of committeeOf(c, job).filter((x) => !bad(x))) {
+    o.send(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, input.h0, memberHashes(job, m.address, input)) });
+  }
+  const members = await Promise.all(replaying.map(async (m) => ({ m, ...member(t, c, o, m, await mkHost(t), join(tmp, `m${dirs++}`)) })));
+  for (const x of members) x.svc.start();
+  const attested = (m: Acct) => c.job(id).attestations.some((a) => equalBytes(a.address, m.address));
+  for (let n = 0; !replaying.every(attested); n++) {
+    assert.ok(n < 60, 'the replaying members attested in time');
+    const r = o.block();
+    for (const x of members) x.svc.onBlock(r);
+    await sleep(250);
+  }
+
+  // each claims 32 zero bytes for every step of a segment from an unusable checkpoint (as the job simulator does)
+  const noHash = (j: number) => { const r = segmentRange(job, j); return Array.from({ length: r.to - r.from }, () => new Uint8Array(32)); };
+  for (const x of members) {
+    const claim = memberSegments(job, x.m.address).map((j) => (j === 1 || j === 2 ? noHash(j) : input.segments[job.segments.indexOf(j)]!));
+    const got = c.job(id).attestations.find((a) => equalBytes(a.address, x.m.address))!.digest;
+    assert.notDeepEqual(got, UNAVAILABLE_DIGEST, 'available data is never UNAVAILABLE');
+    assert.deepEqual(got, attestationDigest(id, x.m.address, input.h0, claim), 'h0 and its segments, no hashes for the unusable ones');
+    const st = x.svc.stats();
+    assert.deepEqual([st.verified, st.unavailable, st.demanded, st.unusable], [1, 0, 0, memberSegments(job, x.m.address).filter((j) => j === 1 || j === 2).length]);
+    assert.ok(x.lines.some((l) => l.msg === 'verifier: the opened checkpoint is proven under its chunk root but is not a usable state; claiming no hashes for its segment'));
+  }
+  assert.equal(c.job(id).demands.length, 0, 'nothing to demand: the data was served and proven');
+
+  while (c.job(id).status === JobStatus.Attesting) o.block();
+  const events = () => o.blocks.flatMap((b) => b.blockEvents);
+  assert.equal(c.job(id).status, JobStatus.Revealing, 'a quorum of real digests');
+  assert.deepEqual(events().filter((e) => e.kind === EventKind.LivenessPenalty), [], 'nobody was silent');
+  await reveal(c, o, id, art);
+  o.block();
+  assert.deepEqual([c.job(id).status, c.job(id).verdict], [JobStatus.Provisional, JobOutcome.Mismatch]);
+
+  // the solver disputes the member that claimed no hashes from checkpoint 1, and answers the referee with
+  // the true state_3, which hashes to the opening: the chain refuses it, it is not the state the chunks hold
+  const v = members.find((x) => memberSegments(job, x.m.address).includes(1))!;
+  o.send(c.solver, { kind: 'dispute-open', jobId: id, target: 'attestation', segment: 0, member: v.m.address, hashes: [] });
+  o.block();
+  for (let n = 0; c.job(id).disputes[0]!.stage === DisputeStage.Respond; n++) {
+    assert.ok(n < 20, 'the member answered');
+    const r = o.block();
+    for (const x of members) x.svc.onBlock(r);
+    await sleep(250);
+  }
+  const d = c.job(id).disputes[0]!;
+  const first = memberSegments(job, v.m.address).find((j) => j === 1 || j === 2)!;
+  assert.equal(d.stage, DisputeStage.Referee, 'the member answered with its preimage, zeros included');
+  assert.equal(d.step, segmentRange(job, first).from, 'the parties part at the first step of the unusable segment');
+  const supply = (bytes: Uint8Array) => ({ kind: 'state-supply' as const, jobId: id, dispute: 0, offset: 0, total: bytes.length, bytes });
+  assert.equal(c.rejection(c.solver, supply(truth.get(first)!)), 'DISPUTE_SUPPLY_INVALID', 'the true state is not under the opened chunk root');
+  const garbage = await art.checkpointBytes(first);
+  assert.equal(c.rejection(c.solver, supply(garbage)), 'DISPUTE_SUPPLY_INVALID', 'the opened data does not hash to the opening');
+
+  for (let n = 0; c.job(id).status === JobStatus.Provisional; n++) {
+    assert.ok(n < 20, 'the dispute ended');
+    const r = o.block();
+    for (const x of members) x.svc.onBlock(r);
+    await sleep(100);
+  }
+  const end = c.job(id);
+  assert.deepEqual([end.status, end.outcome], [JobStatus.Slashed, JobOutcome.Fraud]);
+  assert.deepEqual([end.disputes[0]!.winner, end.disputes[0]!.reason], [DisputeWinner.Other, 'no-state']);
+  assert.equal(ref.calls.length, 0, 'nobody could put a state on chain: no referee step ran');
+  assert.equal(v.svc.stats().disputeMoves, 1, 'the member answered and sent nothing it cannot prove');
+  assert.ok(v.lines.some((l) => l.msg === 'verifier: the disputed step starts a checkpoint that was no usable state; nothing to supply, the solver side loses at the deadline'));
+  // fraud: the solver's dispute bond to the member, half the solver's stake split among the members whose
+  // digest disagreed (those replaying from checkpoint 1 or 2), and the attest reward per seat to them
+  const to = (kind: number, a: Acct) => events().filter((e) => e.kind === kind && equalBytes(e.address, a.address)).map((e) => e.amount);
+  assert.deepEqual(to(EventKind.DisputeAward, v.m), [job.terms.dispute.bond]);
+  for (const m of committeeOf(c, job)) {
+    const caught = replaying.includes(m);
+    assert.deepEqual(to(EventKind.JobSlashShare, m), caught ? [job.terms.solverStake / 2n / BigInt(replaying.length)] : [], 'slash share');
+    assert.deepEqual(to(EventKind.JobReward, m), caught ? [(job.terms.attestReward / BigInt(job.seats.length)) * BigInt(seatCount(job, m.address))] : [], 'reward per seat');
+  }
+  assert.deepEqual(events().filter((e) => e.kind === EventKind.LivenessPenalty), []);
 });
 
 test('a chunk whose DaChunk answer cannot fit the transaction limit is not demanded (it would slash an honest solver)', () => {

@@ -1,6 +1,7 @@
 // Typed failures of the committee verifier, and how any failure is classified. Data problems (the
 // solver's fault or an unreachable solver) end in an UNAVAILABLE_DIGEST attestation; anything else
-// is a local failure.
+// is a local failure. An opened checkpoint that is available (proven under its chunk root) but no
+// usable state is not a failure at all: verify.ts claims NO_HASH for its segment.
 import { MlError } from '../../ml-runtime/index.ts';
 import { isJobsError } from '../jobs/index.ts';
 import { CodedError } from '../../primitives/index.ts';

@@ -12,7 +12,7 @@ import { loadAttestationRecord, loadSegmentStart } from './attestation-records.t
 import { short, type VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
 import { parentState } from './parent-state.ts';
-import { replayInput } from './verify.ts';
+import { isNoHashClaim, replayInput } from './verify.ts';
 import { drawOf, segmentsToReplay } from './committee-draw.ts';
 import { bytesToHex, equalBytes, errorCode, errorMessage } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
@@ -131,6 +131,18 @@ export class MemberDefence {
 
   private async referee(job: Job, i: number, d: Dispute, log: Logger): Promise<void> {
     const hex = bytesToHex(job.id);
+    const unusable = await this.unusableSegmentAt(job, d.step);
+    if (unusable !== null) {
+      // the step is the start of a segment whose opened checkpoint was proven but no usable state (our
+      // NO_HASH claim): no state both hashes to the opening and lies under its chunk root, so nobody can
+      // supply one and the solver side loses at the deadline (no-state); if the garbage itself is
+      // supplied the referee rules it invalid. Our own replay of an earlier segment would give a state
+      // that hashes right but is not under that root: the chain refuses it, and nothing else is ours to send.
+      const key = `${hex}:${i}:unusable`;
+      if (!this.told.has(key)) log.info({ step: d.step, segment: unusable, deadline: Number(d.deadline) }, 'verifier: the disputed step starts a checkpoint that was no usable state; nothing to supply, the solver side loses at the deadline');
+      this.told.add(key);
+      return;
+    }
     const complete = d.supplies.some((x) => x.bytes.length === x.total);
     if (!complete && (d.step >= 0 || job.terms.parent)) {
       const key = `${hex}:${i}:state:${d.step}`;
@@ -154,6 +166,16 @@ export class MemberDefence {
     log.info({ step: d.step, samples: missing.length, txs: payloads.length, bytes }, 'verifier: put the disputed step\'s batch on chain');
   }
 
+  /** The segment of this member's record that holds step t (t -> t+1) when it claims NO_HASH there, else null. */
+  private async unusableSegmentAt(job: Job, t: number): Promise<number | null> {
+    if (t < 0) return null;
+    const rec = await loadAttestationRecord(this.c.o.workDir, job.id, drawOf(job));
+    if (!rec) return null;
+    const spec = parseSpec(new TextDecoder().decode(job.terms.spec));
+    const n = rec.segments.findIndex((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t < r.to; });
+    return n >= 0 && isNoHashClaim(rec.segmentHashes[n]!) ? rec.segments[n]! : null;
+  }
+
   /** state_t: the parent's final state at step -1, else replayed on the worker from the start of the sampled segment holding t. */
   private async stateAt(job: Job, t: number, deadline: bigint, log: Logger): Promise<Uint8Array> {
     const peer: DaPeer = { peerId: job.daPeer, addrs: job.daAddrs };
@@ -163,7 +185,8 @@ export class MemberDefence {
     const specJson = new TextDecoder().decode(job.terms.spec);
     const spec = parseSpec(specJson);
     const segments = segmentsToReplay(job, this.c.address);
-    const j = segments.find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t <= r.to; });
+    // the segment in which step t -> t+1 lies: where a disagreement located there parts (t < to)
+    const j = segments.find((x) => { const r = segmentBounds(spec.steps, spec.checkpointInterval, x); return r.from <= t && t < r.to; });
     if (j === undefined) throw new VerifierError('VERIFIER_JOB_INVALID', `step ${t} is in none of this member's segments [${segments.join(', ')}]`);
     const start = j === 0 ? null : await loadSegmentStart(this.c.o.workDir, job.id, j, drawOf(job));
     if (j !== 0 && !start) throw new VerifierError('VERIFIER_JOB_INVALID', `the start state of segment ${j} is not kept in ${this.c.o.workDir}`);
@@ -181,3 +204,4 @@ export class MemberDefence {
     return state;
   }
 }
+

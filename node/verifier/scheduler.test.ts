@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { pino } from 'pino';
-import { attestationDigest, disputeTermsFor, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
+import { attestationDigest, disputeTermsFor, memberHashes, memberSegments, UNAVAILABLE_DIGEST, type Job } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, registerJobChunkServer, type SolverArtifacts } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
@@ -49,7 +49,8 @@ test('a job whose solver never answers does not delay another job\'s attestation
   await useDet();
   const c = new TestChain('schedule-jam-1');
   const o = new Outbox(c);
-  const TERMS = terms({ q: 3, committeeSize: 4, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 60, reveal: 4 }, dispute: disputeTermsFor(SPEC, { window: 6, move: 4, bond: 700n, demandFee: 30n }) });
+  // at the protocol floors (q = 16, 5 seats)
+  const TERMS = terms({ q: 16, committeeSize: 5, windows: { accept: 3, commit: 5, challengeDelay: 2, open: 3, attest: 60, reveal: 4 }, dispute: disputeTermsFor(SPEC, { window: 6, move: 4, bond: 700n, demandFee: 30n }) });
 
   // job 1: the solver announced an address where nothing listens any more (a real TCP dial that is refused)
   const gone = await createP2pHost({ chainId: CHAIN_ID, listen: ['/ip4/127.0.0.1/tcp/0'] });
@@ -65,10 +66,11 @@ test('a job whose solver never answers does not delay another job\'s attestation
   });
   served.set(bytesToHex(normal.id), normal.art);
   const j1 = c.job(stuck.id), j2 = c.job(normal.id);
-  assert.ok(j1.segments.some((j) => j > 0), `job 1's segments [${j1.segments}] need an opened checkpoint (the salt fixes them)`);
   assert.ok(j1.deadline < j2.deadline, 'job 1 is first by deadline as well as by arrival: nothing but concurrency lets job 2 pass it');
-  const v = c.validators.find((x) => j1.committee.some((m) => equalBytes(m.address, x.address)) && j2.committee.some((m) => equalBytes(m.address, x.address)))!;
-  assert.ok(v, 'a validator on both committees');
+  // a validator on both committees whose own segments of job 1 (its seats' share) need an opened checkpoint
+  const v = c.validators.find((x) => j1.committee.some((m) => equalBytes(m.address, x.address)) && j2.committee.some((m) => equalBytes(m.address, x.address))
+    && memberSegments(j1, x.address).some((j) => j > 0))!;
+  assert.ok(v, `a validator on both committees that replays a segment > 0 of job 1's [${j1.segments}] (the salt fixes them)`);
 
   // no early demand (its grace outlasts the window): the demand made when the fetch budget runs out is
   // what the UNAVAILABLE stands on (an early one the solver leaves unanswered ends the job as no-data)
@@ -86,7 +88,7 @@ test('a job whose solver never answers does not delay another job\'s attestation
   }
   const landed2 = attestationOf(c.job(normal.id), v)!;
   const input = await digestInput(normal.art, j2);
-  assert.deepEqual(landed2.digest, attestationDigest(normal.id, v.address, input.h0, input.segments), 'job 2: the replayed digest');
+  assert.deepEqual(landed2.digest, attestationDigest(normal.id, v.address, input.h0, memberHashes(j2, v.address, input)), 'job 2: the replayed digest of v\'s segments');
   // job 1 is still being fetched: its fetch budget has not run out, and nothing was attested for it
   assert.equal(attestationOf(c.job(stuck.id), v), undefined);
   const mid = svc.stats().scheduler;

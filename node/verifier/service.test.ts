@@ -11,6 +11,7 @@ import { createP2pHost, type P2pHost } from '../p2p/index.ts';
 import { DatasetRegistry, JobsError, SolverArtifacts, daFactsOfJob, registerDatasetServer, registerJobChunkServer, type ChunkSource } from '../jobs/index.ts';
 import { VerifierService, type VerifierOptions } from './index.ts';
 import { loadAttestationRecord } from './attestation-records.ts';
+import { logHex } from '../util/index.ts';
 import { leafHash, merkleRoot, sha256, utf8, addressFromPublicKey, bytesToHex, publicKeyFromSeed, MerkleTree } from '../../primitives/index.ts';
 
 // A real solver host serving a real (tiny) iris training run over 127.0.0.1, a real verifier host,
@@ -73,7 +74,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     id: run.jobId,
     submitter: new Uint8Array(20).fill(1),
     terms: {
-      spec: utf8(run.specJson), runtime: 'det-1', datasetRoot: datasetRoot(data), datasetSize: data.count, q: 2, committeeSize: 1,
+      spec: utf8(run.specJson), runtime: 'det-1', datasetRoot: datasetRoot(data), datasetSize: data.count, q: 16, committeeSize: 5,
       windows: { accept: 10, commit: 10, challengeDelay: 2, open: 10, attest: 50, reveal: 10 },
       solverStake: 10n, bounty: 100n, attestReward: 10n, parent: null, dispute: disputeTermsFor(utf8(run.specJson)),
     },
@@ -89,6 +90,7 @@ function jobOf(run: Run, solver: P2pHost | { peerId: string; multiaddrs(): strin
     challengeHeight: 5n,
     segments: SEGMENTS,
     committee: [{ address: validatorAddress, stake: 1_000_000n }],
+    pool: [{ address: validatorAddress, stake: 1_000_000n }], seats: Array.from({ length: 5 }, () => validatorAddress), draws: 1, silent: [],
     openings,
     attestations: [],
     reveals: [],
@@ -302,17 +304,19 @@ async function tamperedState(run: Run): Promise<Uint8Array> {
   return encodeState(s);
 }
 
-test('a solver serving a tampered checkpoint state gets UNAVAILABLE_DIGEST', async (t) => {
+test('a solver serving a tampered checkpoint state: chunks that do not prove get UNAVAILABLE_DIGEST, proven chunks of an unusable state get no hashes for that segment (a real digest)', async (t) => {
   const run = await training();
   const bad = await tamperedState(run);
   const solver = await mkHost(t);
   await registerJobChunkServer(solver, () => tamperedSource(run, bad), { access: 'public' });
   const verifier = await mkHost(t);
   const state = chain();
-  // (a) the opening is the honest one: the served chunks are not proven under its chunk root
+  // (a) the opening is the honest one: the served chunks are not proven under its chunk root (data
+  // not had; without a node's block store the service cannot demand it)
   putJob(state, jobOf(run, solver, state.height));
   // (b) a cheat that committed the tampered state's chunk root with the honest step hash: the chunks
-  // prove, the state does not hash to the opened step hash
+  // prove, the state does not hash to the opened step hash. The data is there and wrong: under v5 an
+  // UNAVAILABLE would be silence and let the cheat off, so the member claims NO_HASH for segment 2
   const b = jobOf(run, solver, state.height, { id: sha256(utf8('verifier-test/cheat')) });
   b.openings = b.openings.map((o) => (o.index === 2 ? { ...o, chunkRoot: merkleRoot(chunkBytes(bad)) } : o));
   putJob(state, b);
@@ -321,15 +325,31 @@ test('a solver serving a tampered checkpoint state gets UNAVAILABLE_DIGEST', asy
   await svc.idle();
 
   assert.equal(sent.length, 2);
-  for (const s of sent) assert.deepEqual(s.payload.digest, UNAVAILABLE_DIGEST);
   assert.deepEqual(sent.map((s) => s.nonce), [7n, 8n]);
-  assert.deepEqual(new Set(sent.map((s) => bytesToHex(s.payload.jobId))), new Set([bytesToHex(run.jobId), bytesToHex(b.id)]));
+  const to = (id: Uint8Array) => sent.find((s) => bytesToHex(s.payload.jobId) === bytesToHex(id))!.payload.digest;
+  assert.deepEqual(to(run.jobId), UNAVAILABLE_DIGEST);
+  // independently: h0 and segment 0 replayed for job b, then 32 zero bytes for each of segment 2's steps
+  const data = loadDataset('iris').train;
+  const tr = createTrainer(run.spec, data, run.seed);
+  const s0 = initialState(tr);
+  const k = run.spec.checkpointInterval;
+  const seg0 = replaySegment(run.spec, data, b.id, run.seed, s0, 0, k).slice(1);
+  const noHash = Array.from({ length: run.spec.steps - 2 * k }, () => new Uint8Array(32));
+  assert.deepEqual(to(b.id), attestationDigest(b.id, validatorAddress, stepHash(b.id, s0), [seg0, noHash]));
   const st = svc.stats();
-  assert.deepEqual([st.verified, st.unavailable, st.failed], [0, 2, 0]);
-  const reasons = lines.filter((l) => l.msg === 'verifier: data unavailable or invalid; attesting UNAVAILABLE').map((l) => String(l.reason));
-  assert.equal(reasons.length, 2);
-  assert.ok(reasons.some((r) => /not proven under the opened chunk root/.test(r)), reasons.join(' | '));
-  assert.ok(reasons.some((r) => /does not hash to the opened step hash/.test(r)), reasons.join(' | '));
+  assert.deepEqual([st.verified, st.unavailable, st.failed, st.unusable], [1, 1, 0, 1]);
+  const unavailable = lines.filter((l) => l.msg === 'verifier: data unavailable or invalid; attesting UNAVAILABLE').map((l) => String(l.reason));
+  assert.equal(unavailable.length, 1);
+  assert.match(unavailable[0]!, /not proven under the opened chunk root/);
+  const unusable = lines.filter((l) => l.msg === 'verifier: the opened checkpoint is proven under its chunk root but is not a usable state; claiming no hashes for its segment');
+  assert.deepEqual(unusable.map((l) => l.segment), [2]);
+  assert.match(String(unusable[0]!.reason), /does not hash to the opened step hash/);
+  const decided = svc.stats().scheduler.recent.find((r) => r.job === logHex(b.id));
+  assert.equal(decided?.decision, 'attested');
+  assert.match(String(decided?.reason), /no hashes claimed for segments \[2\]/);
+  // the record answers a dispute: zeros for segment 2, and no start state kept for it
+  const rec = await loadAttestationRecord(join(tmp, 'work'), b.id, 1);
+  assert.deepEqual(rec?.segmentHashes[1], noHash);
 });
 
 test('an unreachable solver, or no time left before the deadline, gives UNAVAILABLE_DIGEST', async (t) => {

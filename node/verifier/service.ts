@@ -70,7 +70,7 @@ export class VerifierService {
       // solvers serve checkpoints to committee members only: each request is signed with the consensus key
       backend: { ...jobsBackend(o.datasets, { concurrency: o.concurrency ?? 4, credentials: seedCredentials(o.validatorSeed, () => o.state.height) }), ...o.backend },
       now: o.now ?? Date.now,
-      counters: { verified: 0, unavailable: 0, failed: 0, disagreed: 0, lastCpuMs: 0, bytesFetched: 0, demanded: 0, chunksFromChain: 0, disputeMoves: 0 },
+      counters: { verified: 0, unavailable: 0, failed: 0, disagreed: 0, lastCpuMs: 0, bytesFetched: 0, demanded: 0, chunksFromChain: 0, unusable: 0, disputeMoves: 0 },
       taken: new Set(), submitted: new Map(), digests: new Map(), cpu: new CpuSlots(slots), running: new Map(), msPerStep: null, stopped: false,
     };
     this.defence = new MemberDefence(this.c);

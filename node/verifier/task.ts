@@ -1,6 +1,7 @@
 // One verification task: until the chain reaches the attest deadline less a margin, verify the job (retrying
-// a solver that is briefly unreachable, within a fetch budget), turn the result into a digest, or
-// UNAVAILABLE_DIGEST when the data cannot be had or checked, and submit it as a signed JobAttest.
+// a solver that is briefly unreachable, within a fetch budget), turn the result into a digest (a
+// checkpoint that is available but no usable state counts against the solver, verify.ts NO_HASH), or
+// UNAVAILABLE_DIGEST when the data cannot be had, and submit it as a signed JobAttest.
 // The task records its phase and decision on its schedule entry (scheduler.ts).
 import type { Logger } from 'pino';
 
@@ -52,7 +53,8 @@ export async function runTask(c: VerifierContext, e: TaskEntry): Promise<void> {
       }, 'verifier: verifying job');
       const r = await verifyRetrying(c, job, e, ctl.signal, log);
       digest = attestationDigest(job.id, c.address, r.h0, r.segmentHashes);
-      log.info({ digest: logHex(digest), cpuMs: Math.round(r.cpuMs) }, 'verifier: digest computed');
+      log.info({ digest: logHex(digest), cpuMs: Math.round(r.cpuMs), unusable: r.unusable.map((u) => u.segment) }, 'verifier: digest computed');
+      if (r.unusable.length) reason = `no hashes claimed for segments [${r.unusable.map((u) => u.segment).join(', ')}]: ${r.unusable.map((u) => u.reason).join('; ')}`;
       keepRecord(c, job, digest, r, log);
     } catch (err) {
       // the abort reason tells why a fetch or replay stopped

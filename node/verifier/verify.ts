@@ -3,13 +3,13 @@
 // chain-chunks.ts), replay the segments on a worker thread, and compare the ends with what the
 // solver opened.
 import type { Logger } from 'pino';
-import { checkpointSteps, parseSpec, type ModelSpec } from '../../ml-runtime/index.ts';
+import { checkpointSteps, parseSpec, segmentBounds, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
 import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
 import type { DatasetRef } from './verifier-backend.ts';
 import type { VerifierContext } from './context.ts';
 import { VerifierError } from './errors.ts';
-import { checkpointBytes } from './chain-chunks.ts';
+import { checkpointBytes, isUnusable } from './chain-chunks.ts';
 import { parentState } from './parent-state.ts';
 import { drawOf, segmentsToReplay } from './committee-draw.ts';
 import type { TaskEntry } from './scheduler.ts';
@@ -17,18 +17,35 @@ import { equalBytes, bytesToHex } from '../../primitives/index.ts';
 import { logHex } from '../util/index.ts';
 
 export interface Verified {
-  /** the committee draw the replay was for, and the segments it replayed (what the digest covers besides h0) */
+  /** the committee draw the replay was for, and this member's segments (what the digest covers besides h0) */
   draws: number;
   segments: number[];
   h0: Uint8Array;
+  /** per segment of `segments`: the replayed h_{from+1}..h_to, or NO_HASH for each of those steps when its checkpoint is unusable */
   segmentHashes: Uint8Array[][];
   cpuMs: number;
   /** the opened checkpoint states the sampled segments were replayed from (kept to answer disputes) */
   starts: Map<number, Uint8Array>;
+  /** segments whose opened checkpoint is proven under its chunk root but is no state of the opening, and why */
+  unusable: Array<{ segment: number; reason: string }>;
 }
+
+/**
+ * The claim for each step of a segment whose opened checkpoint is proven available but unusable:
+ * no step hash equals 32 zero bytes, so the claim disagrees with whatever the solver reveals, and a
+ * dispute over it stops at the segment's first step, where the referee needs a state that hashes
+ * to the opening AND lies under its chunk root (vm StateSupply): none exists, so the solver side
+ * loses (`no-state`), or the garbage itself is supplied and the referee rules it `invalid`
+ * (docs/disputes.md §3.2, §4). The job simulator (test/helpers/job-sim/committee.ts) claims the same.
+ */
+export const NO_HASH = new Uint8Array(32);
+
+/** Whether a recorded segment claim is the unusable-checkpoint claim (a real step hash is never zero). */
+export const isNoHashClaim = (hs: readonly Uint8Array[]): boolean => hs.length > 0 && hs.every((h) => equalBytes(h, NO_HASH));
 
 /** `e`, when given, is the schedule entry of the task: it shows the phase and counts the fetch attempts. */
 export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSignal, log: Logger, e?: TaskEntry): Promise<Verified> {
+  // only this member's segments: the committee splits the sample among its seats
   const mine = segmentsToReplay(job, c.address);
   if (e) {
     e.phase = 'fetching';
@@ -46,6 +63,7 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
 
   const segments: ReplaySegmentInput[] = [];
   const starts = new Map<number, Uint8Array>();
+  const unusable: Verified['unusable'] = [];
   let stateBytes = 0;
   for (const j of mine) {
     if (j === 0) {
@@ -54,10 +72,17 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
     }
     const opening = job.openings.find((op) => op.index === j);
     if (!opening) throw new VerifierError('VERIFIER_JOB_INVALID', `no opening for the start of sampled segment ${j}`);
-    const bytes = await checkpointBytes(c, job, peer, opening, spec, signal, log, e);
-    stateBytes += bytes.length;
-    starts.set(j, bytes);
-    segments.push({ segment: j, stateBytes: bytes });
+    const got = await checkpointBytes(c, job, peer, opening, spec, signal, log, e);
+    if (isUnusable(got)) {
+      // available and wrong: under v5 an UNAVAILABLE here would be silence and let the solver off (no-quorum)
+      unusable.push({ segment: j, reason: got.unusable });
+      c.counters.unusable++;
+      log.warn({ segment: j, reason: got.unusable }, 'verifier: the opened checkpoint is proven under its chunk root but is not a usable state; claiming no hashes for its segment');
+      continue;
+    }
+    stateBytes += got.length;
+    starts.set(j, got);
+    segments.push({ segment: j, stateBytes: got });
   }
   c.counters.bytesFetched += stateBytes;
   const parent = job.terms.parent ? await parentState(c, job, peer, signal, log) : null;
@@ -80,9 +105,16 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   const steps = r.segmentHashes.reduce((a, s) => a + s.length, 0);
   c.counters.lastCpuMs = r.cpuMs;
   if (steps > 0 && r.cpuMs > 0) c.msPerStep = r.cpuMs / steps;
-  log.info({ segments: mine, steps, cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
-  compareWithOpenings(c, job, mine, spec, r.h0, r.segmentHashes, log);
-  return { draws: drawOf(job), segments: mine, h0: r.h0, segmentHashes: r.segmentHashes, cpuMs: r.cpuMs, starts };
+  const replayed = segments.map((s) => s.segment);
+  log.info({ segments: replayed, steps, cpuMs: Math.round(r.cpuMs) }, 'verifier: segments replayed');
+  compareWithOpenings(c, job, replayed, spec, r.h0, r.segmentHashes, log);
+  const segmentHashes = mine.map((j) => {
+    const at = replayed.indexOf(j);
+    if (at >= 0) return r.segmentHashes[at]!;
+    const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, j);
+    return Array.from({ length: to - from }, () => NO_HASH);
+  });
+  return { draws: drawOf(job), segments: mine, h0: r.h0, segmentHashes, cpuMs: r.cpuMs, starts, unusable };
 }
 
 export function replayInput(job: Job, specJson: string, ref: DatasetRef, segments: ReplaySegmentInput[], parentState: Uint8Array | null) {

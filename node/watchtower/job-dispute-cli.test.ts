@@ -14,7 +14,7 @@ import { JobStatus } from '../../vm/index.ts';
 import { encryptKey } from '../keystore/index.ts';
 import { main } from '../cli/index.ts';
 import { serveChain } from '../../test/helpers/chain-rpc.ts';
-import { FAKE, provisionalJob, solverAnswers } from '../../test/helpers/watch-work.ts';
+import { FAKE, WIDE_SPEC, provisionalJob, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
 import type { TestChain, Acct } from '../../test/helpers/job-test-chain.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
@@ -62,12 +62,13 @@ async function dispute(t: TestContext, c: TestChain, id: Uint8Array, segment: nu
 }
 
 test('a faked segment is disputed through the CLI and won (exit 0); a matching one is nothing to dispute', { timeout: 180_000 }, async (t) => {
-  const { c, id, art } = await provisionalJob(t, { cheat: FAKE });
-  const honest = await dispute(t, c, id, 1, [], async () => []);
+  const { c, id, art } = await provisionalJob(t, { cheat: FAKE, spec: WIDE_SPEC });
+  const h = unsampledSegment(c.job(id), [FAKE.segment]); // an honest segment the sample missed
+  const honest = await dispute(t, c, id, h, [], async () => []);
   assert.equal(honest.code, 0, honest.err);
-  assert.match(honest.out, /segment 1: steps 3\.\.6/);
-  assert.match(honest.out, /^ {2}h_6 +0x[0-9a-f]{64} +same$/m, 'every hash beside the solver\'s');
-  assert.match(honest.out, /segment 1 matches the solver's commitment; nothing to dispute/);
+  assert.ok(honest.out.includes(`segment ${h}: steps ${3 * h}..${3 * h + 3}`), honest.out);
+  assert.match(honest.out, new RegExp(`^ {2}h_${3 * h + 3} +0x[0-9a-f]{64} +same$`, 'm'), 'every hash beside the solver\'s');
+  assert.ok(honest.out.includes(`segment ${h} matches the solver's commitment; nothing to dispute`), honest.out);
   assert.deepEqual(honest.rpc.submitted, [], 'nothing sent');
   assert.equal(honest.spent, 0n);
   await honest.rpc.close();
@@ -85,17 +86,20 @@ test('a faked segment is disputed through the CLI and won (exit 0); a matching o
 });
 
 test('--force on a matching segment is a false challenge: the bond goes to the solver (exit 3)', { timeout: 180_000 }, async (t) => {
-  const { c, id, art } = await provisionalJob(t);
-  const r = await dispute(t, c, id, 3, ['--force'], () => solverAnswers(c, id, art));
+  const { c, id, art } = await provisionalJob(t, { spec: WIDE_SPEC });
+  const j = unsampledSegment(c.job(id));
+  const r = await dispute(t, c, id, j, ['--force'], () => solverAnswers(c, id, art));
   assert.equal(r.code, 3, `${r.err}\n${r.out}`);
-  assert.match(r.out, /--force: disputing segment 3 although it matches; a false challenge loses its bond \(700\) to the solver/);
+  assert.ok(r.out.includes(`--force: disputing segment ${j} although it matches; a false challenge loses its bond (700) to the solver`), r.out);
   assert.match(r.out, /dispute 0 LOST \(no-difference\)/);
   assert.equal(r.spent, 700n + BigInt(r.rpc.submitted.length));
   assert.equal(c.job(id).disputes[0]!.reason, 'no-difference');
 });
 
 test('polchain watch finds the faked segment by itself, wins the dispute, and stops on SIGINT with its status line', { timeout: 180_000 }, async (t) => {
-  const { c, id, art } = await provisionalJob(t, { cheat: FAKE });
+  const { c, id, art } = await provisionalJob(t, { cheat: FAKE, spec: WIDE_SPEC });
+  const sampled = c.job(id).segments;
+  const unsampled = Array.from({ length: 20 }, (_, j) => j).filter((j) => !sampled.includes(j));
   const rpc = await chainWithReferee(t, c, () => solverAnswers(c, id, art));
   const key = await keyFiles(t, c.other);
   const out: string[] = [];
@@ -109,8 +113,8 @@ test('polchain watch finds the faked segment by itself, wins the dispute, and st
   assert.equal(r.code, 0, r.err);
   assert.deepEqual(rpc.refused, []);
   assert.match(r.out, /^watching as pol1\S+ on polchain-jobs-test .*replaying 100% of the unsampled segments/m);
-  // the draw depends on the job id (its terms): one sampled segment, the other three replayed
-  assert.match(r.out, /window open until height \d+; sampled \[([013])\] of 4; replaying \[(\d, ){2}\d\]/);
+  // the draw depends on the beacon: 16 draws with replacement from 20 segments, every one missed replayed
+  assert.match(r.out, new RegExp(`window open until height \\d+; sampled \\[${sampled.join(', ')}\\] of 20; replaying \\[${unsampled.join(', ')}\\]`));
   assert.match(r.out, /segment 2 \(steps 6\.\.9\): MISMATCH from step 8/);
   assert.match(r.out, /dispute 0 WON \(referee\)/);
   const share = c.job(id).terms.solverStake / 2n;

@@ -10,18 +10,17 @@ import { DisputeWinner, EventKind, JobStatus } from '../../vm/index.ts';
 import { fakedSegment, fakedStepOf } from '../solver/index.ts';
 import { Watchtower, fromVmJob, nextMoves, type WatchEvent } from './index.ts';
 import { FEE } from '../../test/helpers/job-test-chain.ts';
-import { K, SPEC } from '../../test/helpers/job-work.ts';
 import { TestWatchChain } from '../../test/helpers/watch-chain.ts';
-import { FAKE, answers, mkHost, provisionalJob, solverAnswers } from '../../test/helpers/watch-work.ts';
+import { FAKE, WIDE_SPEC, answers, mkHost, provisionalJob, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 test('a segment faked where the sample missed is caught by the watchtower, disputed, refereed, and the solver slashed', { timeout: 120_000 }, async (t) => {
-  const { c, id, art } = await provisionalJob(t, { cheat: FAKE });
-  const faked = fakedSegment(SPEC, null);
-  const step = fakedStepOf(SPEC, null);
+  const { c, id, art } = await provisionalJob(t, { cheat: FAKE, spec: WIDE_SPEC });
+  const faked = fakedSegment(WIDE_SPEC, FAKE.segment);
+  const step = fakedStepOf(WIDE_SPEC, FAKE.segment);
   assert.equal(faked, 2);
   assert.equal(step, 7, 'state_8 is state_7 carried over: the first wrong hash is h_8');
-  assert.notDeepEqual(c.job(id).segments, [faked], 'precondition: the sample missed the faked segment');
+  assert.ok(!c.job(id).segments.includes(faked), 'precondition: the sample missed the faked segment');
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the fake');
 
   // the chain's det referee (node.ts installs the same on every validator's state)
@@ -67,14 +66,14 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
 
   // what it replayed: unsampled segments only (fraction 1 chose all of them), one per round, until
   // the job ended; the faked one among them, the others matching
-  const unsampled = [0, 1, 2, 3].filter((j) => !job.segments.includes(j));
+  const unsampled = Array.from({ length: WIDE_SPEC.steps / WIDE_SPEC.checkpointInterval }, (_, j) => j).filter((j) => !job.segments.includes(j));
   const jobEvent = events.find((e) => e.type === 'job') as Extract<WatchEvent, { type: 'job' }>;
   assert.deepEqual(jobEvent.segments, unsampled);
   const checked = events.filter((e) => e.type === 'checked').map((e) => (e as Extract<WatchEvent, { type: 'checked' }>).check);
   assert.ok(checked.every((x) => unsampled.includes(x.segment)) && new Set(checked.map((x) => x.segment)).size === checked.length);
   assert.deepEqual(checked.filter((x) => x.verdict !== 'match').map((x) => x.segment), [faked]);
   assert.equal(wt.stats.segmentsReplayed, checked.length);
-  assert.equal(wt.stats.stepsReplayed, checked.length * K);
+  assert.equal(wt.stats.stepsReplayed, checked.length * WIDE_SPEC.checkpointInterval);
   assert.equal(wt.stats.mismatches, 1);
   assert.equal(wt.stats.disputesOpened, 1);
   assert.equal(wt.stats.disputesWon, 1);
@@ -95,12 +94,12 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
 });
 
 test('a false challenge (the honest segment disputed anyway) loses the bond to the solver and the job is paid', { timeout: 120_000 }, async (t) => {
-  const { c, id, art } = await provisionalJob(t);
+  const { c, id, art } = await provisionalJob(t, { spec: WIDE_SPEC });
   const wc = new TestWatchChain(c, c.other);
   const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 0 });
   await wt.start({ loop: false });
   const job = await wc.job(id);
-  const j = [0, 1, 2, 3].find((x) => !job!.segments.includes(x))!;
+  const j = unsampledSegment(c.job(id));
   const check = await wt.checkSegment(job!, j);
   assert.equal(check.verdict, 'match');
   assert.deepEqual(check.solverTrace, check.replayed, 'the replay is the committed trace');
@@ -128,12 +127,15 @@ test('a false challenge (the honest segment disputed anyway) loses the bond to t
 });
 
 test('a solver that serves nothing: typed problems, retried with backoff, the segment given up; nothing sent, poll never throws', { timeout: 120_000 }, async (t) => {
-  const { c, id, solverHost } = await provisionalJob(t);
+  const { c, id, solverHost } = await provisionalJob(t, { spec: WIDE_SPEC });
   await solverHost.stop();
   const wc = new TestWatchChain(c, c.other);
   const events: WatchEvent[] = [];
   let clock = 0;
-  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, maxAttempts: 2, backoffMs: 1000, now: () => clock, onEvent: (e) => events.push(e) });
+  // exactly three of the unsampled segments: ceil(2.5 / u · u) = 3 (the sample, so u, is the beacon's)
+  const u = WIDE_SPEC.steps / WIDE_SPEC.checkpointInterval - c.job(id).segments.length;
+  assert.ok(u >= 3, `precondition: at least three unsampled segments, got ${u}`);
+  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 2.5 / u, maxAttempts: 2, backoffMs: 1000, now: () => clock, onEvent: (e) => events.push(e) });
   await wt.start({ loop: false });
   const problems = () => events.filter((e): e is Extract<WatchEvent, { type: 'problem' }> => e.type === 'problem');
   await wt.poll();

@@ -10,13 +10,13 @@ import type { Repr, Wire } from './wire.ts';
 
 /** Job status names in lifecycle order (what job_list's `status` filter accepts). */
 export const JOB_STATUS_NAMES = [
-  'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+  'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging', 'redrawing',
 ] as const;
 export type JobStatusName = (typeof JOB_STATUS_NAMES)[number];
 const STATUS = oneOfStrings(JOB_STATUS_NAMES, 'job status');
 
 /** Why a job ended (docs/jobs.md §5, docs/disputes.md §8); the vm's JobOutcome values. */
-export const JOB_OUTCOME_NAMES = ['paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver', 'fraud', 'no-data', 'diverged', 'false-divergence'] as const;
+export const JOB_OUTCOME_NAMES = ['paid', 'mismatch', 'no-commit', 'no-open', 'no-reveal', 'no-solver', 'fraud', 'no-data', 'diverged', 'false-divergence', 'no-quorum'] as const;
 export type JobOutcomeName = (typeof JOB_OUTCOME_NAMES)[number];
 const OUTCOME = nullable(oneOfStrings(JOB_OUTCOME_NAMES, 'how the job ended; null while running'));
 /** A provisional verdict: the committee's paid or mismatch, or diverged after a divergence proof. */
@@ -80,6 +80,8 @@ export interface JobJson<W extends Repr = Wire> {
   challengeHeight: W['big'] | null; segments: number[];
   committee: Array<{ address: string; stake: W['big'] }>;
   committeeStake: W['big'];
+  /** seat holders in draw order (a member may hold several seats; docs/committee.md §3) and the committees drawn so far */
+  seats: string[]; draws: number;
   openings: number; attestations: number; reveals: number;
   /** The provisional verdict once given (it stands if the window closes with nothing open); null before. */
   verdict: JobVerdictName | null;
@@ -95,6 +97,7 @@ const JOB_PROPS = {
   submitHeight: big(), endHeight: nullable(big()), terms: JOB_TERMS, solver: nullable(address()), daPeer: nullable(str()), daAddrs: array(str()),
   acceptHeight: nullable(big()), seed: nullable(hash()), commitment: nullable(JOB_COMMITMENT), challengeHeight: nullable(big()), segments: array(int()),
   committee: array(object({ address: address(), stake: big() })), committeeStake: big(),
+  seats: array(address(), 'seat holders in draw order'), draws: int('committees drawn so far'),
   openings: int('count'), attestations: int('count'), reveals: int('count'),
   verdict: nullable(oneOfStrings(JOB_VERDICT_NAMES, 'the provisional verdict')), windowEnd: nullable(big('last height of the dispute window')),
   divergedAt: nullable(int('t of a divergence proof')),

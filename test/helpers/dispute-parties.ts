@@ -5,7 +5,7 @@
 // the chain's real referee with a record of what it was asked.
 import {
   canonicalSpecJson, createTrainer, datasetRoot, loadDetReferee, requiredOpenings, requiredRanges, runTraceSync, segmentBounds,
-  type Dataset, type ModelSpec, type RefereeStepInput, type StepReferee, type TraceHook,
+  type Dataset, type ModelSpec, type RefereeStepInput, type StepReferee, type SyncTraceSink, type TraceHook,
 } from '../../ml-runtime/index.ts';
 import {
   batchNeeded, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES, DisputeStage, DisputeWinner, JOB_STATUS_NAMES, JobStatus, signTxBytes,
@@ -111,6 +111,7 @@ export function jobGetJson(j: Job, height: bigint): Record<string, unknown> {
     solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.daPeer, daAddrs: j.daAddrs, seed: j.seed ? hex(j.seed) : null,
     commitment: j.commitment ? { traceRoot: hex(j.commitment.traceRoot), checkpointsRoot: hex(j.commitment.checkpointsRoot), finalChunkRoot: hex(j.commitment.finalChunkRoot), finalStepHash: hex(j.commitment.finalStepHash) } : null,
     segments: j.segments, committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: String(m.stake) })),
+    seats: j.seats.map(encodeAddress), draws: j.draws,
     openings: j.openings.length, attestations: j.attestations.length, reveals: j.reveals.length,
     verdict: j.verdict || null, windowEnd: j.windowEnd ? String(j.windowEnd) : null, divergedAt: j.divergedAt || null,
     disputes: j.disputes.map((d, index) => ({
@@ -161,6 +162,8 @@ export interface FlowOptions {
   daAddrs?: string[];
   /** changes what the solver trains (a cheat) */
   hooks?: readonly TraceHook[];
+  /** changes what the solver records (a cheat that commits other checkpoint data than it trained) */
+  sink?: (w: SyncTraceSink) => SyncTraceSink;
 }
 
 /** Submits, accepts, trains into artifacts on disk, commits and opens: returns with the job attesting. */
@@ -172,7 +175,7 @@ export async function toAttesting(c: TestChain, o: Outbox, f: FlowOptions): Prom
   while (c.job(id).status !== JobStatus.Training) o.block();
   const job = c.job(id);
   const w = SolverArtifacts.create(f.dir, { jobId: id, specJson: canonicalSpecJson(f.spec), datasetRoot: datasetRoot(f.data), seed: job.seed! });
-  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: w, hooks: f.hooks ?? [] });
+  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: f.sink ? f.sink(w) : w, hooks: f.hooks ?? [] });
   const art = await w.finish();
   o.send(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() });
   o.block();

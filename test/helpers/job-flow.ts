@@ -1,6 +1,6 @@
 // Drives one job through its phases on a TestChain, with real training and replay.
 import assert from 'node:assert/strict';
-import { JobStatus, type BlockResult, type Job, type JobTerms } from '../../vm/index.ts';
+import { JobStatus, memberSegments, seatCount, type BlockResult, type Job, type JobTerms } from '../../vm/index.ts';
 import type { Acct, TestChain } from './job-test-chain.ts';
 import { SolverWork, digestFor, replay, terms } from './job-work.ts';
 import type { ModelSpec } from '../../ml-runtime/index.ts';
@@ -33,7 +33,7 @@ export function openAndAttest(c: TestChain, id: Uint8Array, work: SolverWork, at
   assert.equal(job.status, JobStatus.Attesting);
   const r = replay(job, work);
   c.block(attesters(job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: digestFor(job, m.address, r) })));
-  c.until(id, (j) => j.status === JobStatus.Revealing);
+  c.until(id, (j) => j.status !== JobStatus.Attesting);
   return c.job(id);
 }
 
@@ -56,4 +56,18 @@ export function runJob(
   if (opts.keepOpen) return { id, work, revealed, last: revealed };
   const last = c.until(id, hasEnded).at(-1) ?? revealed;
   return { id, work, revealed, last };
+}
+
+/** Validators on `job`'s current committee. */
+export const committeeOf = (c: TestChain, j: Job): Acct[] => c.validators.filter((v) => j.committee.some((m) => m.address.every((b, i) => b === v.address[i])));
+
+/** A member whose silence still leaves a quorum (every segment covered, 2/3 of the seats), fewest seats first; null if none. */
+export function spareMember(c: TestChain, j: Job): Acct | null {
+  const ms = committeeOf(c, j).sort((a, b) => seatCount(j, a.address) - seatCount(j, b.address));
+  return ms.find((lazy) => {
+    const rest = ms.filter((v) => v !== lazy);
+    const covered = new Set(rest.flatMap((v) => memberSegments(j, v.address)));
+    const seats = rest.reduce((n, v) => n + seatCount(j, v.address), 0);
+    return j.segments.every((x) => covered.has(x)) && 3 * seats >= 2 * j.seats.length;
+  }) ?? null;
 }

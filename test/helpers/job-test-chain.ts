@@ -18,7 +18,7 @@ export const PARAMS: ChainParams = {
   unbondingPeriod: 10n, minFee: 1n, minStake: 100n, maxTxBytes: 65536, maxBlockTxs: 1000, maxBlockBytes: 4 << 20, slashFractionBps: 500,
 };
 export const BALANCE = 1_000_000_000n;
-export const STAKES = [1_000n, 2_000n, 3_000n, 4_000n];
+export const STAKES = [100_000n, 200_000n, 300_000n, 400_000n];
 export const FEE = 1n;
 
 export class TestChain {

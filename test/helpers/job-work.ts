@@ -3,7 +3,7 @@
 // replay the sampled segments from the opened checkpoints.
 import { validateSpec, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, initialState, runTraceSync, replaySegment, decodeState, stepHash, checkpointLeaf, selectBackend, trainStates, carryState, type ModelSpec, type TraceHook, type TraceResult, type Trainer, type TrainState, requiredOpenings, requiredRanges } from '../../ml-runtime/index.ts';
 
-import { attestationDigest, disputeTermsFor, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
+import { attestationDigest, disputeTermsFor, memberHashes, UNAVAILABLE_DIGEST } from '../../vm/index.ts';
 import type { Job, JobOpenPayload, JobRevealPayload, JobTerms, TraceCommitPayload } from '../../vm/index.ts';
 import { leafHash, merkleProof, merkleRangeProof, utf8, equalBytes } from '../../primitives/index.ts';
 
@@ -22,7 +22,7 @@ export const specBytes = (s: ModelSpec = SPEC): Uint8Array => utf8(canonicalSpec
 
 export function terms(over: Partial<JobTerms> = {}): JobTerms {
   return {
-    spec: specBytes(), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 3, committeeSize: 4,
+    spec: specBytes(), runtime: 'det-1', datasetRoot: datasetRoot(DATA), datasetSize: DATA.count, q: 16, committeeSize: 5,
     windows: { accept: 3, commit: 3, challengeDelay: 2, open: 3, attest: 3, reveal: 3 },
     solverStake: 5_000n, bounty: 10_000n, attestReward: 1_000n, parent: null,
     dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: 700n, demandFee: 30n }), ...over,
@@ -96,6 +96,7 @@ export function replay(job: Job, served: SolverWork): { h0: Uint8Array; segments
   return { h0: stepHash(job.id, s0), segments };
 }
 
+/** `member`'s digest over its own segments (memberSegments) of a replay of all sampled segments. */
 export function digestFor(job: Job, member: Uint8Array, r: ReturnType<typeof replay>): Uint8Array {
-  return r ? attestationDigest(job.id, member, r.h0, r.segments) : UNAVAILABLE_DIGEST;
+  return r ? attestationDigest(job.id, member, r.h0, memberHashes(job, member, r)) : UNAVAILABLE_DIGEST;
 }

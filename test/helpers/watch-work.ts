@@ -1,26 +1,47 @@
 // A job in its dispute window for watchtower tests: a real solver's run (honest or with a cheat)
 // recorded as artifacts on disk and served over real libp2p, committed, opened, attested by every
-// committee member's real replay and revealed on a TestChain. Also the solver's answer to disputes.
+// committee member's real replay of its own segments and revealed on a TestChain. Also the solver's
+// answer to disputes.
 import type { TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  canonicalSpecJson, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, stepHash,
+  canonicalSpecJson, checkpointCount, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, segmentCount, stepHash, validateSpec, type ModelSpec,
 } from '../../ml-runtime/index.ts';
-import { attestationDigest, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
+import { attestationDigest, disputeTermsFor, jobSpec, memberSegments, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../../node/p2p/index.ts';
 import { SolverArtifacts, daFactsOfJob, registerJobChunkServer, type ChunkAccess } from '../../node/jobs/index.ts';
-import { cheatHooks } from '../../node/solver/index.ts';
+import { cheatHooks, fakedSegment } from '../../node/solver/index.ts';
 import { TestChain, type Acct } from './job-test-chain.ts';
-import { DATA, K, SPEC, T, terms, useDet } from './job-work.ts';
+import { DATA, SPEC, specBytes, terms, useDet } from './job-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
-export const FAKE = { kind: 'fake-unsampled', segment: null } as const;
-// A TestChain salt whose beacon samples one segment (q = 1) other than the faked one (segment 2 of 4)
-// for the job these tests submit: the cheat then survives its committee, as it would by luck.
-export const LUCKY_SALT = 'watch-0';
+/**
+ * SPEC trained for T = 60 steps (k = 3): 20 segments, so that q = 16 draws with replacement leave some
+ * unsampled (each with probability (19/20)^16 ≈ 0.44) for a watchtower to replay. Segment j holds
+ * steps 3j..3j+3 as in SPEC.
+ */
+export const WIDE_SPEC: ModelSpec = validateSpec({ ...SPEC, steps: 60 });
+
+/** A solver that skips the update of step 7 (in segment 2) and commits to the result, hoping the sample misses segment 2. */
+export const FAKE = { kind: 'fake-unsampled', segment: 2 } as const;
+
+/** The watch job's terms for `spec`: the floors of q, committee and reward met (terms()), a stake far above ceil(bounty / q). */
+export function watchTerms(spec: ModelSpec, over: Partial<JobTerms> = {}): JobTerms {
+  // solverStake 10,000 (ceil(10,000 / 16) = 625 is the floor): a slash share of 5,000
+  return terms({ spec: specBytes(spec), dispute: disputeTermsFor(spec, { window: 2, move: 3, bond: 700n, demandFee: 30n }), solverStake: 10_000n, ...over });
+}
+
+/** The first segment > 0 of `job`, not in `except`, that its sample missed (what a watchtower, or a false challenger, can take up). */
+export function unsampledSegment(job: Job, except: readonly number[] = []): number {
+  const { steps, checkpointInterval } = jobSpec(job.terms);
+  const n = segmentCount(steps, checkpointInterval);
+  const j = Array.from({ length: n }, (_, i) => i).find((i) => i > 0 && !job.segments.includes(i) && !except.includes(i));
+  assert.ok(j !== undefined, `precondition: the sample ${JSON.stringify(job.segments)} of ${n} segments missed one > 0 other than ${JSON.stringify(except)}`);
+  return j;
+}
 
 export async function mkHost(t: TestContext): Promise<P2pHost> {
   const h = await createP2pHost({ chainId: 'polchain-jobs-test', listen: ['/ip4/127.0.0.1/tcp/0'], heartbeatMs: 100, redialMs: 0 });
@@ -35,61 +56,81 @@ export interface Setup {
   id: Uint8Array;
   art: SolverArtifacts;
   solverHost: P2pHost;
+  /** the job's spec (SPEC unless the test asked for another) */
+  spec: ModelSpec;
 }
 
 /**
  * Submit, accept (announcing the solver host), train (honestly or with a cheat) into artifacts on
  * disk, commit, open, attest with every committee member's real replay, reveal: the job ends up
  * provisional with the committee's verdict.
+ *
+ * A cheat must survive its committee, as it would by luck: the sample is drawn after the commit, so
+ * the run is tried on TestChain salts watch-0, watch-1, ... (each a different beacon) until the
+ * sample misses the faked segment; without a cheat the salt is `o.salt` or watch-0.
  */
-export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; terms?: Partial<JobTerms>; access?: 'public' | 'chain' } = {}): Promise<Setup> {
+export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; spec?: ModelSpec; terms?: Partial<JobTerms>; access?: 'public' | 'chain' } = {}): Promise<Setup> {
   await useDet();
-  const c = new TestChain(o.salt ?? LUCKY_SALT);
+  const spec = o.spec ?? SPEC;
   const dir = mkdtempSync(join(tmpdir(), 'polchain-watch-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const solverHost = await mkHost(t);
-  const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: terms({ q: 1, solverStake: 10_000n, ...o.terms }) /* q = 1: the stake floor ceil(bounty / q) is the whole bounty */ })]).txHashes[0]!;
-  c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: solverHost.peerId, daAddrs: [loopback(solverHost)] })]);
-  c.until(id, (j) => j.status === JobStatus.Training);
-  const seed = c.job(id).seed!;
-  const w = SolverArtifacts.create(dir, { jobId: id, specJson: canonicalSpecJson(SPEC), datasetRoot: c.job(id).terms.datasetRoot, seed });
-  runTraceSync(createTrainer(SPEC, DATA, seed), id, { sink: w, hooks: cheatHooks(SPEC, DATA, seed, o.cheat) });
-  const art = await w.finish();
-  await loadBytes(art);
+  let run: Awaited<ReturnType<typeof committed>> | undefined;
+  for (let i = 0; !run; i++) {
+    assert.ok(i < 20, 'a salt whose sample misses the faked segment within 20 tries');
+    const tried = await committed(o.salt ?? `watch-${i}`, join(dir, String(i)), spec, solverHost, o);
+    if (!o.cheat || !tried.c.job(tried.id).segments.includes(fakedSegment(spec, o.cheat.segment))) run = tried;
+    else assert.equal(o.salt, undefined, `the sample of salt ${o.salt} hits the faked segment`);
+  }
+  const { c, id, art } = run;
   // 'chain': the solver's access rule over the TestChain's state, as a real solver's over its node's
   const access: ChunkAccess = o.access === 'chain' ? { facts: (jobId) => { const j = c.state.getJob(jobId); return j && daFactsOfJob(j, c.height); } } : 'public';
   await registerJobChunkServer(solverHost, (jobId) => (equalBytes(jobId, id) ? art : undefined), { access });
+  const segments = c.job(id).segments;
+  c.block([c.tx(c.solver, { kind: 'job-open', jobId: id, openings: art.openings(requiredOpenings(spec.steps, spec.checkpointInterval, segments)) })]);
+  const job = c.job(id);
+  c.block(committeeOf(c, job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: replayDigest(spec, job, art, m.address) })));
+  c.until(id, (j) => j.status === JobStatus.Revealing);
+  c.block([c.tx(c.solver, { kind: 'job-reveal', jobId: id, items: await art.revealItems(requiredRanges(spec.steps, spec.checkpointInterval, segments)) })]);
+  assert.equal(c.job(id).status, JobStatus.Provisional, 'the reveal gives a provisional verdict');
+  return { c, id, art, solverHost, spec };
+}
+
+/** A job on a fresh TestChain with `salt`, submitted, accepted, trained into artifacts in `dir` and committed: its sample drawn. */
+async function committed(salt: string, dir: string, spec: ModelSpec, solverHost: P2pHost, o: { cheat?: typeof FAKE; terms?: Partial<JobTerms> }) {
+  const c = new TestChain(salt);
+  const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: watchTerms(spec, o.terms) })]).txHashes[0]!;
+  c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: solverHost.peerId, daAddrs: [loopback(solverHost)] })]);
+  c.until(id, (j) => j.status === JobStatus.Training);
+  const seed = c.job(id).seed!;
+  const w = SolverArtifacts.create(dir, { jobId: id, specJson: canonicalSpecJson(spec), datasetRoot: c.job(id).terms.datasetRoot, seed });
+  runTraceSync(createTrainer(spec, DATA, seed), id, { sink: w, hooks: cheatHooks(spec, DATA, seed, o.cheat) });
+  const art = await w.finish();
+  await loadBytes(spec, art);
   c.block([c.tx(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() })]);
   c.until(id, (j) => j.status === JobStatus.Challenged);
-  const segments = c.job(id).segments;
-  c.block([c.tx(c.solver, { kind: 'job-open', jobId: id, openings: art.openings(requiredOpenings(T, K, segments)) })]);
-  const job = c.job(id);
-  c.block(committeeOf(c, job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: replayDigest(job, art, m.address) })));
-  c.until(id, (j) => j.status === JobStatus.Revealing);
-  c.block([c.tx(c.solver, { kind: 'job-reveal', jobId: id, items: await art.revealItems(requiredRanges(T, K, segments)) })]);
-  assert.equal(c.job(id).status, JobStatus.Provisional, 'the reveal gives a provisional verdict');
-  return { c, id, art, solverHost };
+  return { c, id, art };
 }
 
 export function committeeOf(c: TestChain, job: Job): Acct[] {
   return c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address)));
 }
 
-/** A member's honest attestation: the sampled segments replayed from the solver's checkpoints. */
-function replayDigest(job: Job, art: SolverArtifacts, member: Uint8Array): Uint8Array {
-  const tr = createTrainer(SPEC, DATA, job.seed!);
+/** A member's honest attestation: its own segments (memberSegments) replayed from the solver's checkpoints. */
+function replayDigest(spec: ModelSpec, job: Job, art: SolverArtifacts, member: Uint8Array): Uint8Array {
+  const tr = createTrainer(spec, DATA, job.seed!);
   const s0 = initialState(tr);
-  const segs = job.segments.map((j) => {
+  const segs = memberSegments(job, member).map((j) => {
     const start = j === 0 ? s0 : decodeState(artBytes.get(art)![j]!, tr.layout);
-    const { from, to } = segmentBounds(T, K, j);
-    return replaySegment(SPEC, DATA, job.id, job.seed!, start, from, to).slice(1);
+    const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, j);
+    return replaySegment(spec, DATA, job.id, job.seed!, start, from, to).slice(1);
   });
   return attestationDigest(job.id, member, stepHash(job.id, s0), segs);
 }
 // checkpoint states read once per artifacts (the digest needs them synchronously)
 const artBytes = new Map<SolverArtifacts, Uint8Array[]>();
-async function loadBytes(art: SolverArtifacts): Promise<void> {
-  const n = Math.ceil(T / K) + 1;
+async function loadBytes(spec: ModelSpec, art: SolverArtifacts): Promise<void> {
+  const n = checkpointCount(spec.steps, spec.checkpointInterval);
   artBytes.set(art, await Promise.all(Array.from({ length: n }, (_, i) => art.checkpointBytes(i))));
 }
 
@@ -101,7 +142,8 @@ export async function solverAnswers(c: TestChain, id: Uint8Array, art: SolverArt
   const out: Uint8Array[] = [];
   for (const [i, d] of c.job(id).disputes.entries()) {
     if (d.stage !== DisputeStage.Respond) continue;
-    const [item] = await art.revealItems([segmentBounds(T, K, d.segment)]);
+    const { steps, checkpointInterval } = jobSpec(c.job(id).terms);
+    const [item] = await art.revealItems([segmentBounds(steps, checkpointInterval, d.segment)]);
     out.push(c.tx(c.solver, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: item!.hashes, siblings: item!.siblings }));
     answers.sent++;
   }

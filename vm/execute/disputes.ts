@@ -4,20 +4,21 @@
 // a transaction can only settle a dispute whose answer needs no referee (equal hashes, wrong segment).
 import { VmError } from '../errors.ts';
 import {
-  CHUNK_SIZE, checkpointCount, checkpointLeaf, checkpointStep, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
+  CHUNK_SIZE, checkpointCount, checkpointLeaf, checkpointStep, chunkBytes, encodedStateStep, parseSpec, segmentCount, stepHashOfEncoding, verifyChunk, verifySample,
 } from '../../ml-runtime/commitment/index.ts';
 import {
   DisputeKind, DisputeStage, DisputeWinner, EventKind, JOB_LIMITS, JobStatus, JOB_STATUS_NAMES, NON_FINITE_CLAIM,
-  type ChainEvent, type DaDemand, type Dispute, type DisputePayload, type Job, type VerifiedTx,
+  type ChainEvent, type DaDemand, type Dispute, type DisputePayload, type Job, type JobOpening, type VerifiedTx,
 } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from '../jobs/digest.ts';
 import { traceSteps } from '../jobs/terms.ts';
+import { memberSegments } from '../jobs/assignment.ts';
 import {
   batchNeeded, DEMANDABLE, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
   type Located,
 } from '../jobs/dispute-rules.ts';
-import { concatBytes, equalBytes, leafHash, verifyMerkleProof } from '../../primitives/index.ts';
+import { concatBytes, equalBytes, leafHash, merkleRoot, verifyMerkleProof } from '../../primitives/index.ts';
 import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
 import { effect, hex, load, needSolver, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 
@@ -125,10 +126,11 @@ function respond(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload,
   } else {
     if (!equalBytes(sender, d.member!)) fail('DISPUTE_NOT_PARTY', `only member ${hex(d.member!)} answers dispute ${p.dispute}`);
     if (p.siblings.length) fail('DISPUTE_PREIMAGE_INVALID', 'a member answers with its digest preimage only, no proof');
-    const pre = splitPreimage(job, p.hashes) ?? fail('DISPUTE_PREIMAGE_INVALID', `the preimage of a digest over segments [${job.segments.join(', ')}] has a different number of hashes than ${p.hashes.length}`);
+    const segs = memberSegments(job, d.member!);
+    const pre = splitPreimage(job, d.member!, p.hashes) ?? fail('DISPUTE_PREIMAGE_INVALID', `the preimage of a digest over the member's segments [${segs.join(', ')}] has a different number of hashes than ${p.hashes.length}`);
     const a = job.attestations.find((x) => equalBytes(x.address, d.member!))!;
     if (!equalBytes(attestationDigest(job.id, d.member!, pre.h0, pre.segments), a.digest)) fail('DISPUTE_PREIMAGE_INVALID', 'these hashes do not give the attested digest');
-    next = applyLocated(job, { ...d, claim: [...p.hashes] }, locateAttestation(job, pre.h0, pre.segments), height, events);
+    next = applyLocated(job, { ...d, claim: [...p.hashes] }, locateAttestation(job, d.member!, pre.h0, pre.segments), height, events);
   }
   return effect(o, job, withDispute(job, p.dispute, next), events);
 }
@@ -139,6 +141,13 @@ function supplyTarget(o: StateOverlay, job: Job, d: Dispute): { bytes: number; s
   const parent = job.terms.parent ? o.job(job.terms.parent) : undefined;
   if (!parent) fail('DISPUTE_SUPPLY_INVALID', 'the derived initial state of a job without parent needs no state on chain');
   return { bytes: stateShape(parent!).bytes, step: traceSteps(parent!).T, ownerId: parent!.id, hash: parent!.commitment!.finalStepHash };
+}
+
+/** The opening of the checkpoint at the disputed step (trace disputes only), or undefined. */
+function openedAt(job: Job, d: Dispute): JobOpening | undefined {
+  if (d.kind === DisputeKind.Divergence || d.step < 0) return undefined;
+  const { T, k } = traceSteps(job);
+  return job.openings.find((x) => checkpointStep(x.index, T, k) === d.step);
 }
 
 /** Parties who may put state on chain for a dispute: the solver, the disputer and the disputed member. */
@@ -166,6 +175,12 @@ function supply(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, 
   if (bytes.length === p.total) {
     if (encodedStateStep(bytes) !== want.step) fail('DISPUTE_SUPPLY_INVALID', `the state's header must carry step ${want.step}`);
     if (!equalBytes(stepHashOfEncoding(want.ownerId, want.step, bytes), want.hash)) fail('DISPUTE_SUPPLY_INVALID', `the state does not hash to the agreed h_${want.step}`);
+    // an opened checkpoint is the state its chunks hold: a solver that opened chunks of another
+    // state (which members could only fetch as garbage) cannot hand the referee a different one
+    const opened = openedAt(job, d);
+    if (opened && !equalBytes(merkleRoot(chunkBytes(bytes, CHUNK_SIZE)), opened.chunkRoot)) {
+      fail('DISPUTE_SUPPLY_INVALID', `state_${want.step} is opened checkpoint ${opened.index}: the state must be the one under its chunk root`);
+    }
   }
   const supplies = [...d.supplies.filter((x) => !equalBytes(x.party, sender)), { party: sender, total: p.total, bytes }];
   return effect(o, job, withDispute(job, p.dispute, { ...d, supplies }));
@@ -195,7 +210,7 @@ function samples(o: StateOverlay, p: Extract<DisputePayload, { kind: 'sample-sup
 
 function demand(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload, { kind: 'da-demand' }>, height: bigint): JobTxEffect {
   const job = load(o, p.jobId);
-  if (!DEMANDABLE.includes(job.status)) fail('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; chunks can be demanded while attesting, revealing or in the dispute window`);
+  if (!DEMANDABLE.includes(job.status)) fail('JOB_WRONG_STATUS', `job ${hex(job.id)} is ${JOB_STATUS_NAMES[job.status]}; chunks can be demanded while attesting, redrawing, revealing or in the dispute window`);
   if (job.status === JobStatus.Provisional && height > job.windowEnd) fail('JOB_DEADLINE_PASSED', `job ${hex(job.id)}'s dispute window closed at height ${job.windowEnd}`);
   if (equalBytes(sender, job.solver!)) fail('DEMAND_INVALID', 'the solver cannot demand its own chunks');
   const { T, k } = traceSteps(job);

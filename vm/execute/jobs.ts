@@ -5,6 +5,7 @@
 
 import { VmError } from '../errors.ts';
 import { jobSpec, jobSteps, sameParamShapes } from '../jobs/terms.ts';
+import { snapshotPool } from '../jobs/challenge.ts';
 import { checkpointCount, checkpointLeaf, checkpointStep, requiredOpenings, requiredRanges } from '../../ml-runtime/commitment/index.ts';
 import {
   EventKind, JobStatus, JOB_STATUS_NAMES,
@@ -39,7 +40,7 @@ function submit(o: StateOverlay, vtx: VerifiedTx, p: Extract<JobPayload, { kind:
   const job: Job = {
     id: vtx.hash, submitter: vtx.sender, terms, status: JobStatus.Open, submitHeight: height, deadline: height + BigInt(terms.windows.accept),
     solver: null, daPeer: '', daAddrs: [], acceptHeight: 0n, seed: null, commitment: null, challengeHeight: 0n,
-    segments: [], committee: [], openings: [], attestations: [], reveals: [], outcome: '', endHeight: 0n,
+    segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [], attestations: [], reveals: [], outcome: '', endHeight: 0n,
     verdict: '', windowEnd: 0n, divergedAt: 0, disputes: [], demands: [],
   };
   const events: ChainEvent[] = [{ kind: EventKind.JobEscrow, address: vtx.sender, counterparty: null, amount: terms.bounty + terms.attestReward }];
@@ -66,8 +67,10 @@ function accept(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
 function commit(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { kind: 'trace-commit' }>, height: bigint): JobTxEffect {
   const job = solverMove(o, sender, p.jobId, JobStatus.Training, height);
   const challengeHeight = height + BigInt(job.terms.windows.challengeDelay);
+  // the committee's pool is fixed now, before the beacon that draws from it (beacon_{challengeHeight-1}) exists
+  const pool = snapshotPool(o.validatorList(), job.solver);
   return effect(o, job, {
-    ...job, status: JobStatus.Committed, challengeHeight, deadline: challengeHeight,
+    ...job, status: JobStatus.Committed, challengeHeight, deadline: challengeHeight, pool,
     commitment: { traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash, height },
   });
 }

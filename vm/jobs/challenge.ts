@@ -1,8 +1,8 @@
-// Challenge derivation (docs/jobs.md §3): the job seed, the sampled segments and the stake-weighted
-// committee, all functions of the job id and a beacon the solver could not know in advance.
+// Challenge derivation (docs/jobs.md §3): the job seed, the sampled segments and the committee's
+// seats, all functions of the job id, a pool fixed at TraceCommit and a beacon nobody knew then.
 import { encode } from '../codec/index.ts';
 
-import type { CommitteeMember, Validator } from '../types/index.ts';
+import { JOB_LIMITS, type CommitteeMember, type Validator } from '../types/index.ts';
 import { compareBytes, equalBytes, sha256 } from '../../primitives/index.ts';
 
 function u64Of(h: Uint8Array): bigint {
@@ -23,23 +23,39 @@ export function sampleSegments(jobId: Uint8Array, beacon: Uint8Array, q: number,
 }
 
 /**
- * Stake-weighted draw without replacement of up to `size` members from the active validators
- * (positive stake, not jailed) other than `exclude`, in address order. Result ascending by address.
+ * The validators a job's committees are drawn from, fixed when the trace is committed (before the
+ * beacon that draws them exists): active (positive stake, not jailed), not the solver, with their
+ * stake at that moment; the JOB_LIMITS.maxPool largest stakes (ties by address) when there are more.
+ * Ascending by address.
  */
-export function selectCommittee(jobId: Uint8Array, beacon: Uint8Array, validators: readonly Validator[], size: number, exclude: Uint8Array | null): CommitteeMember[] {
-  const pool = validators
-    .filter((v) => v.stake > 0n && !v.jailed && !(exclude && equalBytes(v.address, exclude)))
-    .sort((a, b) => compareBytes(a.address, b.address))
-    .map((v) => ({ address: v.address, stake: v.stake }));
-  const out: CommitteeMember[] = [];
-  for (let c = 0; c < size && pool.length > 0; c++) {
-    let total = 0n;
-    for (const m of pool) total += m.stake;
-    let r = u64Of(sha256(encode(['polchain/committee/v1', jobId, beacon, c]))) % total;
-    let i = 0;
-    while (r >= pool[i]!.stake) { r -= pool[i]!.stake; i++; }
-    out.push(pool[i]!);
-    pool.splice(i, 1);
+export function snapshotPool(validators: readonly Validator[], exclude: Uint8Array | null): CommitteeMember[] {
+  let pool = validators.filter((v) => v.stake > 0n && !v.jailed && !(exclude && equalBytes(v.address, exclude)));
+  if (pool.length > JOB_LIMITS.maxPool) {
+    pool = [...pool].sort((a, b) => (a.stake === b.stake ? compareBytes(a.address, b.address) : a.stake > b.stake ? -1 : 1)).slice(0, JOB_LIMITS.maxPool);
   }
-  return out.sort((a, b) => compareBytes(a.address, b.address));
+  return pool.sort((a, b) => compareBytes(a.address, b.address)).map((v) => ({ address: v.address, stake: v.stake }));
+}
+
+/**
+ * `size` seats drawn by stake WITH replacement from `pool` (ascending by address):
+ * seat i goes to the member whose cumulative stake interval holds
+ * r_i = u64(SHA-256(encode(["polchain/seat/v1", jobId, rand, draw, i]))) mod poolStake.
+ * With replacement, a coalition's seat count is Binomial(size, its stake share) however it splits
+ * its stake. Returns the holders in draw order and the distinct holders ascending (empty for an empty pool).
+ */
+export function drawSeats(jobId: Uint8Array, rand: Uint8Array, draw: number, pool: readonly CommitteeMember[], size: number): { seats: Uint8Array[]; committee: CommitteeMember[] } {
+  let total = 0n;
+  for (const m of pool) total += m.stake;
+  if (total === 0n) return { seats: [], committee: [] };
+  const seats: Uint8Array[] = [];
+  const held: CommitteeMember[] = [];
+  for (let i = 0; i < size; i++) {
+    let r = u64Of(sha256(encode(['polchain/seat/v1', jobId, rand, draw, i]))) % total;
+    let n = 0;
+    while (r >= pool[n]!.stake) { r -= pool[n]!.stake; n++; }
+    const m = pool[n]!;
+    seats.push(m.address);
+    if (!held.includes(m)) held.push(m);
+  }
+  return { seats, committee: held.sort((a, b) => compareBytes(a.address, b.address)) };
 }

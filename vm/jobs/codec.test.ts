@@ -77,7 +77,9 @@ function fullJob(): Job {
     id: h(1), submitter: addr(2), terms: terms({ parent: h(3) }), status: JobStatus.Finalized, submitHeight: 5n, deadline: 40n, solver: addr(4),
     daPeer: '12D3KooW', daAddrs: ['/ip4/1.2.3.4/tcp/1'], acceptHeight: 6n, seed: h(5),
     commitment: { traceRoot: h(6), checkpointsRoot: h(7), finalChunkRoot: h(8), finalStepHash: h(9), height: 10n }, challengeHeight: 12n,
-    segments: [0, 3], committee: [{ address: addr(10), stake: 1000n }, { address: addr(11), stake: 5n }],
+    segments: [0, 3], committee: [{ address: addr(10), stake: 1000n }, { address: addr(11), stake: 5n }].sort((a, b) => Buffer.compare(a.address, b.address)),
+    pool: [{ address: addr(10), stake: 1000n }, { address: addr(11), stake: 5n }, { address: addr(12), stake: 7n }].sort((a, b) => Buffer.compare(a.address, b.address)),
+    seats: [addr(10), addr(11), addr(10), addr(10), addr(11)], draws: 2, silent: [addr(12)],
     openings: [{ index: 0, chunkRoot: h(12), stepHash: h(13) }, { index: 4, chunkRoot: h(8), stepHash: h(9) }],
     attestations: [{ address: addr(10), digest: h(14), height: 14n }], reveals: [{ from: 0, hashes: [h(15), h(16)] }, { from: 12, hashes: [h(9)] }],
     outcome: 'paid', endHeight: 20n, verdict: 'paid', windowEnd: 18n, divergedAt: 0,
@@ -91,7 +93,7 @@ function fullJob(): Job {
 }
 
 test('a job state entry round-trips exactly and decoding is strict', () => {
-  const jobs: Job[] = [fullJob(), { ...fullJob(), terms: terms(), solver: null, seed: null, commitment: null, segments: [], committee: [], openings: [], attestations: [], reveals: [], outcome: '', status: JobStatus.Open }];
+  const jobs: Job[] = [fullJob(), { ...fullJob(), terms: terms(), solver: null, seed: null, commitment: null, segments: [], pool: [], seats: [], committee: [], draws: 0, silent: [], openings: [], attestations: [], reveals: [], outcome: '', status: JobStatus.Open }];
   for (const j of jobs) {
     const b = encodeJob(j);
     assert.deepEqual(decodeJob(b), j);
@@ -103,7 +105,7 @@ test('a job state entry round-trips exactly and decoding is strict', () => {
     f[i] = v;
     assert.throws(() => decodeJob(encode(f as never)), (e: unknown) => isVmError(e) && e.code === 'CODEC_MALFORMED', what);
   };
-  bad(3, 14, 'unknown status');
+  bad(3, 15, 'unknown status');
   bad(3, 0, 'status 0');
   bad(4, 5, 'a small int where a height belongs');
   bad(6, new Uint8Array(0), 'solver must be nil or 20 bytes');
@@ -112,9 +114,17 @@ test('a job state entry round-trips exactly and decoding is strict', () => {
   bad(20, 'won', 'unknown verdict');
   bad(23, [[9, ...((fields[23] as unknown[])[0] as unknown[]).slice(1)]], 'unknown dispute kind');
   bad(24, [[new Uint8Array(20), 0, 0, 1n, 1n, 2n, new Uint8Array(5)]], 'a demand answer must be empty or 32 bytes');
+  const pool = fields[25] as unknown[];
+  bad(25, [pool[1], pool[0], pool[2]], 'pool not ascending');
+  bad(25, pool.filter((x) => !Buffer.from((x as Uint8Array[])[0]!).equals(Buffer.from(addr(10)))), 'a committee member missing from the pool');
+  bad(26, [addr(10), addr(12)], 'the committee is not the distinct seat holders');
+  bad(26, Array.from({ length: 17 }, () => addr(10)), 'more seats than the largest committee');
+  bad(27, 4, 'more draws than committees allowed');
+  bad(28, [addr(12), addr(12)], 'silent not strictly ascending');
+  bad(13, [3, 0], 'segments not ascending');
   const b = encodeJob(fullJob());
   assert.throws(() => decodeJob(Uint8Array.from([...b, 0])), (e: unknown) => isVmError(e));
-  assert.throws(() => decodeJob(encode(fields.slice(0, -1) as never)), (e: unknown) => isVmError(e) && /25 fields/.test(e.message));
+  assert.throws(() => decodeJob(encode(fields.slice(0, -1) as never)), (e: unknown) => isVmError(e) && /29 fields/.test(e.message));
   assert.deepEqual(jobTreeKey(h(1)), sha256(Uint8Array.of(6), h(1)));
   assert.deepEqual(JOB_INDEX_TREE_KEY, sha256(Uint8Array.of(7)));
 });

@@ -7,6 +7,7 @@ import {
 import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, type Dispute, type Job } from '../types/index.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from './digest.ts';
 import { traceSteps } from './terms.ts';
+import { memberSegments } from './assignment.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 const utf8 = new TextDecoder();
@@ -38,10 +39,18 @@ export function revealedDigestInput(job: Job): { h0: Uint8Array; segments: Uint8
   return { h0: first.hashes[0]!, segments };
 }
 
-/** The digest `member` must have posted if it replayed the solver's revealed trace (null before the reveal). */
+/** The revealed hashes of `member`'s segments (memberSegments order), from a full digest input. */
+export function memberHashes(job: Job, member: Uint8Array, input: { segments: Uint8Array[][] }): Uint8Array[][] {
+  return memberSegments(job, member).map((j) => input.segments[job.segments.indexOf(j)]!);
+}
+
+/**
+ * The digest `member` must have posted if it replayed its segments of the solver's revealed trace
+ * (null before the reveal): attestationDigest(jobId, member, h0, [hashes of memberSegments]).
+ */
 export function expectedDigest(job: Job, member: Uint8Array): Uint8Array | null {
   const input = revealedDigestInput(job);
-  return input ? attestationDigest(job.id, member, input.h0, input.segments) : null;
+  return input ? attestationDigest(job.id, member, input.h0, memberHashes(job, member, input)) : null;
 }
 
 /** Members whose attestation a referee proved wrong (they lost an attestation dispute). */
@@ -102,27 +111,27 @@ export function locateSegment(from: number, claim: readonly Uint8Array[], answer
 }
 
 /**
- * An Attestation-kind dispute: the member's preimage (h0, then each sampled segment's hashes after
- * its start) against the solver's reveals. Segment starts are the opened checkpoints, which the
- * member replayed from, so both agree on them.
+ * An Attestation-kind dispute: the member's preimage (h0, then the hashes after the start of each of
+ * its segments, memberSegments order) against the solver's reveals. Segment starts are the opened
+ * checkpoints, which the member replayed from, so both agree on them.
  */
-export function locateAttestation(job: Job, h0: Uint8Array, memberSegments: readonly (readonly Uint8Array[])[]): Located {
+export function locateAttestation(job: Job, member: Uint8Array, h0: Uint8Array, mine: readonly (readonly Uint8Array[])[]): Located {
   const solver = revealedDigestInput(job)!;
   if (!equalBytes(h0, solver.h0)) return { kind: 'step', step: -1, agreed: ZERO_HASH, solverNext: solver.h0, otherNext: h0 };
-  for (const [n, j] of job.segments.entries()) {
+  for (const [n, j] of memberSegments(job, member).entries()) {
     const { from } = segmentRange(job, j);
-    const start = revealedAt(job, from, solver.segments[n]!.length + 1)![0]!;
-    const mine = memberSegments[n]!;
-    const theirs = solver.segments[n]!;
-    const i = mine.findIndex((h, x) => !equalBytes(h, theirs[x]!));
-    if (i >= 0) return { kind: 'step', step: from + i, agreed: i === 0 ? start : theirs[i - 1]!, solverNext: theirs[i]!, otherNext: mine[i]! };
+    const theirs = solver.segments[job.segments.indexOf(j)]!;
+    const start = revealedAt(job, from, theirs.length + 1)![0]!;
+    const ours = mine[n]!;
+    const i = ours.findIndex((h, x) => !equalBytes(h, theirs[x]!));
+    if (i >= 0) return { kind: 'step', step: from + i, agreed: i === 0 ? start : theirs[i - 1]!, solverNext: theirs[i]!, otherNext: ours[i]! };
   }
   return { kind: 'decided', winner: DisputeWinner.Other, reason: 'no-difference' };
 }
 
-/** Splits a member's preimage hashes into h0 and per-segment lists (null when the count is wrong). */
-export function splitPreimage(job: Job, hashes: readonly Uint8Array[]): { h0: Uint8Array; segments: Uint8Array[][] } | null {
-  const lens = job.segments.map((j) => { const r = segmentRange(job, j); return r.to - r.from; });
+/** Splits `member`'s preimage hashes into h0 and per-segment lists over its segments (null when the count is wrong). */
+export function splitPreimage(job: Job, member: Uint8Array, hashes: readonly Uint8Array[]): { h0: Uint8Array; segments: Uint8Array[][] } | null {
+  const lens = memberSegments(job, member).map((j) => { const r = segmentRange(job, j); return r.to - r.from; });
   if (hashes.length !== 1 + lens.reduce((a, b) => a + b, 0)) return null;
   const segments: Uint8Array[][] = [];
   let o = 1;
@@ -133,4 +142,4 @@ export function splitPreimage(job: Job, hashes: readonly Uint8Array[]): { h0: Ui
 export const isOpen = (d: Dispute): boolean => d.stage !== DisputeStage.Resolved;
 
 /** The phases in which checkpoint chunks may be demanded and must be answered (docs/disputes.md §6). */
-export const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Revealing, JobStatus.Provisional];
+export const DEMANDABLE: readonly number[] = [JobStatus.Attesting, JobStatus.Redrawing, JobStatus.Revealing, JobStatus.Provisional];

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  DisputeKind, DisputeStage, DisputeWinner, EventKind, JobStatus, NON_FINITE_CLAIM, UNAVAILABLE_DIGEST, disputeTermsFor,
+  DisputeKind, DisputeStage, DisputeWinner, EventKind, JobStatus, NON_FINITE_CLAIM, UNAVAILABLE_DIGEST, disputeTermsFor, memberHashes, memberSegments, seatCount,
   type Job, type JobTerms,
 } from '../index.ts';
 import {
@@ -13,8 +13,8 @@ import {
 } from '../../ml-runtime/index.ts';
 
 import { TestChain, BALANCE, FEE, type Acct } from '../../test/helpers/job-test-chain.ts';
-import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, runJob, hasEnded, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
-import { SolverWork, DATA, SPEC, K, terms, specBytes, useDet } from '../../test/helpers/job-work.ts';
+import { submit, acceptAndTrain, commitAndWaitChallenge, openAndAttest, runJob, hasEnded, spareMember, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
+import { SolverWork, DATA, SPEC, K, digestFor, terms, specBytes, useDet } from '../../test/helpers/job-work.ts';
 import { fakeStep, honestSegment, honestStateAt, solverRespond, supplyState } from '../../test/helpers/dispute-work.ts';
 import { attestationDigest } from '../jobs/digest.ts';
 import { bytesToHex, equalBytes, leafHash, merkleProof } from '../../primitives/index.ts';
@@ -37,16 +37,27 @@ const BOND = 700n;
 function sampledFor(salt: string, t: JobTerms): number[] {
   const probe = chain(salt);
   const id = submit(probe, t);
-  const work = acceptAndTrain(probe, id);
-  return commitAndWaitChallenge(probe, id, work).segments;
+  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+  probe.until(id, (j) => j.status === JobStatus.Training);
+  const h = new Uint8Array(32).fill(9); // the roots do not influence the draw
+  probe.block([probe.tx(probe.solver, { kind: 'trace-commit', jobId: id, traceRoot: h, checkpointsRoot: h, finalChunkRoot: h, finalStepHash: h })]);
+  probe.until(id, (j) => j.status === JobStatus.Challenged);
+  return probe.job(id).segments;
 }
 
 test('a fake in a segment the sample missed is caught by a dispute, the referee re-executes the step and the solver is slashed', () => {
-  // q = 1: the stake floor ceil(bounty / q) asks for a bond of the whole bounty
-  const t = terms({ q: 1, bounty: 5_000n, dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
-  const sampled = sampledFor('fake-unsampled', t);
-  const X = [0, 1, 2, 3].find((j) => !sampled.includes(j) && j > 0)!;
-  const c = chain('fake-unsampled');
+  // q = 16 draws over 4 segments miss a given one with probability (3/4)^16 ≈ 1%: find a chain whose draw misses one
+  const t = terms({ dispute: disputeTermsFor(SPEC, { window: 2, move: 3, bond: BOND, demandFee: 30n }) });
+  let salt = '';
+  let sampled: number[] = [];
+  for (let i = 0; ; i++) {
+    salt = `fake-unsampled-${i}`;
+    sampled = sampledFor(salt, t);
+    if ([1, 2, 3].some((j) => !sampled.includes(j))) break;
+    assert.ok(i < 400, 'some draw misses a segment');
+  }
+  const X = [1, 2, 3].find((j) => !sampled.includes(j))!;
+  const c = chain(salt);
   const supply = c.supply();
   const id = submit(c, t);
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
@@ -144,7 +155,7 @@ function wrongReplay(job: Job, work: SolverWork): { h0: Uint8Array; segments: Ui
 
 test('members holding all of the committee\'s stake attest wrong hashes against an honest solver: the solver disputes, is paid, and the members are slashed', () => {
   // a committee of three that leaves out validator 0 (the proposer), so the chain keeps a proposer once they are jailed
-  const lt = terms({ committeeSize: 3, dispute: disputeTermsFor(SPEC, { window: 3, move: 3, bond: BOND, demandFee: 30n }) });
+  const lt = terms({ dispute: disputeTermsFor(SPEC, { window: 3, move: 3, bond: BOND, demandFee: 30n }) });
   let salt = '';
   for (let i = 0; ; i++) {
     salt = `lying-committee-${i}`;
@@ -162,7 +173,8 @@ test('members holding all of the committee\'s stake attest wrong hashes against 
   let job = c.job(id);
   const liars = members(c, job);
   const lie = wrongReplay(job, work);
-  c.block(liars.map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, lie.h0, lie.segments) })));
+  const own = (m: Acct) => memberHashes(job, m.address, lie);
+  c.block(liars.map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, lie.h0, own(m)) })));
   c.until(id, (j) => j.status === JobStatus.Revealing);
   c.block([c.tx(c.solver, work.reveal(c.job(id)))]);
   job = c.job(id);
@@ -173,17 +185,22 @@ test('members holding all of the committee\'s stake attest wrong hashes against 
   assert.equal(c.rejection(c.solver, { kind: 'dispute-open', jobId: id, target: 'attestation', segment: 0, member: liars[0]!.address, hashes: [] }), 'DISPUTE_DUPLICATE');
   job = c.job(id);
   // each member must show what it hashed: the preimage of its digest
-  const preimage = [lie.h0, ...lie.segments.flat()];
-  assert.equal(c.rejection(liars[0]!, { kind: 'dispute-respond', jobId: id, dispute: 0, hashes: [...preimage.slice(0, -1), work.trace.stepHashes[0]!], siblings: [] }), 'DISPUTE_PREIMAGE_INVALID');
-  c.block(liars.map((m, i) => c.tx(m, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: preimage, siblings: [] })));
+  // (over its own segments only: a preimage over every sampled segment has the wrong length)
+  const preimage = (m: Acct) => [lie.h0, ...own(m).flat()];
+  const p0 = preimage(liars[0]!);
+  assert.equal(c.rejection(liars[0]!, { kind: 'dispute-respond', jobId: id, dispute: 0, hashes: [...p0.slice(0, -1), work.trace.stepHashes[0]!], siblings: [] }), 'DISPUTE_PREIMAGE_INVALID');
+  if (memberSegments(job, liars[0]!.address).length < job.segments.length) {
+    assert.equal(c.rejection(liars[0]!, { kind: 'dispute-respond', jobId: id, dispute: 0, hashes: [lie.h0, ...lie.segments.flat()], siblings: [] }), 'DISPUTE_PREIMAGE_INVALID');
+  }
+  c.block(liars.map((m, i) => c.tx(m, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: preimage(m), siblings: [] })));
   job = c.job(id);
-  const first = job.segments[0]! * K;
-  for (const d of job.disputes) {
+  const firsts = liars.map((m) => memberSegments(job, m.address)[0]! * K);
+  job.disputes.forEach((d, i) => {
     assert.equal(d.kind, DisputeKind.Attestation);
     assert.equal(d.stage, DisputeStage.Referee);
-    assert.equal(d.step, first, 'they part at the first step of the first sampled segment');
-  }
-  for (let i = 0; i < liars.length; i++) supplyState(c, c.solver, c.job(id), i, work.stateAt(first));
+    assert.equal(d.step, firsts[i], 'they part at the first step of the member\'s first segment');
+  });
+  for (let i = 0; i < liars.length; i++) supplyState(c, c.solver, c.job(id), i, work.stateAt(firsts[i]!));
   job = c.job(id);
   assert.ok(job.disputes.every((d) => d.winner === DisputeWinner.Solver && d.reason === 'referee'));
   const slashes = stakes.map((s) => (s * 500n) / 10_000n);
@@ -197,8 +214,8 @@ test('members holding all of the committee\'s stake attest wrong hashes against 
   assert.equal(job.status, JobStatus.Finalized, 'judged again without the members proven wrong: paid');
   assert.equal(job.outcome, 'paid');
   const shares = slashes.reduce((a, s) => a + s / 2n, 0n);
-  // fees: accept, commit, open, reveal, 3 dispute opens (one block), 3 × (state, batch)
-  assert.equal(c.balanceNet(c.solver), BALANCE - 13n * FEE + 10_000n + shares, 'paid, bonds back, half of each slash');
+  // fees: accept, commit, open, reveal, n dispute opens (one block), n × (state, batch)
+  assert.equal(c.balanceNet(c.solver), BALANCE - (4n + 3n * BigInt(liars.length)) * FEE + 10_000n + shares, 'paid, bonds back, half of each slash');
   for (const m of liars) assert.equal(c.balanceNet(m), BALANCE - 2n * FEE, `${m.name}: attest and respond fees, no reward (its loss is in its stake)`);
 });
 
@@ -212,12 +229,15 @@ test('a solver that withholds its reveal after a failed sample still pays the ca
   const last = c.until(id, hasEnded).at(-1)!;
   const job = c.job(id);
   assert.equal(job.outcome, 'no-reveal');
-  assert.equal(job.attestations.length, 4);
-  // half the bond (2500) and the reward (1000) to the four members whose replay disagreed, 2500 burned
-  for (const v of c.validators) assert.equal(c.balanceNet(v), BALANCE - FEE + 625n + 250n, v.name);
-  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back; the reward went to the catchers');
-  assert.equal(c.supply(), supply - 2_500n);
-  assert.deepEqual(last.blockEvents[0], { kind: EventKind.JobSlash, address: c.solver.address, counterparty: null, amount: 2_500n });
+  const ms = members(c, job);
+  assert.equal(job.attestations.length, ms.length);
+  // half the bond (2500) split among the members whose replay disagreed, the reward at 200 per seat; the rest burned
+  const share = 2_500n / BigInt(ms.length);
+  for (const v of c.validators) assert.equal(c.balanceNet(v), ms.includes(v) ? BALANCE - FEE + share + 200n * BigInt(seatCount(job, v.address)) : BALANCE, v.name);
+  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back; the reward went to the catchers (all five seats)');
+  const burned = 5_000n - share * BigInt(ms.length);
+  assert.equal(c.supply(), supply - burned);
+  assert.deepEqual(last.blockEvents[0], { kind: EventKind.JobSlash, address: c.solver.address, counterparty: null, amount: burned });
 });
 
 /** The solver's DaChunk for chunk 0 of checkpoint i. */
@@ -232,13 +252,25 @@ function daChunk(job: Job, work: SolverWork, i: number) {
 }
 
 test('UNAVAILABLE from a member whose network is cut does not slash a solver that serves its data on chain; a solver that does not is slashed', () => {
-  const c = chain('unavailable');
+  // a chain whose draw has a member the others can do without (else its UNAVAILABLE would cost the quorum and the job a redraw)
+  let salt = '';
+  for (let i = 0; ; i++) {
+    salt = `unavailable-${i}`;
+    const probe = chain(salt);
+    const pid = submit(probe, terms({ windows: { ...terms().windows, attest: 6 } }));
+    if (spareMember(probe, commitAndWaitChallenge(probe, pid, acceptAndTrain(probe, pid)))) break;
+    assert.ok(i < 20);
+  }
+  const c = chain(salt);
   const id = submit(c, terms({ windows: { ...terms().windows, attest: 6 } }));
   const work = acceptAndTrain(c, id);
   commitAndWaitChallenge(c, id, work);
   c.block([c.tx(c.solver, work.open(c.job(id)))]);
   let job = c.job(id);
-  const [cut, ...others] = members(c, job);
+  // the cut member holds seats the others can do without (else the committee would miss its quorum and be redrawn)
+  const cut = spareMember(c, job);
+  assert.ok(cut, 'a member whose UNAVAILABLE leaves a quorum');
+  const others = members(c, job).filter((v) => v !== cut);
   const cp = job.segments.find((j) => j > 0) ?? 1;
   // the cut member cannot reach the solver's DA peer: it demands the chunk on chain
   assert.equal(c.rejection(cut!, { kind: 'da-demand', jobId: id, checkpoint: cp, chunk: 1 }), 'DEMAND_INVALID', 'a checkpoint of this small model is one chunk');
@@ -253,7 +285,7 @@ test('UNAVAILABLE from a member whose network is cut does not slash a solver tha
   const r = { h0: stepHash(id, work.stateAt(0)), segments: job.segments.map((j) => work.trace.stepHashes.slice(j * K + 1, Math.min((j + 1) * K, SPEC.steps) + 1)) };
   c.block([
     c.tx(cut!, { kind: 'job-attest', jobId: id, digest: UNAVAILABLE_DIGEST }),
-    ...others.map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: attestationDigest(id, m.address, r.h0, r.segments) })),
+    ...others.map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: digestFor(job, m.address, r) })),
   ]);
   c.until(id, (j) => j.status === JobStatus.Revealing);
   c.block([c.tx(c.solver, work.reveal(c.job(id)))]);

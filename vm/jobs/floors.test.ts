@@ -2,7 +2,7 @@
 // each floor are refused with its code and change nothing; terms exactly at every floor are accepted.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { checkJobTerms, disputeTermsFor, termFloors, FLOOR_REF, JOB_WINDOW_NAMES, type JobTerms, type TxPayload } from '../index.ts';
+import { checkJobTerms, disputeTermsFor, termFloors, FLOOR_REF, JOB_FLOORS, JOB_WINDOW_NAMES, type JobTerms, type TxPayload } from '../index.ts';
 import { validateSpec, canonicalSpecJson, type ModelSpec } from '../../ml-runtime/index.ts';
 import { TestChain, BALANCE, FEE } from '../../test/helpers/job-test-chain.ts';
 import { SPEC, terms } from '../../test/helpers/job-work.ts';
@@ -14,8 +14,9 @@ const BIG: ModelSpec = validateSpec({
   loss: 'categorical_crossentropy', optimizer: { type: 'sgd', learningRate: 0.1 }, batchSize: 64, steps: 400, checkpointInterval: 50,
 });
 
+/** Terms at every floor: the protocol minimums q = 16 draws and 5 seats, and the least stake, reward and windows for them. */
 function atFloors(spec: ModelSpec, over: Partial<JobTerms> = {}): JobTerms {
-  const t = terms({ spec: utf8(canonicalSpecJson(spec)), q: 4, committeeSize: 3, bounty: 10_000n, dispute: disputeTermsFor(spec, { bond: 700n, demandFee: 30n }), ...over });
+  const t = terms({ spec: utf8(canonicalSpecJson(spec)), q: JOB_FLOORS.minQ, committeeSize: JOB_FLOORS.minCommitteeSize, bounty: 10_000n, dispute: disputeTermsFor(spec, { bond: 700n, demandFee: 30n }), ...over });
   const f = termFloors(spec, t);
   return { ...t, solverStake: f.solverStake, attestReward: f.attestReward, windows: { ...f.windows }, dispute: { ...t.dispute, window: f.dispute.window, move: f.dispute.move } };
 }
@@ -53,6 +54,8 @@ test('JobSubmit below each floor is refused with its code and changes nothing; e
   const base = atFloors(BIG);
   const submit = (t: JobTerms): TxPayload => ({ kind: 'job-submit', terms: t });
   const below: Array<[string, JobTerms, string]> = [
+    ['q', { ...base, q: JOB_FLOORS.minQ - 1 }, 'JOB_Q_TOO_LOW'],
+    ['committeeSize', { ...base, committeeSize: JOB_FLOORS.minCommitteeSize - 1 }, 'JOB_COMMITTEE_TOO_SMALL'],
     ['solverStake', { ...base, solverStake: base.solverStake - 1n }, 'JOB_STAKE_TOO_LOW'],
     ['attestReward', { ...base, attestReward: base.attestReward - 1n }, 'JOB_REWARD_TOO_LOW'],
     ...JOB_WINDOW_NAMES.filter((n) => n !== 'challengeDelay').map((n): [string, JobTerms, string] => [`windows.${n}`, { ...base, windows: { ...base.windows, [n]: base.windows[n] - 1 } }, 'JOB_WINDOW_TOO_SHORT']),
@@ -74,7 +77,7 @@ test('JobSubmit below each floor is refused with its code and changes nothing; e
   assert.equal(r.block.txs.length, 1, 'terms exactly at every floor are accepted');
   assert.equal(c.state.activeJobs.length, 1);
   assert.equal(c.balance(c.submitter), before - base.bounty - base.attestReward - FEE);
-  assert.equal(before, BALANCE, 'the nine refusals cost the submitter nothing, not even a fee');
+  assert.equal(before, BALANCE, 'the eleven refusals cost the submitter nothing, not even a fee');
 });
 
 test('each floor error says the floor and how to meet it', () => {

@@ -1,7 +1,7 @@
 // Whole jobs on a real chain with real training: paid, slashed for a mismatch, deterministic.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { EventKind, JobStatus, JOB_STATUS_NAMES, type Job } from '../index.ts';
+import { EventKind, JobStatus, JOB_STATUS_NAMES, memberSegments, seatCount, type Job } from '../index.ts';
 import { validateSpec } from '../../ml-runtime/index.ts';
 import { TestChain, BALANCE, FEE } from '../../test/helpers/job-test-chain.ts';
 import { runJob, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
@@ -17,43 +17,56 @@ const ev = (kind: number, address: Uint8Array, amount: bigint, counterparty: Uin
 
 let honestRoots: string[] = [];
 
-test('an honest job is finalized and paid exactly; a member that did not attest gets nothing', () => {
+const membersOf = (c: TestChain, j: Job) => c.validators.filter((v) => j.committee.some((m) => same(m.address, v.address)));
+
+/** A member whose silence still leaves a quorum (all segments covered, 2/3 of the seats), fewest seats first; null if none. */
+function spareMember(c: TestChain, j: Job) {
+  const ms = membersOf(c, j).sort((a, b) => seatCount(j, a.address) - seatCount(j, b.address));
+  return ms.find((lazy) => {
+    const rest = ms.filter((v) => v !== lazy);
+    const covered = new Set(rest.flatMap((v) => memberSegments(j, v.address)));
+    const seats = rest.reduce((n, v) => n + seatCount(j, v.address), 0);
+    return j.segments.every((x) => covered.has(x)) && 3 * seats >= 2 * j.seats.length;
+  }) ?? null;
+}
+
+test('an honest job is finalized and paid exactly per seat; a member that did not attest gets nothing and pays its penalty', () => {
   const c = new TestChain();
   const supply = c.supply();
-  const lazy = c.validators[2]!;
-  const { id, work, last, revealed } = runJob(c, { attesters: (j) => c.validators.filter((v) => v !== lazy && j.committee.some((m) => same(m.address, v.address))) });
+  let lazy = null as ReturnType<typeof spareMember>;
+  const { id, work, last, revealed } = runJob(c, { attesters: (j) => { lazy = spareMember(c, j); return membersOf(c, j).filter((v) => v !== lazy); } });
   const job: Job = c.job(id);
   assert.deepEqual(revealed.blockEvents, [], 'nothing is paid at the provisional verdict');
-
   assert.equal(job.status, JobStatus.Finalized);
   assert.equal(job.outcome, 'paid');
   assert.equal(job.endHeight, c.height);
   assert.equal(c.state.activeJobs.length, 0, 'an ended job leaves the active index');
-  assert.equal(job.committee.length, 4, 'every validator is a candidate (the solver is not a validator)');
-  assert.deepEqual(job.committee.map((m) => m.stake), [...job.committee].map((m) => c.state.getValidator(m.address)!.stake));
-  assert.equal(job.attestations.length, 3);
-  assert.ok(job.segments.length >= 1 && job.segments.length <= 3 && job.segments.every((j) => j >= 0 && j < 4));
+  assert.equal(job.seats.length, 5);
+  assert.equal(job.pool.length, 4, 'every validator is in the pool (the solver is not a validator)');
+  assert.deepEqual(job.committee.map((m) => m.stake), job.committee.map((m) => job.pool.find((p) => same(p.address, m.address))!.stake));
   assert.equal(bytesToHex(job.commitment!.finalChunkRoot), bytesToHex(work.trace.checkpoints.at(-1)!.chunkRoot), 'the proven model is recorded');
   assert.equal(job.daPeer, DA_PEER);
   assert.deepEqual(job.daAddrs, DA_ADDRS);
   assert.deepEqual(statuses(c, id), ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'provisional', 'finalized:paid']);
   assert.equal(job.verdict, 'paid');
   assert.equal(job.endHeight, job.windowEnd, 'paid when the dispute window closes, not at the reveal');
-
-  // 1000 split among 3 matching attesters: 333 each, 1 back to the submitter
-  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 10_000n - 1_000n + 1n);
+  // 1000 / 5 seats = 200 per seat to each attester; the silent member's seats go back to the submitter
+  const attesters = membersOf(c, job).filter((v) => v !== lazy);
+  const paid = attesters.reduce((a, v) => a + 200n * BigInt(seatCount(job, v.address)), 0n);
+  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 10_000n - paid);
   assert.equal(c.balanceNet(c.solver), BALANCE - 4n * FEE + 10_000n, 'bounty paid, bond returned; accept, commit, open, reveal fees');
   for (const v of c.validators) {
-    assert.equal(c.balanceNet(v), v === lazy ? BALANCE : BALANCE - FEE + 333n, `${v.name}`);
+    const mine = attesters.includes(v) ? BALANCE - FEE + 200n * BigInt(seatCount(job, v.address)) : BALANCE;
+    assert.equal(c.balanceNet(v), mine, v.name);
   }
-  assert.equal(c.supply(), supply, 'nothing is burned when a job is paid');
-
-  const rewarded = c.validators.filter((v) => v !== lazy).map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
+  const penalty = lazy === null ? 0n : 400n * BigInt(seatCount(job, (lazy as { address: Uint8Array }).address));
+  assert.equal(c.supply(), supply - penalty, 'only a silent member\'s penalty is burned');
+  const rewarded = attesters.map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
   assert.deepEqual(last.blockEvents, [
     ev(EventKind.JobPayout, c.solver.address, 10_000n, c.submitter.address),
     ev(EventKind.JobRefund, c.solver.address, 5_000n),
-    ...rewarded.map((a) => ev(EventKind.JobReward, a, 333n)),
-    ev(EventKind.JobRefund, c.submitter.address, 1n),
+    ...rewarded.map((a) => ev(EventKind.JobReward, a, 200n * BigInt(seatCount(job, a)))),
+    ...(1000n - paid > 0n ? [ev(EventKind.JobRefund, c.submitter.address, 1000n - paid)] : []),
   ]);
   assert.deepEqual(last.jobUpdates, [{ jobId: id, status: JobStatus.Finalized, outcome: 'paid' }]);
   honestRoots = c.roots;
@@ -74,15 +87,14 @@ test('escrow and bond are receipt events of the transactions that take them', ()
 test('two independent runs of the same job reach identical state roots at every height', () => {
   assert.ok(honestRoots.length > 10);
   const c = new TestChain();
-  const lazy = c.validators[2]!;
-  runJob(c, { attesters: (j) => c.validators.filter((v) => v !== lazy && j.committee.some((m) => same(m.address, v.address))) });
+  runJob(c, { attesters: (j) => { const lazy = spareMember(c, j); return membersOf(c, j).filter((v) => v !== lazy); } });
   assert.deepEqual(c.roots, honestRoots);
   const other = new TestChain('another beacon');
   runJob(other);
   assert.notEqual(other.roots.at(-1), honestRoots.at(-1), 'a different beacon gives a different seed and challenge');
 });
 
-test('a solver that trained with another learning rate is slashed; the members that caught it share the reward and half the bond', () => {
+test('a solver that trained with another learning rate is slashed; the members that caught it share the reward per seat and half the bond', () => {
   const c = new TestChain();
   const supply = c.supply();
   const wrong = validateSpec({ ...SPEC, optimizer: { type: 'sgd', learningRate: 0.1 } });
@@ -90,21 +102,23 @@ test('a solver that trained with another learning rate is slashed; the members t
   const job = c.job(id);
   assert.equal(job.status, JobStatus.Slashed);
   assert.equal(job.outcome, 'mismatch');
-  assert.equal(job.attestations.length, 4);
+  const members = membersOf(c, job);
+  assert.equal(job.attestations.length, members.length);
+  const n = BigInt(members.length);
+  const share = 2_500n / n;
   assert.equal(c.balanceNet(c.solver), BALANCE - 4n * FEE - 5_000n, 'the bond is lost');
-  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back');
-  // the reward (1000) and half the bond (2500) are split among the four members who caught it
-  for (const v of c.validators) assert.equal(c.balanceNet(v), BALANCE - FEE + 250n + 625n, v.name);
-  assert.equal(c.supply(), supply - 2_500n, 'the other half of the bond is burned');
-  assert.deepEqual(last.blockEvents[0], ev(EventKind.JobSlash, c.solver.address, 2_500n));
-  const sorted = [...c.validators].map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
-  assert.deepEqual(last.blockEvents.slice(1, 5), sorted.map((a) => ev(EventKind.JobSlashShare, a, 625n, c.solver.address)));
+  assert.equal(c.balanceNet(c.submitter), BALANCE - FEE - 1_000n, 'the bounty comes back; all five seats caught it');
+  for (const v of members) assert.equal(c.balanceNet(v), BALANCE - FEE + 200n * BigInt(seatCount(job, v.address)) + share, v.name);
+  assert.equal(c.supply(), supply - (5_000n - share * n), 'the rest of the bond is burned');
+  assert.deepEqual(last.blockEvents[0], ev(EventKind.JobSlash, c.solver.address, 5_000n - share * n));
+  const sorted = members.map((v) => v.address).sort((a, b) => bytesToHex(a).localeCompare(bytesToHex(b)));
+  assert.deepEqual(last.blockEvents.slice(1, 1 + members.length), sorted.map((a) => ev(EventKind.JobSlashShare, a, share, c.solver.address)));
   assert.deepEqual(statuses(c, id).slice(-2), ['provisional', 'slashed:mismatch']);
 });
 
 test('the attest window closes in the block where the last member attests, and runs to its deadline otherwise', () => {
   const c = new TestChain();
-  const members = (ch: TestChain, j: Job) => ch.validators.filter((v) => j.committee.some((m) => same(m.address, v.address)));
+  const members = membersOf;
   // all members attest in one block: revealing starts at that very height
   const all = runJob(c, { terms: terms({ windows: { ...terms().windows, attest: 40 } }), attesters: (j) => members(c, j) });
   const a = c.job(all.id);
@@ -115,7 +129,7 @@ test('the attest window closes in the block where the last member attests, and r
   assert.ok(a.endHeight - a.attestations[0]!.height < 40n, 'did not wait for the 40-block window');
   // one member silent: the phase lasts the whole window
   const c2 = new TestChain();
-  const some = runJob(c2, { terms: terms({ windows: { ...terms().windows, attest: 40 } }), attesters: (j) => members(c2, j).slice(1) });
+  const some = runJob(c2, { terms: terms({ windows: { ...terms().windows, attest: 40 } }), attesters: (j) => { const lazy = spareMember(c2, j); assert.ok(lazy, 'a member whose silence keeps the quorum'); return members(c2, j).filter((v) => v !== lazy); } });
   const b = c2.job(some.id);
   assert.equal(b.status, JobStatus.Finalized);
   const openedAt = b.attestations[0]!.height - 1n;

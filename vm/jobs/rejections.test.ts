@@ -113,6 +113,8 @@ test('each phase transaction is refused out of turn, from the wrong sender, or w
   c.block([c.tx(member, { kind: 'job-attest', jobId: id, digest: digestFor(opened, member.address, r) })]);
   assert.equal(c.rejection(member, { kind: 'job-attest', jobId: id, digest: digestFor(opened, member.address, r) }), 'JOB_ALREADY_ATTESTED');
   assert.equal(c.rejection(c.solver, work.reveal(opened)), 'JOB_WRONG_STATUS', 'no reveal during the attest window');
+  // the rest of the committee attests too, so the quorum holds
+  c.block(members(c, opened).filter((v) => v !== member).map((v) => c.tx(v, { kind: 'job-attest', jobId: id, digest: digestFor(opened, v.address, r) })));
 
   c.until(id, (j) => j.status === JobStatus.Revealing);
   const rv = c.job(id);
@@ -150,6 +152,9 @@ test('openings must end at the committed final state; reveals must agree with th
   c.block([c.tx(c.solver, { ...wb.commit(), traceRoot: traceRoot(forged) })]);
   c.until(b, (j) => j.status === JobStatus.Challenged);
   c.block([c.tx(c.solver, wb.open(c.job(b)))]);
+  const ob = c.job(b);
+  const rb = replay(ob, wb);
+  c.block(members(c, ob).map((v) => c.tx(v, { kind: 'job-attest', jobId: b, digest: digestFor(ob, v.address, rb) })));
   c.until(b, (j) => j.status === JobStatus.Revealing);
   const items = wb.revealItems(c.job(b), forged);
   assert.equal(c.rejection(c.solver, wb.reveal(c.job(b), items.slice(-1))), 'JOB_REVEAL_INCONSISTENT');

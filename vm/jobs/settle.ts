@@ -4,6 +4,7 @@
 import { EventKind, JobOutcome, type ChainEvent, type Job } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
 import { jobSteps } from './terms.ts';
+import { seatCount } from './assignment.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 export function pay(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kind'], to: Uint8Array, amount: bigint, counterparty: Uint8Array | null = null): void {
@@ -13,12 +14,21 @@ export function pay(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kin
   events.push({ kind, address: to, counterparty, amount });
 }
 
-/** `amount / n` to each of `to` with event `kind`; returns what is left over. */
-function share(o: StateOverlay, events: ChainEvent[], kind: ChainEvent['kind'], to: readonly Uint8Array[], amount: bigint, counterparty: Uint8Array | null = null): bigint {
-  if (to.length === 0) return amount;
-  const each = amount / BigInt(to.length);
-  for (const a of to) pay(o, events, kind, a, each, counterparty);
-  return amount - each * BigInt(to.length);
+/**
+ * attestReward split per seat: each seat is worth ⌊attestReward / c⌋ (c = seats drawn, the committee
+ * size); each rewarded member gets that times the seats it holds, in `to` order. Returns what is left
+ * (the seats of unrewarded members and the remainder attestReward mod c), which goes to the submitter.
+ */
+function rewardSeats(o: StateOverlay, events: ChainEvent[], job: Job, to: readonly Uint8Array[], amount: bigint): bigint {
+  if (job.seats.length === 0) return amount;
+  const unit = amount / BigInt(job.seats.length);
+  let left = amount;
+  for (const a of distinct(to)) {
+    const v = unit * BigInt(seatCount(job, a));
+    pay(o, events, EventKind.JobReward, a, v);
+    left -= v;
+  }
+  return left;
 }
 
 /** Distinct addresses, first occurrence kept. */
@@ -41,11 +51,12 @@ const NONE: Settlement = { rewarded: [], bondShares: [] };
 /**
  * Pays out a job that ends with `outcome`. Event order: the solver's payout or slash (and bond
  * shares), its bond refund, attester rewards (in `rewarded` order), the submitter's refund.
- * - paid: bounty and bond to the solver, attestReward split among `rewarded`, remainder to the submitter.
+ * - paid: bounty and bond to the solver, attestReward per seat to `rewarded` (rewardSeats), the rest to the submitter.
  * - diverged at t of T: bond back to the solver, floor(bounty·t / 2T) paid for the work, the rest refunded.
  * - slashed (any outcome): floor(bond / 2) split among `bondShares` (floor each), the rest of the bond
- *   burned; attestReward split among `rewarded`; bounty and remainders to the submitter.
- * - expired: bounty + reward to the submitter.
+ *   burned; attestReward per seat to `rewarded`; bounty and the rest to the submitter.
+ * - expired (no solver): bounty + reward to the submitter.
+ * - no-quorum (no committee reached a quorum): bond back to the solver, bounty + reward to the submitter; nobody else is paid.
  */
 export function settleJob(o: StateOverlay, job: Job, outcome: string, s: Settlement = NONE): ChainEvent[] {
   const events: ChainEvent[] = [];
@@ -58,8 +69,13 @@ export function settleJob(o: StateOverlay, job: Job, outcome: string, s: Settlem
   if (outcome === JobOutcome.Paid) {
     pay(o, events, EventKind.JobPayout, solver, bounty, job.submitter);
     pay(o, events, EventKind.JobRefund, solver, solverStake);
-    const left = share(o, events, EventKind.JobReward, s.rewarded, attestReward);
+    const left = rewardSeats(o, events, job, s.rewarded, attestReward);
     pay(o, events, EventKind.JobRefund, job.submitter, left);
+    return events;
+  }
+  if (outcome === JobOutcome.NoQuorum) {
+    pay(o, events, EventKind.JobRefund, solver, solverStake);
+    pay(o, events, EventKind.JobRefund, job.submitter, bounty + attestReward);
     return events;
   }
   if (outcome === JobOutcome.Diverged) {
@@ -77,7 +93,7 @@ export function settleJob(o: StateOverlay, job: Job, outcome: string, s: Settlem
   const burned = solverStake - each * BigInt(recipients.length);
   if (burned > 0n) events.push({ kind: EventKind.JobSlash, address: solver, counterparty: null, amount: burned });
   for (const a of recipients) pay(o, events, EventKind.JobSlashShare, a, each, solver);
-  const left = share(o, events, EventKind.JobReward, distinct(s.rewarded), attestReward);
+  const left = rewardSeats(o, events, job, s.rewarded, attestReward);
   pay(o, events, EventKind.JobRefund, job.submitter, bounty + left);
   return events;
 }

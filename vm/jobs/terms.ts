@@ -2,7 +2,7 @@
 // directly, not ml-runtime/index.ts, so that validating a block never loads tfjs.
 import { canonicalSpecJson, parseSpec, refereeCost, specShapes, type ModelSpec } from '../../ml-runtime/commitment/index.ts';
 import { VmError } from '../errors.ts';
-import { JOB_LIMITS, JOB_RUNTIMES, JOB_WINDOW_NAMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
+import { JOB_FLOORS, JOB_LIMITS, JOB_RUNTIMES, JOB_WINDOW_NAMES, type DisputeTerms, type Job, type JobTerms } from '../types/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 import { checkTermFloors } from './floors.ts';
 
@@ -74,6 +74,11 @@ export function checkJobTerms(t: JobTerms): void {
   range('datasetSize', t.datasetSize, 1, JOB_LIMITS.maxDatasetSize);
   range('q', t.q, 1, JOB_LIMITS.maxQ);
   range('committeeSize', t.committeeSize, 1, JOB_LIMITS.maxCommitteeSize);
+  // protocol floors (docs/jobs.md §3): below them a minority stake or a lucky cheat decides too often
+  if (t.q < JOB_FLOORS.minQ) throw new VmError('JOB_Q_TOO_LOW', `terms.q: ${t.q} is below the protocol minimum ${JOB_FLOORS.minQ}`);
+  if (t.committeeSize < JOB_FLOORS.minCommitteeSize) {
+    throw new VmError('JOB_COMMITTEE_TOO_SMALL', `terms.committeeSize: ${t.committeeSize} seats is below the protocol minimum ${JOB_FLOORS.minCommitteeSize}`);
+  }
   for (const name of JOB_WINDOW_NAMES) range(`windows.${name}`, t.windows[name], 1, JOB_LIMITS.maxWindow);
   range('windows.challengeDelay', t.windows.challengeDelay, JOB_LIMITS.minChallengeDelay, JOB_LIMITS.maxWindow);
   if (t.bounty === 0n) invalid('terms.bounty: must be positive');

@@ -1,16 +1,17 @@
 // The end-of-block tick (docs/jobs.md §2, docs/disputes.md §5): after a block's transactions, every
 // running job is advanced by the height alone, so phases end even when nobody sends a transaction.
 
-import { JobOutcome, JobStatus, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
+import { JOB_FLOORS, JobOutcome, JobStatus, type ChainEvent, type Job, type JobStatusTag, type JobUpdate } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
-import { jobSeed, sampleSegments, selectCommittee } from './challenge.ts';
+import { drawSeats, jobSeed, sampleSegments } from './challenge.ts';
+import { penaliseSilent, quorumStep, unionSorted } from './quorum.ts';
 import { judgeJob } from './judge.ts';
 import { requiredRanges, segmentCount } from '../../ml-runtime/commitment/index.ts';
 import { distinct, settleJob, type Settlement } from './settle.ts';
 import { jobSteps } from './terms.ts';
 import { catchers, DEMANDABLE, isOpen } from './dispute-rules.ts';
 import { lapsedDemands, refundOpen, tickDisputes } from './dispute-tick.ts';
-import { compareBytes } from '../../primitives/index.ts';
+import { compareBytes, equalBytes } from '../../primitives/index.ts';
 
 /** True once every required trace range has been revealed. */
 export function allRevealed(job: Job): boolean {
@@ -20,8 +21,9 @@ export function allRevealed(job: Job): boolean {
 }
 
 /**
- * Advances each job of the active index (ascending id) at height H with beacon_H (the beacon after
- * this block). Returns the block events (money of ended jobs and decided disputes) and the status
+ * Advances each job of the active index (ascending id) at height H. The seed uses beacon_H (the
+ * beacon after this block); segments and seats use beacon_{H-1} (o.base.beacon, the parent state's),
+ * which nothing in block H (its transactions, its proposer or round) can change. Returns the block events (money of ended jobs and decided disputes) and the status
  * changes, in order.
  */
 export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[]; updates: JobUpdate[] } {
@@ -29,6 +31,7 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
   const updates: JobUpdate[] = [];
   const ended: Uint8Array[] = [];
   const beacon = o.beacon;
+  const parentBeacon = o.base.beacon;
   const set = (job: Job, patch: Partial<Job>): Job => {
     const next = { ...job, ...patch };
     o.setJob(next);
@@ -69,8 +72,9 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
           const { T, k } = jobSteps(job.terms);
           set(job, {
             status: JobStatus.Challenged,
-            segments: sampleSegments(job.id, beacon, job.terms.q, segmentCount(T, k)),
-            committee: selectCommittee(job.id, beacon, o.validatorList(), job.terms.committeeSize, job.solver),
+            segments: sampleSegments(job.id, parentBeacon, job.terms.q, segmentCount(T, k)),
+            ...drawSeats(job.id, parentBeacon, 0, job.pool, job.terms.committeeSize),
+            draws: 1,
             deadline: height + BigInt(job.terms.windows.open),
           });
         }
@@ -82,7 +86,22 @@ export function tickJobs(o: StateOverlay, height: bigint): { events: ChainEvent[
         // Once every member has attested nobody is left who could copy from the reveal, so the
         // window closes early; otherwise it runs to its deadline.
         if (height >= job.deadline || job.attestations.length >= job.committee.length) {
-          set(job, { status: JobStatus.Revealing, deadline: height + BigInt(job.terms.windows.reveal) });
+          const step = quorumStep(job, JOB_FLOORS.maxCommittees);
+          penaliseSilent(o, job, step.silent, events);
+          const silent = unionSorted(job.silent, step.silent);
+          if (step.kind === 'reveal') set(job, { status: JobStatus.Revealing, silent, deadline: height + BigInt(job.terms.windows.reveal) });
+          else if (step.kind === 'redraw') set(job, { status: JobStatus.Redrawing, silent, deadline: height + BigInt(job.terms.windows.challengeDelay) });
+          else end(set(job, { silent }), JobStatus.Expired, JobOutcome.NoQuorum, { rewarded: [], bondShares: [] });
+        }
+        break;
+      case JobStatus.Redrawing:
+        if (height >= job.deadline) {
+          // a fresh committee from the same pool without anyone ever silent, drawn from beacon_{H-1}
+          const pool = job.pool.filter((m) => !job.silent.some((x) => equalBytes(x, m.address)));
+          set(job, {
+            status: JobStatus.Attesting, ...drawSeats(job.id, parentBeacon, job.draws, pool, job.terms.committeeSize),
+            draws: job.draws + 1, attestations: [], deadline: height + BigInt(job.terms.windows.attest),
+          });
         }
         break;
       case JobStatus.Revealing:

@@ -4,7 +4,7 @@ import {
 
 import { VmError } from '../errors.ts';
 import {
-  JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES,
+  JOB_FLOORS, JOB_LIMITS, JOB_STATUS_NAMES, JobOutcome, DISPUTE_KIND_NAMES, DISPUTE_STAGE_NAMES,
   type Dispute, type DisputeKindTag, type DisputeStageTag, type DisputeWinnerTag, type Account, type ChainParams, type Job, type JobCommitment, type JobStatusTag, type UnbondingEntry, type Validator,
 } from '../types/index.ts';
 import { compareBytes, sha256 } from '../../primitives/index.ts';
@@ -79,7 +79,9 @@ const OUTCOMES: readonly string[] = ['', ...Object.values(JobOutcome)];
  *        acceptHeight, seed(nil | 32), commitment(nil | [traceRoot, checkpointsRoot, finalChunkRoot, finalStepHash, height]),
  *        challengeHeight, [segment...], [[address, stake]...], [[index, chunkRoot, stepHash]...],
  *        [[address, digest, height]...], [[from, [h...]]...], outcome, endHeight,
- *        verdict, windowEnd, divergedAt, [dispute...], [demand...]]       (docs/jobs.md §6, docs/disputes.md §7)
+ *        verdict, windowEnd, divergedAt, [dispute...], [demand...],
+ *        [[address, stake]...] (pool), [address...] (seats), draws, [address...] (silent)]   (docs/jobs.md §6, docs/disputes.md §7)
+ * (committee holds the current committee's distinct seat holders; pool, seats and silent were added in protocol v5)
  */
 export function encodeJob(j: Job): Uint8Array {
   const c = j.commitment;
@@ -90,6 +92,7 @@ export function encodeJob(j: Job): Uint8Array {
     j.openings.map((o) => [o.index, o.chunkRoot, o.stepHash]), j.attestations.map((a) => [a.address, a.digest, a.height]),
     j.reveals.map((r) => [r.from, r.hashes]), j.outcome, j.endHeight,
     j.verdict, j.windowEnd, j.divergedAt, j.disputes.map(disputeFields), j.demands.map((d) => [d.by, d.checkpoint, d.chunk, d.fee, d.height, d.deadline, d.answer]),
+    j.pool.map((m) => [m.address, m.stake]), j.seats, j.draws, j.silent,
   ]);
 }
 
@@ -148,8 +151,17 @@ function readDispute(v: unknown, path: string): Dispute {
 
 const M = 'CODEC_MALFORMED';
 
+function ascending(list: readonly Uint8Array[], path: string): void {
+  for (let i = 1; i < list.length; i++) if (compareBytes(list[i - 1]!, list[i]!) >= 0) throw new VmError(M, `${path}: addresses must be strictly ascending`);
+}
+
+function distinctSorted(list: readonly Uint8Array[]): Uint8Array[] {
+  const out = [...list].sort(compareBytes);
+  return out.filter((a, i) => i === 0 || compareBytes(out[i - 1]!, a) !== 0);
+}
+
 export function decodeJob(b: Uint8Array): Job {
-  const r = Reader.of(decodeCanonical(b, 'job'), 'job', 25, M);
+  const r = Reader.of(decodeCanonical(b, 'job'), 'job', 29, M);
   const id = r.bytes('id', 32);
   const submitter = r.bytes('submitter', 20);
   const tr = Reader.of(r.raw(), 'job.terms', JOB_TERMS_FIELDS, M);
@@ -174,10 +186,13 @@ export function decodeJob(b: Uint8Array): Job {
   }
   const challengeHeight = r.u64('challengeHeight');
   const segments = r.list('segments', 0, JOB_LIMITS.maxQ, (v, p) => expectU32(v, p, M));
-  const committee = r.list('committee', 0, JOB_LIMITS.maxCommitteeSize, (v, p) => {
+  for (let i = 1; i < segments.length; i++) if (segments[i - 1]! >= segments[i]!) throw new VmError(M, 'job.segments: must be strictly ascending');
+  const member = (v: unknown, p: string) => {
     const mr = Reader.of(v, p, 2, M);
     return { address: mr.bytes('address', 20), stake: mr.u64('stake') };
-  });
+  };
+  const committee = r.list('committee', 0, JOB_LIMITS.maxCommitteeSize, member);
+  ascending(committee.map((m) => m.address), 'job.committee');
   const openings = r.list('openings', 0, JOB_LIMITS.maxOpenings, (v, p) => {
     const or = Reader.of(v, p, 3, M);
     return { index: or.u32('index'), chunkRoot: or.bytes('chunkRoot', 32), stepHash: or.bytes('stepHash', 32) };
@@ -206,9 +221,25 @@ export function decodeJob(b: Uint8Array): Job {
     if (d.answer.length !== 0 && d.answer.length !== 32) throw new VmError(M, `${p}.answer: expected 0 or 32 bytes`);
     return d;
   });
+  const pool = r.list('pool', 0, JOB_LIMITS.maxPool, member);
+  ascending(pool.map((m) => m.address), 'job.pool');
+  if (pool.some((m) => m.stake === 0n)) throw new VmError(M, 'job.pool: a member has zero stake');
+  const seats = r.list('seats', 0, JOB_LIMITS.maxCommitteeSize, (v, p) => expectBytes(v, p, 20, M));
+  const draws = r.u32('draws');
+  if (draws > JOB_FLOORS.maxCommittees) throw new VmError(M, `job.draws: ${draws} is above ${JOB_FLOORS.maxCommittees}`);
+  const silent = r.list('silent', 0, JOB_LIMITS.maxPool, (v, p) => expectBytes(v, p, 20, M));
+  ascending(silent, 'job.silent');
+  // the committee is exactly the distinct seat holders, and they come from the pool
+  const holders = distinctSorted(seats);
+  if (holders.length !== committee.length || holders.some((a, i) => compareBytes(a, committee[i]!.address) !== 0)) {
+    throw new VmError(M, 'job.committee: not the distinct holders of job.seats');
+  }
+  if (committee.some((m) => !pool.some((x) => compareBytes(x.address, m.address) === 0 && x.stake === m.stake))) {
+    throw new VmError(M, 'job.committee: a member is not in job.pool with that stake');
+  }
   return {
     id, submitter, terms, status: status as JobStatusTag, submitHeight, deadline, solver, daPeer, daAddrs, acceptHeight, seed, commitment,
-    challengeHeight, segments, committee, openings, attestations, reveals, outcome, endHeight, verdict, windowEnd, divergedAt, disputes, demands,
+    challengeHeight, segments, pool, seats, committee, draws, silent, openings, attestations, reveals, outcome, endHeight, verdict, windowEnd, divergedAt, disputes, demands,
   };
 }
 

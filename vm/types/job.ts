@@ -16,11 +16,12 @@ export const JobStatus = {
   Provisional: 11, // the committee's verdict is in; anyone may dispute until windowEnd (docs/disputes.md)
   Diverged: 12, // the run became non-finite at divergedAt + 1 (proven by the referee); bond returned
   Diverging: 13, // JobDiverge landed; the referee checks that step divergedAt really is non-finite
+  Redrawing: 14, // the committee missed its quorum; a fresh one is drawn from the pool at `deadline`
 } as const;
 export type JobStatusTag = (typeof JobStatus)[keyof typeof JobStatus];
 export const JOB_STATUS_NAMES: Record<JobStatusTag, string> = {
   1: 'open', 2: 'accepted', 3: 'training', 4: 'committed', 5: 'challenged', 6: 'attesting', 7: 'revealing',
-  8: 'finalized', 9: 'slashed', 10: 'expired', 11: 'provisional', 12: 'diverged', 13: 'diverging',
+  8: 'finalized', 9: 'slashed', 10: 'expired', 11: 'provisional', 12: 'diverged', 13: 'diverging', 14: 'redrawing',
 };
 
 /**
@@ -35,7 +36,8 @@ export const JOB_LIMITS = {
   maxInterval: 64,
   maxDatasetSize: 1 << 20,
   maxQ: 64,
-  maxCommitteeSize: 16,
+  maxCommitteeSize: 16, // seats (terms.committeeSize); the distinct members are never more
+  maxPool: 1024, // validators a TraceCommit snapshots (the largest stakes when there are more)
   maxWindow: 10000,
   minChallengeDelay: 2,
   maxDaPeerLength: 128,
@@ -56,6 +58,19 @@ export const JOB_LIMITS = {
   maxSampleBytes: 1 << 20, // one sample's encoding
   maxSampleItems: 256, // samples per SampleSupply
 } as const;
+
+/**
+ * Protocol floors on the checking a job buys (docs/jobs.md §3): at least this many seats and segment
+ * draws, so a minority of stake cannot hold a committee and a cheat of a few segments is likely drawn.
+ */
+export const JOB_FLOORS = {
+  minCommitteeSize: 5, // seats (JOB_COMMITTEE_TOO_SMALL below)
+  minQ: 16, // segment draws (JOB_Q_TOO_LOW below)
+  maxCommittees: 3, // committees a job may draw before it ends `no-quorum`
+} as const;
+
+/** r: how many seats replay each sampled segment (docs/jobs.md §4; one honest replay suffices with disputes). */
+export const JOB_REPLICATION = 1;
 
 /** The runtimes a job may name: the det backend's version (ml-runtime/det DET_RUNTIME_VERSION; a test pins them equal). */
 export const JOB_RUNTIMES: readonly string[] = ['det-1'];
@@ -117,7 +132,7 @@ export interface JobOpening {
 
 export interface CommitteeMember {
   address: Uint8Array;
-  stake: bigint; // stake snapshot at challenge time
+  stake: bigint; // stake snapshot at TraceCommit time (job.pool)
 }
 
 export interface JobAttestation {
@@ -149,7 +164,15 @@ export interface Job {
   commitment: JobCommitment | null;
   challengeHeight: bigint; // 0 until committed (then commitHeight + challengeDelay)
   segments: number[]; // distinct sampled segment indices, ascending
-  committee: CommitteeMember[]; // ascending by address
+  /** Eligible validators when the trace was committed (stake > 0, not jailed, not the solver), ascending by address. */
+  pool: CommitteeMember[];
+  /** Holder of each seat of the current committee, in draw order (a member may hold several). */
+  seats: Uint8Array[];
+  /** The distinct seat holders of the current committee, ascending by address, with their pool stake. */
+  committee: CommitteeMember[];
+  draws: number; // committees drawn so far (1 after the challenge)
+  /** Members ever found silent at a quorum check (never drawn again for this job), ascending. */
+  silent: Uint8Array[];
   openings: JobOpening[]; // ascending by index
   attestations: JobAttestation[]; // ascending by address
   reveals: JobReveal[]; // ascending by from
@@ -169,7 +192,7 @@ export interface Job {
 /** Why a job ended. */
 export const JobOutcome = {
   Paid: 'paid', Mismatch: 'mismatch', NoCommit: 'no-commit', NoOpen: 'no-open', NoReveal: 'no-reveal', NoSolver: 'no-solver',
-  Fraud: 'fraud', NoData: 'no-data', Diverged: 'diverged', FalseDivergence: 'false-divergence',
+  Fraud: 'fraud', NoData: 'no-data', Diverged: 'diverged', FalseDivergence: 'false-divergence', NoQuorum: 'no-quorum',
 } as const;
 
 /** What changed for a job in a block (for RPC subscriptions and logs; not hashed). */

@@ -7,6 +7,7 @@ export const EventKind = {
   JobSlashShare: 13, // a share of a slashed solver bond, to a challenger or a catching member (counterparty: the solver)
   DisputeBond: 14, // a disputer's bond or a demander's fee, escrowed
   DisputeAward: 15, // the winner of a dispute gets the loser's bond or a share of a member's slash (counterparty: the loser)
+  LivenessPenalty: 16, // a silent committee member's stake burned (docs/jobs.md §4)
 } as const;
 export type EventKindTag = (typeof EventKind)[keyof typeof EventKind];
 

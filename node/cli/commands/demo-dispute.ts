@@ -89,7 +89,7 @@ export const command: CliCommand = {
       const train = loadDataset('mnist').train;
       const spec = new TextEncoder().encode(canonicalSpecJson(SPEC));
       const terms: JobTerms = {
-        spec, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: 1, committeeSize: 3,
+        spec, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: 16, committeeSize: 5,
         windows: { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 40, reveal: 60 },
         solverStake: 500n, bounty: 500n, attestReward: 300n, parent: null,
         dispute: disputeTermsFor(SPEC, { window: 80, move: 60, bond: 200n, demandFee: 5n }),

@@ -100,7 +100,7 @@ export const command: CliCommand = {
         return chainOk ? 0 : 1;
       }
 
-      const jobs = await demoJobs({ rpcUrl: node.rpcUrl!, dir, steps, committee: Math.min(3, validators), names, logger, say });
+      const jobs = await demoJobs({ rpcUrl: node.rpcUrl!, dir, steps, committee: 5, names, logger, say });
       const h = jobs.honest;
       const c = jobs.cheat;
       const needMatches = Math.min(2, h?.committee ?? 2);

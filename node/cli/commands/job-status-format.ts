@@ -14,8 +14,10 @@ const num = (v: unknown) => (typeof v === 'number' ? String(Number(v.toPrecision
 const optimizerText = (o: Record<string, unknown> | null) => (o ? `${String(o.type)}(${Object.entries(o).filter(([k]) => k !== 'type').map(([k, v]) => `${k}=${num(v)}`).join(', ')})` : '?');
 
 /**
- * Who gets what when the job ended, per docs/jobs.md §5 and docs/disputes.md §8 (vm/jobs/settle.ts),
- * computed from the terms, the attestations, the disputes and the demands: every amount floors.
+ * Who gets what when the job ended, per docs/jobs.md §5, docs/committee.md §7 and docs/disputes.md §8
+ * (vm/jobs/settle.ts), computed from the terms, the seats, the attestations, the disputes and the
+ * demands: every amount floors. The attest reward goes per seat: ⌊attestReward / seats drawn⌋ for each
+ * seat of a rewarded member; the rest (other seats, the remainder) to the submitter.
  */
 export function payoutLines(j: JobJson, a: AttJson): string[] {
   const t = j.terms;
@@ -23,13 +25,16 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
   const reward = BigInt(t.attestReward);
   const bond = BigInt(t.solverStake);
   const refunds = refundLine(j);
+  const unit = j.seats.length ? reward / BigInt(j.seats.length) : 0n;
+  const seatsOf = (addr: string) => BigInt(j.seats.filter((s) => s === addr).length);
+  const rewardOf = (addr: string) => unit * seatsOf(addr);
+  const seatText = (addr: string) => `${rewardOf(addr)} (${seatsOf(addr)} seat(s) × ${unit})`;
   if (j.status === 'finalized') {
     const matched = a.members.filter((m) => m.matched === true).map((m) => m.address);
-    const each = matched.length ? reward / BigInt(matched.length) : 0n;
-    const rest = reward - each * BigInt(matched.length);
+    const rest = reward - matched.reduce((n, m) => n + rewardOf(m), 0n);
     return [
-      `solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...matched.map((m) => `attester ${m}: ${each}`),
-      ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : []), ...refunds,
+      `solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...matched.map((m) => `attester ${m}: ${seatText(m)}`),
+      ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward of the other seats and the remainder)`] : []), ...refunds,
     ];
   }
   if (j.status === 'diverged') {
@@ -41,17 +46,20 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
     const { shares, rewarded } = slashRecipients(j, a);
     const each = shares.length ? bond / 2n / BigInt(shares.length) : 0n;
     const burned = bond - each * BigInt(shares.length);
-    const per = rewarded.length ? reward / BigInt(rewarded.length) : 0n;
-    const rest = reward - per * BigInt(rewarded.length);
+    const rest = reward - rewarded.reduce((n, r) => n + rewardOf(r), 0n);
     const who = [...shares.map((s) => s.address), ...rewarded.filter((r) => !shares.some((s) => s.address === r))];
     const lines = who.map((addr) => {
       const role = shares.find((s) => s.address === addr)?.role ?? 'catcher';
-      const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${per}`] : [])];
+      const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${seatText(addr)}`] : [])];
       return `${role} ${addr}: ${parts.join(' + ')}`;
     });
     return [`solver bond ${bond} lost: ${burned} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`, ...refunds];
   }
-  if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
+  if (j.status === 'expired') {
+    // no-quorum (v5): no committee reached a quorum; the solver did its part, so its bond comes back
+    const back = j.outcome === 'no-quorum' && j.solver ? [`solver ${j.solver}: bond ${bond} returned`] : [];
+    return [...back, `submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
+  }
   return [];
 }
 

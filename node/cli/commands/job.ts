@@ -1,7 +1,7 @@
 // `polchain job submit | status | list | dispute | disputes`: posts proof-of-learning jobs, shows them and their disputes over JSON-RPC
 // (docs/jobs.md for the protocol, docs/rpc.md "Jobs" for the methods).
 import { readFile } from 'node:fs/promises';
-import { checkJobTerms, disputeTermsFor, encodeTx, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, JOB_WINDOW_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
+import { checkJobTerms, disputeTermsFor, encodeTx, JOB_FLOORS, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, JOB_WINDOW_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
 import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
@@ -35,8 +35,8 @@ const SUBMIT_FLAGS: Options = {
   bounty: { type: 'string', arg: 'N', help: 'paid to an honest solver (escrowed now)' },
   reward: { type: 'string', arg: 'N', help: "split among committee members whose digest matches (default and least: the chain's floor for the spec, q and committee, docs/jobs.md §1)" },
   stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty; at least ceil(bounty / q))' },
-  q: { type: 'string', arg: 'N', help: `segments drawn for the committee to replay (default 4, at most the spec's segments; 1..${JOB_LIMITS.maxQ})` },
-  committee: { type: 'string', arg: 'N', help: `committee size (default 3; 1..${JOB_LIMITS.maxCommitteeSize})` },
+  q: { type: 'string', arg: 'N', help: `segment draws for the committee to replay (default and protocol minimum ${JOB_FLOORS.minQ}; at most ${JOB_LIMITS.maxQ})` },
+  committee: { type: 'string', arg: 'N', help: `committee seats (default and protocol minimum ${JOB_FLOORS.minCommitteeSize}; at most ${JOB_LIMITS.maxCommitteeSize})` },
   windows: { type: 'string', arg: 'LIST', help: "six block counts accept,commit,challengeDelay,open,attest,reveal (default 600,600,2,100,100,100, each raised to the chain's floor for the spec and q; given ones must meet it)" },
   'dispute-window': { type: 'string', arg: 'N', help: `blocks after the verdict in which anyone may dispute it or demand chunks (default ${DISPUTE_DEFAULTS.window}; raised to the chain's floor; at most ${JOB_LIMITS.maxWindow})` },
   'move-window': { type: 'string', arg: 'N', help: `blocks each party has for each move of a dispute or demand (default ${DISPUTE_DEFAULTS.move}; raised to the chain's floor; at most ${JOB_LIMITS.maxWindow})` },
@@ -182,8 +182,8 @@ async function submit(argv: string[]): Promise<number> {
   if (bounty === 0n) throw usageError('--bounty must be positive');
   const rewardFlag = values.reward === undefined ? undefined : parseAmount(values.reward as string, 'reward');
   const stakeFlag = values.stake === undefined ? undefined : parseAmount(values.stake as string, 'stake');
-  const qFlag = intFlag(values, 'q', 4, 1, JOB_LIMITS.maxQ);
-  const committeeSize = intFlag(values, 'committee', 3, 1, JOB_LIMITS.maxCommitteeSize);
+  const qFlag = intFlag(values, 'q', JOB_FLOORS.minQ, JOB_FLOORS.minQ, JOB_LIMITS.maxQ);
+  const committeeSize = intFlag(values, 'committee', JOB_FLOORS.minCommitteeSize, JOB_FLOORS.minCommitteeSize, JOB_LIMITS.maxCommitteeSize);
   const windowsFlag = values.windows === undefined ? undefined : parseWindows(values.windows as string);
   const disputeFlags = parseDisputeFlags(values);
   const parent = values.parent === undefined ? null : hex32(values.parent as string, '--parent', SUBMIT_USAGE);
@@ -201,10 +201,11 @@ async function submit(argv: string[]): Promise<number> {
   // Refused here, before anything is signed: the chain cannot see a dataset's shape, only its root,
   // so it would escrow the bounty for a job every solver skips until its accept window runs out.
   checkSpecFitsDataset(model, train);
-  // q counts draws with replacement; above the number of segments most draws repeat one already made.
+  // q counts draws with replacement; above the number of segments most draws repeat one already made
+  // (the protocol minimum is always allowed, whatever the segment count)
   const segments = segmentCount(model.steps, model.checkpointInterval);
-  const q = values.q === undefined ? Math.min(qFlag, segments) : qFlag;
-  if (q > segments) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${segments} or fewer`);
+  const q = qFlag;
+  if (q > Math.max(segments, JOB_FLOORS.minQ)) throw new NodeError('JOB_Q_TOO_LARGE', `--q ${q} exceeds the ${segments} segments of this spec (steps ${model.steps} / checkpointInterval ${model.checkpointInterval}); use --q ${Math.max(segments, JOB_FLOORS.minQ)} or fewer`);
   // the chain's floors (docs/jobs.md §1): defaults meet them, flags below them are refused here
   const floored = flooredTerms(model, { q, committeeSize, bounty }, {
     attestReward: rewardFlag, solverStake: stakeFlag, windows: windowsFlag, disputeWindow: disputeFlags.window, move: disputeFlags.move,

@@ -9,6 +9,7 @@ import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { canonicalSpecJson, datasetRoot, type Dataset, type ModelSpec } from '../../../ml-runtime/index.ts';
 import { bytesToHex, equalBytes, sha256, utf8 } from '../../../primitives/index.ts';
 import { replayAttestation } from './committee.ts';
+import { expectedDigest } from './reveal.ts';
 import type { JobPlan } from './plans.ts';
 import type { SimAccount } from './solver-runs.ts';
 
@@ -167,7 +168,7 @@ export class JobSim {
   terms(spec: ModelSpec, ds: Dataset, o: Partial<Omit<JobTerms, 'spec' | 'datasetRoot' | 'datasetSize'>> = {}): JobTerms {
     return {
       spec: utf8(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: this.registerDataset(ds), datasetSize: ds.count,
-      q: 4, committeeSize: 3, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null,
+      q: 16, committeeSize: 5, windows: { ...SIM_WINDOWS }, solverStake: 50_000n, bounty: 100_000n, attestReward: 1_200n, parent: null,
       dispute: disputeTermsFor(spec, { window: 2, move: 4 }), ...o,
     };
   }
@@ -295,7 +296,8 @@ export class JobSim {
         break;
       case JobStatus.Attesting:
         for (const m of job.committee) {
-          const k = hex(m.address);
+          // a redrawn committee attests afresh: what a member sent counts per committee (job.draws)
+          const k = `${job.draws}:${hex(m.address)}`;
           if (p.sent.attest.has(k) || job.attestations.some((a) => equalBytes(a.address, m.address))) continue;
           const behaviour = p.members?.(m.address) ?? 'replay';
           let digest: Uint8Array | null = null;
@@ -305,16 +307,12 @@ export class JobSim {
             const dt = process.cpuUsage(t0);
             const ms = (dt.user + dt.system) / 1000;
             p.verifyCpuMs += ms;
-            p.verifyByMember.set(k, (p.verifyByMember.get(k) ?? 0) + ms);
+            p.verifyByMember.set(hex(m.address), (p.verifyByMember.get(hex(m.address)) ?? 0) + ms);
             p.replayedSteps += a.steps;
-            if (a.unavailable && !solver.run(job.id).serving) {
-              // data the solver does not serve is demanded on chain, not reported UNAVAILABLE (docs/disputes.md §6)
-              const cp = job.segments.find((j) => j > 0);
-              if (cp !== undefined && !job.demands.some((d) => equalBytes(d.by, m.address))) {
-                p.sent.attest.add(k);
-                out.push(this.tx(this.accountOf(m.address), { kind: 'da-demand', jobId: job.id, checkpoint: cp, chunk: 0 }));
-              }
-              continue;
+            if (a.missing !== null && !job.demands.some((d) => equalBytes(d.by, m.address))) {
+              // data the solver does not serve is demanded on chain, and the UNAVAILABLE goes out in the
+              // same block so that it stands on a demand of the member's own (docs/da.md, docs/committee.md §6)
+              out.push(this.tx(this.accountOf(m.address), { kind: 'da-demand', jobId: job.id, checkpoint: a.missing, chunk: 0 }));
             }
             digest = a.digest;
           } else if (behaviour === 'unavailable') digest = UNAVAILABLE_DIGEST;
@@ -322,6 +320,20 @@ export class JobSim {
           if (!digest) continue; // lazy, or nothing to copy yet
           p.sent.attest.add(k);
           out.push(this.tx(this.accountOf(m.address), { kind: 'job-attest', jobId: job.id, digest }));
+        }
+        break;
+      case JobStatus.Provisional:
+        // an honest solver disputes every real digest that disagrees with its trace (node/solver
+        // job-defence): a member that did not replay cannot show a preimage and is proven wrong
+        if (p.strategy.kind === 'honest' && p.withhold === 'none' && p.defend !== false) {
+          const run = solver.run(job.id);
+          for (const a of job.attestations) {
+            const k = hex(a.address);
+            if (equalBytes(a.digest, UNAVAILABLE_DIGEST) || equalBytes(a.digest, expectedDigest(run, job, a.address))) continue;
+            if (p.sent.dispute.has(k) || job.disputes.some((d) => d.member && equalBytes(d.member, a.address))) continue;
+            p.sent.dispute.add(k);
+            out.push(this.tx(solver.account, { kind: 'dispute-open', jobId: job.id, target: 'attestation', segment: 0, member: a.address, hashes: [] }));
+          }
         }
         break;
       case JobStatus.Revealing:

@@ -20,7 +20,9 @@ export interface JobPlan {
   revealPayload?: (job: Job, run: SolverRun) => TxPayload | Promise<TxPayload>;
   /** the solver does nothing before this height (spreads jobs over blocks, hence over beacons) */
   notBefore?: bigint;
-  sent: { accept: boolean; commit: boolean; open: boolean; reveal: boolean; attest: Set<string> };
+  /** false: an honest solver does not dispute disagreeing attestations (default: it does) */
+  defend?: boolean;
+  sent: { accept: boolean; commit: boolean; open: boolean; reveal: boolean; attest: Set<string>; dispute: Set<string> };
   run: SolverRun | null;
   /** CPU time all replaying committee members spent on this job (fetch + decode + replay + digest) */
   verifyCpuMs: number;
@@ -29,9 +31,9 @@ export interface JobPlan {
   replayedSteps: number;
 }
 
-export function plan(jobId: Uint8Array, solver: Solver, strategy: Strategy = { kind: 'honest' }, extra: Partial<Pick<JobPlan, 'withhold' | 'members' | 'openPayload' | 'revealPayload' | 'notBefore'>> = {}): JobPlan {
+export function plan(jobId: Uint8Array, solver: Solver, strategy: Strategy = { kind: 'honest' }, extra: Partial<Pick<JobPlan, 'withhold' | 'members' | 'openPayload' | 'revealPayload' | 'notBefore' | 'defend'>> = {}): JobPlan {
   return {
     jobId, solver, strategy, withhold: 'none', ...extra,
-    sent: { accept: false, commit: false, open: false, reveal: false, attest: new Set() }, run: null, verifyCpuMs: 0, verifyByMember: new Map(), replayedSteps: 0,
+    sent: { accept: false, commit: false, open: false, reveal: false, attest: new Set(), dispute: new Set() }, run: null, verifyCpuMs: 0, verifyByMember: new Map(), replayedSteps: 0,
   };
 }

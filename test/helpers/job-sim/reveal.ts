@@ -1,7 +1,7 @@
 // A simulated solver's phase payloads from its run (JobOpen, JobReveal) with valid Merkle proofs over
 // what it committed, and the digest the chain expects from an attester, all by the real rules:
 // commitment/schedule.ts (required openings and ranges, segment bounds) and vm/jobs (the digest).
-import { attestationDigest, type Job, type JobOpenPayload, type JobRevealPayload } from '../../../vm/index.ts';
+import { attestationDigest, memberSegments, type Job, type JobOpenPayload, type JobRevealPayload } from '../../../vm/index.ts';
 import { checkpointLeaf, requiredOpenings, requiredRanges, segmentBounds, type TraceRange } from '../../../ml-runtime/index.ts';
 import { leafHash, merkleProof, merkleRangeProof } from '../../../primitives/index.ts';
 import type { SolverRun } from './run.ts';
@@ -40,7 +40,7 @@ export function revealOf(run: SolverRun, segments: readonly number[], ranges: re
  * the revealed leaves): lets tests predict which attesters match.
  */
 export function expectedDigest(run: SolverRun, job: Job, member: Uint8Array): Uint8Array {
-  const segHashes = job.segments.map((j) => {
+  const segHashes = memberSegments(job, member).map((j) => {
     const { from, to } = segmentBounds(run.T, run.k, j);
     return run.stepHashes.slice(from + 1, to + 1);
   });
