@@ -3,8 +3,9 @@
 // reach the same state root, receipts and job updates. No consensus hooks: beacon signatures are
 // arbitrary 96-byte strings, which is what makes each beacon (and so each challenge) unpredictable here.
 import assert from 'node:assert/strict';
-import { applyBlock, buildBlock, commitBlock, createGenesisState, decodeBlock, encodeBlock, encode, signTxBytes, isVmError, type BlockContext, type BlockResult, type ChainParams, type ChainState, type Job, type JobUpdate, type TxPayload } from '../../vm/index.ts';
+import { applyBlock, buildBlock, commitBlock, createGenesisState, decodeBlock, encodeBlock, encode, signBlsPop, signTxBytes, isVmError, type StakePayload, type BlockContext, type BlockResult, type ChainParams, type ChainState, type Job, type JobUpdate, type TxPayload } from '../../vm/index.ts';
 import { sha256, bytesToHex, publicKeyFromSeed, addressFromPublicKey, concatBytes } from '../../primitives/index.ts';
+import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
 
 export interface Acct { name: string; seed: Uint8Array; address: Uint8Array }
 
@@ -14,6 +15,13 @@ export function acct(name: string): Acct {
 }
 
 export const CHAIN_ID = 'polchain-jobs-test';
+
+/** A stake of `amount` by `a` with its own consensus and BLS keys and the BLS proof of possession the chain checks. */
+export function stakeOf(a: Acct, amount: bigint): StakePayload {
+  const blsSecret = blsSecretFromSeed(a.seed);
+  const blsKey = blsPublicKey(blsSecret);
+  return { kind: 'stake', consensusKey: publicKeyFromSeed(a.seed), blsKey, amount, blsPop: signBlsPop(blsSecret, CHAIN_ID, a.address, blsKey) };
+}
 export const PARAMS: ChainParams = {
   unbondingPeriod: 10n, minFee: 1n, minStake: 100n, maxTxBytes: 65536, maxBlockTxs: 1000, maxBlockBytes: 4 << 20, slashFractionBps: 500,
 };

@@ -1,10 +1,10 @@
 // Issue 11 on the real vm: a committee nobody in the drawing block can steer, and silence that never
-// pays. Next to each test: the change that removes its defence and must make it fail (reasoned from
-// the code; the mutation runs themselves are still to be done).
+// pays. Next to each test: the change that removes its defence and makes it fail (each was run: drawing
+// from o.beacon, from the live validator list, a quorum that always holds, no penalty).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventKind, JobOutcome, JobStatus, JOB_FLOORS, livenessPenalty, memberSegments, seatCount, type Job } from '../index.ts';
-import { TestChain, acct, BALANCE, type Acct } from '../../test/helpers/job-test-chain.ts';
+import { TestChain, acct, stakeOf, BALANCE, type Acct } from '../../test/helpers/job-test-chain.ts';
 import { acceptAndTrain, submit } from '../../test/helpers/job-flow.ts';
 import { digestFor, replay, terms, useDet } from '../../test/helpers/job-work.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
@@ -19,7 +19,7 @@ function bigChain(n: number, salt = ''): { c: TestChain; extra: Acct[] } {
   const c = new TestChain(salt);
   const extra = Array.from({ length: n }, (_, i) => acct(`extra ${i}`));
   c.block(extra.map((a) => c.tx(c.other, { kind: 'transfer', to: a.address, amount: 1_000_000n })));
-  c.block(extra.map((a, i) => c.tx(a, { kind: 'stake', consensusKey: sha256(Uint8Array.of(1, i)), blsKey: new Uint8Array(48).fill(100 + i), amount: 100_000n })));
+  c.block(extra.map((a) => c.tx(a, stakeOf(a, 100_000n))));
   return { c, extra };
 }
 
@@ -42,7 +42,7 @@ test('stake added in the block that draws the committee has no effect on it (the
     const whale = acct('whale');
     c.block([c.tx(c.other, { kind: 'transfer', to: whale.address, amount: 500_000_000n })]);
     const id = committedFake(c);
-    const stake = c.tx(whale, { kind: 'stake', consensusKey: sha256(Uint8Array.of(7)), blsKey: new Uint8Array(48).fill(77), amount: 400_000_000n });
+    const stake = c.tx(whale, stakeOf(whale, 400_000_000n));
     c.block(variant === 'in block D' ? [stake] : []);
     const j = c.job(id);
     assert.equal(j.status, JobStatus.Challenged);
