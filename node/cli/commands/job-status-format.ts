@@ -23,12 +23,14 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
   const reward = BigInt(t.attestReward);
   const bond = BigInt(t.solverStake);
   const refunds = refundLine(j);
+  // the attest reward is paid per seat (vm/jobs/settle.ts rewardSeats): ⌊reward / seats⌋ times the seats a member holds
+  const seatReward = (addr: string) => (j.seats.length ? reward / BigInt(j.seats.length) : 0n) * BigInt(j.seats.filter((x) => x === addr).length);
+  const rewardsTo = (list: string[]) => list.reduce((sum, m) => sum + seatReward(m), 0n);
   if (j.status === 'finalized') {
     const matched = a.members.filter((m) => m.matched === true).map((m) => m.address);
-    const each = matched.length ? reward / BigInt(matched.length) : 0n;
-    const rest = reward - each * BigInt(matched.length);
+    const rest = reward - rewardsTo(matched);
     return [
-      `solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...matched.map((m) => `attester ${m}: ${each}`),
+      `solver ${j.solver}: bounty ${bounty} + bond ${bond} returned`, ...matched.map((m) => `attester ${m}: ${seatReward(m)}`),
       ...(rest > 0n ? [`submitter ${j.submitter}: ${rest} (attest reward remainder)`] : []), ...refunds,
     ];
   }
@@ -41,17 +43,20 @@ export function payoutLines(j: JobJson, a: AttJson): string[] {
     const { shares, rewarded } = slashRecipients(j, a);
     const each = shares.length ? bond / 2n / BigInt(shares.length) : 0n;
     const burned = bond - each * BigInt(shares.length);
-    const per = rewarded.length ? reward / BigInt(rewarded.length) : 0n;
-    const rest = reward - per * BigInt(rewarded.length);
+    const rest = reward - rewardsTo(rewarded);
     const who = [...shares.map((s) => s.address), ...rewarded.filter((r) => !shares.some((s) => s.address === r))];
     const lines = who.map((addr) => {
       const role = shares.find((s) => s.address === addr)?.role ?? 'catcher';
-      const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${per}`] : [])];
+      const parts = [...(shares.some((s) => s.address === addr) ? [`${each} of the bond`] : []), ...(rewarded.includes(addr) ? [`attest reward ${seatReward(addr)}`] : [])];
       return `${role} ${addr}: ${parts.join(' + ')}`;
     });
     return [`solver bond ${bond} lost: ${burned} burned`, ...lines, `submitter ${j.submitter}: bounty ${bounty}${rest > 0n ? ` + attest reward ${rest}` : ''} refunded`, ...refunds];
   }
-  if (j.status === 'expired') return [`submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
+  if (j.status === 'expired') {
+    // no committee reached a quorum: the solver did its part, so its bond comes back (vm settleJob)
+    const solver = j.outcome === 'no-quorum' && j.solver ? [`solver ${j.solver}: bond ${bond} returned (no quorum)`] : [];
+    return [...solver, `submitter ${j.submitter}: bounty ${bounty} + attest reward ${reward} refunded`];
+  }
   return [];
 }
 
