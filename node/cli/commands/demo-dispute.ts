@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { disputeTermsFor, encodeTx, signTx, type JobTerms } from '../../../vm/index.ts';
+import { disputeTermsFor, encodeTx, JOB_FLOORS, signTx, termFloors, type JobTerms } from '../../../vm/index.ts';
 import { devAccount } from '../../../genesis/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, validateSpec, segmentCount } from '../../../ml-runtime/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
@@ -29,17 +29,23 @@ const N = 4;
 const SUBMITTER = 1;
 const CHEAT = 6;
 const WATCHER = 7;
-/** MLP 784-32-10 on MNIST, 96 steps, a checkpoint every 4: 24 segments, one sampled. */
+/**
+ * MLP 784-32-10 on MNIST, 200 steps, a checkpoint every 4: 50 segments, of which the protocol's
+ * q = 16 draws sample at most 16 (docs/committee.md), so most are left to watchtowers.
+ */
 const SPEC = validateSpec({
   format: 'polchain/model-spec/v1', inputShape: [784],
   layers: [{ type: 'dense', units: 32, activation: 'relu' }, { type: 'dense', units: 10, activation: 'softmax' }],
   loss: 'categorical_crossentropy', optimizer: { type: 'adam', learningRate: 0.003, beta1: 0.9, beta2: 0.999, epsilon: 1e-7 },
-  batchSize: 32, steps: 96, checkpointInterval: 4,
+  batchSize: 32, steps: 200, checkpointInterval: 4,
 });
 const SEGMENTS = segmentCount(SPEC.steps, SPEC.checkpointInterval);
-/** The segment the cheating solver fakes (one step inside it); the sample draws it with probability 1/24. */
+/** The segment the cheating solver fakes (one step inside it); q = 16 draws sample it with probability 1 - (49/50)^16 ≈ 28%. */
 const FAKED = SEGMENTS - 2;
-const ATTEMPTS = 4;
+const Q = JOB_FLOORS.minQ;
+const SEATS = JOB_FLOORS.minCommitteeSize;
+/** Jobs until one whose sample missed the fake: all drawing it has probability 0.28^5 ≈ 0.2%. */
+const ATTEMPTS = 5;
 const JOB_TIMEOUT_MS = 240_000;
 const ENDED = ['finalized', 'slashed', 'expired', 'diverged'];
 
@@ -88,14 +94,17 @@ export const command: CliCommand = {
       const { chainId } = await rpc.call('node_status', []);
       const train = loadDataset('mnist').train;
       const spec = new TextEncoder().encode(canonicalSpecJson(SPEC));
+      const floors = termFloors(SPEC, { q: Q, committeeSize: SEATS, bounty: 500n });
       const terms: JobTerms = {
-        spec, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: 16, committeeSize: 5,
-        windows: { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 40, reveal: 60 },
-        solverStake: 500n, bounty: 500n, attestReward: 300n, parent: null,
-        dispute: disputeTermsFor(SPEC, { window: 80, move: 60, bond: 200n, demandFee: 5n }),
+        spec, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: Q, committeeSize: SEATS,
+        windows: { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 60, reveal: 60 },
+        // the reward is above the floor for this spec (the floor wins if it is ever higher)
+        solverStake: 500n, bounty: 500n, attestReward: floors.attestReward > 300n ? floors.attestReward : 300n, parent: null,
+        // the window leaves the watchtower time to fetch and replay the ~34 unsampled segments
+        dispute: disputeTermsFor(SPEC, { window: 120, move: 60, bond: 200n, demandFee: 5n }),
       };
-      say(`   job terms: MLP 784-32-10 on MNIST, T = ${SPEC.steps}, k = ${SPEC.checkpointInterval} (${SEGMENTS} segments), q = 1 sampled, committee of 3;`);
-      say(`   bounty 500, bond 500 (q = 1: the stake floor is the whole bounty); dispute window ${terms.dispute.window} blocks, ${terms.dispute.move} blocks per move, dispute bond ${terms.dispute.bond}`);
+      say(`   job terms: MLP 784-32-10 on MNIST, T = ${SPEC.steps}, k = ${SPEC.checkpointInterval} (${SEGMENTS} segments), q = ${Q} segment draws, committee of ${SEATS} seats;`);
+      say(`   bounty 500, bond 500 (the floor is ceil(bounty / q) = ${floors.solverStake}), attest reward ${terms.attestReward}; dispute window ${terms.dispute.window} blocks, ${terms.dispute.move} blocks per move, dispute bond ${terms.dispute.bond}`);
 
       let jobId = '';
       let job: JobJsonLite | null = null;
