@@ -14,6 +14,10 @@ export const SOLVER_COL = '   solver       ';
 export const chainCol = (h: string | null) => `   chain ${(h === null ? '' : `@${h}`).padEnd(7)}`;
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export const shortHex = (h: string) => `${h.slice(0, 10)}…`;
+/** Seats of the job's current committee that `address` holds (a member may hold several; docs/committee.md §3). */
+export const seatsOf = (j: Pick<JobJson, 'seats'>, address: string): number => j.seats.filter((x) => x === address).length;
+/** Seats held by the members among `list`. */
+export const seatsIn = (j: Pick<JobJson, 'seats'>, list: ReadonlyArray<{ address: string }>): number => list.reduce((n, m) => n + seatsOf(j, m.address), 0);
 const ORDER = ['open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing'] as const;
 const TERMINAL = new Set(['finalized', 'slashed', 'expired']);
 
@@ -26,6 +30,9 @@ export class JobWatcher {
   private printed = -1;
   private readonly heights = new Map<string, string>();
   private readonly attested = new Set<string>();
+  /** the committee draw last printed (a job that missed its quorum is redrawn, docs/committee.md §6) */
+  private draw = 1;
+  private redrawSaid = 0;
   private running: Promise<void> | null = null;
   private again = false;
   private timer: NodeJS.Timeout | undefined;
@@ -96,13 +103,14 @@ export class JobWatcher {
       const s = ORDER[i]!;
       // a job that ended early (expired, no-commit, no-open, ...) skips the phases it never reached
       if (terminal && !this.reached(s, job)) continue;
-      if (s === 'revealing' && att) this.attestations(att);
+      if (s === 'revealing' && att) this.attestations(att, job.draws);
       this.phase(s, job, att);
       this.printed = i;
     }
-    if (att && !terminal) this.attestations(att);
+    this.redraws(job);
+    if (att && !terminal) this.attestations(att, job.draws);
     if (terminal && this.printed < ORDER.length) {
-      if (att) this.attestations(att);
+      if (att) this.attestations(att, job.draws);
       this.printed = ORDER.length;
       this.verdict(job, att ?? { verdictKnown: false, committeeStake: '0', attestedStake: '0', matchedStake: null, members: [] });
       this.endedResolve({ job, att: att ?? { verdictKnown: false, committeeStake: '0', attestedStake: '0', matchedStake: null, members: [] } });
@@ -147,8 +155,7 @@ export class JobWatcher {
         const T = t.spec.steps ?? 0;
         const segs = j.segments.map((x) => `${x} (steps ${x * k}..${Math.min((x + 1) * k, T)})`).join(', ');
         this.say(`${this.at(s, j.challengeHeight)}challenge from the beacon: segments ${segs} of ${t.spec.segmentCount ?? '?'}`);
-        const members = a?.members ?? j.committee.map((m) => ({ address: m.address, stake: m.stake }));
-        this.say(`${chainCol(null)}committee (stake-weighted draw, solver excluded): ${members.map((m) => this.name(m.address)).join(', ')}`);
+        this.committee(j);
         break;
       }
       case 'attesting': {
@@ -158,28 +165,51 @@ export class JobWatcher {
       }
       case 'revealing': {
         const h = this.heights.get(s) ?? null;
+        const real = a?.members.filter((m) => m.digest !== null && !m.unavailable) ?? [];
         const n = a?.members.filter((m) => m.digest !== null).length ?? 0;
-        this.say(`${chainCol(h)}attest window closed (${n} of ${a?.members.length ?? 0} attested); the solver reveals the sampled segments' step hashes${h === null ? '' : ` by height ${BigInt(h) + BigInt(w.reveal)}`}`);
+        this.say(`${chainCol(h)}attest window closed (${n} of ${a?.members.length ?? 0} attested; real digests hold ${seatsIn(j, real)} of ${j.seats.length} seats); the solver reveals the sampled segments' step hashes${h === null ? '' : ` by height ${BigInt(h) + BigInt(w.reveal)}`}`);
         break;
       }
     }
   }
 
-  private attestations(a: AttJson): void {
+  /** The current committee: its members by name with the seats each holds. */
+  private committee(j: JobJson): void {
+    const members = j.committee.map((m) => `${this.name(m.address)} ${seatsOf(j, m.address)} seat${seatsOf(j, m.address) === 1 ? '' : 's'}`);
+    this.draw = j.draws;
+    const which = j.draws > 1 ? `committee ${j.draws} of at most 3` : 'committee';
+    this.say(`${chainCol(null)}${which} (${j.seats.length} seats drawn by stake with replacement, solver excluded): ${members.join(', ')}`);
+  }
+
+  /** A committee that missed its quorum, and the fresh one drawn after it. */
+  private redraws(j: JobJson): void {
+    if (j.status === 'redrawing' && this.redrawSaid < j.draws) {
+      this.redrawSaid = j.draws;
+      // the jobs topic keeps the first height of each status; a second redraw prints without one
+      this.say(`${j.draws === 1 ? this.at('redrawing', null) : chainCol(null)}committee ${j.draws} missed its quorum (every segment replayed, 2/3 of the seats): its silent members pay the liveness penalty; a fresh committee is drawn without them`);
+    }
+    if (j.draws > this.draw && j.status !== 'redrawing') this.committee(j);
+  }
+
+  private attestations(a: AttJson, draw: number): void {
     for (const m of a.members) {
-      if (m.digest === null || this.attested.has(m.address)) continue;
-      this.attested.add(m.address);
+      const key = `${draw}:${m.address}`;
+      if (m.digest === null || this.attested.has(key)) continue;
+      this.attested.add(key);
       this.say(`${chainCol(m.height)}attestation from ${this.name(m.address)}: ${m.unavailable ? 'data unavailable (zero digest)' : `replayed digest ${shortHex(m.digest)}`}`);
     }
   }
 
   private verdict(j: JobJson, a: AttJson): void {
     const c = a.members.length;
-    const matched = a.members.filter((m) => m.matched === true).length;
-    const differed = a.members.filter((m) => m.matched === false).length;
-    const what = j.status === 'finalized' ? `${matched} of ${c} committee digests match the revealed trace`
-      : j.outcome === 'mismatch' ? `${differed} of ${c} committee digests disagree with the revealed trace`
-        : `outcome ${j.outcome}`;
+    const matched = a.members.filter((m) => m.matched === true);
+    // a real digest that differs (UNAVAILABLE claims nothing; one proven wrong by a referee does not count)
+    const differed = a.members.filter((m) => m.matched === false && !m.unavailable && !m.provenWrong);
+    const seats = (list: typeof matched) => `${seatsIn(j, list)} of ${j.seats.length} seats`;
+    const what = j.status === 'finalized' ? `${matched.length} of ${c} committee digests (${seats(matched)}) match the revealed trace`
+      : j.outcome === 'mismatch' ? `${differed.length} of ${c} committee digests (${seats(differed)}) disagree with the revealed trace`
+        : j.outcome === 'no-quorum' ? `none of ${j.draws} committees reached a quorum; nobody is paid, the solver's bond and the submitter's escrow come back`
+          : `outcome ${j.outcome}`;
     this.say(`${chainCol(j.endHeight)}verdict: ${j.status} (${j.outcome}): ${what}`);
     for (const p of payoutLines(j, a)) this.say(`${chainCol(null)}  payout: ${this.names(p)}`);
   }

@@ -7,7 +7,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
-import { disputeTermsFor, encodeTx, signTx, type JobTerms, type JobWindows } from '../../vm/index.ts';
+import { disputeTermsFor, encodeTx, signTx, termFloors, type JobTerms, type JobWindows } from '../../vm/index.ts';
 import { devAccount } from '../../genesis/index.ts';
 import { segmentCount, createTrainer, datasetRoot, decodeState, evaluate, loadDataset } from '../../ml-runtime/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
@@ -16,7 +16,7 @@ import { Solver, formatEvent, parseCheat, shortId, type CheatMode, type JobResul
 import { loadJobSpec } from './commands/job.ts';
 import { payoutLines } from './commands/job-status-format.ts';
 import { Progress } from '../util/index.ts';
-import { JobWatcher, SOLVER_COL, shortHex, sleep } from './demo-job-watcher.ts';
+import { JobWatcher, SOLVER_COL, seatsIn, shortHex, sleep } from './demo-job-watcher.ts';
 import { bytesToHex, encodeAddress, hexToBytes, errorMessage } from '../../primitives/index.ts';
 
 
@@ -26,13 +26,17 @@ export const DEMO_Q = 16; // the protocol minimum (JOB_FLOORS.minQ)
 export const DEMO_DEFAULT_STEPS = 400;
 /**
  * Phase windows in blocks (the in-process network makes a block every ~0.3-0.6 s). The attest
- * window is always waited out in full, so it is the main cost of a job: long enough for three
- * verifiers sharing two cores to fetch q checkpoints and replay q·k steps, with room to spare.
+ * window closes early once every member has attested, so a long one costs nothing when the
+ * committee is quick; it must be long enough for a member holding most of the seats to fetch its
+ * checkpoints and replay its segments on a loaded machine (four verifiers and the solvers share the
+ * cores): one that runs out of fetch budget attests UNAVAILABLE, and without a quorum of seats the
+ * job is redrawn (docs/committee.md §6). 24 blocks was too short on a shared 2-core machine.
  */
-export const DEMO_WINDOWS: JobWindows = { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 24, reveal: 60 };
+export const DEMO_WINDOWS: JobWindows = { accept: 200, commit: 600, challengeDelay: 2, open: 60, attest: 60, reveal: 60 };
 /** Dispute terms of the demo jobs: a short window (blocks) so that jobs finalize within the demo, a move window for each side. */
 export const DEMO_DISPUTE = { window: 8, move: 20, bond: 200n, demandFee: 5n };
 const BOUNTY = 1000n;
+/** The demo's attest reward: 60 per seat of 5, above the protocol floor for the MNIST MLP at q = 16 (245; demoJobs takes the floor if it is ever higher). */
 const ATTEST_REWARD = 300n;
 const SOLVER_STAKE = 500n;
 const FEE = 1n;
@@ -82,10 +86,14 @@ export interface DemoJobResult {
   jobId: string;
   status: string;
   outcome: string;
-  /** committee members whose digest matched / differed from the revealed trace, and the committee size */
+  /** committee members whose digest matched / whose real digest differed from the revealed trace, and the members of the committee */
   matched: number;
   differed: number;
   committee: number;
+  /** seats held by the matching / differing members, and the seats drawn (docs/committee.md §3) */
+  matchedSeats: number;
+  differedSeats: number;
+  seats: number;
   /** the solver's balance moved by what its earnings say (bounty - fees, or -(bond + fees)) */
   solverBalanceOk: boolean;
   /** the submitter's balance moved by exactly what docs/jobs.md §5 gives it back */
@@ -163,23 +171,29 @@ async function runJob(ctx: Ctx, n: number, solverAccount: number, cheat: CheatMo
     const e = r?.earnings ?? null;
     const solverAfter = await balanceOf(rpc, solverAddr);
     const subAfter = await balanceOf(rpc, subAddr);
-    // docs/jobs.md §5: what the submitter gets back of its escrow (bounty + reward), less the JobSubmit fee
-    const paidTo = (m: number) => (m === 0 ? 0n : (ATTEST_REWARD / BigInt(m)) * BigInt(m));
-    const matched = members.filter((m) => m.matched === true).length;
-    const differed = members.filter((m) => m.matched === false).length;
-    const back = job.status === 'finalized' ? ATTEST_REWARD - paidTo(matched)
-      : job.outcome === 'mismatch' ? BOUNTY + ATTEST_REWARD - paidTo(differed)
-        : BOUNTY + ATTEST_REWARD;
-    const submitterBalanceOk = subAfter - subBefore === back - BOUNTY - ATTEST_REWARD - FEE;
+    // docs/jobs.md §5: what the submitter gets back of its escrow (bounty + reward), less the JobSubmit fee;
+    // the reward is paid per seat, ⌊reward / seats⌋ for each seat of a member the verdict confirms
+    const reward = ctx.terms.attestReward;
+    const matchedMembers = members.filter((m) => m.matched === true);
+    // a real digest that differs (UNAVAILABLE claims nothing; one proven wrong by a referee does not count)
+    const differedMembers = members.filter((m) => m.matched === false && !m.unavailable && !m.provenWrong);
+    const paidTo = (seats: number) => (job.seats.length ? (reward / BigInt(job.seats.length)) * BigInt(seats) : 0n);
+    const matched = matchedMembers.length;
+    const differed = differedMembers.length;
+    const back = job.status === 'finalized' ? reward - paidTo(seatsIn(job, matchedMembers))
+      : job.outcome === 'mismatch' ? BOUNTY + reward - paidTo(seatsIn(job, differedMembers))
+        : BOUNTY + reward;
+    const submitterBalanceOk = subAfter - subBefore === back - BOUNTY - reward - FEE;
     const solverBalanceOk = e !== null && solverAfter - solverBefore === e.net && e.net === (job.status === 'finalized' ? BOUNTY - e.fees : -(SOLVER_STAKE + e.fees));
     const res: DemoJobResult = {
-      jobId: id, status: job.status, outcome: job.outcome ?? '', matched, differed, committee: members.length, solverBalanceOk, submitterBalanceOk, solverResult: r,
+      jobId: id, status: job.status, outcome: job.outcome ?? '', matched, differed, committee: members.length,
+      matchedSeats: seatsIn(job, matchedMembers), differedSeats: seatsIn(job, differedMembers), seats: job.seats.length, solverBalanceOk, submitterBalanceOk, solverResult: r,
     };
     const tag = `job ${shortId(id.slice(2))} ${job.status} (${job.outcome ?? 'running'})`;
     if (job.status === 'finalized') {
-      say(`   => ${tag} at height ${job.endHeight}: the solver earned the bounty ${BOUNTY} (net ${e ? `${e.net >= 0n ? '+' : ''}${e.net} after fees ${e.fees}` : '?'}), ${matched} of ${members.length} attestations matched; balances ${solverBalanceOk && submitterBalanceOk ? 'check out' : 'DO NOT check out'}`);
+      say(`   => ${tag} at height ${job.endHeight}: the solver earned the bounty ${BOUNTY} (net ${e ? `${e.net >= 0n ? '+' : ''}${e.net} after fees ${e.fees}` : '?'}), ${matched} of ${members.length} attestations matched (${seatsIn(job, matchedMembers)} of ${job.seats.length} seats); balances ${solverBalanceOk && submitterBalanceOk ? 'check out' : 'DO NOT check out'}`);
     } else {
-      say(`   => ${tag} at height ${job.endHeight ?? '?'}: the solver lost its bond ${SOLVER_STAKE}, ${differed} of ${members.length} attesters disagreed; bounty ${BOUNTY} ${submitterBalanceOk ? 'refunded to the submitter' : 'NOT refunded as expected'}`);
+      say(`   => ${tag} at height ${job.endHeight ?? '?'}: the solver lost its bond ${SOLVER_STAKE}, ${differed} of ${members.length} attesters disagreed (${seatsIn(job, differedMembers)} of ${job.seats.length} seats); bounty ${BOUNTY} ${submitterBalanceOk ? 'refunded to the submitter' : 'NOT refunded as expected'}`);
     }
     return res;
   } finally {
@@ -214,9 +228,10 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
     await writeFile(specFile, JSON.stringify(demoSpec(o.steps), null, 2) + '\n');
     const { spec, bytes } = await loadJobSpec(specFile);
     const train = loadDataset('mnist').train;
+    const floors = termFloors(spec, { q: DEMO_Q, committeeSize: o.committee, bounty: BOUNTY });
     const terms: JobTerms = {
       spec: bytes, runtime: 'det-1', datasetRoot: datasetRoot(train), datasetSize: train.count, q: DEMO_Q, committeeSize: o.committee,
-      windows: { ...DEMO_WINDOWS }, solverStake: SOLVER_STAKE, bounty: BOUNTY, attestReward: ATTEST_REWARD, parent: null,
+      windows: { ...DEMO_WINDOWS }, solverStake: SOLVER_STAKE, bounty: BOUNTY, attestReward: ATTEST_REWARD > floors.attestReward ? ATTEST_REWARD : floors.attestReward, parent: null,
       dispute: disputeTermsFor(spec, DEMO_DISPUTE),
     };
     const { chainId } = await rpc.call('node_status', []);
@@ -229,12 +244,12 @@ export async function demoJobs(o: DemoJobsOptions): Promise<DemoJobsResult> {
     const w = DEMO_WINDOWS;
     const segments = segmentCount(spec.steps, spec.checkpointInterval);
     say(`== proof of learning: MNIST jobs on chain, trained by solvers and checked by a committee of validators`);
-    say('   how it works: the solver commits a Merkle root over all T+1 step hashes; the beacon then samples q segments and a committee of validators;');
-    say('   the solver opens the checkpoints at their starts, each member replays them and attests a digest of the hashes it got, and only then');
+    say('   how it works: the solver commits a Merkle root over all T+1 step hashes; the beacon then samples q segments and the committee\'s seats (by stake);');
+    say('   the solver opens the checkpoints at their starts, each member replays its seats\' share of them and attests a digest of the hashes it got, and only then');
     say('   does the solver reveal its hashes for those segments: the chain pays it if the digests match, and slashes its bond if they do not.');
     say(`   job terms: MLP 784-32-10, adam lr ${Number(spec.optimizer.learningRate.toPrecision(7))}, batch ${spec.batchSize}, T = ${spec.steps} steps, checkpoint every k = ${spec.checkpointInterval} (${segments} segments); `
       + `mnist ${train.count} digits, root ${shortHex('0x' + bytesToHex(terms.datasetRoot))}`);
-    say(`   q = ${DEMO_Q} segment draws, committee of ${o.committee}; bounty ${BOUNTY}, attest reward ${ATTEST_REWARD}, solver bond ${SOLVER_STAKE}; `
+    say(`   q = ${DEMO_Q} segment draws, committee of ${o.committee} seats; bounty ${BOUNTY}, attest reward ${terms.attestReward} (per seat ${terms.attestReward / BigInt(o.committee)}), solver bond ${SOLVER_STAKE}; `
       + `windows (blocks) accept ${w.accept}, commit ${w.commit}, challenge delay ${w.challengeDelay}, open ${w.open}, attest ${w.attest}, reveal ${w.reveal}`);
     say(`   spec file ${specFile}`);
 

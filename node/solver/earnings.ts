@@ -46,8 +46,10 @@ export async function jobEnded(c: SolverContext, run: JobRun, v: JobView): Promi
   const bounty = status === 'finalized' ? v.terms.bounty : status === 'diverged' && T > 0 ? (v.terms.bounty * BigInt(v.divergedAt)) / (2n * BigInt(T)) : 0n;
   const disputes = disputeEarnings(v, c.address, seen);
   const game = disputes.bondsWon - disputes.bondsLost + disputes.demandFees;
+  // no committee reached a quorum (outcome no-quorum): the solver did its part and gets its bond back (vm settleJob)
+  const bondReturned = status === 'finalized' || status === 'diverged' || (status === 'expired' && v.outcome === 'no-quorum');
   const earnings: Earnings = {
-    status, outcome: v.outcome, bounty, bond, bondReturned: status === 'finalized' || status === 'diverged', fees,
+    status, outcome: v.outcome, bounty, bond, bondReturned, fees,
     net: (status === 'finalized' || status === 'diverged' ? bounty - fees : status === 'slashed' ? -(bond + fees) : -fees) + game,
     disputes, balanceBefore: run.balanceBefore, balanceAfter, observedDelta: balanceAfter - run.balanceBefore,
   };

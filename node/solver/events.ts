@@ -94,7 +94,7 @@ export function formatEvent(e: SolverEvent): string | null {
       if (x.status === 'finalized') return `finalized: earned ${amt(x.bounty)} (bounty) + bond ${amt(x.bond)} returned${game}; ${tail}`;
       if (x.status === 'diverged') return `diverged (${x.outcome}): paid ${amt(x.bounty)} for the steps done + bond ${amt(x.bond)} returned${game}; ${tail}`;
       if (x.status === 'slashed') return `slashed (${x.outcome}): bond ${amt(x.bond)} lost${game}; ${tail}`;
-      return `expired (${x.outcome}); ${tail}`;
+      return `expired (${x.outcome})${x.bondReturned ? `: bond ${amt(x.bond)} returned` : ''}; ${tail}`;
     }
     case 'gave-up': return `gave up on job ${shortId(e.jobId)}: ${e.reason}`;
     case 'error': return `error${e.jobId ? ` (job ${shortId(e.jobId)})` : ''}: ${e.message}`;

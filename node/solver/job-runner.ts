@@ -141,6 +141,11 @@ export class JobRunner {
           v = await this.waitJob(run, (j) => j.status !== 'attesting', { each: (j) => defence.step(j) });
           break;
         }
+        case 'redrawing':
+          // the committee missed its quorum (docs/committee.md §6): a fresh one is drawn and attests again; nothing to send
+          run.log.info('committee missed its quorum; waiting for the next committee');
+          v = await this.waitJob(run, (j) => j.status !== 'redrawing');
+          break;
         case 'revealing':
           v = await this.reveal(run, v, T, k);
           break;

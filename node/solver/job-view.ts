@@ -9,11 +9,15 @@ import { decodeAddress, encodeAddress, errorMessage } from '../../primitives/ind
 /** Status names by the vm's numeric tag order (job_get may give either form). */
 export const JOB_STATUS_ORDER = [
   'open', 'accepted', 'training', 'committed', 'challenged', 'attesting', 'revealing', 'finalized', 'slashed', 'expired', 'provisional', 'diverged', 'diverging',
+  'redrawing',
 ] as const;
 export type JobStatusName = (typeof JOB_STATUS_ORDER)[number];
 export const TERMINAL_STATUSES: readonly JobStatusName[] = ['finalized', 'slashed', 'expired', 'diverged'];
-/** Lifecycle order for statusAtLeast (the tags are not in it: provisional follows revealing, diverging follows training). */
-const LIFECYCLE: readonly JobStatusName[] = ['open', 'accepted', 'training', 'diverging', 'committed', 'challenged', 'attesting', 'revealing', 'provisional'];
+/**
+ * Lifecycle order for statusAtLeast (the tags are not in it: provisional follows revealing, diverging follows training,
+ * redrawing follows attesting: a committee short of its quorum is replaced and the job attests again).
+ */
+const LIFECYCLE: readonly JobStatusName[] = ['open', 'accepted', 'training', 'diverging', 'committed', 'challenged', 'attesting', 'redrawing', 'revealing', 'provisional'];
 
 export interface JobWindowsView { accept: number; commit: number; challengeDelay: number; open: number; attest: number; reveal: number }
 

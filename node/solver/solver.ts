@@ -31,7 +31,7 @@ import { DEFAULT_MAX_STEPS, DEFAULT_MAX_TX_BYTES, SOLVER_RUNTIME, type SolverOpt
 import { Waker } from './waker.ts';
 import { errorLine } from '../../primitives/index.ts';
 
-const RUNNING: JobStatusName[] = ['accepted', 'training', 'diverging', 'committed', 'challenged', 'attesting', 'revealing', 'provisional'];
+const RUNNING: JobStatusName[] = ['accepted', 'training', 'diverging', 'committed', 'challenged', 'attesting', 'redrawing', 'revealing', 'provisional'];
 
 export class Solver {
   readonly address: string;

@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeTx, signTx, verifySmtProof, decodeSmtProof } from '../../../vm/index.ts';
+import { encodeTx, JOB_FLOORS, signTx, verifySmtProof, decodeSmtProof } from '../../../vm/index.ts';
 import { devAccount, devGenesis } from '../../../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../../../consensus/index.ts';
 import { RpcClient } from '../../../rpc/index.ts';
@@ -100,14 +100,14 @@ export const command: CliCommand = {
         return chainOk ? 0 : 1;
       }
 
-      const jobs = await demoJobs({ rpcUrl: node.rpcUrl!, dir, steps, committee: 5, names, logger, say });
+      const jobs = await demoJobs({ rpcUrl: node.rpcUrl!, dir, steps, committee: JOB_FLOORS.minCommitteeSize, names, logger, say });
       const h = jobs.honest;
       const c = jobs.cheat;
-      const needMatches = Math.min(2, h?.committee ?? 2);
       const problems: string[] = [];
       if (!chainOk) problems.push('the transfers or the state proof did not check out');
       if (!h || h.status !== 'finalized' || h.outcome !== 'paid') problems.push(`the honest job ended ${h ? `${h.status} (${h.outcome})` : 'nowhere'}, not finalized (paid)`);
-      else if (h.matched < needMatches) problems.push(`only ${h.matched} matching attestation(s) on the honest job`);
+      // honest validators all replay: the matching digests must hold the quorum's 2/3 of the seats (docs/committee.md §5)
+      else if (3 * h.matchedSeats < 2 * h.seats) problems.push(`the matching attestations on the honest job hold only ${h.matchedSeats} of ${h.seats} seats`);
       if (h && !h.solverBalanceOk) problems.push('the honest solver was not paid the bounty');
       if (!c || c.status !== 'slashed' || c.outcome !== 'mismatch') problems.push(`the cheating job ended ${c ? `${c.status} (${c.outcome})` : 'nowhere'}, not slashed (mismatch)`);
       if (c && !c.submitterBalanceOk) problems.push('the bounty of the cheating job did not go back to the submitter');
@@ -117,8 +117,8 @@ export const command: CliCommand = {
         return 1;
       }
       const acc = jobs.accuracy ? `, ${(jobs.accuracy.final * 100).toFixed(1)}% test accuracy` : '';
-      say(`== demo passed: ${n} transfers committed and proven; honest MNIST job finalized and paid on ${h!.matched} of ${h!.committee} matching replays${acc}; `
-        + `cheating solver slashed (${c!.differed} of ${c!.committee} replays disagreed), bounty refunded (${took()})`);
+      say(`== demo passed: ${n} transfers committed and proven; honest MNIST job finalized and paid on ${h!.matched} of ${h!.committee} matching replays (${h!.matchedSeats} of ${h!.seats} seats)${acc}; `
+        + `cheating solver slashed (${c!.differed} of ${c!.committee} replays disagreed, ${c!.differedSeats} of ${c!.seats} seats), bounty refunded (${took()})`);
       return 0;
     } finally {
       await rpc?.close();
