@@ -23,6 +23,8 @@ export interface BftDriverOptions {
   /** null: a full node that follows the chain without voting. */
   validatorSeed: Uint8Array | null;
   walPath: string;
+  /** Told the seconds of each WAL append (metrics). */
+  onWalAppend?: (seconds: number) => void;
   signHistoryPath: string;
   timeouts?: TimeoutConfig;
   /** Wall clock in ms: proposal timestamps and the stall that triggers catch-up. */
@@ -72,7 +74,7 @@ export class BftDriver implements BlockDecider {
       lastCommit: () => this.lastCommitBytes,
     });
     this.runner = new EngineRunner({
-      chainId: state.chainId, app: this.app, signer, walPath: o.walPath,
+      chainId: state.chainId, app: this.app, signer, walPath: o.walPath, onWalAppend: o.onWalAppend,
       timeouts: o.timeouts ?? DEV_TIMEOUTS, commitWaitMs: o.commitWaitMs, logger, nextHeight, nextValidatorSet,
       effects: {
         proposal: (p) => this.gossip.publishProposal(p),

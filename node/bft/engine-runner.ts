@@ -23,6 +23,8 @@ export interface EngineRunnerOptions {
   /** The validator's double-sign guard (sign-history.ts); null: a full node that follows the chain without voting. */
   signer: GuardedSigner | null;
   walPath: string;
+  /** Told the seconds of each WAL append (metrics). */
+  onWalAppend?: (seconds: number) => void;
   timeouts: TimeoutConfig;
   /** Pause after a commit before the next height starts (Tendermint's timeout_commit): sets the block pace. */
   commitWaitMs: number;
@@ -51,7 +53,7 @@ export class EngineRunner {
   private nextHeightTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly o: EngineRunnerOptions) {
-    this.wal = new ConsensusWal(o.walPath);
+    this.wal = new ConsensusWal(o.walPath, o.onWalAppend);
     this.cs = new ConsensusState({ chainId: o.chainId, signer: o.signer, timeouts: o.timeouts, app: o.app });
   }
 
