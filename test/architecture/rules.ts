@@ -33,6 +33,7 @@ export const allowed: Record<string, string[]> = {
   genesis: [...COMMITMENT, 'vm'],
   rpc: FLOOR,
   node: [...COMMITMENT, 'ml-runtime', 'vm', 'consensus', 'genesis', 'rpc'],
+  client: [...COMMITMENT, 'vm', 'rpc'],
   test: ['*'],
   bench: ['*'],
   bin: ['node/cli/main'],
