@@ -10,8 +10,10 @@ export interface Family { name: string; type: MetricType; help?: string; samples
 
 const NAME = '[a-zA-Z_:][a-zA-Z0-9_:]*';
 const LABEL = '[a-zA-Z_][a-zA-Z0-9_]*';
-const VALUE = '(?:[+-]?Inf|NaN|[+-]?(?:\\d+\\.?\\d*|\\.\\d+)(?:[eE][+-]?\\d+)?)';
-const SAMPLE = new RegExp(`^(${NAME})(?:\\{(.*)\\})?[ \\t]+(${VALUE})(?:[ \\t]+(-?\\d+))?$`);
+// Prometheus reads values with Go's strconv.ParseFloat, which takes NaN and Inf in any case
+// (prom-client writes "Nan" for NaN).
+const VALUE = /^(?:[+-]?(?:inf|infinity)|nan|[+-]?(?:\d+\.?\d*|\.\d+)(?:e[+-]?\d+)?)$/i;
+const SAMPLE = new RegExp(`^(${NAME})(?:\\{(.*)\\})?[ \\t]+(\\S+)(?:[ \\t]+(-?\\d+))?$`);
 const PAIR = new RegExp(`^(${LABEL})="((?:[^"\\\\\\n]|\\\\[\\\\"n])*)"`);
 const TYPES: MetricType[] = ['counter', 'gauge', 'histogram', 'summary', 'untyped'];
 
@@ -30,7 +32,13 @@ function parseLabels(s: string, where: string): Record<string, string> {
   return out;
 }
 
-const num = (v: string) => (v.endsWith('Inf') ? (v.startsWith('-') ? -Infinity : Infinity) : Number(v));
+const num = (v: string): number => {
+  const l = v.toLowerCase().replace(/^\+/, '');
+  if (l === 'nan') return NaN;
+  if (l === 'inf' || l === 'infinity') return Infinity;
+  if (l === '-inf' || l === '-infinity') return -Infinity;
+  return Number(v);
+};
 
 /** The family a sample name belongs to, given its type (histograms and summaries add suffixes). */
 function familyOf(sample: string, families: Map<string, Family>): Family | undefined {
@@ -69,7 +77,7 @@ export function parsePrometheusText(text: string): Map<string, Family> {
       return;
     }
     const m = SAMPLE.exec(line);
-    if (!m) throw new Error(`${where}: not a sample: ${line.slice(0, 120)}`);
+    if (!m || !VALUE.test(m[3]!)) throw new Error(`${where}: not a sample: ${line.slice(0, 120)}`);
     const [, name, labelText, value] = m as unknown as [string, string, string | undefined, string];
     let f = familyOf(name, families);
     if (!f) { f = { name, type: 'untyped', samples: [] }; families.set(name, f); }
