@@ -1,12 +1,13 @@
 // `polchain/client` from outside the repo: a throwaway consumer project in a temp folder depends on
 // this package (a file: dependency, linked into its node_modules as npm links one), imports the
 // package export, typechecks with tsc (a wrong param type must be an error: the client is typed
-// from the method table), and runs a wallet script against a real node: it reads the head, signs
-// and sends a transfer, and reads it back. It fails if the export, its entry or its types break.
+// from the method table), and runs the two examples of docs/rpc.md against a real node: the
+// explorer follows new heads over WebSocket; the wallet reads the head, signs and sends a transfer,
+// and reads it back. It fails if the export, its entry, its types or the documented examples break.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -19,30 +20,21 @@ import { ROOT } from './helpers/node-process.ts';
 
 const run = promisify(execFile);
 
-const WALLET = `import { RpcClient, signForSubmit, encodeAddress, decodeAddress, addressFromPublicKey, publicKeyFromSeed, hexToBytes, type ReceiptJson } from 'polchain/client';
-
-const [url, seedHex, to] = process.argv.slice(2) as [string, string, string];
-const rpc = new RpcClient(url);
-const status = await rpc.call('node_status', []);
-const head: string = status.height;
-const me = encodeAddress(addressFromPublicKey(publicKeyFromSeed(hexToBytes(seedHex))));
-const account = await rpc.call('account_get', [me]);
-const signed = signForSubmit({ chainId: status.chainId, nonce: BigInt(account.pendingNonce), fee: 5n, payload: { kind: 'transfer', to: decodeAddress(to), amount: 1234n } }, seedHex);
-const { hash } = await rpc.call('tx_submit', [signed.tx]);
-if (hash !== signed.hash) throw new Error('the node hashed the transaction differently');
-let receipt: ReceiptJson | null = null;
-for (let i = 0; i < 400 && !receipt; i++) {
-  receipt = await rpc.call('tx_getReceipt', [hash]);
-  if (!receipt) await new Promise((r) => setTimeout(r, 25));
+/** The examples of docs/rpc.md "Using the client from another project", by the file name on their first line. */
+async function docExamples(): Promise<Map<string, string>> {
+  const md = await readFile(join(ROOT, 'docs', 'rpc.md'), 'utf8');
+  const out = new Map<string, string>();
+  for (const m of md.matchAll(/```ts\n(\/\/ ([a-z-]+\.ts)[^\n]*\n[\s\S]*?)```/g)) out.set(m[2]!, m[1]!);
+  return out;
 }
-if (!receipt) throw new Error('no receipt');
-const tx = await rpc.call('chain_getTx', [hash]);
-console.log(JSON.stringify({ head, hash, height: receipt.height, kind: tx.kind, amount: tx.kind === 'transfer' ? tx.amount : null, sender: tx.sender }));
 
 // never run: the table types each method's params, so a number where a hex string belongs is an error
+const TYPED = `import { RpcClient } from 'polchain/client';
 export function typed(c: RpcClient): void {
   // @ts-expect-error tx_submit takes the transaction as a 0x-hex string
   void c.call('tx_submit', [42]);
+  // @ts-expect-error no such method in the table
+  void c.call('tx_send', []);
 }
 `;
 
@@ -68,14 +60,22 @@ test('polchain/client: a consumer project imports it, typechecks, and sends a si
   // what `npm install` makes of a file: dependency (a link), and the consumer's own @types/node
   await symlink(ROOT, join(app, 'node_modules', 'polchain'), 'dir');
   await symlink(join(ROOT, 'node_modules', '@types', 'node'), join(app, 'node_modules', '@types', 'node'), 'dir');
-  await writeFile(join(app, 'wallet.ts'), WALLET);
+  const examples = await docExamples();
+  assert.deepEqual([...examples.keys()].sort(), ['explorer.ts', 'wallet.ts'], 'docs/rpc.md shows a wallet and an explorer');
+  for (const [file, code] of examples) await writeFile(join(app, file), code);
+  await writeFile(join(app, 'typed.ts'), TYPED);
 
   const tsc = await run(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '--noEmit', '-p', app], { cwd: app }).catch((e) => e);
   assert.equal(tsc.code ?? 0, 0, `tsc in the consumer: ${tsc.stdout}${tsc.stderr}`);
 
   const to = encodeAddress(devAccount(2).address);
   const tsx = import.meta.resolve('tsx');
-  const out = await run(process.execPath, ['--import', tsx, 'wallet.ts', node.rpcUrl!, bytesToHex(devAccount(0).seed), to], { cwd: app, timeout: 120_000 });
+  // the explorer sees three blocks come in, then unsubscribes and exits
+  const explorer = await run(process.execPath, ['--import', tsx, 'explorer.ts', node.rpcUrl!, '3'], { cwd: app, timeout: 120_000 });
+  const heads = explorer.stdout.trim().split('\n').filter((l) => l.startsWith('block '));
+  assert.equal(heads.length, 3, explorer.stdout);
+  assert.match(heads[0]!, /^block \d+ 0x[0-9a-f]{64} with \d+ txs, proposed by pol1/);
+  const out = await run(process.execPath, ['--import', tsx, 'wallet.ts', node.rpcUrl!, bytesToHex(devAccount(0).seed), to, '1234'], { cwd: app, timeout: 120_000 });
   const r = JSON.parse(out.stdout.trim()) as { head: string; hash: string; height: string; kind: string; amount: string; sender: string };
   assert.match(r.head, /^\d+$/);
   assert.equal(r.kind, 'transfer');
