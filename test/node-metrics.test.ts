@@ -9,6 +9,10 @@ import { RpcClient } from '../rpc/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
 import { startBftNet, waitFor } from './helpers/bft-net.ts';
 import { parsePrometheusText, type Family, type MetricType } from './helpers/prom-text.ts';
+import { SolverMetrics } from '../node/metrics/index.ts';
+import { ROOT } from './helpers/node-process.ts';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 
 const EXPECTED: Record<string, MetricType> = {
   polchain_head_height: 'gauge',
@@ -67,6 +71,14 @@ test('/metrics: every promised metric, well formed, counting what the node did',
     assert.equal(typeof value(f('polchain_verifier_tasks_total'), 'polchain_verifier_tasks_total', { outcome }), 'number', outcome);
   }
   assert.equal(typeof value(f('polchain_verifier_tasks'), 'polchain_verifier_tasks', { state: 'queued' }), 'number');
+  // the Grafana dashboard queries only names that exist (on the node, or on a solver's --metrics-port)
+  const solverNames = new Set((await new SolverMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
+  const dashboard = JSON.parse(await readFile(join(ROOT, 'docs', 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };
+  const queried = new Set<string>();
+  for (const p of dashboard.panels) for (const q of p.targets) for (const m of q.expr.matchAll(/\b((?:polchain|nodejs|process)_[a-z0-9_]+)/g)) queried.add(m[1]!.replace(/_bucket$/, ''));
+  assert.ok(queried.size >= 15, `the dashboard queries ${[...queried].join(', ')}`);
+  for (const name of queried) assert.ok(families.has(name) || solverNames.has(name), `dashboard metric ${name} is exported`);
+  for (const name of Object.keys(EXPECTED)) assert.ok(queried.has(name) || name === 'nodejs_eventloop_lag_seconds', `the dashboard plots ${name}`);
   // the two nodes in this process keep their own numbers
   const b = parsePrometheusText(await (await fetch(net.nodes[1]!.rpcUrl + 'metrics')).text());
   assert.equal(value(b.get('polchain_rpc_requests_total'), 'polchain_rpc_requests_total', { method: '(unknown)', code: '-32601' }), undefined);
