@@ -17,6 +17,20 @@ export interface MetricSources {
 
 export const VERIFIER_OUTCOMES = ['verified', 'unavailable', 'failed', 'disagreed'] as const;
 
+/**
+ * Process and Node.js metrics (event-loop lag, memory, GC, handles) are the process's, not a node's,
+ * and their collectors (an event-loop delay monitor, a GC observer) cannot be stopped: one registry
+ * per process holds them, merged into every node's exposition.
+ */
+let processRegistry: Registry | undefined;
+export function processMetrics(): Registry {
+  if (!processRegistry) {
+    processRegistry = new Registry();
+    collectDefaultMetrics({ register: processRegistry });
+  }
+  return processRegistry;
+}
+
 // Blocks come every blockIntervalMs (a second by default); rounds that fail stretch that.
 const INTERVAL_BUCKETS = [0.1, 0.25, 0.5, 1, 2, 5, 10, 30, 60, 120];
 // An fsynced write: well under a millisecond on tmpfs, tens of milliseconds on a slow disk.
@@ -36,8 +50,6 @@ export class NodeMetrics {
 
   constructor(src: MetricSources) {
     const registers = [this.registry];
-    // process and Node.js metrics, among them nodejs_eventloop_lag_seconds and its percentiles
-    collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 10 });
     new Gauge({ name: 'polchain_head_height', help: 'Height of the last committed block', registers, collect() { this.set(Number(src.height())); } });
     new Gauge({ name: 'polchain_consensus_round', help: 'Current BFT round at the height being decided (0 for solo)', registers, collect() { this.set(src.consensus().round ?? 0); } });
     new Gauge({ name: 'polchain_syncing', help: '1 while blocks are downloaded from peers (block sync), else 0', registers, collect() { this.set(src.consensus().syncing ? 1 : 0); } });
@@ -94,6 +106,6 @@ export class NodeMetrics {
     this.walAppend.observe(s);
   }
 
-  /** The exposition GET /metrics serves. */
-  readonly source = { contentType: this.registry.contentType as string, text: () => this.registry.metrics() };
+  /** The exposition GET /metrics serves: this node's metrics and the process's (processMetrics). */
+  readonly source = { contentType: this.registry.contentType as string, text: () => Registry.merge([this.registry, processMetrics()]).metrics() };
 }

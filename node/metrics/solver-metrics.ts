@@ -2,7 +2,8 @@
 // JSON-RPC and libp2p), so the node cannot know its training speed: `polchain solver
 // --metrics-port P` serves these from the solver process itself (serveMetrics), fed by its events.
 
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
+import { processMetrics } from './node-metrics.ts';
 
 /** The few solver events the metrics read (node/solver SolverEvent, structurally). */
 export type SolverMetricEvent =
@@ -10,7 +11,11 @@ export type SolverMetricEvent =
   | { type: string; jobId?: string | null };
 
 export class SolverMetrics {
-  readonly registry = new Registry();
+  private readonly own = new Registry();
+  /** The solver's metrics and the process's (event-loop lag, memory), as serveMetrics serves them. */
+  get registry(): Registry {
+    return Registry.merge([this.own, processMetrics()]);
+  }
   private readonly steps: Counter;
   private readonly rate: Gauge;
   private readonly loss: Gauge;
@@ -19,8 +24,7 @@ export class SolverMetrics {
   private readonly lastStep = new Map<string, number>();
 
   constructor() {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry });
+    const registers = [this.own];
     this.steps = new Counter({ name: 'polchain_solver_steps_total', help: 'Training steps this solver has run', registers });
     this.rate = new Gauge({ name: 'polchain_solver_steps_per_second', help: 'Training speed of the job being trained (0 when idle)', registers });
     this.loss = new Gauge({ name: 'polchain_solver_loss', help: 'Training loss at the last reported step', registers });
