@@ -1,5 +1,5 @@
 // `polchain/client` from outside the repo: a throwaway consumer project in a temp folder depends on
-// this package (a file: dependency, linked into its node_modules as npm links one), imports the
+// this package (packed with `npm pack` and unpacked into its node_modules), imports the
 // package export, typechecks with tsc (a wrong param type must be an error: the client is typed
 // from the method table), and runs the two examples of docs/rpc.md against a real node: the
 // explorer follows new heads over WebSocket; the wallet reads the head, signs and sends a transfer,
@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -50,16 +50,22 @@ test('polchain/client: a consumer project imports it, typechecks, and sends a si
   });
   t.after(() => node.stop());
 
+  // the package as npm publishes it: `npm pack`, unpacked where `npm install polchain-0.1.0.tgz`
+  // puts it; its dependencies (hoisted beside it, as npm does) are links to this checkout's
   const app = join(dir, 'consumer');
-  await mkdir(join(app, 'node_modules', '@types'), { recursive: true });
-  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { polchain: `file:${ROOT}` } }, null, 2));
+  const modules = join(app, 'node_modules');
+  await mkdir(join(modules, 'polchain'), { recursive: true });
+  const packed = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT });
+  const tarball = join(dir, (JSON.parse(packed.stdout) as Array<{ filename: string }>)[0]!.filename);
+  await run('tar', ['-xzf', tarball, '-C', join(modules, 'polchain'), '--strip-components=1']);
+  for (const name of await readdir(join(ROOT, 'node_modules'))) {
+    if (name !== 'polchain' && !name.startsWith('.')) await symlink(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
+  }
+  await writeFile(join(app, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module', dependencies: { polchain: `file:${tarball}` } }, null, 2));
   await writeFile(join(app, 'tsconfig.json'), JSON.stringify({
     compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', lib: ['ES2023'], types: ['node'], strict: true, skipLibCheck: true, allowImportingTsExtensions: true, noEmit: true },
     include: ['*.ts'],
   }, null, 2));
-  // what `npm install` makes of a file: dependency (a link), and the consumer's own @types/node
-  await symlink(ROOT, join(app, 'node_modules', 'polchain'), 'dir');
-  await symlink(join(ROOT, 'node_modules', '@types', 'node'), join(app, 'node_modules', '@types', 'node'), 'dir');
   const examples = await docExamples();
   assert.deepEqual([...examples.keys()].sort(), ['explorer.ts', 'wallet.ts'], 'docs/rpc.md shows a wallet and an explorer');
   for (const [file, code] of examples) await writeFile(join(app, file), code);
@@ -69,7 +75,7 @@ test('polchain/client: a consumer project imports it, typechecks, and sends a si
   assert.equal(tsc.code ?? 0, 0, `tsc in the consumer: ${tsc.stdout}${tsc.stderr}`);
 
   const to = encodeAddress(devAccount(2).address);
-  const tsx = import.meta.resolve('tsx');
+  const tsx = 'tsx'; // the consumer's own (node resolves --import from its cwd)
   // the explorer sees three blocks come in, then unsubscribes and exits
   const explorer = await run(process.execPath, ['--import', tsx, 'explorer.ts', node.rpcUrl!, '3'], { cwd: app, timeout: 120_000 });
   const heads = explorer.stdout.trim().split('\n').filter((l) => l.startsWith('block '));
