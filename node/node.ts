@@ -17,6 +17,7 @@ import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
 import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
 import { loadDetReferee } from '../ml-runtime/index.ts';
+import { NodeMetrics, healthStatus } from './metrics/index.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
 export interface NodeOptions {
@@ -59,6 +60,10 @@ export class PolchainNode {
   private decider: BlockDecider | undefined;
   private verifier: VerifierService | undefined; // verifier wiring
   private closing: Promise<void> | undefined;
+  /** True from the end of start() until stop() begins: what /health calls "serving". */
+  private serving = false;
+  /** Prometheus metrics, served at GET /metrics while the RPC server runs. */
+  readonly metrics: NodeMetrics;
   readonly genesisHash: Uint8Array;
   readonly validatorAddress: Uint8Array | null;
   private readonly commitListeners = new Set<(r: BlockResult, c: Commit) => void>();
@@ -74,6 +79,12 @@ export class PolchainNode {
   ) {
     this.genesisHash = genesisHash(opts.genesis);
     this.validatorAddress = opts.validatorSeed ? addressFromPublicKey(publicKeyFromSeed(opts.validatorSeed)) : null;
+    this.metrics = new NodeMetrics({
+      height: () => state.height, consensus: () => this.consensusStatus(), peers: () => this.p2pHost?.peers().length ?? 0,
+      mempool: () => ({ size: mempool.size, bytes: mempool.bytes }), verifier: () => this.verifierStats,
+    });
+    mempool.onAdmission = (code) => this.metrics.txAdmission(code);
+    store.onBatchWrite = (s) => this.metrics.storeWriteSeconds(s);
   }
 
   static async start(opts: NodeOptions): Promise<PolchainNode> {
@@ -95,6 +106,7 @@ export class PolchainNode {
     }
     try {
       await node.startServices();
+      node.serving = true;
     } catch (e) {
       await node.stop();
       throw e;
@@ -168,7 +180,7 @@ export class PolchainNode {
       this.txBatcher = new TxBatcher((batch) => void host.publish('tx', batch).catch(() => {}));
       this.decider = new BftDriver({
         state: this.state, store: this.store, mempool: this.mempool, p2p: host, validatorSeed: opts.validatorSeed,
-        walPath: join(opts.dataDir, 'cs.wal'), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
+        walPath: join(opts.dataDir, 'cs.wal'), onWalAppend: (s) => this.metrics.walAppendSeconds(s), signHistoryPath: join(opts.dataDir, 'sign-history.json'), timeouts: opts.timeouts,
         commitWaitMs: opts.blockIntervalMs,
         clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
         onCommit: (r, c) => this.onCommit(r, c), equivocate: opts.faults?.equivocate,
@@ -232,6 +244,7 @@ export class PolchainNode {
       host: opts.rpc.host, port: opts.rpc.port, bodyLimit: opts.rpc.bodyLimit, maxBatch: opts.rpc.maxBatch, corsOrigins: opts.rpc.corsOrigins,
       topics: [...TOPICS],
       info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
+      health: () => this.health(), metrics: this.metrics.source, onCall: (m, code, s) => this.metrics.rpcCall(m, code, s),
     });
     this.disputeWatch = new DisputeWatch(this.state.jobs.values());
   }
@@ -255,6 +268,15 @@ export class PolchainNode {
     return this.decider?.status() ?? { engine: 'solo', syncing: false };
   }
 
+  /** What GET /health and /ready report (node/metrics/health.ts, docs/operations.md). */
+  health(): 'synced' | 'syncing' | 'unavailable' {
+    const c = this.consensusStatus();
+    return healthStatus({
+      serving: this.serving, engine: c.engine, syncing: c.syncing, headTimestampMs: this.state.lastTimestampMs,
+      nowMs: (this.opts.clock ?? (() => BigInt(Date.now())))(), blockIntervalMs: this.opts.blockIntervalMs,
+    });
+  }
+
   get p2p(): P2pHost | undefined {
     return this.p2pHost;
   }
@@ -270,6 +292,7 @@ export class PolchainNode {
   }
 
   private onCommit(r: BlockResult, c: Commit): void {
+    this.metrics.blockCommitted(r.block.header.timestampMs);
     this.rpcServer?.publish('newHeads', headerJson(r.block));
     for (const u of r.jobUpdates) this.rpcServer?.publish('jobs', jobUpdateJson(u, r.block.header.height), '0x' + bytesToHex(u.jobId));
     for (const n of this.disputeWatch?.changes(r.changes.jobs.values(), r.block.header.height) ?? []) this.rpcServer?.publish('disputes', n.data, n.filterKey);
@@ -279,6 +302,7 @@ export class PolchainNode {
   /** Stops in reverse start order; safe to call twice. */
   stop(): Promise<void> {
     this.closing ??= (async () => {
+      this.serving = false;
       const log = this.opts.logger;
       await this.verifier?.stop(); // verifier wiring
       await this.rpcServer?.close();

@@ -58,15 +58,23 @@ export function checkMethod(m: RpcMethod, allowReserved = false): void {
 
 export interface DispatcherOptions {
   maxBatch: number;
+  /**
+   * Told of every invoked call once it has an outcome: the method (`(unknown)` for a name not in
+   * the table, so a client cannot grow a metric's label set), the JSON-RPC error code (0 for a
+   * result) and the seconds it took. For metrics; it must not throw.
+   */
+  onCall?: (method: string, code: number, seconds: number) => void;
 }
 
 /** Routes parsed JSON-RPC messages to method handlers. */
 export class Dispatcher {
   private readonly methods = new Map<string, RpcMethod>();
   readonly maxBatch: number;
+  private readonly onCall: DispatcherOptions['onCall'];
 
   constructor(methods: RpcMethod[], opts: DispatcherOptions, builtins: RpcMethod[] = []) {
     this.maxBatch = opts.maxBatch;
+    this.onCall = opts.onCall;
     for (const m of builtins) this.add(m, true);
     for (const m of methods) this.add(m, false);
   }
@@ -135,6 +143,18 @@ export class Dispatcher {
 
   /** Looks up, binds, validates and runs a method. Never throws. */
   async invoke(
+    method: string,
+    params: unknown[] | Record<string, unknown> | undefined,
+    ctx: RpcContext,
+  ): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
+    if (!this.onCall) return this.run(method, params, ctx);
+    const t0 = performance.now();
+    const res = await this.run(method, params, ctx);
+    this.onCall(this.methods.has(method) ? method : '(unknown)', 'error' in res ? res.error.code : 0, (performance.now() - t0) / 1000);
+    return res;
+  }
+
+  private async run(
     method: string,
     params: unknown[] | Record<string, unknown> | undefined,
     ctx: RpcContext,

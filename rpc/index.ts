@@ -4,6 +4,7 @@ export {
   DEFAULT_MAX_SUBSCRIPTIONS_PER_CONNECTION, DEFAULT_MAX_BUFFERED_BYTES, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION,
   type RpcServer, type RpcServerOptions,
 } from './server.ts';
+export type { HealthStatus, MetricsSource } from './health.ts';
 export {
   RpcError, RpcConfigError, type RpcConfigErrorCode, registerErrorCode, errorCodes, errorCodeName, invalidParams,
   PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR,

@@ -224,7 +224,8 @@ test('Content-Type must be application/json -> 415 with a JSON-RPC error', async
 test('GET /health, unknown paths, and subscribe over HTTP', async () => {
   const h = await fetch(server.url + 'health');
   assert.equal(h.status, 200);
-  assert.deepEqual(await h.json(), { ok: true });
+  assert.deepEqual(await h.json(), { ok: true, status: 'synced' });
+  assert.equal((await fetch(server.url + 'metrics')).status, 404, 'no /metrics unless a source is given');
   const nf = await fetch(server.url + 'nope');
   assert.equal(nf.status, 404);
   assert.equal(((await nf.json()) as any).error.code, INVALID_REQUEST);
@@ -254,4 +255,34 @@ test('rpc.discover returns an OpenRPC 1.2 document built from the descriptors', 
 test('publish to an undeclared topic throws; with no subscribers it reaches 0', () => {
   assert.equal(server.publish('newHeads', { height: 1 }), 0);
   assert.throws(() => server.publish('nope', 1), /unknown topic/);
+});
+
+test('GET /health and /ready follow the node: 200 synced, 206 syncing (or ?syncing_status), 503 not serving', async () => {
+  let status: 'synced' | 'syncing' | 'unavailable' | 'throws' = 'syncing';
+  const s = await createRpcServer({
+    methods: testMethods(), port: 0,
+    health: () => { if (status === 'throws') throw new Error('no status'); return status; },
+    metrics: { contentType: 'text/plain; version=0.0.4; charset=utf-8', text: async () => 'up 1\n' },
+  });
+  try {
+    const get = async (path: string) => { const r = await fetch(s.url + path); return [r.status, await r.json()] as const; };
+    assert.deepEqual(await get('health'), [206, { ok: true, status: 'syncing' }]);
+    assert.deepEqual(await get('health?syncing_status=200'), [200, { ok: true, status: 'syncing' }]);
+    assert.equal((await get('health?syncing_status=abc'))[0], 400);
+    assert.deepEqual(await get('ready'), [503, { ready: false, status: 'syncing' }]);
+    status = 'synced';
+    assert.deepEqual(await get('health'), [200, { ok: true, status: 'synced' }]);
+    assert.deepEqual(await get('ready'), [200, { ready: true, status: 'synced' }]);
+    status = 'unavailable';
+    assert.deepEqual(await get('health'), [503, { ok: false, status: 'unavailable' }]);
+    assert.equal((await get('health?syncing_status=200'))[0], 503, 'syncing_status only replaces 206');
+    assert.equal((await get('ready'))[0], 503);
+    status = 'throws';
+    assert.equal((await get('health'))[0], 503, 'a status that cannot be computed is not "fine"');
+    const m = await fetch(s.url + 'metrics');
+    assert.equal(m.status, 200);
+    assert.equal(await m.text(), 'up 1\n');
+  } finally {
+    await s.close();
+  }
 });

@@ -1,5 +1,5 @@
 // The fastify server: POST / (JSON-RPC over HTTP), GET /ws (JSON-RPC over WebSocket with
-// subscriptions), GET /health. See docs/rpc.md for the transport rules.
+// subscriptions), GET /health, /ready and /metrics (rpc/health.ts). See docs/rpc.md for the transport rules.
 
 import Fastify, { LogController, type FastifyError, type FastifyInstance } from 'fastify';
 import websocket from '@fastify/websocket';
@@ -12,6 +12,7 @@ import { Dispatcher } from './dispatch.ts';
 import { buildOpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
 import { SubscriptionHub, WsPeer } from './subscriptions.ts';
 import { checkSchema, validate } from './schema.ts';
+import { registerHealthRoutes, type HealthStatus, type MetricsSource } from './health.ts';
 import type { RpcContext, RpcLogger, RpcMethod, TopicSpec } from './types.ts';
 import { errorMessage } from '../primitives/index.ts';
 
@@ -53,6 +54,12 @@ export interface RpcServerOptions {
   corsOrigins?: string[];
   /** OpenRPC info block. Default { title: 'polchain JSON-RPC', version: '0.1.0' }. */
   info?: OpenRpcInfo;
+  /** What GET /health and /ready report (rpc/health.ts). Default: 'synced' while the server is up. */
+  health?: () => HealthStatus;
+  /** Serves GET /metrics from this source. Default: no /metrics. */
+  metrics?: MetricsSource;
+  /** Told of every JSON-RPC call's method, error code (0: a result) and seconds (DispatcherOptions.onCall). */
+  onCall?: (method: string, code: number, seconds: number) => void;
   /** Closes the server when aborted. */
   signal?: AbortSignal;
 }
@@ -154,7 +161,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   const maxInFlight = positiveInt(opts.maxInFlightPerConnection, DEFAULT_MAX_IN_FLIGHT_PER_CONNECTION, 'maxInFlightPerConnection');
   const info = opts.info ?? { title: 'polchain JSON-RPC', version: '0.1.0' };
   let doc: unknown;
-  const dispatcher: Dispatcher = new Dispatcher(opts.methods, { maxBatch }, builtins(() => doc, topicSpecs));
+  const dispatcher: Dispatcher = new Dispatcher(opts.methods, { maxBatch, onCall: opts.onCall }, builtins(() => doc, topicSpecs));
   doc = buildOpenRpcDocument(dispatcher.list(), info);
 
   const app: FastifyInstance = (opts.logger
@@ -202,7 +209,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
     });
   }
 
-  app.get('/health', async () => ({ ok: true }));
+  registerHealthRoutes(app, opts.health ?? (() => 'synced'), opts.metrics);
 
   app.post('/', async (req, reply) => {
     if (typeof req.body !== 'string') {

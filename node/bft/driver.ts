@@ -28,6 +28,8 @@ export interface BftDriverOptions {
   walPath: string;
   /** Bound of one height's consensus WAL in bytes (default 32 MiB, see wal.ts). */
   walMaxBytesPerHeight?: number;
+  /** Told the seconds of each WAL append (metrics). */
+  onWalAppend?: (seconds: number) => void;
   signHistoryPath: string;
   timeouts?: TimeoutConfig;
   /** Wall clock in ms: proposal timestamps and the stall that triggers catch-up. */
@@ -78,7 +80,7 @@ export class BftDriver implements BlockDecider {
       lastCommit: () => this.lastCommitBytes,
     });
     this.runner = new EngineRunner({
-      chainId: state.chainId, app: this.app, signer, walPath: o.walPath, walMaxBytesPerHeight: o.walMaxBytesPerHeight,
+      chainId: state.chainId, app: this.app, signer, walPath: o.walPath, walMaxBytesPerHeight: o.walMaxBytesPerHeight, onWalAppend: o.onWalAppend,
       timeouts: o.timeouts ?? DEV_TIMEOUTS, commitWaitMs: o.commitWaitMs, logger, nextHeight, nextValidatorSet,
       effects: {
         proposal: (p) => this.gossip.publishProposal(p),

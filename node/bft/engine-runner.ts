@@ -25,6 +25,8 @@ export interface EngineRunnerOptions {
   walPath: string;
   /** Bound of one height's WAL (default DEFAULT_WAL_MAX_BYTES_PER_HEIGHT in wal.ts). */
   walMaxBytesPerHeight?: number;
+  /** Told the seconds of each WAL append (metrics). */
+  onWalAppend?: (seconds: number) => void;
   timeouts: TimeoutConfig;
   /** Pause after a commit before the next height starts (Tendermint's timeout_commit): sets the block pace. */
   commitWaitMs: number;
@@ -57,6 +59,7 @@ export class EngineRunner {
       ...(o.walMaxBytesPerHeight !== undefined ? { maxBytesPerHeight: o.walMaxBytesPerHeight } : {}),
       onFull: ({ height, bytes, maxBytes }) => o.logger.warn({ height: height === null ? null : Number(height), bytes, maxBytes },
         'consensus WAL full for this height: further proposals and votes are handled but not persisted'),
+      ...(o.onWalAppend ? { onAppend: o.onWalAppend } : {}),
     });
     this.cs = new ConsensusState({ chainId: o.chainId, signer: o.signer, timeouts: o.timeouts, app: o.app });
   }

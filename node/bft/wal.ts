@@ -46,6 +46,8 @@ export interface WalOptions {
   maxBytesPerHeight?: number;
   /** Called once per height, at the first proposal or vote the bound keeps out. */
   onFull?: (info: { height: bigint | null; bytes: number; maxBytes: number }) => void;
+  /** Told how many seconds each written append (write and fsync) took: for metrics. */
+  onAppend?: (seconds: number) => void;
 }
 
 /** 32 MiB: eight full 4 MiB proposals, or some 150 000 votes; an honest height needs a fraction of it. */
@@ -125,6 +127,7 @@ export class ConsensusWal {
 
   /** Writes and fsyncs one record, unless it is a peer message already in this height's log or over the bound. */
   append(r: WalRecord): WalAppend {
+    const t0 = performance.now();
     const f = frame(r);
     if (r.kind === 'proposal' || r.kind === 'vote') {
       const d = digest(f);
@@ -141,6 +144,7 @@ export class ConsensusWal {
     if (this.fd === null) this.fd = openSync(this.path, 'a');
     writeSync(this.fd, f);
     fsyncSync(this.fd);
+    this.opts.onAppend?.((performance.now() - t0) / 1000);
     this.bytes += f.length;
     return 'written';
   }

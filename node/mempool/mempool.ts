@@ -123,8 +123,25 @@ export class Mempool {
     return this.byHash.has(bytesToHex(hash));
   }
 
+  /** Told of each admission (null) or refusal (its error code), from RPC and gossip alike: for metrics. */
+  onAdmission: ((code: string | null) => void) | undefined;
+
   /** Admits a transaction or throws a typed error saying why not (nothing changes then). Returns the verified form. */
   add(raw: Uint8Array): VerifiedTx {
+    if (!this.onAdmission) return this.admit(raw);
+    let vtx: VerifiedTx;
+    try {
+      vtx = this.admit(raw);
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      this.onAdmission(typeof code === 'string' ? code : 'INTERNAL');
+      throw e;
+    }
+    this.onAdmission(null);
+    return vtx;
+  }
+
+  private admit(raw: Uint8Array): VerifiedTx {
     const hash = sha256(raw);
     const key = bytesToHex(hash);
     if (this.byHash.has(key)) throw new NodeError('MEMPOOL_DUPLICATE', `transaction 0x${key} is already pending`);

@@ -48,6 +48,7 @@ test('bad flags are usage errors (exit 2) naming what is wrong', async () => {
     [['--dev-account', '1', '--p2p-listen', '/ip4/127.0.0.1/tcp/0,bogus'], /--p2p-listen: "bogus" is not a multiaddr/],
     [['--dev-account', '1', '--log-level', 'loud'], /--log-level "loud": "loud" is not a level/],
     [['--dev-account', '1', '--log-level', 'info,p2p=loud'], /--log-level "info,p2p=loud": "loud" in "p2p=loud" is not a level/],
+    [['--dev-account', '1', '--metrics-port', '70000'], /--metrics-port must be a port number/],
     [['--dev-account', '1', 'extra'], /unexpected argument "extra"/],
     [['--dev-account', '1', '--once=yes'], /once/],
     [['--dev-account'], /dev-account/],
@@ -109,7 +110,15 @@ function stubNode(): Promise<{ server: Server; url: string; calls: string[] }> {
   }));
 }
 
-test('a keystore file unlocks with --passphrase-file; SIGTERM stops the solver cleanly', { timeout: 60_000 }, async () => {
+async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as { port: number }).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+test('a keystore file unlocks with --passphrase-file; --metrics-port serves its metrics; SIGTERM stops the solver cleanly', { timeout: 60_000 }, async () => {
   const dir = await dirP;
   const file = encryptKey(new Uint8Array(32).fill(5), 'sesame', { n: 1 << 4 });
   const keyFile = join(dir, 'k2.json');
@@ -117,8 +126,9 @@ test('a keystore file unlocks with --passphrase-file; SIGTERM stops the solver c
   const pass = join(dir, 'pass.txt');
   await writeFile(pass, 'sesame\n');
   const { server, url, calls } = await stubNode();
+  const metricsPort = await freePort();
   try {
-    const p = spawn(process.execPath, [join(ROOT, 'bin/polchain.mjs'), 'solver', '--rpc', url, '--key', keyFile, '--passphrase-file', pass, '--data-dir', join(dir, 'art'), '--log-level', 'warn'],
+    const p = spawn(process.execPath, [join(ROOT, 'bin/polchain.mjs'), 'solver', '--rpc', url, '--key', keyFile, '--passphrase-file', pass, '--data-dir', join(dir, 'art'), '--log-level', 'warn', '--metrics-port', String(metricsPort)],
       { cwd: ROOT, env: { ...process.env, POLCHAIN_PASSPHRASE: '' }, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     let err = '';
@@ -135,6 +145,9 @@ test('a keystore file unlocks with --passphrase-file; SIGTERM stops the solver c
     const listed = calls.filter((c) => c === 'job_list').length;
     await new Promise((r) => setTimeout(r, 500));
     assert.ok(calls.filter((c) => c === 'job_list').length > listed, 'keeps polling for jobs without WebSocket notifications');
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
+    assert.match(metrics, /^# TYPE polchain_solver_steps_total counter$/m);
+    assert.match(metrics, /^polchain_solver_steps_per_second 0$/m);
     p.kill('SIGTERM');
     const [code] = await exited;
     assert.equal(code, 0, err);

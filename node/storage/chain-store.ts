@@ -173,6 +173,9 @@ export class ChainStore {
     return new ChainState(genesis.chainId, genesis.params, height, lastHash, lastTs, tree, accounts, validators, unbonding, beacon, jobs, activeJobs);
   }
 
+  /** Told how many seconds each committed block's fsynced batch took: for metrics. */
+  onBatchWrite: ((seconds: number) => void) | undefined;
+
   /** Persists a block atomically, then applies it to the in-memory state. */
   async commit(
     state: ChainState, r: BlockResult, commit: Commit,
@@ -201,7 +204,9 @@ export class ChainStore {
       const key = stateKey(w);
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
     }
+    const t0 = performance.now();
     await this.db.batch(ops, { sync: true });
+    this.onBatchWrite?.((performance.now() - t0) / 1000);
     this.marker?.record({ height: h, hash: r.hash });
     commitBlock(state, r);
   }

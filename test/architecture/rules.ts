@@ -33,6 +33,7 @@ export const allowed: Record<string, string[]> = {
   genesis: [...COMMITMENT, 'vm'],
   rpc: FLOOR,
   node: [...COMMITMENT, 'ml-runtime', 'vm', 'consensus', 'genesis', 'rpc'],
+  client: [...COMMITMENT, 'vm', 'rpc'],
   test: ['*'],
   bench: ['*'],
   bin: ['node/cli/main'],
@@ -68,6 +69,7 @@ export const nodeAllowed: Record<string, string[]> = {
   storage: ['util'],
   mempool: ['util'],
   p2p: ['util'],
+  metrics: ['util'],
   chain: ['storage', 'mempool', 'util'],
   producer: ['chain', 'storage', 'mempool', 'util'],
   bft: ['chain', 'producer', 'p2p', 'storage', 'mempool', 'util'],
@@ -76,8 +78,8 @@ export const nodeAllowed: Record<string, string[]> = {
   verifier: ['jobs', 'p2p', 'util'],
   solver: ['jobs', 'p2p', 'keystore', 'util'],
   watchtower: ['jobs', 'p2p', 'keystore', 'util'],
-  'node.ts': ['bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'p2p', 'producer', 'rpc-methods', 'storage', 'util', 'verifier'],
-  cli: ['node.ts', 'bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier', 'watchtower'],
+  'node.ts': ['bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'storage', 'util', 'verifier'],
+  cli: ['node.ts', 'bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier', 'watchtower'],
   // node/index.ts: the node's surface for code outside node/
   'index.ts': ['node.ts'],
 };

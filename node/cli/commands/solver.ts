@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { defaultDataDir } from '../../config/index.ts';
 import { NodeError, createLogger, LOG_LEVEL_SYNTAX, Progress } from '../../util/index.ts';
+import { SolverMetrics, serveMetrics, type MetricsServer } from '../../metrics/index.ts';
 import { Solver, formatEvent, parseCheat, SolverError, type CheatMode, type SolverEvent, type JobResult } from '../../solver/index.ts';
 import { parseAmount, parseFlags } from '../args.ts';
 import { clientSeed, httpRpcUrl, listenAddrs, logLevel } from '../client-flags.ts';
@@ -10,7 +11,7 @@ import type { CliCommand } from '../command.ts';
 import { errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '
-  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold|fake-unsampled[:J]]';
+  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--metrics-port P] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold|fake-unsampled[:J]]';
 
 const help = `${usage}
 
@@ -30,6 +31,8 @@ libp2p, opens and reveals when challenged, and reports what it earned.
                         commit window (default: measured from the last 20 blocks, else 1000)
   --fee N               fee per transaction (default 1)
   --once                exit when the first accepted job ends: 0 paid, 3 slashed or given up, 1 otherwise
+  --metrics-port P      serve Prometheus metrics (steps, steps/s, loss, events) at http://127.0.0.1:P/metrics
+                        (docs/operations.md); off by default
   --log-level LEVELS    stderr log levels, ${LOG_LEVEL_SYNTAX} (default info)
   --test-cheat MODE     TEST ONLY: misbehave (skip-steps:F, wrong-lr[:X], withhold, fake-unsampled[:J]: skip one
                         step in segment J, default the last-but-one, hoping the sample misses it)`;
@@ -59,7 +62,7 @@ export const command: CliCommand = {
     const { values, positionals } = parseFlags(argv, {
       rpc: { type: 'string' }, key: { type: 'string' }, 'dev-account': { type: 'string' }, 'passphrase-file': { type: 'string' },
       'data-dir': { type: 'string' }, 'p2p-listen': { type: 'string' }, 'max-steps': { type: 'string' }, 'max-jobs': { type: 'string' },
-      'block-interval-ms': { type: 'string' }, fee: { type: 'string' }, once: { type: 'boolean' }, 'log-level': { type: 'string' }, 'test-cheat': { type: 'string' },
+      'block-interval-ms': { type: 'string' }, fee: { type: 'string' }, once: { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'log-level': { type: 'string' }, 'test-cheat': { type: 'string' },
     }, usage, true);
     if (values.help) return (console.log(help), 0);
     if (positionals.length) throw usageError(`unexpected argument ${JSON.stringify(positionals[0])}`);
@@ -80,13 +83,19 @@ export const command: CliCommand = {
         throw usageError(`--test-cheat: ${errorMessage(e)}`);
       }
     }
+    const metricsPort = values['metrics-port'] === undefined ? undefined : Number(values['metrics-port']);
+    if (metricsPort !== undefined && !(/^[0-9]{1,5}$/.test(values['metrics-port'] as string) && metricsPort <= 65535)) {
+      throw usageError(`--metrics-port must be a port number 0..65535, got "${values['metrics-port'] as string}"`);
+    }
     const dataDir = (values['data-dir'] as string | undefined) ?? join(process.env.POLCHAIN_DATA_DIR ?? defaultDataDir(), 'solver');
     const seed = await clientSeed(values, usageError);
     const logger = createLogger(level, 'polchain-solver');
 
     const ui: { bar: Progress | null } = { bar: null };
     const out = (line: string) => process.stdout.write(`${line}\n`);
+    const metrics = metricsPort === undefined ? undefined : new SolverMetrics();
     const onEvent = (e: SolverEvent) => {
+      metrics?.observe(e);
       if (e.type === 'progress') {
         ui.bar ??= new Progress({ total: e.steps, label: 'train', unit: 'steps' });
         ui.bar.update(e.step, e.loss === null ? undefined : { loss: e.loss });
@@ -103,6 +112,11 @@ export const command: CliCommand = {
     const solver = new Solver({
       rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, logger, maxSteps, maxJobs, blockIntervalMs, fee, once: values.once === true, onEvent, cheat,
     });
+    let metricsServer: MetricsServer | undefined;
+    if (metrics) {
+      metricsServer = await serveMetrics(metrics.registry, '127.0.0.1', metricsPort!);
+      logger.info({ url: metricsServer.url }, 'metrics server listening');
+    }
     let signals = 0;
     const onSignal = (sig: NodeJS.Signals) => {
       if (++signals > 1) {
@@ -128,6 +142,7 @@ export const command: CliCommand = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await metricsServer?.close();
     }
   },
 };
