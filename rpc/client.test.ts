@@ -6,14 +6,8 @@ import { RpcClient, RpcClientError, RpcTransportError } from './client.ts';
 import type { UntypedApi } from './api/index.ts';
 import { INVALID_PARAMS, METHOD_NOT_FOUND, TX_REJECTED, INTERNAL_ERROR, LIMIT_EXCEEDED } from './errors.ts';
 import { testMethods } from '../test/helpers/rpc-fixtures.ts';
+import { freePort } from '../test/helpers/free-port.ts';
 
-async function freePort(): Promise<number> {
-  const srv = createServer();
-  await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
-  const port = (srv.address() as { port: number }).port;
-  await new Promise<void>((r) => srv.close(() => r()));
-  return port;
-}
 
 test('client: call, by-name params, bigint params, errors with code/message/data', async (t) => {
   const s = await createRpcServer({ methods: testMethods(), port: 0, maxBatch: 4, bodyLimit: 8192 });

@@ -11,6 +11,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { encryptKey } from '../keystore/index.ts';
 import { main, onceExitCode } from '../cli/index.ts';
+import { freePort } from '../../test/helpers/free-port.ts';
 
 const ROOT = resolve(fileURLToPath(new URL('.', import.meta.url)), '../..');
 const dirP = mkdtemp(join(tmpdir(), 'polchain-solver-cli-'));
@@ -110,13 +111,6 @@ function stubNode(): Promise<{ server: Server; url: string; calls: string[] }> {
   }));
 }
 
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise((r) => s.close(r));
-  return port;
-}
 
 test('a keystore file unlocks with --passphrase-file; --metrics-port serves its metrics; SIGTERM stops the solver cleanly', { timeout: 60_000 }, async () => {
   const dir = await dirP;

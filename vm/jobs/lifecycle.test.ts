@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { EventKind, JobStatus, JOB_STATUS_NAMES, memberSegments, seatCount, type Job } from '../index.ts';
 import { validateSpec } from '../../ml-runtime/index.ts';
 import { TestChain, BALANCE, FEE } from '../../test/helpers/job-test-chain.ts';
-import { runJob, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
+import { runJob, committeeOf, spareMember, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
 import { SPEC, terms, useDet } from '../../test/helpers/job-work.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
@@ -17,18 +17,8 @@ const ev = (kind: number, address: Uint8Array, amount: bigint, counterparty: Uin
 
 let honestRoots: string[] = [];
 
-const membersOf = (c: TestChain, j: Job) => c.validators.filter((v) => j.committee.some((m) => same(m.address, v.address)));
+const membersOf = committeeOf;
 
-/** A member whose silence still leaves a quorum (all segments covered, 2/3 of the seats), fewest seats first; null if none. */
-function spareMember(c: TestChain, j: Job) {
-  const ms = membersOf(c, j).sort((a, b) => seatCount(j, a.address) - seatCount(j, b.address));
-  return ms.find((lazy) => {
-    const rest = ms.filter((v) => v !== lazy);
-    const covered = new Set(rest.flatMap((v) => memberSegments(j, v.address)));
-    const seats = rest.reduce((n, v) => n + seatCount(j, v.address), 0);
-    return j.segments.every((x) => covered.has(x)) && 3 * seats >= 2 * j.seats.length;
-  }) ?? null;
-}
 
 test('an honest job is finalized and paid exactly per seat; a member that did not attest gets nothing and pays its penalty', () => {
   const c = new TestChain();
