@@ -71,12 +71,13 @@ export async function serve(kind: string, args: string[]): Promise<void> {
     });
     // The commit time is taken where the node starts telling the world about a committed block
     // (metrics.blockCommitted is the first call of its commit hook, before newHeads is published);
-    // the height follows in onBlock, which runs at the end of the same hook.
+    // the height follows in onBlock, which runs at the end of the same hook, after the publish (publishMs).
     let committedAt = 0;
     const m = node.metrics;
     const orig = m.blockCommitted.bind(m);
     m.blockCommitted = (ts) => { committedAt = now(); orig(ts); };
-    node.onBlock((r) => process.connected && process.send!({ height: Number(r.block.header.height), at: committedAt, txs: r.block.txs.length }));
+    // the callback takes the EPIPE of a block committed while the parent disconnects
+    node.onBlock((r) => process.connected && process.send!({ height: Number(r.block.header.height), at: committedAt, publishMs: now() - committedAt, txs: r.block.txs.length }, undefined, undefined, () => {}));
     process.send!({ url: node.rpcUrl, wsUrl: node.wsUrl });
     process.on('disconnect', () => void node.stop().then(() => process.exit(0)));
   } else {

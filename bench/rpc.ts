@@ -70,7 +70,7 @@ if (process.argv[2] === '--serve') {
 
     const node = await startChild('node', [join(dir, 'node'), String(accounts), String(blockMs)]);
     children.push(node);
-    const commits: Array<{ height: number; at: number; txs: number }> = [];
+    const commits: Array<{ height: number; at: number; publishMs: number; txs: number }> = [];
     node.onMessage((m) => { if (typeof m.height === 'number') commits.push(m); });
     const committedTxs = () => commits.reduce((s, c) => s + c.txs, 0);
     await submitAll(node.info.url, warm, conc);
@@ -115,6 +115,7 @@ if (process.argv[2] === '--serve') {
       block_rate_ratio: Number((rate1 / rate0).toFixed(3)), ws_heads: window.length,
       ws_heads_delivered_ratio: Number((delivered / (window.length * subscribers)).toFixed(4)), ws_closed_by_server: closedEarly,
       ws_latency_ms_p50: Number(pct(latencies, 50).toFixed(2)), ws_latency_ms_p99: Number(pct(latencies, 99).toFixed(2)),
+      ws_publish_ms_p50: Number(pct(window.map((c) => c.publishMs), 50).toFixed(2)), ws_publish_ms_p99: Number(pct(window.map((c) => c.publishMs), 99).toFixed(2)),
     });
 
     console.log(`add method:    bare fastify ${out.bare_add_rps} req/s, rpc server ${out.rpc_add_rps} req/s (ratio ${(out.rpc_add_rps! / out.bare_add_rps!).toFixed(2)}); ` +
@@ -122,7 +123,7 @@ if (process.argv[2] === '--serve') {
     console.log(`tx_submit:     node ${out.rpc_submit_tps} submits/s vs bare fastify submit route ${out.fastify_baseline_tps} submits/s: ratio ${out.rpc_ratio} (goal >= 0.7)`);
     console.log(`newHeads:      ${subscribers} subscribers, ${window.length} heads: ${(out.ws_heads_delivered_ratio! * 100).toFixed(2)}% delivered to every subscriber, ` +
       `${closedEarly} closed by the server; block rate ${rate0.toFixed(2)}/s without, ${rate1.toFixed(2)}/s with (ratio ${out.block_rate_ratio}); ` +
-      `commit-to-receipt p50 ${out.ws_latency_ms_p50} ms, p99 ${out.ws_latency_ms_p99} ms`);
+      `commit-to-receipt p50 ${out.ws_latency_ms_p50} ms, p99 ${out.ws_latency_ms_p99} ms; the node's publish to all of them p50 ${out.ws_publish_ms_p50} ms, p99 ${out.ws_publish_ms_p99} ms`);
     console.log(JSON.stringify({ bench: 'rpc', ...out }));
   } finally {
     for (const c of children) await c.stop();
