@@ -17,7 +17,7 @@ export const pct = (xs: number[], p: number) => {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
 };
 
-export interface Child { child: ChildProcess; info: Record<string, any>; onMessage(f: (m: any) => void): void; stop(): Promise<void> }
+export interface Child { child: ChildProcess; info: Record<string, any>; onMessage(f: (m: any) => void): void; cpuUs(): Promise<number>; stop(): Promise<void> }
 
 /** Forks bench/rpc.ts --serve KIND ARGS and resolves with the first message it sends (where it listens). */
 export async function startChild(kind: string, args: string[] = []): Promise<Child> {
@@ -30,6 +30,11 @@ export async function startChild(kind: string, args: string[] = []): Promise<Chi
   return {
     child, info,
     onMessage: (f) => child.on('message', f),
+    cpuUs: () => new Promise((res) => {
+      const f = (m: any) => { if (typeof m?.cpuUs === 'number') { child.off('message', f); res(m.cpuUs); } };
+      child.on('message', f);
+      child.send('cpu');
+    }),
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
