@@ -38,6 +38,7 @@ export async function startChild(kind: string, args: string[] = []): Promise<Chi
     stop: async () => {
       if (child.exitCode !== null) return;
       const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGCONT'); // in case a failed round left it stopped
       child.disconnect();
       const t = setTimeout(() => child.kill('SIGKILL'), 15_000);
       await exited;
