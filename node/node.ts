@@ -10,7 +10,7 @@ import { SoloProducer } from './producer/index.ts';
 import { BftDriver, TxBatcher, checkSignHistoryPresent } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch, gateMethods } from './rpc-methods/index.ts';
+import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch, gateMethods, PublishQueue } from './rpc-methods/index.ts';
 import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
 import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
@@ -67,6 +67,8 @@ export class PolchainNode {
   readonly genesisHash: Uint8Array;
   readonly validatorAddress: Uint8Array | null;
   private readonly commitListeners = new Set<(r: BlockResult, c: Commit) => void>();
+  /** newHeads, jobs and disputes notifications, sent after the commit hook returns (rpc-methods/publish-queue.ts). */
+  private readonly publishQueue = new PublishQueue(() => this.rpcServer, (err, topic) => this.opts.logger.error({ err, topic }, 'rpc publish failed'));
   private markReady!: () => void;
   /** Resolves once consensus state is loaded and the decider runs; RPC requests wait for it. */
   private readonly ready = new Promise<void>((res) => { this.markReady = res; });
@@ -293,9 +295,14 @@ export class PolchainNode {
 
   private onCommit(r: BlockResult, c: Commit): void {
     this.metrics.blockCommitted(r.block.header.timestampMs);
-    this.rpcServer?.publish('newHeads', headerJson(r.block));
-    for (const u of r.jobUpdates) this.rpcServer?.publish('jobs', jobUpdateJson(u, r.block.header.height), '0x' + bytesToHex(u.jobId));
-    for (const n of this.disputeWatch?.changes(r.changes.jobs.values(), r.block.header.height) ?? []) this.rpcServer?.publish('disputes', n.data, n.filterKey);
+    if (this.rpcServer) {
+      const h = r.block.header.height;
+      this.publishQueue.push([
+        { topic: 'newHeads', data: headerJson(r.block) },
+        ...r.jobUpdates.map((u) => ({ topic: 'jobs', data: jobUpdateJson(u, h), key: '0x' + bytesToHex(u.jobId) })),
+        ...(this.disputeWatch?.changes(r.changes.jobs.values(), h) ?? []).map((n) => ({ topic: 'disputes', data: n.data, key: n.filterKey })),
+      ]);
+    }
     for (const f of this.commitListeners) f(r, c);
   }
 
@@ -305,6 +312,7 @@ export class PolchainNode {
       this.serving = false;
       const log = this.opts.logger;
       await this.verifier?.stop(); // verifier wiring
+      this.publishQueue.flush();
       await this.rpcServer?.close();
       this.txBatcher?.flush();
       await this.decider?.stop();

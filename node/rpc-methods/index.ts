@@ -4,3 +4,4 @@ export { jobUpdateJson } from './job-json.ts';
 export { headerJson, txJson, eventJson, receiptJson } from './json.ts';
 export { DisputeWatch, type DisputeNotification } from './dispute-updates.ts';
 export { gateMethods, type ReadyGate } from './ready-gate.ts';
+export { PublishQueue, type Publication, type Publisher } from './publish-queue.ts';
