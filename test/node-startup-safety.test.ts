@@ -72,6 +72,14 @@ test('a BFT validator whose config.json goes missing refuses to start instead of
   assert.match(accepted.logs(), /"level":40[^\n]*sign-history\.json is missing/);
   await waitHeight(accepted.url, h + 2);
   assert.equal(await accepted.stop(), 0);
+
+  // A missing libp2p identity on a node that has run: a new peer id, said at warn level.
+  await unlink(join(dir, 'p2p.key'));
+  const renewed = await startNode(dir);
+  t.after(() => renewed.kill());
+  assert.match(renewed.logs(), /"level":40[^\n]*p2p\.key was missing: this node starts with a new libp2p peer id/);
+  assert.notEqual(await readFile(join(dir, 'p2p.key'), 'utf8'), p2pKey, 'a new identity was written');
+  assert.equal(await renewed.stop(), 0);
 });
 
 test('a damaged or missing validator key refuses the start with a typed error naming the file; --no-validator follows instead', { timeout: 180_000 }, async (t) => {

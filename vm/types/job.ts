@@ -110,7 +110,7 @@ export interface JobTerms {
   windows: JobWindows;
   solverStake: bigint; // bond the solver must post
   bounty: bigint; // paid to an honest solver
-  attestReward: bigint; // split among committee members whose digest matches the solver's trace
+  attestReward: bigint; // paid per seat (floor(attestReward / seats)) to members whose digest the verdict confirms; the rest is refunded
   parent: Uint8Array | null; // a finalized job whose final weights initialise this one
   dispute: DisputeTerms;
 }

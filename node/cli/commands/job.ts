@@ -33,7 +33,7 @@ const SUBMIT_FLAGS: Options = {
   spec: { type: 'string', arg: 'FILE', help: 'the model spec (JSON); its canonical form goes on chain' },
   dataset: { type: 'string', arg: 'NAME', help: 'a bundled dataset (mnist, iris, synthetic-classification, synthetic-regression): its train split\'s root and size' },
   bounty: { type: 'string', arg: 'N', help: 'paid to an honest solver (escrowed now)' },
-  reward: { type: 'string', arg: 'N', help: "split among committee members whose digest matches (default and least: the chain's floor for the spec, q and committee, docs/jobs.md §1)" },
+  reward: { type: 'string', arg: 'N', help: "paid per seat, floor(reward / seats), to members whose digest the verdict confirms; the rest is refunded (default and least: the chain's floor for the spec, q and committee, docs/jobs.md §1)" },
   stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty; at least ceil(bounty / q))' },
   q: { type: 'string', arg: 'N', help: `segment draws for the committee to replay (default and protocol minimum ${JOB_FLOORS.minQ}; at most ${JOB_LIMITS.maxQ})` },
   committee: { type: 'string', arg: 'N', help: `committee seats (default and protocol minimum ${JOB_FLOORS.minCommitteeSize}; at most ${JOB_LIMITS.maxCommitteeSize})` },

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadGenesisFile } from '../../../genesis/index.ts';
-import { Keystore, KeystoreError, loadOrCreateP2pKey } from '../../keystore/index.ts';
+import { Keystore, KeystoreError, loadOrCreateP2pKey, p2pKeyPath } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, settingSource } from '../../config/index.ts';
 import { createLogger, resolveLogFormat, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
@@ -75,6 +75,11 @@ export const command: CliCommand = {
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
+    // A node that has committed blocks before had a peer id that peers may bootstrap from: a new one is
+    // worth a warning, not silence (a first start creates the key without a word).
+    if (config.engine === 'bft' && !existsSync(p2pKeyPath(dir)) && existsSync(layout.headMarker)) {
+      logger.warn({ file: p2pKeyPath(dir) }, 'p2p.key was missing: this node starts with a new libp2p peer id; peers that bootstrap from the old /p2p/<id> address must be given the new one (logged as "p2p listening")');
+    }
     const node = await PolchainNode.start({
       dataDir: dir, genesis, validatorSeed: seed, logger,
       rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean) },
