@@ -20,7 +20,7 @@ import { devAccount } from '../genesis/index.ts';
 import { signTxBytes } from '../vm/index.ts';
 import { sha256 } from '../primitives/index.ts';
 import { startBftNet, validatorSeed, waitFor } from '../test/helpers/bft-net.ts';
-import { extendChain, servedBytes } from './sync-chain.ts';
+import { extendChain, servedBytes } from '../test/helpers/sync-chain.ts';
 
 const { values } = parseArgs({ options: {
   'live-s': { type: 'string', default: '20' }, blocks: { type: 'string', default: '3000' },

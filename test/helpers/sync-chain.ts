@@ -3,15 +3,15 @@
 // priority walk names for round 0 (with its real BLS beacon signature), carries the last block's
 // commit, and is committed by precommits that all validators sign with their real consensus keys.
 // Everything goes through the store's one commit batch, so the data dir is what a node would hold.
-import type { Genesis } from '../genesis/index.ts';
-import { devAccount } from '../genesis/index.ts';
-import { beaconSign, blsSecretFromSeed, commitFromVotes, encodeCommit, proposer as proposerOf, signVote } from '../consensus/index.ts';
-import { buildBlock, encode, signTxBytes, type Validator } from '../vm/index.ts';
-import { ChainStore } from '../node/storage/index.ts';
-import { dataDirLayout } from '../node/config/index.ts';
-import { ValidatorSets } from '../node/bft/index.ts';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../primitives/index.ts';
-import { consensusHooks } from '../test/helpers/chain-fixtures.ts';
+import type { Genesis } from '../../genesis/index.ts';
+import { devAccount } from '../../genesis/index.ts';
+import { beaconSign, blsSecretFromSeed, commitFromVotes, encodeCommit, proposer as proposerOf, signVote } from '../../consensus/index.ts';
+import { buildBlock, encode, signTxBytes, type Validator } from '../../vm/index.ts';
+import { ChainStore } from '../../node/storage/index.ts';
+import { dataDirLayout } from '../../node/config/index.ts';
+import { ValidatorSets } from '../../node/bft/index.ts';
+import { addressFromPublicKey, bytesToHex, publicKeyFromSeed } from '../../primitives/index.ts';
+import { consensusHooks } from './chain-fixtures.ts';
 
 export interface ExtendOptions {
   dataDir: string;
@@ -24,9 +24,11 @@ export interface ExtendOptions {
   accounts: number;
   blockIntervalMs: bigint;
   onProgress?: (done: number) => void;
+  /** The block of this height is committed by the first two validators only (1/2 of the power): a commit sync must refuse. */
+  weakCommitAt?: bigint;
 }
 
-/** Returns the new height and the bytes of every stored block + commit item (what sync/blocks serves). */
+/** Returns the heights before and after, and how many transfers the new blocks hold. */
 export async function extendChain(o: ExtendOptions): Promise<{ from: bigint; to: bigint; txs: number }> {
   const layout = dataDirLayout(o.dataDir);
   const store = await ChainStore.open(layout.db, { headMarker: layout.headMarker });
@@ -37,12 +39,15 @@ export async function extendChain(o: ExtendOptions): Promise<{ from: bigint; to:
       return [bytesToHex(address), { seed, address, bls: blsSecretFromSeed(seed) }] as const;
     }));
     const from = state.height;
-    const decided = new Map<bigint, Validator[]>([[from, (await store.getDecidedBy(from))!]]);
+    const decided = new Map<bigint, Validator[]>();
     const sets = new ValidatorSets();
-    const prio = await store.getProposerPriorities(from);
-    if (!prio || !sets.restore(from, decided.get(from)!, prio)) throw new Error('the stopped validator stored no proposer priorities');
+    if (from > 0n) { // resume the stopped validator's walk (a fresh chain starts it at height 1)
+      decided.set(from, (await store.getDecidedBy(from))!);
+      const prio = await store.getProposerPriorities(from);
+      if (!prio || !sets.restore(from, decided.get(from)!, prio)) throw new Error('the stopped validator stored no proposer priorities');
+    }
     const hooks = consensusHooks(state.chainId, (h) => decided.get(h) ?? []);
-    let lastCommit = (await store.getBftCommit(from))!;
+    let lastCommit = from > 0n ? (await store.getBftCommit(from))! : null;
     const senders = Array.from({ length: o.accounts }, (_, i) => devAccount(i));
     const nonces = senders.map((a) => state.getAccount(a.address)?.nonce ?? 0n);
     let txs = 0;
@@ -63,7 +68,8 @@ export async function extendChain(o: ExtendOptions): Promise<{ from: bigint; to:
       }, candidates, undefined, hooks);
       if (r.rejected.length) throw new Error(`block ${height}: ${r.rejected.length} transfers rejected`);
       txs += r.block.txs.length;
-      const votes = [...keys.values()].map((k) => signVote(state.chainId, { type: 'precommit', height, round: 0, blockHash: r.hash, validator: k.address }, k.seed));
+      const signers = height === o.weakCommitAt ? [...keys.values()].slice(0, 2) : [...keys.values()];
+      const votes = signers.map((k) => signVote(state.chainId, { type: 'precommit', height, round: 0, blockHash: r.hash, validator: k.address }, k.seed));
       const commit = commitFromVotes(height, 0, r.hash, votes);
       const decidedBy = state.validatorList();
       lastCommit = encodeCommit(commit);
