@@ -68,13 +68,15 @@ export async function extendChain(o: ExtendOptions): Promise<{ from: bigint; to:
       }, candidates, undefined, hooks);
       if (r.rejected.length) throw new Error(`block ${height}: ${r.rejected.length} transfers rejected`);
       txs += r.block.txs.length;
-      const signers = height === o.weakCommitAt ? [...keys.values()].slice(0, 2) : [...keys.values()];
-      const votes = signers.map((k) => signVote(state.chainId, { type: 'precommit', height, round: 0, blockHash: r.hash, validator: k.address }, k.seed));
-      const commit = commitFromVotes(height, 0, r.hash, votes);
+      const signed = (signers: typeof keys extends Map<string, infer K> ? K[] : never) => commitFromVotes(height, 0, r.hash,
+        signers.map((k) => signVote(state.chainId, { type: 'precommit', height, round: 0, blockHash: r.hash, validator: k.address }, k.seed)));
+      const commit = signed([...keys.values()]);
+      // the store (what sync serves) holds the weak commit; the next block still carries the full one
+      const stored = height === o.weakCommitAt ? signed([...keys.values()].slice(0, 2)) : commit;
       const decidedBy = state.validatorList();
       lastCommit = encodeCommit(commit);
-      await store.commit(state, r, { height, blockHash: r.hash, signatures: commit.signatures.map((s) => ({ validator: s.validator, signature: s.signature })) },
-        { commit: lastCommit, decidedBy, priorities: sets.prioritiesAt(height) });
+      await store.commit(state, r, { height, blockHash: r.hash, signatures: stored.signatures.map((s) => ({ validator: s.validator, signature: s.signature })) },
+        { commit: encodeCommit(stored), decidedBy, priorities: sets.prioritiesAt(height) });
       decided.set(height, decidedBy);
       decided.delete(height - 2n);
       o.onProgress?.(n + 1);
