@@ -57,7 +57,7 @@ try {
   const liveBar = new Progress({ label: 'live consensus', unit: 's', total: liveS });
   while (performance.now() - t0 < liveS * 1000) {
     await new Promise((r) => setTimeout(r, 500));
-    liveBar.update(Math.min(liveS, (performance.now() - t0) / 1000), { height: Number(n0.state.height) });
+    liveBar.update(Math.min(liveS, Math.round((performance.now() - t0) / 1000)), { height: Number(n0.state.height) });
   }
   const liveSec = (performance.now() - t0) / 1000;
   const liveBlocks = Number(n0.state.height - h0);

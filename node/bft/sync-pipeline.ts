@@ -25,7 +25,8 @@ export interface FetchedRange {
  * The download side of block sync: keeps SYNC_WINDOW range requests in flight (round-robin over
  * the peers still useful this round) instead of one request and a full round trip per batch, and
  * hands each arrived range's beacon signatures to the worker pool as soon as the range before it
- * arrived (each beacon signs over the previous block's beacon). It checks nothing itself: block
+ * arrived (each beacon signs over the previous block's beacon); only full ranges do, so a node a
+ * few blocks behind checks them inline rather than wait for workers to start (~1 s). It checks nothing itself: block
  * sync applies the ranges strictly in height order and checks every block against its commit.
  */
 export class RangePipeline {
@@ -78,7 +79,7 @@ export class RangePipeline {
         (raw) => decodeRange(raw), () => ({ items: [] as SyncItem[] }));
       const prev = this.lastBeacon;
       this.lastBeacon = fetched.then((f) => f.items.at(-1)?.block.header.beacon);
-      const checked = Promise.all([fetched, prev]).then(([f, b]) => (b === undefined || f.items.length < 2 ? undefined : this.pool.verify(beaconChecks(this.state, f.items, b))));
+      const checked = Promise.all([fetched, prev]).then(([f, b]) => (b === undefined || f.items.length < SYNC_BATCH ? undefined : this.pool.verify(beaconChecks(this.state, f.items, b))));
       this.inflight.set(from, fetched.then((f) => ({ from, peer, ...f, beaconsChecked: checked })));
     }
   }
