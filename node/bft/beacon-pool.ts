@@ -29,7 +29,7 @@ export class BeaconPool {
   /** Tuples a worker verified and no block has used yet. */
   private readonly passed = new Set<string>();
 
-  constructor(private readonly size = Math.max(1, Math.min(availableParallelism() - 1, 8))) {}
+  constructor(private readonly size = Math.max(1, Math.min(availableParallelism(), 8))) {}
 
   /** Verifies `checks` on the workers (spread over all of them); the ones that pass are remembered for `hooks`. */
   async verify(checks: BeaconCheck[]): Promise<void> {
