@@ -36,6 +36,8 @@ export class RangePipeline {
   private lastBeacon: Promise<Uint8Array | undefined> = Promise.resolve(undefined);
   private live: string[];
   private rr = 0;
+  /** Bumped by reset(): a range requested before it never reaches the worker pool (no workers start after a round ends). */
+  private gen = 0;
 
   constructor(private readonly p2p: P2pHost, private readonly state: ChainState, private readonly pool: BeaconPool, peers: string[]) {
     this.live = peers;
@@ -66,6 +68,7 @@ export class RangePipeline {
   /** Forgets what is in flight (their answers are ignored) and requests again from the next height to apply. */
   reset(): void {
     this.inflight.clear();
+    this.gen++;
     this.ahead = this.state.height + 1n;
     this.lastBeacon = Promise.resolve(this.state.beacon);
   }
@@ -78,8 +81,12 @@ export class RangePipeline {
       const fetched = fetchBlocks(this.p2p, peer, from, SYNC_BATCH, { timeoutMs: 5000 }).then(
         (raw) => decodeRange(raw), () => ({ items: [] as SyncItem[] }));
       const prev = this.lastBeacon;
+      const gen = this.gen;
       this.lastBeacon = fetched.then((f) => f.items.at(-1)?.block.header.beacon);
-      const checked = Promise.all([fetched, prev]).then(([f, b]) => (b === undefined || f.items.length < SYNC_BATCH ? undefined : this.pool.verify(beaconChecks(this.state, f.items, b))));
+      const checked = Promise.all([fetched, prev]).then(([f, b]) => {
+        if (b === undefined || gen !== this.gen || f.items.length < SYNC_BATCH) return undefined;
+        return this.pool.verify(beaconChecks(this.state, f.items, b));
+      });
       this.inflight.set(from, fetched.then((f) => ({ from, peer, ...f, beaconsChecked: checked })));
     }
   }
