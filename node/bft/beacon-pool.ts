@@ -35,6 +35,7 @@ export class BeaconPool {
   async verify(checks: BeaconCheck[]): Promise<void> {
     if (checks.length === 0) return;
     this.start();
+    for (const w of this.workers) w.ref(); // busy workers keep the process alive; idle ones never do
     const per = Math.ceil(checks.length / this.workers.length);
     const parts: Promise<void>[] = [];
     for (let i = 0; i < checks.length; i += per) {
@@ -47,6 +48,7 @@ export class BeaconPool {
       }).then((ok) => part.forEach((c, j) => ok[j] && this.passed.add(checkKey(c)))));
     }
     await Promise.all(parts);
+    if (this.pending.size === 0) for (const w of this.workers) w.unref();
   }
 
   /** `hooks` whose beacon check accepts a tuple a worker passed (once) and verifies any other itself. */
@@ -87,7 +89,7 @@ export class BeaconPool {
         this.workers = this.workers.filter((x) => x !== w);
         fail();
       });
-      w.unref(); // never keeps the process alive
+      w.unref();
       this.workers.push(w);
     }
   }
