@@ -120,6 +120,7 @@ export class BlockSync {
         // one block behind is the normal skew between validators committing the same height; only a
         // node further behind than that is catching up (node_syncing, and the verifier waits)
         if (range.items.length > 1 || synced > 0) this.downloadingNow = true;
+        if (range.items.length === SYNC_BATCH) pipe.widen();
         await range.beaconsChecked;
         await this.o.engineIdle(); // never interleave with a commit the engine is making
         for (const [i, { block, hash, commit, commitBytes }] of range.items.entries()) {

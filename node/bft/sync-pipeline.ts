@@ -38,6 +38,8 @@ export class RangePipeline {
   private rr = 0;
   /** Bumped by reset(): a range requested before it never reaches the worker pool (no workers start after a round ends). */
   private gen = 0;
+  /** One request at a time until a full range shows the node is really behind (a caught-up node asks each peer once per round). */
+  private window = 1;
 
   constructor(private readonly p2p: P2pHost, private readonly state: ChainState, private readonly pool: BeaconPool, peers: string[]) {
     this.live = peers;
@@ -55,8 +57,14 @@ export class RangePipeline {
     this.fill();
     const r = this.inflight.get(from)!;
     this.inflight.delete(from);
-    this.fill();
+    if (this.window > 1) this.fill();
     return r;
+  }
+
+  /** A full range came: keep SYNC_WINDOW ranges in flight from now on. */
+  widen(): void {
+    this.window = SYNC_WINDOW;
+    this.fill();
   }
 
   /** A peer that had nothing at the next height: not asked again this round. */
@@ -74,7 +82,7 @@ export class RangePipeline {
   }
 
   private fill(): void {
-    while (this.inflight.size < SYNC_WINDOW && this.live.length > 0) {
+    while (this.inflight.size < this.window && this.live.length > 0) {
       const from = this.ahead;
       this.ahead += BigInt(SYNC_BATCH);
       const peer = this.live[this.rr++ % this.live.length]!;
