@@ -46,3 +46,23 @@ test('verifyBlockBeacon: the proposer\'s key from the validator set; another val
     assert.throws(() => verifyBlockBeacon(set, addr, 'c', h, prev, sig), (e: any) => e.code === 'BEACON_INVALID');
   }
 });
+
+test('beaconVerifyMany: a range verifies at once; a bad signature, or two that only cancel out in a plain sum, is found one by one', async () => {
+  const { beaconVerifyMany } = await import('./beacon.ts');
+  const { bls12_381 } = await import('@noble/curves/bls12-381.js');
+  const keys = [0, 1, 2].map((i) => blsSecretFromSeed(sha256(Uint8Array.of(40 + i))));
+  const checks = Array.from({ length: 6 }, (_, i) => {
+    const prevBeacon = sha256(Uint8Array.of(i));
+    const k = keys[i % 3]!;
+    return { blsKey: blsPublicKey(k), chainId: 'c', height: BigInt(i + 1), prevBeacon, signature: beaconSign(k, 'c', BigInt(i + 1), prevBeacon) };
+  });
+  assert.deepEqual(beaconVerifyMany(checks), checks.map(() => true));
+  assert.deepEqual(beaconVerifyMany(checks.map((c, i) => (i === 4 ? { ...c, height: 99n } : c))), [true, true, true, true, false, true]);
+  // σ1 + Δ and σ2 − Δ: neither verifies, but their plain sum is the sum of two valid signatures
+  const Sig = bls12_381.longSignatures.Signature;
+  const delta = bls12_381.G2.Point.BASE.multiply(12345n);
+  const shifted = checks.map((c, i) => i === 1 ? { ...c, signature: Sig.toBytes(Sig.fromBytes(c.signature).add(delta)) }
+    : i === 2 ? { ...c, signature: Sig.toBytes(Sig.fromBytes(c.signature).subtract(delta)) } : c);
+  assert.deepEqual(beaconVerifyMany(shifted), [true, false, false, true, true, true]);
+  assert.equal(beaconVerify(shifted[1]!.blsKey, 'c', 2n, shifted[1]!.prevBeacon, shifted[1]!.signature), false);
+});

@@ -10,7 +10,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { encode } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { getValidator, type ValidatorSet } from './validator-set.ts';
-import { sha256, concatBytes, bytesToHex, blsSign, blsVerify } from '../primitives/index.ts';
+import { sha256, concatBytes, bytesToHex, blsSign, blsVerify, blsVerifyMany } from '../primitives/index.ts';
 
 const bls = bls12_381.longSignatures;
 export const BEACON_DST = 'POLCHAIN_BEACON_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_';
@@ -41,6 +41,16 @@ export function beaconSign(secret: Uint8Array, chainId: string, height: bigint, 
 /** Never throws: malformed keys or signatures are false. */
 export function beaconVerify(publicKey: Uint8Array, chainId: string, height: bigint, prevBeacon: Uint8Array, signature: Uint8Array): boolean {
   return blsVerify(publicKey, beaconMessage(chainId, height, prevBeacon), signature, BEACON_DST);
+}
+
+/**
+ * Which beacon signatures verify, each exactly as beaconVerify says: all of them at once when the
+ * batch check (blsVerifyMany) passes, one by one otherwise.
+ */
+export function beaconVerifyMany(checks: ReadonlyArray<{ blsKey: Uint8Array; chainId: string; height: bigint; prevBeacon: Uint8Array; signature: Uint8Array }>): boolean[] {
+  const items = checks.map((c) => ({ publicKey: c.blsKey, message: beaconMessage(c.chainId, c.height, c.prevBeacon), signature: c.signature }));
+  if (blsVerifyMany(items, BEACON_DST)) return checks.map(() => true);
+  return items.map((it) => blsVerify(it.publicKey, it.message, it.signature, BEACON_DST));
 }
 
 export function nextBeacon(prev: Uint8Array, signature: Uint8Array): Uint8Array {

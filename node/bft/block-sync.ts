@@ -1,13 +1,14 @@
 import type { Logger } from 'pino';
-import { applyBlock, blockHash, decodeBlock, decodeCanonical, encode, type BlockResult, type ChainState, type Commit as VmCommit, type ConsensusHooks, type Validator } from '../../vm/index.ts';
-import { decodeCommit, verifyCommit, type ConsensusState, type ValidatorSet } from '../../consensus/index.ts';
-import { registerBlockSyncServer, fetchBlocks, type P2pHost } from '../p2p/index.ts';
+import { applyBlock, encode, type BlockResult, type ChainState, type Commit as VmCommit, type ConsensusHooks, type Validator } from '../../vm/index.ts';
+import { verifyCommit, type ConsensusState, type ValidatorSet } from '../../consensus/index.ts';
+import { registerBlockSyncServer, type P2pHost } from '../p2p/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import { Progress } from '../util/index.ts';
 import { CATCHUP_PROTOCOL, pollCatchup, serveCatchup } from './catchup.ts';
 import { errorMessage } from '../../primitives/index.ts';
+import { BeaconPool } from './beacon-pool.ts';
+import { RangePipeline, SYNC_BATCH } from './sync-pipeline.ts';
 
-const SYNC_BATCH = 32;
 const TICK_MS = 500;
 
 /** A block fetched from a peer, checked against its +2/3 commit and applied, ready to commit. */
@@ -50,6 +51,7 @@ export class BlockSync {
   private running = false;
   private stopped = false;
   private downloadingNow = false;
+  private readonly beacons = new BeaconPool();
 
   constructor(private readonly o: BlockSyncOptions) {}
 
@@ -77,6 +79,7 @@ export class BlockSync {
   stop(): void {
     this.stopped = true;
     clearInterval(this.timer);
+    void this.beacons.close();
   }
 
   private async tick(): Promise<void> {
@@ -93,55 +96,70 @@ export class BlockSync {
     }
   }
 
-  /** Downloads committed blocks from peers, verifying each commit against the validator set, until caught up. */
+  /**
+   * Downloads committed blocks from peers (several ranges in flight, see sync-pipeline.ts) and
+   * applies them strictly in height order, each checked against its commit by +2/3 of the set that
+   * decides its height and executed to its state root, until caught up.
+   */
   private async syncBlocks(): Promise<void> {
     const { p2p, state, logger } = this.o;
+    const peers = p2p.peers().map((p) => p.peerId);
+    if (peers.length === 0) return;
+    const pipe = new RangePipeline(p2p, state, this.beacons, peers);
+    const hooks = this.beacons.hooks(this.o.hooks);
     let bar: Progress | undefined;
     let synced = 0;
-    for (const peer of p2p.peers()) {
-      for (;;) {
+    try {
+      while (pipe.peersLeft > 0) {
         if (this.stopped) return;
-        const from = state.height + 1n;
-        let items: Uint8Array[];
-        try {
-          items = await fetchBlocks(p2p, peer.peerId, from, SYNC_BATCH, { timeoutMs: 5000 });
-        } catch {
-          break;
+        const range = await pipe.next();
+        if (range.items.length === 0 && range.malformed === undefined) {
+          pipe.drop(range.peer); // nothing after our height there
+          continue;
         }
-        if (items.length === 0) break;
         // one block behind is the normal skew between validators committing the same height; only a
         // node further behind than that is catching up (node_syncing, and the verifier waits)
-        if (items.length > 1 || synced > 0) this.downloadingNow = true;
+        if (range.items.length > 1 || synced > 0) this.downloadingNow = true;
+        if (range.items.length === SYNC_BATCH) pipe.widen();
+        await range.beaconsChecked;
         await this.o.engineIdle(); // never interleave with a commit the engine is making
-        for (const [i, item] of items.entries()) {
-          // A block the engine committed meanwhile (while this batch was in flight) is skipped.
-          if (state.height + 1n !== from + BigInt(i)) continue;
-          const [blockBytes, commitBytes] = decodeCanonical(item, 'synced block') as [Uint8Array, Uint8Array];
-          const block = decodeBlock(blockBytes);
-          const hash = blockHash(block.header);
-          const commit = decodeCommit(commitBytes);
+        for (const [i, { block, hash, commit, commitBytes }] of range.items.entries()) {
+          // A block the engine committed meanwhile (while this range was in flight) is skipped.
+          if (state.height + 1n !== range.from + BigInt(i)) continue;
           try {
             verifyCommit(state.chainId, this.o.nextValidatorSet(), commit, { height: block.header.height, blockHash: hash });
             const decidedBy = state.validatorList();
-            const result = applyBlock(state, block, undefined, this.o.hooks);
+            const result = applyBlock(state, block, undefined, hooks);
             await this.o.commit({ result, commit: { height: commit.height, blockHash: hash, signatures: commit.signatures }, commitBytes, decidedBy });
             synced++;
           } catch (e) {
-            p2p.adjustScore(peer.peerId, -20, 'bad synced block');
-            logger.warn({ peer: peer.peerId, height: Number(block.header.height), err: errorMessage(e) }, 'rejected a synced block');
+            this.refuse(range.peer, block.header.height, errorMessage(e));
             return;
           }
         }
+        if (range.malformed !== undefined) {
+          this.refuse(range.peer, range.from + BigInt(range.items.length), range.malformed);
+          return;
+        }
+        if (range.items.length < SYNC_BATCH) pipe.reset(); // the peer's tip or its byte budget: the ranges after it start elsewhere
         if (synced > 0) {
           bar ??= new Progress({ label: 'block sync', unit: 'blocks' });
           bar.update(synced, { height: Number(state.height) });
         }
       }
+    } finally {
+      pipe.reset();
+      if (this.downloadingNow) await this.beacons.close(); // caught up (or refused a peer): workers go until the next time
     }
     if (synced > 0) {
       bar?.finish({ height: Number(state.height) });
       logger.info({ synced, height: Number(state.height) }, 'caught up by block sync');
       this.o.caughtUp();
     }
+  }
+
+  private refuse(peer: string, height: bigint, why: string): void {
+    this.o.p2p.adjustScore(peer, -20, 'bad synced block');
+    this.o.logger.warn({ peer, height: Number(height), err: why }, 'rejected a synced block');
   }
 }
