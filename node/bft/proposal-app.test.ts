@@ -1,0 +1,61 @@
+// The proposer's own block is not executed and BLS-verified a second time when the engine
+// validates it before prevoting; anything else (other bytes, a beacon key the chain does not hold,
+// a transaction whose exact bytes admission never verified) is verified as before.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { pino } from 'pino';
+import { buildBlock, encodeBlock, type ConsensusHooks, type VerifiedTx } from '../../vm/index.ts';
+import { Mempool } from '../mempool/index.ts';
+import { EvidencePool } from './evidence-pool.ts';
+import { ProposalApp } from './proposal-app.ts';
+import { alice, bob, val, testState, transfer, beaconSigFor, consensusHooks, type TestAccount } from '../../test/helpers/chain-fixtures.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
+
+function setup(blsOf: TestAccount = val) {
+  const state = testState();
+  const mempool = new Mempool(state);
+  let beaconChecks = 0;
+  const base = consensusHooks(state.chainId, () => state.validatorList());
+  const hooks: ConsensusHooks = { ...base, verifyBeacon: (...a) => { beaconChecks++; return base.verifyBeacon(...a); } };
+  const app = new ProposalApp({
+    state, mempool, evidence: new EvidencePool(() => { throw new Error('no evidence here'); }), hooks, clock: () => 5_000n,
+    logger: pino({ level: 'silent' }), proposer: { address: val.address, blsSecret: blsOf.blsSecret }, lastCommit: () => null,
+  });
+  return { state, mempool, app, beaconChecks: () => beaconChecks };
+}
+
+test('a block this node built is valid without a second execution or beacon check; other bytes are checked', () => {
+  const { state, mempool, app, beaconChecks } = setup();
+  mempool.add(transfer(alice, bob, 5n, 0n));
+  const own = app.buildBlock(1n);
+  assert.equal(app.validateBlock(1n, own), true);
+  assert.equal(app.validateBlock(1n, new Uint8Array(own)), true, 'the same bytes in another buffer');
+  assert.equal(beaconChecks(), 0, 'the own proposal is not BLS-verified again');
+  const other = encodeBlock(buildBlock(state, { height: 1n, timestampMs: 6_000n, proposer: val.address, beaconSig: beaconSigFor(val, state) }, []).block);
+  assert.equal(app.validateBlock(1n, other), true);
+  assert.equal(beaconChecks(), 1, 'a block this node did not build is verified');
+  app.clear();
+  assert.equal(app.validateBlock(1n, own), true);
+  assert.equal(beaconChecks(), 2, 'after a commit (clear) nothing built earlier is taken on trust');
+});
+
+test('a block built with a BLS key the chain does not hold for the proposer is still verified, and refused', () => {
+  const { app, beaconChecks } = setup(alice);
+  const own = app.buildBlock(1n);
+  assert.equal(app.validateBlock(1n, own), false);
+  assert.equal(beaconChecks(), 1);
+});
+
+test('a transaction admission verified is taken from the mempool by the hash of its exact bytes; other bytes are verified and refused', () => {
+  const { state, mempool, app } = setup();
+  const good = transfer(alice, bob, 5n, 0n);
+  const vtx = mempool.add(good) as VerifiedTx;
+  const forged = new Uint8Array(good);
+  forged[forged.length - 1]! ^= 1; // the signature's last byte
+  // a builder that claims `forged` was verified: the block is well formed, its transaction's signature is not
+  const lie = new Map([[bytesToHex(sha256(forged)), { ...vtx, hash: sha256(forged) }]]);
+  const bad = encodeBlock(buildBlock(state, { height: 1n, timestampMs: 6_000n, proposer: val.address, beaconSig: beaconSigFor(val, state) }, [forged], lie).block);
+  assert.equal(app.validateBlock(1n, bad), false);
+  const ok = encodeBlock(buildBlock(state, { height: 1n, timestampMs: 6_000n, proposer: val.address, beaconSig: beaconSigFor(val, state) }, [good]).block);
+  assert.equal(app.validateBlock(1n, ok), true);
+});
