@@ -2,7 +2,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, genesisBeacon, nextBeacon, verifyBlockBeacon, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH } from './beacon.ts';
+import { beaconPrepare, beaconSign, beaconVerify, blsPublicKey, blsSecretFromSeed, genesisBeacon, nextBeacon, verifyBlockBeacon, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH } from './beacon.ts';
 import { makeValidatorSet } from './validator-set.ts';
 import { bytesToHex, sha256 } from '../primitives/index.ts';
 
@@ -65,4 +65,23 @@ test('beaconVerifyMany: a range verifies at once; a bad signature, or two that o
     : i === 2 ? { ...c, signature: Sig.toBytes(Sig.fromBytes(c.signature).subtract(delta)) } : c);
   assert.deepEqual(beaconVerifyMany(shifted), [true, false, false, true, true, true]);
   assert.equal(beaconVerify(shifted[1]!.blsKey, 'c', 2n, shifted[1]!.prevBeacon, shifted[1]!.signature), false);
+});
+
+test('beacon: a prepared message signs and verifies exactly as an unprepared one, and stands for no other message', () => {
+  const sk = blsSecretFromSeed(seed('prep'));
+  const pk = blsPublicKey(sk);
+  const prev = seed('prev');
+  const plain = beaconSign(sk, 'c', 9n, prev);
+  const otherPrev = seed('other');
+  const otherSig = beaconSign(sk, 'c', 9n, otherPrev);
+  beaconPrepare('c', 9n, prev);
+  assert.equal(bytesToHex(beaconSign(sk, 'c', 9n, prev)), bytesToHex(plain), 'the same signature from the prepared hash');
+  assert.equal(beaconVerify(pk, 'c', 9n, prev, plain), true);
+  // with (c, 9, prev) prepared, every other message is still hashed itself: a signature over one is no signature over another
+  assert.equal(beaconVerify(pk, 'c', 9n, prev, otherSig), false);
+  assert.equal(beaconVerify(pk, 'c', 9n, otherPrev, plain), false);
+  assert.equal(beaconVerify(pk, 'c', 10n, prev, plain), false);
+  assert.equal(beaconVerify(pk, 'c', 9n, otherPrev, otherSig), true);
+  for (let h = 100n; h < 120n; h++) beaconPrepare('c', h, prev); // more than the memo holds: the oldest leave
+  assert.equal(beaconVerify(pk, 'c', 9n, prev, plain), true);
 });

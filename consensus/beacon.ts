@@ -10,7 +10,7 @@ import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { encode } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { getValidator, type ValidatorSet } from './validator-set.ts';
-import { sha256, concatBytes, bytesToHex, blsSign, blsVerify, blsVerifyMany } from '../primitives/index.ts';
+import { sha256, concatBytes, bytesToHex, blsPrepare, blsSign, blsVerify, blsVerifyMany } from '../primitives/index.ts';
 
 const bls = bls12_381.longSignatures;
 export const BEACON_DST = 'POLCHAIN_BEACON_BLS_SIG_BLS12381G2_XMD:SHA-256_SSWU_RO_';
@@ -32,6 +32,11 @@ export function blsPublicKey(secret: Uint8Array): Uint8Array {
 
 export function beaconMessage(chainId: string, height: bigint, prevBeacon: Uint8Array): Uint8Array {
   return encode(['polchain/beacon/v1', chainId, height, prevBeacon]);
+}
+
+/** Hashes the beacon message of (chainId, height, prevBeacon) ahead of its signing and verification (known once the previous block commits). */
+export function beaconPrepare(chainId: string, height: bigint, prevBeacon: Uint8Array): void {
+  blsPrepare(beaconMessage(chainId, height, prevBeacon), BEACON_DST);
 }
 
 export function beaconSign(secret: Uint8Array, chainId: string, height: bigint, prevBeacon: Uint8Array): Uint8Array {

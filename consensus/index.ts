@@ -14,7 +14,7 @@ export { SIGN_STEP, type SignStep, type LastSigned, type Signer, GuardedSigner }
 export { DEV_TIMEOUTS, timeoutDuration, type TimeoutConfig, type TimeoutStep } from './timeouts.ts';
 export {
   BEACON_DST, BLS_SECRET_LENGTH, BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH,
-  blsSecretFromSeed, blsPublicKey, beaconMessage, beaconSign, beaconVerify, beaconVerifyMany, nextBeacon, genesisBeacon, verifyBlockBeacon,
+  blsSecretFromSeed, blsPublicKey, beaconMessage, beaconPrepare, beaconSign, beaconVerify, beaconVerifyMany, nextBeacon, genesisBeacon, verifyBlockBeacon,
 } from './beacon.ts';
 export type { ConsensusEvent, ConsensusEffect } from './events.ts';
 export { ConsensusState, type ConsensusApp, type ConsensusOptions, type Step } from './state.ts';

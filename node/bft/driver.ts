@@ -1,7 +1,7 @@
 import type { Logger } from 'pino';
 import type { BlockResult, ChainState, Commit as VmCommit, ConsensusHooks, Validator } from '../../vm/index.ts';
 import {
-  DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, maxProposalBlockBytes, type Commit, type ConsensusState, type TimeoutConfig,
+  DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, proposer, maxProposalBlockBytes, type Commit, type ConsensusState, type TimeoutConfig,
 } from '../../consensus/index.ts';
 import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
@@ -16,7 +16,7 @@ import { admitTxBatch } from './tx-gossip.ts';
 import { ProposalApp } from './proposal-app.ts';
 import { EngineRunner } from './engine-runner.ts';
 import { BlockSync, type SyncedBlock } from './block-sync.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {
   state: ChainState;
@@ -64,6 +64,7 @@ export class BftDriver implements BlockDecider {
   private readonly sync: BlockSync;
   private readonly unsubs: Array<() => void> = [];
   private prevKeys: { height: bigint; keys: Map<string, Uint8Array> } | null = null;
+  private readonly self: Uint8Array | null;
 
   constructor(private readonly o: BftDriverOptions) {
     const { state, logger } = o;
@@ -74,6 +75,7 @@ export class BftDriver implements BlockDecider {
     const nextHeight = () => state.height + 1n;
     const nextValidatorSet = () => this.sets.forNextHeight(state);
     const signer = o.validatorSeed ? openGuardedSigner(o.validatorSeed, o.signHistoryPath) : null;
+    this.self = signer?.address ?? null;
     this.app = new ProposalApp({
       state, mempool: o.mempool, evidence: this.evidence, hooks, clock: o.clock, logger,
       proposer: signer && o.validatorSeed ? { address: signer.address, blsSecret: blsSecretFromSeed(o.validatorSeed) } : null,
@@ -195,6 +197,8 @@ export class BftDriver implements BlockDecider {
     const result = this.app.resultFor(hash, bytes);
     const vmCommit: VmCommit = { height, blockHash: hash, signatures: commit.signatures.map((s) => ({ validator: s.validator, signature: s.signature })) };
     await this.commit({ result, commit: vmCommit, commitBytes: encodeCommit(commit), decidedBy }, { round: commit.round });
+    const next = this.sets.forNextHeight(state); // the set afterCommit stepped to (same height and members: no new step)
+    this.app.prepareNext(this.self !== null && equalBytes(proposer(next, 0).address, this.self));
     this.runner.startNextHeight();
   }
 

@@ -4,14 +4,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
-import { buildBlock, encodeBlock, type ConsensusHooks, type VerifiedTx } from '../../vm/index.ts';
+import { buildBlock, commitBlock, decodeBlock, encodeBlock, type ConsensusHooks, type VerifiedTx } from '../../vm/index.ts';
+import { beaconSign } from '../../consensus/index.ts';
 import { Mempool } from '../mempool/index.ts';
 import { EvidencePool } from './evidence-pool.ts';
 import { ProposalApp } from './proposal-app.ts';
-import { alice, bob, val, testState, transfer, beaconSigFor, consensusHooks, type TestAccount } from '../../test/helpers/chain-fixtures.ts';
+import { alice, bob, val, testState, transfer, beaconSigFor, consensusHooks, signedCommit, type TestAccount } from '../../test/helpers/chain-fixtures.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
-function setup(blsOf: TestAccount = val) {
+function setup(blsOf: TestAccount = val, lastCommit: () => Uint8Array | null = () => null) {
   const state = testState();
   const mempool = new Mempool(state);
   let beaconChecks = 0;
@@ -19,7 +20,7 @@ function setup(blsOf: TestAccount = val) {
   const hooks: ConsensusHooks = { ...base, verifyBeacon: (...a) => { beaconChecks++; return base.verifyBeacon(...a); } };
   const app = new ProposalApp({
     state, mempool, evidence: new EvidencePool(() => { throw new Error('no evidence here'); }), hooks, clock: () => 5_000n,
-    logger: pino({ level: 'silent' }), proposer: { address: val.address, blsSecret: blsOf.blsSecret }, lastCommit: () => null,
+    logger: pino({ level: 'silent' }), proposer: { address: val.address, blsSecret: blsOf.blsSecret }, lastCommit,
   });
   return { state, mempool, app, beaconChecks: () => beaconChecks };
 }
@@ -58,4 +59,23 @@ test('a transaction admission verified is taken from the mempool by the hash of 
   assert.equal(app.validateBlock(1n, bad), false);
   const ok = encodeBlock(buildBlock(state, { height: 1n, timestampMs: 6_000n, proposer: val.address, beaconSig: beaconSigFor(val, state) }, [good]).block);
   assert.equal(app.validateBlock(1n, ok), true);
+});
+
+test('a beacon signed ahead (prepareNext) is used only for the height and previous beacon it was signed for', async () => {
+  let last: Uint8Array | null = null;
+  const { state, app } = setup(val, () => last);
+  const tick = () => new Promise((r) => setImmediate(r));
+  app.prepareNext(true);
+  await tick();
+  const sig1 = decodeBlock(app.buildBlock(1n)).beaconSig;
+  assert.deepEqual(sig1, beaconSign(val.blsSecret, state.chainId, 1n, state.beacon));
+  app.prepareNext(true); // signed for height 1 on this state ...
+  await tick();
+  const other = buildBlock(state, { height: 1n, timestampMs: 6_000n, proposer: val.address, beaconSig: beaconSigFor(val, state) }, []);
+  commitBlock(state, other);
+  last = signedCommit([val], 1n, other.hash, 0, state.chainId);
+  app.clear();
+  // ... but the chain moved on: the block for height 2 carries a signature over the new beacon
+  const sig2 = decodeBlock(app.buildBlock(2n)).beaconSig;
+  assert.deepEqual(sig2, beaconSign(val.blsSecret, state.chainId, 2n, state.beacon));
 });

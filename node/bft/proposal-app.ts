@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import { applyBlock, blockHash, buildBlock, decodeBlock, encodeBlock, type BlockResult, type ChainState, type ConsensusHooks, type VerifiedTx } from '../../vm/index.ts';
-import { beaconSign, blsPublicKey, type ConsensusApp } from '../../consensus/index.ts';
+import { beaconPrepare, beaconSign, blsPublicKey, type ConsensusApp } from '../../consensus/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import type { EvidencePool } from './evidence-pool.ts';
 import { bytesToHex, equalBytes, errorMessage } from '../../primitives/index.ts';
@@ -33,6 +33,8 @@ export class ProposalApp implements ConsensusApp {
   /** Encodings of the blocks this node built on the current state whose beacon its registered BLS key signed. */
   private readonly own: Uint8Array[] = [];
   private blsKey: Uint8Array | undefined;
+  /** This node's beacon signature for the next height, made while the engine waited for it (prepareNext). */
+  private presigned: { height: bigint; prev: Uint8Array; sig: Uint8Array } | null = null;
 
   constructor(private readonly o: ProposalAppOptions) {}
 
@@ -46,7 +48,7 @@ export class ProposalApp implements ConsensusApp {
     for (const [k, v] of preverified) this.preverified.set(k, v);
     const r = buildBlock(state, {
       height, timestampMs, proposer: proposer.address,
-      beaconSig: beaconSign(proposer.blsSecret, state.chainId, height, state.beacon),
+      beaconSig: this.beaconSig(proposer.blsSecret, height),
       lastCommit: height > 1n ? this.o.lastCommit() : null,
       evidence: evidence.pending(),
     }, txs, preverified, this.o.hooks);
@@ -61,6 +63,30 @@ export class ProposalApp implements ConsensusApp {
     const registered = state.getValidator(proposer.address)?.blsKey;
     if (registered && equalBytes(registered, this.blsKey)) this.own.push(bytes);
     return bytes;
+  }
+
+  /**
+   * Called when a block commits, during the wait before the next height: hashes the next beacon
+   * message (every node signs or verifies it) and, when this node proposes round 0, signs it, so
+   * neither lies on the next height's critical path. Both are the same deterministic functions.
+   */
+  prepareNext(proposesFirst: boolean): void {
+    const { state } = this.o;
+    const height = state.height + 1n;
+    const prev = state.beacon;
+    setImmediate(() => {
+      if (state.height + 1n !== height) return;
+      beaconPrepare(state.chainId, height, prev);
+      const p = this.o.proposer;
+      if (proposesFirst && p) this.presigned = { height, prev, sig: beaconSign(p.blsSecret, state.chainId, height, prev) };
+    });
+  }
+
+  private beaconSig(secret: Uint8Array, height: bigint): Uint8Array {
+    const { state } = this.o;
+    const p = this.presigned;
+    if (p && p.height === height && equalBytes(p.prev, state.beacon)) return p.sig;
+    return beaconSign(secret, state.chainId, height, state.beacon);
   }
 
   validateBlock(height: bigint, bytes: Uint8Array): boolean {
