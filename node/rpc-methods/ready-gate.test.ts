@@ -33,6 +33,14 @@ test('requests made while the node starts wait for it, then get NOT_READY/NODE_S
   assert.deepEqual((await waiting).result, { height: 7 });
   assert.deepEqual((await call(server.url, 'node_status')).result, { height: 7 });
 
+  // rpc.discover names both errors for every gated method
+  const doc = (await call(server.url, 'rpc.discover')).result as { methods: Array<{ name: string; errors?: Array<{ $ref: string }> }>; components: { errors: Record<string, { code: number }> } };
+  assert.equal(doc.methods.filter((x) => methods.some((g) => g.name === x.name)).length, methods.length);
+  for (const m of doc.methods.filter((x) => methods.some((g) => g.name === x.name))) {
+    const codes = (m.errors ?? []).map((e) => doc.components.errors[e.$ref.split('/').pop()!]!.code);
+    assert.ok(codes.includes(NOT_READY) && codes.includes(SERVER_ERROR), `${m.name} lists NOT_READY and SERVER_ERROR: ${codes}`);
+  }
+
   const damaged = await call(server.url, 'tx_getReceipt');
   assert.equal(damaged.error?.code, SERVER_ERROR);
   assert.equal(damaged.error?.data?.code, 'STORE_CORRUPT');

@@ -27,6 +27,8 @@ export function gateMethods(methods: RpcMethod[], gate: ReadyGate): RpcMethod[] 
   };
   return methods.map((m) => ({
     ...m,
+    // what the gate can answer is part of every method's contract (rpc.discover lists it)
+    errors: [...new Set([...(m.errors ?? []), NOT_READY, SERVER_ERROR])],
     async handler(params, ctx) {
       await waitReady();
       try {
