@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 
 import { GuardedSigner, type LastSigned, type SignStep } from '../../consensus/index.ts';
-import { NodeError } from '../util/index.ts';
+import { NodeError, parseStateJson } from '../util/index.ts';
 import { writeFileDurableSync } from './durable-file.ts';
 import { bytesToHex, errorMessage, hexToBytes } from '../../primitives/index.ts';
 
@@ -20,13 +20,7 @@ export function loadSignHistory(path: string): LastSigned[] {
   } catch (e) {
     throw bad(errorMessage(e));
   }
-  if (text.trim() === '') throw bad('the file is empty');
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw bad(`not valid JSON (truncated?): ${errorMessage(e)}`);
-  }
+  const j = parseStateJson(text, bad);
   if (!Array.isArray(j)) throw bad('expected a JSON array');
   return j.map((x: unknown, i) => {
     const o = x as Record<string, unknown>;

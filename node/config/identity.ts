@@ -1,7 +1,7 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { NodeError } from '../util/index.ts';
+import { NodeError, parseStateJson } from '../util/index.ts';
 import { errorMessage } from '../../primitives/index.ts';
 
 /**
@@ -26,13 +26,7 @@ export const identityPath = (dataDir: string) => join(dataDir, 'identity.json');
 /** Strict parse; `where` names the file (or database key) in the error. */
 export function parseIdentity(text: string, where: string): DataDirIdentity {
   const bad = (why: string) => new NodeError('STATE_FILE_DAMAGED', `${where}: ${why}; remove it and start again (the node rewrites it from its database) or restore it from a backup`);
-  if (text.trim() === '') throw bad('the file is empty');
-  let j: unknown;
-  try {
-    j = JSON.parse(text);
-  } catch (e) {
-    throw bad(`not valid JSON (truncated?): ${errorMessage(e)}`);
-  }
+  const j = parseStateJson(text, bad);
   if (typeof j !== 'object' || j === null || Array.isArray(j)) throw bad('expected a JSON object');
   const o = j as Record<string, unknown>;
   if (o.version !== 1) throw bad(`unsupported version ${JSON.stringify(o.version)}`);
@@ -87,7 +81,7 @@ export interface StartIdentity {
 export function checkIdentity(recorded: DataDirIdentity | null, now: StartIdentity, dataDir: string): DataDirIdentity {
   if (!recorded) return { version: 1, chainId: now.chainId, genesisHash: now.genesisHash, engine: now.engine, validator: null };
   if (recorded.chainId !== now.chainId || recorded.genesisHash !== now.genesisHash) {
-    throw new NodeError('GENESIS_MISMATCH', `${dataDir} holds chain ${recorded.chainId} (genesis ${recorded.genesisHash}), but this start was given chain ${now.chainId} (genesis ${now.genesisHash}); pass that chain's genesis (or restore <data-dir>/genesis.json) or use another --data-dir`);
+    throw new NodeError('GENESIS_MISMATCH', `${dataDir} holds chain ${recorded.chainId} (genesis ${recorded.genesisHash}), but this start was given chain ${now.chainId} (genesis ${now.genesisHash}); pass that chain's genesis (or restore <data-dir>/genesis.json) or use another --data-dir; if it was never given another genesis, its database or identity.json is damaged: run \`polchain db check\``);
   }
   if (recorded.engine !== undefined && recorded.engine !== now.engine) {
     throw new NodeError('DATADIR_IDENTITY_MISMATCH', `${dataDir} runs the ${recorded.engine} engine, but this start would run ${now.engine} (from ${now.engineSource}); a node never changes engine: restore config.json or set engine "${recorded.engine}" (config.json, --engine ${recorded.engine} or POLCHAIN_ENGINE)`);

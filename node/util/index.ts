@@ -5,3 +5,4 @@ export { createLogger, logHex, parseLogLevels, resolveLogFormat, LOG_LEVELS, LOG
 export { Progress, formatDuration, formatRate, type ProgressOptions } from './progress.ts';
 export { NODE_VERSION } from './version.ts';
 export { sleepUnlessAborted } from './sleep.ts';
+export { parseStateJson } from './state-json.ts';
