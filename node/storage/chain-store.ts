@@ -29,8 +29,9 @@ type BatchOp = { type: 'put'; key: Uint8Array; value: Uint8Array } | { type: 'de
  * A LevelDB read error (a damaged table or log) or a stored value that does not decode: the
  * database is damaged, never a bug to answer with a stack trace.
  */
-export function storeCorrupt(what: string, e: unknown): NodeError {
-  return new NodeError('STORE_CORRUPT', `the database is damaged: ${what}: ${errorMessage(e)}; stop the node and run \`polchain db check\``);
+export function storeCorrupt(what: string, e?: unknown): NodeError {
+  const detail = e === undefined ? '' : `: ${errorMessage(e)}`;
+  return new NodeError('STORE_CORRUPT', `the database is damaged: ${what}${detail}; stop the node and run \`polchain db check\``);
 }
 
 /** Decodes a stored value, turning a decode failure into STORE_CORRUPT naming the value. */
@@ -63,7 +64,7 @@ export class ChainStore {
       if (err.cause?.code === 'LEVEL_LOCKED') {
         throw new NodeError('DATADIR_LOCKED', `database ${path} is locked: another polchain process is using this data dir`);
       }
-      throw new NodeError('STORE_CORRUPT', `cannot open database ${path}: ${err.cause?.message ?? errorMessage(e)}`);
+      throw storeCorrupt(`cannot open database ${path}`, err.cause?.message ?? e);
     }
     return new ChainStore(db, path, opts);
   }
@@ -125,7 +126,7 @@ export class ChainStore {
 
   private async loadState(genesis: Genesis): Promise<ChainState> {
     const hb = await this.get(KEY.height);
-    if (!hb || hb.length !== 8) throw new NodeError('STORE_CORRUPT', 'the database has a genesis but no valid applied height; run `polchain db check`');
+    if (!hb || hb.length !== 8) throw storeCorrupt('it has a genesis but no valid applied height');
     const height = readU64be(hb);
     const accounts = new Map<string, Account>();
     const validators = new Map<string, Validator>();
@@ -157,15 +158,15 @@ export class ChainStore {
         entries.push([JOB_INDEX_TREE_KEY, sha256(value)]);
       }
     }
-    if (!beacon) throw new NodeError('STORE_CORRUPT', 'the randomness beacon is missing from the stored state (a data dir from chain protocol v1?)');
+    if (!beacon) throw storeCorrupt('the randomness beacon is missing from the stored state (a data dir from chain protocol v1?)');
     const tree = SparseMerkleTree.empty().update(entries);
     let lastHash: Uint8Array = new Uint8Array(32);
     let lastTs = genesis.genesisTimeMs;
     if (height > 0n) {
       const block = await this.getBlock(height);
-      if (!block) throw new NodeError('STORE_CORRUPT', `applied height is ${height} but block ${height} is missing`);
+      if (!block) throw storeCorrupt(`applied height is ${height} but block ${height} is missing`);
       if (!equalBytes(block.header.stateRoot, tree.root())) {
-        throw new NodeError('STORE_CORRUPT', `state on disk hashes to ${bytesToHex(tree.root())}, block ${height} says ${bytesToHex(block.header.stateRoot)}`);
+        throw storeCorrupt(`state on disk hashes to ${bytesToHex(tree.root())}, block ${height} says ${bytesToHex(block.header.stateRoot)}`);
       }
       lastHash = (await this.getCommit(height))!.blockHash;
       lastTs = block.header.timestampMs;
@@ -250,7 +251,7 @@ export class ChainStore {
     const b = await this.get(KEY.proposerPriorities);
     if (!b) return undefined;
     const v = stored('proposer priorities', () => decodeCanonical(b, 'proposer priorities'));
-    const bad = (why: string) => new NodeError('STORE_CORRUPT', `proposer priorities: ${why}`);
+    const bad = (why: string) => storeCorrupt(`proposer priorities: ${why}`);
     if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'bigint' || !Array.isArray(v[1])) throw bad('expected [height, entries]');
     if (v[0] !== height) return undefined;
     const out = new Map<string, bigint>();
