@@ -2,14 +2,19 @@
 //
 // Sample encoding (version 1), the leaf data of the dataset's Merkle tree:
 //   u8 version = 1
-//   u8 featureKind: 0 = uint8 (value = float32(byte / 255)), 1 = float32 little-endian
+//   u8 featureKind: 0 = uint8 (value = float32(byte / 255)), 1 = float32 little-endian,
+//                   2 = token ids (u16be each; the value is the id itself)
 //   u32be featureCount, then the features
-//   u8 labelKind: 0 = class (u32be class index), 1 = regression (u32be n, then n float32 LE targets)
+//   u8 labelKind: 0 = class (u32be class index), 1 = regression (u32be n, then n float32 LE targets),
+//                 2 = next tokens (u32be n = featureCount, then n u16be target ids)
+// Kinds 2 (task 'next-token': a language-model window and the same window shifted by one) were added
+// without a version bump: every older sample still encodes to the same bytes, so old roots stay.
 import { MlError } from './errors.ts';
 import { merkleProof, merkleRootFromLeafHashes, leafHash, verifyMerkleProof, type MerkleProof } from '../../primitives/index.ts';
 
 
-export type Task = 'classification' | 'regression';
+export type Task = 'classification' | 'regression' | 'next-token';
+export type FeatureKind = 'u8' | 'f32' | 'tok';
 
 export interface Dataset {
   /** e.g. "mnist/train" */
@@ -17,15 +22,16 @@ export interface Dataset {
   task: Task;
   featureShape: number[];
   featureSize: number;
-  /** classes (classification) or targets per sample (regression) */
+  /** classes (classification), targets per sample (regression) or vocabulary size (next-token) */
   outputSize: number;
   count: number;
-  featureKind: 'u8' | 'f32';
-  /** raw features as encoded: Uint8Array for u8, Float32Array for f32; count * featureSize */
-  raw: Uint8Array | Float32Array;
-  /** features as used in training (float32), count * featureSize */
+  featureKind: FeatureKind;
+  /** raw features as encoded: Uint8Array for u8, Float32Array for f32, Uint16Array for tok; count * featureSize */
+  raw: Uint8Array | Float32Array | Uint16Array;
+  /** features as used in training (float32; token ids for tok), count * featureSize */
   features: Float32Array;
-  /** classification: class index per sample; regression: count * outputSize targets */
+  /** classification: class index per sample; regression: count * outputSize targets;
+   *  next-token: count * featureSize target ids (window shifted by one) */
   labels: Uint32Array | Float32Array;
 }
 
@@ -38,10 +44,20 @@ export interface DatasetSplit {
 export function makeDataset(d: Omit<Dataset, 'features'>): Dataset {
   const n = d.count * d.featureSize;
   if (d.raw.length !== n) throw new MlError('DATASET_INVALID', `${d.name}: ${d.raw.length} feature values, expected ${n}`);
-  const expectLabels = d.task === 'classification' ? d.count : d.count * d.outputSize;
+  if ((d.task === 'next-token') !== (d.featureKind === 'tok')) throw new MlError('DATASET_INVALID', `${d.name}: token features go with task next-token and only with it`);
+  const expectLabels = d.task === 'classification' ? d.count : d.task === 'next-token' ? n : d.count * d.outputSize;
   if (d.labels.length !== expectLabels) throw new MlError('DATASET_INVALID', `${d.name}: ${d.labels.length} labels, expected ${expectLabels}`);
   let features: Float32Array;
-  if (d.featureKind === 'u8') {
+  if (d.featureKind === 'tok') {
+    if (!Number.isInteger(d.outputSize) || d.outputSize < 1 || d.outputSize > 65536) throw new MlError('DATASET_INVALID', `${d.name}: vocabulary of ${d.outputSize} outside 1..65536`);
+    features = new Float32Array(n);
+    for (let i = 0; i < n; i++) {
+      const t = d.raw[i]!;
+      if (!Number.isInteger(t) || t < 0 || t >= d.outputSize) throw new MlError('DATASET_INVALID', `${d.name}: token ${i} (${t}) outside the vocabulary 0..${d.outputSize - 1}`);
+      if (!Number.isInteger(d.labels[i]!) || d.labels[i]! >= d.outputSize) throw new MlError('DATASET_INVALID', `${d.name}: target ${i} (${d.labels[i]}) outside the vocabulary 0..${d.outputSize - 1}`);
+      features[i] = t;
+    }
+  } else if (d.featureKind === 'u8') {
     features = new Float32Array(n);
     for (let i = 0; i < n; i++) features[i] = d.raw[i]! / 255;
   } else {
@@ -62,15 +78,17 @@ function checkIndex(ds: Dataset, i: number): void {
 export function encodeSample(ds: Dataset, i: number): Uint8Array {
   checkIndex(ds, i);
   const fs = ds.featureSize;
-  const fBytes = ds.featureKind === 'u8' ? fs : fs * 4;
-  const lBytes = ds.task === 'classification' ? 4 : 4 + ds.outputSize * 4;
+  const fBytes = ds.featureKind === 'u8' ? fs : ds.featureKind === 'tok' ? fs * 2 : fs * 4;
+  const lBytes = ds.task === 'classification' ? 4 : ds.task === 'next-token' ? 4 + fs * 2 : 4 + ds.outputSize * 4;
   const out = new Uint8Array(1 + 1 + 4 + fBytes + 1 + lBytes);
   const dv = new DataView(out.buffer);
   out[0] = 1;
-  out[1] = ds.featureKind === 'u8' ? 0 : 1;
+  out[1] = ds.featureKind === 'u8' ? 0 : ds.featureKind === 'tok' ? 2 : 1;
   dv.setUint32(2, fs, false);
   let o = 6;
-  if (ds.featureKind === 'u8') {
+  if (ds.featureKind === 'tok') {
+    for (let j = 0; j < fs; j++, o += 2) dv.setUint16(o, ds.raw[i * fs + j]!, false);
+  } else if (ds.featureKind === 'u8') {
     out.set((ds.raw as Uint8Array).subarray(i * fs, (i + 1) * fs), o);
     o += fs;
   } else {
@@ -79,6 +97,10 @@ export function encodeSample(ds: Dataset, i: number): Uint8Array {
   if (ds.task === 'classification') {
     out[o++] = 0;
     dv.setUint32(o, ds.labels[i]!, false);
+  } else if (ds.task === 'next-token') {
+    out[o++] = 2;
+    dv.setUint32(o, fs, false); o += 4;
+    for (let j = 0; j < fs; j++, o += 2) dv.setUint16(o, ds.labels[i * fs + j]!, false);
   } else {
     out[o++] = 1;
     dv.setUint32(o, ds.outputSize, false); o += 4;
@@ -88,23 +110,32 @@ export function encodeSample(ds: Dataset, i: number): Uint8Array {
 }
 
 /** Decodes a sample encoding (checks the version and kinds). */
-export function decodeSample(bytes: Uint8Array): { featureKind: 'u8' | 'f32'; features: Float32Array; classIndex?: number; targets?: Float32Array } {
+export function decodeSample(bytes: Uint8Array): { featureKind: FeatureKind; features: Float32Array; classIndex?: number; targets?: Float32Array; nextTokens?: Uint16Array } {
   const bad = (m: string): never => { throw new MlError('DATASET_INVALID', `sample encoding: ${m}`); };
   if (bytes.length < 7 || bytes[0] !== 1) bad('unknown version');
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const kind = bytes[1] === 0 ? 'u8' : bytes[1] === 1 ? 'f32' : bad(`unknown feature kind ${bytes[1]}`);
+  const kind: FeatureKind = bytes[1] === 0 ? 'u8' : bytes[1] === 1 ? 'f32' : bytes[1] === 2 ? 'tok' : bad(`unknown feature kind ${bytes[1]}`);
   const fs = dv.getUint32(2, false);
   let o = 6;
+  if (o + fs * (kind === 'u8' ? 1 : kind === 'tok' ? 2 : 4) + 5 > bytes.length) bad('truncated features');
   const features = new Float32Array(fs);
-  if (o + fs * (kind === 'u8' ? 1 : 4) + 5 > bytes.length) bad('truncated features');
   for (let j = 0; j < fs; j++) {
     if (kind === 'u8') features[j] = bytes[o++]! / 255;
+    else if (kind === 'tok') { features[j] = dv.getUint16(o, false); o += 2; }
     else { features[j] = dv.getFloat32(o, true); o += 4; }
   }
   const lk = bytes[o++];
+  if ((kind === 'tok') !== (lk === 2)) bad(`feature kind ${bytes[1]} with label kind ${lk}`);
   if (lk === 0) {
     if (o + 4 !== bytes.length) bad('bad length');
     return { featureKind: kind, features, classIndex: dv.getUint32(o, false) };
+  }
+  if (lk === 2) {
+    const n = dv.getUint32(o, false); o += 4;
+    if (n !== fs || o + 2 * n !== bytes.length) bad('bad length');
+    const nextTokens = new Uint16Array(n);
+    for (let j = 0; j < n; j++, o += 2) nextTokens[j] = dv.getUint16(o, false);
+    return { featureKind: kind, features, nextTokens };
   }
   if (lk !== 1) bad(`unknown label kind ${lk}`);
   const n = dv.getUint32(o, false); o += 4;
@@ -143,17 +174,19 @@ export function verifySample(sampleBytes: Uint8Array, proof: MerkleProof, root: 
   return verifyMerkleProof(leafHash(sampleBytes), proof, root);
 }
 
-/** Inputs and targets of a batch: x is [B * featureSize], y is one-hot [B * classes] or targets [B * outputSize]. */
+/** Inputs and targets of a batch: x is [B * featureSize], y is one-hot [B * classes] or targets [B * outputSize];
+ *  next-token: x holds the B windows' token ids and y their B * featureSize target ids (as float32). */
 export function gatherBatch(ds: Dataset, indices: ArrayLike<number>): { x: Float32Array; y: Float32Array } {
   const B = indices.length;
   const fs = ds.featureSize;
   const os = ds.outputSize;
   const x = new Float32Array(B * fs);
-  const y = new Float32Array(B * os);
+  const y = new Float32Array(B * (ds.task === 'next-token' ? fs : os));
   for (let b = 0; b < B; b++) {
     const i = indices[b]!;
     checkIndex(ds, i);
     x.set(ds.features.subarray(i * fs, (i + 1) * fs), b * fs);
+    if (ds.task === 'next-token') { y.set(ds.labels.subarray(i * fs, (i + 1) * fs), b * fs); continue; }
     if (ds.task === 'classification') y[b * os + ds.labels[i]!] = 1;
     else y.set((ds.labels as Float32Array).subarray(i * os, (i + 1) * os), b * os);
   }

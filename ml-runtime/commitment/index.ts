@@ -6,7 +6,7 @@ export { MlError, NonFiniteStateError, type MlErrorCode } from './errors.ts';
 export * from './spec/index.ts';
 export * from './prf/index.ts';
 export { makeDataset, encodeSample, decodeSample, sampleLeafHashes, datasetRoot, sampleProof, verifySample, gatherBatch } from './dataset.ts';
-export type { Dataset, DatasetSplit, Task } from './dataset.ts';
+export type { Dataset, DatasetSplit, Task, FeatureKind } from './dataset.ts';
 export { encodeState, decodeState, stepHash, stepHashOfEncoding, encodedStateStep, stateDigest, assertFinite, encodedStateLength, tensorsOf, markFinite } from './state.ts';
 export type { TrainState, StateLayout } from './state.ts';
 export {

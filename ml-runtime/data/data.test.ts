@@ -76,3 +76,27 @@ test('dataset errors are typed and say what is wrong', () => {
   const enc = encodeSample(d, 0);
   assert.throws(() => decodeSample(enc.subarray(0, enc.length - 1)), isErr('DATASET_INVALID', /truncated features/));
 });
+
+test('token windows (next-token) encode, decode, prove and batch; bad ids and mixed kinds are refused', () => {
+  const raw = new Uint16Array([1, 2, 3, 4, 5, 6]);
+  const labels = new Uint32Array([2, 3, 0, 5, 6, 0]);
+  const ds = makeDataset({ name: 'tok', task: 'next-token', featureShape: [3], featureSize: 3, outputSize: 7, count: 2, featureKind: 'tok', raw, labels });
+  const enc = encodeSample(ds, 1);
+  assert.equal(enc.length, 1 + 1 + 4 + 6 + 1 + 4 + 6);
+  assert.deepEqual([...enc.subarray(0, 2)], [1, 2]);
+  const dec = decodeSample(enc);
+  assert.equal(dec.featureKind, 'tok');
+  assert.deepEqual([...dec.features], [4, 5, 6]);
+  assert.deepEqual([...dec.nextTokens!], [5, 6, 0]);
+  assert.ok(verifySample(enc, sampleProof(ds, 1), datasetRoot(ds)));
+  const { x, y } = gatherBatch(ds, [1, 0]);
+  assert.deepEqual([...x], [4, 5, 6, 1, 2, 3]);
+  assert.deepEqual([...y], [5, 6, 0, 2, 3, 0]);
+  const base = { name: 't', task: 'next-token' as const, featureShape: [3], featureSize: 3, outputSize: 7, count: 2, featureKind: 'tok' as const };
+  assert.throws(() => makeDataset({ ...base, raw: new Uint16Array([1, 2, 7, 4, 5, 6]), labels }), isErr('DATASET_INVALID', /token 2 \(7\) outside the vocabulary 0\.\.6/));
+  assert.throws(() => makeDataset({ ...base, raw, labels: new Uint32Array([2, 3, 0, 5, 9, 0]) }), isErr('DATASET_INVALID', /target 4 \(9\)/));
+  assert.throws(() => makeDataset({ ...base, task: 'classification', raw, labels }), isErr('DATASET_INVALID', /token features go with task next-token/));
+  const mixed = enc.slice(); mixed[12] = 0; // label kind 0 after token features
+  assert.throws(() => decodeSample(mixed), isErr('DATASET_INVALID', /feature kind 2 with label kind 0/));
+  assert.throws(() => decodeSample(enc.subarray(0, enc.length - 2)), isErr('DATASET_INVALID', /bad length/));
+});

@@ -1,7 +1,7 @@
 // Dataset availability by Merkle root ('dataset'): a node that holds a job's training data serves
 // its samples with inclusion proofs; a node that does not fetches them, proves every sample under
 // the job's datasetRoot, and rebuilds a Dataset whose datasetRoot is that root.
-import { datasetRoot, decodeSample, encodeSample, makeDataset, sampleLeafHashes, verifySample, type Dataset } from '../../ml-runtime/index.ts';
+import { datasetRoot, decodeSample, encodeSample, makeDataset, sampleLeafHashes, verifySample, type Dataset, type FeatureKind, type Task } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import { JobsError } from './errors.ts';
 import { DA_PENALTY, connectDaPeer, daRequest, remoteError, runLanes, type DaPeer } from './da-peer.ts';
@@ -90,12 +90,12 @@ export interface FetchDatasetOptions {
 
 /** Shape every sample of one dataset shares; fixed by the first verified sample. */
 interface Layout {
-  featureKind: 'u8' | 'f32';
+  featureKind: FeatureKind;
   featureSize: number;
-  task: 'classification' | 'regression';
+  task: Task;
   targets: number;
   sampleBytes: number;
-  raw: Uint8Array | Float32Array;
+  raw: Uint8Array | Float32Array | Uint16Array;
   labels: Uint32Array | Float32Array;
 }
 
@@ -127,15 +127,15 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
       // proven under the root, so the committed dataset itself holds a sample that does not decode
       throw new JobsError('DATASET_MISMATCH', `${what}: sample ${i} does not decode (${errorMessage(e)})`);
     }
-    const task = d.classIndex !== undefined ? 'classification' : 'regression';
+    const task: Task = d.classIndex !== undefined ? 'classification' : d.nextTokens ? 'next-token' : 'regression';
     const targets = d.targets?.length ?? 0;
     if (!L) {
       if (sample.length * size > maxBytes) throw new JobsError('DA_TOO_LARGE', `${what}: ${size} samples of ${sample.length} bytes exceed the limit of ${maxBytes} bytes`);
       const n = size * d.features.length;
       L = {
         featureKind: d.featureKind, featureSize: d.features.length, task, targets, sampleBytes: sample.length,
-        raw: d.featureKind === 'u8' ? new Uint8Array(n) : new Float32Array(n),
-        labels: task === 'classification' ? new Uint32Array(size) : new Float32Array(size * targets),
+        raw: d.featureKind === 'u8' ? new Uint8Array(n) : d.featureKind === 'tok' ? new Uint16Array(n) : new Float32Array(n),
+        labels: task === 'classification' ? new Uint32Array(size) : task === 'next-token' ? new Uint32Array(n) : new Float32Array(size * targets),
       };
     }
     if (d.featureKind !== L.featureKind || d.features.length !== L.featureSize || task !== L.task || targets !== L.targets || sample.length !== L.sampleBytes) {
@@ -145,7 +145,11 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
     // u8 features are kept as the committed bytes (decodeSample already divided them by 255)
     if (L.featureKind === 'u8') L.raw.set(sample.subarray(6, 6 + fs), i * fs);
     else L.raw.set(d.features, i * fs);
-    if (task === 'classification') {
+    if (task === 'next-token') {
+      L.labels.set(d.nextTokens!, i * fs);
+      for (const t of d.features) if (t > maxClass) maxClass = t;
+      for (const t of d.nextTokens!) if (t > maxClass) maxClass = t;
+    } else if (task === 'classification') {
       L.labels[i] = d.classIndex!;
       if (d.classIndex! > maxClass) maxClass = d.classIndex!;
     } else L.labels.set(d.targets!, i * targets);
@@ -192,7 +196,7 @@ export async function fetchDataset(host: P2pHost, peer: DaPeer, root: Uint8Array
       task: l.task,
       featureShape: opts.featureShape ?? [l.featureSize],
       featureSize: l.featureSize,
-      outputSize: l.task === 'classification' ? (opts.outputSize ?? maxClass + 1) : l.targets,
+      outputSize: l.task === 'regression' ? l.targets : (opts.outputSize ?? maxClass + 1),
       count: size,
       featureKind: l.featureKind,
       raw: l.raw,
