@@ -6,10 +6,11 @@ import { MlError } from '../commitment/errors.ts';
 import { PrfDomain, prfWords, signedUnitFromWord } from '../commitment/prf/index.ts';
 import { makeDataset, type Dataset, type DatasetSplit, type Task } from '../commitment/dataset.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
+import { names } from './names.ts';
 
 const require = createRequire(import.meta.url);
 
-export const DATASET_NAMES = ['mnist', 'iris', 'synthetic-classification', 'synthetic-regression'] as const;
+export const DATASET_NAMES = ['mnist', 'iris', 'synthetic-classification', 'synthetic-regression', 'names'] as const;
 export type DatasetName = (typeof DATASET_NAMES)[number];
 
 function split<T extends Uint8Array | Float32Array>(name: string, task: Task, featureShape: number[], outputSize: number, featureKind: 'u8' | 'f32',
@@ -121,6 +122,7 @@ export function loadDataset(name: string): DatasetSplit {
     case 'iris': d = iris(); break;
     case 'synthetic-classification': d = syntheticClassification(); break;
     case 'synthetic-regression': d = syntheticRegression(); break;
+    case 'names': d = names(); break;
     default: throw new MlError('DATASET_UNKNOWN', `unknown dataset ${JSON.stringify(name)} (bundled: ${DATASET_NAMES.join(', ')})`);
   }
   cache.set(name, d);

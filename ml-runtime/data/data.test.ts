@@ -47,6 +47,7 @@ test('sample encodings round-trip and inclusion proofs verify (and fail for a wr
       const dec = decodeSample(bytes);
       assert.deepEqual(dec.features, d.features.subarray(i * d.featureSize, (i + 1) * d.featureSize));
       if (d.task === 'classification') assert.equal(dec.classIndex, d.labels[i]);
+      else if (d.task === 'next-token') assert.deepEqual([...dec.nextTokens!], [...d.labels.subarray(i * d.featureSize, (i + 1) * d.featureSize)]);
       else assert.deepEqual(dec.targets, (d.labels as Float32Array).subarray(i, i + 1));
     }
   }
