@@ -9,6 +9,10 @@ export type MlErrorCode =
   | 'DATASET_UNKNOWN'
   | 'DATASET_INVALID'
   | 'DATASET_SAMPLE_RANGE'
+  /** a user's dataset file (csv, jsonl, npy, text) that does not parse; the message names the line/field or byte */
+  | 'DATASET_PARSE'
+  /** a user's dataset over a size limit (file bytes, samples, encoded bytes), refused before it is stored */
+  | 'DATASET_TOO_LARGE'
   | 'STATE_NON_FINITE'
   | 'STATE_DECODE'
   | 'STATE_MISMATCH'
