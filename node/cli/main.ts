@@ -24,6 +24,7 @@ export const COMMANDS: Record<string, Entry> = {
   devnet: { summary: 'generate keys and a genesis for N validators and run them as local processes', load: () => import('./commands/devnet.ts') },
   demo: { summary: 'run a local network on a fresh data dir and exercise it end to end', load: () => import('./commands/demo.ts') },
   'demo-dispute': { summary: 'a devnet of 4 validator processes where polchain watch disputes a faked segment and the chain referees it', load: () => import('./commands/demo-dispute.ts') },
+  dataset: { summary: "add a user's csv, jsonl, npy or text file as a dataset in the data dir, and list them", load: () => import('./commands/dataset.ts') },
   job: { summary: 'submit proof-of-learning jobs, show their status and dispute them over JSON-RPC', load: () => import('./commands/job.ts') },
   solver: { summary: 'run a proof-of-learning solver: accept, train, commit, open and reveal jobs', load: () => import('./commands/solver.ts') },
   watch: { summary: 'run a watchtower: replay unsampled segments of jobs in their dispute window and dispute fakes', load: () => import('./commands/watch.ts') },

@@ -17,5 +17,7 @@ export const dataDirLayout = (dir: string) => ({
   headMarker: join(dir, 'head.marker'),
   signHistory: join(dir, 'sign-history.json'),
   wal: join(dir, 'cs.wal'),
+  /** Users' datasets (`polchain dataset add`), served by root over DA (docs/datasets.md). */
+  datasets: join(dir, 'datasets'),
   validatorKeyName: 'validator',
 });

@@ -2,6 +2,7 @@
 // (JobTerms.datasetRoot), so a verifier or a DA server must map roots back to data it holds.
 import { DATASET_NAMES, datasetRoot, loadDataset, type Dataset } from '../../ml-runtime/index.ts';
 import { JobsError } from './errors.ts';
+import type { DatasetStore } from './dataset-store.ts';
 import { bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 interface Entry {
@@ -21,19 +22,25 @@ export class DatasetRegistry {
   private readonly byHex = new Map<string, Entry>();
   private readonly known: Set<string>;
 
-  constructor(names: readonly string[] = DATASET_NAMES) {
+  /** `store`: users' datasets in the data dir (`polchain dataset add`), found by name or root after the bundled ones. */
+  constructor(names: readonly string[] = DATASET_NAMES, private readonly store?: DatasetStore) {
     this.pending = [...names];
     this.known = new Set(names);
   }
 
-  /** Names this registry can serve (bundled ones whether or not loaded yet, and added ones). */
+  /** Names this registry can serve (bundled ones whether or not loaded yet, added and stored ones). */
   names(): string[] {
-    return [...this.known];
+    return [...new Set([...this.known, ...(this.store?.list().map((i) => i.name) ?? [])])];
   }
 
   private load(name: string): Entry {
     const have = this.byName.get(name);
     if (have) return have;
+    if (!this.known.has(name) && this.store) {
+      const info = this.store.find(name);
+      const ds = info && this.store.load(info.root);
+      if (ds) return this.remember(name, ds);
+    }
     if (!this.known.has(name)) throw new JobsError('DATASET_UNKNOWN', `no dataset named ${JSON.stringify(name)} (known: ${this.names().join(', ')})`);
     let dataset: Dataset;
     try {
@@ -77,6 +84,10 @@ export class DatasetRegistry {
     while (!e && this.pending.length > 0) {
       this.load(this.pending[0]!);
       e = this.byHex.get(hex);
+    }
+    if (!e && this.store) {
+      const ds = this.store.load(hex);
+      if (ds) e = this.remember(this.store.find(hex)!.name, ds);
     }
     return e;
   }

@@ -32,6 +32,10 @@ export type JobsErrorCode =
   | 'DATASET_UNKNOWN'
   /** a dataset name and root that do not belong together, or samples that do not form one dataset */
   | 'DATASET_MISMATCH'
+  /** a stored dataset name already taken by other data (or a bundled dataset's name), or a name that is not allowed */
+  | 'DATASET_NAME'
+  /** a stored dataset whose files are missing, truncated or no longer encode to their root */
+  | 'DATASET_CORRUPT'
   | 'REPLAY_FAILED'
   /** a dispute move (a state piece, one sample) that cannot fit the chain's transaction size limit */
   | 'DISPUTE_TX_TOO_LARGE'

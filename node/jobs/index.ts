@@ -30,6 +30,7 @@ export {
   type DatasetSource, type DatasetServerOptions, type FetchDatasetOptions,
 } from './dataset-da.ts';
 export { DatasetRegistry } from './datasets.ts';
+export { DatasetStore, type StoredDatasetInfo } from './dataset-store.ts';
 export {
   replaySegments,
   type ReplayInput, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplaySegmentInput,
