@@ -15,8 +15,8 @@ import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
 import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
-import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
-import { loadDetReferee } from '../ml-runtime/index.ts';
+import { DatasetRegistry, DatasetStore, registerDatasetServer } from './jobs/index.ts'; // verifier wiring, dataset DA
+import { DATASET_NAMES, loadDetReferee } from '../ml-runtime/index.ts';
 import { NodeMetrics, healthStatus } from './metrics/index.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
@@ -176,6 +176,10 @@ export class PolchainNode {
         logger: opts.logger.child({ module: 'p2p' }),
       });
     }
+    // bundled datasets and those `polchain dataset add` stored in the data dir, served by root over DA
+    // to solvers and verifiers of the jobs submitted from here (docs/datasets.md)
+    const datasets = new DatasetRegistry(DATASET_NAMES, new DatasetStore(dataDirLayout(opts.dataDir).datasets));
+    if (this.p2pHost) await registerDatasetServer(this.p2pHost, datasets);
     if (opts.rpc.enabled) await this.startRpc();
     if (opts.engine === 'bft') {
       const host = this.p2pHost!;
@@ -206,7 +210,7 @@ export class PolchainNode {
       this.verifier = new VerifierService({
         state: this.state, validatorAddress: this.validatorAddress!, validatorSeed: opts.validatorSeed,
         submit: (raw) => this.submit(raw), nextNonce: (a) => this.mempool.pendingNonce(a), isPending: (h) => this.mempool.has(h),
-        isSyncing: () => this.consensusStatus().syncing, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets: new DatasetRegistry(),
+        isSyncing: () => this.consensusStatus().syncing, host: this.p2pHost, logger: opts.logger.child({ module: 'verifier' }), datasets,
         workDir: join(opts.dataDir, 'verifier'), blockIntervalMs: opts.blockIntervalMs,
         // chunks a solver does not serve are demanded on chain and read back from its DaChunk transaction
         getTx: async (hash) => {

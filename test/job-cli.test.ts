@@ -71,7 +71,7 @@ test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, a
     [['job', 'submit', '--spec', k80, ...ok.slice(2)], /checkpointInterval k = 80 must be in \[2, 64\]/],
     [['job', 'submit', '--spec', tk1, ...ok.slice(2)], /T mod k = 1/],
     [['job', 'submit', '--spec', longT, ...ok.slice(2)], /steps T = 70000 exceeds the chain's limit of 65536/],
-    [['job', 'submit', '--spec', IRIS, '--dataset', 'cifar', ...ok.slice(4)], /--dataset: DATASET_UNKNOWN: unknown dataset "cifar"/],
+    [['job', 'submit', '--spec', IRIS, '--dataset', 'cifar', ...ok.slice(4)], /--dataset "cifar": no bundled dataset \(mnist, iris, synthetic-classification, synthetic-regression, names\) and no dataset stored in/],
     [['job', 'submit', ...ok, '--windows', '1,2,3'], /--windows must be six positive integers/],
     [['job', 'submit', ...ok, '--windows', '5,5,1,5,5,5'], /challengeDelay must be at least 2/],
     [['job', 'submit', ...ok, '--windows', '5,5,2,5,5,10001'], /reveal = 10001 exceeds 10000/],

@@ -5,3 +5,4 @@ export { createDevnet } from './commands/devnet.ts';
 export { onceExitCode } from './commands/solver.ts';
 export { demoSpec } from './demo-jobs.ts';
 export { DISPUTE_DEFAULTS } from './commands/job.ts';
+export { resolveDataset, type DatasetRef } from './dataset-ref.ts';

@@ -81,13 +81,14 @@ export class DatasetRegistry {
   private entryOf(root: Uint8Array): Entry | undefined {
     const hex = bytesToHex(root);
     let e = this.byHex.get(hex);
-    while (!e && this.pending.length > 0) {
-      this.load(this.pending[0]!);
-      e = this.byHex.get(hex);
-    }
+    // the store first: a file lookup, where bundled ones may need loading and hashing (mnist ~0.6 s)
     if (!e && this.store) {
       const ds = this.store.load(hex);
       if (ds) e = this.remember(this.store.find(hex)!.name, ds);
+    }
+    while (!e && this.pending.length > 0) {
+      this.load(this.pending[0]!);
+      e = this.byHex.get(hex);
     }
     return e;
   }

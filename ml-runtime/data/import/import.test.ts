@@ -3,23 +3,13 @@ import assert from 'node:assert/strict';
 import { importDataset, type ImportFormat, type ImportOptions } from './index.ts';
 import { decodeSample, encodeSample, gatherBatch } from '../../commitment/dataset.ts';
 import { MlError } from '../../commitment/errors.ts';
+import { npy } from '../../../test/helpers/npy-file.ts';
 
 const enc = (s: string) => new TextEncoder().encode(s);
 const run = (f: ImportFormat, b: Uint8Array | string, o: Partial<ImportOptions> = {}) => importDataset(f, typeof b === 'string' ? enc(b) : b, { name: 't', ...o });
 const parseErr = (re: RegExp) => (e: unknown) => e instanceof MlError && e.code === 'DATASET_PARSE' && re.test(e.message);
 const tooLarge = (re: RegExp) => (e: unknown) => e instanceof MlError && e.code === 'DATASET_TOO_LARGE' && re.test(e.message);
 
-/** An .npy file (version 1.0) of a C-order array. */
-export function npy(descr: string, shape: number[], data: Uint8Array): Uint8Array {
-  let h = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  while ((10 + h.length + 1) % 64 !== 0) h += ' ';
-  h += '\n';
-  const out = new Uint8Array(10 + h.length + data.length);
-  out.set([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0, h.length & 0xff, h.length >> 8]);
-  out.set(enc(h), 10);
-  out.set(data, 10 + h.length);
-  return out;
-}
 const f32bytes = (v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 
 test('csv: header detected, features as float32, named classes sorted, label column by name or index', () => {

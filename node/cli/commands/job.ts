@@ -3,7 +3,8 @@
 import { readFile } from 'node:fs/promises';
 import { checkJobTerms, disputeTermsFor, encodeTx, JOB_FLOORS, JOB_LIMITS, JOB_RUNTIMES, JOB_STATUS_NAMES, JOB_WINDOW_NAMES, signTx, type DisputeTerms, type JobTerms, type JobWindows, type TxPayload } from '../../../vm/index.ts';
 import { devAccountSeed } from '../../../genesis/index.ts';
-import { canonicalSpecJson, checkSpecFitsDataset, datasetRoot, loadDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
+import { canonicalSpecJson, checkSpecFitsDataset, parseSpec, segmentCount, type ModelSpec } from '../../../ml-runtime/index.ts';
+import { resolveDataset } from '../dataset-ref.ts';
 import { type JobAtHeightJson, type JobAttestationsJson, type JobSummaryJson, type RpcNamedParams } from '../../../rpc/index.ts';
 import { decryptKeyAsync, Keystore, parseKeystoreFile, type KeystoreFile } from '../../keystore/index.ts';
 import { dataDirLayout, defaultDataDir } from '../../config/index.ts';
@@ -18,7 +19,7 @@ import type { CliCommand } from '../command.ts';
 import { DISPUTE_USAGE } from './job-dispute-usage.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed, sha256, errorMessage } from '../../../primitives/index.ts';
 
-const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
+const SUBMIT_USAGE = 'polchain job submit --spec FILE --dataset NAME|ROOT --bounty N [--reward N] [--stake N] [--q N] [--committee N] '
   + '[--windows accept,commit,challengeDelay,open,attest,reveal] [--dispute-window N] [--move-window N] [--dispute-bond N] [--demand-fee N] '
   + '[--parent ID] [--runtime det-1] [--fee N] [--nonce N] [--wait] [--rpc URL] '
   + '(--key-seed HEX | --key FILE | --from NAME | --dev-account I) [--data-dir DIR] [--passphrase-file FILE]';
@@ -31,7 +32,7 @@ export const DISPUTE_DEFAULTS = { window: 20, move: 10, bond: 100n, demandFee: 1
 
 const SUBMIT_FLAGS: Options = {
   spec: { type: 'string', arg: 'FILE', help: 'the model spec (JSON); its canonical form goes on chain' },
-  dataset: { type: 'string', arg: 'NAME', help: 'a bundled dataset (mnist, iris, synthetic-classification, synthetic-regression): its train split\'s root and size' },
+  dataset: { type: 'string', arg: 'NAME|ROOT', help: "a bundled dataset (mnist, iris, synthetic-classification, synthetic-regression, names: its train split), a dataset stored in --data-dir by `polchain dataset add`, or either's root in hex; the job carries its root and size, and a node on that data dir serves a stored one" },
   bounty: { type: 'string', arg: 'N', help: 'paid to an honest solver (escrowed now)' },
   reward: { type: 'string', arg: 'N', help: "paid per seat, floor(reward / seats), to members whose digest the verdict confirms; the rest is refunded (default and least: the chain's floor for the spec, q and committee, docs/jobs.md §1)" },
   stake: { type: 'string', arg: 'N', help: 'the bond the solver must post (default the bounty; at least ceil(bounty / q))' },
@@ -191,12 +192,8 @@ async function submit(argv: string[]): Promise<number> {
   if (!JOB_RUNTIMES.includes(runtime)) throw usageError(`--runtime must be one of ${JOB_RUNTIMES.join(', ')}, got ${JSON.stringify(runtime)}`);
   const fee = parseAmount((values.fee as string | undefined) ?? '1', 'fee');
   const { spec: model, bytes: spec } = await loadJobSpec(specFile);
-  let train;
-  try {
-    train = loadDataset(datasetName).train;
-  } catch (e) {
-    throw usageError(`--dataset: ${errorMessage(e)}`);
-  }
+  const ref = resolveDataset(datasetName, (values['data-dir'] as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir());
+  const train = ref.dataset;
   if (train.count > JOB_LIMITS.maxDatasetSize) throw usageError(`--dataset ${datasetName}: ${train.count} training samples exceed the chain's limit of ${JOB_LIMITS.maxDatasetSize}`);
   // Refused here, before anything is signed: the chain cannot see a dataset's shape, only its root,
   // so it would escrow the bounty for a job every solver skips until its accept window runs out.
@@ -211,7 +208,7 @@ async function submit(argv: string[]): Promise<number> {
     attestReward: rewardFlag, solverStake: stakeFlag, windows: windowsFlag, disputeWindow: disputeFlags.window, move: disputeFlags.move,
   }, { windows: DEFAULT_WINDOWS, disputeWindow: DISPUTE_DEFAULTS.window, move: DISPUTE_DEFAULTS.move });
   const terms: JobTerms = {
-    spec, runtime, datasetRoot: datasetRoot(train), datasetSize: train.count, q, committeeSize, windows: floored.windows,
+    spec, runtime, datasetRoot: ref.root, datasetSize: train.count, q, committeeSize, windows: floored.windows,
     solverStake: floored.solverStake, bounty, attestReward: floored.attestReward, parent,
     dispute: disputeTermsFor(model, { ...disputeFlags, ...floored.dispute }),
   };
