@@ -8,6 +8,7 @@ import { SolverError } from './errors.ts';
 import { shortId, type JobView } from './job-view.ts';
 import { DEFAULT_BLOCK_INTERVAL_MS, SOLVER_RUNTIME } from './options.ts';
 import { commitTimeProblem, stepMs } from './job-timing.ts';
+import { fetchJobDataset } from './dataset-fetch.ts';
 import { bytesToHex, errorLine } from '../../primitives/index.ts';
 
 /** The dataset to train the job on, or why not (`permanent`: never look at the job again). */
@@ -28,7 +29,12 @@ export async function decideJob(c: SolverContext, sources: ChunkSources, v: JobV
   } catch (e) {
     return no(`dataset registry failed: ${errorLine(e)}`);
   }
-  if (!dataset) return no(`dataset root ${bytesToHex(v.terms.datasetRoot).slice(0, 16)}… is not a dataset this solver holds`);
+  if (!dataset) {
+    // a peer that is down now may serve it later: not permanent
+    const got = await fetchJobDataset(c, v, spec);
+    if ('reason' in got) return no(got.reason, (c.o.datasetPeers ?? []).length === 0);
+    dataset = got.dataset;
+  }
   if (v.terms.datasetSize !== 0 && v.terms.datasetSize !== dataset.count) return no(`datasetSize ${v.terms.datasetSize} does not match the dataset's ${dataset.count} samples`);
   try {
     createTrainer(spec, dataset, new Uint8Array(32));

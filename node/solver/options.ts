@@ -38,6 +38,8 @@ export interface SolverOptions {
   progressIntervalMs?: number;
   /** longest time spent fetching a parent job's final weights from its solver (default 120 000 ms) */
   parentFetchTimeoutMs?: number;
+  /** libp2p addresses (/…/p2p/<id>) to fetch a job's dataset from when it is neither bundled nor already held (docs/datasets.md) */
+  datasetPeers?: string[];
   /** dispute committee members whose attestation this solver's trace proves wrong (default true; never with a test cheat) */
   disputeMembers?: boolean;
   /** stop after the first job this solver won has ended */

@@ -11,12 +11,12 @@ import type { CliCommand } from '../command.ts';
 import { errorMessage } from '../../../primitives/index.ts';
 
 const usage = 'polchain solver --rpc URL (--key FILE | --dev-account I) [--passphrase-file F] [--data-dir DIR] [--p2p-listen MULTIADDR[,...]] '
-  + '[--max-steps N] [--max-jobs N] [--fee N] [--once] [--metrics-port P] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold|fake-unsampled[:J]]';
+  + '[--dataset-peer MULTIADDR[,...]] [--max-steps N] [--max-jobs N] [--fee N] [--once] [--metrics-port P] [--log-level LEVELS] [--test-cheat skip-steps:F|wrong-lr[:X]|withhold|fake-unsampled[:J]]';
 
 const help = `${usage}
 
 Watches the node for open proof-of-learning jobs, accepts those it can run (runtime det-1, a bundled
-dataset, T <= --max-steps, trainable here within the commit window, enough balance for the bond), trains them, commits, serves checkpoints over
+dataset or one a --dataset-peer serves, T <= --max-steps, trainable here within the commit window, enough balance for the bond), trains them, commits, serves checkpoints over
 libp2p, opens and reveals when challenged, and reports what it earned.
 
   --rpc URL             node JSON-RPC endpoint (env POLCHAIN_RPC_URL; default http://127.0.0.1:8545/)
@@ -25,6 +25,8 @@ libp2p, opens and reveals when challenged, and reports what it earned.
   --dev-account I       sign with well-known dev account I instead (dev networks only)
   --data-dir DIR        where job artifacts go (default $POLCHAIN_DATA_DIR/solver)
   --p2p-listen ADDRS    multiaddrs to serve checkpoints on, comma-separated (default: the addresses of the last run, kept in the data dir, else /ip4/127.0.0.1/tcp/0)
+  --dataset-peer ADDRS  libp2p addresses (ending /p2p/<id>), comma-separated, to fetch a job's dataset from
+                        when it is not bundled: the submitter's node serves what \`polchain dataset add\` stored
   --max-steps N         largest job (steps) to accept (default 65536)
   --max-jobs N          jobs at the same time (default 1)
   --block-interval-ms MS  the chain's block interval for judging whether T steps (timed here) fit a job's
@@ -61,7 +63,7 @@ export const command: CliCommand = {
   async run(argv) {
     const { values, positionals } = parseFlags(argv, {
       rpc: { type: 'string' }, key: { type: 'string' }, 'dev-account': { type: 'string' }, 'passphrase-file': { type: 'string' },
-      'data-dir': { type: 'string' }, 'p2p-listen': { type: 'string' }, 'max-steps': { type: 'string' }, 'max-jobs': { type: 'string' },
+      'data-dir': { type: 'string' }, 'p2p-listen': { type: 'string' }, 'dataset-peer': { type: 'string' }, 'max-steps': { type: 'string' }, 'max-jobs': { type: 'string' },
       'block-interval-ms': { type: 'string' }, fee: { type: 'string' }, once: { type: 'boolean' }, 'metrics-port': { type: 'string' }, 'log-level': { type: 'string' }, 'test-cheat': { type: 'string' },
     }, usage, true);
     if (values.help) return (console.log(help), 0);
@@ -70,6 +72,8 @@ export const command: CliCommand = {
     const rpcUrl = httpRpcUrl(values, usageError);
     // no flag: the solver reuses the addresses it announced before (kept in its data dir), else a free port
     const listen = listenAddrs(values, usageError);
+    const datasetPeers = values['dataset-peer'] === undefined ? [] : (values['dataset-peer'] as string).split(',').map((a) => a.trim()).filter(Boolean);
+    for (const a of datasetPeers) if (!/^\/(ip4|ip6|dns4|dns6|dns)\/[^/]+\/tcp\/[0-9]+\/p2p\/[1-9A-HJ-NP-Za-km-z]+$/.test(a)) throw usageError(`--dataset-peer ${JSON.stringify(a)} must be a multiaddr ending in /p2p/<peer id> (the node logs it as "p2p: listening")`);
     const maxSteps = positiveInt(values['max-steps'] as string | undefined, 'max-steps', 65536);
     const maxJobs = positiveInt(values['max-jobs'] as string | undefined, 'max-jobs', 1);
     const blockIntervalMs = values['block-interval-ms'] === undefined ? undefined : positiveInt(values['block-interval-ms'] as string, 'block-interval-ms', 1000);
@@ -110,7 +114,7 @@ export const command: CliCommand = {
     };
 
     const solver = new Solver({
-      rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, logger, maxSteps, maxJobs, blockIntervalMs, fee, once: values.once === true, onEvent, cheat,
+      rpcUrl, seed, dataDir, p2p: listen === undefined ? {} : { listen }, datasetPeers, logger, maxSteps, maxJobs, blockIntervalMs, fee, once: values.once === true, onEvent, cheat,
     });
     let metricsServer: MetricsServer | undefined;
     if (metrics) {
