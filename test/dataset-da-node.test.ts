@@ -1,5 +1,5 @@
 // A user's CSV and text file, added with `polchain dataset add`, are served by root over the dataset DA
-// protocol by a real node process (bft engine, libp2p over TCP) and fetched and proven sample by sample
+// protocol by a real node process (solo engine, libp2p over TCP) and fetched and proven sample by sample
 // by another real libp2p peer; `job submit --dataset NAME|ROOT` puts the stored dataset's root and size
 // on chain through that node.
 import { test } from 'node:test';
@@ -31,7 +31,8 @@ test('stored csv and text datasets: served by a real node over DA, fetched and p
   const csv = await add('mine.csv', 'csv');
   assert.equal(csv.count, 40);
 
-  const node = await startNode(data, ['--engine', 'bft', '--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--block-interval-ms', '200']);
+  // the default (solo) engine: a solo validator listens on --p2p-listen once its data dir holds datasets
+  const node = await startNode(data, ['--p2p-listen', '/ip4/127.0.0.1/tcp/0', '--block-interval-ms', '200']);
   t.after(() => node.kill());
   const listening = node.logs().split('\n').map((l) => { try { return JSON.parse(l); } catch { return {}; } }).find((j) => j.msg === 'p2p: listening');
   assert.ok(listening, 'the node logged its libp2p address');

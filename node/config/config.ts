@@ -46,7 +46,7 @@ export const SETTINGS: Setting[] = [
   { key: 'mempoolMaxBytes', flag: 'mempool-max-bytes', env: 'POLCHAIN_MEMPOOL_MAX_BYTES', kind: 'int', arg: 'BYTES', min: 1024, max: 4 << 30, def: 64 << 20, help: 'mempool capacity in bytes' },
   { key: 'mempoolTtlBlocks', flag: 'mempool-ttl-blocks', env: 'POLCHAIN_MEMPOOL_TTL_BLOCKS', kind: 'int', arg: 'N', min: 1, max: 1_000_000, def: 600, help: 'blocks a pending transaction may wait before it expires' },
   { key: 'engine', flag: 'engine', env: 'POLCHAIN_ENGINE', kind: 'engine', arg: 'solo|bft', def: 'solo', help: 'block decider: solo (one validator, timer) or bft (Tendermint over libp2p)' },
-  { key: 'p2pListen', flag: 'p2p-listen', env: 'POLCHAIN_P2P_LISTEN', kind: 'string', arg: 'MULTIADDR', def: '/ip4/127.0.0.1/tcp/26656', help: 'libp2p listen multiaddr (bft engine)' },
+  { key: 'p2pListen', flag: 'p2p-listen', env: 'POLCHAIN_P2P_LISTEN', kind: 'string', arg: 'MULTIADDR', def: '/ip4/127.0.0.1/tcp/26656', help: 'libp2p listen multiaddr (bft engine; a solo validator listens only when its data dir holds datasets from polchain dataset add)' },
   { key: 'bootstrap', flag: 'bootstrap', env: 'POLCHAIN_BOOTSTRAP', kind: 'list', arg: 'MULTIADDRS', def: '', help: 'comma-separated bootstrap peer multiaddrs ending in /p2p/<id>' },
 ];
 

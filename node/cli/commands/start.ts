@@ -5,6 +5,7 @@ import { Keystore, KeystoreError, loadOrCreateP2pKey, p2pKeyPath } from '../../k
 import { dataDirLayout, defaultDataDir, readConfigFile, resolveConfig, settingFlags, settingSource } from '../../config/index.ts';
 import { createLogger, resolveLogFormat, NodeError } from '../../util/index.ts';
 import { PolchainNode } from '../../node.ts';
+import { DatasetStore } from '../../jobs/index.ts';
 import { formatHelp, parseFlags, type Options } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
@@ -90,7 +91,9 @@ export const command: CliCommand = {
       noValidator: values['no-validator'] === true, acceptMissingSignHistory: values['accept-missing-sign-history'] === true,
       // Test-only fault switch (undocumented in --help): makes this validator double-sign prevotes.
       faults: { equivocate: values['test-fault-equivocate'] === true },
-      p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) } : undefined,
+      // a solo validator listens only when it has users' datasets to serve (docs/datasets.md); otherwise it only dials out
+      p2p: config.engine === 'bft' ? { listen: [config.p2pListen], bootstrap: config.bootstrap.split(',').filter(Boolean), keySeed: await loadOrCreateP2pKey(dir) }
+        : seed && new DatasetStore(layout.datasets).list().length > 0 ? { listen: [config.p2pListen], bootstrap: [], keySeed: await loadOrCreateP2pKey(dir) } : undefined,
     });
     // Test-only fault switch: with --test-fault-partition-ms N, SIGUSR2 cuts this node off from every
     // peer (both directions) for N ms, as a network partition would; it then reconnects and catches up.
