@@ -91,9 +91,15 @@ async function add(argv: string[]): Promise<number> {
     o.labels = await readLimited(values.labels as string, '--labels', maxFileBytes);
   }
   const bytes = await readLimited(file, 'FILE', maxFileBytes);
+  // a big file takes seconds to parse and hash: say what is happening (stderr, so --json stays clean)
+  const t0 = Date.now();
+  const stage = bytes.length >= 16 * 1024 * 1024 ? (m: string) => process.stderr.write(`${m} (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`) : () => {};
+  stage(`importing ${basename(file)}: ${(bytes.length / 1048576).toFixed(1)} MiB as ${format}`);
   // parsed and checked whole (limits included) before the store is touched
   const { dataset, classNames } = importDataset(format as ImportFormat, bytes, o);
+  stage(`${dataset.count} samples; computing their Merkle root and storing`);
   const { info, existed } = store.add(name, dataset, { format, file: basename(file) }, classNames);
+  stage('stored');
   if (values.json) console.log(JSON.stringify({ ...info, root: '0x' + info.root, existed }, null, 2));
   else {
     console.log(`${existed ? 'already stored' : 'stored'} dataset ${JSON.stringify(info.name)}: root 0x${info.root}`);
