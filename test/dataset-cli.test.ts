@@ -123,6 +123,10 @@ test('malformed files are refused with a typed error naming the line/field, exit
     assert.equal(r.out, '', file);
   }
   await assert.rejects(readdir(join(dir, 'data', 'datasets')), /ENOENT/, 'nothing was stored, not even the folder');
+  // a name that cannot be stored is refused before the file is even read
+  const badName = await cli(['dataset', 'add', join(dir, 'missing.csv'), '--format', 'csv', '--name', 'my data', ...dd]);
+  assert.equal(badName.code, 1);
+  assert.match(badName.err, /DATASET_NAME: dataset name "my data" must be 1\.\.64 of/);
   const usage = await cli(['dataset', 'add', join(dir, 'num.csv'), '--format', 'xlsx', ...dd]);
   assert.equal(usage.code, 2);
   assert.match(usage.err, /--format must be one of csv, jsonl, npy, text, got "xlsx"/);

@@ -39,6 +39,12 @@ export class DatasetStore {
     return join(this.dir, `${rootHex}.${ext}`);
   }
 
+  /** DATASET_NAME unless `name` may name a stored dataset (checked before a file is read, and again on add). */
+  static checkName(name: string): void {
+    if (!NAME.test(name)) throw new JobsError('DATASET_NAME', `dataset name ${JSON.stringify(name)} must be 1..64 of A-Z a-z 0-9 . _ - and start with a letter or digit`);
+    if ((DATASET_NAMES as readonly string[]).includes(name)) throw new JobsError('DATASET_NAME', `${JSON.stringify(name)} is a bundled dataset's name; choose another with --name`);
+  }
+
   /** Every stored dataset's description, by name. */
   list(): StoredDatasetInfo[] {
     if (!existsSync(this.dir)) return [];
@@ -73,8 +79,7 @@ export class DatasetStore {
    * a no-op; a name held by other data, or a bundled dataset's name, is refused (DATASET_NAME).
    */
   add(name: string, ds: Dataset, source: { format: string; file: string }, classNames?: string[]): { info: StoredDatasetInfo; existed: boolean } {
-    if (!NAME.test(name)) throw new JobsError('DATASET_NAME', `dataset name ${JSON.stringify(name)} must be 1..64 of A-Z a-z 0-9 . _ - and start with a letter or digit`);
-    if ((DATASET_NAMES as readonly string[]).includes(name)) throw new JobsError('DATASET_NAME', `${JSON.stringify(name)} is a bundled dataset's name; choose another with --name`);
+    DatasetStore.checkName(name);
     const root = bytesToHex(datasetRoot(ds));
     const had = this.list().find((i) => i.name === name);
     if (had && had.root !== root) throw new JobsError('DATASET_NAME', `a dataset named ${JSON.stringify(name)} is already stored with root ${had.root}; choose another --name`);

@@ -4,7 +4,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { basename, extname } from 'node:path';
 import { IMPORT_FORMATS, IMPORT_LIMITS, MlError, importDataset, type ImportFormat, type ImportOptions } from '../../../ml-runtime/index.ts';
 import { JOB_LIMITS } from '../../../vm/index.ts';
-import { DA_LIMITS } from '../../jobs/index.ts';
+import { DA_LIMITS, DatasetStore } from '../../jobs/index.ts';
 import { NodeError } from '../../util/index.ts';
 import { formatHelp, parseFlags, requireFlag, type Options } from '../args.ts';
 import { JSON_FLAG, dataDir } from '../wallet-flags.ts';
@@ -71,6 +71,7 @@ async function add(argv: string[]): Promise<number> {
   if (values.header && values['no-header']) throw usageError('give --header or --no-header, not both');
   const maxFileBytes = posInt(values, 'max-file-bytes', Number.MAX_SAFE_INTEGER) ?? IMPORT_LIMITS.maxFileBytes;
   const name = (values.name as string | undefined) ?? basename(file, extname(file));
+  DatasetStore.checkName(name);
   const store = storeOf(dataDir(values));
   const o: ImportOptions = {
     name,
