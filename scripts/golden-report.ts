@@ -139,7 +139,7 @@ for (const [name, opts] of [['honest', {}], ['cheat-lr', { trainSpec: ml.validat
 const regression = ml.parseSpec(readFileSync(join(root, P.specsDir, 'regression.json'), 'utf8'));
 const sim = new JobSim({ salt: '"skip"' });
 const terms = sim.terms(ml.validateSpec({ ...regression, steps: 8, checkpointInterval: 2 }), ml.loadDataset('synthetic-regression').train,
-  { q: 6, committeeSize: 3, bounty: 100_000n, solverStake: 50_000n, attestReward: 1_200n });
+  { q: 16, committeeSize: 5, bounty: 100_000n, solverStake: 50_000n, attestReward: 1_200n });
 const a = sim.submitTx(terms);
 const b = sim.submitTx(terms);
 sim.next([a.tx, b.tx]);
