@@ -24,4 +24,5 @@ export const OWNED_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul',
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter',
   'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad',
+  'UnsortedSegmentSum',
 ];

@@ -1,6 +1,6 @@
 export { initParams, forward, lossOf, CE_EPSILON } from './model.ts';
 export type { DropoutContext } from './model.ts';
-export { applyUpdate, slotsPerParam, powi } from './optimizer.ts';
+export { applyUpdate, slotsPerParam, powi, decayMaskOf, globalGradNorm, clipByGlobalNorm } from './optimizer.ts';
 export { createTrainer, createStepContext, layoutOfSpec, initialState, initialStateFromParent, checkState, trainStep, trainStepOnBatch, predict, evaluate } from './step.ts';
 export type { Trainer, StepContext, StepResult } from './step.ts';
 export { runTrace, runTraceSync, replaySegment } from './trace.ts';

@@ -1,0 +1,102 @@
+// The decoder-only transformer of a transformer spec as tfjs ops that all run on det's owned kernels
+// (docs/ml-runtime.md "Transformer"): token + position embeddings, pre-norm blocks of causal
+// multi-head self-attention and a GELU MLP with residuals, a final layer norm, and logits over the
+// vocabulary from the (tied or separate) output embedding.
+import { tf } from '../tf.ts';
+import type { TransformerSpec } from '../commitment/spec/index.ts';
+import { dropoutMask } from '../commitment/prf/index.ts';
+import type { DropoutContext } from './model.ts';
+
+type Tensor = ReturnType<typeof tf.tensor>;
+
+/** Layer-norm variance epsilon. */
+export const LN_EPSILON = 1e-5;
+/** Added to attention scores above the diagonal: finite, so nothing hashed or reduced is ever an infinity; exp32 of it is exactly +0. */
+export const CAUSAL_MASK_VALUE = -1e9;
+const GELU_C = Math.fround(Math.sqrt(2 / Math.PI));
+const GELU_K = Math.fround(0.044715);
+
+/** y = (x - mean) / sqrt(var + eps) * gain + bias over the last axis (mean and var: det Mean; sqrt and / correctly rounded). */
+export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
+  const mean = tf.mean(x, -1, true);
+  const d = tf.sub(x, mean);
+  const v = tf.mean(tf.mul(d, d), -1, true);
+  return tf.add(tf.mul(tf.div(d, tf.sqrt(tf.add(v, LN_EPSILON))), gain), bias);
+}
+
+/** GELU, tanh form: 0.5 * x * (1 + tanh(c * (x + k * x^3))), c = f32(sqrt(2/pi)), k = f32(0.044715), tanh = det's tanh32. */
+export function gelu(x: Tensor): Tensor {
+  const x3 = tf.mul(tf.mul(x, x), x);
+  const t = tf.tanh(tf.mul(tf.add(x, tf.mul(x3, GELU_K)), GELU_C));
+  return tf.mul(tf.mul(x, 0.5), tf.add(t, 1));
+}
+
+const maskCache = new Map<number, Float32Array>();
+/** [T, T] additive causal mask: 0 where key <= query, CAUSAL_MASK_VALUE above the diagonal. */
+export function causalMask(T: number): Float32Array {
+  let m = maskCache.get(T);
+  if (!m) {
+    m = new Float32Array(T * T);
+    for (let q = 0; q < T; q++) for (let k = q + 1; k < T; k++) m[q * T + k] = CAUSAL_MASK_VALUE;
+    maskCache.set(T, m);
+  }
+  return m;
+}
+
+/** Dropout site numbers (the PRF's layer index b): 0 the embedding sum, 1 + 2l block l's attention output, 2 + 2l its MLP output. */
+function dropout(h: Tensor, site: number, rate: number, ctx: DropoutContext | null): Tensor {
+  if (!ctx || rate === 0) return h;
+  const n = h.size;
+  const keep = dropoutMask(ctx.seed, ctx.step, site, n, rate);
+  const scale = Math.fround(1 / (1 - rate));
+  const m = new Float32Array(n);
+  for (let k = 0; k < n; k++) m[k] = keep[k] ? scale : 0;
+  return tf.mul(h, tf.tensor(m, h.shape));
+}
+
+/** Causal self-attention of h [B*T, W]: fused qkv projection, H heads of width D = W/H, scores scaled by f32(1/sqrt(D)). */
+function attention(h: Tensor, B: number, T: number, H: number, Wqkv: Tensor, bqkv: Tensor, Wo: Tensor, bo: Tensor, mask: Tensor): Tensor {
+  const W = h.shape[1]!;
+  const D = W / H;
+  const qkv = tf.add(tf.matMul(h as never, Wqkv as never), bqkv);
+  const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]));
+  const scores = tf.add(tf.mul(tf.matMul(q as never, k as never, false, true), Math.fround(1 / Math.sqrt(D))), mask);
+  const att = tf.softmax(scores);
+  const y = tf.reshape(tf.transpose(tf.matMul(att as never, v as never), [0, 2, 1, 3]), [B * T, W]);
+  return tf.add(tf.matMul(y as never, Wo as never), bo);
+}
+
+/**
+ * Logits [B*T, vocab] for token ids `ids` (B*T values, row-major [B, T]). Parameter order as in
+ * transformer-spec.ts. Dropout (training only) at the sites above, masks from (seed, DROPOUT, step, site).
+ */
+export function transformerLogits(spec: TransformerSpec, params: Tensor[], ids: Int32Array, ctx: DropoutContext | null): Tensor {
+  const m = spec.model;
+  const T = m.context;
+  const B = ids.length / T;
+  const W = m.width;
+  let p = 0;
+  const next = () => params[p++]!;
+  const tokE = next(); const posE = next();
+  const idT = tf.tensor(ids, [B * T], 'int32');
+  let h = tf.reshape(tf.add(tf.reshape(tf.gather(tokE, idT), [B, T, W]), posE), [B * T, W]);
+  h = dropout(h, 0, m.dropout, ctx);
+  const mask = tf.tensor(causalMask(T), [T, T]);
+  for (let l = 0; l < m.layers; l++) {
+    const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, Wfc, bfc, Wpr, bpr] = Array.from({ length: 12 }, next);
+    const a = attention(layerNorm(h, g1!, b1!), B, T, m.heads, Wqkv!, bqkv!, Wo!, bo!, mask);
+    h = tf.add(h, dropout(a, 1 + 2 * l, m.dropout, ctx));
+    const f = tf.add(tf.matMul(gelu(tf.add(tf.matMul(layerNorm(h, g2!, b2!) as never, Wfc as never), bfc!)) as never, Wpr as never), bpr!);
+    h = tf.add(h, dropout(f, 2 + 2 * l, m.dropout, ctx));
+  }
+  const gf = next(); const bf = next();
+  const hf = layerNorm(h, gf, bf);
+  return m.tiedEmbeddings ? tf.matMul(hf as never, tokE as never, false, true) : tf.matMul(hf as never, next() as never);
+}
+
+/** Mean over all B*T positions of -log softmax(logits)[target] (det logSoftmax: max, exp32, striped sum, log32). */
+export function nextTokenLoss(logits: Tensor, targets: Float32Array): Tensor {
+  const V = logits.shape[1]!;
+  const oh = tf.oneHot(tf.tensor(Int32Array.from(targets), [targets.length], 'int32') as never, V, 1, 0, 'float32');
+  return tf.neg(tf.mean(tf.sum(tf.mul(oh, tf.logSoftmax(logits)), -1)));
+}
