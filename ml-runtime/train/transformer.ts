@@ -6,6 +6,7 @@ import { tf } from '../tf.ts';
 import type { TransformerSpec } from '../commitment/spec/index.ts';
 import { dropoutMask } from '../commitment/prf/index.ts';
 import type { DropoutContext } from './model.ts';
+import { detCausalAttention, detGelu, detLayerNorm } from './transformer-ops.ts';
 
 type Tensor = ReturnType<typeof tf.tensor>;
 
@@ -14,10 +15,16 @@ export const LN_EPSILON = 1e-5;
 /** Added to attention scores above the diagonal: finite, so nothing hashed or reduced is ever an infinity; exp32 of it is exactly +0. */
 export const CAUSAL_MASK_VALUE = -1e9;
 const GELU_C = Math.fround(Math.sqrt(2 / Math.PI));
+/** On det the layers use det's fused kernels (same forward bits as the composed ops, closed-form gradients); elsewhere stock tfjs ops. */
+const onDet = () => tf.getBackend() === 'det' && !composedOnDet;
+let composedOnDet = false;
+/** Tests: build the layers from stock ops on det too (to compare with the fused kernels). */
+export function useComposedLayersOnDet(on: boolean): void { composedOnDet = on; }
 const GELU_K = Math.fround(0.044715);
 
 /** y = (x - mean) / sqrt(var + eps) * gain + bias over the last axis (mean and var: det Mean; sqrt and / correctly rounded). */
 export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
+  if (onDet()) return detLayerNorm(x, gain, bias, LN_EPSILON);
   const mean = tf.mean(x, -1, true);
   const d = tf.sub(x, mean);
   const v = tf.mean(tf.mul(d, d), -1, true);
@@ -26,6 +33,7 @@ export function layerNorm(x: Tensor, gain: Tensor, bias: Tensor): Tensor {
 
 /** GELU, tanh form: 0.5 * x * (1 + tanh(c * (x + k * x^3))), c = f32(sqrt(2/pi)), k = f32(0.044715), tanh = det's tanh32. */
 export function gelu(x: Tensor): Tensor {
+  if (onDet()) return detGelu(x);
   const x3 = tf.mul(tf.mul(x, x), x);
   const t = tf.tanh(tf.mul(tf.add(x, tf.mul(x3, GELU_K)), GELU_C));
   return tf.mul(tf.mul(x, 0.5), tf.add(t, 1));
@@ -54,16 +62,22 @@ function dropout(h: Tensor, site: number, rate: number, ctx: DropoutContext | nu
   return tf.mul(h, tf.tensor(m, h.shape));
 }
 
-/** Causal self-attention of h [B*T, W]: fused qkv projection, H heads of width D = W/H, scores scaled by f32(1/sqrt(D)). */
-function attention(h: Tensor, B: number, T: number, H: number, Wqkv: Tensor, bqkv: Tensor, Wo: Tensor, bo: Tensor, mask: Tensor): Tensor {
-  const W = h.shape[1]!;
+/**
+ * Causal self-attention of qkv [B*T, 3W] (q | k | v; H heads of width D = W/H) -> [B*T, W]; scores
+ * scaled by f32(1/sqrt(D)). Composed form: BatchMatMul, the additive causal mask, Softmax, BatchMatMul.
+ */
+export function causalSelfAttention(qkv: Tensor, B: number, H: number): Tensor {
+  const W = qkv.shape[1]! / 3;
+  const T = qkv.shape[0]! / B;
   const D = W / H;
-  const qkv = tf.add(tf.matMul(h as never, Wqkv as never), bqkv);
-  const [q, k, v] = tf.split(qkv, 3, 1).map((t) => tf.transpose(tf.reshape(t, [B, T, H, D]), [0, 2, 1, 3]));
-  const scores = tf.add(tf.mul(tf.matMul(q as never, k as never, false, true), Math.fround(1 / Math.sqrt(D))), mask);
+  const scale = Math.fround(1 / Math.sqrt(D));
+  if (onDet()) return detCausalAttention(qkv, B, H, scale);
+  // one transpose to [3, B, H, T, D]; q, k, v are then contiguous slices (cheap, unlike a split of the last axis)
+  const heads = tf.reshape(tf.transpose(tf.reshape(qkv, [B, T, 3, H, D]), [2, 0, 3, 1, 4]), [3 * B, H, T, D]);
+  const [q, k, v] = [0, 1, 2].map((i) => tf.slice(heads, [i * B, 0, 0, 0], [B, H, T, D]));
+  const scores = tf.add(tf.mul(tf.matMul(q as never, k as never, false, true), scale), tf.tensor(causalMask(T), [T, T]));
   const att = tf.softmax(scores);
-  const y = tf.reshape(tf.transpose(tf.matMul(att as never, v as never), [0, 2, 1, 3]), [B * T, W]);
-  return tf.add(tf.matMul(y as never, Wo as never), bo);
+  return tf.reshape(tf.transpose(tf.matMul(att as never, v as never), [0, 2, 1, 3]), [B * T, W]);
 }
 
 /**
@@ -81,10 +95,10 @@ export function transformerLogits(spec: TransformerSpec, params: Tensor[], ids: 
   const idT = tf.tensor(ids, [B * T], 'int32');
   let h = tf.reshape(tf.add(tf.reshape(tf.gather(tokE, idT), [B, T, W]), posE), [B * T, W]);
   h = dropout(h, 0, m.dropout, ctx);
-  const mask = tf.tensor(causalMask(T), [T, T]);
   for (let l = 0; l < m.layers; l++) {
     const [g1, b1, Wqkv, bqkv, Wo, bo, g2, b2, Wfc, bfc, Wpr, bpr] = Array.from({ length: 12 }, next);
-    const a = attention(layerNorm(h, g1!, b1!), B, T, m.heads, Wqkv!, bqkv!, Wo!, bo!, mask);
+    const qkv = tf.add(tf.matMul(layerNorm(h, g1!, b1!) as never, Wqkv! as never), bqkv!);
+    const a = tf.add(tf.matMul(causalSelfAttention(qkv, B, m.heads) as never, Wo! as never), bo!);
     h = tf.add(h, dropout(a, 1 + 2 * l, m.dropout, ctx));
     const f = tf.add(tf.matMul(gelu(tf.add(tf.matMul(layerNorm(h, g2!, b2!) as never, Wfc as never), bfc!)) as never, Wpr as never), bpr!);
     h = tf.add(h, dropout(f, 2 + 2 * l, m.dropout, ctx));

@@ -93,5 +93,8 @@ export function kernelCases(): KernelCase[] {
   add('mean_all', 'Mean', 1e-6, () => tf.mean(rt([7, 9], 85)));
   add('max_axis1', 'Max', 0, () => tf.max(rt([8, 33], 86), 1));
   add('addn', 'AddN', 1e-6, () => tf.addN([rt([4, 5], 87), rt([4, 5], 88), rt([4, 5], 89)]));
+  // scatter-add (the gradient of an embedding gather): repeated ids, an id with no rows, a dropped id
+  add('unsorted_segment_sum', 'UnsortedSegmentSum', 1e-6, () => tf.unsortedSegmentSum(rt([12, 7], 90), tf.tensor1d([3, 0, 3, 1, 3, 0, 5, 1, 1, 3, 0, 3], 'int32'), 5));
+  add('embedding_grad', 'UnsortedSegmentSum', 1e-6, () => tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, tf.tensor1d([2, 2, 0, 5, 2, 1], 'int32')), rt([6, 4], 92))))(rt([6, 4], 91)));
   return c;
 }
