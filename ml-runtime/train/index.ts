@@ -1,4 +1,5 @@
-export { initParams, forward, lossOf, CE_EPSILON } from './model.ts';
+export { initParams, forward, lossOf, batchLoss, CE_EPSILON, EMBEDDING_INIT_LIMIT } from './model.ts';
+export { transformerLogits, nextTokenLoss, layerNorm, gelu, causalSelfAttention, causalMask, useComposedLayersOnDet, LN_EPSILON, CAUSAL_MASK_VALUE } from './transformer.ts';
 export type { DropoutContext } from './model.ts';
 export { applyUpdate, slotsPerParam, powi, decayMaskOf, globalGradNorm, clipByGlobalNorm } from './optimizer.ts';
 export { createTrainer, createStepContext, layoutOfSpec, initialState, initialStateFromParent, checkState, trainStep, trainStepOnBatch, predict, evaluate } from './step.ts';

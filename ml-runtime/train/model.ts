@@ -1,7 +1,8 @@
 // The model as tfjs ops: initial weights from the PRF and the forward pass / loss of a spec.
 import { tf } from '../tf.ts';
 import { isTransformerSpec, type ModelSpec, type LayeredSpec, type SpecShapes, type Activation } from '../commitment/spec/index.ts';
-import { PrfDomain, prfWords, signedUnitFromWord, dropoutMask } from '../commitment/prf/index.ts';
+import { PrfDomain, prfWords, signedUnitFromWord } from '../commitment/prf/index.ts';
+import { applyDropout, type DropoutContext } from './dropout.ts';
 import { transformerLogits, nextTokenLoss } from './transformer.ts';
 
 type Tensor = ReturnType<typeof tf.tensor>;
@@ -37,11 +38,7 @@ function activate(x: Tensor, a: Activation): Tensor {
   }
 }
 
-/** Dropout context: PRF-driven masks for training step `step`; absent at inference. */
-export interface DropoutContext {
-  seed: Uint8Array;
-  step: number;
-}
+export type { DropoutContext } from './dropout.ts';
 
 /**
  * Forward pass. `x` is [B, ...inputShape]. Dropout (training only): element i of layer l's output
@@ -76,16 +73,9 @@ export function forward(spec: LayeredSpec, shapes: SpecShapes, params: Tensor[],
       case 'activation':
         h = activate(h, l.activation);
         break;
-      case 'dropout': {
-        if (!dropout || l.rate === 0) break;
-        const n = h.size;
-        const keep = dropoutMask(dropout.seed, dropout.step, i, n, l.rate);
-        const scale = Math.fround(1 / (1 - l.rate));
-        const m = new Float32Array(n);
-        for (let k = 0; k < n; k++) m[k] = keep[k] ? scale : 0;
-        h = tf.mul(h, tf.tensor(m, h.shape));
+      case 'dropout':
+        h = applyDropout(h, i, l.rate, dropout);
         break;
-      }
     }
   });
   void shapes;

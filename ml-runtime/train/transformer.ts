@@ -4,8 +4,7 @@
 // vocabulary from the (tied or separate) output embedding.
 import { tf } from '../tf.ts';
 import type { TransformerSpec } from '../commitment/spec/index.ts';
-import { dropoutMask } from '../commitment/prf/index.ts';
-import type { DropoutContext } from './model.ts';
+import { applyDropout, type DropoutContext } from './dropout.ts';
 import { detCausalAttention, detGelu, detLayerNorm } from './transformer-ops.ts';
 
 type Tensor = ReturnType<typeof tf.tensor>;
@@ -52,15 +51,7 @@ export function causalMask(T: number): Float32Array {
 }
 
 /** Dropout site numbers (the PRF's layer index b): 0 the embedding sum, 1 + 2l block l's attention output, 2 + 2l its MLP output. */
-function dropout(h: Tensor, site: number, rate: number, ctx: DropoutContext | null): Tensor {
-  if (!ctx || rate === 0) return h;
-  const n = h.size;
-  const keep = dropoutMask(ctx.seed, ctx.step, site, n, rate);
-  const scale = Math.fround(1 / (1 - rate));
-  const m = new Float32Array(n);
-  for (let k = 0; k < n; k++) m[k] = keep[k] ? scale : 0;
-  return tf.mul(h, tf.tensor(m, h.shape));
-}
+const dropout = applyDropout;
 
 /**
  * Causal self-attention of qkv [B*T, 3W] (q | k | v; H heads of width D = W/H) -> [B*T, W]; scores

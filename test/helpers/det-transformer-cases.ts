@@ -1,8 +1,7 @@
 // Golden-vector cases for det's own transformer kernels (they exist only on det), run through the
 // ops of ml-runtime/train/transformer.ts, plus two whole transformer training steps.
 import { readFileSync } from 'node:fs';
-import { tf, parseSpec, createTrainer, initialState, trainStep } from '../../ml-runtime/index.ts';
-import { layerNorm, gelu, causalSelfAttention, LN_EPSILON } from '../../ml-runtime/train/transformer.ts';
+import { tf, parseSpec, createTrainer, initialState, trainStep, layerNorm, gelu, causalSelfAttention } from '../../ml-runtime/index.ts';
 import { rt } from './det-kernel-cases.ts';
 import { tinyTokenDataset } from './tiny-lm.ts';
 import { sha256, utf8 } from '../../primitives/index.ts';
@@ -24,7 +23,6 @@ export function transformerKernelCases(): TransformerCase[] {
     [rt([9, 13], 113, -3, 5), rt([13], 114, 0.5, 1.5), rt([13], 115)]));
   add('gelu', 'DetGelu', () => gelu(rt([1000], 120, -8, 8)));
   add('gelu_grad', 'DetGeluGrad', () => tf.grad((x: tf.Tensor) => tf.sum(tf.mul(gelu(x), rt([1000], 122))))(rt([1000], 121, -8, 8)));
-  void LN_EPSILON;
   return c;
 }
 

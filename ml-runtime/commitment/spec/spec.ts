@@ -3,6 +3,7 @@
 import { MlError } from '../errors.ts';
 import { sha256, utf8, errorMessage } from '../../../primitives/index.ts';
 import { parseTransformerModel, transformerShapes, type TransformerModel } from './transformer-spec.ts';
+import type { ParamInfo, SpecShapes } from './shapes.ts';
 
 
 export const SPEC_FORMAT = 'polchain/model-spec/v1';
@@ -83,24 +84,7 @@ export function specTargetSize(spec: ModelSpec, shapes: SpecShapes): number {
   return isTransformerSpec(spec) ? spec.model.context : shapes.outputShape.reduce((a, b) => a * b, 1);
 }
 
-/** One parameter tensor of the model, in canonical order. */
-export interface ParamInfo {
-  name: string;
-  layer: number;
-  kind: 'kernel' | 'bias' | 'embedding' | 'gain';
-  shape: number[];
-  size: number;
-  fanIn: number;
-  fanOut: number;
-}
-
-export interface SpecShapes {
-  /** Output shape (without batch) of each layer. */
-  layerOutputs: number[][];
-  outputShape: number[];
-  params: ParamInfo[];
-  paramCount: number;
-}
+export type { ParamInfo, SpecShapes } from './shapes.ts';
 
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
 

@@ -7,7 +7,7 @@
 //     mlp.fc.kernel [width, mlpRatio*width], mlp.fc.bias, mlp.proj.kernel [mlpRatio*width, width], mlp.proj.bias,
 //   lnf.gain, lnf.bias, and (untied embeddings only) head.kernel [width, vocab].
 import { MlError } from '../errors.ts';
-import type { ParamInfo, SpecShapes } from './spec.ts';
+import type { ParamInfo, SpecShapes } from './shapes.ts';
 
 export interface TransformerModel {
   type: 'transformer';
