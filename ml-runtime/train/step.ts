@@ -9,6 +9,7 @@ import { specShapes, specInputShape, specTargetSize, isTransformerSpec, type Mod
 import { batchIndices } from '../commitment/prf/index.ts';
 import { checkSpecFitsDataset, gatherBatch, type Dataset } from '../commitment/index.ts';
 import { initParams, forward, batchLoss } from './model.ts';
+import { transformerLogits, nextTokenLoss } from './transformer.ts';
 import { applyUpdate, decayMaskOf } from './optimizer.ts';
 import { layoutOfSpec } from '../commitment/state-layout.ts';
 import { assertFinite, decodeState, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
@@ -144,8 +145,31 @@ export function predict(tr: StepContext, s: TrainState, ds: Dataset, batch = 500
   return out;
 }
 
-/** Accuracy (classification) or mean squared error (regression) of state `s` on `ds`. */
-export function evaluate(tr: StepContext, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number } {
+/** Mean next-token cross-entropy of state `s` over every position of every window of `ds` (no dropout), in batches. */
+export function nextTokenEval(tr: StepContext, s: TrainState, ds: Dataset, batch = 256): { count: number; tokens: number; loss: number } {
+  const spec = tr.spec;
+  if (!isTransformerSpec(spec)) throw new MlError('SPEC_INVALID', 'next-token loss needs a transformer spec');
+  checkState(tr, s);
+  if (ds.task !== 'next-token' || ds.featureSize !== spec.model.context) {
+    throw new MlError('SPEC_DATASET_MISMATCH', `${ds.name} is not a next-token set of ${spec.model.context}-token windows`);
+  }
+  const T = spec.model.context;
+  let sum = 0;
+  for (let start = 0; start < ds.count; start += batch) {
+    const n = Math.min(batch, ds.count - start);
+    tf.tidy(() => {
+      const ps = s.params.map((p, i) => tf.tensor(p, tr.shapes.params[i]!.shape));
+      const ids = Int32Array.from(ds.features.subarray(start * T, (start + n) * T));
+      const y = Float32Array.from(ds.labels.subarray(start * T, (start + n) * T));
+      sum += nextTokenLoss(transformerLogits(spec, ps, ids, null), y).dataSync()[0]! * n;
+    });
+  }
+  return { count: ds.count, tokens: ds.count * T, loss: sum / ds.count };
+}
+
+/** Accuracy (classification), mean squared error (regression) or mean next-token loss (transformer) of state `s` on `ds`. */
+export function evaluate(tr: StepContext, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number; loss?: number } {
+  if (isTransformerSpec(tr.spec)) { const r = nextTokenEval(tr, s, ds); return { count: r.count, loss: r.loss }; }
   const pred = predict(tr, s, ds);
   const k = ds.outputSize;
   if (ds.task === 'classification') {
