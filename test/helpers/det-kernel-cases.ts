@@ -32,6 +32,9 @@ export function kernelCases(): KernelCase[] {
     add(`matmul_t${+ta}${+tb}_odd`, 'BatchMatMul', 1e-5, () => tf.matMul(rt(ta ? [2, 53, 37] : [2, 37, 53], 3), rt(tb ? [2, 29, 53] : [2, 53, 29], 4), ta, tb));
   }
   add('matmul_batch_broadcast', 'BatchMatMul', 1e-5, () => tf.matMul(rt([1, 5, 7], 5), rt([4, 7, 6], 6)));
+  // rank 4 (attention scores q k^T and probabilities x v over [batch, heads, T, D])
+  add('matmul_rank4_tb', 'BatchMatMul', 1e-5, () => tf.matMul(rt([2, 3, 7, 5], 93), rt([2, 3, 7, 5], 94), false, true));
+  add('matmul_rank4_bcast', 'BatchMatMul', 1e-5, () => tf.matMul(rt([2, 3, 7, 7], 95), rt([1, 3, 7, 5], 96)));
   add('fused_matmul_bias_relu', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([31, 45], 7), b: rt([45, 17], 8), bias: rt([17], 9), activation: 'relu' }));
   add('fused_matmul_bias_linear', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([31, 45], 10), b: rt([17, 45], 11), transposeB: true, bias: rt([17], 12) }));
   add('fused_matmul_sigmoid', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([9, 13], 13), b: rt([13, 5], 14), bias: rt([5], 15), activation: 'sigmoid' }));
