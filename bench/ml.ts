@@ -2,11 +2,13 @@
 // measured in this one run, for (a) an MLP 784-128-10 and (b) a small CNN (conv 8 3x3, max pool,
 // dense 10), both batch 64 with Adam on bundled MNIST, through the same step function (batch
 // gather, forward/backward on the backend, fixed-order Adam). Also: per-step hashing (h_t over the
-// full state) as a percentage of the det step time. Last line: one JSON object.
+// full state) as a percentage of the det step time. (c) A small transformer (bench/ml-transformer.ts).
+// Last line: one JSON object.
 import '@tensorflow/tfjs-backend-wasm';
 import { tf } from '../ml-runtime/index.ts';
 import { validateSpec, loadDataset, createTrainer, initialState, trainStep, stepHash, StepHashWorker, selectBackend, type ModelSpec, type TrainState } from '../ml-runtime/index.ts';
 import { sha256, utf8 } from '../primitives/index.ts';
+import { benchTransformer } from './ml-transformer.ts';
 
 const quick = process.argv.includes('--quick');
 const SEED = sha256(utf8('bench-seed'));
@@ -133,6 +135,7 @@ for (let round = 0; round < ROUNDS; round++) {
   best('mlp_handoff_pct', (100 * tm.handoffMs) / tm.stepMs);
   best('cnn_handoff_pct', (100 * tc.handoffMs) / tc.stepMs);
 }
+const tf_ = await benchTransformer(ROUNDS, quick);
 console.warn = console_warn;
 const mlpHash = res.mlp_hash_ms!;
 const cnnHash = res.cnn_hash_ms!;
@@ -149,12 +152,17 @@ const out = {
   mlp_hash_pipelined_pct: r(res.mlp_pipe_pct!), cnn_hash_pipelined_pct: r(res.cnn_pipe_pct!),
   mlp_hash_handoff_pct: r(res.mlp_handoff_pct!), cnn_hash_handoff_pct: r(res.cnn_handoff_pct!),
   mlp_state_bytes: 16 + mlpState!.params.concat(mlpState!.slots).reduce((a, t) => a + 4 + 4 * t.length, 0),
+  transformer_det_ms: r(tf_.transformer_det_ms!), transformer_cpu_ms: r(tf_.transformer_cpu_ms!), transformer_wasm_ms: r(tf_.transformer_wasm_ms!),
+  transformer_det_over_cpu: r(tf_.transformer_det_ms! / tf_.transformer_cpu_ms!), transformer_det_over_wasm: r(tf_.transformer_det_ms! / tf_.transformer_wasm_ms!),
+  transformer_hash_ms: r(tf_.transformer_hash_ms!), transformer_hash_pct: r((100 * tf_.transformer_hash_ms!) / tf_.transformer_det_ms!), transformer_params: tf_.transformer_params,
   steps_timed: steps, pipelined_steps: { mlp: steps.mlp * 4, cnn: steps.cnn * 2 }, rounds: ROUNDS,
 };
 console.log('');
 console.log('                  det        cpu       wasm   det/cpu  det/wasm');
 console.log(`MLP 784-128-10 ${out.mlp_det_ms.toFixed(2).padStart(8)} ${out.mlp_cpu_ms.toFixed(2).padStart(10)} ${out.mlp_wasm_ms.toFixed(2).padStart(10)} ${out.mlp_det_over_cpu.toFixed(3).padStart(9)} ${out.mlp_det_over_wasm.toFixed(3).padStart(9)}   ms/step`);
 console.log(`CNN c8-pool-d10${out.cnn_det_ms.toFixed(2).padStart(8)} ${out.cnn_cpu_ms.toFixed(2).padStart(10)} ${out.cnn_wasm_ms.toFixed(2).padStart(10)} ${out.cnn_det_over_cpu.toFixed(3).padStart(9)} ${out.cnn_det_over_wasm.toFixed(3).padStart(9)}   ms/step`);
+console.log(`Transformer 2x64${out.transformer_det_ms.toFixed(2).padStart(8)} ${out.transformer_cpu_ms.toFixed(2).padStart(10)} ${out.transformer_wasm_ms.toFixed(2).padStart(10)} ${out.transformer_det_over_cpu.toFixed(3).padStart(9)} ${out.transformer_det_over_wasm.toFixed(3).padStart(9)}   ms/step (goal det <= 0.5x cpu, <= 1.0x wasm)`);
+console.log(`transformer state hashing on the training thread: ${out.transformer_hash_ms} ms = ${out.transformer_hash_pct}% of a det step (goal < 5%)`);
 console.log(`per-step hashing, on the training thread: MLP ${out.mlp_hash_ms} ms (${((100 * mlpHash) / res.mlp_det_ms!).toFixed(2)}% of a det step), CNN ${out.cnn_hash_ms} ms (${((100 * cnnHash) / res.cnn_det_ms!).toFixed(2)}%)`);
 console.log(`per-step hashing, on the hash worker as \`polchain train\` runs it (training-thread time handing states over and waiting): MLP ${out.mlp_hash_pipelined_pct}%, CNN ${out.cnn_hash_pipelined_pct}% of a det step -> hash_pct ${out.hash_pct}%; of which handing over: MLP ${out.mlp_hash_handoff_pct}%, CNN ${out.cnn_hash_handoff_pct}% (the rest is waiting when no core is free for the worker)`);
 console.log(JSON.stringify(out));

@@ -23,6 +23,7 @@ import { JobStatus, JobOutcome, JOB_WINDOW_NAMES, memberSegments, seatCount, ter
 import { segmentCount, validateSpec, parseSpec, loadDataset, selectBackend, createTrainer, evaluate, encodedStateLength, initialState } from '../ml-runtime/index.ts';
 import { JobSim, Solver, plan, SIM_WINDOWS } from '../test/helpers/job-sim/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
+import type { LayeredSpec } from '../ml-runtime/index.ts';
 import { disputeSection } from './pol-disputes.ts';
 import { binomSf } from '../test/helpers/binomial.ts';
 
@@ -44,7 +45,7 @@ await selectBackend('det');
 const base = parseSpec(readFileSync(new URL('../ml-runtime/specs/mlp-mnist.json', import.meta.url), 'utf8'));
 const spec = validateSpec({
   ...base,
-  layers: [{ type: 'dense', units: HIDDEN, activation: 'relu' }, base.layers[1]],
+  layers: [{ type: 'dense', units: HIDDEN, activation: 'relu' }, (base as LayeredSpec).layers[1]!],
   optimizer: { type: 'sgd', learningRate: LR },
   batchSize: BATCH, steps: T, checkpointInterval: K,
 });

@@ -7,7 +7,7 @@ import type { StateLayout } from './state.ts';
 
 /** Number of slot arrays per parameter tensor (adam: first and second moments; momentum: velocity). */
 export function slotsPerParam(opt: OptimizerSpec): number {
-  return opt.type === 'adam' ? 2 : opt.type === 'momentum' ? 1 : 0;
+  return opt.type === 'adam' || opt.type === 'adamw' ? 2 : opt.type === 'momentum' ? 1 : 0;
 }
 
 /** The tensor sizes of a spec's state: parameters, then the optimiser's slots (one copy of the parameters per slot kind). */

@@ -9,6 +9,10 @@ import { matmulKernels } from './matmul.ts';
 import { reductionKernels } from './reductions.ts';
 import { convKernels } from './conv.ts';
 import { poolKernels } from './pool.ts';
+import { segmentKernels } from './segment.ts';
+import { attentionKernels } from './attention.ts';
+import { layerNormKernels } from './layernorm.ts';
+import { geluKernels } from './gelu.ts';
 import type { DetKernelFunc } from './tensor_util.ts';
 
 export const DET_BACKEND = 'det';
@@ -19,7 +23,8 @@ export class DetBackend extends MathBackendCPU {}
 
 /** The owned kernel implementations by name. */
 export function detKernels(): Record<string, DetKernelFunc> {
-  return { ...elementwiseKernels(), ...matmulKernels(), ...reductionKernels(), ...convKernels(), ...poolKernels() };
+  return { ...elementwiseKernels(), ...matmulKernels(), ...reductionKernels(), ...convKernels(), ...poolKernels(), ...segmentKernels(),
+    ...attentionKernels(), ...layerNormKernels(), ...geluKernels() };
 }
 
 let registered = false;

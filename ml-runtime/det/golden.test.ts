@@ -9,13 +9,15 @@ import { tf } from '../tf.ts';
 import { registerDetBackend, DET_BACKEND, DET_RUNTIME_VERSION, setDetSimd, setDetThreads } from './index.ts';
 import { kernelCases } from '../../test/helpers/det-kernel-cases.ts';
 import { trainSteps } from '../../test/helpers/det-train-cases.ts';
+import { transformerKernelCases, transformerTrainSteps } from '../../test/helpers/det-transformer-cases.ts';
 
 const GOLDEN = new URL('./golden/kernels.json', import.meta.url);
 const UPDATE = process.env.DET_GOLDEN_UPDATE === '1';
 
-function sha(t: tf.Tensor | Float32Array[]): string {
+function sha(t: tf.Tensor | tf.Tensor[] | Float32Array[]): string {
   const h = createHash('sha256');
-  if (Array.isArray(t)) for (const a of t) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
+  if (Array.isArray(t) && t[0] instanceof tf.Tensor) for (const x of t as tf.Tensor[]) { const v = x.dataSync() as Float32Array; h.update(JSON.stringify(x.shape)); h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); }
+  else if (Array.isArray(t)) for (const a of t as Float32Array[]) h.update(new Uint8Array(a.buffer, a.byteOffset, a.byteLength));
   else { const v = t.dataSync() as Float32Array; h.update(JSON.stringify(t.shape)); h.update(new Uint8Array(v.buffer, v.byteOffset, v.byteLength)); }
   return h.digest('hex');
 }
@@ -27,17 +29,21 @@ async function compute(): Promise<Record<string, string>> {
   for (const c of kernelCases()) got[c.name] = tf.tidy(() => sha(c.run()));
   got['train_mlp_adam_3steps'] = sha(await trainSteps('mlp', 3));
   got['train_cnn_adam_2steps'] = sha(await trainSteps('cnn', 2));
+  for (const c of transformerKernelCases()) got[c.name] = tf.tidy(() => sha(c.run()));
+  got['train_transformer_adamw_2steps'] = sha(transformerTrainSteps(2));
   return got;
 }
 
-test('the scalar reference path, the WASM SIMD path and 3 worker threads give the same golden hashes', async () => {
+test('the scalar reference path, the WASM SIMD path and 2 and 4 worker threads give the same golden hashes', async () => {
   setDetSimd(false);
   try {
     const scalar = await compute();
     setDetSimd(true);
     assert.deepEqual(await compute(), scalar);
-    setDetThreads(3);
-    assert.deepEqual(await compute(), scalar);
+    for (const n of [2, 4]) {
+      setDetThreads(n);
+      assert.deepEqual(await compute(), scalar, `${n} threads`);
+    }
   } finally {
     setDetSimd(true);
     setDetThreads(1);

@@ -16,7 +16,13 @@ export const SAFE_CPU_KERNELS: readonly string[] = [
   'StaticRegexReplace', 'StringNGrams', 'StringSplit', 'StringToHashBucketFast',
 ];
 
-/** Kernels implemented by det itself (fixed operation order, own transcendentals). */
+/** det's own fused transformer kernels (no tfjs counterpart, so no cpu implementation; called by name
+ *  from ml-runtime/train/transformer-ops.ts). Also in OWNED_KERNELS. */
+export const DET_ONLY_KERNELS: readonly string[] = [
+  'DetCausalAttention', 'DetCausalAttentionGrad', 'DetLayerNorm', 'DetLayerNormGrad', 'DetGelu', 'DetGeluGrad',
+];
+
+/** Kernels implemented by det itself (fixed operation order, own transcendentals): tfjs kernels, then DET_ONLY_KERNELS. */
 export const OWNED_KERNELS: readonly string[] = [
   'Add', 'Sub', 'Multiply', 'RealDiv', 'SquaredDifference', 'Maximum', 'Minimum',
   'Exp', 'Log', 'Tanh', 'Sigmoid', 'Sqrt', 'Square', 'Relu', 'Step',
@@ -24,4 +30,6 @@ export const OWNED_KERNELS: readonly string[] = [
   'BatchMatMul', '_FusedMatMul',
   'Conv2D', 'FusedConv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter',
   'MaxPool', 'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad',
+  'UnsortedSegmentSum',
+  ...DET_ONLY_KERNELS,
 ];

@@ -2,7 +2,7 @@
 // referee holds no dataset): the same x and y that gatherBatch builds from a whole dataset.
 import { MlError } from '../commitment/errors.ts';
 import { decodeSample } from '../commitment/dataset.ts';
-import type { ModelSpec, SpecShapes } from '../commitment/spec/index.ts';
+import { isTransformerSpec, type ModelSpec, type SpecShapes, type TransformerSpec } from '../commitment/spec/index.ts';
 
 /**
  * x: batchSize inputs of the spec's input size; y: one-hot class rows (loss categorical_crossentropy:
@@ -16,6 +16,7 @@ import type { ModelSpec, SpecShapes } from '../commitment/spec/index.ts';
 export function batchFromSamples(
   spec: ModelSpec, shapes: SpecShapes, indices: ArrayLike<number>, samples: ReadonlyMap<number, Uint8Array>,
 ): { x: Float32Array; y: Float32Array } {
+  if (isTransformerSpec(spec)) return tokenBatchFromSamples(spec, indices, samples);
   const fs = spec.inputShape.reduce((a, b) => a * b, 1);
   const os = shapes.outputShape.reduce((a, b) => a * b, 1);
   const classification = spec.loss === 'categorical_crossentropy';
@@ -50,6 +51,35 @@ export function batchFromSamples(
       if (targets!.length !== os) bad(`${targets!.length} targets, the spec's output has ${os}`);
       y.set(targets!, b * os);
     }
+  }
+  return { x, y };
+}
+
+/** Transformer batch: x the windows' token ids, y their next-token ids (as float32), both batchSize * context; ids must be below model.vocab. */
+function tokenBatchFromSamples(spec: TransformerSpec, indices: ArrayLike<number>, samples: ReadonlyMap<number, Uint8Array>): { x: Float32Array; y: Float32Array } {
+  const T = spec.model.context;
+  const V = spec.model.vocab;
+  const B = indices.length;
+  const x = new Float32Array(B * T);
+  const y = new Float32Array(B * T);
+  for (let b = 0; b < B; b++) {
+    const i = indices[b]!;
+    const bad = (m: string): never => { throw new MlError('DATASET_INVALID', `sample ${i} (batch row ${b}): ${m}`, { index: i }); };
+    const bytes = samples.get(i);
+    if (!(bytes instanceof Uint8Array)) bad('missing');
+    let d: ReturnType<typeof decodeSample>;
+    try {
+      d = decodeSample(bytes!);
+    } catch (e) {
+      return bad(e instanceof Error ? e.message : String(e));
+    }
+    if (d.featureKind !== 'tok' || !d.nextTokens) bad('is not a token window, the spec trains a transformer (next_token_crossentropy)');
+    if (d.features.length !== T) bad(`${d.features.length} tokens, the spec's context is ${T}`);
+    for (let j = 0; j < T; j++) {
+      if (d.features[j]! >= V || d.nextTokens![j]! >= V) bad(`token ${j} is not below the spec's vocabulary of ${V}`);
+    }
+    x.set(d.features, b * T);
+    y.set(d.nextTokens!, b * T);
   }
   return { x, y };
 }

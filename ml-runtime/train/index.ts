@@ -1,10 +1,12 @@
-export { initParams, forward, lossOf, CE_EPSILON } from './model.ts';
+export { initParams, forward, lossOf, batchLoss, CE_EPSILON, EMBEDDING_INIT_LIMIT } from './model.ts';
+export { transformerLogits, nextTokenLoss, layerNorm, gelu, causalSelfAttention, causalMask, useComposedLayersOnDet, LN_EPSILON, CAUSAL_MASK_VALUE } from './transformer.ts';
 export type { DropoutContext } from './model.ts';
-export { applyUpdate, slotsPerParam, powi } from './optimizer.ts';
-export { createTrainer, createStepContext, layoutOfSpec, initialState, initialStateFromParent, checkState, trainStep, trainStepOnBatch, predict, evaluate } from './step.ts';
+export { applyUpdate, slotsPerParam, powi, decayMaskOf, globalGradNorm, clipByGlobalNorm } from './optimizer.ts';
+export { createTrainer, createStepContext, layoutOfSpec, initialState, initialStateFromParent, checkState, trainStep, trainStepOnBatch, predict, evaluate, nextTokenEval } from './step.ts';
 export type { Trainer, StepContext, StepResult } from './step.ts';
 export { runTrace, runTraceSync, replaySegment } from './trace.ts';
 export type { TraceOptions } from './trace.ts';
 export { MemorySink, type TraceResult, type TraceSink, type SyncTraceSink } from './trace-sink.ts';
 export { trainStates, honestStep, carryState, type TraceHook, type StepOutcome } from './trace-hooks.ts';
 export { StepHashWorker } from './hash-worker.ts';
+export { sampleSequences, decodeTokens, type SampleOptions } from './generate.ts';

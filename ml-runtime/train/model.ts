@@ -1,20 +1,27 @@
 // The model as tfjs ops: initial weights from the PRF and the forward pass / loss of a spec.
 import { tf } from '../tf.ts';
-import type { ModelSpec, SpecShapes, Activation } from '../commitment/spec/index.ts';
-import { PrfDomain, prfWords, signedUnitFromWord, dropoutMask } from '../commitment/prf/index.ts';
+import { isTransformerSpec, type ModelSpec, type LayeredSpec, type SpecShapes, type Activation } from '../commitment/spec/index.ts';
+import { PrfDomain, prfWords, signedUnitFromWord } from '../commitment/prf/index.ts';
+import { applyDropout, type DropoutContext } from './dropout.ts';
+import { transformerLogits, nextTokenLoss } from './transformer.ts';
 
 type Tensor = ReturnType<typeof tf.tensor>;
+
+/** Uniform limit of embedding tables: sqrt(3) * 0.02 (standard deviation 0.02, as GPT-2). */
+export const EMBEDDING_INIT_LIMIT = Math.sqrt(3) * 0.02;
 
 /**
  * Initial parameters from the PRF. Kernels: Glorot uniform, w = float32(limit * u) with
  * limit = sqrt(6 / (fanIn + fanOut)) (correctly rounded sqrt in double) and u in (-1, 1) the
- * 24-bit symmetric grid value of PRF word i of stream (seed, INIT, paramIndex, 0). Biases: zero.
+ * 24-bit symmetric grid value of PRF word i of stream (seed, INIT, paramIndex, 0). Embeddings:
+ * the same with limit EMBEDDING_INIT_LIMIT. Biases: zero. Layer-norm gains: one.
  */
 export function initParams(shapes: SpecShapes, seed: Uint8Array): Float32Array[] {
   return shapes.params.map((p, idx) => {
     const out = new Float32Array(p.size);
     if (p.kind === 'bias') return out;
-    const limit = Math.sqrt(6 / (p.fanIn + p.fanOut));
+    if (p.kind === 'gain') return out.fill(1);
+    const limit = p.kind === 'embedding' ? EMBEDDING_INIT_LIMIT : Math.sqrt(6 / (p.fanIn + p.fanOut));
     const w = prfWords(seed, PrfDomain.INIT, idx, 0, 0, p.size);
     for (let i = 0; i < p.size; i++) out[i] = limit * signedUnitFromWord(w[i]!);
     return out;
@@ -31,18 +38,14 @@ function activate(x: Tensor, a: Activation): Tensor {
   }
 }
 
-/** Dropout context: PRF-driven masks for training step `step`; absent at inference. */
-export interface DropoutContext {
-  seed: Uint8Array;
-  step: number;
-}
+export type { DropoutContext } from './dropout.ts';
 
 /**
  * Forward pass. `x` is [B, ...inputShape]. Dropout (training only): element i of layer l's output
  * at step t is kept iff PRF word i of (seed, DROPOUT, t, l) >= floor(rate * 2^32), and kept values
  * are multiplied by float32(1 / (1 - rate)).
  */
-export function forward(spec: ModelSpec, shapes: SpecShapes, params: Tensor[], x: Tensor, dropout: DropoutContext | null): Tensor {
+export function forward(spec: LayeredSpec, shapes: SpecShapes, params: Tensor[], x: Tensor, dropout: DropoutContext | null): Tensor {
   let h = x;
   let p = 0;
   const B = x.shape[0]!;
@@ -70,16 +73,9 @@ export function forward(spec: ModelSpec, shapes: SpecShapes, params: Tensor[], x
       case 'activation':
         h = activate(h, l.activation);
         break;
-      case 'dropout': {
-        if (!dropout || l.rate === 0) break;
-        const n = h.size;
-        const keep = dropoutMask(dropout.seed, dropout.step, i, n, l.rate);
-        const scale = Math.fround(1 / (1 - l.rate));
-        const m = new Float32Array(n);
-        for (let k = 0; k < n; k++) m[k] = keep[k] ? scale : 0;
-        h = tf.mul(h, tf.tensor(m, h.shape));
+      case 'dropout':
+        h = applyDropout(h, i, l.rate, dropout);
         break;
-      }
     }
   });
   void shapes;
@@ -94,8 +90,20 @@ export const CE_EPSILON = 1e-7;
  * categorical_crossentropy = mean_b( -sum_k y[b,k] * log(clip(pred[b,k], eps, 1-eps)) ),
  * mse = mean over all elements of (pred - y)^2.
  */
-export function lossOf(spec: ModelSpec, pred: Tensor, y: Tensor): Tensor {
+export function lossOf(spec: LayeredSpec, pred: Tensor, y: Tensor): Tensor {
   if (spec.loss === 'mse') return tf.mean(tf.square(tf.sub(pred, y)));
   const p = tf.clipByValue(pred, CE_EPSILON, 1 - CE_EPSILON);
   return tf.mean(tf.neg(tf.sum(tf.mul(y, tf.log(p)), -1)));
+}
+
+/**
+ * The training loss of either kind of spec on a batch: x [B, ...input] and y as gatherBatch builds
+ * them (one-hot / target rows; for a transformer token ids and next-token ids, B * context each).
+ */
+export function batchLoss(spec: ModelSpec, shapes: SpecShapes, params: Tensor[], x: Float32Array, y: Float32Array, dropout: DropoutContext | null): Tensor {
+  if (isTransformerSpec(spec)) return nextTokenLoss(transformerLogits(spec, params, Int32Array.from(x), dropout), y);
+  const B = spec.batchSize;
+  const xt = tf.tensor(x, [B, ...spec.inputShape]);
+  const yt = tf.tensor(y, [B, y.length / B]);
+  return lossOf(spec, forward(spec, shapes, params, xt, dropout), yt);
 }

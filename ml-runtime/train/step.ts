@@ -5,11 +5,12 @@
 // body both run.
 import { tf } from '../tf.ts';
 import { MlError } from '../commitment/errors.ts';
-import { specShapes, type ModelSpec, type SpecShapes } from '../commitment/spec/index.ts';
+import { specShapes, specInputShape, specTargetSize, isTransformerSpec, type ModelSpec, type SpecShapes } from '../commitment/spec/index.ts';
 import { batchIndices } from '../commitment/prf/index.ts';
 import { checkSpecFitsDataset, gatherBatch, type Dataset } from '../commitment/index.ts';
-import { initParams, forward, lossOf } from './model.ts';
-import { applyUpdate } from './optimizer.ts';
+import { initParams, forward, batchLoss } from './model.ts';
+import { transformerLogits, nextTokenLoss } from './transformer.ts';
+import { applyUpdate, decayMaskOf } from './optimizer.ts';
 import { layoutOfSpec } from '../commitment/state-layout.ts';
 import { assertFinite, decodeState, markFinite, type StateLayout, type TrainState } from '../commitment/state.ts';
 
@@ -103,23 +104,21 @@ export function trainStepOnBatch(tr: StepContext, s: TrainState, x: Float32Array
   checkState(tr, s);
   const t = s.step;
   const { spec, shapes } = tr;
-  const inSize = spec.inputShape.reduce((a, b) => a * b, 1);
-  const outSize = shapes.outputShape.reduce((a, b) => a * b, 1);
+  const inSize = specInputShape(spec).reduce((a, b) => a * b, 1);
+  const outSize = specTargetSize(spec, shapes);
   if (x.length !== spec.batchSize * inSize || y.length !== spec.batchSize * outSize) {
     throw new MlError('DATASET_INVALID', `batch of ${x.length} inputs and ${y.length} targets, the spec needs ${spec.batchSize} x ${inSize} and ${spec.batchSize} x ${outSize}`);
   }
   let loss = 0;
   const grads: Float32Array[] = [];
   tf.tidy(() => {
-    const xt = tf.tensor(x, [spec.batchSize, ...spec.inputShape]);
-    const yt = tf.tensor(y, [spec.batchSize, outSize]);
     const ps = s.params.map((p, i) => tf.tensor(p, shapes.params[i]!.shape));
-    const f = (...w: ReturnType<typeof tf.tensor>[]) => lossOf(spec, forward(spec, shapes, w, xt, { seed: tr.seed, step: t }), yt) as ReturnType<typeof tf.scalar>;
+    const f = (...w: ReturnType<typeof tf.tensor>[]) => batchLoss(spec, shapes, w, x, y, { seed: tr.seed, step: t }) as ReturnType<typeof tf.scalar>;
     const { value, grads: g } = tf.valueAndGrads(f)(ps);
     loss = value.dataSync()[0]!;
     for (const gi of g) grads.push(new Float32Array(gi.dataSync() as Float32Array));
   });
-  const u = applyUpdate(spec.optimizer, t, s.params, s.slots, grads);
+  const u = applyUpdate(spec.optimizer, t, s.params, s.slots, grads, decayMaskOf(shapes));
   const next: TrainState = { step: t + 1, params: u.params, slots: u.slots };
   // (o + m + v) * 0 is 0 when all three are finite float32 values (their double sum cannot
   // overflow), NaN otherwise; z === 0 exactly when every stored value is finite. If not,
@@ -133,6 +132,7 @@ export function trainStepOnBatch(tr: StepContext, s: TrainState, x: Float32Array
 export function predict(tr: StepContext, s: TrainState, ds: Dataset, batch = 500): Float32Array {
   checkState(tr, s);
   const { spec, shapes } = tr;
+  if (isTransformerSpec(spec)) throw new MlError('SPEC_INVALID', 'predict takes a layered spec; a transformer is evaluated with nextTokenEval');
   const out = new Float32Array(ds.count * ds.outputSize);
   for (let start = 0; start < ds.count; start += batch) {
     const n = Math.min(batch, ds.count - start);
@@ -145,8 +145,31 @@ export function predict(tr: StepContext, s: TrainState, ds: Dataset, batch = 500
   return out;
 }
 
-/** Accuracy (classification) or mean squared error (regression) of state `s` on `ds`. */
-export function evaluate(tr: StepContext, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number } {
+/** Mean next-token cross-entropy of state `s` over every position of every window of `ds` (no dropout), in batches. */
+export function nextTokenEval(tr: StepContext, s: TrainState, ds: Dataset, batch = 256): { count: number; tokens: number; loss: number } {
+  const spec = tr.spec;
+  if (!isTransformerSpec(spec)) throw new MlError('SPEC_INVALID', 'next-token loss needs a transformer spec');
+  checkState(tr, s);
+  if (ds.task !== 'next-token' || ds.featureSize !== spec.model.context) {
+    throw new MlError('SPEC_DATASET_MISMATCH', `${ds.name} is not a next-token set of ${spec.model.context}-token windows`);
+  }
+  const T = spec.model.context;
+  let sum = 0;
+  for (let start = 0; start < ds.count; start += batch) {
+    const n = Math.min(batch, ds.count - start);
+    tf.tidy(() => {
+      const ps = s.params.map((p, i) => tf.tensor(p, tr.shapes.params[i]!.shape));
+      const ids = Int32Array.from(ds.features.subarray(start * T, (start + n) * T));
+      const y = Float32Array.from(ds.labels.subarray(start * T, (start + n) * T));
+      sum += nextTokenLoss(transformerLogits(spec, ps, ids, null), y).dataSync()[0]! * n;
+    });
+  }
+  return { count: ds.count, tokens: ds.count * T, loss: sum / ds.count };
+}
+
+/** Accuracy (classification), mean squared error (regression) or mean next-token loss (transformer) of state `s` on `ds`. */
+export function evaluate(tr: StepContext, s: TrainState, ds: Dataset): { count: number; accuracy?: number; correct?: number; mse?: number; loss?: number } {
+  if (isTransformerSpec(tr.spec)) { const r = nextTokenEval(tr, s, ds); return { count: r.count, loss: r.loss }; }
   const pred = predict(tr, s, ds);
   const k = ds.outputSize;
   if (ds.task === 'classification') {

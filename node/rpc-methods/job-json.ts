@@ -3,7 +3,7 @@
 import {
   DisputeStage, judgeJob, JOB_STATUS_NAMES, JobOutcome, JobStatus, provenWrong, UNAVAILABLE_DIGEST, type Job, type JobTerms, type JobStatusTag, type JobUpdate,
 } from '../../vm/index.ts';
-import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes } from '../../ml-runtime/index.ts';
+import { checkpointSteps, requiredRanges as scheduleRanges, segmentCount, parseSpec, specHash, specShapes, specInputShape, isTransformerSpec } from '../../ml-runtime/index.ts';
 import {
   JOB_OUTCOME_NAMES, JOB_STATUS_NAMES as RPC_STATUS_NAMES, JOB_VERDICT_NAMES,
   type JobAttestationsJson, type JobJson, type JobModelJson, type JobOutcomeName, type JobStatusName, type JobSummaryJson, type JobTermsJson, type JobTraceJson,
@@ -73,7 +73,7 @@ export function specSummary(bytes: Uint8Array): SpecSummary {
     const k = spec.checkpointInterval;
     s = {
       valid: true, hash: specHash(spec), steps: T, checkpointInterval: k, batchSize: spec.batchSize, optimizer: spec.optimizer, loss: spec.loss,
-      inputShape: spec.inputShape, outputShape: shapes.outputShape, layers: spec.layers.length, paramCount: shapes.paramCount,
+      inputShape: specInputShape(spec), outputShape: shapes.outputShape, layers: isTransformerSpec(spec) ? spec.model.layers : spec.layers.length, paramCount: shapes.paramCount,
       segmentCount: segmentCount(T, k), checkpointCount: checkpointSteps(T, k).length,
     };
   } catch {

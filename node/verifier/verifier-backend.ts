@@ -1,7 +1,7 @@
 // What a verification task needs from the outside world: checkpoint states and datasets from the
 // solver over libp2p (node/jobs DA), and a replay of the sampled segments on a worker thread.
 // The service takes these as one object so a test (or a later transport) can swap a piece.
-import { DATASET_NAMES, specShapes, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import { DATASET_NAMES, specShapes, specOutputSize, specInputShape, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { JobOpening } from '../../vm/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import { fetchCheckpointState, fetchDataset, replaySegments, type DaCredentials, type DaPeer, type DatasetRegistry, type ReplayInput, type ReplayOptions, type ReplayResult } from '../jobs/index.ts';
@@ -56,9 +56,9 @@ export function jobsBackend(datasets: DatasetRegistry, opts: { concurrency?: num
       if (name !== undefined && BUNDLED.has(name)) return { ref: { kind: 'bundled', name, root }, fetchedBytes: 0 };
       const local = datasets.byRoot(root);
       if (local) return { ref: { kind: 'data', dataset: local, root }, fetchedBytes: 0 };
-      const outputSize = specShapes(spec).outputShape.reduce((a, b) => a * b, 1);
+      const outputSize = specOutputSize(spec, specShapes(spec));
       const fetched = await fetchDataset(host, peer, root, size, {
-        signal, featureShape: spec.inputShape, outputSize, concurrency: opts.concurrency ?? 4,
+        signal, featureShape: specInputShape(spec), outputSize, concurrency: opts.concurrency ?? 4,
       });
       datasets.add(`fetched/${bytesToHex(root).slice(0, 16)}`, fetched);
       return { ref: { kind: 'data', dataset: fetched, root }, fetchedBytes: fetched.raw.byteLength + fetched.labels.byteLength };

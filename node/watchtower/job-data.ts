@@ -4,7 +4,7 @@
 // and for a child job its parent's final weights. All of it over node/jobs DA; failures become
 // WATCH_DATA_UNAVAILABLE with the DA code in the message.
 import type { Logger } from 'pino';
-import { checkpointSteps, DATASET_NAMES, specShapes, type Dataset } from '../../ml-runtime/index.ts';
+import { checkpointSteps, DATASET_NAMES, specShapes, specOutputSize, specInputShape, type Dataset } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import {
   fetchCheckpointLeaf, fetchCheckpointState, fetchDataset, fetchTraceRange, isJobsError,
@@ -108,9 +108,9 @@ export class JobData {
   async dataset(job: WatchJob, signal: AbortSignal): Promise<Dataset> {
     const local = this.registry.byRoot(job.datasetRoot);
     if (local) return local;
-    const outputSize = specShapes(job.spec).outputShape.reduce((a, b) => a * b, 1);
+    const outputSize = specOutputSize(job.spec, specShapes(job.spec));
     const fetched = await this.da(`dataset ${short(job.datasetRoot)}`, () => fetchDataset(this.host, this.peer(job), job.datasetRoot, job.datasetSize, {
-      signal, featureShape: job.spec.inputShape, outputSize, concurrency: this.concurrency,
+      signal, featureShape: specInputShape(job.spec), outputSize, concurrency: this.concurrency,
     }));
     this.registry.add(`fetched/${short(job.datasetRoot)}`, fetched);
     this.log.info({ dataset: `0x${bytesToHex(job.datasetRoot)}`, samples: fetched.count }, 'watch: dataset fetched');

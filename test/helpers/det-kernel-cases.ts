@@ -32,6 +32,9 @@ export function kernelCases(): KernelCase[] {
     add(`matmul_t${+ta}${+tb}_odd`, 'BatchMatMul', 1e-5, () => tf.matMul(rt(ta ? [2, 53, 37] : [2, 37, 53], 3), rt(tb ? [2, 29, 53] : [2, 53, 29], 4), ta, tb));
   }
   add('matmul_batch_broadcast', 'BatchMatMul', 1e-5, () => tf.matMul(rt([1, 5, 7], 5), rt([4, 7, 6], 6)));
+  // rank 4 (attention scores q k^T and probabilities x v over [batch, heads, T, D])
+  add('matmul_rank4_tb', 'BatchMatMul', 1e-5, () => tf.matMul(rt([2, 3, 7, 5], 93), rt([2, 3, 7, 5], 94), false, true));
+  add('matmul_rank4_bcast', 'BatchMatMul', 1e-5, () => tf.matMul(rt([2, 3, 7, 7], 95), rt([1, 3, 7, 5], 96)));
   add('fused_matmul_bias_relu', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([31, 45], 7), b: rt([45, 17], 8), bias: rt([17], 9), activation: 'relu' }));
   add('fused_matmul_bias_linear', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([31, 45], 10), b: rt([17, 45], 11), transposeB: true, bias: rt([17], 12) }));
   add('fused_matmul_sigmoid', '_FusedMatMul', 1e-5, () => tf.fused.matMul({ a: rt([9, 13], 13), b: rt([13, 5], 14), bias: rt([5], 15), activation: 'sigmoid' }));
@@ -93,5 +96,8 @@ export function kernelCases(): KernelCase[] {
   add('mean_all', 'Mean', 1e-6, () => tf.mean(rt([7, 9], 85)));
   add('max_axis1', 'Max', 0, () => tf.max(rt([8, 33], 86), 1));
   add('addn', 'AddN', 1e-6, () => tf.addN([rt([4, 5], 87), rt([4, 5], 88), rt([4, 5], 89)]));
+  // scatter-add (the gradient of an embedding gather): repeated ids, an id with no rows, a dropped id
+  add('unsorted_segment_sum', 'UnsortedSegmentSum', 1e-6, () => tf.unsortedSegmentSum(rt([12, 7], 90), tf.tensor1d([3, 0, 3, 1, 3, 0, 5, 1, 1, 3, 0, 3], 'int32'), 5));
+  add('embedding_grad', 'UnsortedSegmentSum', 1e-6, () => tf.grad((e: tf.Tensor) => tf.sum(tf.mul(tf.gather(e, tf.tensor1d([2, 2, 0, 5, 2, 1], 'int32')), rt([6, 4], 92))))(rt([6, 4], 91)));
   return c;
 }

@@ -19,6 +19,8 @@ export const PrfDomain = {
   EPOCH_PERMUTATION: 3,
   /** a = dataset-specific, b = dataset-specific (synthetic datasets) */
   SYNTHETIC: 4,
+  /** a = sequence index, b = 0 (sampling from a trained language model, keyed by a sampling seed) */
+  SAMPLE: 5,
 } as const;
 
 const TAG = utf8('polchain/prf/v1\u0000');

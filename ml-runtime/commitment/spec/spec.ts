@@ -2,6 +2,8 @@
 // canonical JSON (sorted keys, no whitespace, defaults filled in) is hashed.
 import { MlError } from '../errors.ts';
 import { sha256, utf8, errorMessage } from '../../../primitives/index.ts';
+import { parseTransformerModel, transformerShapes, type TransformerModel } from './transformer-spec.ts';
+import type { ParamInfo, SpecShapes } from './shapes.ts';
 
 
 export const SPEC_FORMAT = 'polchain/model-spec/v1';
@@ -34,40 +36,55 @@ export type LayerSpec =
 export type OptimizerSpec =
   | { type: 'sgd'; learningRate: number }
   | { type: 'momentum'; learningRate: number; momentum: number }
-  | { type: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number };
+  | { type: 'adam'; learningRate: number; beta1: number; beta2: number; epsilon: number }
+  | { type: 'adamw'; learningRate: number; beta1: number; beta2: number; epsilon: number; weightDecay: number; clipNorm?: number };
 
 export type LossName = 'categorical_crossentropy' | 'mse';
 
-/** A validated, normalised spec. */
-export interface ModelSpec {
+interface SpecCommon {
   format: typeof SPEC_FORMAT;
-  inputShape: number[];
-  layers: LayerSpec[];
-  loss: LossName;
   optimizer: OptimizerSpec;
   batchSize: number;
   steps: number;
   checkpointInterval: number;
 }
 
-/** One parameter tensor of the model, in canonical order. */
-export interface ParamInfo {
-  name: string;
-  layer: number;
-  kind: 'kernel' | 'bias';
-  shape: number[];
-  size: number;
-  fanIn: number;
-  fanOut: number;
+/** A validated, normalised layer-stack spec (MLP, CNN). */
+export interface LayeredSpec extends SpecCommon {
+  inputShape: number[];
+  layers: LayerSpec[];
+  loss: LossName;
 }
 
-export interface SpecShapes {
-  /** Output shape (without batch) of each layer. */
-  layerOutputs: number[][];
-  outputShape: number[];
-  params: ParamInfo[];
-  paramCount: number;
+/** A validated, normalised decoder-only transformer spec (task next-token). */
+export interface TransformerSpec extends SpecCommon {
+  model: TransformerModel;
+  loss: 'next_token_crossentropy';
 }
+
+/** A validated, normalised spec. */
+export type ModelSpec = LayeredSpec | TransformerSpec;
+
+export function isTransformerSpec(spec: ModelSpec): spec is TransformerSpec {
+  return 'model' in spec;
+}
+
+/** Per-sample input shape: the layered spec's inputShape, or [context] token ids. */
+export function specInputShape(spec: ModelSpec): number[] {
+  return isTransformerSpec(spec) ? [spec.model.context] : spec.inputShape;
+}
+
+/** A dataset's output size the spec trains on: classes / targets, or the vocabulary (transformer). */
+export function specOutputSize(spec: ModelSpec, shapes: SpecShapes): number {
+  return isTransformerSpec(spec) ? spec.model.vocab : shapes.outputShape.reduce((a, b) => a * b, 1);
+}
+
+/** Floats of one sample's target in a batch: the output size, or one target id per position (transformer). */
+export function specTargetSize(spec: ModelSpec, shapes: SpecShapes): number {
+  return isTransformerSpec(spec) ? spec.model.context : shapes.outputShape.reduce((a, b) => a * b, 1);
+}
+
+export type { ParamInfo, SpecShapes } from './shapes.ts';
 
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'softmax'];
 
@@ -178,14 +195,29 @@ function parseOptimizer(raw: unknown): OptimizerSpec {
         beta2: num(raw.beta2 ?? 0.999, `${where}.beta2`, 0, 1, false, true),
         epsilon: num(raw.epsilon ?? 1e-7, `${where}.epsilon`, 0, 1, true),
       };
+    case 'adamw': {
+      onlyKeys(raw, ['type', 'learningRate', 'beta1', 'beta2', 'epsilon', 'weightDecay', 'clipNorm'], where);
+      const o: OptimizerSpec = {
+        type: 'adamw',
+        learningRate: num(raw.learningRate ?? 0.001, `${where}.learningRate`, 0, 1e3, true),
+        beta1: num(raw.beta1 ?? 0.9, `${where}.beta1`, 0, 1, false, true),
+        beta2: num(raw.beta2 ?? 0.999, `${where}.beta2`, 0, 1, false, true),
+        epsilon: num(raw.epsilon ?? 1e-8, `${where}.epsilon`, 0, 1, true),
+        weightDecay: num(raw.weightDecay ?? 0.01, `${where}.weightDecay`, 0, 1),
+      };
+      // absent means no clipping; the key is then absent from the canonical JSON too
+      if (raw.clipNorm !== undefined) o.clipNorm = num(raw.clipNorm, `${where}.clipNorm`, 0, 1e6, true);
+      return o;
+    }
     default:
-      fail(`${where}.type`, `unknown optimizer ${JSON.stringify(raw.type)} (supported: sgd, momentum, adam)`);
+      fail(`${where}.type`, `unknown optimizer ${JSON.stringify(raw.type)} (supported: sgd, momentum, adam, adamw)`);
   }
 }
 
 /** Validates a parsed JSON value and returns the normalised spec. Throws MlError SPEC_INVALID / SPEC_TOO_LARGE. */
 export function validateSpec(raw: unknown): ModelSpec {
   if (!isObj(raw)) fail('spec', 'must be a JSON object');
+  if ('model' in raw) return validateTransformerSpec(raw);
   onlyKeys(raw, ['format', 'inputShape', 'layers', 'loss', 'optimizer', 'batchSize', 'steps', 'checkpointInterval'], 'spec');
   if (raw.format !== SPEC_FORMAT) fail('format', `must be "${SPEC_FORMAT}", got ${JSON.stringify(raw.format)}`);
   if (!Array.isArray(raw.inputShape) || raw.inputShape.length < 1 || raw.inputShape.length > 3) fail('inputShape', 'must be an array of 1 to 3 positive integers (without the batch dimension)');
@@ -198,7 +230,7 @@ export function validateSpec(raw: unknown): ModelSpec {
   const batchSize = int(raw.batchSize, 'batchSize', 1, SPEC_LIMITS.maxBatchSize);
   const steps = int(raw.steps, 'steps', 1, SPEC_LIMITS.maxSteps);
   const checkpointInterval = int(raw.checkpointInterval, 'checkpointInterval', 1, SPEC_LIMITS.maxSteps);
-  const spec: ModelSpec = { format: SPEC_FORMAT, inputShape, layers, loss: raw.loss, optimizer, batchSize, steps, checkpointInterval };
+  const spec: LayeredSpec = { format: SPEC_FORMAT, inputShape, layers, loss: raw.loss, optimizer, batchSize, steps, checkpointInterval };
   const shapes = specShapes(spec);
   if (spec.loss === 'categorical_crossentropy') {
     const last = [...spec.layers].reverse().find((l) => l.type !== 'dropout');
@@ -206,6 +238,23 @@ export function validateSpec(raw: unknown): ModelSpec {
     if (act !== 'softmax') fail('loss', 'categorical_crossentropy needs a final softmax activation');
     if (shapes.outputShape.length !== 1) fail('loss', `the model output must be a vector, got shape [${shapes.outputShape.join(', ')}]`);
   }
+  return spec;
+}
+
+function validateTransformerSpec(raw: Record<string, unknown>): TransformerSpec {
+  onlyKeys(raw, ['format', 'model', 'loss', 'optimizer', 'batchSize', 'steps', 'checkpointInterval'], 'spec');
+  if (raw.format !== SPEC_FORMAT) fail('format', `must be "${SPEC_FORMAT}", got ${JSON.stringify(raw.format)}`);
+  if (!isObj(raw.model)) fail('model', 'must be an object');
+  if (raw.model.type !== 'transformer') fail('model.type', `unknown model type ${JSON.stringify(raw.model.type)} (supported: transformer)`);
+  const model = parseTransformerModel(raw.model, { fail, int, num, onlyKeys });
+  if (raw.loss !== 'next_token_crossentropy') fail('loss', `a transformer trains with "next_token_crossentropy", got ${JSON.stringify(raw.loss)}`);
+  const spec: TransformerSpec = {
+    format: SPEC_FORMAT, model, loss: 'next_token_crossentropy', optimizer: parseOptimizer(raw.optimizer),
+    batchSize: int(raw.batchSize, 'batchSize', 1, SPEC_LIMITS.maxBatchSize),
+    steps: int(raw.steps, 'steps', 1, SPEC_LIMITS.maxSteps),
+    checkpointInterval: int(raw.checkpointInterval, 'checkpointInterval', 1, SPEC_LIMITS.maxSteps),
+  };
+  specShapes(spec);
   return spec;
 }
 
@@ -227,6 +276,7 @@ function outDim(inp: number, k: number, s: number, pad: Padding): number {
 
 /** Shapes of every layer and the parameter list; throws SPEC_INVALID on a shape error, SPEC_TOO_LARGE over limits. */
 export function specShapes(spec: ModelSpec): SpecShapes {
+  if (isTransformerSpec(spec)) return transformerShapes(spec.model, spec.batchSize, SPEC_LIMITS);
   let shape = spec.inputShape.slice();
   const layerOutputs: number[][] = [];
   const params: ParamInfo[] = [];

@@ -1,17 +1,25 @@
-// `polchain eval --from DIR [--step N] [--split test|train]`: test accuracy (or mse) of a checkpoint.
+// `polchain eval --from DIR [--step N] [--split test|train]`: test accuracy (or mse) of a checkpoint;
+// for a transformer (next-token) run: validation loss and text sampled from the model with the PRF.
 import type { CliCommand } from '../command.ts';
 import { parseFlags, requireFlag } from '../args.ts';
 import { cliIo, datasetNameOf, openTrainedRun, runCli, usageError } from '../trained-run.ts';
-import { loadDataset, selectBackend, decodeState, createTrainer, evaluate } from '../../../ml-runtime/index.ts';
+import {
+  loadDataset, selectBackend, decodeState, createTrainer, evaluate, isTransformerSpec, nextTokenEval, sampleSequences, decodeTokens,
+  type Dataset, type StepContext, type TrainState,
+} from '../../../ml-runtime/index.ts';
+import { sha256, utf8 } from '../../../primitives/index.ts';
 
-const usage = 'polchain eval --from DIR [--step N (default: the last checkpoint)] [--split test|train] [--backend det|cpu (default: the backend of the run)] [--json]';
+const usage = 'polchain eval --from DIR [--step N (default: the last checkpoint)] [--split test|train] [--backend det|cpu (default: the backend of the run)] [--samples N (next-token runs; default 10)] [--sample-seed S] [--vocab SYMBOLS] [--json]';
 
 export const command: CliCommand = {
   name: 'eval',
   summary: 'report the test accuracy (or mse) of a checkpoint of a training run',
   usage,
   run: (argv) => runCli(async () => {
-    const { values: f } = parseFlags(argv, { from: { type: 'string' }, step: { type: 'string' }, split: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' } }, usage);
+    const { values: f } = parseFlags(argv, {
+      from: { type: 'string' }, step: { type: 'string' }, split: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
+      samples: { type: 'string' }, 'sample-seed': { type: 'string' }, vocab: { type: 'string' },
+    }, usage);
     if (f.help) { cliIo.out(`${usage}\n`); return 0; }
     const art = await openTrainedRun(requireFlag(f, 'from', usage), usage);
     const step = f.step === undefined ? art.T : Number(f.step);
@@ -24,6 +32,14 @@ export const command: CliCommand = {
     const data = loadDataset(name);
     const tr = createTrainer(art.spec, data.train, art.seed);
     const state = decodeState(await art.checkpointBytes(cp.index), tr.layout);
+    if (isTransformerSpec(art.spec)) {
+      const count = f.samples === undefined ? 10 : Number(f.samples);
+      if (!Number.isInteger(count) || count < 0 || count > 1000) throw usageError(`--samples must be an integer in 0..1000, got ${f.samples}`, usage);
+      const o = nextTokenReport(tr, state, data[split], count, (f['sample-seed'] as string | undefined) ?? '0', f.vocab as string | undefined);
+      if (f.json) cliIo.out(JSON.stringify({ dataset: name, split, step, backend, ...o }) + '\n');
+      else cliIo.out(`${name}/${split} at step ${step} (${backend}): validation loss ${o.loss.toFixed(4)} nats/token over ${o.tokens} tokens\n${o.samples.map((x) => `  ${x}\n`).join('')}`);
+      return 0;
+    }
     const ev = evaluate(tr, state, data[split]);
     if (f.json) cliIo.out(JSON.stringify({ dataset: name, split, step, backend, ...ev }) + '\n');
     else if (ev.accuracy !== undefined) cliIo.out(`${name}/${split} at step ${step} (${backend}): accuracy ${(ev.accuracy * 100).toFixed(2)}% (${ev.correct}/${ev.count})\n`);
@@ -31,3 +47,16 @@ export const command: CliCommand = {
     return 0;
   }),
 };
+
+/**
+ * Validation loss and `count` samples. The sampling seed is SHA-256("polchain/eval-sample/v1\0" || S),
+ * so `--sample-seed S` reproduces the samples of the same checkpoint. Ids become text through the
+ * vocabulary (--vocab, else the dataset's own), else they are printed as numbers.
+ */
+function nextTokenReport(tr: StepContext, state: TrainState, ds: Dataset, count: number, sampleSeed: string, vocab?: string) {
+  const { loss, tokens } = nextTokenEval(tr, state, ds);
+  const seqs = count === 0 ? [] : sampleSequences(tr, state, { count, seed: sha256(utf8('polchain/eval-sample/v1\u0000'), utf8(sampleSeed)) });
+  const symbols = vocab ?? (ds as Dataset & { vocabulary?: string }).vocabulary;
+  const samples = seqs.map((q) => (symbols ? decodeTokens(q, symbols) : q.join(' ')));
+  return { loss, tokens, sampleSeed, samples };
+}

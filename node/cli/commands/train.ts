@@ -56,7 +56,7 @@ export const command: CliCommand = {
     bar?.finish();
     await writer.finish({ dataset: data.name, backend, runtimeVersion, finalLoss: r.losses.length ? r.losses[r.losses.length - 1]! : null, wallSeconds });
     const ev = evaluate(tr, r.finalState, data.test);
-    const evText = ev.accuracy !== undefined ? `test accuracy ${(ev.accuracy * 100).toFixed(2)}%` : `test mse ${ev.mse!.toPrecision(6)}`;
+    const evText = ev.accuracy !== undefined ? `test accuracy ${(ev.accuracy * 100).toFixed(2)}%` : ev.loss !== undefined ? `validation loss ${ev.loss.toFixed(4)} nats/token` : `test mse ${ev.mse!.toPrecision(6)}`;
     cliIo.out(`trained ${spec.steps} steps on ${data.name} (${backend}) in ${wallSeconds.toFixed(1)} s, ${(spec.steps / wallSeconds).toFixed(1)} steps/s; ${evText}\n`);
     cliIo.out(`trace root ${bytesToHex(r.traceRoot)}\n`);
     return 0;
