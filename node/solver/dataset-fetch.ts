@@ -1,7 +1,7 @@
 // A job's dataset that no bundled or stored dataset matches is fetched from the dataset peers the
 // solver was given (the submitter's node serves what `polchain dataset add` stored): every sample is
 // proven under the job's root, and the solver then serves it to the committee like a bundled one.
-import { specShapes, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
+import { specShapes, specInputShape, specOutputSize, type Dataset, type ModelSpec } from '../../ml-runtime/index.ts';
 import { fetchDataset } from '../jobs/index.ts';
 import type { SolverContext } from './context.ts';
 import type { JobView } from './job-view.ts';
@@ -20,11 +20,11 @@ export async function fetchJobDataset(c: SolverContext, v: JobView, spec: ModelS
   const root = v.terms.datasetRoot;
   const what = `dataset root ${bytesToHex(root).slice(0, 16)}…`;
   if (!peers.length || !c.host) return { reason: `${what} is not a dataset this solver holds (no --dataset-peer to fetch it from)` };
-  const outputSize = specShapes(spec).outputShape.reduce((a, b) => a * b, 1);
+  const outputSize = specOutputSize(spec, specShapes(spec));
   const failures: string[] = [];
   for (const addr of peers) {
     try {
-      const ds = await fetchDataset(c.host, datasetPeerOf(addr), root, v.terms.datasetSize, { signal: c.signal, featureShape: spec.inputShape, outputSize });
+      const ds = await fetchDataset(c.host, datasetPeerOf(addr), root, v.terms.datasetSize, { signal: c.signal, featureShape: specInputShape(spec), outputSize });
       c.registry.add(`fetched/${bytesToHex(root).slice(0, 16)}`, ds);
       c.log.info({ job: v.idHex, root: bytesToHex(root), samples: ds.count, from: addr }, 'dataset fetched and proven');
       return { dataset: ds };
