@@ -1,0 +1,77 @@
+// Accounts (balance, stake, history) and validators (stake, voting power, jailing, missed blocks, slashes).
+import { call } from '../rpc.js';
+import { h, mount, kv, table, amount, share, linkAccount, linkBlock, linkTx, mono } from '../dom.js';
+import { jobTable } from './chain.js';
+
+const ACTIVITY_BLOCKS = 100;
+
+function historyRows(items) {
+  return items.map((e) => [linkBlock(e.height), e.txHash ? linkTx(e.txHash) : h('span', { class: 'muted' }, 'block'), e.txKind ?? '—', e.kind,
+    linkAccount(e.address), linkAccount(e.counterparty), h('span', { class: 'num' }, amount(e.amount))]);
+}
+
+function activityRows(a) {
+  return [
+    ['signed', `${a.signed} of ${a.expected} blocks (${a.from}..${a.to})`],
+    ['missed', h('span', { class: a.missed ? 'warn' : 'ok', id: 'missed' }, String(a.missed))],
+    ['missed at', a.missedHeights.length ? h('span', {}, a.missedHeights.slice(0, 20).map((x, i) => [i ? ', ' : '', linkBlock(x)])) : undefined],
+    ['proposed', String(a.proposed)],
+    ['slashes', a.slashes.length ? h('span', { class: 'bad' }, a.slashes.map((s, i) => [i ? ', ' : '', amount(s.amount), ' at ', linkBlock(s.height)])) : 'none in this window'],
+  ];
+}
+
+export async function account(view, address) {
+  const [acct, hist, jobs] = await Promise.all([
+    call('account_get', [address]), call('account_getHistory', { address }), call('job_list', { solver: address, limit: 20 }),
+  ]);
+  const v = acct.validator;
+  const activity = v ? await call('validator_getActivity', { address, blocks: ACTIVITY_BLOCKS }) : null;
+  const tbody = h('tbody', {}, historyRows(hist.items).map((r) => h('tr', {}, r.map((c) => h('td', {}, c)))));
+  const pager = h('p', { class: 'pager' });
+  let before = hist.nextBefore;
+  const more = h('button', { type: 'button' }, 'older');
+  more.onclick = async () => {
+    more.disabled = true;
+    const next = await call('account_getHistory', { address, before });
+    for (const r of historyRows(next.items)) tbody.append(h('tr', {}, r.map((c) => h('td', {}, c))));
+    before = next.nextBefore;
+    note.textContent = `read blocks ${next.scannedFrom}..${hist.height}`;
+    more.disabled = before === null;
+  };
+  const note = h('span', { class: 'muted' }, `read blocks ${hist.scannedFrom}..${hist.height} `);
+  pager.append(note, before === null ? '' : more);
+  const validators = v ? await call('chain_getValidators') : null;
+  mount(view,
+    h('h1', {}, 'Account ', mono(address)),
+    kv([
+      ['balance', h('span', { id: 'balance' }, amount(acct.balance))], ['nonce', acct.nonce],
+      ['stake', h('span', { id: 'stake' }, v ? amount(v.stake) : '0')],
+      ['voting power', v && validators ? share(v.stake, validators.totalStake) : undefined],
+      ['jailed', v ? (v.jailed ? h('span', { class: 'bad' }, 'yes') : 'no') : undefined],
+      ['unbonding', acct.unbonding.length ? acct.unbonding.map((u) => `${amount(u.amount)} at #${u.completionHeight}`).join(', ') : undefined],
+    ]),
+    activity ? [h('h2', {}, `Validator record (last ${ACTIVITY_BLOCKS} blocks)`), kv(activityRows(activity))] : null,
+    h('h2', {}, 'History'),
+    hist.items.length || before !== null
+      ? h('table', { id: 'history' }, h('thead', {}, h('tr', {}, ['block', 'tx', 'tx kind', 'event', 'account', 'counterparty', 'amount'].map((x) => h('th', {}, x)))), tbody)
+      : h('p', { class: 'muted' }, 'no history'),
+    pager,
+    jobs.jobs.length ? [h('h2', {}, 'Jobs solved'), jobTable(jobs.jobs)] : null,
+  );
+}
+
+export async function validators(view) {
+  const set = await call('chain_getValidators');
+  const acts = await Promise.all(set.validators.map((v) => call('validator_getActivity', { address: v.address, blocks: ACTIVITY_BLOCKS })));
+  mount(view,
+    h('h1', {}, `Validators at #${set.height}`),
+    kv([['total stake', amount(set.totalStake)], ['active', String(set.validators.length)]]),
+    h('h2', {}, `Active set (missed and proposed: last ${ACTIVITY_BLOCKS} blocks)`),
+    table(['validator', 'stake', 'voting power', 'jailed', 'signed', 'missed', 'proposed', 'slashes'], set.validators.map((v, i) => {
+      const a = acts[i];
+      return [linkAccount(v.address), h('span', { class: 'num stake' }, amount(v.stake)), share(v.stake, set.totalStake), v.jailed ? h('span', { class: 'bad' }, 'yes') : 'no',
+        `${a.signed}/${a.expected}`, h('span', { class: a.missed ? 'warn' : '' }, String(a.missed)), String(a.proposed), String(a.slashes.length)];
+    }), 'no active validators'),
+    h('p', { class: 'muted' }, 'Jailed validators leave the active set; search an address to see its record.'),
+  );
+}
