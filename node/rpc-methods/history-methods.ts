@@ -14,6 +14,8 @@ import { equalBytes, sha256 } from '../../primitives/index.ts';
 export interface HistoryRpcContext {
   state: ChainState;
   store: ChainStore;
+  /** Blocks one account_getHistory call reads at most (default HISTORY_SCAN_BLOCKS; tests lower it). */
+  scanBlocks?: number;
 }
 
 const touches = (e: ChainEvent, a: Uint8Array) => equalBytes(e.address, a) || (e.counterparty !== null && equalBytes(e.counterparty, a));
@@ -47,7 +49,7 @@ export function historyMethods(c: HistoryRpcContext): RpcMethod[] {
       const limit = p.limit ?? HISTORY_LIMIT_DEFAULT;
       const items: HistoryItemJson<Native>[] = [];
       let h = (before > head + 1n ? head + 1n : before) - 1n;
-      const stop = h - BigInt(HISTORY_SCAN_BLOCKS);
+      const stop = h - BigInt(c.scanBlocks ?? HISTORY_SCAN_BLOCKS);
       let lowest = h + 1n;
       for (; h >= 1n && h > stop && items.length < limit; h--) {
         items.push(...await blockItems(c.store, h, address));
