@@ -4,68 +4,35 @@
 // its verdict. One node, one browser, several checks; screenshots go to the test's temp folder.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { pino } from 'pino';
-import { disputeTermsFor, encodeTx, signTx, termFloors, type JobTerms } from '../vm/index.ts';
 import { devAccount, devGenesis } from '../genesis/index.ts';
 import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
-import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, withSteps } from '../ml-runtime/index.ts';
 import { PolchainNode } from '../node/index.ts';
-import { Solver } from '../node/solver/index.ts';
-import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
-import { startSoloJobNode, type SoloJobNode } from './helpers/solo-job-node.ts';
+import { addressFromPublicKey, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
+import type { SoloJobNode } from './helpers/solo-job-node.ts';
+import { startExplorerChain, TRANSFER_AMOUNT, JOB_STEPS } from './helpers/explorer-chain.ts';
 import { launchChromium } from './helpers/chromium.ts';
 
 /** The page's document, inside page.evaluate / waitForFunction callbacks (they run in the browser). */
 declare const document: any;
 
-const iris = loadDataset('iris').train;
-const SPEC = { ...withSteps(parseSpec(readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 40), checkpointInterval: 10 };
-const hx = (b: Uint8Array) => '0x' + bytesToHex(b);
 const group = (n: bigint) => n.toString().replace(/\B(?=(\d{3})+(?!\d))/g, ' ');
 
 let solo: SoloJobNode;
 let browser: Browser;
 let shots: string;
-let nonce = 0n;
 let transferHash: string;
 let jobId: string;
-
-async function send(payload: Parameters<typeof signTx>[0]['payload']): Promise<string> {
-  const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: nonce++, fee: 1n, payload }, devAccount(0).seed));
-  return (await solo.rpc.call('tx_submit', [hx(raw)])).hash;
-}
-
-async function committed(hash: string): Promise<void> {
-  for (let i = 0; i < 500; i++) {
-    if (await solo.rpc.call('tx_getReceipt', [hash])) return;
-    await new Promise((r) => setTimeout(r, 20));
-  }
-  throw new Error(`${hash} was not committed`);
-}
+let dataset: string;
 
 before(async () => {
-  solo = await startSoloJobNode('polchain-explorer-');
-  shots = join(solo.dir, 'screenshots');
-  await mkdir(shots);
-  transferHash = await send({ kind: 'transfer', to: devAccount(2).address, amount: 123_456_789n });
-  const terms: JobTerms = {
-    spec: new TextEncoder().encode(canonicalSpecJson(SPEC)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
-    windows: { accept: 200, commit: 600, challengeDelay: 2, open: 100, attest: 200, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 0n, parent: null,
-    dispute: disputeTermsFor(SPEC, { window: 2 }),
-  };
-  terms.attestReward = termFloors(SPEC, terms).attestReward;
-  jobId = await send({ kind: 'job-submit', terms });
-  await committed(transferHash);
-  await committed(jobId);
-  // a real solver trains, commits, opens and reveals; the node's verifier replays and attests
-  const solver = new Solver({ rpcUrl: solo.node.rpcUrl!, seed: devAccount(1).seed, dataDir: join(solo.dir, 'solver'), logger: pino({ level: 'silent' }), pollIntervalMs: 50, once: true });
-  await solver.start();
-  const [r] = await solver.wait();
-  assert.equal(r?.status, 'finalized', `the job ran to its verdict: ${r?.status} ${r?.outcome}`);
+  ({ solo, transferHash, jobId, datasetRoot: dataset } = await startExplorerChain());
+  // EXPLORER_SCREENSHOTS=DIR keeps them (docs/explorer.png comes from there); else the node's temp folder
+  shots = process.env.EXPLORER_SCREENSHOTS ?? join(solo.dir, 'screenshots');
+  await mkdir(shots, { recursive: true });
   browser = await launchChromium();
 });
 
@@ -109,7 +76,7 @@ test('the head advances live, a transfer is found by its hash, bad input gets a 
 
   await search(page, transferHash.toUpperCase().replace('0X', '0x'));
   await shown(page, `main[data-route="#/tx/${transferHash}"] #tx-amount`);
-  assert.equal(await page.textContent('#tx-amount'), group(123_456_789n));
+  assert.equal(await page.textContent('#tx-amount'), group(TRANSFER_AMOUNT));
   assert.equal(new URL(page.url()).hash, `#/tx/${transferHash}`);
   assert.match(await page.textContent('main') ?? '', new RegExp(encodeAddress(devAccount(2).address)));
   await page.screenshot({ path: join(shots, 'transfer.png') });
@@ -153,7 +120,7 @@ test("a validator's stake, voting power and signing record; an account's history
   assert.equal(await page.textContent('#balance'), group(BigInt(balance)));
   const row = await page.textContent('#history tbody');
   assert.match(row!, /transfer/);
-  assert.match(row!, new RegExp(group(123_456_789n)));
+  assert.match(row!, new RegExp(group(TRANSFER_AMOUNT)));
   assert.deepEqual(errors, []);
 });
 
@@ -167,11 +134,11 @@ test("a job's timeline through to its verdict, its spec, dataset root, proven mo
   assert.equal(await page.textContent('#verdict'), 'paid');
   assert.equal(await page.textContent('#outcome'), 'paid');
   assert.equal(await page.textContent('#job-status'), 'finalized');
-  assert.equal(await page.textContent('#dataset-root'), hx(datasetRoot(iris)));
+  assert.equal(await page.textContent('#dataset-root'), dataset);
   const model = await solo.rpc.call('job_getModel', [jobId]);
   assert.equal(await page.textContent('#weights-root'), model.weightsRoot);
   assert.ok(await page.isVisible('#loss-curve'), 'the loss curve area is present');
-  assert.match((await page.textContent('#loss-curve'))!, /loss curve not available|points of 40 steps/);
+  assert.match((await page.textContent('#loss-curve'))!, new RegExp(`loss curve not available|points of ${JOB_STEPS} steps`));
   await page.screenshot({ path: join(shots, 'job.png'), fullPage: true });
 
   // the chart marks confirmed points and mismatches distinctly (the module the job view draws with)

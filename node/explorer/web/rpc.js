@@ -15,6 +15,7 @@ export const INVALID_PARAMS = -32602;
 export const NOT_FOUND = -32001;
 
 let nextId = 1;
+const BATCH_MAX = 50;
 
 /** Calls a method; resolves with its result or rejects with RpcFailure (or a network error). */
 export async function call(method, params = []) {
@@ -30,6 +31,40 @@ export async function call(method, params = []) {
   }
   if (body.error) throw new RpcFailure(body.error.code, body.error.message, body.error.data);
   return body.result;
+}
+
+/**
+ * Several calls in one JSON-RPC batch (one request instead of a queue behind the browser's six
+ * connections per host): resolves with results in call order; the first error rejects.
+ */
+export async function batch(calls) {
+  if (!calls.length) return [];
+  // a node takes at most 100 calls in a batch (--rpc-max-batch); larger lists go as several
+  if (calls.length > BATCH_MAX) {
+    const parts = [];
+    for (let i = 0; i < calls.length; i += BATCH_MAX) parts.push(batch(calls.slice(i, i + BATCH_MAX)));
+    return (await Promise.all(parts)).flat();
+  }
+  const first = nextId;
+  nextId += calls.length;
+  const res = await fetch('/', {
+    method: 'POST', headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(calls.map(([method, params = []], i) => ({ jsonrpc: '2.0', id: first + i, method, params }))),
+  });
+  let body;
+  try {
+    body = await res.json();
+  } catch {
+    throw new RpcFailure(-32603, `the node answered HTTP ${res.status} without JSON`);
+  }
+  if (!Array.isArray(body)) throw new RpcFailure(body?.error?.code ?? -32603, body?.error?.message ?? 'the node did not answer the batch');
+  const byId = new Map(body.map((r) => [r.id, r]));
+  return calls.map((_, i) => {
+    const r = byId.get(first + i);
+    if (!r) throw new RpcFailure(-32603, 'the node left a call of the batch unanswered');
+    if (r.error) throw new RpcFailure(r.error.code, r.error.message, r.error.data);
+    return r.result;
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 // Accounts (balance, stake, history) and validators (stake, voting power, jailing, missed blocks, slashes).
-import { call } from '../rpc.js';
+import { batch, call } from '../rpc.js';
 import { h, mount, kv, table, amount, share, linkAccount, linkBlock, linkTx, mono } from '../dom.js';
 import { jobTable } from './chain.js';
 
@@ -21,8 +21,8 @@ function activityRows(a) {
 }
 
 export async function account(view, address) {
-  const [acct, hist, jobs] = await Promise.all([
-    call('account_get', [address]), call('account_getHistory', { address }), call('job_list', { solver: address, limit: 20 }),
+  const [acct, hist, jobs, vset] = await batch([
+    ['account_get', [address]], ['account_getHistory', { address }], ['job_list', { solver: address, limit: 20 }], ['chain_getValidators'],
   ]);
   const v = acct.validator;
   const activity = v ? await call('validator_getActivity', { address, blocks: ACTIVITY_BLOCKS }) : null;
@@ -40,13 +40,12 @@ export async function account(view, address) {
   };
   const note = h('span', { class: 'muted' }, `read blocks ${hist.scannedFrom}..${hist.height} `);
   pager.append(note, before === null ? '' : more);
-  const validators = v ? await call('chain_getValidators') : null;
   mount(view,
     h('h1', {}, 'Account ', mono(address)),
     kv([
       ['balance', h('span', { id: 'balance' }, amount(acct.balance))], ['nonce', acct.nonce],
       ['stake', h('span', { id: 'stake' }, v ? amount(v.stake) : '0')],
-      ['voting power', v && validators ? share(v.stake, validators.totalStake) : undefined],
+      ['voting power', v ? share(v.stake, vset.totalStake) : undefined],
       ['jailed', v ? (v.jailed ? h('span', { class: 'bad' }, 'yes') : 'no') : undefined],
       ['unbonding', acct.unbonding.length ? acct.unbonding.map((u) => `${amount(u.amount)} at #${u.completionHeight}`).join(', ') : undefined],
     ]),
@@ -62,7 +61,7 @@ export async function account(view, address) {
 
 export async function validators(view) {
   const set = await call('chain_getValidators');
-  const acts = await Promise.all(set.validators.map((v) => call('validator_getActivity', { address: v.address, blocks: ACTIVITY_BLOCKS })));
+  const acts = await batch(set.validators.map((v) => ['validator_getActivity', { address: v.address, blocks: ACTIVITY_BLOCKS }]));
   mount(view,
     h('h1', {}, `Validators at #${set.height}`),
     kv([['total stake', amount(set.totalStake)], ['active', String(set.validators.length)]]),

@@ -1,5 +1,5 @@
 // The chain views: the latest blocks (live), one block with its transactions, one transaction.
-import { call } from '../rpc.js';
+import { batch, call } from '../rpc.js';
 import { h, mount, kv, table, ago, amount, linkAccount, linkBlock, linkJob, linkTx, mono, short } from '../dom.js';
 
 const LATEST = 20;
@@ -15,8 +15,7 @@ export async function home(view, ctx) {
   const head = Number(status.height);
   const heights = [];
   for (let i = head; i >= 1 && heights.length < LATEST; i--) heights.push(i);
-  const blocks = await Promise.all(heights.map((n) => call('chain_getBlock', [n])));
-  const jobs = await call('job_list', { limit: 10 });
+  const [jobs, ...blocks] = await batch([['job_list', { limit: 10 }], ...heights.map((n) => ['chain_getBlock', [n]])]);
   const tbody = h('tbody', {}, blocks.map(blockRow));
   mount(view,
     h('h1', {}, `Chain ${status.chainId}`),

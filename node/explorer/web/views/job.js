@@ -1,6 +1,6 @@
 // One job: its lifecycle as a timeline, the model's spec, the dataset root, the proven model, the
 // committee's attestations and the committed loss curve (job_getLossCurve, where the node has it).
-import { call, RpcFailure, METHOD_NOT_FOUND } from '../rpc.js';
+import { batch, call, RpcFailure, METHOD_NOT_FOUND } from '../rpc.js';
 import { h, mount, kv, table, amount, linkAccount, linkBlock, mono, short } from '../dom.js';
 import { lossChart } from '../loss-chart.js';
 import { jobTable } from './chain.js';
@@ -82,7 +82,7 @@ async function modelSection(job) {
 }
 
 export async function job(view, id) {
-  const [j, att, trace] = await Promise.all([call('job_get', [id]), call('job_getAttestations', [id]), call('job_getTrace', [id])]);
+  const [j, att, trace] = await batch([['job_get', [id]], ['job_getAttestations', [id]], ['job_getTrace', [id]]]);
   const [loss, model] = await Promise.all([lossSection(id), modelSection(j)]);
   mount(view,
     h('h1', {}, 'Job ', mono(id)),
