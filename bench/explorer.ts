@@ -46,7 +46,7 @@ const bytes = unique.reduce((n, p) => n + Buffer.byteLength(p.body), 0);
 const gzipBytes = unique.reduce((n, p) => n + gzipSync(p.body).length, 0);
 console.log(`explorer: ${unique.length} files, ${bytes} bytes (${gzipBytes} gzipped), no library, no build step`);
 
-const chain = await startExplorerChain('polchain-bench-explorer-');
+const chain = await startExplorerChain('polchain-bench-explorer-', { solved: true });
 const browser = await launchChromium();
 try {
   const base = chain.solo.node.rpcUrl!;

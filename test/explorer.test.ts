@@ -27,9 +27,10 @@ let shots: string;
 let transferHash: string;
 let jobId: string;
 let dataset: string;
+let solve: () => Promise<void>;
 
 before(async () => {
-  ({ solo, transferHash, jobId, datasetRoot: dataset } = await startExplorerChain());
+  ({ solo, transferHash, jobId, datasetRoot: dataset, solve } = await startExplorerChain());
   // EXPLORER_SCREENSHOTS=DIR keeps them (docs/explorer.png comes from there); else the node's temp folder
   shots = process.env.EXPLORER_SCREENSHOTS ?? join(solo.dir, 'screenshots');
   await mkdir(shots, { recursive: true });
@@ -125,9 +126,14 @@ test("a validator's stake, voting power and signing record; an account's history
 });
 
 test("a job's timeline through to its verdict, its spec, dataset root, proven model and the loss curve area", { timeout: 60_000 }, async () => {
+  // the page is open on the job before a solver takes it, and follows it live to its verdict
   const { page, errors } = await open('/');
   await search(page, jobId);
   await shown(page, `main[data-route="#/job/${jobId}"] #timeline`);
+  assert.equal(await page.textContent('#job-status'), 'open');
+  assert.equal(await page.getAttribute('#timeline li[data-step="accepted"]', 'class'), 'current');
+  await solve();
+  await page.waitForFunction(() => document.getElementById('outcome')?.textContent === 'paid', undefined, { timeout: 30_000 });
   const steps = await page.$$eval('#timeline li', (lis) => lis.map((li) => [li.getAttribute('data-step'), li.className]));
   assert.deepEqual(steps.map((s) => s[0]), ['submitted', 'accepted', 'seed', 'committed', 'challenge', 'committee', 'openings', 'attestations', 'reveals', 'disputes', 'verdict', 'payouts']);
   assert.ok(steps.every((s) => s[1] === 'done'), `every step of a paid job is done: ${JSON.stringify(steps)}`);

@@ -14,9 +14,14 @@ import { startSoloJobNode, type SoloJobNode } from './solo-job-node.ts';
 export const TRANSFER_AMOUNT = 123_456_789n;
 export const JOB_STEPS = 40;
 
-export interface ExplorerChain { solo: SoloJobNode; transferHash: string; jobId: string; datasetRoot: string }
+export interface ExplorerChain {
+  solo: SoloJobNode; transferHash: string; jobId: string; datasetRoot: string;
+  /** Runs the solver on the job (once) and resolves when the job is finalized. */
+  solve(): Promise<void>;
+}
 
-export async function startExplorerChain(prefix = 'polchain-explorer-'): Promise<ExplorerChain> {
+/** The chain with the transfer and the job committed; the job is open until solve() (or with { solved: true }, already finalized). */
+export async function startExplorerChain(prefix = 'polchain-explorer-', opts: { solved?: boolean } = {}): Promise<ExplorerChain> {
   const solo = await startSoloJobNode(prefix);
   try {
     let nonce = 0n;
@@ -43,11 +48,15 @@ export async function startExplorerChain(prefix = 'polchain-explorer-'): Promise
     const jobId = await send({ kind: 'job-submit', terms });
     await committed(transferHash);
     await committed(jobId);
-    const solver = new Solver({ rpcUrl: solo.node.rpcUrl!, seed: devAccount(1).seed, dataDir: join(solo.dir, 'solver'), logger: pino({ level: 'silent' }), pollIntervalMs: 50, once: true });
-    await solver.start();
-    const [r] = await solver.wait();
-    if (r?.status !== 'finalized') throw new Error(`the explorer's job did not finalize: ${r?.status} ${r?.outcome}`);
-    return { solo, transferHash, jobId, datasetRoot: '0x' + bytesToHex(datasetRoot(iris)) };
+    let solving: Promise<void> | undefined;
+    const solve = () => (solving ??= (async () => {
+      const solver = new Solver({ rpcUrl: solo.node.rpcUrl!, seed: devAccount(1).seed, dataDir: join(solo.dir, 'solver'), logger: pino({ level: 'silent' }), pollIntervalMs: 50, once: true });
+      await solver.start();
+      const [r] = await solver.wait();
+      if (r?.status !== 'finalized') throw new Error(`the explorer's job did not finalize: ${r?.status} ${r?.outcome}`);
+    })());
+    if (opts.solved) await solve();
+    return { solo, transferHash, jobId, datasetRoot: '0x' + bytesToHex(datasetRoot(iris)), solve };
   } catch (e) {
     await solo.stop();
     throw e;

@@ -19,7 +19,7 @@ const ROUTES = [
   [/^#\/account\/(pol1[02-9ac-hj-np-z]{38,90})$/, (m) => account(view, m[1])],
   [/^#\/validators$/, () => validators(view)],
   [/^#\/jobs$/, () => jobs(view)],
-  [/^#\/job\/(0x[0-9a-f]{64})$/, (m) => job(view, m[1])],
+  [/^#\/job\/(0x[0-9a-f]{64})$/, (m) => job(view, m[1], ctx)],
 ];
 
 export function showNotice(text) {

@@ -6,6 +6,9 @@ import { lossChart } from '../loss-chart.js';
 import { jobTable } from './chain.js';
 
 const ENDED = new Set(['finalized', 'slashed', 'expired', 'diverged']);
+const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
+/** Spec hyperparameters are float32 values; six significant digits show what was written. */
+const f32 = (x) => (typeof x === 'number' ? String(Number(x.toPrecision(6))) : '—');
 
 /** The twelve steps of a job's life (docs/jobs.md), each done, current, failed or still ahead. */
 export function timeline(job, att, trace) {
@@ -16,10 +19,10 @@ export function timeline(job, att, trace) {
     ['accepted', job.acceptHeight !== null, job.acceptHeight !== null ? [linkBlock(job.acceptHeight), ' by solver ', linkAccount(job.solver), `, bond ${amount(job.terms.solverStake)}`] : null],
     ['seed', job.seed !== null, job.seed ? ['drawn from the beacon: ', mono(short(job.seed, 18))] : null],
     ['committed', job.commitment !== null, job.commitment ? [linkBlock(job.commitment.height), ', trace root ', mono(short(job.commitment.traceRoot, 18))] : null],
-    ['challenge', job.challengeHeight !== null, job.challengeHeight !== null ? [linkBlock(job.challengeHeight), `, ${job.segments.length} segments sampled`] : null],
-    ['committee', seats > 0, seats ? [`${seats} seats, ${job.committee.length} members, stake ${amount(job.committeeStake)}${job.draws > 1 ? `, ${job.draws} draws` : ''}`] : null],
-    ['openings', job.openings > 0, job.openings ? [`${job.openings} checkpoints opened`] : null],
-    ['attestations', job.attestations > 0, job.attestations ? [`${att.members.filter((m) => m.digest).length} of ${att.members.length} members attested, stake ${amount(att.attestedStake)} of ${amount(att.committeeStake)}`] : null],
+    ['challenge', job.challengeHeight !== null, job.challengeHeight !== null ? [linkBlock(job.challengeHeight), `, ${plural(job.segments.length, 'segment')} sampled`] : null],
+    ['committee', seats > 0, seats ? [`${plural(seats, 'seat')}, ${plural(job.committee.length, 'member')}, stake ${amount(job.committeeStake)}${job.draws > 1 ? `, ${job.draws} draws` : ''}`] : null],
+    ['openings', job.openings > 0, job.openings ? [`${plural(job.openings, 'checkpoint')} opened`] : null],
+    ['attestations', job.attestations > 0, job.attestations ? [`${att.members.filter((m) => m.digest).length} of ${plural(att.members.length, 'member')} attested, stake ${amount(att.attestedStake)} of ${amount(att.committeeStake)}`] : null],
     ['reveals', job.reveals > 0, job.reveals ? [`${trace.requiredReveals.filter((r) => r.revealed).length} of ${trace.requiredReveals.length} required ranges revealed`] : null],
     ['disputes', job.windowEnd !== null && (ended || job.disputes.length > 0),
       job.disputes.length ? job.disputes.map((d, i) => [i ? '; ' : '', `#${d.index} ${d.kind} by `, linkAccount(d.by), ` ${d.stage}${d.winner ? `, won by ${d.winner}` : ''}`])
@@ -49,10 +52,10 @@ function specRows(job) {
   if (!s.valid) return [['spec', h('span', { class: 'bad' }, 'does not parse')]];
   return [
     ['spec hash', mono(s.hash)], ['steps', String(s.steps)], ['checkpoint every', `${s.checkpointInterval} steps (${s.checkpointCount} checkpoints, ${s.segmentCount} segments)`],
-    ['batch', String(s.batchSize)], ['optimizer', `${s.optimizer.type}, learning rate ${s.optimizer.learningRate}`], ['loss', s.loss],
+    ['batch', String(s.batchSize)], ['optimizer', `${s.optimizer.type}, learning rate ${f32(s.optimizer.learningRate)}${s.optimizer.momentum !== undefined ? `, momentum ${f32(s.optimizer.momentum)}` : ''}`], ['loss', s.loss],
     ['shape', `${JSON.stringify(s.inputShape)} → ${JSON.stringify(s.outputShape)}, ${s.layers} layers, ${s.paramCount} parameters`],
     ['runtime', job.terms.runtime], ['dataset root', h('span', { class: 'mono', id: 'dataset-root' }, job.terms.datasetRoot)], ['dataset size', `${job.terms.datasetSize} samples`],
-    ['sampling', `q = ${job.terms.q} segments, committee of ${job.terms.committeeSize} seats`], ['parent', job.terms.parent ? h('a', { href: `#/job/${job.terms.parent}` }, mono(job.terms.parent)) : undefined],
+    ['sampling', `q = ${job.terms.q} segment draws, committee of ${plural(job.terms.committeeSize, 'seat')}`], ['parent', job.terms.parent ? h('a', { href: `#/job/${job.terms.parent}` }, mono(job.terms.parent)) : undefined],
   ];
 }
 
@@ -81,8 +84,25 @@ async function modelSection(job) {
     ['checkpoints root', mono(m.checkpointsRoot)], ['finalized', linkBlock(m.finalizedHeight)]]);
 }
 
-export async function job(view, id) {
+/** What changes as a job moves on: a new value re-renders the page. */
+const progressKey = (j) => JSON.stringify([j.status, j.openings, j.attestations, j.reveals, j.disputes.map((d) => d.stage), j.verdict, j.draws]);
+
+/** The job's page; while it runs, each new head checks job_get and redraws when the job moved on. */
+export async function job(view, id, ctx) {
   const [j, att, trace] = await batch([['job_get', [id]], ['job_getAttestations', [id]], ['job_getTrace', [id]]]);
+  if (ctx && !ENDED.has(j.status)) {
+    const key = progressKey(j);
+    let busy = false;
+    const tick = async () => {
+      if (busy) return;
+      busy = true;
+      try {
+        const now = await call('job_get', [id]);
+        if (progressKey(now) !== key && ctx.onHead === tick) await job(view, id, ctx); // still this page
+      } catch { /* the next head tries again */ } finally { busy = false; }
+    };
+    ctx.onHead = tick;
+  } else if (ctx) ctx.onHead = null;
   const [loss, model] = await Promise.all([lossSection(id), modelSection(j)]);
   mount(view,
     h('h1', {}, 'Job ', mono(id)),
