@@ -13,7 +13,8 @@ import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
 import { PolchainNode } from '../node/index.ts';
 import { addressFromPublicKey, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 import type { SoloJobNode } from './helpers/solo-job-node.ts';
-import { startExplorerChain, TRANSFER_AMOUNT, JOB_STEPS } from './helpers/explorer-chain.ts';
+import { startExplorerChain, TRANSFER_AMOUNT } from './helpers/explorer-chain.ts';
+import type { RpcClient, UntypedApi } from '../rpc/index.ts';
 import { launchChromium } from './helpers/chromium.ts';
 
 /** The page's document, inside page.evaluate / waitForFunction callbacks (they run in the browser). */
@@ -144,7 +145,17 @@ test("a job's timeline through to its verdict, its spec, dataset root, proven mo
   const model = await solo.rpc.call('job_getModel', [jobId]);
   assert.equal(await page.textContent('#weights-root'), model.weightsRoot);
   assert.ok(await page.isVisible('#loss-curve'), 'the loss curve area is present');
-  assert.match((await page.textContent('#loss-curve'))!, new RegExp(`loss curve not available|points of ${JOB_STEPS} steps`));
+  // drawn from job_getLossCurve where the node serves it, else a sentence that says it is not available
+  const served = (await solo.rpc.call('rpc.discover', [])).methods.some((m) => m.name === 'job_getLossCurve');
+  if (served) {
+    const curve = await (solo.rpc as unknown as RpcClient<UntypedApi>).call('job_getLossCurve', { jobId }) as { available: boolean; points: Array<{ status: string }> };
+    if (curve.available) {
+      await shown(page, '#loss-curve svg.loss polyline');
+      const drawn = await page.evaluate(() => ({ line: document.querySelector('#loss-curve polyline').getAttribute('points').split(' ').length, confirmed: document.querySelectorAll('#loss-curve circle.confirmed').length, mismatch: document.querySelectorAll('#loss-curve path.mismatch').length }));
+      assert.deepEqual(drawn, { line: curve.points.length, confirmed: curve.points.filter((p) => p.status === 'confirmed').length, mismatch: curve.points.filter((p) => p.status === 'mismatch').length });
+      assert.ok(drawn.confirmed > 0, 'the committee replay confirmed some points of an honest job');
+    } else assert.match((await page.textContent('#loss-curve'))!, /loss curve not available: /);
+  } else assert.match((await page.textContent('#loss-curve'))!, /loss curve not available \(this node does not serve job_getLossCurve\)/);
   await page.screenshot({ path: join(shots, 'job.png'), fullPage: true });
 
   // the chart marks confirmed points and mismatches distinctly (the module the job view draws with)

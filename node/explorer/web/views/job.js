@@ -71,8 +71,9 @@ async function lossSection(id) {
           h('span', { class: 'ok' }, `● ${n('confirmed')} confirmed by replay`), h('span', { class: 'bad' }, `✕ ${n('mismatch')} mismatched`)));
     }
   } catch (e) {
-    if (!(e instanceof RpcFailure && e.code === METHOD_NOT_FOUND)) throw e;
-    box.append(h('p', { class: 'muted' }, 'loss curve not available (this node does not serve job_getLossCurve)'));
+    if (!(e instanceof RpcFailure)) throw e;
+    // the rest of the job's page does not depend on the curve: say why it is missing and go on
+    box.append(h('p', { class: 'muted' }, e.code === METHOD_NOT_FOUND ? 'loss curve not available (this node does not serve job_getLossCurve)' : `loss curve not available: ${e.message}`));
   }
   return box;
 }
@@ -111,6 +112,7 @@ export async function job(view, id, ctx) {
     h('h2', {}, 'Lifecycle'), timeline(j, att, trace),
     loss,
     h('h2', {}, 'Model'), kv(specRows(j)),
+    h('details', {}, h('summary', {}, 'spec JSON'), h('pre', { class: 'mono' }, j.terms.specJson)),
     h('h2', {}, 'Proven model'), model,
     h('h2', {}, 'Committee'),
     table(['member', 'stake', 'digest', 'at', 'matched'], att.members.map((m) => [linkAccount(m.address), amount(m.stake), m.digest ? mono(short(m.digest)) : (m.unavailable ? 'unavailable' : '—'),
