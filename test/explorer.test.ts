@@ -158,6 +158,15 @@ test("a job's timeline through to its verdict, its spec, dataset root, proven mo
   } else assert.match((await page.textContent('#loss-curve'))!, /loss curve not available \(this node does not serve job_getLossCurve\)/);
   await page.screenshot({ path: join(shots, 'job.png'), fullPage: true });
 
+  // the solver's page: the bond and fees its transactions paid, the payout and refund the settlement made (block-level events)
+  const solver = (await solo.rpc.call('job_get', [jobId])).solver!;
+  await search(page, solver);
+  await shown(page, `main[data-route="#/account/${solver}"] #history tbody tr`);
+  const rows = await page.$$eval('#history tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const settled = rows.filter((r) => r[1] === 'block').map((r) => [r[3], r[6]]);
+  assert.deepEqual(settled.sort(), [['job_payout', '1 000'], ['job_refund', '500']]);
+  assert.deepEqual(rows.filter((r) => r[3] === 'job_bond').map((r) => [r[2], r[6]]), [['job-accept', '500']]);
+
   // the chart marks confirmed points and mismatches distinctly (the module the job view draws with)
   const drawn = await page.evaluate(async () => {
     const { lossChart } = await import('/explorer/loss-chart.js' as string);
