@@ -11,6 +11,10 @@ import { createRpcServer, RpcClient, RpcClientError, INVALID_PARAMS, type Untype
 import { historyMethods } from '../node/rpc-methods/index.ts';
 import { bytesToHex, encodeAddress } from '../primitives/index.ts';
 import { startBftNet, waitFor } from './helpers/bft-net.ts';
+import { launchChromium } from './helpers/chromium.ts';
+
+/** The page's document, inside page.waitForFunction callbacks (they run in the browser). */
+declare const document: any;
 
 const AMOUNTS = [101n, 2_002n, 30_003n, 400_004n, 5_000_005n];
 
@@ -58,6 +62,26 @@ test('validator activity (signed, missed, proposed, slashes) and account history
     if (addr !== encodeAddress(cheat.address)) assert.equal(got.expected, Number(got.to), `${addr}: an honest validator is expected at every height`);
   }
   assert.equal((await rpc.call('validator_getActivity', { address: encodeAddress(devAccount(4).address), blocks: 5 })).expected, 0, 'not a validator: expected nowhere');
+
+  // validator_list keeps the jailed record; voting power is over the active stake only
+  const list = await rpc.call('validator_list', []);
+  const cheatAddr = encodeAddress(cheat.address);
+  const jailedRow = list.validators.find((v) => v.address === cheatAddr)!;
+  assert.deepEqual([jailedRow.jailed, jailedRow.active, jailedRow.stake], [true, false, String(stakeBefore - (stakeBefore * 500n) / 10_000n)]);
+  assert.equal(list.validators.length, 4);
+  assert.equal(list.activeStake, String(list.validators.filter((v) => v.active).reduce((t, v) => t + BigInt(v.stake), 0n)));
+  assert.equal(act.activeStake, list.activeStake);
+
+  // the explorer's validators page shows the jailed validator, its slash and no voting power
+  const browser = await launchChromium();
+  t.after(() => browser.close());
+  const page = await (await browser.newContext()).newPage();
+  await page.goto(new URL('/#/validators', a.rpcUrl!).href);
+  await page.waitForSelector('main[data-route="#/validators"] table');
+  const rows = await page.$$eval('main tbody tr', (trs) => trs.map((tr) => [...tr.querySelectorAll('td')].map((td) => td.textContent)));
+  const cheatRow = rows.find((r) => (r[0] ?? '').startsWith(cheatAddr.slice(0, 12)))!;
+  assert.deepEqual([cheatRow[2], cheatRow[3], cheatRow[7]], ['0 %', 'yes', act.slashes[0]!.amount.replace(/\B(?=(\d{3})+(?!\d))/g, ' ')]);
+  assert.equal(rows.filter((r) => r[3] === 'no').length, 3, 'three validators not jailed');
 
   // account history: a page of one item at a time walks back through every transfer, each once
   const seen: string[] = [];

@@ -9,7 +9,7 @@ import {
 import type { ChainStore } from '../storage/index.ts';
 import { eventJson, validatorJson } from './json.ts';
 import { parseAddress } from './params.ts';
-import { equalBytes, sha256 } from '../../primitives/index.ts';
+import { compareBytes, equalBytes, sha256 } from '../../primitives/index.ts';
 
 export interface HistoryRpcContext {
   state: ChainState;
@@ -41,7 +41,13 @@ async function blockItems(store: ChainStore, h: bigint, a: Uint8Array): Promise<
 }
 
 export function historyMethods(c: HistoryRpcContext): RpcMethod[] {
+  const activeStake = () => c.state.validatorList().reduce((t, v) => t + v.stake, 0n);
   const handlers: Handlers<typeof HISTORY_METHODS, HistoryResults<Native>> = {
+    validator_list: () => ({
+      height: c.state.height,
+      validators: [...c.state.validators.values()].sort((a, b) => compareBytes(a.address, b.address)).map((v) => ({ ...validatorJson(v), active: v.stake > 0n && !v.jailed })),
+      activeStake: activeStake(),
+    }),
     account_getHistory: async (p) => {
       const address = parseAddress(p.address, 'address');
       const head = c.state.height;
@@ -82,7 +88,7 @@ export function historyMethods(c: HistoryRpcContext): RpcMethod[] {
       }
       const v = c.state.getValidator(address);
       return {
-        address: p.address, height: head, validator: v ? validatorJson(v) : null, totalStake: c.state.totalStake(),
+        address: p.address, height: head, validator: v ? validatorJson(v) : null, activeStake: activeStake(),
         from: head === 0n ? 0n : from, to: head, expected, signed, missed, missedHeights, proposed, slashes,
       };
     },

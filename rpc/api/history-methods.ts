@@ -5,8 +5,8 @@
 import { schemas } from '../encoding.ts';
 import { typed, method, opt, req } from './define.ts';
 import { addressSchema } from './params.ts';
-import { VALIDATOR, type EventJson, type ValidatorJson } from './chain-json.ts';
-import { address, array, big, hash, int, nullable, object, str } from './shape.ts';
+import { VALIDATOR, VALIDATOR_PROPS, type EventJson, type ValidatorJson } from './chain-json.ts';
+import { address, array, big, bool, hash, int, nullable, object, str } from './shape.ts';
 import type { Repr, Wire } from './wire.ts';
 
 /** Blocks one account_getHistory call reads at most (the page may end earlier). */
@@ -34,7 +34,7 @@ export interface AccountHistoryJson<W extends Repr = Wire> {
 }
 
 export interface ValidatorActivityJson<W extends Repr = Wire> {
-  address: string; height: W['big']; validator: ValidatorJson<W> | null; totalStake: W['big'];
+  address: string; height: W['big']; validator: ValidatorJson<W> | null; activeStake: W['big'];
   /** The window read: blocks from..to (inclusive). */
   from: W['big']; to: W['big'];
   /** Blocks in the window whose deciding set held this validator, of those how many it signed, and which it missed (newest first, at most 100). */
@@ -44,7 +44,19 @@ export interface ValidatorActivityJson<W extends Repr = Wire> {
   slashes: Array<{ height: W['big']; amount: W['big'] }>;
 }
 
+/** validator_list: every validator record, the jailed and the unbonding ones included. */
+export interface ValidatorListJson<W extends Repr = Wire> { height: W['big']; validators: Array<ValidatorJson<W> & { active: boolean }>; activeStake: W['big'] }
+
 export const HISTORY_METHODS = {
+  validator_list: method({
+    summary: 'Every validator record at the latest block, ordered by address: the active set and the jailed or unbonding ones (chain_getValidators lists only the active set).',
+    params: [],
+    result: object({
+      height: big(),
+      validators: array(object({ ...(VALIDATOR_PROPS), active: bool('in the active set: stake > 0 and not jailed') })),
+      activeStake: big('stake of the active set: a validator\'s voting power is its stake over this'),
+    }),
+  }),
   account_getHistory: method({
     summary: `Money events (transfers, fees, stake, job and dispute payments) touching an account, newest first; at most ${HISTORY_SCAN_BLOCKS} blocks read per call.`,
     description: 'Reads blocks from before-1 down; stops after the block where `limit` items are reached (a page holds whole blocks, so it may hold a few more), or after the scan bound. Pass nextBefore as before to continue; nextBefore is null once block 1 was read.',
@@ -66,7 +78,7 @@ export const HISTORY_METHODS = {
       opt('blocks', typed<number>({ type: 'integer', minimum: 1, maximum: ACTIVITY_BLOCKS_MAX, description: `window size in blocks ending at the head (default ${ACTIVITY_BLOCKS_DEFAULT})` })),
     ],
     result: object({
-      address: address(), height: big(), validator: nullable(VALIDATOR), totalStake: big('stake of the active set (voting power = stake / totalStake)'),
+      address: address(), height: big(), validator: nullable(VALIDATOR), activeStake: big('stake of the active set (voting power = stake / activeStake; 0 while jailed)'),
       from: big(), to: big(), expected: int(), signed: int(), missed: int(), missedHeights: array(big(), 'newest first, at most 100'), proposed: int(),
       slashes: array(object({ height: big(), amount: big() })),
     }),
@@ -74,6 +86,7 @@ export const HISTORY_METHODS = {
 };
 
 export interface HistoryResults<W extends Repr = Wire> {
+  validator_list: ValidatorListJson<W>;
   account_getHistory: AccountHistoryJson<W>;
   validator_getActivity: ValidatorActivityJson<W>;
 }

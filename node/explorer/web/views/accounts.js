@@ -22,7 +22,7 @@ function activityRows(a) {
 
 export async function account(view, address) {
   const [acct, hist, jobs, vset] = await batch([
-    ['account_get', [address]], ['account_getHistory', { address }], ['job_list', { solver: address, limit: 20 }], ['chain_getValidators'],
+    ['account_get', [address]], ['account_getHistory', { address }], ['job_list', { solver: address, limit: 20 }], ['validator_list'],
   ]);
   const v = acct.validator;
   const activity = v ? await call('validator_getActivity', { address, blocks: ACTIVITY_BLOCKS }) : null;
@@ -45,7 +45,7 @@ export async function account(view, address) {
     kv([
       ['balance', h('span', { id: 'balance' }, amount(acct.balance))], ['nonce', acct.nonce],
       ['stake', h('span', { id: 'stake' }, v ? amount(v.stake) : '0')],
-      ['voting power', v ? share(v.stake, vset.totalStake) : undefined],
+      ['voting power', v ? (v.jailed ? '0 % (jailed)' : share(v.stake, vset.activeStake)) : undefined],
       ['jailed', v ? (v.jailed ? h('span', { class: 'bad' }, 'yes') : 'no') : undefined],
       ['unbonding', acct.unbonding.length ? acct.unbonding.map((u) => `${amount(u.amount)} at #${u.completionHeight}`).join(', ') : undefined],
     ]),
@@ -60,17 +60,19 @@ export async function account(view, address) {
 }
 
 export async function validators(view) {
-  const set = await call('chain_getValidators');
+  const set = await call('validator_list');
   const acts = await batch(set.validators.map((v) => ['validator_getActivity', { address: v.address, blocks: ACTIVITY_BLOCKS }]));
+  const active = set.validators.filter((v) => v.active).length;
   mount(view,
     h('h1', {}, `Validators at #${set.height}`),
-    kv([['total stake', amount(set.totalStake)], ['active', String(set.validators.length)]]),
-    h('h2', {}, `Active set (missed and proposed: last ${ACTIVITY_BLOCKS} blocks)`),
+    kv([['active stake', amount(set.activeStake)], ['active', String(active)], ['jailed or unbonding', String(set.validators.length - active)]]),
+    h('h2', {}, `Every validator record (signed, missed and proposed: last ${ACTIVITY_BLOCKS} blocks)`),
     table(['validator', 'stake', 'voting power', 'jailed', 'signed', 'missed', 'proposed', 'slashes'], set.validators.map((v, i) => {
       const a = acts[i];
-      return [linkAccount(v.address), h('span', { class: 'num stake' }, amount(v.stake)), share(v.stake, set.totalStake), v.jailed ? h('span', { class: 'bad' }, 'yes') : 'no',
-        `${a.signed}/${a.expected}`, h('span', { class: a.missed ? 'warn' : '' }, String(a.missed)), String(a.proposed), String(a.slashes.length)];
-    }), 'no active validators'),
-    h('p', { class: 'muted' }, 'Jailed validators leave the active set; search an address to see its record.'),
+      return [linkAccount(v.address), h('span', { class: 'num stake' }, amount(v.stake)), v.active ? share(v.stake, set.activeStake) : '0 %',
+        v.jailed ? h('span', { class: 'bad jailed' }, 'yes') : 'no', `${a.signed}/${a.expected}`, h('span', { class: a.missed ? 'warn missed' : 'missed' }, String(a.missed)),
+        String(a.proposed), h('span', { class: a.slashes.length ? 'bad slashes' : 'slashes' }, a.slashes.length ? a.slashes.map((x) => amount(x.amount)).join(', ') : '0')];
+    }), 'no validators'),
+    h('p', { class: 'muted' }, 'A jailed validator (slashed for equivocation) has left the active set for good and has no voting power; search an address for its full record.'),
   );
 }
