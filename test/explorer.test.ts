@@ -82,6 +82,9 @@ test('the head advances live, a transfer is found by its hash, bad input gets a 
   assert.equal(new URL(page.url()).hash, `#/tx/${transferHash}`);
   assert.match(await page.textContent('main') ?? '', new RegExp(encodeAddress(devAccount(2).address)));
   await page.screenshot({ path: join(shots, 'transfer.png') });
+  await search(page, '#2');
+  await shown(page, 'main[data-route="#/block/2"] h1');
+  assert.equal(await page.textContent('main h1'), 'Block #2');
 
   for (const [q, expect] of [
     ['not a thing', /is not a transaction hash, an address, a block height or a job id/],

@@ -113,6 +113,15 @@ test('validator activity (signed, missed, proposed, slashes) and account history
   const r = await b.call('account_getHistory', { address: encodeAddress(new Uint8Array(20).fill(0xee)), before: String(top + 1n) }) as { items: unknown[]; scannedFrom: string; nextBefore: string };
   assert.deepEqual([r.items.length, r.scannedFrom, r.nextBefore], [0, String(top - 2n), String(top - 2n)]);
 
+  // the receipt bound: a call stops after the block whose receipts reach scanTxs
+  const lastTransfer = BigInt(sender.items.find((e) => e.kind === 'transfer')!.height);
+  const byTxs = await createRpcServer({ methods: historyMethods({ state: a.state, store: a.store, scanTxs: 1 }), port: 0 });
+  t.after(() => byTxs.close());
+  const bt = new RpcClient<UntypedApi>(byTxs.url);
+  t.after(() => bt.close());
+  const rt = await bt.call('account_getHistory', { address: encodeAddress(new Uint8Array(20).fill(0xee)), before: String(lastTransfer + 1n) }) as { scannedFrom: string; nextBefore: string };
+  assert.deepEqual([rt.scannedFrom, rt.nextBefore], [String(lastTransfer), String(lastTransfer)], 'one block read: it held a transaction');
+
   // bad params change nothing and say what is wrong
   const u = rpc as unknown as RpcClient<UntypedApi>;
   for (const [method, params, re] of [

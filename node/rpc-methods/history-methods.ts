@@ -3,7 +3,7 @@
 // chain; the cursor in the answer lets an explorer page further back.
 import { decodeTx, EventKind, type ChainEvent, type ChainState } from '../../vm/index.ts';
 import {
-  implement, parseU64Param, HISTORY_METHODS, HISTORY_SCAN_BLOCKS, HISTORY_LIMIT_DEFAULT, ACTIVITY_BLOCKS_DEFAULT,
+  implement, parseU64Param, HISTORY_METHODS, HISTORY_SCAN_BLOCKS, HISTORY_SCAN_TXS, HISTORY_LIMIT_DEFAULT, ACTIVITY_BLOCKS_DEFAULT,
   type Handlers, type HistoryItemJson, type HistoryResults, type Native, type RpcMethod,
 } from '../../rpc/index.ts';
 import type { ChainStore } from '../storage/index.ts';
@@ -16,15 +16,17 @@ export interface HistoryRpcContext {
   store: ChainStore;
   /** Blocks one account_getHistory call reads at most (default HISTORY_SCAN_BLOCKS; tests lower it). */
   scanBlocks?: number;
+  /** Receipts one call reads at most, counted in whole blocks (default HISTORY_SCAN_TXS; tests lower it). */
+  scanTxs?: number;
 }
 
 const touches = (e: ChainEvent, a: Uint8Array) => equalBytes(e.address, a) || (e.counterparty !== null && equalBytes(e.counterparty, a));
 const MISSED_LIST_MAX = 100;
 
-/** The events of block `h` that touch `a`, newest (last transaction, then block-level) first. */
-async function blockItems(store: ChainStore, h: bigint, a: Uint8Array): Promise<HistoryItemJson<Native>[]> {
+/** The events of block `h` that touch `a`, newest (last transaction, then block-level) first, and how many receipts it read. */
+async function blockItems(store: ChainStore, h: bigint, a: Uint8Array): Promise<{ items: HistoryItemJson<Native>[]; txs: number }> {
   const block = await store.getBlock(h);
-  if (!block) return [];
+  if (!block) return { items: [], txs: 0 };
   const out: HistoryItemJson<Native>[] = [];
   // block-level events come after the transactions (end-of-block tick), so they are the newest
   for (const e of (await store.getBlockEvents(h)).filter((x) => touches(x, a)).reverse()) out.push({ height: h, txHash: null, txKind: null, ...eventJson(e) });
@@ -37,7 +39,7 @@ async function blockItems(store: ChainStore, h: bigint, a: Uint8Array): Promise<
     const kind = decodeTx(raw, Number.MAX_SAFE_INTEGER).body.payload.kind;
     for (const e of mine.reverse()) out.push({ height: h, txHash: hash, txKind: kind, ...eventJson(e) });
   }
-  return out;
+  return { items: out, txs: block.txs.length };
 }
 
 export function historyMethods(c: HistoryRpcContext): RpcMethod[] {
@@ -57,8 +59,12 @@ export function historyMethods(c: HistoryRpcContext): RpcMethod[] {
       let h = (before > head + 1n ? head + 1n : before) - 1n;
       const stop = h - BigInt(c.scanBlocks ?? HISTORY_SCAN_BLOCKS);
       let lowest = h + 1n;
-      for (; h >= 1n && h > stop && items.length < limit; h--) {
-        items.push(...await blockItems(c.store, h, address));
+      const txBudget = c.scanTxs ?? HISTORY_SCAN_TXS;
+      let txs = 0;
+      for (; h >= 1n && h > stop && items.length < limit && txs < txBudget; h--) {
+        const got = await blockItems(c.store, h, address);
+        items.push(...got.items);
+        txs += got.txs;
         lowest = h;
       }
       return { address: p.address, height: head, items, scannedFrom: lowest, nextBefore: lowest > 1n ? lowest : null };

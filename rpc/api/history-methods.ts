@@ -11,6 +11,8 @@ import type { Repr, Wire } from './wire.ts';
 
 /** Blocks one account_getHistory call reads at most (the page may end earlier). */
 export const HISTORY_SCAN_BLOCKS = 1000;
+/** Transaction receipts one call reads at most: it stops after the block that reaches this many. */
+export const HISTORY_SCAN_TXS = 10_000;
 export const HISTORY_LIMIT_MAX = 100;
 export const HISTORY_LIMIT_DEFAULT = 25;
 export const ACTIVITY_BLOCKS_MAX = 1000;
@@ -58,8 +60,8 @@ export const HISTORY_METHODS = {
     }),
   }),
   account_getHistory: method({
-    summary: `Money events (transfers, fees, stake, job and dispute payments) touching an account, newest first; at most ${HISTORY_SCAN_BLOCKS} blocks read per call.`,
-    description: 'Reads blocks from before-1 down; stops after the block where `limit` items are reached (a page holds whole blocks, so it may hold a few more), or after the scan bound. Pass nextBefore as before to continue; nextBefore is null once block 1 was read.',
+    summary: `Money events (transfers, fees, stake, job and dispute payments) touching an account, newest first; at most ${HISTORY_SCAN_BLOCKS} blocks and about ${HISTORY_SCAN_TXS} receipts read per call.`,
+    description: 'Reads blocks from before-1 down; stops after the block where `limit` items are reached (a page holds whole blocks, so it may hold a few more), or after the scan bound (blocks, or the block whose receipts reach the receipt bound). Pass nextBefore as before to continue; nextBefore is null once block 1 was read.',
     params: [
       req('address', addressSchema),
       opt('before', typed<number | string>({ ...schemas.height, description: 'read blocks below this height (a decimal string or a JSON integer; default: the head + 1)' })),

@@ -10,9 +10,10 @@ const HASH = /^(0x)?[0-9a-f]{64}$/;
 export function classify(raw) {
   const q = String(raw ?? '').trim();
   if (!q) return { error: 'Type a transaction hash, an address (pol1…), a block height or a job id.' };
-  if (/^[0-9]+$/.test(q)) {
-    if (q.length > 15) return { error: `"${q.slice(0, 40)}" is too large to be a block height.` };
-    return { kind: 'height', value: Number(q) };
+  if (/^#?[0-9]+$/.test(q)) {
+    const digits = q.replace('#', '');
+    if (digits.length > 15) return { error: `"${q.slice(0, 40)}" is too large to be a block height.` };
+    return { kind: 'height', value: Number(digits) };
   }
   const lower = q.toLowerCase();
   if (HASH.test(lower)) return { kind: 'hash', value: lower.startsWith('0x') ? lower : `0x${lower}` };
