@@ -10,7 +10,7 @@ import { SoloProducer } from './producer/index.ts';
 import { BftDriver, TxBatcher, checkSignHistoryPresent } from './bft/index.ts';
 import { createP2pHost, type P2pHost } from './p2p/index.ts';
 import type { TimeoutConfig } from '../consensus/index.ts';
-import { chainMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch, gateMethods, PublishQueue } from './rpc-methods/index.ts';
+import { chainMethods, historyMethods, jobMethods, jobUpdateJson, headerJson, DisputeWatch, gateMethods, PublishQueue } from './rpc-methods/index.ts';
 import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
 import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
@@ -18,13 +18,18 @@ import { VerifierService, type VerifierStats } from './verifier/index.ts'; // ve
 import { DatasetRegistry, DatasetStore, registerDatasetServer } from './jobs/index.ts'; // verifier wiring, dataset DA
 import { DATASET_NAMES, loadDetReferee } from '../ml-runtime/index.ts';
 import { NodeMetrics, healthStatus } from './metrics/index.ts';
+import { explorerPages } from './explorer/index.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
 export interface NodeOptions {
   dataDir: string;
   genesis: Genesis;
   validatorSeed: Uint8Array | null;
-  rpc: { enabled: boolean; host: string; port: number; bodyLimit?: number; maxBatch?: number; corsOrigins?: string[] };
+  rpc: {
+    enabled: boolean; host: string; port: number; bodyLimit?: number; maxBatch?: number; corsOrigins?: string[];
+    /** Serve the explorer page at / and /explorer on the RPC origin (default true; `polchain start --no-explorer`). */
+    explorer?: boolean;
+  };
   blockIntervalMs: number;
   emptyBlocks: boolean;
   mempool?: Partial<MempoolOptions>;
@@ -243,6 +248,7 @@ export class PolchainNode {
         },
       }),
       ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
+      ...historyMethods({ state: this.state, store: this.store }),
     ];
     this.rpcServer = await createRpcServer({
       methods: gateMethods(methods, { ready: this.ready, waitMs: opts.readyWaitMs ?? 10_000 }),
@@ -251,7 +257,9 @@ export class PolchainNode {
       topics: [...TOPICS],
       info: { title: 'polchain JSON-RPC', version: NODE_VERSION },
       health: () => this.health(), metrics: this.metrics.source, onCall: (m, code, s) => this.metrics.rpcCall(m, code, s),
+      pages: opts.rpc.explorer === false ? [] : explorerPages(),
     });
+    if (opts.rpc.explorer !== false) opts.logger.info({ url: `${this.rpcServer.url}explorer` }, 'explorer served');
     this.disputeWatch = new DisputeWatch(this.state.jobs.values());
   }
 

@@ -5,6 +5,7 @@ export {
   type RpcServer, type RpcServerOptions,
 } from './server.ts';
 export type { HealthStatus, MetricsSource } from './health.ts';
+export type { StaticPage } from './static-pages.ts';
 export {
   RpcError, RpcConfigError, type RpcConfigErrorCode, registerErrorCode, errorCodes, errorCodeName, invalidParams,
   PARSE_ERROR, INVALID_REQUEST, METHOD_NOT_FOUND, INVALID_PARAMS, INTERNAL_ERROR,

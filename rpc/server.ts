@@ -13,6 +13,7 @@ import { buildOpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
 import { SubscriptionHub, WsPeer } from './subscriptions.ts';
 import { checkSchema, validate } from './schema.ts';
 import { registerHealthRoutes, type HealthStatus, type MetricsSource } from './health.ts';
+import { registerStaticPages, type StaticPage } from './static-pages.ts';
 import type { RpcContext, RpcLogger, RpcMethod, TopicSpec } from './types.ts';
 import { errorMessage } from '../primitives/index.ts';
 
@@ -58,6 +59,8 @@ export interface RpcServerOptions {
   health?: () => HealthStatus;
   /** Serves GET /metrics from this source. Default: no /metrics. */
   metrics?: MetricsSource;
+  /** Static files served with GET on this origin (the node's explorer at / and /explorer). Default none. */
+  pages?: readonly StaticPage[];
   /** Told of every JSON-RPC call's method, error code (0: a result) and seconds (DispatcherOptions.onCall). */
   onCall?: (method: string, code: number, seconds: number) => void;
   /** Closes the server when aborted. */
@@ -210,6 +213,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   }
 
   registerHealthRoutes(app, opts.health ?? (() => 'synced'), opts.metrics);
+  registerStaticPages(app, opts.pages ?? []);
 
   app.post('/', async (req, reply) => {
     if (typeof req.body !== 'string') {

@@ -124,7 +124,7 @@ test('failures a user causes are one line with the code and the next step; --deb
   assert.match(debug.stderr, /^\s+at .+args\.ts:\d+:\d+\)?$/m);
 });
 
-test('start: --rpc-cors reaches the RPC server, a p2p port in use is one typed line', { timeout: 90_000 }, async (t) => {
+test('start: --rpc-cors reaches the RPC server, --no-explorer turns the page off, a p2p port in use is one typed line', { timeout: 90_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-start-'));
   t.after(() => rm(dir, { recursive: true, force: true }));
   assert.equal((await runCli(['init', '--data-dir', dir, '--dev-accounts', '1'])).code, 0);
@@ -136,7 +136,14 @@ test('start: --rpc-cors reaches the RPC server, a p2p port in use is one typed l
   assert.equal(allowed.headers.get('access-control-allow-origin'), 'https://explorer.example');
   const other = await fetch(node.url, { method: 'POST', body, headers: { 'content-type': 'application/json', origin: 'https://evil.example' } });
   assert.equal(other.headers.get('access-control-allow-origin'), null);
+  const page = await fetch(node.url);
+  assert.equal(page.status, 200, 'the explorer is served at GET / by default');
+  assert.match(page.headers.get('content-type') ?? '', /^text\/html/);
   assert.equal(await node.stop(), 0);
+  const plain = await startNode(dir, ['--no-explorer']);
+  t.after(() => plain.kill());
+  assert.equal((await fetch(plain.url)).status, 404, '--no-explorer: GET / is JSON-RPC\'s 404');
+  assert.equal(await plain.stop(), 0);
   const badCors = await runCli(['start', '--data-dir', dir, '--rpc-cors', 'explorer.example/path']);
   assert.equal(badCors.code, 1);
   assert.match(badCors.stderr, /CONFIG_INVALID: --rpc-cors: "explorer.example\/path" is not an origin/);

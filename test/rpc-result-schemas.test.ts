@@ -118,7 +118,10 @@ test('every method: real responses pass ajv against the published result schemas
   }
   await check.call(rpc, 'net_peers', []);
   await check.call(rpc, 'node_syncing', []);
-  await check.call(rpc, 'chain_getValidators', []);
+  const set = await check.call(rpc, 'chain_getValidators', []);
+  for (const a of [devAccount(0).address, devAccount(2).address]) await check.call(rpc, 'account_getHistory', { address: encodeAddress(a), limit: 2 });
+  await check.call(rpc, 'validator_getActivity', [set.validators[0].address, 10]);
+  await check.call(rpc, 'validator_list', []);
   const jobId = hashes[2]!;
   await check.call(rpc, 'job_get', [jobId]);
   await check.call(rpc, 'job_list', []);

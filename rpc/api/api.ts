@@ -6,13 +6,14 @@ import type { OpenRpcDocument } from '../openrpc.ts';
 import type { CallParams, MethodTable, NamedCallParams } from './define.ts';
 import { CHAIN_METHODS, type ChainResults } from './chain-methods.ts';
 import { JOB_METHODS, type JobResults } from './job-methods.ts';
+import { HISTORY_METHODS, type HistoryResults } from './history-methods.ts';
 import type { TopicData } from './topics.ts';
 import type { Native, Repr, Wire } from './wire.ts';
 
 /** Every method of the node, in registration order. */
-export const RPC_METHODS = { ...CHAIN_METHODS, ...JOB_METHODS };
+export const RPC_METHODS = { ...CHAIN_METHODS, ...JOB_METHODS, ...HISTORY_METHODS };
 export type RpcMethodName = keyof typeof RPC_METHODS;
-export type RpcResults<W extends Repr = Wire> = ChainResults<W> & JobResults<W>;
+export type RpcResults<W extends Repr = Wire> = ChainResults<W> & JobResults<W> & HistoryResults<W>;
 
 /** The result a client receives from method M. */
 export type RpcResult<M extends RpcMethodName> = RpcResults<Wire>[M];

@@ -153,7 +153,8 @@ export const ACCOUNT = object(ACCOUNT_PROPS);
 export interface ValidatorJson<W extends Repr = Wire> {
   address: string; consensusKey: W['bytes']; blsKey: W['bytes']; stake: W['big']; jailed: boolean;
 }
-export const VALIDATOR = object({ address: address(), consensusKey: bytes(), blsKey: bytes(), stake: big(), jailed: bool() });
+export const VALIDATOR_PROPS = { address: address(), consensusKey: bytes(), blsKey: bytes(), stake: big(), jailed: bool() };
+export const VALIDATOR = object(VALIDATOR_PROPS);
 
 /** Stake on its way back to the balance: released at the start of block completionHeight. */
 export interface UnbondingJson<W extends Repr = Wire> { amount: W['big']; completionHeight: W['big'] }

@@ -3,6 +3,10 @@ export { typed, req, opt, method, implement, type TypedSchema, type ParamDef, ty
 export type { Repr, Wire, Native } from './wire.ts';
 export { addressSchema, jobIdSchema } from './params.ts';
 export { CHAIN_METHODS, type ChainResults } from './chain-methods.ts';
+export {
+  HISTORY_METHODS, HISTORY_SCAN_BLOCKS, HISTORY_SCAN_TXS, HISTORY_LIMIT_MAX, HISTORY_LIMIT_DEFAULT, ACTIVITY_BLOCKS_MAX, ACTIVITY_BLOCKS_DEFAULT,
+  type HistoryResults, type HistoryItemJson, type AccountHistoryJson, type ValidatorActivityJson, type ValidatorListJson,
+} from './history-methods.ts';
 export { JOB_METHODS, JOB_LIST_MAX, JOB_LIST_DEFAULT, type JobResults } from './job-methods.ts';
 export { NEW_HEADS_TOPIC, JOBS_TOPIC, DISPUTES_TOPIC, TOPICS, type TopicData } from './topics.ts';
 export {

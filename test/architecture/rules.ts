@@ -70,6 +70,7 @@ export const nodeAllowed: Record<string, string[]> = {
   mempool: ['util'],
   p2p: ['util'],
   metrics: ['util'],
+  explorer: [],
   chain: ['storage', 'mempool', 'util'],
   producer: ['chain', 'storage', 'mempool', 'util'],
   bft: ['chain', 'producer', 'p2p', 'storage', 'mempool', 'util'],
@@ -78,8 +79,8 @@ export const nodeAllowed: Record<string, string[]> = {
   verifier: ['jobs', 'p2p', 'util'],
   solver: ['jobs', 'p2p', 'keystore', 'util'],
   watchtower: ['jobs', 'p2p', 'keystore', 'util'],
-  'node.ts': ['bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'storage', 'util', 'verifier'],
-  cli: ['node.ts', 'bft', 'chain', 'config', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier', 'watchtower'],
+  'node.ts': ['bft', 'chain', 'config', 'explorer', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'storage', 'util', 'verifier'],
+  cli: ['node.ts', 'bft', 'chain', 'config', 'explorer', 'jobs', 'keystore', 'mempool', 'metrics', 'p2p', 'producer', 'rpc-methods', 'solver', 'storage', 'util', 'verifier', 'watchtower'],
   // node/index.ts: the node's surface for code outside node/
   'index.ts': ['node.ts'],
 };

@@ -10,13 +10,14 @@ import { formatHelp, parseFlags, type Options } from '../args.ts';
 import { getPassphrase } from '../passphrase.ts';
 import type { CliCommand } from '../command.ts';
 
-const usage = 'polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] [--accept-missing-sign-history] [SETTING flags below]';
+const usage = 'polchain start [--data-dir DIR] [--genesis FILE] [--passphrase-file FILE] [--no-validator] [--no-explorer] [--accept-missing-sign-history] [SETTING flags below]';
 
 const flags: Options = {
   'data-dir': { type: 'string', arg: 'DIR', help: 'the data dir made by `polchain init` (default $XDG_DATA_HOME/polchain, else ~/.local/share/polchain)', env: 'POLCHAIN_DATA_DIR' },
   genesis: { type: 'string', arg: 'FILE', help: 'genesis file (default <data-dir>/genesis.json)' },
   'passphrase-file': { type: 'string', arg: 'FILE', help: 'file whose first line unlocks the validator key (else POLCHAIN_PASSPHRASE, else a prompt)', env: 'POLCHAIN_PASSPHRASE (the passphrase itself)' },
   'no-validator': { type: 'boolean', help: 'follow the chain without signing, even when the data dir holds a validator key (also when that key is missing or damaged)' },
+  'no-explorer': { type: 'boolean', help: 'do not serve the block explorer page at / and /explorer on the JSON-RPC port (docs/explorer.md)' },
   'accept-missing-sign-history': { type: 'boolean', help: 'start a validator whose sign-history.json is lost (logged at warn; only once the chain is past the height it last signed at)' },
   'log-format': { type: 'string', arg: 'pretty|json', help: 'log lines for people (pretty) or machines (json); default pretty when stderr is a terminal, else json', env: 'POLCHAIN_LOG_FORMAT' },
   ...settingFlags,
@@ -83,7 +84,7 @@ export const command: CliCommand = {
     }
     const node = await PolchainNode.start({
       dataDir: dir, genesis, validatorSeed: seed, logger,
-      rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean) },
+      rpc: { enabled: config.rpcEnabled, host: config.rpcHost, port: config.rpcPort, bodyLimit: config.rpcBodyLimit, maxBatch: config.rpcMaxBatch, corsOrigins: config.rpcCors.split(',').filter(Boolean), explorer: values['no-explorer'] !== true },
       blockIntervalMs: config.blockIntervalMs, emptyBlocks: config.emptyBlocks,
       mempool: { maxTxs: config.mempoolMaxTxs, maxBytes: config.mempoolMaxBytes, ttlBlocks: BigInt(config.mempoolTtlBlocks) },
       engine: config.engine as 'solo' | 'bft',
