@@ -15,7 +15,7 @@ import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
 import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
-import { DatasetRegistry } from './jobs/index.ts'; // verifier wiring
+import { DatasetRegistry, LossVectorCache } from './jobs/index.ts'; // verifier wiring, loss curves over DA
 import { loadDetReferee } from '../ml-runtime/index.ts';
 import { NodeMetrics, healthStatus } from './metrics/index.ts';
 import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
@@ -224,6 +224,7 @@ export class PolchainNode {
 
   private async startRpc(): Promise<void> {
     const { opts } = this;
+    const losses = new LossVectorCache(() => this.p2pHost);
     const methods = [
       ...chainMethods({
         state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
@@ -238,7 +239,7 @@ export class PolchainNode {
           return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler };
         },
       }),
-      ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
+      ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height, lossVector: (job) => losses.get(job) }),
     ];
     this.rpcServer = await createRpcServer({
       methods: gateMethods(methods, { ready: this.ready, waitMs: opts.readyWaitMs ?? 10_000 }),

@@ -125,6 +125,11 @@ export class SolverArtifacts {
     return this.lossFile;
   }
 
+  /** The committed loss vector's bits (served on 'job-loss'). */
+  async lossBits(): Promise<Uint8Array> {
+    return (await this.lossCurve()).bits;
+  }
+
   /** What TraceCommit posts. */
   commitment(): TraceCommitment {
     const last = this.checkpoints[this.checkpoints.length - 1]!;
