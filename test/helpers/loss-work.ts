@@ -5,7 +5,10 @@ import {
   createTrainer, decodeState, initialState, lossBits, lossLeaves, lossLeafProof, lossRoot, replaySegment, segmentClaims, stepHash,
 } from '../../ml-runtime/index.ts';
 import { attestationDigest, memberSegments, type Job, type JobRevealPayload, type TraceCommitPayload } from '../../vm/index.ts';
-import { concatBytes } from '../../primitives/index.ts';
+import { concatBytes, equalBytes } from '../../primitives/index.ts';
+import { JobStatus } from '../../vm/index.ts';
+import type { TestChain } from './job-test-chain.ts';
+import { submit, acceptAndTrain, DA_PEER, DA_ADDRS } from './job-flow.ts';
 import { DATA, K, SPEC, T, type SolverWork } from './job-work.ts';
 
 /** The losses a solver commits: its run's, with `lie` (step → value) substituted. */
@@ -50,3 +53,31 @@ export function claimDigest(job: Job, member: Uint8Array, r: ReturnType<typeof r
   const own = memberSegments(job, member).map((j) => r.segments[job.segments.indexOf(j)]!);
   return { digest: attestationDigest(job.id, member, r.h0, own), preimage: [r.h0, ...own.flat()] };
 }
+
+/** The segments the challenge of the first job of chain `salt` draws (the roots do not influence it). */
+function sampledFor(chain: (salt: string) => TestChain, salt: string): number[] {
+  const probe = chain(salt);
+  const id = submit(probe);
+  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
+  probe.until(id, (j) => j.status === JobStatus.Training);
+  const h = new Uint8Array(32).fill(9);
+  probe.block([probe.tx(probe.solver, { kind: 'trace-commit', jobId: id, traceRoot: h, checkpointsRoot: h, finalChunkRoot: h, finalStepHash: h, lossRoot: h })]);
+  probe.until(id, (j) => j.status === JobStatus.Challenged);
+  return probe.job(id).segments;
+}
+
+/** Up to the reveal phase: a loss-committing solver (its losses with `lie` substituted), honest members attesting replayed step claims. */
+export function lossJobToReveal(c: TestChain, chain: (salt: string) => TestChain, lie: (segments: number[]) => ReadonlyMap<number, number> = () => new Map()) {
+  const id = submit(c);
+  const work = acceptAndTrain(c, id);
+  const losses = committedLosses(work, lie(sampledFor(chain, c.salt)));
+  c.block([c.tx(c.solver, commitWithLoss(work, losses))]);
+  c.until(id, (j) => j.status === JobStatus.Challenged);
+  c.block([c.tx(c.solver, work.open(c.job(id)))]);
+  const job = c.job(id);
+  const r = replayClaims(job, work);
+  c.block(c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address))).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: claimDigest(job, m.address, r).digest })));
+  c.until(id, (j) => j.status === JobStatus.Revealing);
+  return { id, work, losses, replayed: r };
+}
+

@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, decodeTx, encodeTx, signTx, memberSegments, type Job } from '../index.ts';
 import { createDetReferee, lossLeaves, lossRoot, lossesOfBits } from '../../ml-runtime/index.ts';
 import { TestChain, CHAIN_ID, FEE, type Acct } from '../../test/helpers/job-test-chain.ts';
-import { submit, acceptAndTrain, openAndAttest, hasEnded, DA_PEER, DA_ADDRS } from '../../test/helpers/job-flow.ts';
+import { submit, acceptAndTrain, openAndAttest, hasEnded } from '../../test/helpers/job-flow.ts';
 import { K, T, useDet } from '../../test/helpers/job-work.ts';
 import { supplyState } from '../../test/helpers/dispute-work.ts';
-import { claimDigest, commitWithLoss, committedLosses, replayClaims, revealWithLoss } from '../../test/helpers/loss-work.ts';
+import { claimDigest, commitWithLoss, committedLosses, lossJobToReveal, replayClaims, revealWithLoss } from '../../test/helpers/loss-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 await useDet();
@@ -23,32 +23,7 @@ function chain(salt = ''): TestChain {
 }
 const members = (c: TestChain, j: Job): Acct[] => c.validators.filter((v) => j.committee.some((m) => equalBytes(m.address, v.address)));
 
-/** The segments the challenge of the first job of chain `salt` draws (the roots do not influence it). */
-function sampledFor(salt: string): number[] {
-  const probe = chain(salt);
-  const id = submit(probe);
-  probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
-  probe.until(id, (j) => j.status === JobStatus.Training);
-  const h = new Uint8Array(32).fill(9);
-  probe.block([probe.tx(probe.solver, { kind: 'trace-commit', jobId: id, traceRoot: h, checkpointsRoot: h, finalChunkRoot: h, finalStepHash: h, lossRoot: h })]);
-  probe.until(id, (j) => j.status === JobStatus.Challenged);
-  return probe.job(id).segments;
-}
-
-/** Up to the reveal phase: a loss-committing solver (its losses with `lie` substituted), honest members attesting replayed step claims. */
-function toReveal(c: TestChain, lie: (segments: number[]) => ReadonlyMap<number, number> = () => new Map()) {
-  const id = submit(c);
-  const work = acceptAndTrain(c, id);
-  const losses = committedLosses(work, lie(sampledFor(c.salt)));
-  c.block([c.tx(c.solver, commitWithLoss(work, losses))]);
-  c.until(id, (j) => j.status === JobStatus.Challenged);
-  c.block([c.tx(c.solver, work.open(c.job(id)))]);
-  const job = c.job(id);
-  const r = replayClaims(job, work);
-  c.block(members(c, job).map((m) => c.tx(m, { kind: 'job-attest', jobId: id, digest: claimDigest(job, m.address, r).digest })));
-  c.until(id, (j) => j.status === JobStatus.Revealing);
-  return { id, work, losses, replayed: r };
-}
+const toReveal = (c: TestChain, lie?: (segments: number[]) => ReadonlyMap<number, number>) => lossJobToReveal(c, chain, lie);
 
 test('an honest loss curve is committed under the TraceCommit (tx version 2), revealed with proofs and paid', () => {
   const c = chain('loss-honest');
