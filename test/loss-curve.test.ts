@@ -49,7 +49,7 @@ after(async () => {
 test('an honest job\'s loss curve is committed, fetched from the solver over libp2p, matches the root and is served with its confirmed points', { timeout: 180_000 }, async () => {
   const terms = {
     spec: new TextEncoder().encode(canonicalSpecJson(spec)), runtime: 'det-1', datasetRoot: datasetRoot(iris), datasetSize: iris.count, q: 16, committeeSize: 5,
-    windows: { accept: 200, commit: 400, challengeDelay: 2, open: 100, attest: 20, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
+    windows: { accept: 200, commit: 400, challengeDelay: 2, open: 100, attest: 100, reveal: 100 }, solverStake: 500n, bounty: 1000n, attestReward: 100n, parent: null,
     dispute: disputeTermsFor(spec, { window: 2 }),
   };
   const raw = encodeTx(signTx({ chainId: 'polchain-dev', nonce: 0n, fee: 1n, payload: { kind: 'job-submit', terms } }, devAccount(0).seed));
