@@ -61,8 +61,9 @@ test('an honest job\'s loss curve is committed, fetched from the solver over lib
   await solver.start();
   try {
     for (;;) {
-      const j = await rpc.call('job_get', [idHex]);
-      if (j.status === 'finalized' || j.status === 'slashed') { assert.equal(j.outcome, 'paid'); break; }
+      // NOT_FOUND until the JobSubmit is in a block
+      const j = await rpc.call('job_get', [idHex]).catch((e: unknown) => { if (e instanceof RpcClientError && e.code === NOT_FOUND) return null; throw e; });
+      if (j && (j.status === 'finalized' || j.status === 'slashed')) { assert.equal(j.outcome, 'paid'); break; }
       await new Promise((r) => setTimeout(r, 100));
     }
     const art = await SolverArtifacts.open(join(dir, 'solver'), id);
@@ -86,6 +87,13 @@ test('an honest job\'s loss curve is committed, fetched from the solver over lib
     assert.ok(replayed.size > 0);
     const confirmed = new Set([...replayed].flatMap((j) => { const r = segmentRange(job, j); return Array.from({ length: r.to - r.from }, (_, i) => r.from + i); }));
     assert.deepEqual(curve.points.map((p) => p.status), losses.map((_, t) => (confirmed.has(t) ? 'confirmed' : 'committed')));
+
+    // the TraceCommit as chain_getBlock shows it: tx version 2, its new field lossRoot
+    const block = await rpc.call('chain_getBlock', [Number(job.commitment!.height), true]);
+    const validBlock = ajv.compile(RPC_METHODS.chain_getBlock.result as object);
+    assert.ok(validBlock(block), ajv.errorsText(validBlock.errors));
+    const commitTx = (block as { txs: Array<{ kind: string; lossRoot?: string }> }).txs.find((x) => x.kind === 'trace-commit')!;
+    assert.equal(commitTx.lossRoot, curve.lossRoot);
 
     // a vector that does not give the committed root is refused with a typed error
     const peer = { peerId: job.daPeer, addrs: job.daAddrs };
