@@ -3,7 +3,7 @@
 // digests and loses the dispute at the referee, and loss leaves that do not match the root are refused.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, decodeTx, encodeTx, signTx, memberSegments, type Job } from '../index.ts';
+import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, decodeJob, decodeTx, encodeJob, encodeTx, signTx, memberSegments, type Job } from '../index.ts';
 import { createDetReferee, lossLeaves, lossRoot, lossesOfBits } from '../../ml-runtime/index.ts';
 import { TestChain, CHAIN_ID, FEE, type Acct } from '../../test/helpers/job-test-chain.ts';
 import { submit, acceptAndTrain, openAndAttest, hasEnded } from '../../test/helpers/job-flow.ts';
@@ -44,6 +44,13 @@ test('an honest loss curve is committed under the TraceCommit (tx version 2), re
   }
   c.until(id, hasEnded);
   assert.equal(c.job(id).status, JobStatus.Finalized);
+  // the state keeps the loss root and the revealed leaves; without them the encoding is shorter by
+  // exactly their bytes (bin 32 = 34, each leaf bin 8 + 2): nothing else in a job's encoding changed
+  const end = c.job(id);
+  assert.deepEqual(decodeJob(encodeJob(end)), end);
+  const plain: Job = { ...end, commitment: { ...end.commitment!, lossRoot: null }, reveals: end.reveals.map((r) => ({ from: r.from, hashes: r.hashes })) };
+  assert.equal(encodeJob(plain).length, encodeJob(end).length - 34 - end.reveals.filter((r) => r.losses).reduce((n, r) => n + r.losses!.length + 2, 0));
+  assert.equal(decodeJob(encodeJob(plain)).commitment!.lossRoot, undefined);
 });
 
 test('loss leaves that do not match the committed root are refused with a typed error and change nothing', () => {
