@@ -15,7 +15,7 @@ import { NODE_VERSION, NodeError, logHex } from './util/index.ts';
 import { checkIdentity, dataDirLayout, identityJson, parseIdentity, readIdentityFile, writeIdentityFile, type DataDirIdentity } from './config/index.ts';
 import { loadOrCreateP2pKey } from './keystore/index.ts';
 import { VerifierService, type VerifierStats } from './verifier/index.ts'; // verifier wiring
-import { DatasetRegistry, DatasetStore, registerDatasetServer } from './jobs/index.ts'; // verifier wiring, dataset DA
+import { DatasetRegistry, DatasetStore, LossVectorCache, registerDatasetServer } from './jobs/index.ts'; // verifier wiring, dataset DA, loss curves over DA
 import { DATASET_NAMES, loadDetReferee } from '../ml-runtime/index.ts';
 import { NodeMetrics, healthStatus } from './metrics/index.ts';
 import { explorerPages } from './explorer/index.ts';
@@ -233,6 +233,7 @@ export class PolchainNode {
 
   private async startRpc(): Promise<void> {
     const { opts } = this;
+    const losses = new LossVectorCache(() => this.p2pHost);
     const methods = [
       ...chainMethods({
         state: this.state, store: this.store, mempool: this.mempool, genesisHash: this.genesisHash, version: NODE_VERSION,
@@ -247,7 +248,7 @@ export class PolchainNode {
           return { verified, unavailable, failed, disagreed, lastCpuMs, bytesFetched, demanded, queued, running, scheduler };
         },
       }),
-      ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height }),
+      ...jobMethods({ jobs: this.state, pending: (h) => this.mempool.has(h), height: () => this.state.height, lossVector: (job) => losses.get(job) }),
       ...historyMethods({ state: this.state, store: this.store }),
     ];
     this.rpcServer = await createRpcServer({

@@ -127,6 +127,7 @@ test('every method: real responses pass ajv against the published result schemas
   await check.call(rpc, 'job_list', []);
   await check.call(rpc, 'job_getTrace', [jobId]);
   await check.call(rpc, 'job_getAttestations', [jobId]);
+  assert.equal((await check.call(rpc, 'job_getLossCurve', [jobId])).available, false, 'no trace committed yet: no curve');
 
   // A finalized job: the node's job handlers over a real server, reading a vm state that ran it.
   const c = new TestChain();

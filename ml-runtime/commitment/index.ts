@@ -23,3 +23,6 @@ export { LITTLE_ENDIAN, f32leBytes } from './float-bytes.ts';
 export type { StepReferee, RefereeStepInput, RefereeInitialInput, RefereeResult } from './referee.ts';
 export { refereeCost, type RefereeCost } from './referee-cost.ts';
 export { slotsPerParam, layoutOfSpec, encodedLengthOf } from './state-layout.ts';
+export {
+  LOSS_BYTES, lossBits, lossesOfBits, lossLeafLength, lossLeaves, lossRoot, lossLeafProof, verifyLossLeaf, stepClaim, segmentClaims,
+} from './loss.ts';

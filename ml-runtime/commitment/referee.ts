@@ -19,12 +19,13 @@ export interface RefereeStepInput {
 }
 
 /**
- * What the step produced: h_{t+1} of a finite state_{t+1}; `non-finite` when state_{t+1} holds
+ * What the step produced: h_{t+1} of a finite state_{t+1} and the step's batch loss (float32, the value
+ * the solver commits under its loss root; initialHash reports NaN); `non-finite` when state_{t+1} holds
  * NaN/Inf (a diverged run); `invalid` when the inputs cannot be trained on (a state that does not
  * decode under the spec's layout, a sample that does not fit the spec's input or output size).
  */
 export type RefereeResult =
-  | { kind: 'hash'; hash: Uint8Array }
+  | { kind: 'hash'; hash: Uint8Array; loss: number }
   | { kind: 'non-finite'; reason: string }
   | { kind: 'invalid'; reason: string };
 

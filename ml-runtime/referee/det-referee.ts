@@ -70,8 +70,8 @@ class DetReferee implements StepReferee {
       return { kind: 'invalid', reason: reasonOf(e) };
     }
     try {
-      const next = trainStepOnBatch(ctx, state, x, y).state;
-      return { kind: 'hash', hash: stepHash(input.jobId, next) };
+      const r = trainStepOnBatch(ctx, state, x, y);
+      return { kind: 'hash', hash: stepHash(input.jobId, r.state), loss: r.loss };
     } catch (e) {
       if (e instanceof NonFiniteStateError) return { kind: 'non-finite', reason: e.message };
       if (isLocalResourceError(e)) throw e;
@@ -85,7 +85,7 @@ class DetReferee implements StepReferee {
       const ctx: StepContext = { spec, shapes, layout, seed: checkSeed(input.seed) };
       checkJobId(input.jobId);
       const s0 = input.parentState === null ? initialState(ctx) : initialStateFromParent(ctx, checkBytes(input.parentState));
-      return { kind: 'hash', hash: stepHash(input.jobId, s0) };
+      return { kind: 'hash', hash: stepHash(input.jobId, s0), loss: Number.NaN };
     } catch (e) {
       if (isLocalResourceError(e)) throw e;
       return { kind: 'invalid', reason: reasonOf(e) };

@@ -5,6 +5,7 @@
 //                                  flag, and for a `polchain train` run its dataset name and backend
 //   <dir>/<jobId hex>/steps.bin    h_0 .. h_T, 32 bytes each, appended step by step
 //   <dir>/<jobId hex>/cp-<i>.bin   canonical state encoding of checkpoint i (step min(i·k, T))
+//   <dir>/<jobId hex>/losses.bin   loss_0 .. loss_{T-1}, float32 big-endian (loss-file.ts), when committed
 //
 // A run that became non-finite at step t+1 is recorded as the prefix h_0..h_t with T = t (the
 // schedule of a t-step run: checkpoints at min(i·k, t)) and meta.divergedAt = t: exactly what
@@ -50,6 +51,8 @@ export interface TraceCommitment {
   checkpointsRoot: Uint8Array;
   finalChunkRoot: Uint8Array;
   finalStepHash: Uint8Array;
+  /** present when the record holds a committed loss curve (docs/jobs.md §1.1) */
+  lossRoot?: Uint8Array;
 }
 
 /** How a local `polchain train` run was made (absent for a solver's jobs). */
@@ -75,6 +78,8 @@ export interface MetaJson {
   traceRoot?: string;
   checkpointsRoot?: string;
   run?: RunRecord;
+  /** the loss root of losses.bin (loss-file.ts), when the run committed its loss curve */
+  lossRoot?: string;
   /** set when the run became non-finite after h_T (then T < the spec's steps): the record is the prefix a JobDiverge commits */
   divergedAt?: number;
 }

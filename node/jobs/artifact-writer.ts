@@ -12,6 +12,7 @@ import {
   META, STEPS, checkpointFile, fsyncPath, metaOf, need32, writeAllSync, writeFileDurably,
   type ArtifactsInit, type CheckpointRecord, type RunRecord,
 } from './artifact-files.ts';
+import { LOSSES, writeLossFile } from './loss-file.ts';
 import { equalBytes, bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 /** Step hashes are flushed to disk in groups of this many (one write per 128 steps). */
@@ -21,7 +22,7 @@ const HASH_BATCH = 128;
 function removeRecord(dir: string): void {
   if (!existsSync(dir)) return;
   for (const f of readdirSync(dir)) {
-    if (f === META || f === `${META}.tmp` || f === STEPS || /^cp-\d+\.bin$/.test(f)) rmSync(join(dir, f), { force: true });
+    if (f === META || f === `${META}.tmp` || f === STEPS || f === LOSSES || /^cp-\d+\.bin$/.test(f)) rmSync(join(dir, f), { force: true });
   }
   if (readdirSync(dir).length === 0) rmdirSync(dir);
 }
@@ -45,6 +46,7 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
   private hashCount = 0;
   private fd: number | null;
   private state: 'open' | 'finished' | 'aborted' = 'open';
+  private losses: readonly number[] | null = null;
 
   constructor(readonly dir: string, private readonly init: ArtifactsInit, private readonly open: ArtifactsOpener<A>) {
     need32(init.jobId, 'job id');
@@ -133,6 +135,12 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
     this.divergedAt = t;
   }
 
+  /** The loss of each step t → t+1 (t = 0..T-1) the record commits to (docs/jobs.md §1.1); a diverged record keeps none. */
+  setLosses(losses: readonly number[]): void {
+    this.checkOpen();
+    this.losses = [...losses];
+  }
+
   /**
    * Checks the record is whole and consistent, makes it durable and returns the reader. `run`
    * describes a local `polchain train` run (dataset name, backend, ...).
@@ -158,6 +166,10 @@ export class ArtifactWriter<A = unknown> implements SyncTraceSink {
     meta.traceRoot = bytesToHex(traceRoot(hashes));
     meta.checkpointsRoot = bytesToHex(checkpointsRoot(this.cps));
     if (run) meta.run = run;
+    if (this.losses && this.divergedAt === null) {
+      if (this.losses.length !== this.T) throw new JobsError('ARTIFACTS_INVALID', `${this.losses.length} losses recorded, a ${this.T}-step job has ${this.T}`);
+      meta.lossRoot = bytesToHex(writeLossFile(this.dir, this.losses, this.T, this.k));
+    }
     meta.complete = true;
     writeFileDurably(join(this.dir, META), JSON.stringify(meta));
     fsyncPath(this.dir); // the renames and new files are durable only once the folder is

@@ -11,6 +11,7 @@ import {
   type ArtifactsInit, type CheckpointRecord, type MetaJson, type RunRecord, type TraceCommitment,
 } from './artifact-files.ts';
 import { ArtifactWriter } from './artifact-writer.ts';
+import { LossCurveFile } from './loss-file.ts';
 
 import type { TraceRange } from '../../ml-runtime/index.ts';
 import { equalBytes, hexToBytes, leafHash, bytesToHex, MerkleTree, errorMessage } from '../../primitives/index.ts';
@@ -30,6 +31,9 @@ export class SolverArtifacts {
   private traceTree: Promise<MerkleTree> | null = null;
   private cpTree: MerkleTree | null = null;
   private readonly chunkTrees = new Map<number, Promise<MerkleTree>>();
+  /** the committed loss root (docs/jobs.md §1.1), null when the record holds no loss curve */
+  lossRoot: Uint8Array | null = null;
+  private lossFile: Promise<LossCurveFile> | null = null;
 
   private constructor(
     readonly dir: string,
@@ -107,14 +111,30 @@ export class SolverArtifacts {
     });
     const stepsSize = await stat(join(d, STEPS)).then((s) => s.size, () => -1);
     if (stepsSize !== 32 * (meta.T + 1)) bad(`${STEPS} has ${stepsSize} bytes, expected ${32 * (meta.T + 1)}`);
-    return new SolverArtifacts(d, hex32(meta.jobId, 'jobId'), meta.spec, hex32(meta.datasetRoot, 'datasetRoot'), hex32(meta.seed, 'seed'), meta.T, meta.k, cps,
+    const art = new SolverArtifacts(d, hex32(meta.jobId, 'jobId'), meta.spec, hex32(meta.datasetRoot, 'datasetRoot'), hex32(meta.seed, 'seed'), meta.T, meta.k, cps,
       { traceRoot: hex32(meta.traceRoot, 'traceRoot'), checkpointsRoot: hex32(meta.checkpointsRoot, 'checkpointsRoot') }, meta.run ?? null, diverged);
+    if (meta.lossRoot !== undefined) art.lossRoot = hex32(meta.lossRoot, 'lossRoot');
+    return art;
+  }
+
+  /** The committed loss curve, read and checked against the loss root once (ARTIFACTS_NOT_FOUND without one). */
+  lossCurve(): Promise<LossCurveFile> {
+    if (!this.lossRoot) return Promise.reject(new JobsError('ARTIFACTS_NOT_FOUND', `job ${bytesToHex(this.jobId)}'s record commits no loss curve`));
+    this.lossFile ??= LossCurveFile.read(this.dir, this.T, this.k, this.lossRoot, this.jobId);
+    this.lossFile.catch(() => { this.lossFile = null; });
+    return this.lossFile;
+  }
+
+  /** The committed loss vector's bits (served on 'job-loss'). */
+  async lossBits(): Promise<Uint8Array> {
+    return (await this.lossCurve()).bits;
   }
 
   /** What TraceCommit posts. */
   commitment(): TraceCommitment {
     const last = this.checkpoints[this.checkpoints.length - 1]!;
-    return { traceRoot: this.roots.traceRoot, checkpointsRoot: this.roots.checkpointsRoot, finalChunkRoot: last.chunkRoot, finalStepHash: last.stepHash };
+    const c = { traceRoot: this.roots.traceRoot, checkpointsRoot: this.roots.checkpointsRoot, finalChunkRoot: last.chunkRoot, finalStepHash: last.stepHash };
+    return this.lossRoot ? { ...c, lossRoot: this.lossRoot } : c;
   }
 
   /** JobOpen's openings for checkpoint indices (ascending, distinct), each proven under checkpointsRoot. */
@@ -186,8 +206,14 @@ export class SolverArtifacts {
    */
   async revealItems(ranges: readonly TraceRange[]): Promise<JobRevealPayload['items']> {
     const tree = await this.traceTreeOf();
+    const curve = this.lossRoot ? await this.lossCurve() : null;
     const out: JobRevealPayload['items'] = [];
-    for (const r of ranges) out.push({ from: r.from, hashes: await this.stepHashes(r.from, r.to), siblings: tree.rangeProof(r.from, r.to) });
+    for (const r of ranges) {
+      const item = { from: r.from, hashes: await this.stepHashes(r.from, r.to), siblings: tree.rangeProof(r.from, r.to) };
+      // a whole segment's range carries its loss leaf (the vm takes it for the sampled segments, docs/jobs.md §1.1)
+      const whole = r.from % this.k === 0 && r.from < this.T && r.to === Math.min(r.from + this.k, this.T);
+      out.push(curve && whole ? { ...item, ...curve.leaf(r.from / this.k) } : item);
+    }
     return out;
   }
 

@@ -13,6 +13,7 @@ import {
   decodeCheckpointLeafRequest, decodeCheckpointLeafResponse, decodeTraceRangeRequest, decodeTraceRangeResponse,
   encodeCheckpointLeafRequest, encodeCheckpointLeafResponse, encodeTraceRangeRequest, encodeTraceRangeResponse,
 } from './da-wire.ts';
+import { registerLossServer, type LossSource } from './loss-da.ts';
 import { bytesToHex, errorMessage, leafHash, verifyMerkleProof, verifyMerkleRange } from '../../primitives/index.ts';
 
 /** A checkpoint leaf as JobOpen would put it on chain (the same shape as da.ts's CheckpointOpening). */
@@ -23,7 +24,7 @@ export interface CheckpointLeaf {
 }
 
 /** What can prove checkpoint leaves and trace ranges (SolverArtifacts; da.ts's ChunkSource may). */
-export interface ProofSource {
+export interface ProofSource extends LossSource {
   leaf?(checkpointIndex: number): Promise<{ chunkRoot: Uint8Array; stepHash: Uint8Array; siblings: Uint8Array[] }>;
   traceRange?(from: number, to: number): Promise<{ hashes: Uint8Array[]; siblings: Uint8Array[] }>;
 }
@@ -59,7 +60,7 @@ function decodeOrPenalise<T>(host: P2pHost, peer: string, what: string, f: () =>
   }
 }
 
-/** Serves 'job-checkpoint' and 'job-trace' for the sources `lookup` gives that can prove them. */
+/** Serves 'job-checkpoint', 'job-trace' and 'job-loss' (loss-da.ts) for the sources `lookup` gives that can prove them. */
 export async function registerProofServers(host: P2pHost, lookup: ProofSourceLookup, opts: ServeOptions = {}): Promise<void> {
   await serve(host, JOB_CHECKPOINT_PROTOCOL, { maxRequestBytes: DA_LIMITS.checkpointRequestBytes, maxResponseBytes: DA_LIMITS.checkpointResponseBytes }, opts, async (req, peer) => {
     const r = decodeOrPenalise(host, peer, 'job-checkpoint', () => decodeCheckpointLeafRequest(req));
@@ -73,6 +74,7 @@ export async function registerProofServers(host: P2pHost, lookup: ProofSourceLoo
     if (src?.traceRange === undefined) throw new JobsError('DA_NOT_FOUND', `the trace of job ${bytesToHex(r.jobId)} is not served here`);
     return encodeTraceRangeResponse(await src.traceRange(r.from, r.to));
   });
+  await registerLossServer(host, lookup, opts);
 }
 
 interface FetchOptions {

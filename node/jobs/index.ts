@@ -31,6 +31,9 @@ export {
 } from './dataset-da.ts';
 export { DatasetRegistry } from './datasets.ts';
 export { DatasetStore, type StoredDatasetInfo } from './dataset-store.ts';
+export { JOB_LOSS_PROTOCOL, fetchLossVector, checkLossVector, lossRootOfBits, type FetchLossOptions, type LossSource } from './loss-da.ts';
+export { LossCurveFile } from './loss-file.ts';
+export { LossVectorCache } from './loss-cache.ts';
 export {
   replaySegments,
   type ReplayInput, type ReplayOptions, type ReplayProgress, type ReplayResult, type ReplaySegmentInput,

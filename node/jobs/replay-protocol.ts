@@ -33,6 +33,8 @@ export interface ReplayResult {
   h0: Uint8Array;
   /** per input segment (same order): h_{j·k+1} .. h_{end_j}, without the segment's start hash */
   segmentHashes: Uint8Array[][];
+  /** per input segment: the f32be bits of the batch loss of each replayed step (its loss leaf, docs/jobs.md §1.1) */
+  segmentLosses: Uint8Array[];
   /** per input segment: the start hash h_{j·k} of the state replayed from */
   startHashes: Uint8Array[];
   /** busy time of the worker thread from the first replayed step to the last (it never waits in between) */

@@ -1,12 +1,12 @@
 // Runs inside the replay worker thread (started by replay-worker.ts): re-executes the sampled
 // segments on the det backend and posts the step hashes back. Never imported by the node itself.
 import { parentPort } from 'node:worker_threads';
-import { MlError, createTrainer, datasetRoot, decodeState, encodeState, initialState, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
+import { MlError, createTrainer, datasetRoot, decodeState, encodeState, initialState, lossBits, parseSpec, replaySegment, segmentBounds, selectBackend, stepHash, type Dataset } from '../../ml-runtime/index.ts';
 import { DatasetRegistry } from './datasets.ts';
 import { JobsError } from './errors.ts';
 import type { ReplayInput, ReplayResult, WorkerMessage, WorkerRequest } from './replay-protocol.ts';
 import { initialStateFromParent } from './state-layout.ts';
-import { equalBytes, errorMessage } from '../../primitives/index.ts';
+import { concatBytes, equalBytes, errorMessage } from '../../primitives/index.ts';
 
 const post = (m: WorkerMessage) => parentPort!.postMessage(m);
 
@@ -53,11 +53,14 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
   const segmentHashes: Uint8Array[][] = [];
   const startHashes: Uint8Array[] = [];
   const captured: Array<Uint8Array | null> = [];
+  const segmentLosses: Uint8Array[] = [];
   for (const p of plan) {
+    const bits: Uint8Array[] = [];
     // segment 0 starts from the derived state by definition (docs/jobs.md §4), whatever bytes came along
     const from = p.segment === 0 ? s0 : decodeState(p.stateBytes!, tr.layout);
     let kept: Uint8Array | null = p.captureAt === p.from ? encodeState(from) : null;
-    const hashes = replaySegment(spec, dataset, input.jobId, input.seed, from, p.from, p.to, (_t, _loss, s) => {
+    const hashes = replaySegment(spec, dataset, input.jobId, input.seed, from, p.from, p.to, (_t, loss, s) => {
+      bits.push(lossBits(loss));
       if (s.step === p.captureAt) kept = encodeState(s);
       stepsDone++;
       const now = performance.now();
@@ -69,9 +72,10 @@ async function run({ id, input, progressIntervalMs }: WorkerRequest): Promise<Re
     startHashes.push(hashes[0]!);
     segmentHashes.push(hashes.slice(1));
     captured.push(kept);
+    segmentLosses.push(concatBytes(...bits));
     post({ id, type: 'progress', segment: p.segment, stepsDone, stepsTotal });
   }
-  return { h0, segmentHashes, startHashes, cpuMs: performance.now() - t0, captured };
+  return { h0, segmentHashes, segmentLosses, startHashes, cpuMs: performance.now() - t0, captured };
 }
 
 // Requests arrive one at a time (the caller waits for the answer before sending the next).

@@ -109,7 +109,7 @@ export function replaySegments(input: ReplayInput, opts: ReplayOptions = {}): Pr
           // a throwing progress callback must not kill the replay
         }
       } else if (m.type === 'done') {
-        finish(null, { h0: m.h0, segmentHashes: m.segmentHashes, startHashes: m.startHashes, cpuMs: m.cpuMs, ...(m.captured ? { captured: m.captured } : {}) }, true);
+        finish(null, { h0: m.h0, segmentHashes: m.segmentHashes, segmentLosses: m.segmentLosses, startHashes: m.startHashes, cpuMs: m.cpuMs, ...(m.captured ? { captured: m.captured } : {}) }, true);
       } else {
         // the worker caught the failure itself and is still sound
         finish(new JobsError(PASSED_THROUGH.has(m.code) ? (m.code as JobsErrorCode) : 'REPLAY_FAILED', m.message), undefined, true);

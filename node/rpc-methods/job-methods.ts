@@ -10,6 +10,7 @@ import {
   JOB_STATUS_LIST, jobAttestationsJson, jobJson, jobModelJson, jobStatusByName, jobStatusName, jobSummaryJson, jobTraceJson,
 } from './job-json.ts';
 import { disputeJson } from './dispute-json.ts';
+import { lossCurveJson, type LossVectorSource } from './loss-curve.ts';
 import { bytesToHex, compareBytes, equalBytes } from '../../primitives/index.ts';
 
 export { JOB_LIST_MAX, JOB_LIST_DEFAULT, JOBS_TOPIC, DISPUTES_TOPIC } from '../../rpc/index.ts';
@@ -25,6 +26,8 @@ export interface JobRpcContext {
   /** Whether a transaction with this hash waits in the mempool (to explain a NOT_FOUND). */
   pending(hash: Uint8Array): boolean;
   height(): bigint;
+  /** Fetches (and checks against the loss root) a job's loss vector from its solver; absent: only on-chain losses are answered. */
+  lossVector?: LossVectorSource;
 }
 
 function lookup(c: JobRpcContext, idHex: string): Job {
@@ -74,6 +77,7 @@ export function jobMethods(c: JobRpcContext): RpcMethod[] {
       }
       return disputeJson(job, p.index, (id) => c.jobs.getJob(id), c.height());
     },
+    job_getLossCurve: (p) => lossCurveJson(lookup(c, p.jobId), c.lossVector),
   };
   return implement(JOB_METHODS, handlers);
 }

@@ -31,10 +31,10 @@ function payloadJson(p: TxPayload): TxPayloadJson<Native> {
       };
     }
     case 'job-accept': return { kind: p.kind, jobId: p.jobId, daPeer: p.daPeer, daAddrs: p.daAddrs };
-    case 'trace-commit': return { kind: p.kind, jobId: p.jobId, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash };
+    case 'trace-commit': return { kind: p.kind, jobId: p.jobId, traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash, ...(p.lossRoot ? { lossRoot: p.lossRoot } : {}) };
     case 'job-open': return { kind: p.kind, jobId: p.jobId, openings: p.openings.map((o) => ({ index: o.index, chunkRoot: o.chunkRoot, stepHash: o.stepHash, siblings: o.siblings.length })) };
     case 'job-attest': return { kind: p.kind, jobId: p.jobId, digest: p.digest };
-    case 'job-reveal': return { kind: p.kind, jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length })) };
+    case 'job-reveal': return { kind: p.kind, jobId: p.jobId, items: p.items.map((it) => ({ from: it.from, hashes: it.hashes, siblings: it.siblings.length, ...(it.losses?.length ? { losses: it.losses.length / 4 } : {}) })) };
     // disputes: state and sample bytes by their length (a piece may be a MiB), proofs by their sibling count
     case 'dispute-open':
       return { kind: p.kind, jobId: p.jobId, target: p.target, segment: p.segment, member: p.member ? encodeAddress(p.member) : null, hashes: p.hashes };

@@ -13,6 +13,11 @@ export function skipUpdates(skip: (t: number) => boolean): TraceHook {
   return { step: (t, s, next) => (skip(t) ? { state: carryState(s, t + 1), loss: null } : next(s)) };
 }
 
+/** Every step trained honestly, its reported (and so committed) loss multiplied by `factor`: the hashes stay right. */
+export function lieAboutLoss(factor: number): TraceHook {
+  return { step: (_t, s, next) => { const o = next(s); return { ...o, loss: o.loss === null ? null : Math.fround(o.loss * factor) }; } };
+}
+
 /** Trains `at` steps, then pads to T with the last state. */
 export function stopEarly(at: number): TraceHook {
   return skipUpdates((t) => t >= at);
@@ -108,6 +113,7 @@ export function cheatHooks(spec: ModelSpec, dataset: Dataset, seed: Uint8Array, 
     const skip = new Set(skipStepsOf(spec, cheat.fraction));
     return [skipUpdates((t) => skip.has(t))];
   }
+  if (cheat?.kind === 'lie-loss') return [lieAboutLoss(cheat.factor)];
   if (cheat?.kind === 'wrong-lr') return [trainWith(createTrainer(withLearningRate(spec, cheat.factor), dataset, seed))];
   if (cheat?.kind === 'fake-unsampled') {
     const t = fakedStepOf(spec, cheat.segment);

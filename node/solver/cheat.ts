@@ -15,9 +15,15 @@ export type CheatMode =
    * sample is drawn after the commit, so the solver can only guess; with q small and many segments
    * it usually escapes the committee, and only a dispute (polchain watch) catches it.
    */
-  | { kind: 'fake-unsampled'; segment: number | null };
+  | { kind: 'fake-unsampled'; segment: number | null }
+  /**
+   * Trains honestly (every step hash is right) but commits each step's loss times `factor` under its
+   * loss root: a curve that looks better than the run. Caught where a replay recomputes the loss
+   * (docs/jobs.md §1.1).
+   */
+  | { kind: 'lie-loss'; factor: number };
 
-export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold | fake-unsampled[:SEGMENT]';
+export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold | fake-unsampled[:SEGMENT] | lie-loss[:FACTOR]';
 
 /** Parses `skip-steps:0.5`, `wrong-lr`, `wrong-lr:2`, `withhold`. */
 export function parseCheat(text: string): CheatMode {
@@ -45,6 +51,12 @@ export function parseCheat(text: string): CheatMode {
       if (!/^(0|[1-9][0-9]{0,4})$/.test(arg)) bad('segment must be a non-negative integer');
       return { kind: 'fake-unsampled', segment: Number(arg) };
     }
+    case 'lie-loss': {
+      if (arg === undefined) return { kind: 'lie-loss', factor: 0.5 };
+      const f = Number(arg);
+      if (arg === '' || !Number.isFinite(f) || f <= 0 || f === 1) bad('factor must be a positive number other than 1');
+      return { kind: 'lie-loss', factor: f };
+    }
     default:
       return bad(`unknown cheat ${JSON.stringify(name)}`);
   }
@@ -67,6 +79,7 @@ export function describeCheat(c: CheatMode | undefined): string {
   if (!c) return 'none';
   if (c.kind === 'skip-steps') return `skip-steps:${c.fraction}`;
   if (c.kind === 'wrong-lr') return `wrong-lr:${c.factor}`;
+  if (c.kind === 'lie-loss') return `lie-loss:${c.factor}`;
   if (c.kind === 'fake-unsampled') return c.segment === null ? c.kind : `${c.kind}:${c.segment}`;
   return c.kind;
 }

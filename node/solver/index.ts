@@ -6,7 +6,7 @@ export { SOLVER_RUNTIME, DEFAULT_MAX_TX_BYTES, DEFAULT_MAX_STEPS, type SolverOpt
 export { type JobResult, type JobResultStatus } from './job-run.ts';
 export { trainJob, withLearningRate, skipStepsOf, type TraceSink, type TrainJobOptions, type TrainJobResult } from './train-job.ts';
 export { parseCheat, skippedSegments, skipPeriod, describeCheat, CHEAT_SYNTAX, type CheatMode } from './cheat.ts';
-export { cheatHooks, fakedSegment, fakedStepOf, skipUpdates, stopEarly, trainWith, startFrom, foreignInit, interpolateTo, reversedDataset } from './cheat-hooks.ts';
+export { cheatHooks, fakedSegment, fakedStepOf, lieAboutLoss, skipUpdates, stopEarly, trainWith, startFrom, foreignInit, interpolateTo, reversedDataset } from './cheat-hooks.ts';
 export { packBySize, signedTxSize, splitRevealPayloads, type RevealItem } from './tx-split.ts';
 export { ChainClient, isRetryable, rejectionCode, type SentTx, type AccountView, type NodeStatusView, type RetryOptions } from './chain-client.ts';
 export {

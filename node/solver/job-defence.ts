@@ -5,7 +5,7 @@
 // solver's side), dispute members whose attestation its own trace proves wrong, and report how each
 // dispute ended. Everything it sends is derived from the artifacts kept on disk since training.
 import type { Logger } from 'pino';
-import { batchIndices, segmentBounds, type Dataset } from '../../ml-runtime/index.ts';
+import { batchIndices, segmentBounds, segmentClaims, type Dataset } from '../../ml-runtime/index.ts';
 import { attestationDigest, memberSegments, type TxPayload } from '../../vm/index.ts';
 import { daChunkPayload, samplePayloads, solverRespondPayload, solverStateAt, statePieces, type SolverArtifacts } from '../jobs/index.ts';
 import type { ChainClient, SentTx } from './chain-client.ts';
@@ -142,14 +142,19 @@ export class JobDefence {
 
   // ---- disputes against members -------------------------------------------------------------------
 
-  /** h0 and each sampled segment's hashes after its start, from the solver's own trace: what an honest member's digest covers. */
+  /**
+   * h0 and each sampled segment's hashes after its start (step claims with its committed losses when
+   * the record has a loss curve), from the solver's own trace: what an honest member's digest covers.
+   */
   private async digestInput(v: JobView): Promise<{ h0: Uint8Array; segments: Uint8Array[][] }> {
     const art = this.d.artifacts;
     const [h0] = await art.stepHashes(0, 0);
+    const curve = art.lossRoot ? await art.lossCurve() : null;
     const segments: Uint8Array[][] = [];
     for (const j of v.segments) {
       const r = segmentBounds(art.T, art.k, j);
-      segments.push(await art.stepHashes(r.from + 1, r.to));
+      const hs = await art.stepHashes(r.from + 1, r.to);
+      segments.push(curve ? segmentClaims(hs, curve.leaf(j).losses) : hs);
     }
     return { h0: h0!, segments };
   }

@@ -134,7 +134,22 @@ test('parseCheat accepts the CLI forms and rejects the rest', () => {
   assert.deepEqual(parseCheat('wrong-lr'), { kind: 'wrong-lr', factor: 0.5 });
   assert.deepEqual(parseCheat('wrong-lr:2'), { kind: 'wrong-lr', factor: 2 });
   assert.deepEqual(parseCheat('withhold'), { kind: 'withhold' });
-  for (const bad of ['skip-steps', 'skip-steps:', 'skip-steps:0', 'skip-steps:1.5', 'skip-steps:x', 'wrong-lr:1', 'wrong-lr:-2', 'withhold:1', 'nap', 'skip-steps:0.5:1']) {
+  assert.deepEqual(parseCheat('lie-loss'), { kind: 'lie-loss', factor: 0.5 });
+  assert.deepEqual(parseCheat('lie-loss:0.9'), { kind: 'lie-loss', factor: 0.9 });
+  for (const bad of ['skip-steps', 'skip-steps:', 'skip-steps:0', 'skip-steps:1.5', 'skip-steps:x', 'wrong-lr:1', 'wrong-lr:-2', 'withhold:1', 'nap', 'skip-steps:0.5:1', 'lie-loss:1', 'lie-loss:', 'lie-loss:-1']) {
     assert.throws(() => parseCheat(bad), (e: unknown) => e instanceof SolverError && e.code === 'SOLVER_BAD_OPTIONS', bad);
   }
+});
+
+test('the sink is handed every step\'s loss to commit; lie-loss changes those losses and not one hash', async () => {
+  const s = spec(20, 5);
+  const ref = runTraceSync(createTrainer(s, iris.train, seed), jobId);
+  class LossSink extends MemorySink { losses: number[] | null = null; setLosses(l: readonly number[]): void { this.losses = [...l]; } }
+  const honest = new LossSink();
+  await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: honest });
+  assert.deepEqual(honest.losses, ref.losses, 'the trained losses, step by step');
+  const liar = new LossSink();
+  await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: liar, cheat: { kind: 'lie-loss', factor: 0.5 } });
+  assert.deepEqual(liar.hashes, ref.stepHashes, 'every hash is honest');
+  assert.deepEqual(liar.losses, ref.losses.map((l) => Math.fround(l * 0.5)));
 });

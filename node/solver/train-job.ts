@@ -20,6 +20,8 @@ export { withLearningRate, skipStepsOf } from './cheat-hooks.ts';
 /** A sink that can become the prefix of a diverged run (node/jobs ArtifactWriter.cutAt). */
 export interface CuttableSink extends TraceSink {
   cutAt?(t: number): void;
+  /** the loss of every step, committed under the record's loss root (docs/jobs.md §1.1) */
+  setLosses?(losses: readonly number[]): void;
 }
 
 export interface TrainJobOptions {
@@ -72,8 +74,11 @@ export async function trainJob(o: TrainJobOptions): Promise<TrainJobResult> {
   const t0 = performance.now();
   const tr = createTrainer(o.spec, o.dataset, o.seed);
   let lastLoss: number | null = null;
+  // what the record commits as loss_t: the step's reported loss, NaN where a hook trained nothing
+  const losses: number[] = [];
   const progress: TraceHook = {
     onStep: (t, loss) => {
+      losses[t] = loss ?? Number.NaN;
       if (loss !== null) lastLoss = loss;
       o.onStep?.(t, lastLoss ?? Number.NaN);
     },
@@ -109,6 +114,7 @@ export async function trainJob(o: TrainJobOptions): Promise<TrainJobResult> {
     if (d && e === d.error && o.sink.cutAt && d.state.step >= 1) return cutPrefix(o, d.state, d.error, seen, chunkSize, lastLoss, t0);
     throw e;
   }
+  o.sink.setLosses?.(losses);
   return {
     steps: o.spec.steps,
     traceRoot: r.traceRoot,

@@ -457,7 +457,7 @@ test('an attestation dropped from the mempool is sent again with the same digest
   let replays = 0;
   const pending = new Set<string>();
   const { svc, sent } = service(t, state, verifier, {
-    backend: { replay: async () => { replays++; return { h0: new Uint8Array(32).fill(1), segmentHashes: [[new Uint8Array(32).fill(2)], [new Uint8Array(32).fill(3)]], startHashes: [], cpuMs: 1 }; } },
+    backend: { replay: async () => { replays++; return { h0: new Uint8Array(32).fill(1), segmentHashes: [[new Uint8Array(32).fill(2)], [new Uint8Array(32).fill(3)]], segmentLosses: [new Uint8Array(4), new Uint8Array(4)], startHashes: [], cpuMs: 1 }; } },
     isPending: (h) => pending.has(bytesToHex(h)),
   });
   svc.start();

@@ -3,7 +3,7 @@
 // chain-chunks.ts), replay the segments on a worker thread, and compare the ends with what the
 // solver opened.
 import type { Logger } from 'pino';
-import { checkpointSteps, parseSpec, segmentBounds, type ModelSpec } from '../../ml-runtime/index.ts';
+import { checkpointSteps, parseSpec, segmentBounds, segmentClaims, type ModelSpec } from '../../ml-runtime/index.ts';
 import type { Job, JobOpening } from '../../vm/index.ts';
 import type { DaPeer, ReplayProgress, ReplaySegmentInput } from '../jobs/index.ts';
 import type { DatasetRef } from './verifier-backend.ts';
@@ -21,7 +21,11 @@ export interface Verified {
   draws: number;
   segments: number[];
   h0: Uint8Array;
-  /** per segment of `segments`: the replayed h_{from+1}..h_to, or NO_HASH for each of those steps when its checkpoint is unusable */
+  /**
+   * per segment of `segments`: the replayed h_{from+1}..h_to (for a job with a loss root the step claims
+   * binding each to the replayed loss, docs/jobs.md §1.1), or NO_HASH for each of those steps when its
+   * checkpoint is unusable
+   */
   segmentHashes: Uint8Array[][];
   cpuMs: number;
   /** the opened checkpoint states the sampled segments were replayed from (kept to answer disputes) */
@@ -110,7 +114,8 @@ export async function verifyJob(c: VerifierContext, job: Job, signal: AbortSigna
   compareWithOpenings(c, job, replayed, spec, r.h0, r.segmentHashes, log);
   const segmentHashes = mine.map((j) => {
     const at = replayed.indexOf(j);
-    if (at >= 0) return r.segmentHashes[at]!;
+    // a recomputed loss that differs from the solver's makes this claim, and so the digest, differ
+    if (at >= 0) return job.commitment?.lossRoot ? segmentClaims(r.segmentHashes[at]!, r.segmentLosses[at]!) : r.segmentHashes[at]!;
     const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, j);
     return Array.from({ length: to - from }, () => NO_HASH);
   });

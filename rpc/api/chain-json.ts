@@ -43,10 +43,10 @@ export type TxPayloadJson<W extends Repr = Wire> =
     windows: JobWindowsJson; solverStake: W['big']; bounty: W['big']; attestReward: W['big']; parent: W['bytes'] | null; dispute: DisputeTermsJson<W>;
   }
   | { kind: 'job-accept'; jobId: W['bytes']; daPeer: string; daAddrs: string[] }
-  | { kind: 'trace-commit'; jobId: W['bytes']; traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes'] }
+  | { kind: 'trace-commit'; jobId: W['bytes']; traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes']; lossRoot?: W['bytes'] }
   | { kind: 'job-open'; jobId: W['bytes']; openings: Array<{ index: number; chunkRoot: W['bytes']; stepHash: W['bytes']; siblings: number }> }
   | { kind: 'job-attest'; jobId: W['bytes']; digest: W['bytes'] }
-  | { kind: 'job-reveal'; jobId: W['bytes']; items: Array<{ from: number; hashes: W['bytes'][]; siblings: number }> }
+  | { kind: 'job-reveal'; jobId: W['bytes']; items: Array<{ from: number; hashes: W['bytes'][]; siblings: number; losses?: number }> }
   // disputes (docs/disputes.md §3.2): state and sample bytes are shown by their length, proofs by their sibling count
   | { kind: 'dispute-open'; jobId: W['bytes']; target: 'solver' | 'attestation'; segment: number; member: string | null; hashes: W['bytes'][] }
   | { kind: 'dispute-respond'; jobId: W['bytes']; dispute: number; hashes: W['bytes'][]; siblings: number }
@@ -80,8 +80,9 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
     }),
     object({ ...extra, ...TX_HEAD, kind: literal('job-accept'), jobId, daPeer: str(), daAddrs: array(str()), ...TX_TAIL }),
     object({
-      ...extra, ...TX_HEAD, kind: literal('trace-commit'), jobId, traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(), ...TX_TAIL,
-    }),
+      ...extra, ...TX_HEAD, kind: literal('trace-commit'), jobId, traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(),
+      lossRoot: hash('tx version 2 only: the loss root (docs/jobs.md §1.1)'), ...TX_TAIL,
+    }, ['lossRoot']),
     object({
       ...extra, ...TX_HEAD, kind: literal('job-open'), jobId,
       openings: array(object({ index: int(), chunkRoot: hash(), stepHash: hash(), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
@@ -89,7 +90,7 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
     object({ ...extra, ...TX_HEAD, kind: literal('job-attest'), jobId, digest: hash(), ...TX_TAIL }),
     object({
       ...extra, ...TX_HEAD, kind: literal('job-reveal'), jobId,
-      items: array(object({ from: int(), hashes: array(hash()), siblings: int('count of Merkle siblings') })), ...TX_TAIL,
+      items: array(object({ from: int(), hashes: array(hash()), siblings: int('count of Merkle siblings'), losses: int('tx version 2 only: the losses of the item\'s loss leaf') }, ['losses'])), ...TX_TAIL,
     }),
     object({
       ...extra, ...TX_HEAD, kind: literal('dispute-open'), jobId, target: oneOfStrings(['solver', 'attestation'] as const, 'who is disputed'),

@@ -29,3 +29,4 @@ export {
   type DisputeJson, type DaDemandJson, type DisputeUpdateJson,
 } from './dispute-json.ts';
 export { type SchemaType, type Same } from './shape.ts';
+export { LOSS_POINT_STATUS_NAMES, LOSS_CURVE_MAX_POINTS, type LossPointStatus, type LossPointJson, type LossCurveJson } from './loss-json.ts';

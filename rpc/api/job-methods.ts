@@ -9,6 +9,7 @@ import {
   type JobAtHeightJson, type JobAttestationsJson, type JobListJson, type JobModelJson, type JobTraceJson,
 } from './job-json.ts';
 import { DISPUTE, type DisputeJson } from './dispute-json.ts';
+import { LOSS_CURVE, LOSS_CURVE_MAX_POINTS, type LossCurveJson } from './loss-json.ts';
 import type { Repr, Wire } from './wire.ts';
 
 export const JOB_LIST_MAX = 100;
@@ -57,6 +58,12 @@ export const JOB_METHODS = {
     errors: [NOT_FOUND],
     result: DISPUTE,
   }),
+  job_getLossCurve: method({
+    summary: "A job's committed loss curve (docs/jobs.md §1.1): the loss root, and each step's committed loss with whether a replay or the referee confirmed it.",
+    description: `At most ${LOSS_CURVE_MAX_POINTS} points, evenly downsampled, every confirmed and mismatch point kept. A node without the loss vector fetches it from the solver over DA (checked against lossRoot) or answers available false with a reason and only the losses revealed on chain.`,
+    params: [req('jobId', jobIdSchema)], errors: [NOT_FOUND],
+    result: LOSS_CURVE,
+  }),
 };
 
 /** What each job method returns. */
@@ -67,4 +74,5 @@ export interface JobResults<W extends Repr = Wire> {
   job_getAttestations: JobAttestationsJson<W>;
   job_getModel: JobModelJson<W>;
   job_getDispute: DisputeJson<W>;
+  job_getLossCurve: LossCurveJson<W>;
 }

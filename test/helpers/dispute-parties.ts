@@ -164,6 +164,8 @@ export interface FlowOptions {
   hooks?: readonly TraceHook[];
   /** changes what the solver records (a cheat that commits other checkpoint data than it trained) */
   sink?: (w: SyncTraceSink) => SyncTraceSink;
+  /** commit the run's loss curve (docs/jobs.md §1.1): the losses the hooks report, under a loss root */
+  withLosses?: boolean;
 }
 
 /** Submits, accepts, trains into artifacts on disk, commits and opens: returns with the job attesting. */
@@ -175,7 +177,10 @@ export async function toAttesting(c: TestChain, o: Outbox, f: FlowOptions): Prom
   while (c.job(id).status !== JobStatus.Training) o.block();
   const job = c.job(id);
   const w = SolverArtifacts.create(f.dir, { jobId: id, specJson: canonicalSpecJson(f.spec), datasetRoot: datasetRoot(f.data), seed: job.seed! });
-  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: f.sink ? f.sink(w) : w, hooks: f.hooks ?? [] });
+  const losses: number[] = [];
+  const record: TraceHook = { onStep: (t, loss) => { losses[t] = loss ?? Number.NaN; } };
+  runTraceSync(createTrainer(f.spec, f.data, job.seed!), id, { sink: f.sink ? f.sink(w) : w, hooks: [...(f.hooks ?? []), record] });
+  if (f.withLosses) w.setLosses(losses);
   const art = await w.finish();
   o.send(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() });
   o.block();

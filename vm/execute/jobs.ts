@@ -15,6 +15,7 @@ import type { StateOverlay } from '../state/overlay.ts';
 import { leafHash, verifyMerkleProof, verifyMerkleRange, compareBytes, equalBytes } from '../../primitives/index.ts';
 import { effect, hex, load, needDeadline, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 import { checkDisputeTx } from './disputes.ts';
+import { checkRevealLoss } from './loss-reveal.ts';
 import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
 
 export type { JobTxEffect } from './job-checks.ts';
@@ -71,7 +72,10 @@ function commit(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
   const pool = snapshotPool(o.validatorList(), job.solver);
   return effect(o, job, {
     ...job, status: JobStatus.Committed, challengeHeight, deadline: challengeHeight, pool,
-    commitment: { traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash, height },
+    commitment: {
+      traceRoot: p.traceRoot, checkpointsRoot: p.checkpointsRoot, finalChunkRoot: p.finalChunkRoot, finalStepHash: p.finalStepHash, height,
+      ...(p.lossRoot ? { lossRoot: p.lossRoot } : {}),
+    },
   });
 }
 
@@ -119,7 +123,8 @@ function reveal(o: StateOverlay, sender: Uint8Array, p: Extract<JobPayload, { ki
     const len = range.to - range.from + 1;
     if (item.hashes.length !== len) throw new VmError('JOB_REVEAL_INVALID', `${at}: range [${range.from}, ${range.to}] needs ${len} hashes, got ${item.hashes.length}`);
     proveTraceRange(job, T, k, item.from, item.hashes, item.siblings, at);
-    added.push({ from: item.from, hashes: [...item.hashes] });
+    const losses = checkRevealLoss(job, T, k, item, at);
+    added.push(losses ? { from: item.from, hashes: [...item.hashes], losses } : { from: item.from, hashes: [...item.hashes] });
   }
   const reveals = [...job.reveals, ...added].sort((a, b) => a.from - b.from);
   return effect(o, job, { ...job, reveals });

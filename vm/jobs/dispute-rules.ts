@@ -2,7 +2,7 @@
 // the trace, what a member's digest should have been, who caught a cheat, and where two hash lists
 // part. No writes: the transaction handlers and the tick decide what to do with the answers.
 import {
-  batchIndices, CHUNK_SIZE, chunkCountOf, parseSpec, refereeCost, segmentBounds, type TraceRange,
+  batchIndices, CHUNK_SIZE, chunkCountOf, parseSpec, refereeCost, segmentBounds, segmentClaims, type TraceRange,
 } from '../../ml-runtime/commitment/index.ts';
 import { DisputeKind, DisputeStage, DisputeWinner, JobStatus, type Dispute, type Job } from '../types/index.ts';
 import { attestationDigest, UNAVAILABLE_DIGEST } from './digest.ts';
@@ -25,18 +25,29 @@ export function revealedAt(job: Job, from: number, len: number): Uint8Array[] | 
   return r ? r.hashes : null;
 }
 
-/** h_0 and, per sampled segment, h_{j·k+1} .. h_{end_j}, from the solver's reveals (null if any is missing). */
-export function revealedDigestInput(job: Job): { h0: Uint8Array; segments: Uint8Array[][] } | null {
+/** Whether the job's digests and attestation disputes cover losses: its TraceCommit carried a loss root (docs/jobs.md §1.1). */
+export const hasLossRoot = (job: Pick<Job, 'commitment'>): boolean => !!job.commitment?.lossRoot;
+
+/**
+ * h_0 and, per sampled segment, what the digest covers after its start, from the solver's reveals
+ * (null if any is missing): h_{j·k+1} .. h_{end_j}, or for a job with a loss root the step claims
+ * stepClaim(h_{t+1}, loss_t) of those steps. `raw` holds the plain hashes either way.
+ */
+export function revealedDigestInput(job: Job): { h0: Uint8Array; segments: Uint8Array[][]; raw: Uint8Array[][] } | null {
   const first = job.reveals.find((x) => x.from === 0);
   if (!first) return null;
   const segments: Uint8Array[][] = [];
+  const raw: Uint8Array[][] = [];
+  const withLoss = hasLossRoot(job);
   for (const j of job.segments) {
     const r = segmentRange(job, j);
-    const hs = revealedAt(job, r.from, r.to - r.from + 1);
-    if (!hs) return null;
-    segments.push(hs.slice(1));
+    const rv = job.reveals.find((x) => x.from === r.from && x.hashes.length === r.to - r.from + 1);
+    if (!rv || (withLoss && !rv.losses)) return null;
+    const hs = rv.hashes.slice(1);
+    raw.push(hs);
+    segments.push(withLoss ? segmentClaims(hs, rv.losses!) : hs);
   }
-  return { h0: first.hashes[0]!, segments };
+  return { h0: first.hashes[0]!, segments, raw };
 }
 
 /** The revealed hashes of `member`'s segments (memberSegments order), from a full digest input. */
@@ -121,10 +132,13 @@ export function locateAttestation(job: Job, member: Uint8Array, h0: Uint8Array, 
   for (const [n, j] of memberSegments(job, member).entries()) {
     const { from } = segmentRange(job, j);
     const theirs = solver.segments[job.segments.indexOf(j)]!;
+    const hashes = solver.raw[job.segments.indexOf(j)]!;
     const start = revealedAt(job, from, theirs.length + 1)![0]!;
     const ours = mine[n]!;
+    // with a loss root both sides are step claims: the first differing one names the step, whose
+    // start state both agree on (the solver's h_t, equal to the member's since the claims before agree)
     const i = ours.findIndex((h, x) => !equalBytes(h, theirs[x]!));
-    if (i >= 0) return { kind: 'step', step: from + i, agreed: i === 0 ? start : theirs[i - 1]!, solverNext: theirs[i]!, otherNext: ours[i]! };
+    if (i >= 0) return { kind: 'step', step: from + i, agreed: i === 0 ? start : hashes[i - 1]!, solverNext: theirs[i]!, otherNext: ours[i]! };
   }
   return { kind: 'decided', winner: DisputeWinner.Other, reason: 'no-difference' };
 }

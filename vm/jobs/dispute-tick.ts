@@ -7,9 +7,9 @@ import {
   type ChainEvent, type Dispute, type DisputeWinnerTag, type Job,
 } from '../types/index.ts';
 import type { StateOverlay } from '../state/overlay.ts';
-import type { RefereeResult } from '../../ml-runtime/commitment/index.ts';
+import { lossBits, stepClaim, type RefereeResult } from '../../ml-runtime/commitment/index.ts';
 import { slashValidator } from '../execute/tx.ts';
-import { batchNeeded, catchers, isOpen } from './dispute-rules.ts';
+import { batchNeeded, catchers, hasLossRoot, isOpen } from './dispute-rules.ts';
 import { pay, type Settlement } from './settle.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
@@ -43,9 +43,16 @@ function referee(o: StateOverlay, job: Job, d: Dispute, state: Uint8Array | null
   });
 }
 
-/** Which side the referee's result gives the dispute to: the solver side only if its claim is exactly what the step produced. */
-function judged(d: Dispute, r: RefereeResult): { winner: DisputeWinnerTag; hash: Uint8Array } {
-  if (r.kind === 'hash') return { winner: equalBytes(r.hash, d.solverNext) ? DisputeWinner.Solver : DisputeWinner.Other, hash: r.hash };
+/**
+ * Which side the referee's result gives the dispute to: the solver side only if its claim is exactly
+ * what the step produced. An attestation dispute of a job with a loss root compares step claims
+ * (h_{t+1} bound to loss_t), so a loss the step did not produce loses like a wrong hash.
+ */
+function judged(job: Job, d: Dispute, r: RefereeResult): { winner: DisputeWinnerTag; hash: Uint8Array } {
+  if (r.kind === 'hash') {
+    const claimed = d.kind === DisputeKind.Attestation && d.step >= 0 && hasLossRoot(job) ? stepClaim(r.hash, lossBits(r.loss)) : r.hash;
+    return { winner: equalBytes(claimed, d.solverNext) ? DisputeWinner.Solver : DisputeWinner.Other, hash: claimed };
+  }
   if (r.kind === 'non-finite') return { winner: equalBytes(d.solverNext, NON_FINITE_CLAIM) ? DisputeWinner.Solver : DisputeWinner.Other, hash: NON_FINITE_CLAIM };
   return { winner: DisputeWinner.Other, hash: new Uint8Array(0) };
 }
@@ -71,7 +78,7 @@ export function tickDisputes(o: StateOverlay, job: Job, height: bigint, events: 
     } else {
       const input = ready(cur, d);
       if (input) {
-        const j = judged(d, referee(o, cur, d, input.state));
+        const j = judged(cur, d, referee(o, cur, d, input.state));
         winner = j.winner;
         refereeHash = j.hash;
         reason = 'referee';

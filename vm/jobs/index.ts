@@ -7,5 +7,5 @@ export { checkTermFloors, floorWork, termFloors, FLOOR_REF, type FloorInputs, ty
 export { judgeJob, type Verdict } from './judge.ts';
 export { settleJob } from './settle.ts';
 export { tickJobs, allRevealed } from './tick.ts';
-export { catchers, expectedDigest, memberHashes, locateAttestation, provenWrong, revealedDigestInput, segmentRange, stateShape, batchNeeded, splitPreimage } from './dispute-rules.ts';
+export { catchers, expectedDigest, hasLossRoot, memberHashes, locateAttestation, provenWrong, revealedDigestInput, segmentRange, stateShape, batchNeeded, splitPreimage } from './dispute-rules.ts';
 export { type Settlement } from './settle.ts';

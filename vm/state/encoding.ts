@@ -76,21 +76,23 @@ const OUTCOMES: readonly string[] = ['', ...Object.values(JobOutcome)];
 
 /**
  * job = [id(32), submitter(20), [terms...], status, submitHeight, deadline, solver(nil | 20), daPeer, [daAddr...],
- *        acceptHeight, seed(nil | 32), commitment(nil | [traceRoot, checkpointsRoot, finalChunkRoot, finalStepHash, height]),
+ *        acceptHeight, seed(nil | 32), commitment(nil | [traceRoot, checkpointsRoot, finalChunkRoot, finalStepHash, height, (lossRoot)]),
  *        challengeHeight, [segment...], [[address, stake]...], [[index, chunkRoot, stepHash]...],
- *        [[address, digest, height]...], [[from, [h...]]...], outcome, endHeight,
+ *        [[address, digest, height]...], [[from, [h...], (lossLeaf)]...], outcome, endHeight,
  *        verdict, windowEnd, divergedAt, [dispute...], [demand...],
  *        [[address, stake]...] (pool), [address...] (seats), draws, [address...] (silent)]   (docs/jobs.md §6, docs/disputes.md §7)
- * (committee holds the current committee's distinct seat holders; pool, seats and silent were added in protocol v5)
+ * (committee holds the current committee's distinct seat holders; pool, seats and silent were added in protocol v5;
+ *  lossRoot and a reveal's lossLeaf are present only for a job whose TraceCommit carried a loss root, so
+ *  jobs without one encode as before)
  */
 export function encodeJob(j: Job): Uint8Array {
   const c = j.commitment;
   return encode([
     j.id, j.submitter, jobTermsFields(j.terms), j.status, j.submitHeight, j.deadline, j.solver, j.daPeer, j.daAddrs,
-    j.acceptHeight, j.seed, c ? [c.traceRoot, c.checkpointsRoot, c.finalChunkRoot, c.finalStepHash, c.height] : null,
+    j.acceptHeight, j.seed, c ? [c.traceRoot, c.checkpointsRoot, c.finalChunkRoot, c.finalStepHash, c.height, ...(c.lossRoot ? [c.lossRoot] : [])] : null,
     j.challengeHeight, j.segments, j.committee.map((m) => [m.address, m.stake]),
     j.openings.map((o) => [o.index, o.chunkRoot, o.stepHash]), j.attestations.map((a) => [a.address, a.digest, a.height]),
-    j.reveals.map((r) => [r.from, r.hashes]), j.outcome, j.endHeight,
+    j.reveals.map((r) => (r.losses ? [r.from, r.hashes, r.losses] : [r.from, r.hashes])), j.outcome, j.endHeight,
     j.verdict, j.windowEnd, j.divergedAt, j.disputes.map(disputeFields), j.demands.map((d) => [d.by, d.checkpoint, d.chunk, d.fee, d.height, d.deadline, d.answer]),
     j.pool.map((m) => [m.address, m.stake]), j.seats, j.draws, j.silent,
   ]);
@@ -178,11 +180,13 @@ export function decodeJob(b: Uint8Array): Job {
   const cv = r.raw();
   let commitment: JobCommitment | null = null;
   if (cv !== null) {
-    const cr = Reader.of(cv, 'job.commitment', 5, M);
+    const withLoss = Array.isArray(cv) && cv.length === 6;
+    const cr = Reader.of(cv, 'job.commitment', withLoss ? 6 : 5, M);
     commitment = {
       traceRoot: cr.bytes('traceRoot', 32), checkpointsRoot: cr.bytes('checkpointsRoot', 32), finalChunkRoot: cr.bytes('finalChunkRoot', 32),
       finalStepHash: cr.bytes('finalStepHash', 32), height: cr.u64('height'),
     };
+    if (withLoss) commitment.lossRoot = cr.bytes('lossRoot', 32);
   }
   const challengeHeight = r.u64('challengeHeight');
   const segments = r.list('segments', 0, JOB_LIMITS.maxQ, (v, p) => expectU32(v, p, M));
@@ -202,10 +206,11 @@ export function decodeJob(b: Uint8Array): Job {
     return { address: ar.bytes('address', 20), digest: ar.bytes('digest', 32), height: ar.u64('height') };
   });
   const reveals = r.list('reveals', 0, JOB_LIMITS.maxRevealItems, (v, p) => {
-    const rr = Reader.of(v, p, 2, M);
+    const withLoss = Array.isArray(v) && v.length === 3;
+    const rr = Reader.of(v, p, withLoss ? 3 : 2, M);
     const from = rr.u32('from');
     const hashes = rr.list('hashes', 1, JOB_LIMITS.maxRevealHashes, (h, hp) => expectBytes(h, hp, 32, M));
-    return { from, hashes };
+    return withLoss ? { from, hashes, losses: rr.bin('losses', JOB_LIMITS.maxInterval * 4) } : { from, hashes };
   });
   const outcome = r.str('outcome', 16);
   if (!OUTCOMES.includes(outcome)) throw new VmError(M, `job.outcome: unknown outcome "${outcome}"`);

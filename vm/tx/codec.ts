@@ -1,10 +1,18 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
 import { VmError } from '../errors.ts';
 import { TxKind, type SignedTx, type TxBody, type TxPayload } from '../types/index.ts';
-import { jobPayloadArray, readJobPayload } from './job-codec.ts';
+import { jobPayloadArray, jobPayloadVersion, readJobPayload } from './job-codec.ts';
 import { BLS_POP_LENGTH } from './bls-pop.ts';
 
+/** The envelope version of every transaction but the two that carry loss commitments (those are 2: txVersion). */
 export const TX_VERSION = 1;
+export const TX_VERSION_LOSS = 2;
+
+/** 2 for a TraceCommit with a loss root or a JobReveal with loss leaves (docs/chain-protocol.md), 1 for everything else. */
+export function txVersion(body: TxBody): number {
+  const p = body.payload;
+  return p.kind === 'transfer' || p.kind === 'stake' || p.kind === 'unbond' ? TX_VERSION : jobPayloadVersion(p);
+}
 const SIGNING_DOMAIN = 'polchain/tx/v1';
 const MAX_CHAIN_ID = 64;
 
@@ -31,10 +39,10 @@ export function txSigningBytes(body: TxBody): Uint8Array {
 }
 
 export function encodeTx(tx: SignedTx): Uint8Array {
-  return encode([TX_VERSION, bodyArray(tx.body), tx.publicKey, tx.signature]);
+  return encode([txVersion(tx.body), bodyArray(tx.body), tx.publicKey, tx.signature]);
 }
 
-function readPayload(v: unknown): TxPayload {
+function readPayload(v: unknown, version: number): TxPayload {
   if (!Array.isArray(v) || v.length === 0) throw new VmError('TX_MALFORMED', 'tx.body.payload: expected a non-empty array');
   switch (v[0]) {
     case TxKind.Transfer: {
@@ -55,7 +63,7 @@ function readPayload(v: unknown): TxPayload {
       return { kind: 'unbond', amount: r.u64('amount') };
     }
     default: {
-      const job = readJobPayload(v);
+      const job = readJobPayload(v, version);
       if (job) return job;
       throw new VmError('TX_MALFORMED', `tx.body.payload: unknown transaction kind ${String(v[0])}`);
     }
@@ -68,11 +76,12 @@ export function decodeTx(bytes: Uint8Array, maxBytes: number): SignedTx {
   const v = decodeCanonical(bytes, 'transaction');
   const r = Reader.of(v, 'tx', 4);
   const version = r.u32('version');
-  if (version !== TX_VERSION) throw new VmError('TX_MALFORMED', `tx.version: unsupported version ${version}`);
+  if (version !== TX_VERSION && version !== TX_VERSION_LOSS) throw new VmError('TX_MALFORMED', `tx.version: unsupported version ${version}`);
   const b = Reader.of(r.raw(), 'tx.body', 4);
   const chainId = b.str('chainId', MAX_CHAIN_ID);
   const nonce = b.u64('nonce');
   const fee = b.u64('fee');
-  const payload = readPayload(b.raw());
+  const payload = readPayload(b.raw(), version);
+  if (txVersion({ chainId, nonce, fee, payload }) !== version) throw new VmError('TX_MALFORMED', `tx.version: a ${payload.kind} transaction is version ${txVersion({ chainId, nonce, fee, payload })}, not ${version}`);
   return { body: { chainId, nonce, fee, payload }, publicKey: r.bytes('publicKey', 32), signature: r.bytes('signature', 64) };
 }

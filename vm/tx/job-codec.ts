@@ -16,14 +16,20 @@ export function jobPayloadArray(p: JobPayload): Encodable[] {
       return [TxKind.JobSubmit, ...jobTermsFields(p.terms)];
     case 'job-accept':
       return [TxKind.JobAccept, p.jobId, p.daPeer, p.daAddrs];
-    case 'trace-commit':
-      return [TxKind.TraceCommit, p.jobId, p.traceRoot, p.checkpointsRoot, p.finalChunkRoot, p.finalStepHash];
+    case 'trace-commit': {
+      const base: Encodable[] = [TxKind.TraceCommit, p.jobId, p.traceRoot, p.checkpointsRoot, p.finalChunkRoot, p.finalStepHash];
+      return p.lossRoot ? [...base, p.lossRoot] : base;
+    }
     case 'job-open':
       return [TxKind.JobOpen, p.jobId, p.openings.map((o) => [o.index, o.chunkRoot, o.stepHash, o.siblings])];
     case 'job-attest':
       return [TxKind.JobAttest, p.jobId, p.digest];
-    case 'job-reveal':
-      return [TxKind.JobReveal, p.jobId, p.items.map((it) => [it.from, it.hashes, it.siblings])];
+    case 'job-reveal': {
+      const withLoss = revealCarriesLoss(p);
+      return [TxKind.JobReveal, p.jobId, p.items.map((it) => (withLoss
+        ? [it.from, it.hashes, it.siblings, it.losses ?? new Uint8Array(0), it.lossSiblings ?? []]
+        : [it.from, it.hashes, it.siblings]))];
+    }
     case 'dispute-open':
       return [TxKind.DisputeOpen, p.jobId, p.target === 'solver' ? 1 : 2, p.segment, p.member ?? new Uint8Array(0), p.hashes];
     case 'dispute-respond':
@@ -41,11 +47,37 @@ export function jobPayloadArray(p: JobPayload): Encodable[] {
   }
 }
 
+const revealCarriesLoss = (p: Extract<JobPayload, { kind: 'job-reveal' }>): boolean => p.items.some((it) => (it.losses?.length ?? 0) > 0);
+
+/**
+ * The tx version a job payload needs (docs/chain-protocol.md): 2 for a TraceCommit with a loss root
+ * and a JobReveal carrying loss leaves, 1 otherwise, so every transaction of a chain without loss
+ * curves keeps its version-1 bytes and hash.
+ */
+export function jobPayloadVersion(p: JobPayload): number {
+  if (p.kind === 'trace-commit') return p.lossRoot ? 2 : 1;
+  if (p.kind === 'job-reveal') return revealCarriesLoss(p) ? 2 : 1;
+  return 1;
+}
+
+/** Most loss bytes a reveal item carries: a segment of at most maxInterval steps. */
+const MAX_LOSS_LEAF = JOB_LIMITS.maxInterval * 4;
+
 /** Most hashes a dispute move can carry: a member's preimage, h0 and up to 64 segments of up to 64 hashes. */
 const MAX_DISPUTE_HASHES = 1 + JOB_LIMITS.maxQ * JOB_LIMITS.maxInterval;
 
-/** Decodes a payload whose kind tag is 4..16; null for any other tag. */
-export function readJobPayload(v: unknown[]): JobPayload | null {
+/**
+ * Decodes a payload whose kind tag is 4..16; null for any other tag. `version` is the envelope's:
+ * version 2 is only a TraceCommit with a loss root or a JobReveal with loss leaves.
+ */
+export function readJobPayload(v: unknown[], version = 1): JobPayload | null {
+  const p = readJobPayloadFields(v, version);
+  if (p && jobPayloadVersion(p) !== version) throw new VmError('TX_MALFORMED', `tx.version: a ${p.kind} payload of this shape is version ${jobPayloadVersion(p)}, not ${version}`);
+  return p;
+}
+
+function readJobPayloadFields(v: unknown[], version: number): JobPayload | null {
+  const v2 = version === 2;
   switch (v[0]) {
     case TxKind.JobSubmit: {
       const r = Reader.of(v, 'tx.job-submit', 1 + JOB_TERMS_FIELDS);
@@ -61,12 +93,13 @@ export function readJobPayload(v: unknown[]): JobPayload | null {
       return { kind: 'job-accept', jobId, daPeer, daAddrs };
     }
     case TxKind.TraceCommit: {
-      const r = Reader.of(v, 'tx.trace-commit', 6);
+      const r = Reader.of(v, 'tx.trace-commit', v2 ? 7 : 6);
       r.u32('kind');
-      return {
-        kind: 'trace-commit', jobId: r.bytes('jobId', 32), traceRoot: r.bytes('traceRoot', 32), checkpointsRoot: r.bytes('checkpointsRoot', 32),
+      const p = {
+        kind: 'trace-commit' as const, jobId: r.bytes('jobId', 32), traceRoot: r.bytes('traceRoot', 32), checkpointsRoot: r.bytes('checkpointsRoot', 32),
         finalChunkRoot: r.bytes('finalChunkRoot', 32), finalStepHash: r.bytes('finalStepHash', 32),
       };
+      return v2 ? { ...p, lossRoot: r.bytes('lossRoot', 32) } : p;
     }
     case TxKind.JobOpen: {
       const r = Reader.of(v, 'tx.job-open', 3);
@@ -91,12 +124,15 @@ export function readJobPayload(v: unknown[]): JobPayload | null {
       r.u32('kind');
       const jobId = r.bytes('jobId', 32);
       const items = r.list('items', 1, JOB_LIMITS.maxRevealItems, (it, path, code) => {
-        const ir = Reader.of(it, path, 3, code);
-        return {
+        const ir = Reader.of(it, path, v2 ? 5 : 3, code);
+        const item = {
           from: ir.u32('from'),
           hashes: hashList(ir.raw(), `${path}.hashes`, code, 1, JOB_LIMITS.maxRevealHashes),
           siblings: hashList(ir.raw(), `${path}.siblings`, code, 0, JOB_LIMITS.maxSiblings),
         };
+        if (!v2) return item;
+        const losses = ir.bin('losses', MAX_LOSS_LEAF);
+        return { ...item, losses, lossSiblings: hashList(ir.raw(), `${path}.lossSiblings`, code, 0, JOB_LIMITS.maxSiblings) };
       });
       return { kind: 'job-reveal', jobId, items };
     }

@@ -121,6 +121,8 @@ export interface JobCommitment {
   finalChunkRoot: Uint8Array; // chunk root of the final state's encoding: the proven model's weights root
   finalStepHash: Uint8Array; // h_T
   height: bigint;
+  /** Merkle root over the per-segment loss leaves (docs/jobs.md §1.1); null for a TraceCommit of tx version 1 */
+  lossRoot?: Uint8Array | null;
 }
 
 /** An opened checkpoint: its leaf under checkpointsRoot (verified on chain). */
@@ -145,6 +147,8 @@ export interface JobAttestation {
 export interface JobReveal {
   from: number;
   hashes: Uint8Array[];
+  /** the segment's loss leaf, proven under lossRoot (a job with a loss root, sampled segments only) */
+  losses?: Uint8Array;
 }
 
 export interface Job {

@@ -49,6 +49,8 @@ export interface TraceCommitPayload {
   checkpointsRoot: Uint8Array;
   finalChunkRoot: Uint8Array;
   finalStepHash: Uint8Array;
+  /** Merkle root over the per-segment loss leaves (ml-runtime/commitment/loss.ts); absent in tx version 1 */
+  lossRoot?: Uint8Array | null;
 }
 
 export interface JobOpenPayload {
@@ -66,7 +68,8 @@ export interface JobAttestPayload {
 export interface JobRevealPayload {
   kind: 'job-reveal';
   jobId: Uint8Array;
-  items: Array<{ from: number; hashes: Uint8Array[]; siblings: Uint8Array[] }>;
+  /** `losses`/`lossSiblings` (tx version 2, a job with a loss root): a sampled segment's loss leaf and its proof; empty on [0,0] and [T,T] */
+  items: Array<{ from: number; hashes: Uint8Array[]; siblings: Uint8Array[]; losses?: Uint8Array; lossSiblings?: Uint8Array[] }>;
 }
 
 /** Opens a dispute against the solver's segment (`target` 'solver') or a member's attestation (docs/disputes.md §3). */
