@@ -28,10 +28,13 @@ test('devnet: a dispute from polchain watch is resolved by the referee in a bloc
   assert.deepEqual(roots.map((m) => m[1]), ['0', '1', '2', '3'], 'every validator reported the deciding block');
   assert.ok(roots.every((m) => m[2] === decided[2]), 'the deciding block');
   assert.equal(new Set(roots.map((m) => m[3])).size, 1, 'one state root on all four validators');
-  // bond 200 back and half the solver's bond of 500 (250), less its fees and the demandFee (5) of the one availability demand that got it the solver's checkpoints (docs/da.md §2b)
-  const gain = /the watchtower's balance: (\d+) -> (\d+)/.exec(out);
-  assert.ok(gain);
+  // bond 200 back and half the solver's bond of 500 (250), less a fee of 1 for each of the n transactions it sent and
+  // the demandFee (5) of each of its d >= 1 availability demands that got it the solver's checkpoints (docs/da.md §2b)
+  const gain = /the watchtower's balance: (\d+) -> (\d+) \([^)]*?the (\d+) transaction\(s\) it sent/.exec(out);
+  assert.ok(gain, out);
   const delta = BigInt(gain[2]!) - BigInt(gain[1]!);
-  assert.ok(delta > 240n && delta < 250n, `the watchtower earned 250 less a few fees (got ${delta})`);
+  const n = BigInt(gain[3]!);
+  const d = (250n - n - delta) / 5n;
+  assert.ok(n >= 2n && d >= 1n && d < n && 250n - n - 5n * d === delta, `the watchtower earned 250 less 1 per transaction (${n}) and 5 per demand (got ${delta})`);
   assert.match(out, /== demo-dispute passed/);
 });

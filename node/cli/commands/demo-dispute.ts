@@ -132,7 +132,8 @@ export const command: CliCommand = {
 
       say(`== polchain watch (dev account ${WATCHER}) replays every unsampled segment over DA and disputes what differs`);
       const watcherAddr = encodeAddress(devAccount(WATCHER).address);
-      const before = BigInt((await rpc.call('account_get', [watcherAddr])).balance);
+      const acct0 = await rpc.call('account_get', [watcherAddr]);
+      const before = BigInt(acct0.balance);
       watcher = child(['watch', '--rpc', urls[2]!, '--dev-account', String(WATCHER), '--fraction', '1'], 'watch', logs);
       let seen = '';
       const ended = await waitJob(rpc, jobId, (j) => {
@@ -151,8 +152,11 @@ export const command: CliCommand = {
       const roots = blocks.map((b) => String((b as { header?: { stateRoot?: string }; stateRoot?: string }).header?.stateRoot ?? (b as { stateRoot?: string }).stateRoot));
       roots.forEach((r, i) => say(`   validator ${i}: block ${height} state root ${r}`));
       if (new Set(roots).size !== 1) throw new NodeError('DEMO_FAILED', `the validators disagree on block ${height}'s state root`);
-      const after = BigInt((await rpc.call('account_get', [watcherAddr])).balance);
-      say(`   the watchtower's balance: ${before} -> ${after} (${after >= before ? '+' : ''}${after - before}: its bond back and half the solver's bond, less its fees and the demandFee of the availability demand that got it the solver's checkpoints)`);
+      const acct1 = await rpc.call('account_get', [watcherAddr]);
+      const after = BigInt(acct1.balance);
+      // how many transactions it sent (a fee of 1 each): a loaded machine can need a second availability demand
+      const sent = Number(BigInt(acct1.nonce) - BigInt(acct0.nonce));
+      say(`   the watchtower's balance: ${before} -> ${after} (${after >= before ? '+' : ''}${after - before}: its bond back and half the solver's bond, less the fees of the ${sent} transaction(s) it sent and the demandFee of each availability demand that got it the solver's checkpoints)`);
       say(`== demo-dispute passed: the fake the sample missed was disputed by polchain watch and decided by the referee in block ${height}, applied by all ${N} validators with state root ${roots[0]!.slice(0, 18)}… (${Math.round((Date.now() - t0) / 1000)} s)`);
       return 0;
     } catch (e) {
