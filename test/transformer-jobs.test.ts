@@ -192,3 +192,16 @@ test('a job on a user\'s CSV (dataset add) trains, verifies and is paid', { time
   const { job } = await runJob(files.csv!, 'colours');
   assert.equal(job.terms.datasetSize, 90);
 });
+
+test('the shipped names-transformer.json is a job the chain accepts with job submit\'s default terms (after the solver stopped, so nobody trains it here)', { timeout: 60_000 }, async () => {
+  const exited = once(solver, 'exit');
+  solver.kill('SIGTERM');
+  assert.equal((await exited)[0], 0, 'the solver stops cleanly');
+  const sub = await cli(['job', 'submit', '--spec', join(ROOT, 'ml-runtime/specs/names-transformer.json'), '--dataset', 'names', '--bounty', '1000', '--dev-account', '2', '--rpc', node.url, '--wait']);
+  assert.equal(sub.code, 0, sub.err);
+  const id = JSON.parse(sub.out.trim().split('\n').pop()!).jobId as string;
+  const job = await rpc.call('job_get', [id]);
+  assert.equal(job.status, 'open');
+  assert.deepEqual([job.terms.spec.steps, job.terms.spec.checkpointInterval, job.terms.spec.segmentCount], [1500, 50, 30]);
+  assert.ok(job.terms.windows.commit >= 245, `the commit window meets the floor (${job.terms.windows.commit})`);
+});
