@@ -18,8 +18,7 @@ import { devAccount } from '../genesis/index.ts';
 import { canonicalSpecJson, checkpointSteps, decodeState, layoutOfSpec, loadDataset, parseSpec, unigramBaseline } from '../ml-runtime/index.ts';
 import { SolverArtifacts } from '../node/jobs/index.ts';
 import { ROOT, runCli, startNode, type NodeProcess } from './helpers/node-process.ts';
-import { main } from '../node/cli/index.ts';
-import { cliIo } from '../node/cli/trained-run.ts';
+import { cliIo, main } from '../node/cli/index.ts';
 import { encodeAddress, hexToBytes } from '../primitives/index.ts';
 
 const BIN = join(ROOT, 'bin/polchain.mjs');

@@ -17,7 +17,7 @@ const usage = 'polchain train --spec FILE --dataset NAME [--steps N] --out DIR [
 
 export const command: CliCommand = {
   name: 'train',
-  summary: 'train a model spec on a bundled or stored dataset, writing checkpoints, per-step hashes and the trace root',
+  summary: 'train a model spec on a bundled dataset, writing checkpoints, per-step hashes and the trace root',
   usage,
   run: (argv) => runCli(async () => {
     const { values: f } = parseFlags(argv, {
