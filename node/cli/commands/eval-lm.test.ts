@@ -95,6 +95,13 @@ test('eval on a transformer trained on a stored text file: its samples decode as
   assert.deepEqual(utf8Decoder([...new TextEncoder().encode('brûlée')]), 'brûlée', 'multi-byte characters come back whole');
   assert.equal(utf8Decoder([0x63, 0xc3, 300, 0x61]), 'c\uFFFD\uFFFDa', 'a cut sequence and an id past the bytes are U+FFFD');
 
+  // the name now holds other samples (the store was emptied and refilled): refused, not evaluated on them
+  rmSync(join(dataDir, 'datasets'), { recursive: true, force: true });
+  storeOf(dataDir).add('menu', importDataset('text', new TextEncoder().encode(body.toUpperCase()), { name: 'menu', context: 16 }).dataset, { format: 'text', file: 'menu.txt' });
+  const moved = await capture(() => evalCmd.run(['--from', run, '--data-dir', dataDir]));
+  assert.equal(moved.code, 1);
+  assert.match(moved.err, /^error: DATASET_UNKNOWN: dataset menu no longer has the run's dataset root [0-9a-f]{64}/);
+
   // the run names a stored dataset: another data dir does not hold it
   const lost = await capture(() => evalCmd.run(['--from', run, '--data-dir', join(dir, 'elsewhere')]));
   assert.equal(lost.code, 1);
