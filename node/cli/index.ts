@@ -6,3 +6,4 @@ export { onceExitCode } from './commands/solver.ts';
 export { demoSpec } from './demo-jobs.ts';
 export { DISPUTE_DEFAULTS } from './commands/job.ts';
 export { resolveDataset, type DatasetRef } from './dataset-ref.ts';
+export { cliIo } from './trained-run.ts';

@@ -2,10 +2,12 @@
 // mapping of errors to exit codes, and opening a trained run. A run on disk is the solver's
 // artifact record (node/jobs/artifact-files.ts, docs/da.md): `polchain train --out DIR` writes
 // meta.json, steps.bin and cp-<i>.bin into DIR, and replay/eval read any such folder, a solver's too.
-import { DATASET_NAMES, MlError, datasetRoot, loadDataset } from '../../ml-runtime/index.ts';
+import { MlError, datasetRoot } from '../../ml-runtime/index.ts';
+import { defaultDataDir } from '../config/index.ts';
+import { runData, type RunData } from './run-dataset.ts';
 import { JobsError, SolverArtifacts, isJobsError } from '../jobs/index.ts';
 import { NodeError } from '../util/index.ts';
-import { equalBytes } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 /** Where the ML commands write (stdout for results, stderr for progress and errors); tests swap it. */
 export const cliIo = {
@@ -47,9 +49,17 @@ export async function openTrainedRun(dir: string, usage: string): Promise<Solver
   }
 }
 
-/** The bundled dataset a run trained on: named by `polchain train`, else found by its root (a solver's job). */
-export function datasetNameOf(art: SolverArtifacts): string {
-  if (art.run) return art.run.dataset;
-  for (const name of DATASET_NAMES) if (equalBytes(datasetRoot(loadDataset(name).train), art.datasetRoot)) return name;
-  throw new MlError('DATASET_UNKNOWN', `no bundled dataset has the run's dataset root`);
+/**
+ * The dataset a run trained on: named by `polchain train`, else found by its root (a solver's job),
+ * bundled or stored in `dataDir` by `polchain dataset add`. Its root must be the run's.
+ */
+export function runDataOf(art: SolverArtifacts, dataDir: string): RunData {
+  const d = runData(art.run?.dataset ?? bytesToHex(art.datasetRoot), dataDir);
+  if (!equalBytes(datasetRoot(d.train), art.datasetRoot)) throw new MlError('DATASET_UNKNOWN', `dataset ${d.name} no longer has the run's dataset root ${bytesToHex(art.datasetRoot)}`);
+  return d;
+}
+
+/** --data-dir, else $POLCHAIN_DATA_DIR, else the default data dir. */
+export function dataDirFlag(v: unknown): string {
+  return (v as string | undefined) ?? process.env.POLCHAIN_DATA_DIR ?? defaultDataDir();
 }

@@ -1,15 +1,17 @@
 // `polchain eval --from DIR [--step N] [--split test|train]`: test accuracy (or mse) of a checkpoint;
-// for a transformer (next-token) run: validation loss and text sampled from the model with the PRF.
+// for a transformer (next-token) run: validation loss, the dataset's unigram baseline (what a model
+// that learnt only symbol frequencies scores) and text sampled from the model with the PRF.
 import type { CliCommand } from '../command.ts';
 import { parseFlags, requireFlag } from '../args.ts';
-import { cliIo, datasetNameOf, openTrainedRun, runCli, usageError } from '../trained-run.ts';
+import { cliIo, dataDirFlag, openTrainedRun, runCli, runDataOf, usageError } from '../trained-run.ts';
+import type { RunData } from '../run-dataset.ts';
 import {
-  loadDataset, selectBackend, decodeState, createTrainer, evaluate, isTransformerSpec, nextTokenEval, sampleSequences, decodeTokens,
-  type Dataset, type StepContext, type TrainState,
+  selectBackend, decodeState, createTrainer, evaluate, isTransformerSpec, nextTokenEval, sampleSequences, decodeTokens, unigramBaseline,
+  type StepContext, type TrainState,
 } from '../../../ml-runtime/index.ts';
 import { sha256, utf8 } from '../../../primitives/index.ts';
 
-const usage = 'polchain eval --from DIR [--step N (default: the last checkpoint)] [--split test|train] [--backend det|cpu (default: the backend of the run)] [--samples N (next-token runs; default 10)] [--sample-seed S] [--vocab SYMBOLS] [--json]';
+const usage = 'polchain eval --from DIR [--step N (default: the last checkpoint)] [--split test|train] [--backend det|cpu (default: the backend of the run)] [--samples N (next-token runs; default 10)] [--sample-seed S] [--vocab SYMBOLS (default: the dataset\'s: names letters, text bytes)] [--data-dir DIR (where a stored dataset lives)] [--json]';
 
 export const command: CliCommand = {
   name: 'eval',
@@ -18,7 +20,7 @@ export const command: CliCommand = {
   run: (argv) => runCli(async () => {
     const { values: f } = parseFlags(argv, {
       from: { type: 'string' }, step: { type: 'string' }, split: { type: 'string' }, backend: { type: 'string' }, json: { type: 'boolean' },
-      samples: { type: 'string' }, 'sample-seed': { type: 'string' }, vocab: { type: 'string' },
+      samples: { type: 'string' }, 'sample-seed': { type: 'string' }, vocab: { type: 'string' }, 'data-dir': { type: 'string' },
     }, usage);
     if (f.help) { cliIo.out(`${usage}\n`); return 0; }
     const art = await openTrainedRun(requireFlag(f, 'from', usage), usage);
@@ -28,16 +30,18 @@ export const command: CliCommand = {
     const split = (f.split as string | undefined) ?? 'test';
     if (split !== 'test' && split !== 'train') throw usageError(`--split must be test or train, got ${split}`, usage);
     const backend = await selectBackend((f.backend as string | undefined) ?? art.run?.backend ?? 'det');
-    const name = datasetNameOf(art);
-    const data = loadDataset(name);
+    const data = runDataOf(art, dataDirFlag(f['data-dir']));
+    const name = data.name;
     const tr = createTrainer(art.spec, data.train, art.seed);
     const state = decodeState(await art.checkpointBytes(cp.index), tr.layout);
     if (isTransformerSpec(art.spec)) {
       const count = f.samples === undefined ? 10 : Number(f.samples);
       if (!Number.isInteger(count) || count < 0 || count > 1000) throw usageError(`--samples must be an integer in 0..1000, got ${f.samples}`, usage);
-      const o = nextTokenReport(tr, state, data[split], count, (f['sample-seed'] as string | undefined) ?? '0', f.vocab as string | undefined);
-      if (f.json) cliIo.out(JSON.stringify({ dataset: name, split, step, backend, ...o }) + '\n');
-      else cliIo.out(`${name}/${split} at step ${step} (${backend}): validation loss ${o.loss.toFixed(4)} nats/token over ${o.tokens} tokens\n${o.samples.map((x) => `  ${x}\n`).join('')}`);
+      const o = nextTokenReport(tr, state, data, split, count, (f['sample-seed'] as string | undefined) ?? '0', f.vocab as string | undefined);
+      const where = data.kind === 'stored' ? `${name} (stored: its own samples)` : `${name}/${split}`;
+      if (f.json) cliIo.out(JSON.stringify({ dataset: name, kind: data.kind, split, step, backend, ...o }) + '\n');
+      else cliIo.out(`${where} at step ${step} (${backend}): validation loss ${o.loss.toFixed(4)} nats/token over ${o.tokens} tokens; unigram baseline ${o.unigramBaseline.toFixed(4)} nats/token\n`
+        + `${o.samples.length ? `samples (seed ${JSON.stringify(o.sampleSeed)}):\n` : ''}${o.samples.map((x) => `  ${JSON.stringify(x)}\n`).join('')}`);
       return 0;
     }
     const ev = evaluate(tr, state, data[split]);
@@ -49,14 +53,17 @@ export const command: CliCommand = {
 };
 
 /**
- * Validation loss and `count` samples. The sampling seed is SHA-256("polchain/eval-sample/v1\0" || S),
- * so `--sample-seed S` reproduces the samples of the same checkpoint. Ids become text through the
- * vocabulary (--vocab, else the dataset's own), else they are printed as numbers.
+ * Validation loss, the unigram baseline (training targets' frequencies scored on the split) and
+ * `count` samples. The sampling seed is SHA-256("polchain/eval-sample/v1\0" || S), so `--sample-seed S`
+ * reproduces the samples of the same checkpoint. Ids become text through --vocab, else the dataset's
+ * own reading (names: its letters; a stored text file: UTF-8 bytes), else they are printed as numbers.
  */
-function nextTokenReport(tr: StepContext, state: TrainState, ds: Dataset, count: number, sampleSeed: string, vocab?: string) {
+function nextTokenReport(tr: StepContext, state: TrainState, data: RunData, split: 'train' | 'test', count: number, sampleSeed: string, vocab?: string) {
+  const ds = data[split];
   const { loss, tokens } = nextTokenEval(tr, state, ds);
+  const baseline = unigramBaseline({ name: data.name, train: data.train, test: ds });
   const seqs = count === 0 ? [] : sampleSequences(tr, state, { count, seed: sha256(utf8('polchain/eval-sample/v1\u0000'), utf8(sampleSeed)) });
-  const symbols = vocab ?? (ds as Dataset & { vocabulary?: string }).vocabulary;
-  const samples = seqs.map((q) => (symbols ? decodeTokens(q, symbols) : q.join(' ')));
-  return { loss, tokens, sampleSeed, samples };
+  const decode = vocab !== undefined ? (q: readonly number[]) => decodeTokens([...q], vocab) : data.decode;
+  const samples = seqs.map((q) => (decode ? decode(q) : q.join(' ')));
+  return { loss, unigramBaseline: baseline, tokens, sampleSeed, samples };
 }

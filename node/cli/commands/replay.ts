@@ -3,19 +3,19 @@
 import type { CliCommand } from '../command.ts';
 import { Progress } from '../../util/index.ts';
 import { parseFlags, requireFlag } from '../args.ts';
-import { cliIo, datasetNameOf, openTrainedRun, runCli, usageError } from '../trained-run.ts';
-import { loadDataset, selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch, traceRoot } from '../../../ml-runtime/index.ts';
+import { cliIo, dataDirFlag, openTrainedRun, runCli, runDataOf, usageError } from '../trained-run.ts';
+import { selectBackend, decodeState, createTrainer, replaySegment, segmentBounds, segmentCount, firstMismatch, traceRoot } from '../../../ml-runtime/index.ts';
 import { isJobsError } from '../../jobs/index.ts';
 import { bytesToHex, equalBytes } from '../../../primitives/index.ts';
 
-const usage = 'polchain replay --from DIR --segment J [--backend det|cpu (default: the backend of the run)] [--quiet]';
+const usage = 'polchain replay --from DIR --segment J [--backend det|cpu (default: the backend of the run)] [--data-dir DIR (where a stored dataset lives)] [--quiet]';
 
 export const command: CliCommand = {
   name: 'replay',
   summary: 're-execute one segment of a training run from its checkpoint and compare the step hashes',
   usage,
   run: (argv) => runCli(async () => {
-    const { values: f } = parseFlags(argv, { from: { type: 'string' }, segment: { type: 'string' }, backend: { type: 'string' }, quiet: { type: 'boolean' } }, usage);
+    const { values: f } = parseFlags(argv, { from: { type: 'string' }, segment: { type: 'string' }, backend: { type: 'string' }, 'data-dir': { type: 'string' }, quiet: { type: 'boolean' } }, usage);
     if (f.help) { cliIo.out(`${usage}\n`); return 0; }
     const dir = requireFlag(f, 'from', usage);
     const segment = requireFlag(f, 'segment', usage);
@@ -32,7 +32,7 @@ export const command: CliCommand = {
     }
     const backend = await selectBackend((f.backend as string | undefined) ?? art.run?.backend ?? 'det');
     const { from, to } = segmentBounds(T, k, j);
-    const data = loadDataset(datasetNameOf(art));
+    const data = runDataOf(art, dataDirFlag(f['data-dir']));
     const tr = createTrainer(art.spec, data.train, art.seed);
     let bytes: Uint8Array;
     try {

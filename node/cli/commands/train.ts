@@ -1,18 +1,19 @@
 // `polchain train --spec FILE --dataset NAME --steps N --out DIR`: trains a model spec on a bundled
-// dataset under the det backend, writing the run as a solver artifact record (meta.json with the
-// trace root, steps.bin, cp-<i>.bin) into DIR.
+// dataset (or one `polchain dataset add` stored in --data-dir) under the det backend, writing the run
+// as a solver artifact record (meta.json with the trace root, steps.bin, cp-<i>.bin) into DIR.
 import { readFileSync } from 'node:fs';
 import type { CliCommand } from '../command.ts';
 import { Progress } from '../../util/index.ts';
 import { parseFlags, requireFlag } from '../args.ts';
-import { cliIo, runCli, usageError } from '../trained-run.ts';
-import { parseSpec, withSteps, canonicalSpecJson, loadDataset, datasetRoot, createTrainer, runTrace, selectBackend, detRuntimeVersion, localJobId, jobSeedForLocalRun, evaluate } from '../../../ml-runtime/index.ts';
+import { cliIo, dataDirFlag, runCli, usageError } from '../trained-run.ts';
+import { runData } from '../run-dataset.ts';
+import { parseSpec, withSteps, canonicalSpecJson, datasetRoot, createTrainer, runTrace, selectBackend, detRuntimeVersion, localJobId, jobSeedForLocalRun, evaluate } from '../../../ml-runtime/index.ts';
 import { SolverArtifacts } from '../../jobs/index.ts';
 import { bytesToHex, hexToBytes } from '../../../primitives/index.ts';
 
 export { cliIo } from '../trained-run.ts';
 
-const usage = 'polchain train --spec FILE --dataset NAME [--steps N] --out DIR [--backend det|cpu] [--job-id HEX32] [--seed HEX32] [--quiet]';
+const usage = 'polchain train --spec FILE --dataset NAME [--steps N] --out DIR [--data-dir DIR (where a stored dataset lives)] [--backend det|cpu] [--job-id HEX32] [--seed HEX32] [--quiet]';
 
 export const command: CliCommand = {
   name: 'train',
@@ -20,7 +21,7 @@ export const command: CliCommand = {
   usage,
   run: (argv) => runCli(async () => {
     const { values: f } = parseFlags(argv, {
-      spec: { type: 'string' }, dataset: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' },
+      spec: { type: 'string' }, dataset: { type: 'string' }, steps: { type: 'string' }, out: { type: 'string' }, 'data-dir': { type: 'string' },
       backend: { type: 'string' }, 'job-id': { type: 'string' }, seed: { type: 'string' }, quiet: { type: 'boolean' },
     }, usage);
     if (f.help) { cliIo.out(`${usage}\n`); return 0; }
@@ -37,7 +38,7 @@ export const command: CliCommand = {
     }
     const backend = await selectBackend(f.backend as string | undefined);
     const runtimeVersion = backend === 'det' ? await detRuntimeVersion() : null;
-    const data = loadDataset(datasetName);
+    const data = runData(datasetName, dataDirFlag(f['data-dir']));
     const jobId = f['job-id'] ? hexToBytes(f['job-id'] as string, '--job-id') : localJobId(spec, data.name);
     const seed = f.seed ? hexToBytes(f.seed as string, '--seed') : jobSeedForLocalRun(jobId);
     if (jobId.length !== 32 || seed.length !== 32) throw usageError('--job-id and --seed must be 32 bytes (64 hex digits)', usage);
