@@ -17,6 +17,9 @@ const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);
 const SENDERS = 9; // dev accounts 1..9 (account 0 measures latency)
 const LOAD_TXS = Number(process.env.BENCH_LOAD_TXS ?? SENDERS * 250); // 250 nonces each stays within the mempool nonce gap
 const LATENCY_SAMPLES = 30;
+// BENCH_CPU_PROF=DIR: every validator process writes a V8 CPU profile into DIR when it stops
+// (open in Chrome DevTools, or summarise with `node bench/cpu-profile-top.mjs DIR/*.cpuprofile`).
+const PROF_DIR = process.env.BENCH_CPU_PROF;
 const say = (s: string) => process.stderr.write(s + '\n');
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -37,7 +40,7 @@ const nodes: NodeProcess[] = [];
 try {
   const verify = verifyRate();
   await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE);
-  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`)));
+  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`), [], 30_000, PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []));
   say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
   const rpcs = nodes.map((n) => new RpcClient(n.url));
   const { chainId } = await rpcs[0]!.call('node_status', []);
