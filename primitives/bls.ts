@@ -42,7 +42,7 @@ export function isBlsPublicKey(pk: Uint8Array): boolean {
 
 /**
  * Valid public keys by their bytes, decoded and subgroup-checked once: a chain verifies the same
- * few validator keys at every height, and decoding one is about a sixth of a verification.
+ * few validator keys at every height, and decoding one is about an eighth of a verification.
  */
 const keyPoints = new Map<string, InstanceType<typeof bls12_381.G1.Point>>();
 const KEY_POINTS_MAX = 1024;
