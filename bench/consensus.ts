@@ -1,7 +1,7 @@
 // npm run bench:consensus — a 4-validator devnet (separate processes, BFT over libp2p on 127.0.0.1):
 // block interval, submit-to-commit latency and the highest sustained transfer rate, with
 // node:crypto ed25519 verifications/s from the same run as the baseline ceiling.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
@@ -17,6 +17,9 @@ const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);
 const SENDERS = 9; // dev accounts 1..9 (account 0 measures latency)
 const LOAD_TXS = Number(process.env.BENCH_LOAD_TXS ?? SENDERS * 250); // 250 nonces each stays within the mempool nonce gap
 const LATENCY_SAMPLES = 30;
+// BENCH_CPU_PROF=DIR: every validator process writes a V8 CPU profile into DIR when it stops
+// (open in Chrome DevTools, or summarise with `node bench/cpu-profile-top.mjs DIR/*.cpuprofile`).
+const PROF_DIR = process.env.BENCH_CPU_PROF;
 const say = (s: string) => process.stderr.write(s + '\n');
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -32,12 +35,30 @@ function verifyRate(): number {
   return n / ((performance.now() - t) / 1000);
 }
 
+/**
+ * CPU seconds (user + system) the validator processes used so far, from /proc (null elsewhere): a
+ * measure of work per transaction that other load on the machine does not inflate, unlike wall time.
+ */
+async function nodesCpuSeconds(procs: NodeProcess[]): Promise<number | null> {
+  try {
+    let ticks = 0;
+    for (const n of procs) {
+      const stat = await readFile(`/proc/${n.proc.pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      ticks += Number(f[11]) + Number(f[12]); // utime, stime (fields 14 and 15)
+    }
+    return ticks / 100; // USER_HZ
+  } catch {
+    return null;
+  }
+}
+
 const dir = await mkdtemp(join(tmpdir(), 'polchain-bench-consensus-'));
 const nodes: NodeProcess[] = [];
 try {
   const verify = verifyRate();
   await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE);
-  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`)));
+  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`), [], 30_000, PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []));
   say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
   const rpcs = nodes.map((n) => new RpcClient(n.url));
   const { chainId } = await rpcs[0]!.call('node_status', []);
@@ -63,6 +84,7 @@ try {
   const txs = Array.from({ length: LOAD_TXS }, (_, i) => encodeTx(signTx({ chainId, nonce: BigInt(Math.floor(i / senders.length)), fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(2), amount: 1n } }, senders[i % senders.length]!)));
   const lastHashes = txs.slice(-senders.length).map((t) => '0x' + bytesToHex(sha256(t)));
   const startHeight = await height();
+  const cpu0 = await nodesCpuSeconds(nodes);
   const t0 = performance.now();
   const per = Math.ceil(txs.length / 100);
   for (let b = 0; b < per; b++) {
@@ -76,6 +98,8 @@ try {
     await sleep(20);
   }
   const loadS = (performance.now() - t0) / 1000;
+  const cpu1 = await nodesCpuSeconds(nodes);
+  const cpuUsPerTx = cpu0 === null || cpu1 === null ? null : Math.round(((cpu1 - cpu0) * 1e6) / LOAD_TXS);
   const maxTps = LOAD_TXS / loadS;
   say(`load: ${LOAD_TXS} transfers committed in ${loadS.toFixed(1)} s`);
 
@@ -87,12 +111,13 @@ try {
   const out = {
     block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),
     commit_ms_p50: Math.round(pct(latencies, 50)), commit_ms_p95: Math.round(pct(latencies, 95)),
-    max_tps: Math.round(maxTps), verify_per_s: Math.round(verify), tps_ratio: +(maxTps / verify).toFixed(3),
+    max_tps: Math.round(maxTps), node_cpu_us_per_tx: cpuUsPerTx, verify_per_s: Math.round(verify), tps_ratio: +(maxTps / verify).toFixed(3),
     validators: N, blocks: top, load_blocks: top - Number(startHeight), block_interval_setting_ms: BLOCK_INTERVAL,
   };
   console.log(`block interval      p50 ${out.block_ms_p50} ms   p95 ${out.block_ms_p95} ms   (${intervals.length} blocks)`);
   console.log(`submit -> commit    p50 ${out.commit_ms_p50} ms   p95 ${out.commit_ms_p95} ms`);
   console.log(`sustained transfers ${out.max_tps} /s   (ratio to ed25519 verify/s ${out.tps_ratio})`);
+  console.log(`validator CPU       ${out.node_cpu_us_per_tx ?? '?'} us per transfer during the load, all 4 processes together`);
   console.log(JSON.stringify(out));
 } finally {
   await Promise.all(nodes.map((n) => n.stop()));

@@ -85,3 +85,22 @@ test('beacon: a prepared message signs and verifies exactly as an unprepared one
   for (let h = 100n; h < 120n; h++) beaconPrepare('c', h, prev); // more than the memo holds: the oldest leave
   assert.equal(beaconVerify(pk, 'c', 9n, prev, plain), true);
 });
+
+test('beacon keys are decoded once: an unusable key is refused every time it comes back, a known key still verifies only its own signatures', () => {
+  const sk = blsSecretFromSeed(seed('cached key'));
+  const pk = blsPublicKey(sk);
+  const b0 = genesisBeacon('polchain-test');
+  const sig = beaconSign(sk, 'polchain-test', 1n, b0);
+  const identity = new Uint8Array(BLS_PUBLIC_KEY_LENGTH);
+  identity[0] = 0xc0; // the compressed point at infinity: "signatures" under it verify for every message
+  const infinitySig = new Uint8Array(BLS_SIGNATURE_LENGTH);
+  infinitySig[0] = 0xc0;
+  const offCurve = pk.slice();
+  offCurve[BLS_PUBLIC_KEY_LENGTH - 1] ^= 1;
+  for (let i = 0; i < 3; i++) {
+    assert.equal(beaconVerify(pk, 'polchain-test', 1n, b0, sig), true, `valid, pass ${i}`);
+    assert.equal(beaconVerify(pk, 'polchain-test', 2n, b0, sig), false, `another message, pass ${i}`);
+    assert.equal(beaconVerify(identity, 'polchain-test', 1n, b0, infinitySig), false, `identity, pass ${i}`);
+    assert.equal(beaconVerify(offCurve, 'polchain-test', 1n, b0, sig), false, `damaged key, pass ${i}`);
+  }
+});

@@ -37,13 +37,30 @@ export const BLS_SIGNATURE_LENGTH = 96;
  * for every message). Never throws.
  */
 export function isBlsPublicKey(pk: Uint8Array): boolean {
-  if (!(pk instanceof Uint8Array) || pk.length !== BLS_PUBLIC_KEY_LENGTH || (pk[0]! & 0x80) === 0) return false;
+  return publicKeyPoint(pk) !== null;
+}
+
+/**
+ * Valid public keys by their bytes, decoded and subgroup-checked once: a chain verifies the same
+ * few validator keys at every height, and decoding one is about an eighth of a verification.
+ */
+const keyPoints = new Map<string, InstanceType<typeof bls12_381.G1.Point>>();
+const KEY_POINTS_MAX = 1024;
+
+function publicKeyPoint(pk: Uint8Array): InstanceType<typeof bls12_381.G1.Point> | null {
+  if (!(pk instanceof Uint8Array) || pk.length !== BLS_PUBLIC_KEY_LENGTH || (pk[0]! & 0x80) === 0) return null;
+  const k = bytesToHex(pk);
+  const known = keyPoints.get(k);
+  if (known) return known;
   try {
     const p = bls12_381.G1.Point.fromBytes(pk);
     p.assertValidity();
-    return !p.is0();
+    if (p.is0()) return null;
+    keyPoints.set(k, p);
+    if (keyPoints.size > KEY_POINTS_MAX) keyPoints.delete(keyPoints.keys().next().value!);
+    return p;
   } catch {
-    return false;
+    return null;
   }
 }
 
@@ -53,10 +70,11 @@ export function blsSign(secret: Uint8Array, message: Uint8Array, dst: string): U
 
 /** Never throws: a malformed or invalid key or signature is false. */
 export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
-  if (!isBlsPublicKey(publicKey)) return false;
+  const key = publicKeyPoint(publicKey);
+  if (!key) return false;
   if (!(signature instanceof Uint8Array) || signature.length !== BLS_SIGNATURE_LENGTH) return false;
   try {
-    return bls.verify(signature, hashed(message, dst), publicKey);
+    return bls.verify(signature, hashed(message, dst), key);
   } catch {
     return false;
   }
@@ -77,11 +95,12 @@ export function blsVerifyMany(items: ReadonlyArray<{ publicKey: Uint8Array; mess
     const pairs: Array<{ g1: InstanceType<typeof bls12_381.G1.Point>; g2: InstanceType<typeof bls12_381.G2.Point> }> = [];
     let sigSum = bls12_381.G2.Point.ZERO;
     for (const [i, it] of items.entries()) {
-      if (!isBlsPublicKey(it.publicKey) || it.signature.length !== BLS_SIGNATURE_LENGTH) return false;
+      const key = publicKeyPoint(it.publicKey);
+      if (!key || it.signature.length !== BLS_SIGNATURE_LENGTH) return false;
       const r = rand[i]! | 1n; // never zero
       const sig = bls.Signature.fromBytes(it.signature);
       sig.assertValidity();
-      pairs.push({ g1: bls12_381.G1.Point.fromBytes(it.publicKey).multiplyUnsafe(r), g2: bls.hash(it.message, dst) });
+      pairs.push({ g1: key.multiplyUnsafe(r), g2: bls.hash(it.message, dst) });
       sigSum = sigSum.add(sig.multiplyUnsafe(r));
     }
     pairs.push({ g1: bls12_381.G1.Point.BASE.negate(), g2: sigSum });

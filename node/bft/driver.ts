@@ -74,7 +74,8 @@ export class BftDriver implements BlockDecider {
     this.gossip = new ConsensusGossip(o.p2p, state.chainId, o.equivocate ? o.validatorSeed : null);
     const nextHeight = () => state.height + 1n;
     const nextValidatorSet = () => this.sets.forNextHeight(state);
-    const signer = o.validatorSeed ? openGuardedSigner(o.validatorSeed, o.signHistoryPath) : null;
+    // Inputs are written to the WAL without an fsync each; they are made durable before any signature is
+    const signer = o.validatorSeed ? openGuardedSigner(o.validatorSeed, o.signHistoryPath, () => this.runner.syncWal()) : null;
     this.self = signer?.address ?? null;
     this.app = new ProposalApp({
       state, mempool: o.mempool, evidence: this.evidence, hooks, clock: o.clock, logger,

@@ -81,6 +81,14 @@ export class EngineRunner {
     if (!this.draining) this.inflight = this.drain();
   }
 
+  /**
+   * Makes the WAL durable up to the event being handled. The validator's signer calls it before it
+   * persists a signature (driver.ts), so every input that led to the signature survives a crash.
+   */
+  syncWal(): void {
+    this.wal.sync();
+  }
+
   /** Resolves when no event is being handled (so a block from sync never interleaves with an engine commit). */
   idle(): Promise<void> {
     return this.inflight;

@@ -40,11 +40,15 @@ export function saveSignHistory(path: string, history: readonly LastSigned[]): v
   }))));
 }
 
-/** The validator's double-sign guard, resuming from and persisting to the history file at `path`. */
-export function openGuardedSigner(seed: Uint8Array, path: string): GuardedSigner {
+/**
+ * The validator's double-sign guard, resuming from and persisting to the history file at `path`.
+ * `beforePersist` runs before each new signature is recorded (the consensus WAL's sync): if it
+ * throws, nothing is recorded and no signature is returned.
+ */
+export function openGuardedSigner(seed: Uint8Array, path: string, beforePersist: () => void = () => {}): GuardedSigner {
   const history = loadSignHistory(path);
   if (!existsSync(path)) saveSignHistory(path, history);
-  return new GuardedSigner(seed, { history, persist: (h) => saveSignHistory(path, h) });
+  return new GuardedSigner(seed, { history, persist: (h) => { beforePersist(); saveSignHistory(path, h); } });
 }
 
 /**

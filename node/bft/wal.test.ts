@@ -1,11 +1,12 @@
 // The consensus WAL on a real file: replay after a restart, a per-height bound, no duplicates.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { ConsensusWal, type WalRecord } from './wal.ts';
+import { loadSignHistory, openGuardedSigner } from './sign-history.ts';
 import { encodeVote, signVote } from '../../consensus/index.ts';
 import { addressFromPublicKey, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
 
@@ -77,4 +78,32 @@ test('past the per-height bound proposals and votes are not persisted, reported 
   for (let r = 0; r < 20; r++) w.append(vote(r));
   assert.equal(full.length, 2, 'and once more for the next height');
   w.close();
+});
+
+test('appends are made durable in groups: before the validator records a signature, never after it', (t) => {
+  const path = tempWal(t);
+  const historyPath = join(path, '..', 'sign-history.json');
+  const w = new ConsensusWal(path);
+  let failSync = false;
+  const order: string[] = [];
+  const signer = openGuardedSigner(seed, historyPath, () => {
+    if (failSync) throw new Error('disk full');
+    order.push(`sync with ${loadSignHistory(historyPath).length} signatures on disk`);
+    w.sync();
+  });
+  w.startHeight(7n);
+  w.append(vote(0));
+  w.append(vote(1));
+  assert.equal(w.unsynced, true, 'an append alone is not fsynced');
+  signer.signVote('wal-test', { type: 'prevote', height: 7n, round: 0, blockHash: null, validator: address });
+  assert.equal(w.unsynced, false, 'the inputs that led to the signature are durable');
+  assert.deepEqual(order, ['sync with 0 signatures on disk'], 'synced before the signature was recorded');
+  assert.equal(loadSignHistory(historyPath).length, 1);
+  w.append(vote(2));
+  failSync = true;
+  const before = readFileSync(historyPath, 'utf8');
+  assert.throws(() => signer.signVote('wal-test', { type: 'prevote', height: 7n, round: 1, blockHash: null, validator: address }), /disk full/);
+  assert.equal(readFileSync(historyPath, 'utf8'), before, 'a failed sync records and returns no signature');
+  w.close();
+  assert.equal(w.unsynced, false, 'close makes the log durable');
 });

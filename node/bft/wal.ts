@@ -1,13 +1,21 @@
-import { closeSync, existsSync, fsyncSync, openSync, readFileSync, statSync, truncateSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, openSync, readFileSync, renameSync, statSync, truncateSync, writeFileSync, writeSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { decodeCanonical, encode, type Encodable } from '../../vm/index.ts';
 import { bytesToHex, sha256 } from '../../primitives/index.ts';
-import { writeFileDurableSync } from './durable-file.ts';
 
 /**
- * Consensus write-ahead log: every input of the current height, fsynced before the state machine
+ * Consensus write-ahead log: every input of the current height, written before the state machine
  * sees it, so a restarted validator replays to the same round, step and lock. Records are
  * length-prefixed canonical msgpack; a torn last record (crash mid-write) is dropped on read.
  * The log restarts (atomically) at every new height.
+ *
+ * Durability is grouped, as CometBFT's WriteSync for its own messages: an append is written, not
+ * fsynced; `sync()` fsyncs everything written so far, and the validator calls it before its
+ * double-sign guard persists a signature (sign-history.ts). So every input that led to a vote or
+ * proposal this node signed is on disk before the signature exists, and a crash can lose only
+ * inputs that produced no signature: replay then reaches an earlier state of the same height, which
+ * gossip brings forward again. (An fsync per received vote was a third of a validator's main-thread
+ * time under load: docs/bft-node.md, per-height costs.)
  *
  * Only messages that passed the inbound checks reach it (node/bft/gossip.ts), and even those are
  * bounded: a peer's proposal or vote already in the log is not written again (catch-up re-delivers
@@ -46,7 +54,7 @@ export interface WalOptions {
   maxBytesPerHeight?: number;
   /** Called once per height, at the first proposal or vote the bound keeps out. */
   onFull?: (info: { height: bigint | null; bytes: number; maxBytes: number }) => void;
-  /** Told how many seconds each written append (write and fsync) took: for metrics. */
+  /** Told how many seconds each written append took (the write; its fsync is grouped into sync()): for metrics. */
   onAppend?: (seconds: number) => void;
 }
 
@@ -63,6 +71,9 @@ export class ConsensusWal {
   private readonly seen = new Set<string>();
   private fullReported = false;
   private readonly maxBytes: number;
+  /** Written since the last fsync: the file's records, and the directory entry of a new height's log. */
+  private dirtyFile = false;
+  private dirtyDir = false;
 
   constructor(private readonly path: string, private readonly opts: WalOptions = {}) {
     this.maxBytes = opts.maxBytesPerHeight ?? DEFAULT_WAL_MAX_BYTES_PER_HEIGHT;
@@ -117,15 +128,40 @@ export class ConsensusWal {
 
   /** Starts a new height: the log becomes exactly one 'height' record. */
   startHeight(height: bigint): void {
-    this.close();
+    this.close(false); // the previous height's log is replaced: nothing in it needs to be durable
     const f = frame({ kind: 'height', height });
-    writeFileDurableSync(this.path, f);
+    // Replaced by rename, made durable by the next sync(): a crash before it leaves the previous
+    // height's log, or a torn new one, and neither resumes this height (start() checks the height).
+    const tmp = `${this.path}.tmp`;
+    writeFileSync(tmp, f, { mode: 0o600 });
+    renameSync(tmp, this.path);
     this.resetHeight(height);
     this.bytes = f.length;
     this.fd = openSync(this.path, 'a');
+    this.dirtyFile = this.dirtyDir = true;
   }
 
-  /** Writes and fsyncs one record, unless it is a peer message already in this height's log or over the bound. */
+  /** Makes every record written so far durable (fsync of the log, and of its directory after a new height). */
+  sync(): void {
+    if (this.dirtyFile && this.fd !== null) fsyncSync(this.fd);
+    this.dirtyFile = false;
+    if (this.dirtyDir) {
+      const dfd = openSync(dirname(this.path), 'r');
+      try {
+        fsyncSync(dfd);
+      } finally {
+        closeSync(dfd);
+      }
+      this.dirtyDir = false;
+    }
+  }
+
+  /** Whether records were written that no sync() has made durable yet. */
+  get unsynced(): boolean {
+    return this.dirtyFile || this.dirtyDir;
+  }
+
+  /** Writes one record (durable at the next sync()), unless it is a peer message already in this height's log or over the bound. */
   append(r: WalRecord): WalAppend {
     const t0 = performance.now();
     const f = frame(r);
@@ -143,7 +179,7 @@ export class ConsensusWal {
     }
     if (this.fd === null) this.fd = openSync(this.path, 'a');
     writeSync(this.fd, f);
-    fsyncSync(this.fd);
+    this.dirtyFile = true;
     this.opts.onAppend?.((performance.now() - t0) / 1000);
     this.bytes += f.length;
     return 'written';
@@ -156,8 +192,12 @@ export class ConsensusWal {
     this.fullReported = false;
   }
 
-  close(): void {
-    if (this.fd !== null) closeSync(this.fd);
+  /** Closes the log, first making it durable unless `sync` is false. */
+  close(sync = true): void {
+    if (this.fd !== null) {
+      if (sync) this.sync();
+      closeSync(this.fd);
+    }
     this.fd = null;
   }
 }

@@ -63,3 +63,22 @@ test('caps: a full pool evicts the lowest fee for a higher one, otherwise refuse
   assert.equal(errCode(() => bytesCap.add(transfer(bob, alice, 1n, 0n, 1n))), 'MEMPOOL_FULL');
   assert.ok(bytesCap.bytes <= 300);
 });
+
+test('transactions arriving out of nonce order end in the same pool as in order: the executed prefix, the first failure dropped, the rest behind the gap', () => {
+  const pool = (order: number[]) => {
+    const s = testState(100n);
+    const m = new Mempool(s, { maxTxs: 100, maxBytes: 1 << 20, maxNonceGap: 16n, ttlBlocks: 100n });
+    const codes = order.map((n) => errCode(() => m.add(transfer(alice, bob, 30n, BigInt(n), 1n))));
+    return { m, codes, held: [0, 1, 2, 3, 4, 5].filter((n) => m.has(sha256(transfer(alice, bob, 30n, BigInt(n), 1n)))) };
+  };
+  const inOrder = pool([0, 1, 2, 3, 5]);
+  assert.deepEqual(inOrder.codes, ['ok', 'ok', 'ok', 'TX_INSUFFICIENT_BALANCE', 'ok'], 'three transfers of 30 + fee 1 fit in 100');
+  for (const order of [[5, 3, 1, 0, 2], [1, 3, 0, 5, 2], [2, 1, 0, 3, 5]]) {
+    const p = pool(order);
+    assert.deepEqual(p.held, [0, 1, 2, 5], `order ${order}`);
+    assert.equal(p.m.pendingNonce(alice.address), 3n, `order ${order}`);
+    assert.equal(p.m.reap(10, 1 << 20).txs.length, 3, `order ${order}`);
+    // nonce 3 again: the pending state after 0..2 leaves 7, so it is refused as in order
+    assert.equal(errCode(() => p.m.add(transfer(alice, bob, 30n, 3n, 1n))), 'TX_INSUFFICIENT_BALANCE');
+  }
+});

@@ -198,18 +198,23 @@ export class Mempool {
       return { tip: { pending: cached.pending, next: cached.next + 1n }, drops: [] };
     }
     const candidate = [...queue.filter((e) => e !== same), entry].sort((a, b) => (a.nonce < b.nonce ? -1 : a.nonce > b.nonce ? 1 : 0));
+    // A newcomer at or beyond the cached tip leaves the executed prefix as it is: go on from the tip (a full walk
+    // per transaction gossiped out of nonce order was quadratic). A replacement may change the prefix.
+    if (!same && cached && entry.nonce >= cached.next) return this.walk(entry.account, candidate, entry, cached);
     return this.walk(entry.account, candidate, entry);
   }
 
   /**
-   * Executes an account's queue in nonce order on a fresh pending state, up to the first gap. The
+   * Executes an account's queue in nonce order on a fresh pending state (or from a cached tip), up to the first gap. The
    * first transaction that fails ends the walk (those after it wait behind a gap now); it is returned
    * to be dropped, unless it is `newcomer`, whose error is thrown.
    */
-  private walk(account: string, queue: readonly Entry[], newcomer?: Entry): { tip: Tip; drops: Array<{ entry: Entry; error: VmError }> } {
-    const pending = pendingState(this.state);
-    let next = this.state.accounts.get(account)?.nonce ?? 0n;
+  private walk(account: string, queue: readonly Entry[], newcomer?: Entry, from?: Tip): { tip: Tip; drops: Array<{ entry: Entry; error: VmError }> } {
+    // from: a valid tip (the queue executed below from.next), advanced in place; checkTxAgainst leaves it as it was if it throws
+    const pending = from?.pending ?? pendingState(this.state);
+    let next = from?.next ?? this.state.accounts.get(account)?.nonce ?? 0n;
     for (const e of queue) {
+      if (e.nonce < next && from) continue;
       if (e.nonce !== next) break;
       try {
         checkTxAgainst(pending, e.vtx);

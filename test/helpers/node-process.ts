@@ -32,8 +32,8 @@ export interface NodeProcess {
 }
 
 /** Starts `polchain start` and resolves once its RPC server is listening (read from the JSON logs). */
-export async function startNode(dataDir: string, extra: string[] = [], timeoutMs = 30_000): Promise<NodeProcess> {
-  const proc = spawn(process.execPath, [BIN, 'start', '--data-dir', dataDir, '--rpc-port', '0', '--log-level', 'info', ...extra], {
+export async function startNode(dataDir: string, extra: string[] = [], timeoutMs = 30_000, nodeFlags: string[] = []): Promise<NodeProcess> {
+  const proc = spawn(process.execPath, [...nodeFlags, BIN, 'start', '--data-dir', dataDir, '--rpc-port', '0', '--log-level', 'info', ...extra], {
     cwd: ROOT, env: { ...process.env, POLCHAIN_PASSPHRASE: TEST_PASSPHRASE }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   let logs = '';
