@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import { buildBlock, commitSigningBytes, type BlockResult, type ChainState, type Commit } from '../../vm/index.ts';
-import { beaconSign, blsSecretFromSeed } from '../../consensus/index.ts';
+import { blsSecretFromSeed } from '../../consensus/index.ts';
+import { BeaconSigner } from './beacon-signer.ts';
 import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
 import type { Mempool } from '../mempool/index.ts';
@@ -17,6 +18,8 @@ export interface SoloProducerOptions {
   clock: () => bigint;
   logger: Logger;
   onCommit: (r: BlockResult, commit: Commit) => void;
+  /** Sign beacons on a worker thread (default true); false signs on the event loop. */
+  beaconWorker?: boolean;
 }
 
 export class SoloProducer implements BlockDecider {
@@ -24,11 +27,11 @@ export class SoloProducer implements BlockDecider {
   private inflight: Promise<void> | undefined;
   private stopped = false;
   private readonly address: Uint8Array;
-  private readonly blsSecret: Uint8Array;
+  private readonly beacon: BeaconSigner;
 
   constructor(private readonly o: SoloProducerOptions) {
     this.address = addressFromPublicKey(publicKeyFromSeed(o.validatorSeed));
-    this.blsSecret = blsSecretFromSeed(o.validatorSeed);
+    this.beacon = new BeaconSigner(blsSecretFromSeed(o.validatorSeed), o.beaconWorker ?? true);
   }
 
   /** Nothing to load: a solo block needs only the committed state. */
@@ -44,8 +47,15 @@ export class SoloProducer implements BlockDecider {
     this.schedule();
   }
 
+  /** The next block's beacon input, known once the last block committed. */
+  private nextBeacon() {
+    const { state } = this.o;
+    return { chainId: state.chainId, height: state.height + 1n, prevBeacon: state.beacon };
+  }
+
   private schedule(): void {
     if (this.stopped) return;
+    this.beacon.prepare(this.nextBeacon()); // signed on the worker while this interval's txs arrive
     this.timer = setTimeout(() => {
       this.inflight = this.produce().then(
         () => this.schedule(),
@@ -61,13 +71,14 @@ export class SoloProducer implements BlockDecider {
   async produce(): Promise<BlockResult | undefined> {
     const { state, mempool } = this.o;
     if (mempool.size === 0 && !this.o.emptyBlocks) return undefined;
+    // The beacon signature (BLS, deterministic), awaited before the reap so that txs admitted
+    // meanwhile still make this block; solo blocks carry no last commit and no evidence.
+    const beaconSig = await this.beacon.sign(this.nextBeacon());
     const now = this.o.clock();
     const timestampMs = now > state.lastTimestampMs ? now : state.lastTimestampMs + 1n;
     const { txs, preverified } = mempool.reap(state.params.maxBlockTxs, state.params.maxBlockBytes);
     const started = performance.now();
     const height = state.height + 1n;
-    // The beacon signature (BLS, deterministic); solo blocks carry no last commit and no evidence.
-    const beaconSig = beaconSign(this.blsSecret, state.chainId, height, state.beacon);
     const r = buildBlock(state, { height, timestampMs, proposer: this.address, beaconSig }, txs, preverified);
     // what the block left out will not execute: it leaves now, so its sender can reuse the nonce
     mempool.evict(r.rejected);
@@ -84,5 +95,6 @@ export class SoloProducer implements BlockDecider {
     this.stopped = true;
     clearTimeout(this.timer);
     await this.inflight;
+    await this.beacon.close();
   }
 }
