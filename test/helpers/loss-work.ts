@@ -55,7 +55,7 @@ export function claimDigest(job: Job, member: Uint8Array, r: ReturnType<typeof r
 }
 
 /** The segments the challenge of the first job of chain `salt` draws (the roots do not influence it). */
-function sampledFor(chain: (salt: string) => TestChain, salt: string): number[] {
+export function sampledFor(chain: (salt: string) => TestChain, salt: string): number[] {
   const probe = chain(salt);
   const id = submit(probe);
   probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
