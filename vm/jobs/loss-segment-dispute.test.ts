@@ -4,14 +4,14 @@
 // loss lie the committee's sample missed is disputable and slashed exactly like a wrong hash.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DisputeStage, DisputeWinner, JobStatus, decodeTx, encodeTx, signTx, type Job, type TxPayload } from '../index.ts';
-import { createDetReferee, createTrainer, decodeState, lossBits, lossLeaves, lossLeafProof, replaySegment, segmentClaims } from '../../ml-runtime/index.ts';
+import { DisputeStage, DisputeWinner, JobStatus, decodeTx, encodeTx, signTx } from '../index.ts';
+import { createDetReferee, lossLeaves } from '../../ml-runtime/index.ts';
 import { TestChain, BALANCE, CHAIN_ID, FEE } from '../../test/helpers/job-test-chain.ts';
 import { hasEnded } from '../../test/helpers/job-flow.ts';
-import { DATA, K, SPEC, T, useDet, type SolverWork } from '../../test/helpers/job-work.ts';
-import { solverRespond, supplyState } from '../../test/helpers/dispute-work.ts';
-import { lossJobToReveal, revealWithLoss, sampledFor } from '../../test/helpers/loss-work.ts';
-import { concatBytes, equalBytes } from '../../primitives/index.ts';
+import { K, T, useDet } from '../../test/helpers/job-work.ts';
+import { supplyState } from '../../test/helpers/dispute-work.ts';
+import { lossJobToReveal, respondWithLoss, revealWithLoss, unsampledChain, watchClaims } from '../../test/helpers/loss-work.ts';
+import { equalBytes } from '../../primitives/index.ts';
 
 await useDet();
 const referee = createDetReferee();
@@ -24,38 +24,8 @@ function chain(salt = ''): TestChain {
   return c;
 }
 
-/** A chain salt whose first job's sample misses a segment X > 0, and X. */
-function unsampledChain(prefix: string): { salt: string; X: number } {
-  for (let i = 0; i < 400; i++) {
-    const sampled = sampledFor(chain, `${prefix}-${i}`);
-    const X = [1, 2, 3].find((j) => !sampled.includes(j));
-    if (X !== undefined) return { salt: `${prefix}-${i}`, X };
-  }
-  throw new Error('no draw missed a segment');
-}
-
-/**
- * A watchtower's replay of segment j from the solver's checkpoint: h_from, then the step claims of its
- * own hashes and losses (`lie`: step → the loss a lying watchtower claims). Also the plain hashes.
- */
-function watchClaims(job: Job, work: SolverWork, j: number, lie: ReadonlyMap<number, number> = new Map()) {
-  const tr = createTrainer(SPEC, DATA, job.seed!);
-  const from = j * K;
-  const to = Math.min(from + K, T);
-  const bits: Uint8Array[] = [];
-  const hs = replaySegment(SPEC, DATA, job.id, job.seed!, decodeState(work.trace.checkpoints[j]!.bytes, tr.layout), from, to, (t, loss) => { bits.push(lossBits(lie.get(t) ?? loss)); });
-  return { hashes: hs, claim: [hs[0]!, ...segmentClaims(hs.slice(1), concatBytes(...bits))] };
-}
-
-/** The solver's answer: its hashes with the range proof, and its loss leaf of segment j with its proof under the loss root. */
-function respondWithLoss(job: Job, work: SolverWork, losses: readonly number[], j: number) {
-  const base = solverRespond(job, work, 0, j) as Extract<TxPayload, { kind: 'dispute-respond' }>;
-  const leaves = lossLeaves(losses, T, K);
-  return { ...base, losses: leaves[j]!, lossSiblings: lossLeafProof(leaves, j).siblings };
-}
-
 test('a loss lie in a segment the sample missed is caught by a segment dispute and the solver is slashed', () => {
-  const { salt, X } = unsampledChain('loss-seg');
+  const { salt, X } = unsampledChain(chain, 'loss-seg');
   const t = X * K + 1;
   const c = chain(salt);
   const supply = c.supply();
@@ -102,7 +72,7 @@ test('a loss lie in a segment the sample missed is caught by a segment dispute a
 });
 
 test('an honest loss-committing solver wins against a watchtower that lies about a loss', () => {
-  const { salt, X } = unsampledChain('loss-seg-honest');
+  const { salt, X } = unsampledChain(chain, 'loss-seg-honest');
   const t = X * K + 2;
   const c = chain(salt);
   const { id, work, losses } = lossJobToReveal(c, chain);
