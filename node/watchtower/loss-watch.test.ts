@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createDetReferee, lossBits, lossesOfBits, stepClaim } from '../../ml-runtime/index.ts';
 import { DisputeWinner, EventKind, JobStatus } from '../../vm/index.ts';
-import { Watchtower, type WatchEvent } from './index.ts';
+import { Watchtower, formatEvent, type WatchEvent } from './index.ts';
 import { FEE } from '../../test/helpers/job-test-chain.ts';
 import { TestWatchChain } from '../../test/helpers/watch-chain.ts';
 import { LIE_LOSS, WIDE_SPEC, answers, mkHost, provisionalJob, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
@@ -43,6 +43,8 @@ test('losses lied about where the sample missed are caught by the watchtower, di
   const mine = lossesOfBits(bad.replayedLosses!);
   assert.deepEqual(lossesOfBits(bad.solverLosses!), mine.map((l) => Math.fround(l * 0.5)), 'the committed losses are the replay\'s halved');
   assert.equal(bad.firstDiff, from + 1, 'the first differing step claim is claim_{from+1}');
+  assert.equal(formatEvent({ type: 'checked', jobId: '0xab', check: bad }),
+    `job ab… segment ${LIE_LOSS.segment} (steps ${from}..${from + 3}): MISMATCH from step ${from + 1}: every hash matches, but the loss of step ${from} is ${mine[0]} in the replay and ${Math.fround(mine[0]! * 0.5)} committed`);
 
   const job = c.job(id);
   assert.equal(job.status, JobStatus.Slashed);
