@@ -15,7 +15,9 @@ import { equalBytes, leafHash, verifyMerkleProof } from '../../primitives/index.
 /** The solver's answer to a dispute over the steps [from, to]: its hashes h_from..h_to with a range proof under traceRoot. */
 export async function solverRespondPayload(art: SolverArtifacts, dispute: number, from: number, to: number): Promise<DisputeRespondPayload> {
   const [item] = await art.revealItems([{ from, to }]);
-  return { kind: 'dispute-respond', jobId: art.jobId, dispute, hashes: item!.hashes, siblings: item!.siblings };
+  // a whole segment of a loss-committed run carries its loss leaf: the vm compares step claims (docs/disputes.md §3.3)
+  const loss = item!.losses?.length ? { losses: item!.losses, lossSiblings: item!.lossSiblings ?? [] } : {};
+  return { kind: 'dispute-respond', jobId: art.jobId, dispute, hashes: item!.hashes, siblings: item!.siblings, ...loss };
 }
 
 /** The solver's answer to an availability demand: chunk `chunk` of checkpoint `checkpoint`, proven under its chunk root, and that root under checkpointsRoot. */

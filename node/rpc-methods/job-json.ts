@@ -119,7 +119,7 @@ export function jobJson(j: Job): JobJson<Native> {
     terms: jobTermsJson(j.terms),
     solver: j.solver ? encodeAddress(j.solver) : null, daPeer: j.solver ? j.daPeer : null, daAddrs: [...j.daAddrs],
     acceptHeight: orNull(j.acceptHeight), seed: j.seed,
-    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height } : null,
+    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height, ...(c.lossRoot ? { lossRoot: c.lossRoot } : {}) } : null,
     challengeHeight: orNull(j.challengeHeight), segments: [...j.segments],
     committee: j.committee.map((m) => ({ address: encodeAddress(m.address), stake: m.stake })),
     committeeStake: j.committee.reduce((a, m) => a + m.stake, 0n),
@@ -144,7 +144,7 @@ export function jobTraceJson(j: Job): JobTraceJson<Native> {
   const revealed = new Set(j.reveals.map((r) => r.from));
   return {
     id: j.id, status: jobStatusName(j.status), steps: T, checkpointInterval: k, checkpointCount,
-    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height } : null,
+    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, height: c.height, ...(c.lossRoot ? { lossRoot: c.lossRoot } : {}) } : null,
     challengeHeight: orNull(j.challengeHeight), segments: [...j.segments],
     openings: j.openings.map((o) => ({ index: o.index, step: T !== null && k !== null ? Math.min(o.index * k, T) : null, chunkRoot: o.chunkRoot, stepHash: o.stepHash })),
     reveals: j.reveals.map((r) => ({ from: r.from, to: r.from + r.hashes.length - 1, hashes: r.hashes.map(hex) })),

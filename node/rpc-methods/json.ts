@@ -38,7 +38,7 @@ function payloadJson(p: TxPayload): TxPayloadJson<Native> {
     // disputes: state and sample bytes by their length (a piece may be a MiB), proofs by their sibling count
     case 'dispute-open':
       return { kind: p.kind, jobId: p.jobId, target: p.target, segment: p.segment, member: p.member ? encodeAddress(p.member) : null, hashes: p.hashes };
-    case 'dispute-respond': return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, hashes: p.hashes, siblings: p.siblings.length };
+    case 'dispute-respond': return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, hashes: p.hashes, siblings: p.siblings.length, ...(p.losses?.length ? { losses: p.losses.length / 4 } : {}) };
     case 'state-supply': return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, offset: p.offset, total: p.total, length: p.bytes.length };
     case 'sample-supply':
       return { kind: p.kind, jobId: p.jobId, dispute: p.dispute, items: p.items.map((it) => ({ index: it.index, length: it.bytes.length, siblings: it.siblings.length })) };

@@ -9,7 +9,7 @@ import { createDetReferee } from '../../ml-runtime/index.ts';
 import { TestChain } from '../../test/helpers/job-test-chain.ts';
 import { K, T, useDet } from '../../test/helpers/job-work.ts';
 import { supplyState } from '../../test/helpers/dispute-work.ts';
-import { claimDigest, lossJobToReveal, revealWithLoss } from '../../test/helpers/loss-work.ts';
+import { claimDigest, lossJobToReveal, respondWithLoss, revealWithLoss, unsampledChain, watchClaims } from '../../test/helpers/loss-work.ts';
 import { checkedSteps, downsample, lossCurveJson } from './loss-curve.ts';
 import { lossBits } from '../../ml-runtime/index.ts';
 import { concatBytes, equalBytes } from '../../primitives/index.ts';
@@ -82,4 +82,23 @@ test('downsampling keeps at most the limit, evenly, and every checked point; non
   assert.ok(out.every((p) => Number.isFinite(p.loss)));
   assert.ok(out.some((p) => p.step > 9_000), 'spread over the whole run');
   assert.equal(downsample(points.slice(0, 50), 100).length, 49);
+});
+
+test('a segment dispute the referee decides marks its step: mismatch for a loss lie the sample missed, confirmed for an honest solver', () => {
+  for (const honest of [false, true]) {
+    const { salt, X } = unsampledChain(chain, honest ? 'curve-seg-honest' : 'curve-seg');
+    const t = X * K + 1;
+    const c = chain(salt);
+    const { id, work, losses } = lossJobToReveal(c, chain, () => (honest ? new Map() : new Map([[t, 0.001]])));
+    c.block([c.tx(c.solver, revealWithLoss(c.job(id), work, losses))]);
+    const w = watchClaims(c.job(id), work, X, honest ? new Map([[t, 0.5]]) : new Map());
+    c.block([c.tx(c.other, { kind: 'dispute-open', jobId: id, target: 'solver', segment: X, member: null, hashes: w.claim })]);
+    c.block([c.tx(c.solver, respondWithLoss(c.job(id), work, losses, X))]);
+    supplyState(c, honest ? c.solver : c.other, c.job(id), 0, work.stateAt(t));
+    const job = c.job(id);
+    assert.equal(job.disputes[0]!.step, t);
+    assert.equal(job.disputes[0]!.reason, 'referee');
+    assert.equal(checkedSteps(job).get(t), honest ? 'confirmed' : 'mismatch', honest ? 'the referee recomputed the committed loss' : 'the referee recomputed another loss');
+    assert.equal(checkedSteps(job).get(t + 1), undefined, 'the steps after it stay the solver\'s word');
+  }
 });

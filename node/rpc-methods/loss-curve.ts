@@ -1,9 +1,10 @@
 // job_getLossCurve (docs/rpc.md "Jobs", docs/jobs.md §1.1): a job's committed losses with how far the
-// chain checked each. The rule for a step t of sampled segment j:
-//   confirmed  a member whose digest matches the revealed step claims replayed j (it recomputed
-//              loss_t and got the committed bits), or a referee ruled for the solver at step t of an
-//              attestation dispute (it recomputed loss_t itself);
-//   mismatch   a referee ruled against the solver at step t of an attestation dispute, or every member
+// chain checked each. The rule for a step t of segment j:
+//   confirmed  a member whose digest matches the revealed step claims replayed j (sampled j: it
+//              recomputed loss_t and got the committed bits), or a referee ruled for the solver at
+//              step t of an attestation or segment dispute (it recomputed loss_t itself);
+//   mismatch   a referee ruled against the solver at step t of an attestation or segment dispute (for a
+//              segment dispute of a loss-committed job it compared claim(h_{t+1}, loss_t)), or every member
 //              that replayed j posted a real digest that differs and was not proven wrong (the digest
 //              does not say which step, so each step of j is marked);
 //   committed  everything else: the solver's word under its loss root.
@@ -44,7 +45,7 @@ export function checkedSteps(job: Job): Map<number, LossPointStatus> {
   }
   if (job.commitment?.lossRoot) {
     for (const d of job.disputes) {
-      if (d.kind !== DisputeKind.Attestation || d.stage !== DisputeStage.Resolved || d.reason !== 'referee' || d.step < 0) continue;
+      if (d.kind === DisputeKind.Divergence || d.stage !== DisputeStage.Resolved || d.reason !== 'referee' || d.step < 0) continue;
       out.set(d.step, d.winner === DisputeWinner.Solver ? 'confirmed' : 'mismatch');
     }
   }

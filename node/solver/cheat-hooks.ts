@@ -3,7 +3,7 @@
 // states) while the loop still commits honestly to whatever comes out, as a cheating solver would.
 // The solver's --test-cheat modes and test/helpers/job-sim's strategies are both built from these.
 import {
-  carryState, createTrainer, honestStep, initialState, makeDataset, segmentCount,
+  carryState, createTrainer, honestStep, initialState, makeDataset, segmentBounds, segmentCount,
   type Dataset, type ModelSpec, type StepOutcome, type TraceHook, type Trainer, type TrainState,
 } from '../../ml-runtime/index.ts';
 import { skipPeriod, type CheatMode } from './cheat.ts';
@@ -13,9 +13,9 @@ export function skipUpdates(skip: (t: number) => boolean): TraceHook {
   return { step: (t, s, next) => (skip(t) ? { state: carryState(s, t + 1), loss: null } : next(s)) };
 }
 
-/** Every step trained honestly, its reported (and so committed) loss multiplied by `factor`: the hashes stay right. */
-export function lieAboutLoss(factor: number): TraceHook {
-  return { step: (_t, s, next) => { const o = next(s); return { ...o, loss: o.loss === null ? null : Math.fround(o.loss * factor) }; } };
+/** Every step trained honestly, its reported (and so committed) loss multiplied by `factor` (only at steps `at` picks): the hashes stay right. */
+export function lieAboutLoss(factor: number, at: (t: number) => boolean = () => true): TraceHook {
+  return { step: (t, s, next) => { const o = next(s); return { ...o, loss: o.loss === null || !at(t) ? o.loss : Math.fround(o.loss * factor) }; } };
 }
 
 /** Trains `at` steps, then pads to T with the last state. */
@@ -113,7 +113,11 @@ export function cheatHooks(spec: ModelSpec, dataset: Dataset, seed: Uint8Array, 
     const skip = new Set(skipStepsOf(spec, cheat.fraction));
     return [skipUpdates((t) => skip.has(t))];
   }
-  if (cheat?.kind === 'lie-loss') return [lieAboutLoss(cheat.factor)];
+  if (cheat?.kind === 'lie-loss') {
+    if (cheat.segment === undefined) return [lieAboutLoss(cheat.factor)];
+    const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, cheat.segment);
+    return [lieAboutLoss(cheat.factor, (t) => t >= from && t < to)];
+  }
   if (cheat?.kind === 'wrong-lr') return [trainWith(createTrainer(withLearningRate(spec, cheat.factor), dataset, seed))];
   if (cheat?.kind === 'fake-unsampled') {
     const t = fakedStepOf(spec, cheat.segment);

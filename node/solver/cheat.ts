@@ -19,17 +19,18 @@ export type CheatMode =
   /**
    * Trains honestly (every step hash is right) but commits each step's loss times `factor` under its
    * loss root: a curve that looks better than the run. Caught where a replay recomputes the loss
-   * (docs/jobs.md §1.1).
+   * (docs/jobs.md §1.1). With `segment`, only that segment's losses are altered: a lie the sample may
+   * miss, which only a segment dispute (polchain watch) catches.
    */
-  | { kind: 'lie-loss'; factor: number };
+  | { kind: 'lie-loss'; factor: number; segment?: number };
 
-export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold | fake-unsampled[:SEGMENT] | lie-loss[:FACTOR]';
+export const CHEAT_SYNTAX = 'skip-steps:F (0 < F <= 1) | wrong-lr[:FACTOR] | withhold | fake-unsampled[:SEGMENT] | lie-loss[:FACTOR[:SEGMENT]]';
 
 /** Parses `skip-steps:0.5`, `wrong-lr`, `wrong-lr:2`, `withhold`. */
 export function parseCheat(text: string): CheatMode {
   const [name, arg, ...rest] = text.split(':');
   const bad = (why: string): never => { throw new SolverError('SOLVER_BAD_OPTIONS', `cheat ${JSON.stringify(text)}: ${why} (expected ${CHEAT_SYNTAX})`); };
-  if (rest.length) bad('too many ":"');
+  if (rest.length > (name === 'lie-loss' ? 1 : 0)) bad('too many ":"');
   switch (name) {
     case 'skip-steps': {
       if (arg === undefined || arg.trim() === '') return bad('needs a fraction');
@@ -55,7 +56,10 @@ export function parseCheat(text: string): CheatMode {
       if (arg === undefined) return { kind: 'lie-loss', factor: 0.5 };
       const f = Number(arg);
       if (arg === '' || !Number.isFinite(f) || f <= 0 || f === 1) bad('factor must be a positive number other than 1');
-      return { kind: 'lie-loss', factor: f };
+      const seg = rest[0];
+      if (seg === undefined) return { kind: 'lie-loss', factor: f };
+      if (!/^(0|[1-9][0-9]{0,4})$/.test(seg)) bad('segment must be a non-negative integer');
+      return { kind: 'lie-loss', factor: f, segment: Number(seg) };
     }
     default:
       return bad(`unknown cheat ${JSON.stringify(name)}`);
@@ -79,7 +83,7 @@ export function describeCheat(c: CheatMode | undefined): string {
   if (!c) return 'none';
   if (c.kind === 'skip-steps') return `skip-steps:${c.fraction}`;
   if (c.kind === 'wrong-lr') return `wrong-lr:${c.factor}`;
-  if (c.kind === 'lie-loss') return `lie-loss:${c.factor}`;
+  if (c.kind === 'lie-loss') return `lie-loss:${c.factor}${c.segment !== undefined ? `:${c.segment}` : ''}`;
   if (c.kind === 'fake-unsampled') return c.segment === null ? c.kind : `${c.kind}:${c.segment}`;
   return c.kind;
 }

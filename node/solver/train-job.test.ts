@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { selectBackend, parseSpec, withSteps, loadDataset, createTrainer, runTraceSync, replaySegment, decodeState, firstMismatch, type Checkpoint, type ModelSpec } from '../../ml-runtime/index.ts';
 import { trainJob, withLearningRate, skipStepsOf, type TraceSink } from './train-job.ts';
-import { parseCheat, skippedSegments, skipPeriod } from './cheat.ts';
+import { describeCheat, parseCheat, skippedSegments, skipPeriod } from './cheat.ts';
 import { SolverError } from './errors.ts';
 import { bytesToHex } from '../../primitives/index.ts';
 
@@ -136,7 +136,9 @@ test('parseCheat accepts the CLI forms and rejects the rest', () => {
   assert.deepEqual(parseCheat('withhold'), { kind: 'withhold' });
   assert.deepEqual(parseCheat('lie-loss'), { kind: 'lie-loss', factor: 0.5 });
   assert.deepEqual(parseCheat('lie-loss:0.9'), { kind: 'lie-loss', factor: 0.9 });
-  for (const bad of ['skip-steps', 'skip-steps:', 'skip-steps:0', 'skip-steps:1.5', 'skip-steps:x', 'wrong-lr:1', 'wrong-lr:-2', 'withhold:1', 'nap', 'skip-steps:0.5:1', 'lie-loss:1', 'lie-loss:', 'lie-loss:-1']) {
+  assert.deepEqual(parseCheat('lie-loss:0.5:2'), { kind: 'lie-loss', factor: 0.5, segment: 2 });
+  assert.equal(describeCheat(parseCheat('lie-loss:0.5:2')), 'lie-loss:0.5:2');
+  for (const bad of ['skip-steps', 'skip-steps:', 'skip-steps:0', 'skip-steps:1.5', 'skip-steps:x', 'wrong-lr:1', 'wrong-lr:-2', 'withhold:1', 'nap', 'skip-steps:0.5:1', 'lie-loss:1', 'lie-loss:', 'lie-loss:-1', 'lie-loss:0.5:x', 'lie-loss:0.5:1:2', 'wrong-lr:2:1']) {
     assert.throws(() => parseCheat(bad), (e: unknown) => e instanceof SolverError && e.code === 'SOLVER_BAD_OPTIONS', bad);
   }
 });
@@ -152,4 +154,9 @@ test('the sink is handed every step\'s loss to commit; lie-loss changes those lo
   await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: liar, cheat: { kind: 'lie-loss', factor: 0.5 } });
   assert.deepEqual(liar.hashes, ref.stepHashes, 'every hash is honest');
   assert.deepEqual(liar.losses, ref.losses.map((l) => Math.fround(l * 0.5)));
+  // lie-loss:0.5:1: only segment 1's losses (steps 5..9), a lie the sample may miss
+  const one = new LossSink();
+  await trainJob({ spec: s, dataset: iris.train, jobId, seed, sink: one, cheat: { kind: 'lie-loss', factor: 0.5, segment: 1 } });
+  assert.deepEqual(one.hashes, ref.stepHashes);
+  assert.deepEqual(one.losses, ref.losses.map((l, t) => (t >= 5 && t < 10 ? Math.fround(l * 0.5) : l)));
 });

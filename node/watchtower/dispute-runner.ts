@@ -18,7 +18,7 @@ export interface ActiveDispute {
   jobId: Uint8Array;
   idHex: string;
   segment: number;
-  /** the replayed h_{j·k} .. h_{end_j} it was opened with */
+  /** the replayed h_{j·k} .. h_{end_j} it was opened with (step claims after h_{j·k} for a loss-committed job) */
   claim: Uint8Array[];
   openTx: SentTx;
   /** the height DisputeOpen landed at, once it did */
@@ -45,7 +45,7 @@ export interface RunnerContext {
   status(): Promise<ChainStatus>;
 }
 
-/** Posts DisputeOpen for segment j with the replayed hashes; the bond is the job's dispute bond (escrowed by the chain). */
+/** Posts DisputeOpen for segment j with the replay's claim; the bond is the job's dispute bond (escrowed by the chain). */
 export async function openDispute(c: RunnerContext, job: WatchJob, segment: number, claim: Uint8Array[]): Promise<ActiveDispute> {
   const bond = job.bond ?? 0n;
   const balance = await c.chain.balance();

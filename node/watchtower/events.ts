@@ -1,7 +1,8 @@
 // What a watchtower tells its operator, as data (onEvent) and as the readable line `polchain watch`
 // prints for it. Structured logs (pino) carry the same facts for machines.
 import type { SegmentCheck } from './segment-check.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { lossesOfBits } from '../../ml-runtime/index.ts';
+import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export type WatchEvent =
   | { type: 'started'; address: string; chainId: string; fraction: number; peerId: string }
@@ -17,6 +18,11 @@ export type WatchEvent =
 export const shortId = (hex: string): string => `${hex.replace(/^0x/, '').slice(0, 10)}…`;
 const h = (b: Uint8Array): string => `0x${bytesToHex(b).slice(0, 12)}…`;
 
+/** A loss-committed job's mismatch whose hashes all agree: only the committed losses differ from the replay's. */
+const lossOnly = (c: SegmentCheck): boolean => c.firstDiff !== null && !!c.solverLosses && !!c.replayedLosses && !!c.solverTrace
+  && c.solverTrace.every((x, i) => equalBytes(x, c.replayed[i]!));
+const lossAt = (bits: Uint8Array, i: number): string => String(lossesOfBits(bits.subarray(i * 4, i * 4 + 4))[0]);
+
 /** One line per event; null for those not worth a line. */
 export function formatEvent(e: WatchEvent): string | null {
   switch (e.type) {
@@ -28,7 +34,9 @@ export function formatEvent(e: WatchEvent): string | null {
       const c = e.check;
       const what = c.verdict === 'match' ? 'matches the solver\'s commitment'
         : c.verdict === 'inconsistent' ? 'the solver\'s trace does not start at its own checkpoint (a dispute would lose; skipped)'
-          : `MISMATCH${c.firstDiff !== null ? ` from step ${c.firstDiff}` : ''}: replay ends ${h(c.replayed[c.replayed.length - 1]!)}, solver committed ${h(c.solverTrace?.[c.solverTrace.length - 1] ?? c.committedEnd)}`;
+          : lossOnly(c)
+            ? `MISMATCH from step ${c.firstDiff}: every hash matches, but the loss of step ${c.firstDiff! - 1} is ${lossAt(c.replayedLosses!, c.firstDiff! - 1 - c.from)} in the replay and ${lossAt(c.solverLosses!, c.firstDiff! - 1 - c.from)} committed`
+            : `MISMATCH${c.firstDiff !== null ? ` from step ${c.firstDiff}` : ''}: replay ends ${h(c.replayed[c.replayed.length - 1]!)}, solver committed ${h(c.solverTrace?.[c.solverTrace.length - 1] ?? c.committedEnd)}`;
       return `job ${shortId(e.jobId)} segment ${c.segment} (steps ${c.from}..${c.to}): ${what}`;
     }
     case 'dispute-opened':

@@ -4,10 +4,10 @@
 // and for a child job its parent's final weights. All of it over node/jobs DA; failures become
 // WATCH_DATA_UNAVAILABLE with the DA code in the message.
 import type { Logger } from 'pino';
-import { checkpointSteps, DATASET_NAMES, specShapes, specOutputSize, specInputShape, type Dataset } from '../../ml-runtime/index.ts';
+import { checkpointSteps, DATASET_NAMES, LOSS_BYTES, segmentBounds, specShapes, specOutputSize, specInputShape, type Dataset } from '../../ml-runtime/index.ts';
 import type { P2pHost } from '../p2p/index.ts';
 import {
-  fetchCheckpointLeaf, fetchCheckpointState, fetchDataset, fetchTraceRange, isJobsError,
+  fetchCheckpointLeaf, fetchCheckpointState, fetchDataset, fetchLossVector, fetchTraceRange, isJobsError,
   type CheckpointLeaf, type DaPeer, type DatasetRegistry, type ReplayInput,
 } from '../jobs/index.ts';
 import type { WatchChain } from './chain.ts';
@@ -61,6 +61,23 @@ export class JobData {
       if (isJobsError(e, 'DA_NOT_FOUND')) return null;
       throw new WatchError('WATCH_DATA_UNAVAILABLE', `trace h_${from}..h_${to} of job ${short(job.id)}: ${errorLine(e)}`, { cause: e });
     }
+  }
+
+  /**
+   * The solver's committed loss leaf of segment j (f32be bits of steps from .. to-1), from its loss
+   * vector proven under the job's loss root (docs/jobs.md §1.1); null when its solver does not serve it.
+   */
+  async lossLeaf(job: WatchJob, j: number, signal: AbortSignal): Promise<Uint8Array | null> {
+    const root = job.commitment!.lossRoot!;
+    let bits: Uint8Array;
+    try {
+      bits = await fetchLossVector(this.host, this.peer(job), { jobId: job.id, steps: job.spec.steps, checkpointInterval: job.spec.checkpointInterval, lossRoot: root, signal });
+    } catch (e) {
+      if (isJobsError(e, 'DA_NOT_FOUND')) return null;
+      throw new WatchError('WATCH_DATA_UNAVAILABLE', `loss curve of job ${short(job.id)}: ${errorLine(e)}`, { cause: e });
+    }
+    const { from, to } = segmentBounds(job.spec.steps, job.spec.checkpointInterval, j);
+    return bits.slice(from * LOSS_BYTES, to * LOSS_BYTES);
   }
 
   /** Checkpoint `index`'s leaf, proven under checkpointsRoot (the last one is on chain already: the final chunk root and step hash). */

@@ -43,6 +43,10 @@ test('a provisional job with a dispute in the referee stage', () => {
   assert.equal(j.solverStake, 5000n);
   assert.equal(j.spec.steps, SPEC.steps);
   assert.deepEqual(j.commitment?.checkpointsRoot, new Uint8Array(32).fill(5));
+  assert.equal(j.commitment?.lossRoot, undefined, 'no loss root: hash-only segment checks');
+  const commitment = { ...(json().commitment as object), lossRoot: h(8) };
+  assert.deepEqual(parseRpcJob(json({ commitment })).commitment?.lossRoot, new Uint8Array(32).fill(8), 'a loss-committed job: its segment checks compare step claims');
+  assert.throws(() => parseRpcJob(json({ commitment: { ...commitment, lossRoot: '0x12' } })), badJob(/commitment\.lossRoot/));
   assert.deepEqual(j.disputes, [{
     index: 0, kind: 'solver', by: ME, segment: 2, openHeight: 50n, stage: 'referee', deadline: 54n, step: 7,
     supplies: [{ party: ME, total: 664, have: 600 }], samples: [1, 5, 9], winner: 'none', reason: '', endHeight: 0n,

@@ -50,6 +50,8 @@ export interface WatchCommitment {
   checkpointsRoot: Uint8Array;
   finalChunkRoot: Uint8Array;
   finalStepHash: Uint8Array;
+  /** the loss root of a loss-committed job (docs/jobs.md §1.1): its segment disputes compare step claims */
+  lossRoot?: Uint8Array;
 }
 
 export interface WatchJob {
@@ -110,7 +112,7 @@ export function fromVmJob(job: Job): WatchJob {
     solver: job.solver, daPeer: job.daPeer, daAddrs: [...job.daAddrs], specJson, spec: parseSpec(specJson), runtime: job.terms.runtime,
     datasetRoot: job.terms.datasetRoot, datasetSize: job.terms.datasetSize, seed: job.seed, parent: job.terms.parent,
     solverStake: job.terms.solverStake, bond: job.terms.dispute.bond,
-    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash } : null,
+    commitment: c ? { traceRoot: c.traceRoot, checkpointsRoot: c.checkpointsRoot, finalChunkRoot: c.finalChunkRoot, finalStepHash: c.finalStepHash, ...(c.lossRoot ? { lossRoot: c.lossRoot } : {}) } : null,
     segments: [...job.segments], disputes: job.disputes.map(disputeOfVm),
     demands: job.demands.map((d) => ({ by: d.by, checkpoint: d.checkpoint, chunk: d.chunk, answered: d.answer.length > 0 })),
   };
@@ -262,6 +264,7 @@ export function parseRpcJob(v: unknown): WatchJob {
     commitment: isObj(c) ? {
       traceRoot: bytes(c.traceRoot, 'commitment.traceRoot', 32), checkpointsRoot: bytes(c.checkpointsRoot, 'commitment.checkpointsRoot', 32),
       finalChunkRoot: bytes(c.finalChunkRoot, 'commitment.finalChunkRoot', 32), finalStepHash: bytes(c.finalStepHash, 'commitment.finalStepHash', 32),
+      ...(c.lossRoot !== undefined && c.lossRoot !== null ? { lossRoot: bytes(c.lossRoot, 'commitment.lossRoot', 32) } : {}),
     } : null,
     segments: Array.isArray(v.segments) ? v.segments.map((s, i) => int(s, `segments[${i}]`)) : [],
     disputes: v.disputes.map(disputeOfJson),

@@ -331,10 +331,10 @@ export class Watchtower {
     }
     const why = notDisputable(fresh, this.height ?? 0n, this.o.chain.address);
     if (why) throw new WatchError('WATCH_NOT_DISPUTABLE', `segment ${j} disagrees but the job cannot be disputed: ${why}`);
-    this.disputes.push(await openDispute(this.runner(), fresh, j, check.replayed));
+    this.disputes.push(await openDispute(this.runner(), fresh, j, check.claim));
   }
 
-  /** Opens a dispute on segment j with `claim` (the replayed hashes) and follows it with the others. */
+  /** Opens a dispute on segment j with `claim` (a check's `claim`: the replayed hashes, or step claims for a loss-committed job) and follows it with the others. */
   async dispute(job: WatchJob, j: number, claim: Uint8Array[]): Promise<ActiveDispute> {
     const a = await openDispute(this.runner(), job, j, claim);
     this.disputes.push(a);

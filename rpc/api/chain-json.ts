@@ -49,7 +49,7 @@ export type TxPayloadJson<W extends Repr = Wire> =
   | { kind: 'job-reveal'; jobId: W['bytes']; items: Array<{ from: number; hashes: W['bytes'][]; siblings: number; losses?: number }> }
   // disputes (docs/disputes.md §3.2): state and sample bytes are shown by their length, proofs by their sibling count
   | { kind: 'dispute-open'; jobId: W['bytes']; target: 'solver' | 'attestation'; segment: number; member: string | null; hashes: W['bytes'][] }
-  | { kind: 'dispute-respond'; jobId: W['bytes']; dispute: number; hashes: W['bytes'][]; siblings: number }
+  | { kind: 'dispute-respond'; jobId: W['bytes']; dispute: number; hashes: W['bytes'][]; siblings: number; losses?: number }
   | { kind: 'state-supply'; jobId: W['bytes']; dispute: number; offset: number; total: number; length: number }
   | { kind: 'sample-supply'; jobId: W['bytes']; dispute: number; items: Array<{ index: number; length: number; siblings: number }> }
   | { kind: 'da-demand'; jobId: W['bytes']; checkpoint: number; chunk: number }
@@ -99,8 +99,9 @@ function txWith<E extends Record<string, TypedSchema<unknown>>>(extra: E) {
     }),
     object({
       ...extra, ...TX_HEAD, kind: literal('dispute-respond'), jobId, dispute: int('index in the job\'s disputes'),
-      hashes: array(hash(), "the solver's segment hashes, or the member's digest preimage"), siblings: int('count of Merkle siblings'), ...TX_TAIL,
-    }),
+      hashes: array(hash(), "the solver's segment hashes, or the member's digest preimage"), siblings: int('count of Merkle siblings'),
+      losses: int('tx version 2 only: the losses of the solver\'s loss leaf (a segment dispute of a loss-committed job)'), ...TX_TAIL,
+    }, ['losses']),
     object({
       ...extra, ...TX_HEAD, kind: literal('state-supply'), jobId, dispute: int(), offset: int(), total: int('the full state length in bytes'),
       length: int('bytes in this piece (not shown)'), ...TX_TAIL,

@@ -63,9 +63,12 @@ export const JOB_TERMS = object({
 });
 
 export interface JobCommitmentJson<W extends Repr = Wire> {
-  traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes']; height: W['big'];
+  traceRoot: W['bytes']; checkpointsRoot: W['bytes']; finalChunkRoot: W['bytes']; finalStepHash: W['bytes']; height: W['big']; lossRoot?: W['bytes'];
 }
-export const JOB_COMMITMENT = object({ traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(), height: big() });
+export const JOB_COMMITMENT = object({
+  traceRoot: hash(), checkpointsRoot: hash(), finalChunkRoot: hash(), finalStepHash: hash(), height: big(),
+  lossRoot: hash('only for a job whose TraceCommit carried a loss root (docs/jobs.md §1.1)'),
+}, ['lossRoot']);
 
 /** The full job (job_get, without the height it adds). */
 export interface JobJson<W extends Repr = Wire> {

@@ -4,7 +4,8 @@
 import {
   createTrainer, decodeState, initialState, lossBits, lossLeaves, lossLeafProof, lossRoot, replaySegment, segmentClaims, stepHash,
 } from '../../ml-runtime/index.ts';
-import { attestationDigest, memberSegments, type Job, type JobRevealPayload, type TraceCommitPayload } from '../../vm/index.ts';
+import { attestationDigest, memberSegments, type Job, type JobRevealPayload, type TraceCommitPayload, type TxPayload } from '../../vm/index.ts';
+import { solverRespond } from './dispute-work.ts';
 import { concatBytes, equalBytes } from '../../primitives/index.ts';
 import { JobStatus } from '../../vm/index.ts';
 import type { TestChain } from './job-test-chain.ts';
@@ -55,7 +56,7 @@ export function claimDigest(job: Job, member: Uint8Array, r: ReturnType<typeof r
 }
 
 /** The segments the challenge of the first job of chain `salt` draws (the roots do not influence it). */
-function sampledFor(chain: (salt: string) => TestChain, salt: string): number[] {
+export function sampledFor(chain: (salt: string) => TestChain, salt: string): number[] {
   const probe = chain(salt);
   const id = submit(probe);
   probe.block([probe.tx(probe.solver, { kind: 'job-accept', jobId: id, daPeer: DA_PEER, daAddrs: DA_ADDRS })]);
@@ -81,3 +82,34 @@ export function lossJobToReveal(c: TestChain, chain: (salt: string) => TestChain
   return { id, work, losses, replayed: r };
 }
 
+// ---- segment disputes of loss-committed jobs (docs/disputes.md §3.3) ----
+
+/** A chain salt whose first job's sample misses a segment X > 0, and X. */
+export function unsampledChain(chain: (salt: string) => TestChain, prefix: string): { salt: string; X: number } {
+  for (let i = 0; i < 400; i++) {
+    const sampled = sampledFor(chain, `${prefix}-${i}`);
+    const X = [1, 2, 3].find((j) => !sampled.includes(j));
+    if (X !== undefined) return { salt: `${prefix}-${i}`, X };
+  }
+  throw new Error('no draw missed a segment');
+}
+
+/**
+ * A watchtower's replay of segment j from the solver's checkpoint: h_from, then the step claims of its
+ * own hashes and losses (`lie`: step → the loss a lying watchtower claims). Also the plain hashes.
+ */
+export function watchClaims(job: Job, work: SolverWork, j: number, lie: ReadonlyMap<number, number> = new Map()) {
+  const tr = createTrainer(SPEC, DATA, job.seed!);
+  const from = j * K;
+  const to = Math.min(from + K, T);
+  const bits: Uint8Array[] = [];
+  const hs = replaySegment(SPEC, DATA, job.id, job.seed!, decodeState(work.trace.checkpoints[j]!.bytes, tr.layout), from, to, (t, loss) => { bits.push(lossBits(lie.get(t) ?? loss)); });
+  return { hashes: hs, claim: [hs[0]!, ...segmentClaims(hs.slice(1), concatBytes(...bits))] };
+}
+
+/** The solver's answer: its hashes with the range proof, and its loss leaf of segment j with its proof under the loss root. */
+export function respondWithLoss(job: Job, work: SolverWork, losses: readonly number[], j: number) {
+  const base = solverRespond(job, work, 0, j) as Extract<TxPayload, { kind: 'dispute-respond' }>;
+  const leaves = lossLeaves(losses, T, K);
+  return { ...base, losses: leaves[j]!, lossSiblings: lossLeafProof(leaves, j).siblings };
+}

@@ -8,15 +8,15 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  canonicalSpecJson, checkpointCount, createTrainer, decodeState, initialState, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, segmentCount, stepHash, validateSpec, type ModelSpec,
+  canonicalSpecJson, checkpointCount, createTrainer, decodeState, initialState, lossBits, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, segmentClaims, segmentCount, stepHash, validateSpec, type ModelSpec,
 } from '../../ml-runtime/index.ts';
 import { attestationDigest, disputeTermsFor, jobSpec, memberSegments, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../../node/p2p/index.ts';
 import { SolverArtifacts, daFactsOfJob, registerJobChunkServer, type ChunkAccess } from '../../node/jobs/index.ts';
-import { cheatHooks, fakedSegment } from '../../node/solver/index.ts';
+import { cheatHooks, fakedSegment, type CheatMode } from '../../node/solver/index.ts';
 import { TestChain, type Acct } from './job-test-chain.ts';
 import { DATA, SPEC, specBytes, terms, useDet } from './job-work.ts';
-import { equalBytes } from '../../primitives/index.ts';
+import { concatBytes, equalBytes } from '../../primitives/index.ts';
 
 /**
  * SPEC trained for T = 60 steps (k = 3): 20 segments, so that q = 16 draws with replacement leave some
@@ -27,6 +27,13 @@ export const WIDE_SPEC: ModelSpec = validateSpec({ ...SPEC, steps: 60 });
 
 /** A solver that skips the update of step 7 (in segment 2) and commits to the result, hoping the sample misses segment 2. */
 export const FAKE = { kind: 'fake-unsampled', segment: 2 } as const;
+
+/** A solver that trains honestly but commits segment 2's losses halved (every hash right), hoping the sample misses segment 2. */
+export const LIE_LOSS = { kind: 'lie-loss', factor: 0.5, segment: 2 } as const;
+
+type WatchCheat = typeof FAKE | typeof LIE_LOSS;
+/** The segment a cheat's lie lies in. */
+export const cheatSegment = (spec: ModelSpec, c: WatchCheat): number => (c.kind === 'fake-unsampled' ? fakedSegment(spec, c.segment) : c.segment);
 
 /** The watch job's terms for `spec`: the floors of q, committee and reward met (terms()), a stake far above ceil(bounty / q). */
 export function watchTerms(spec: ModelSpec, over: Partial<JobTerms> = {}): JobTerms {
@@ -69,7 +76,7 @@ export interface Setup {
  * the run is tried on TestChain salts watch-0, watch-1, ... (each a different beacon) until the
  * sample misses the faked segment; without a cheat the salt is `o.salt` or watch-0.
  */
-export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; salt?: string; spec?: ModelSpec; terms?: Partial<JobTerms>; access?: 'public' | 'chain' } = {}): Promise<Setup> {
+export async function provisionalJob(t: TestContext, o: { cheat?: WatchCheat; losses?: boolean; salt?: string; spec?: ModelSpec; terms?: Partial<JobTerms>; access?: 'public' | 'chain' } = {}): Promise<Setup> {
   await useDet();
   const spec = o.spec ?? SPEC;
   const dir = mkdtempSync(join(tmpdir(), 'polchain-watch-'));
@@ -79,7 +86,7 @@ export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; s
   for (let i = 0; !run; i++) {
     assert.ok(i < 20, 'a salt whose sample misses the faked segment within 20 tries');
     const tried = await committed(o.salt ?? `watch-${i}`, join(dir, String(i)), spec, solverHost, o);
-    if (!o.cheat || !tried.c.job(tried.id).segments.includes(fakedSegment(spec, o.cheat.segment))) run = tried;
+    if (!o.cheat || !tried.c.job(tried.id).segments.includes(cheatSegment(spec, o.cheat))) run = tried;
     else assert.equal(o.salt, undefined, `the sample of salt ${o.salt} hits the faked segment`);
   }
   const { c, id, art } = run;
@@ -97,14 +104,16 @@ export async function provisionalJob(t: TestContext, o: { cheat?: typeof FAKE; s
 }
 
 /** A job on a fresh TestChain with `salt`, submitted, accepted, trained into artifacts in `dir` and committed: its sample drawn. */
-async function committed(salt: string, dir: string, spec: ModelSpec, solverHost: P2pHost, o: { cheat?: typeof FAKE; terms?: Partial<JobTerms> }) {
+async function committed(salt: string, dir: string, spec: ModelSpec, solverHost: P2pHost, o: { cheat?: WatchCheat; losses?: boolean; terms?: Partial<JobTerms> }) {
   const c = new TestChain(salt);
   const id = c.block([c.tx(c.submitter, { kind: 'job-submit', terms: watchTerms(spec, o.terms) })]).txHashes[0]!;
   c.block([c.tx(c.solver, { kind: 'job-accept', jobId: id, daPeer: solverHost.peerId, daAddrs: [loopback(solverHost)] })]);
   c.until(id, (j) => j.status === JobStatus.Training);
   const seed = c.job(id).seed!;
   const w = SolverArtifacts.create(dir, { jobId: id, specJson: canonicalSpecJson(spec), datasetRoot: c.job(id).terms.datasetRoot, seed });
-  runTraceSync(createTrainer(spec, DATA, seed), id, { sink: w, hooks: cheatHooks(spec, DATA, seed, o.cheat) });
+  const run = runTraceSync(createTrainer(spec, DATA, seed), id, { sink: w, hooks: cheatHooks(spec, DATA, seed, o.cheat as CheatMode | undefined) });
+  // a loss-committing solver (docs/jobs.md §1.1): its record commits the losses it reports
+  if (o.losses || o.cheat?.kind === 'lie-loss') w.setLosses(run.losses);
   const art = await w.finish();
   await loadBytes(spec, art);
   c.block([c.tx(c.solver, { kind: 'trace-commit', jobId: id, ...art.commitment() })]);
@@ -116,14 +125,16 @@ export function committeeOf(c: TestChain, job: Job): Acct[] {
   return c.validators.filter((v) => job.committee.some((m) => equalBytes(m.address, v.address)));
 }
 
-/** A member's honest attestation: its own segments (memberSegments) replayed from the solver's checkpoints. */
+/** A member's honest attestation: its own segments (memberSegments) replayed from the solver's checkpoints (step claims for a loss-committed job). */
 function replayDigest(spec: ModelSpec, job: Job, art: SolverArtifacts, member: Uint8Array): Uint8Array {
   const tr = createTrainer(spec, DATA, job.seed!);
   const s0 = initialState(tr);
   const segs = memberSegments(job, member).map((j) => {
     const start = j === 0 ? s0 : decodeState(artBytes.get(art)![j]!, tr.layout);
     const { from, to } = segmentBounds(spec.steps, spec.checkpointInterval, j);
-    return replaySegment(spec, DATA, job.id, job.seed!, start, from, to).slice(1);
+    const bits: Uint8Array[] = [];
+    const hs = replaySegment(spec, DATA, job.id, job.seed!, start, from, to, (_t, loss) => { bits.push(lossBits(loss)); }).slice(1);
+    return art.lossRoot ? segmentClaims(hs, concatBytes(...bits)) : hs;
   });
   return attestationDigest(job.id, member, stepHash(job.id, s0), segs);
 }
@@ -137,14 +148,15 @@ async function loadBytes(spec: ModelSpec, art: SolverArtifacts): Promise<void> {
 /** How many answers solverAnswers signed (each costs the solver one fee). */
 export const answers = { sent: 0 };
 
-/** The solver's answer to disputes against it: its committed segment hashes with their range proof. */
+/** The solver's answer to disputes against it: its committed segment hashes with their range proof (and its loss leaf, for a loss-committed job). */
 export async function solverAnswers(c: TestChain, id: Uint8Array, art: SolverArtifacts): Promise<Uint8Array[]> {
   const out: Uint8Array[] = [];
   for (const [i, d] of c.job(id).disputes.entries()) {
     if (d.stage !== DisputeStage.Respond) continue;
     const { steps, checkpointInterval } = jobSpec(c.job(id).terms);
     const [item] = await art.revealItems([segmentBounds(steps, checkpointInterval, d.segment)]);
-    out.push(c.tx(c.solver, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: item!.hashes, siblings: item!.siblings }));
+    const loss = item!.losses?.length ? { losses: item!.losses, lossSiblings: item!.lossSiblings ?? [] } : {};
+    out.push(c.tx(c.solver, { kind: 'dispute-respond', jobId: id, dispute: i, hashes: item!.hashes, siblings: item!.siblings, ...loss }));
     answers.sent++;
   }
   return out;

@@ -15,11 +15,12 @@ import { attestationDigest, UNAVAILABLE_DIGEST } from '../jobs/digest.ts';
 import { traceSteps } from '../jobs/terms.ts';
 import { memberSegments } from '../jobs/assignment.ts';
 import {
-  batchNeeded, DEMANDABLE, expectedDigest, isOpen, locateAttestation, locateSegment, provenWrong, revealedAt, segmentRange, splitPreimage, stateShape, ZERO_HASH,
+  batchNeeded, DEMANDABLE, expectedDigest, hasLossRoot, isOpen, locateAttestation, locateSegment, provenWrong, segmentRange, splitPreimage, stateShape, ZERO_HASH,
   type Located,
 } from '../jobs/dispute-rules.ts';
 import { concatBytes, equalBytes, leafHash, merkleRoot, verifyMerkleProof } from '../../primitives/index.ts';
 import { MOVE_OVERHEAD_BYTES } from './move-size.ts';
+import { checkRespondLoss } from './loss-reveal.ts';
 import { effect, hex, load, needSolver, needStatus, proofFail, proveTraceRange, solverMove, type JobTxEffect } from './job-checks.ts';
 
 const utf8 = new TextDecoder();
@@ -75,9 +76,10 @@ function open(o: StateOverlay, vtx: VerifiedTx, p: Extract<DisputePayload, { kin
       kind: DisputeKind.Solver, by: sender, member: null, segment: p.segment, bond, openHeight: height,
       stage: DisputeStage.Respond, deadline: height + BigInt(job.terms.dispute.move), claim: [...p.hashes],
     });
-    // a sampled segment is already on chain: the disagreement is located at once
-    const known = revealedAt(job, r.from, len);
-    if (known) d = applyLocated(job, { ...d, answer: known }, locateSegment(r.from, d.claim, known), height, events);
+    // a sampled segment is already on chain (with its loss leaf when the job has a loss root): the
+    // disagreement is located at once
+    const known = job.reveals.find((x) => x.from === r.from && x.hashes.length === len);
+    if (known) d = applyLocated(job, { ...d, answer: known.hashes }, locateSegment(r.from, d.claim, known.hashes, hasLossRoot(job) ? known.losses : undefined), height, events);
   } else {
     const member = p.member ?? fail('DISPUTE_INVALID', 'a dispute against an attestation must name the member');
     if (p.segment !== 0 || p.hashes.length) fail('DISPUTE_INVALID', 'a dispute against an attestation carries no segment and no hashes');
@@ -122,8 +124,10 @@ function respond(o: StateOverlay, sender: Uint8Array, p: Extract<DisputePayload,
     const len = r.to - r.from + 1;
     if (p.hashes.length !== len) fail('DISPUTE_INVALID', `segment ${d.segment} needs ${len} hashes, got ${p.hashes.length}`);
     proveTraceRange(job, T, k, r.from, p.hashes, p.siblings, `dispute ${p.dispute}`);
-    next = applyLocated(job, { ...d, answer: [...p.hashes] }, locateSegment(r.from, d.claim, p.hashes), height, events);
+    const leaf = checkRespondLoss(job, T, k, d.segment, p, `dispute ${p.dispute}`);
+    next = applyLocated(job, { ...d, answer: [...p.hashes] }, locateSegment(r.from, d.claim, p.hashes, leaf), height, events);
   } else {
+    if (p.losses?.length || p.lossSiblings?.length) fail('DISPUTE_INVALID', 'a member answers with its digest preimage only, no loss leaf');
     if (!equalBytes(sender, d.member!)) fail('DISPUTE_NOT_PARTY', `only member ${hex(d.member!)} answers dispute ${p.dispute}`);
     if (p.siblings.length) fail('DISPUTE_PREIMAGE_INVALID', 'a member answers with its digest preimage only, no proof');
     const segs = memberSegments(job, d.member!);

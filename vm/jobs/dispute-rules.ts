@@ -110,15 +110,20 @@ export type Located =
  * solver's. The first index where they differ, i, gives t = from + i - 1 (both agree on h_t). Equal
  * lists mean there was nothing to dispute; a different h_from means the challenger disputes the
  * wrong segment (its start is the end of the one before), except at h_0, which the referee derives.
+ * For a job with a loss root (docs/jobs.md §1.1) `leaf` is the solver's loss leaf of the segment and
+ * the challenger's entries after h_from are step claims: the solver's side is then
+ * [h_from, claim(h_{from+1}, loss_from), ...], while `agreed` stays the solver's plain h_t, the state
+ * both replayed through (every claim before step t agrees, so every hash before it does).
  */
-export function locateSegment(from: number, claim: readonly Uint8Array[], answer: readonly Uint8Array[]): Located {
-  const i = claim.findIndex((h, n) => !equalBytes(h, answer[n]!));
+export function locateSegment(from: number, claim: readonly Uint8Array[], answer: readonly Uint8Array[], leaf?: Uint8Array): Located {
+  const solver = leaf ? [answer[0]!, ...segmentClaims(answer.slice(1), leaf)] : answer;
+  const i = claim.findIndex((h, n) => !equalBytes(h, solver[n]!));
   if (i < 0) return { kind: 'decided', winner: DisputeWinner.Solver, reason: 'no-difference' };
   if (i === 0) {
     if (from !== 0) return { kind: 'decided', winner: DisputeWinner.Solver, reason: 'start-mismatch' };
-    return { kind: 'step', step: -1, agreed: ZERO_HASH, solverNext: answer[0]!, otherNext: claim[0]! };
+    return { kind: 'step', step: -1, agreed: ZERO_HASH, solverNext: solver[0]!, otherNext: claim[0]! };
   }
-  return { kind: 'step', step: from + i - 1, agreed: answer[i - 1]!, solverNext: answer[i]!, otherNext: claim[i]! };
+  return { kind: 'step', step: from + i - 1, agreed: answer[i - 1]!, solverNext: solver[i]!, otherNext: claim[i]! };
 }
 
 /**

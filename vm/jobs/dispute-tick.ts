@@ -45,12 +45,12 @@ function referee(o: StateOverlay, job: Job, d: Dispute, state: Uint8Array | null
 
 /**
  * Which side the referee's result gives the dispute to: the solver side only if its claim is exactly
- * what the step produced. An attestation dispute of a job with a loss root compares step claims
+ * what the step produced. A segment or attestation dispute of a job with a loss root compares step claims
  * (h_{t+1} bound to loss_t), so a loss the step did not produce loses like a wrong hash.
  */
 function judged(job: Job, d: Dispute, r: RefereeResult): { winner: DisputeWinnerTag; hash: Uint8Array } {
   if (r.kind === 'hash') {
-    const claimed = d.kind === DisputeKind.Attestation && d.step >= 0 && hasLossRoot(job) ? stepClaim(r.hash, lossBits(r.loss)) : r.hash;
+    const claimed = d.kind !== DisputeKind.Divergence && d.step >= 0 && hasLossRoot(job) ? stepClaim(r.hash, lossBits(r.loss)) : r.hash;
     return { winner: equalBytes(claimed, d.solverNext) ? DisputeWinner.Solver : DisputeWinner.Other, hash: claimed };
   }
   if (r.kind === 'non-finite') return { winner: equalBytes(d.solverNext, NON_FINITE_CLAIM) ? DisputeWinner.Solver : DisputeWinner.Other, hash: NON_FINITE_CLAIM };

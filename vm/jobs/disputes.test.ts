@@ -87,6 +87,7 @@ test('a fake in a segment the sample missed is caught by a dispute, the referee 
   assert.equal(c.rejection(c.other, answer), 'JOB_NOT_SOLVER');
   assert.equal(c.rejection(c.solver, { ...answer, siblings: answer.siblings.slice(1) }), 'JOB_PROOF_INVALID', 'a range proof missing a sibling');
   assert.equal(c.rejection(c.solver, { ...answer, hashes: claim }), 'JOB_PROOF_INVALID', 'the challenger\'s hashes are not in the solver\'s trace');
+  assert.equal(c.rejection(c.solver, { ...answer, losses: new Uint8Array(4 * K), lossSiblings: [] }), 'DISPUTE_INVALID', 'a job without a loss root takes no loss leaf (docs/disputes.md §3.2)');
   c.block([c.tx(c.solver, answer)]);
   job = c.job(id);
   const d = job.disputes[0]!;

@@ -33,7 +33,9 @@ export function jobPayloadArray(p: JobPayload): Encodable[] {
     case 'dispute-open':
       return [TxKind.DisputeOpen, p.jobId, p.target === 'solver' ? 1 : 2, p.segment, p.member ?? new Uint8Array(0), p.hashes];
     case 'dispute-respond':
-      return [TxKind.DisputeRespond, p.jobId, p.dispute, p.hashes, p.siblings];
+      return respondCarriesLoss(p)
+        ? [TxKind.DisputeRespond, p.jobId, p.dispute, p.hashes, p.siblings, p.losses!, p.lossSiblings ?? []]
+        : [TxKind.DisputeRespond, p.jobId, p.dispute, p.hashes, p.siblings];
     case 'state-supply':
       return [TxKind.StateSupply, p.jobId, p.dispute, p.offset, p.total, p.bytes];
     case 'sample-supply':
@@ -48,15 +50,17 @@ export function jobPayloadArray(p: JobPayload): Encodable[] {
 }
 
 const revealCarriesLoss = (p: Extract<JobPayload, { kind: 'job-reveal' }>): boolean => p.items.some((it) => (it.losses?.length ?? 0) > 0);
+const respondCarriesLoss = (p: Extract<JobPayload, { kind: 'dispute-respond' }>): boolean => (p.losses?.length ?? 0) > 0;
 
 /**
  * The tx version a job payload needs (docs/chain-protocol.md): 2 for a TraceCommit with a loss root
- * and a JobReveal carrying loss leaves, 1 otherwise, so every transaction of a chain without loss
+ * and a JobReveal or DisputeRespond carrying loss leaves, 1 otherwise, so every transaction of a chain without loss
  * curves keeps its version-1 bytes and hash.
  */
 export function jobPayloadVersion(p: JobPayload): number {
   if (p.kind === 'trace-commit') return p.lossRoot ? 2 : 1;
   if (p.kind === 'job-reveal') return revealCarriesLoss(p) ? 2 : 1;
+  if (p.kind === 'dispute-respond') return respondCarriesLoss(p) ? 2 : 1;
   return 1;
 }
 
@@ -68,7 +72,7 @@ const MAX_DISPUTE_HASHES = 1 + JOB_LIMITS.maxQ * JOB_LIMITS.maxInterval;
 
 /**
  * Decodes a payload whose kind tag is 4..16; null for any other tag. `version` is the envelope's:
- * version 2 is only a TraceCommit with a loss root or a JobReveal with loss leaves.
+ * version 2 is only a TraceCommit with a loss root, a JobReveal with loss leaves or a DisputeRespond with one.
  */
 export function readJobPayload(v: unknown[], version = 1): JobPayload | null {
   const p = readJobPayloadFields(v, version);
@@ -149,13 +153,16 @@ function readJobPayloadFields(v: unknown[], version: number): JobPayload | null 
       return { kind: 'dispute-open', jobId, target: t === 1 ? 'solver' : 'attestation', segment, member: m.length ? m : null, hashes };
     }
     case TxKind.DisputeRespond: {
-      const r = Reader.of(v, 'tx.dispute-respond', 5);
+      const r = Reader.of(v, 'tx.dispute-respond', v2 ? 7 : 5);
       r.u32('kind');
-      return {
-        kind: 'dispute-respond', jobId: r.bytes('jobId', 32), dispute: r.u32('dispute'),
+      const p = {
+        kind: 'dispute-respond' as const, jobId: r.bytes('jobId', 32), dispute: r.u32('dispute'),
         hashes: hashList(r.raw(), 'tx.dispute-respond.hashes', 'TX_MALFORMED', 1, MAX_DISPUTE_HASHES),
         siblings: hashList(r.raw(), 'tx.dispute-respond.siblings', 'TX_MALFORMED', 0, JOB_LIMITS.maxSiblings),
       };
+      if (!v2) return p;
+      const losses = r.bin('losses', MAX_LOSS_LEAF);
+      return { ...p, losses, lossSiblings: hashList(r.raw(), 'tx.dispute-respond.lossSiblings', 'TX_MALFORMED', 0, JOB_LIMITS.maxSiblings) };
     }
     case TxKind.StateSupply: {
       const r = Reader.of(v, 'tx.state-supply', 6);

@@ -89,6 +89,10 @@ export interface DisputeRespondPayload {
   dispute: number; // index in job.disputes
   hashes: Uint8Array[];
   siblings: Uint8Array[]; // the range proof under traceRoot (solver); empty for a member
+  /** the segment's loss leaf (a solver answering a segment dispute of a job with a loss root; tx version 2) */
+  losses?: Uint8Array;
+  /** its proof under lossRoot (index = the segment) */
+  lossSiblings?: Uint8Array[];
 }
 
 /** A piece of state_t (appended to the sender's own supply for the dispute). */

@@ -90,7 +90,7 @@ export async function disputeCommand(argv: string[]): Promise<number> {
     }
     if (check.verdict !== 'mismatch') console.log(`--force: disputing segment ${segment} although it matches; a false challenge loses its bond${job.bond !== null ? ` (${job.bond})` : ''} to the solver`);
     const before = await chain.balance();
-    const a = await wt.dispute(job, segment, check.replayed);
+    const a = await wt.dispute(job, segment, check.claim);
     while (!a.done) {
       await wt.advanceDisputes();
       if (a.done) break;
