@@ -10,13 +10,13 @@ import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../ml-runtime/index.ts';
+import { canonicalSpecJson, datasetRoot, lossBits, segmentClaims, loadDataset, parseSpec, selectBackend, withSteps, type ModelSpec } from '../ml-runtime/index.ts';
 import { disputeTermsFor, encodeTx, signTx, type JobTerms } from '../vm/index.ts';
 import { devAccount } from '../genesis/index.ts';
 import { RpcClient, type DisputeUpdateJson, type JobUpdateJson } from '../rpc/index.ts';
 import { Solver } from '../node/solver/index.ts';
 import { startBftNet, waitFor, type BftNet } from './helpers/bft-net.ts';
-import { bytesToHex, sha256 } from '../primitives/index.ts';
+import { bytesToHex, concatBytes, sha256 } from '../primitives/index.ts';
 
 const iris = loadDataset('iris').train;
 const spec: ModelSpec = { ...withSteps(parseSpec(readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 24), checkpointInterval: 4 };
@@ -63,8 +63,16 @@ test('a real node publishes a dispute\'s transitions on the disputes topic as it
     const trace = await rpc.call('job_getTrace', [id]);
     const seg = trace.segments[0]!;
     const revealed = trace.reveals.find((r) => r.from === seg * 4 && r.to === seg * 4 + 4)!;
-    const claim = revealed.hashes.map((h) => Buffer.from(h.slice(2), 'hex'));
-    claim[2] = Buffer.alloc(32, 0x42);
+    const hashes = revealed.hashes.map((h) => new Uint8Array(Buffer.from(h.slice(2), 'hex')));
+    // the solver committed a loss root, so past h_from a claim is a step claim (h_{t+1} bound to loss_t; docs/disputes.md §3.2)
+    const job = await rpc.call('job_get', [id]);
+    assert.ok(job.commitment?.lossRoot, 'the solver commits its losses');
+    const curve = await rpc.call('job_getLossCurve', [id]);
+    assert.ok(curve.available, curve.reason);
+    const loss = new Map(curve.points.map((p) => [p.step, p.loss]));
+    const leaf = concatBytes(...[0, 1, 2, 3].map((i) => lossBits(loss.get(seg * 4 + i)!)));
+    const claim = [hashes[0]!, ...segmentClaims(hashes.slice(1), leaf)];
+    claim[2] = new Uint8Array(32).fill(0x42);
     const challenger = devAccount(2);
     const open = encodeTx(signTx({
       chainId: node.state.chainId, nonce: 0n, fee: 1n, payload: { kind: 'dispute-open', jobId: Buffer.from(id.slice(2), 'hex'), target: 'solver', segment: seg, member: null, hashes: claim },
