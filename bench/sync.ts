@@ -96,6 +96,7 @@ try {
   const joinDir = await mkdtemp(join(tmpdir(), 'polchain-sync-join-'));
   cleanup.push(joinDir);
   const s0 = performance.now();
+  const cpu0 = process.cpuUsage(); // all threads of this process (the beacon workers too): steadier than wall time on a shared machine
   const joiner = await full(joinDir, serving.flatMap((s) => s.p2p!.multiaddrs().map(String)), 'join');
   let txs = 0;
   let firstAt = 0;
@@ -103,14 +104,16 @@ try {
   const bar = new Progress({ label: 'block sync', unit: 'blocks', total: Number(ext.to) });
   await waitFor(() => { bar.update(Number(joiner.state.height)); return joiner.state.height >= ext.to; }, 3_600_000, 'the joiner to reach the tip');
   const syncMs = performance.now() - s0;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuMsPerBlock = (cpu.user + cpu.system) / 1000 / Number(ext.to);
   bar.finish();
   const syncBps = Number(ext.to) / (syncMs / 1000);
-  log(`sync: ${ext.to} blocks, ${txs} transfers in ${(syncMs / 1000).toFixed(1)} s from start (first block after ${((firstAt - s0) / 1000).toFixed(1)} s) = ${syncBps.toFixed(1)} blocks/s, ${(txs / (syncMs / 1000)).toFixed(0)} txs/s; ratio ${(syncBps / consensusBps).toFixed(1)}x the live block rate`);
+  log(`sync: ${ext.to} blocks, ${txs} transfers in ${(syncMs / 1000).toFixed(1)} s from start (first block after ${((firstAt - s0) / 1000).toFixed(1)} s) = ${syncBps.toFixed(1)} blocks/s, ${(txs / (syncMs / 1000)).toFixed(0)} txs/s; ratio ${(syncBps / consensusBps).toFixed(1)}x the live block rate; ${cpuMsPerBlock.toFixed(1)} ms of CPU per block (joiner and servers, all threads)`);
   await joiner.stop();
   await Promise.all(serving.map((s) => s.stop()));
   console.log(JSON.stringify({
     sync_blocks: Number(ext.to), sync_txs: txs, sync_blocks_per_s: round(syncBps), sync_txs_per_s: round(txs / (syncMs / 1000)),
-    consensus_blocks_per_s: round(consensusBps), sync_ratio: round(syncBps / consensusBps), sync_ms: Math.round(syncMs), bytes,
+    consensus_blocks_per_s: round(consensusBps), sync_ratio: round(syncBps / consensusBps), sync_ms: Math.round(syncMs), sync_cpu_ms_per_block: round(cpuMsPerBlock), bytes,
     live_blocks: liveBlocks, live_txs: liveTxs, txs_per_block: txsPerBlock, block_interval_ms: intervalMs, servers,
   }));
 } finally {

@@ -67,6 +67,23 @@ test('beaconVerifyMany: a range verifies at once; a bad signature, or two that o
   assert.equal(beaconVerify(shifted[1]!.blsKey, 'c', 2n, shifted[1]!.prevBeacon, shifted[1]!.signature), false);
 });
 
+test('blsVerifyMany: two signatures of one key swapped between their messages fail the merged per-key term', async () => {
+  const { beaconVerifyMany, beaconMessage, BEACON_DST } = await import('./beacon.ts');
+  const { blsVerifyMany } = await import('../primitives/index.ts');
+  const k = blsSecretFromSeed(sha256(Uint8Array.of(77)));
+  const other = blsSecretFromSeed(sha256(Uint8Array.of(78)));
+  const checks = [k, other, k, k].map((key, i) => {
+    const prevBeacon = sha256(Uint8Array.of(90 + i));
+    return { blsKey: blsPublicKey(key), chainId: 'c', height: BigInt(i + 1), prevBeacon, signature: beaconSign(key, 'c', BigInt(i + 1), prevBeacon) };
+  });
+  const items = (cs: typeof checks) => cs.map((c) => ({ publicKey: c.blsKey, message: beaconMessage(c.chainId, c.height, c.prevBeacon), signature: c.signature }));
+  assert.equal(blsVerifyMany(items(checks), BEACON_DST), true);
+  // e(pk, H(m0) + H(m2)) = e(G, σ0 + σ2) holds either way round: only the per-signature randomizers catch the swap
+  const swapped = checks.map((c, i) => (i === 0 ? { ...c, signature: checks[2]!.signature } : i === 2 ? { ...c, signature: checks[0]!.signature } : c));
+  assert.equal(blsVerifyMany(items(swapped), BEACON_DST), false);
+  assert.deepEqual(beaconVerifyMany(swapped), [false, true, false, true]);
+});
+
 test('beacon: a prepared message signs and verifies exactly as an unprepared one, and stands for no other message', () => {
   const sk = blsSecretFromSeed(seed('prep'));
   const pk = blsPublicKey(sk);
