@@ -8,24 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { datasetRoot, loadDataset } from '../ml-runtime/index.ts';
 import { DatasetStore } from '../node/jobs/index.ts';
-import { main, resolveDataset } from '../node/cli/index.ts';
+import { resolveDataset } from '../node/cli/index.ts';
 import { npy } from './helpers/npy-file.ts';
 import { bytesToHex } from '../primitives/index.ts';
-
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { cli } from './helpers/cli-capture.ts';
 
 const f32 = (v: number[]) => new Uint8Array(new Float32Array(v).buffer);
 

@@ -12,31 +12,15 @@ import { datasetRoot, loadDataset, parseSpec } from '../ml-runtime/index.ts';
 import { disputeTermsFor, termFloors } from '../vm/index.ts';
 import { createRpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
-import { main } from '../node/cli/index.ts';
 import { runCli, startNode, ROOT } from './helpers/node-process.ts';
 import { JobSim, Solver, plan } from './helpers/job-sim/index.ts';
 import { spareMember } from './helpers/quorum-spare.ts';
 import { bytesToHex, encodeAddress } from '../primitives/index.ts';
+import { cli } from './helpers/cli-capture.ts';
 
 const IRIS = join(ROOT, 'ml-runtime/specs/iris.json'); // T = 60, k = 20
 
 /** Runs the CLI in this process (fast), capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
-  try {
-    const code = await main(args);
-    return { code, out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
 test('job: bad flags are one USAGE line and exit code 2', { timeout: 30_000 }, async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-jobcli-'));
   t.after(() => rm(dir, { recursive: true, force: true }));

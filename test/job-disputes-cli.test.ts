@@ -8,7 +8,7 @@ import { disputeTermsFor, EventKind, JobStatus, type ChainEvent } from '../vm/in
 import { createDetReferee, encodeState } from '../ml-runtime/index.ts';
 import { createRpcServer, type RpcServer } from '../rpc/index.ts';
 import { jobMethods } from '../node/rpc-methods/index.ts';
-import { main, DISPUTE_DEFAULTS } from '../node/cli/index.ts';
+import { DISPUTE_DEFAULTS } from '../node/cli/index.ts';
 
 import { batchSampleIndices, samplePayloads, statePieces } from '../node/jobs/index.ts';
 import { TestChain, CHAIN_ID, PARAMS } from './helpers/job-test-chain.ts';
@@ -17,27 +17,13 @@ import { DATA, K, SPEC, SolverWork, terms, useDet } from './helpers/job-work.ts'
 import { fakeStep, honestSegment, honestStateAt } from './helpers/dispute-work.ts';
 import { saltMissing } from './helpers/missed-segment.ts';
 import { bytesToHex, encodeAddress, leafHash, merkleRangeProof } from '../primitives/index.ts';
+import { cli } from './helpers/cli-capture.ts';
 
 await useDet();
 const hx = (b: Uint8Array) => '0x' + bytesToHex(b);
 const referee = createDetReferee();
 
 /** Runs the CLI in this process, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const log = console.log;
-  const error = console.error;
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' '));
-  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' '));
-  try {
-    return { code: await main(args), out: out.join('\n'), err: err.join('\n') };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
 function chain(salt: string): TestChain {
   const c = new TestChain(salt);
   c.state.referee = c.replica.referee = referee;

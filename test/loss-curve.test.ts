@@ -6,21 +6,19 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { Ajv } from 'ajv';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { disputeTermsFor, encodeTx, memberSegments, signTx, segmentRange } from '../vm/index.ts';
-import { devAccount, devGenesis } from '../genesis/index.ts';
-import { blsPublicKey, blsSecretFromSeed } from '../consensus/index.ts';
+import { devAccount } from '../genesis/index.ts';
 import { RpcClient, RpcClientError, NOT_FOUND, RPC_METHODS } from '../rpc/index.ts';
 import { PolchainNode } from '../node/index.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, lossRoot, parseSpec, withSteps } from '../ml-runtime/index.ts';
 import { Solver } from '../node/solver/index.ts';
 import { SolverArtifacts, fetchLossVector, isJobsError } from '../node/jobs/index.ts';
 import { lossCurveJson } from '../node/rpc-methods/index.ts';
-import { addressFromPublicKey, bytesToHex, hexToBytes, publicKeyFromSeed, sha256 } from '../primitives/index.ts';
+import { bytesToHex, hexToBytes, sha256 } from '../primitives/index.ts';
+import { startSoloBftNode, type SoloJobNode } from './helpers/solo-job-node.ts';
 
 const iris = loadDataset('iris').train;
 const spec = { ...withSteps(parseSpec(readFileSync(new URL('../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 40), checkpointInterval: 10 };
@@ -28,22 +26,15 @@ let dir: string;
 let node: PolchainNode;
 let rpc: RpcClient;
 
+let solo: SoloJobNode | undefined;
+
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'polchain-loss-curve-'));
-  const seed = new Uint8Array(32).fill(9);
-  const pk = publicKeyFromSeed(seed);
-  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 3 });
-  node = await PolchainNode.start({
-    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 },
-    blockIntervalMs: 100, emptyBlocks: true, engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], keySeed: new Uint8Array(32).fill(3) },
-  });
-  rpc = new RpcClient(node.rpcUrl!);
+  solo = await startSoloBftNode('polchain-loss-curve-', 3);
+  ({ dir, node, rpc } = solo);
 });
 
 after(async () => {
-  await rpc?.close();
-  await node?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await solo?.stop();
 });
 
 test('an honest job\'s loss curve is committed, fetched from the solver over libp2p, matches the root and is served with its confirmed points', { timeout: 180_000 }, async () => {

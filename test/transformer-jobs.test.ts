@@ -18,8 +18,8 @@ import { devAccount } from '../genesis/index.ts';
 import { canonicalSpecJson, checkpointSteps, decodeState, layoutOfSpec, loadDataset, parseSpec, unigramBaseline } from '../ml-runtime/index.ts';
 import { SolverArtifacts } from '../node/jobs/index.ts';
 import { ROOT, runCli, startNode, type NodeProcess } from './helpers/node-process.ts';
-import { cliIo, main } from '../node/cli/index.ts';
 import { encodeAddress, hexToBytes } from '../primitives/index.ts';
+import { cli } from './helpers/cli-capture.ts';
 
 const BIN = join(ROOT, 'bin/polchain.mjs');
 const SEATS = 5;
@@ -91,23 +91,6 @@ after(async () => {
 });
 
 /** `polchain ARGS` in this process (the CLI's own code, without a process start per call), capturing its output. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const { log, error } = console;
-  const io = { out: cliIo.out, err: cliIo.err };
-  console.log = (...a: unknown[]) => void out.push(a.map(String).join(' ') + '\n');
-  console.error = (...a: unknown[]) => void err.push(a.map(String).join(' ') + '\n');
-  cliIo.out = (x: string) => void out.push(x);
-  cliIo.err = (x: string) => void err.push(x);
-  try {
-    return { code: await main(args), out: out.join(''), err: err.join('') };
-  } finally {
-    Object.assign(console, { log, error });
-    Object.assign(cliIo, io);
-  }
-}
-
 /**
  * Submits with the CLI, waits for the job to end and checks the money: the solver earned the bounty
  * less one fee per transaction it sent; the submitter paid bounty, reward and fee and got back the

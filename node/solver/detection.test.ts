@@ -5,19 +5,17 @@
 // steps did not produce (every hash honest), is slashed (mismatch).
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
 import { disputeTermsFor, encodeTx, signTx } from '../../vm/index.ts';
-import { devAccount, devGenesis } from '../../genesis/index.ts';
-import { blsPublicKey, blsSecretFromSeed } from '../../consensus/index.ts';
+import { devAccount } from '../../genesis/index.ts';
 import { RpcClient } from '../../rpc/index.ts';
 import { PolchainNode } from '../node.ts';
 import { canonicalSpecJson, datasetRoot, loadDataset, parseSpec, withSteps } from '../../ml-runtime/index.ts';
 import { Solver, type CheatMode, type JobResult } from './index.ts';
-import { addressFromPublicKey, bytesToHex, publicKeyFromSeed, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
+import { startSoloBftNode, type SoloJobNode } from '../../test/helpers/solo-job-node.ts';
 
 const iris = loadDataset('iris').train;
 const spec = { ...withSteps(parseSpec(readFileSync(new URL('../../ml-runtime/specs/iris.json', import.meta.url), 'utf8')), 40), checkpointInterval: 10 };
@@ -26,22 +24,15 @@ let node: PolchainNode;
 let rpc: RpcClient;
 let nonce = 0n;
 
+let solo: SoloJobNode | undefined;
+
 before(async () => {
-  dir = await mkdtemp(join(tmpdir(), 'polchain-solver-det-'));
-  const seed = new Uint8Array(32).fill(9);
-  const pk = publicKeyFromSeed(seed);
-  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts: 5 });
-  node = await PolchainNode.start({
-    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 },
-    blockIntervalMs: 100, emptyBlocks: true, engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], keySeed: new Uint8Array(32).fill(3) },
-  });
-  rpc = new RpcClient(node.rpcUrl!);
+  solo = await startSoloBftNode('polchain-solver-det-', 5);
+  ({ dir, node, rpc } = solo);
 });
 
 after(async () => {
-  await rpc?.close();
-  await node?.stop();
-  if (dir) await rm(dir, { recursive: true, force: true });
+  await solo?.stop();
 });
 
 async function solve(account: number, cheat?: CheatMode): Promise<{ id: string; result: JobResult; members: Array<{ matched: boolean | null; unavailable: boolean }> }> {

@@ -37,3 +37,27 @@ export async function startSoloJobNode(prefix: string): Promise<SoloJobNode> {
     },
   };
 }
+
+/**
+ * A one-validator BFT node (blocks every 100 ms, libp2p on 127.0.0.1) whose verifier replays jobs and
+ * fetches from solvers over libp2p: the chain that committee and loss-curve tests run on.
+ */
+export async function startSoloBftNode(prefix: string, devAccounts: number): Promise<SoloJobNode> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  const seed = new Uint8Array(32).fill(9);
+  const pk = publicKeyFromSeed(seed);
+  const genesis = devGenesis({ validators: [{ address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(seed)) }], genesisTimeMs: 1_000n, devAccounts });
+  const node = await PolchainNode.start({
+    dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 },
+    blockIntervalMs: 100, emptyBlocks: true, engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], keySeed: new Uint8Array(32).fill(3) },
+  });
+  const rpc = new RpcClient(node.rpcUrl!);
+  return {
+    dir, node, rpc,
+    async stop() {
+      await rpc.close();
+      await node.stop();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
