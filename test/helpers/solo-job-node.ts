@@ -27,15 +27,7 @@ export async function startSoloJobNode(prefix: string): Promise<SoloJobNode> {
   const node = await PolchainNode.start({
     dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 }, blockIntervalMs: 40, emptyBlocks: true,
   });
-  const rpc = new RpcClient(node.rpcUrl!);
-  return {
-    dir, node, rpc,
-    async stop() {
-      await rpc.close();
-      await node.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  return handle(dir, node);
 }
 
 /**
@@ -51,6 +43,10 @@ export async function startSoloBftNode(prefix: string, devAccounts: number): Pro
     dataDir: join(dir, 'node'), genesis, validatorSeed: seed, logger: pino({ level: 'silent' }), rpc: { enabled: true, host: '127.0.0.1', port: 0 },
     blockIntervalMs: 100, emptyBlocks: true, engine: 'bft', p2p: { listen: ['/ip4/127.0.0.1/tcp/0'], bootstrap: [], keySeed: new Uint8Array(32).fill(3) },
   });
+  return handle(dir, node);
+}
+
+function handle(dir: string, node: PolchainNode): SoloJobNode {
   const rpc = new RpcClient(node.rpcUrl!);
   return {
     dir, node, rpc,
