@@ -2,6 +2,7 @@
 // docs/datasets.md §names. Everything here is a pure function of the two npm packages' name lists.
 import { createRequire } from 'node:module';
 import { MlError } from '../commitment/errors.ts';
+import { logD } from '../math/index.ts';
 import { makeDataset, type Dataset, type DatasetSplit } from '../commitment/dataset.ts';
 
 const require = createRequire(import.meta.url);
@@ -119,7 +120,9 @@ export function unigramBaseline(ds: DatasetSplit): number {
   const counts = new Float64Array(V).fill(1);
   for (const t of train.labels) counts[t]! += 1;
   const total = train.labels.length + V;
+  // det's own log (DESIGN.md §1: no engine transcendentals in ml-runtime), once per symbol
+  const logP = Array.from(counts, (n) => logD(n / total));
   let nll = 0;
-  for (const t of test.labels) nll -= Math.log(counts[t]! / total);
+  for (const t of test.labels) nll -= logP[t]!;
   return nll / test.labels.length;
 }
