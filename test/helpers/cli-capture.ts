@@ -21,3 +21,17 @@ export async function cli(args: string[]): Promise<CliResult> {
     Object.assign(cliIo, io);
   }
 }
+
+/** Runs `f` with the CLI's own stdout/stderr writers captured as they are written (console untouched). */
+export async function captureCliIo(f: () => Promise<number>): Promise<CliResult> {
+  const io = { out: cliIo.out, err: cliIo.err };
+  let out = '';
+  let err = '';
+  cliIo.out = (s: string) => { out += s; };
+  cliIo.err = (s: string) => { err += s; };
+  try {
+    return { code: await f(), out, err };
+  } finally {
+    Object.assign(cliIo, io);
+  }
+}

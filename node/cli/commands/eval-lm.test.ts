@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { command as train, cliIo } from './train.ts';
+import { command as train } from './train.ts';
 import { command as evalCmd } from './eval.ts';
 import {
   NAMES_VOCAB, canonicalSpecJson, createTrainer, decodeState, importDataset, loadDataset, parseSpec, sampleSequences, unigramBaseline,
@@ -15,16 +15,9 @@ import { SolverArtifacts } from '../../jobs/index.ts';
 import { storeOf } from '../dataset-ref.ts';
 import { utf8Decoder } from '../run-dataset.ts';
 import { sha256, utf8 } from '../../../primitives/index.ts';
+import { captureCliIo } from '../../../test/helpers/cli-capture.ts';
 
 const specs = new URL('../../../ml-runtime/specs/', import.meta.url).pathname;
-
-async function capture(f: () => Promise<number>): Promise<{ code: number; out: string; err: string }> {
-  const o = cliIo.out; const e = cliIo.err;
-  let out = ''; let err = '';
-  cliIo.out = (s: string) => { out += s; };
-  cliIo.err = (s: string) => { err += s; };
-  try { return { code: await f(), out, err }; } finally { cliIo.out = o; cliIo.err = e; }
-}
 
 /** names-transformer.json made small: a few dozen steps train in seconds. */
 function tinySpec(dir: string, vocab: number): string {
@@ -47,12 +40,12 @@ test('eval on a names transformer: loss below where it started, the unigram base
   const dir = mkdtempSync(join(tmpdir(), 'polchain-eval-lm-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
   const run = join(dir, 'run');
-  const tr = await capture(() => train.run(['--spec', tinySpec(dir, 27), '--dataset', 'names', '--out', run, '--quiet']));
+  const tr = await captureCliIo(() => train.run(['--spec', tinySpec(dir, 27), '--dataset', 'names', '--out', run, '--quiet']));
   assert.equal(tr.code, 0, tr.err);
   assert.match(tr.out, /trained 40 steps on names \(det\).*validation loss \d+\.\d{4} nats\/token/);
 
-  const first = await capture(() => evalCmd.run(['--from', run, '--step', '0', '--samples', '0', '--json']));
-  const last = await capture(() => evalCmd.run(['--from', run, '--samples', '6', '--sample-seed', 'abc', '--json']));
+  const first = await captureCliIo(() => evalCmd.run(['--from', run, '--step', '0', '--samples', '0', '--json']));
+  const last = await captureCliIo(() => evalCmd.run(['--from', run, '--samples', '6', '--sample-seed', 'abc', '--json']));
   assert.equal(last.code, 0, last.err);
   const a = JSON.parse(first.out);
   const b = JSON.parse(last.out);
@@ -66,7 +59,7 @@ test('eval on a names transformer: loss below where it started, the unigram base
   assert.deepEqual(b.samples, ids.map((q) => q.map((i) => NAMES_VOCAB[i]).join('')), 'decoded with NAMES_VOCAB, no --vocab given');
   assert.ok(b.samples.every((s: string) => /^[a-z]*$/.test(s)) && b.samples.some((s: string) => s.length > 0), JSON.stringify(b.samples));
 
-  const text = await capture(() => evalCmd.run(['--from', run, '--samples', '6', '--sample-seed', 'abc']));
+  const text = await captureCliIo(() => evalCmd.run(['--from', run, '--samples', '6', '--sample-seed', 'abc']));
   assert.equal(text.code, 0, text.err);
   const lines = text.out.split('\n');
   assert.match(lines[0]!, new RegExp(`^names/test at step 40 \\(det\\): validation loss ${b.loss.toFixed(4)} nats/token over \\d+ tokens; unigram baseline ${baseline.toFixed(4)} nats/token$`));
@@ -82,9 +75,9 @@ test('eval on a transformer trained on a stored text file: its samples decode as
   const ds = importDataset('text', new TextEncoder().encode(body), { name: 'menu', context: 16 }).dataset;
   storeOf(dataDir).add('menu', ds, { format: 'text', file: 'menu.txt' });
   const run = join(dir, 'run');
-  const tr = await capture(() => train.run(['--spec', tinySpec(dir, 256), '--dataset', 'menu', '--data-dir', dataDir, '--out', run, '--quiet']));
+  const tr = await captureCliIo(() => train.run(['--spec', tinySpec(dir, 256), '--dataset', 'menu', '--data-dir', dataDir, '--out', run, '--quiet']));
   assert.equal(tr.code, 0, tr.err);
-  const ev = await capture(() => evalCmd.run(['--from', run, '--data-dir', dataDir, '--samples', '5', '--json']));
+  const ev = await captureCliIo(() => evalCmd.run(['--from', run, '--data-dir', dataDir, '--samples', '5', '--json']));
   assert.equal(ev.code, 0, ev.err);
   const o = JSON.parse(ev.out);
   assert.equal(o.dataset, 'menu');
@@ -98,12 +91,12 @@ test('eval on a transformer trained on a stored text file: its samples decode as
   // the name now holds other samples (the store was emptied and refilled): refused, not evaluated on them
   rmSync(join(dataDir, 'datasets'), { recursive: true, force: true });
   storeOf(dataDir).add('menu', importDataset('text', new TextEncoder().encode(body.toUpperCase()), { name: 'menu', context: 16 }).dataset, { format: 'text', file: 'menu.txt' });
-  const moved = await capture(() => evalCmd.run(['--from', run, '--data-dir', dataDir]));
+  const moved = await captureCliIo(() => evalCmd.run(['--from', run, '--data-dir', dataDir]));
   assert.equal(moved.code, 1);
   assert.match(moved.err, /^error: DATASET_UNKNOWN: dataset menu no longer has the run's dataset root [0-9a-f]{64}/);
 
   // the run names a stored dataset: another data dir does not hold it
-  const lost = await capture(() => evalCmd.run(['--from', run, '--data-dir', join(dir, 'elsewhere')]));
+  const lost = await captureCliIo(() => evalCmd.run(['--from', run, '--data-dir', join(dir, 'elsewhere')]));
   assert.equal(lost.code, 1);
   assert.match(lost.err, /^error: DATASET_UNKNOWN: unknown dataset "menu": neither bundled \(.*names\) nor stored in .*elsewhere.*; give --data-dir/);
 });
