@@ -34,8 +34,7 @@ test('disputes topic, job_getDispute and dispute transactions on a real dispute 
   // dispute 1 needs a segment the sample missed: a salt under which q = 16 draws of 4 segments miss one
   const c = new TestChain(saltMissing('dispute-rpc', terms(), [0, 1, 2, 3]).salt);
   const referee = createDetReferee();
-  c.state.referee = referee;
-  c.replica.referee = referee;
+  c.withReferee(referee);
   const { id, work } = runJob(c, { keepOpen: true });
   let job = c.job(id);
   assert.equal(job.status, JobStatus.Provisional);

@@ -26,7 +26,7 @@ const referee = createDetReferee();
 /** Runs the CLI in this process, capturing what it prints. */
 function chain(salt: string): TestChain {
   const c = new TestChain(salt);
-  c.state.referee = c.replica.referee = referee;
+  c.withReferee(referee);
   return c;
 }
 

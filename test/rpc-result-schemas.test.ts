@@ -147,7 +147,7 @@ test('every method: real responses pass ajv against the published result schemas
 
   // A provisional job with a dispute at the referee stage, state_t on chain: disputes and their progress in every job view.
   const d = new TestChain('schemas-dispute');
-  d.state.referee = d.replica.referee = createDetReferee();
+  d.withReferee(createDetReferee());
   const run = runJob(d, { keepOpen: true });
   const dj = d.job(run.id);
   const seg = dj.segments[0]!;

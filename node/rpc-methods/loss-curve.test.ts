@@ -20,7 +20,7 @@ await useDet();
 const referee = createDetReferee();
 const chain = (salt: string): TestChain => {
   const c = new TestChain(salt);
-  c.state.referee = c.replica.referee = referee;
+  c.withReferee(referee);
   return c;
 };
 const stepsOfSegments = (job: Job, segs: Iterable<number>): number[] =>

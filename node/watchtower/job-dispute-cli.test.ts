@@ -45,8 +45,7 @@ async function keyFiles(t: TestContext, who: Acct): Promise<string[]> {
 }
 
 async function chainWithReferee(t: TestContext, c: TestChain, extra: () => Promise<Uint8Array[]>) {
-  c.state.referee = createDetReferee();
-  c.replica.referee = createDetReferee();
+  c.withReferee(createDetReferee());
   const rpc = await serveChain(c, { blockMs: 20, extra });
   t.after(() => rpc.close());
   return rpc;

@@ -19,8 +19,7 @@ test('losses lied about where the sample missed are caught by the watchtower, di
   assert.ok(art.lossRoot, 'the solver committed a loss root');
   assert.ok(!c.job(id).segments.includes(LIE_LOSS.segment), 'precondition: the sample missed the lying segment');
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the lie');
-  c.state.referee = createDetReferee();
-  c.replica.referee = createDetReferee();
+  c.withReferee(createDetReferee());
   const wc = new TestWatchChain(c, c.other);
   const events: WatchEvent[] = [];
   const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });
@@ -66,8 +65,7 @@ test('losses lied about where the sample missed are caught by the watchtower, di
 test('a watchtower that lies about a loss of an honest loss-committing solver loses its bond at the referee', { timeout: 120_000 }, async (t) => {
   const { c, id, art } = await provisionalJob(t, { losses: true, spec: WIDE_SPEC });
   assert.ok(art.lossRoot);
-  c.state.referee = createDetReferee();
-  c.replica.referee = createDetReferee();
+  c.withReferee(createDetReferee());
   const wc = new TestWatchChain(c, c.other);
   const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 0 });
   await wt.start({ loop: false });

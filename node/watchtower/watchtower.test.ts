@@ -24,8 +24,7 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the fake');
 
   // the chain's det referee (node.ts installs the same on every validator's state)
-  c.state.referee = createDetReferee();
-  c.replica.referee = createDetReferee();
+  c.withReferee(createDetReferee());
   const wc = new TestWatchChain(c, c.other);
   const events: WatchEvent[] = [];
   const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });

@@ -208,7 +208,6 @@ export async function installReferee(c: TestChain): Promise<{ calls: RefereeStep
     step: (input) => { calls.push(input); return real.step(input); },
     initialHash: (input) => real.initialHash(input),
   };
-  c.state.referee = spy;
-  c.replica.referee = spy;
+  c.withReferee(spy);
   return { calls };
 }

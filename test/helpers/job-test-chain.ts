@@ -54,6 +54,13 @@ export class TestChain {
     this.replica = make();
   }
 
+  /** Installs the dispute referee on the chain and its replica (node.ts installs the det referee on every validator's state). */
+  withReferee(referee: ChainState['referee']): this {
+    this.state.referee = referee;
+    this.replica.referee = referee;
+    return this;
+  }
+
   get proposer(): Acct {
     return this.validators[0]!;
   }

@@ -23,10 +23,7 @@ await useDet();
 const referee = createDetReferee();
 
 function chain(salt = ''): TestChain {
-  const c = new TestChain(salt);
-  c.state.referee = referee;
-  c.replica.referee = referee;
-  return c;
+  return new TestChain(salt).withReferee(referee);
 }
 
 const same = (a: Uint8Array, b: Uint8Array) => equalBytes(a, b);

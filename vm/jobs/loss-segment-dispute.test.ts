@@ -18,10 +18,7 @@ const referee = createDetReferee();
 const BOND = 700n;
 
 function chain(salt = ''): TestChain {
-  const c = new TestChain(salt);
-  c.state.referee = referee;
-  c.replica.referee = referee;
-  return c;
+  return new TestChain(salt).withReferee(referee);
 }
 
 test('a loss lie in a segment the sample missed is caught by a segment dispute and the solver is slashed', () => {

@@ -16,10 +16,7 @@ await useDet();
 const referee = createDetReferee();
 
 function chain(salt = ''): TestChain {
-  const c = new TestChain(salt);
-  c.state.referee = referee;
-  c.replica.referee = referee;
-  return c;
+  return new TestChain(salt).withReferee(referee);
 }
 const members = (c: TestChain, j: Job): Acct[] => c.validators.filter((v) => j.committee.some((m) => equalBytes(m.address, v.address)));
 
