@@ -11,7 +11,7 @@ import { DisputeWinner, EventKind, JobStatus } from '../../vm/index.ts';
 import { Watchtower, formatEvent, type WatchEvent } from './index.ts';
 import { FEE } from '../../test/helpers/job-test-chain.ts';
 import { TestWatchChain } from '../../test/helpers/watch-chain.ts';
-import { LIE_LOSS, WIDE_SPEC, answers, mkHost, provisionalJob, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
+import { LIE_LOSS, WIDE_SPEC, answers, mkHost, provisionalJob, startWatch, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 test('losses lied about where the sample missed are caught by the watchtower, disputed with step claims, refereed, and the solver slashed', { timeout: 120_000 }, async (t) => {
@@ -19,11 +19,7 @@ test('losses lied about where the sample missed are caught by the watchtower, di
   assert.ok(art.lossRoot, 'the solver committed a loss root');
   assert.ok(!c.job(id).segments.includes(LIE_LOSS.segment), 'precondition: the sample missed the lying segment');
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the lie');
-  c.withReferee(createDetReferee());
-  const wc = new TestWatchChain(c, c.other);
-  const events: WatchEvent[] = [];
-  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });
-  await wt.start({ loop: false });
+  const { wc, wt, events } = await startWatch(t, c);
   const before = c.balance(c.other);
   const shares: bigint[] = [];
   for (let blocks = 0; c.job(id).status === JobStatus.Provisional; blocks++) {

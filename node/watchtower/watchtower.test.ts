@@ -5,13 +5,12 @@
 // disputes the faked one, supplies state_t and the batch, and the referee slashes the solver.
 import { test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { createDetReferee } from '../../ml-runtime/index.ts';
 import { DisputeWinner, EventKind, JobStatus } from '../../vm/index.ts';
 import { fakedSegment, fakedStepOf } from '../solver/index.ts';
 import { Watchtower, fromVmJob, nextMoves, type WatchEvent } from './index.ts';
 import { FEE } from '../../test/helpers/job-test-chain.ts';
 import { TestWatchChain } from '../../test/helpers/watch-chain.ts';
-import { FAKE, WIDE_SPEC, answers, mkHost, provisionalJob, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
+import { FAKE, WIDE_SPEC, answers, mkHost, provisionalJob, startWatch, solverAnswers, unsampledSegment } from '../../test/helpers/watch-work.ts';
 import { equalBytes } from '../../primitives/index.ts';
 
 test('a segment faked where the sample missed is caught by the watchtower, disputed, refereed, and the solver slashed', { timeout: 120_000 }, async (t) => {
@@ -23,12 +22,7 @@ test('a segment faked where the sample missed is caught by the watchtower, dispu
   assert.ok(!c.job(id).segments.includes(faked), 'precondition: the sample missed the faked segment');
   assert.equal(c.job(id).verdict, 'paid', 'the committee could not see the fake');
 
-  // the chain's det referee (node.ts installs the same on every validator's state)
-  c.withReferee(createDetReferee());
-  const wc = new TestWatchChain(c, c.other);
-  const events: WatchEvent[] = [];
-  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });
-  await wt.start({ loop: false });
+  const { wc, wt, events } = await startWatch(t, c);
   const before = c.balance(c.other);
   const stages: string[] = [];
   let blocks = 0;

@@ -8,12 +8,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  canonicalSpecJson, checkpointCount, createTrainer, decodeState, initialState, lossBits, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, segmentClaims, segmentCount, stepHash, validateSpec, type ModelSpec,
+  canonicalSpecJson, checkpointCount, createDetReferee, createTrainer, decodeState, initialState, lossBits, replaySegment, requiredOpenings, requiredRanges, runTraceSync, segmentBounds, segmentClaims, segmentCount, stepHash, validateSpec, type ModelSpec,
 } from '../../ml-runtime/index.ts';
 import { attestationDigest, disputeTermsFor, jobSpec, memberSegments, DisputeStage, JobStatus, type Job, type JobTerms } from '../../vm/index.ts';
 import { createP2pHost, type P2pHost } from '../../node/p2p/index.ts';
 import { SolverArtifacts, daFactsOfJob, registerJobChunkServer, type ChunkAccess } from '../../node/jobs/index.ts';
 import { cheatHooks, fakedSegment, type CheatMode } from '../../node/solver/index.ts';
+import { Watchtower, type WatchEvent } from '../../node/watchtower/index.ts';
+import { TestWatchChain } from './watch-chain.ts';
 import { TestChain, type Acct } from './job-test-chain.ts';
 import { DATA, SPEC, specBytes, terms, useDet } from './job-work.ts';
 import { concatBytes, equalBytes } from '../../primitives/index.ts';
@@ -160,4 +162,18 @@ export async function solverAnswers(c: TestChain, id: Uint8Array, art: SolverArt
     answers.sent++;
   }
   return out;
+}
+
+/**
+ * A watchtower for `c.other` that replays every unsampled segment, on the chain with the det referee
+ * installed (node.ts installs the same on every validator's state), started without its loop; its
+ * events are collected in `events`.
+ */
+export async function startWatch(t: TestContext, c: TestChain): Promise<{ wc: TestWatchChain; wt: Watchtower; events: WatchEvent[] }> {
+  c.withReferee(createDetReferee());
+  const wc = new TestWatchChain(c, c.other);
+  const events: WatchEvent[] = [];
+  const wt = new Watchtower({ chain: wc, host: await mkHost(t), fraction: 1, onEvent: (e) => events.push(e), statusIntervalMs: 0 });
+  await wt.start({ loop: false });
+  return { wc, wt, events };
 }
