@@ -14,7 +14,8 @@ import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const N = 4;
 const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);
-const SENDERS = 9; // dev accounts 1..9 (account 0 measures latency)
+// dev accounts 1..SENDERS (account 0 measures latency); 40 x 250 = 10,000 transfers keeps the load up for several seconds
+const SENDERS = Number(process.env.BENCH_SENDERS ?? 40);
 const LOAD_TXS = Number(process.env.BENCH_LOAD_TXS ?? SENDERS * 250); // 250 nonces each stays within the mempool nonce gap
 const LATENCY_SAMPLES = 30;
 // BENCH_CPU_PROF=DIR: every validator process writes a V8 CPU profile into DIR when it stops
@@ -57,7 +58,7 @@ const dir = await mkdtemp(join(tmpdir(), 'polchain-bench-consensus-'));
 const nodes: NodeProcess[] = [];
 try {
   const verify = verifyRate();
-  await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE);
+  await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE, undefined, SENDERS + 1);
   for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`), [], 30_000, PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []));
   say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
   const rpcs = nodes.map((n) => new RpcClient(n.url));

@@ -28,13 +28,13 @@ function intFlag(v: unknown, name: string, def: number, min: number, max: number
 
 /** Writes N validator data dirs sharing one genesis, each bootstrapping to validator 0. */
 export async function createDevnet(dir: string, n: number, p2pBase: number, rpcBase: number, blockIntervalMs: number,
-  passphrase = bytesToHex(new Uint8Array(randomBytes(16))), chainId = devChainId(new Uint8Array(randomBytes(4)))): Promise<void> {
+  passphrase = bytesToHex(new Uint8Array(randomBytes(16))), chainId = devChainId(new Uint8Array(randomBytes(4))), devAccounts = 10): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   await writeFile(join(dir, 'passphrase'), passphrase + '\n', { mode: 0o600 });
   const seeds = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const p2pSeeds = Array.from({ length: n }, () => new Uint8Array(randomBytes(32)));
   const validators = seeds.map((s) => { const pk = publicKeyFromSeed(s); return { address: addressFromPublicKey(pk), consensusKey: pk, blsKey: blsPublicKey(blsSecretFromSeed(s)) }; });
-  const genesis = devGenesis({ validators, genesisTimeMs: BigInt(Date.now()), devAccounts: 10, chainId });
+  const genesis = devGenesis({ validators, genesisTimeMs: BigInt(Date.now()), devAccounts, chainId });
   const boot = `/ip4/127.0.0.1/tcp/${p2pBase}/p2p/${await peerIdFromSeed(p2pSeeds[0]!)}`;
   for (let i = 0; i < n; i++) {
     const nodeDir = join(dir, `node${i}`);
