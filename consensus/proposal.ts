@@ -7,7 +7,8 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import type { Proposal, UnsignedProposal } from './types.ts';
-import { sign, verify, errorMessage } from '../primitives/index.ts';
+import { sign, errorMessage } from '../primitives/index.ts';
+import { verifyConsensusSignature } from './signature-cache.ts';
 
 export const PROPOSAL_DOMAIN = 'polchain/proposal/v1';
 
@@ -41,5 +42,5 @@ export function signProposal(chainId: string, p: UnsignedProposal, seed: Uint8Ar
 }
 
 export function verifyProposalSignature(chainId: string, p: Proposal, consensusKey: Uint8Array): boolean {
-  return verify(consensusKey, proposalSigningBytes(chainId, p), p.signature);
+  return verifyConsensusSignature(consensusKey, proposalSigningBytes(chainId, p), p.signature);
 }

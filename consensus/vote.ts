@@ -6,7 +6,8 @@
 import { encode, decodeCanonical, Reader, type Encodable } from '../vm/index.ts';
 import { ConsensusError } from './errors.ts';
 import { VOTE_TYPE_TAG, type UnsignedVote, type Vote, type VoteType } from './types.ts';
-import { sign, verify, errorMessage } from '../primitives/index.ts';
+import { sign, errorMessage } from '../primitives/index.ts';
+import { verifyConsensusSignature } from './signature-cache.ts';
 
 export const VOTE_DOMAIN = 'polchain/vote/v1';
 
@@ -54,5 +55,5 @@ export function signVote(chainId: string, v: UnsignedVote, seed: Uint8Array): Vo
 }
 
 export function verifyVoteSignature(chainId: string, v: Vote, consensusKey: Uint8Array): boolean {
-  return verify(consensusKey, voteSigningBytes(chainId, v), v.signature);
+  return verifyConsensusSignature(consensusKey, voteSigningBytes(chainId, v), v.signature);
 }
