@@ -217,6 +217,9 @@ function verifyMany(items: ReadonlyArray<BlsItem>, dst: string): boolean {
   }
 }
 
+/** Bytes of WASM memory (it only ever grows): for leak checks in tests and benchmarks. */
+export const mclHeapBytes = (): number => (raw ? raw.HEAP8.length : 0);
+
 export const mclBls: BlsBackend = {
   name: 'mcl',
   prepare(message, dst) {
