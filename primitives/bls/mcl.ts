@@ -217,6 +217,9 @@ function verifyMany(items: ReadonlyArray<BlsItem>, dst: string): boolean {
   }
 }
 
+/** Whether `sig` decodes under the chain's rules (tests hold it to noble's decoder, verdicts aside). */
+export const mclSignatureDecodes = (sig: Uint8Array): boolean => signaturePoint(sig) !== null;
+
 /** Bytes of WASM memory (it only ever grows): for leak checks in tests and benchmarks. */
 export const mclHeapBytes = (): number => (raw ? raw.HEAP8.length : 0);
 
