@@ -94,6 +94,20 @@ test('valid triples: same signature bytes, both verify; tampered messages, signa
   }
 });
 
+test('DSTs (long, oversize, non-ASCII, empty) and non-byte messages: same signatures or both throw, same verdicts', () => {
+  const sk = secretOf(3);
+  const pk = pkOf(sk);
+  const m = utf8('dst');
+  for (const dst of ['A'.repeat(255), 'B'.repeat(256), 'C'.repeat(300), 'é-DST', '']) {
+    const r = both(() => { try { return bytesToHex(blsSign(sk, m, dst)); } catch { return 'throws'; } });
+    assert.equal(r.mcl, r.noble, `sign under a DST of ${dst.length}`);
+    const sig = nb.sign(nb.hash(m, 'A'.repeat(255)), sk).toBytes();
+    same(`verify under a DST of ${dst.length}`, () => blsVerify(pk, m, sig, dst), dst === 'A'.repeat(255));
+  }
+  const sig = nb.sign(nb.hash(m, DST), sk).toBytes();
+  same('message as a plain array', () => blsVerify(pk, [...m] as unknown as Uint8Array, sig, DST), false);
+});
+
 test('decoding: identity, infinity with junk, flags, x >= p, off-subgroup, lengths give the same verdicts', () => {
   const sk = secretOf(1);
   const pk = pkOf(sk);

@@ -64,8 +64,15 @@ const take = <T extends G1 | G2>(x: T, p: number): T => {
   return x;
 };
 
+/** noble's input rules for hashing (verify answers false where they throw): bytes, a non-empty ASCII DST. */
+function hashInputs(message: Uint8Array, dst: string): Uint8Array {
+  if (!(message instanceof Uint8Array)) throw new TypeError('message must be a Uint8Array');
+  if (typeof dst !== 'string' || dst.length === 0 || !/^[\x00-\x7f]*$/.test(dst)) throw new Error('DST must be a non-empty ASCII string');
+  return utf8(dst);
+}
+
 function hashToG2(message: Uint8Array, dst: string): G2 {
-  const d = utf8(dst);
+  const d = hashInputs(message, dst);
   return withHeap(G2_BYTES + message.length + d.length, (p) => {
     const pm = p + G2_BYTES;
     raw.HEAP8.set(message, pm);
@@ -116,7 +123,7 @@ function decode<T extends G1 | G2>(point: T, bytes: Uint8Array): T | null {
 const prepared = new Map<string, G2>();
 const PREPARED_MAX = 8;
 const preparedKey = (message: Uint8Array, dst: string) => `${dst}|${bytesToHex(message)}`;
-const hashed = (message: Uint8Array, dst: string): G2 => prepared.get(preparedKey(message, dst)) ?? hashToG2(message, dst);
+const hashed = (message: Uint8Array, dst: string): G2 => (message instanceof Uint8Array && prepared.get(preparedKey(message, dst))) || hashToG2(message, dst);
 
 const keyPoints = new Map<string, G1>();
 const KEY_POINTS_MAX = 1024;
