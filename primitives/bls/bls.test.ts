@@ -104,6 +104,11 @@ test('DSTs (long, oversize, non-ASCII, empty) and non-byte messages: same signat
     const sig = nb.sign(nb.hash(m, 'A'.repeat(255)), sk).toBytes();
     same(`verify under a DST of ${dst.length}`, () => blsVerify(pk, m, sig, dst), dst === 'A'.repeat(255));
   }
+  const R = bls12_381.fields.Fr.ORDER;
+  for (const [name, bad] of [['31 bytes', new Uint8Array(31).fill(1)], ['zero', new Uint8Array(32)], ['r', be48(R).subarray(16)]] as const) {
+    same(`secret ${name}`, () => { try { blsSign(bad, m, DST); return 'signed'; } catch { return 'throws'; } }, 'throws');
+  }
+  same('secret r + 1 reduces to 1: the hash itself', () => bytesToHex(blsSign(be48(R + 1n).subarray(16), m, DST)), bytesToHex(nb.hash(m, DST).toBytes()));
   const sig = nb.sign(nb.hash(m, DST), sk).toBytes();
   same('message as a plain array', () => blsVerify(pk, [...m] as unknown as Uint8Array, sig, DST), false);
 });
