@@ -19,7 +19,7 @@ import { DatasetRegistry, DatasetStore, LossVectorCache, registerDatasetServer }
 import { DATASET_NAMES, loadDetReferee } from '../ml-runtime/index.ts';
 import { NodeMetrics, healthStatus } from './metrics/index.ts';
 import { explorerPages } from './explorer/index.ts';
-import { addressFromPublicKey, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
+import { addressFromPublicKey, blsReady, bytesToHex, encodeAddress, publicKeyFromSeed } from '../primitives/index.ts';
 
 export interface NodeOptions {
   dataDir: string;
@@ -97,9 +97,12 @@ export class PolchainNode {
   static async start(opts: NodeOptions): Promise<PolchainNode> {
     const log = opts.logger;
     const layout = dataDirLayout(opts.dataDir);
+    // BLS on mcl-wasm (several times faster than noble, same verdicts): its WebAssembly compiles while the store opens
+    const blsFast = blsReady();
     const store = await ChainStore.open(layout.db, { headMarker: layout.headMarker });
     let node: PolchainNode;
     try {
+      if (!(await blsFast)) log.warn('mcl-wasm did not load: BLS runs on @noble/curves (same verdicts, about 4x slower)');
       const state = await store.initState(opts.genesis);
       // the dispute referee (docs/disputes.md §4): every block that decides a dispute re-executes a step on it
       state.referee = await loadDetReferee();

@@ -14,7 +14,8 @@ export {
 } from './ed25519/rules.ts';
 export { publicKeyFromSeed, sign, verify } from './ed25519/ed25519.ts';
 export { verifyNoble, publicKeyFromSeedNoble, signNoble } from './ed25519/noble.ts';
-export { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, isBlsPublicKey, blsPrepare, blsSign, blsVerify, blsVerifyMany } from './bls.ts';
+export { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, isBlsPublicKey, blsPrepare, blsSign, blsVerify, blsVerifyMany, blsReady, blsBackend, setBlsBackend } from './bls/index.ts';
+export { mclHeapBytes as blsWasmHeapBytes } from './bls/mcl.ts';
 export { ADDRESS_LENGTH, ADDRESS_HRP, addressFromPublicKey, encodeAddress, decodeAddress, isAddress } from './address.ts';
 export {
   CodedError, errorMessage, errorCode, errorLine,

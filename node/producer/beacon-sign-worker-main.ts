@@ -2,6 +2,9 @@
 // beacon messages with the secret it was started with. Never imported by the node itself.
 import { parentPort, workerData } from 'node:worker_threads';
 import { beaconSign } from '../../consensus/index.ts';
+import { blsReady } from '../../primitives/index.ts';
+
+await blsReady(); // messages queue on the port until the handler below is attached
 
 const secret = workerData.secret as Uint8Array;
 parentPort!.on('message', (m: { id: number; chainId: string; height: bigint; prevBeacon: Uint8Array }) => {

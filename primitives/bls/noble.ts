@@ -1,11 +1,12 @@
 /**
- * BLS12-381, min-pk (48-byte compressed G1 public keys, 96-byte compressed G2 signatures; @noble/curves
- * longSignatures), with the message hashed to G2 under a caller's domain separation tag. The
- * randomness beacon (consensus/beacon.ts) and the proof of possession of stake transactions
- * (vm/tx/bls-pop.ts) both sign and verify through here, so they share one decoding rule set.
+ * The reference BLS12-381 backend on @noble/curves (pure JavaScript, always available): min-pk
+ * (longSignatures), message hashed to G2 under the caller's DST. Its decoding rules are the chain's
+ * rules; mcl.ts reproduces them exactly and the differential test (bls.test.ts) holds it to that.
+ * index.ts answers with this backend until mcl-wasm has loaded, or for good if it cannot load.
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
-import { bytesToHex } from './bytes.ts';
+import { bytesToHex } from '../bytes.ts';
+import { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, remember, type BlsBackend, type BlsItem } from './backend.ts';
 
 const bls = bls12_381.longSignatures;
 type HashedMessage = ReturnType<typeof bls.hash>;
@@ -21,23 +22,9 @@ const PREPARED_MAX = 8;
 const preparedKey = (message: Uint8Array, dst: string) => `${dst}|${bytesToHex(message)}`;
 const hashed = (message: Uint8Array, dst: string): HashedMessage => prepared.get(preparedKey(message, dst)) ?? bls.hash(message, dst);
 
-/** Hashes `message` to G2 now, so a later blsSign / blsVerify of exactly these bytes under `dst` skips it. */
-export function blsPrepare(message: Uint8Array, dst: string): void {
+function prepare(message: Uint8Array, dst: string): void {
   const k = preparedKey(message, dst);
-  if (prepared.has(k)) return;
-  prepared.set(k, bls.hash(message, dst));
-  if (prepared.size > PREPARED_MAX) prepared.delete(prepared.keys().next().value!);
-}
-export const BLS_PUBLIC_KEY_LENGTH = 48;
-export const BLS_SIGNATURE_LENGTH = 96;
-
-/**
- * Whether `pk` is a public key a signature could verify under: 48 bytes, the compressed encoding of
- * a point on the curve, in the prime-order subgroup, and not the identity (whose "signatures" verify
- * for every message). Never throws.
- */
-export function isBlsPublicKey(pk: Uint8Array): boolean {
-  return publicKeyPoint(pk) !== null;
+  if (!prepared.has(k)) remember(prepared, k, bls.hash(message, dst), PREPARED_MAX);
 }
 
 /**
@@ -56,20 +43,17 @@ function publicKeyPoint(pk: Uint8Array): InstanceType<typeof bls12_381.G1.Point>
     const p = bls12_381.G1.Point.fromBytes(pk);
     p.assertValidity();
     if (p.is0()) return null;
-    keyPoints.set(k, p);
-    if (keyPoints.size > KEY_POINTS_MAX) keyPoints.delete(keyPoints.keys().next().value!);
-    return p;
+    return remember(keyPoints, k, p, KEY_POINTS_MAX);
   } catch {
     return null;
   }
 }
 
-export function blsSign(secret: Uint8Array, message: Uint8Array, dst: string): Uint8Array {
+function sign(secret: Uint8Array, message: Uint8Array, dst: string): Uint8Array {
   return new Uint8Array(bls.sign(hashed(message, dst), secret).toBytes());
 }
 
-/** Never throws: a malformed or invalid key or signature is false. */
-export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
+function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array, dst: string): boolean {
   const key = publicKeyPoint(publicKey);
   if (!key) return false;
   if (!(signature instanceof Uint8Array) || signature.length !== BLS_SIGNATURE_LENGTH) return false;
@@ -80,17 +64,8 @@ export function blsVerify(publicKey: Uint8Array, message: Uint8Array, signature:
   }
 }
 
-/**
- * Whether every (key, message, signature) verifies, sharing one final exponentiation (blst's
- * multi-verification): checks e(-G1, Σ rᵢσᵢ) · Π e(rᵢ·pkᵢ, H(mᵢ)) = 1 for fresh random 64-bit rᵢ, so
- * a set holding any signature that does not verify on its own passes with probability ≤ 2^-64
- * (the rᵢ are drawn after the signatures are fixed). The terms of one key are merged by bilinearity,
- * e(pk, Σ rᵢ·H(mᵢ)), which is the same equation: a range of beacons signed by a few proposers costs one
- * Miller loop (and one key decoding) per distinct key instead of one per signature.
- * false does not say which failed: callers verify one by one then, so the verdict for each
- * signature never depends on the draw. Never throws.
- */
-export function blsVerifyMany(items: ReadonlyArray<{ publicKey: Uint8Array; message: Uint8Array; signature: Uint8Array }>, dst: string): boolean {
+// The equation and its reasons are in index.ts (blsVerifyMany); mcl.ts computes the same one.
+function verifyMany(items: ReadonlyArray<BlsItem>, dst: string): boolean {
   if (items.length === 0) return true;
   try {
     const rand = new BigUint64Array(items.length);
@@ -120,3 +95,12 @@ export function blsVerifyMany(items: ReadonlyArray<{ publicKey: Uint8Array; mess
     return false;
   }
 }
+
+export const nobleBls: BlsBackend = {
+  name: 'noble',
+  prepare,
+  isPublicKey: (pk) => publicKeyPoint(pk) !== null,
+  sign,
+  verify,
+  verifyMany,
+};
