@@ -12,7 +12,7 @@
  */
 import type * as McLNs from 'mcl-wasm';
 import { bytesToHex, equalBytes, hexToBytes, utf8 } from '../bytes.ts';
-import { BLS_PUBLIC_KEY_LENGTH, BLS_SECRET_LENGTH, BLS_SIGNATURE_LENGTH, remember, type BlsBackend, type BlsItem } from './backend.ts';
+import { BLS_PUBLIC_KEY_LENGTH, BLS_SECRET_LENGTH, BLS_SIGNATURE_LENGTH, remember, weighByKey, type BlsBackend, type BlsItem } from './backend.ts';
 
 type Mcl = typeof McLNs;
 type G1 = McLNs.G1;
@@ -183,37 +183,31 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
 function verifyMany(items: ReadonlyArray<BlsItem>, dst: string): boolean {
   if (items.length === 0) return true;
   try {
-    const rand = new BigUint64Array(items.length);
-    crypto.getRandomValues(rand);
-    const byKey = new Map<string, { g1: G1; hs: G2[]; rs: Fr[] }>();
+    const groups = weighByKey(items);
+    if (!groups) return false;
+    const g1s: G1[] = [];
+    const g2s: G2[] = [];
     const sigs: G2[] = [];
     const rs: Fr[] = [];
     const le = new DataView(new ArrayBuffer(8));
-    for (const [i, it] of items.entries()) {
-      if (!(it.signature instanceof Uint8Array) || it.signature.length !== BLS_SIGNATURE_LENGTH) return false;
-      const k = bytesToHex(it.publicKey);
-      let term = byKey.get(k);
-      if (!term) {
-        const key = publicKeyPoint(it.publicKey);
-        if (!key) return false;
-        term = { g1: key, hs: [], rs: [] };
-        byKey.set(k, term);
+    for (const g of groups) {
+      const key = publicKeyPoint(g.publicKey);
+      if (!key) return false;
+      const hs: G2[] = [];
+      const keyRs: Fr[] = [];
+      for (const it of g.items) {
+        const sig = signaturePoint(it.signature);
+        if (!sig) return false;
+        le.setBigUint64(0, it.r, true);
+        const r = new m.Fr();
+        r.setLittleEndian(new Uint8Array(le.buffer.slice(0)));
+        hs.push(hashed(it.message, dst));
+        keyRs.push(r);
+        sigs.push(sig);
+        rs.push(r);
       }
-      const sig = signaturePoint(it.signature);
-      if (!sig) return false;
-      le.setBigUint64(0, rand[i]! | 1n, true); // never zero
-      const r = new m.Fr();
-      r.setLittleEndian(new Uint8Array(le.buffer.slice(0)));
-      term.hs.push(hashed(it.message, dst));
-      term.rs.push(r);
-      sigs.push(sig);
-      rs.push(r);
-    }
-    const g1s: G1[] = [];
-    const g2s: G2[] = [];
-    for (const t of byKey.values()) {
-      g1s.push(t.g1);
-      g2s.push(g2MulVec(t.hs, t.rs));
+      g1s.push(key);
+      g2s.push(g2MulVec(hs, keyRs));
     }
     g1s.push(negG1);
     g2s.push(g2MulVec(sigs, rs));

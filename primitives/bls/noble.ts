@@ -6,7 +6,7 @@
  */
 import { bls12_381 } from '@noble/curves/bls12-381.js';
 import { bytesToHex } from '../bytes.ts';
-import { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, remember, type BlsBackend, type BlsItem } from './backend.ts';
+import { BLS_PUBLIC_KEY_LENGTH, BLS_SIGNATURE_LENGTH, remember, weighByKey, type BlsBackend, type BlsItem } from './backend.ts';
 
 const bls = bls12_381.longSignatures;
 type HashedMessage = ReturnType<typeof bls.hash>;
@@ -68,28 +68,24 @@ function verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Arra
 function verifyMany(items: ReadonlyArray<BlsItem>, dst: string): boolean {
   if (items.length === 0) return true;
   try {
-    const rand = new BigUint64Array(items.length);
-    crypto.getRandomValues(rand);
-    const byKey = new Map<string, { g1: InstanceType<typeof bls12_381.G1.Point>; g2: InstanceType<typeof bls12_381.G2.Point> }>();
+    const groups = weighByKey(items);
+    if (!groups) return false;
+    const pairs: Array<{ g1: InstanceType<typeof bls12_381.G1.Point>; g2: InstanceType<typeof bls12_381.G2.Point> }> = [];
     let sigSum = bls12_381.G2.Point.ZERO;
-    for (const [i, it] of items.entries()) {
-      if (!(it.signature instanceof Uint8Array) || it.signature.length !== BLS_SIGNATURE_LENGTH) return false;
-      const k = bytesToHex(it.publicKey);
-      let term = byKey.get(k);
-      if (!term) {
-        const key = publicKeyPoint(it.publicKey); // decoded and checked once per key (cached)
-        if (!key) return false;
-        term = { g1: key, g2: bls12_381.G2.Point.ZERO };
-        byKey.set(k, term);
+    for (const g of groups) {
+      const key = publicKeyPoint(g.publicKey); // decoded and checked once per key (cached)
+      if (!key) return false;
+      let term = bls12_381.G2.Point.ZERO;
+      for (const it of g.items) {
+        const sig = bls.Signature.fromBytes(it.signature);
+        sig.assertValidity();
+        term = term.add(bls.hash(it.message, dst).multiplyUnsafe(it.r));
+        sigSum = sigSum.add(sig.multiplyUnsafe(it.r));
       }
-      const r = rand[i]! | 1n; // never zero
-      const sig = bls.Signature.fromBytes(it.signature);
-      sig.assertValidity();
-      term.g2 = term.g2.add(bls.hash(it.message, dst).multiplyUnsafe(r));
-      sigSum = sigSum.add(sig.multiplyUnsafe(r));
+      pairs.push({ g1: key, g2: term });
     }
     // a zero sum (probability ~2^-64 for honest input) makes pairingBatch throw: then false, and one by one
-    const pairs = [...byKey.values(), { g1: bls12_381.G1.Point.BASE.negate(), g2: sigSum }];
+    pairs.push({ g1: bls12_381.G1.Point.BASE.negate(), g2: sigSum });
     return bls12_381.fields.Fp12.eql(bls12_381.pairingBatch(pairs), bls12_381.fields.Fp12.ONE);
   } catch {
     return false;
