@@ -1,7 +1,7 @@
 // npm run bench:consensus — a 4-validator devnet (separate processes, BFT over libp2p on 127.0.0.1):
 // block interval, submit-to-commit latency and the highest sustained transfer rate, with
 // node:crypto ed25519 verifications/s from the same run as the baseline ceiling.
-import { mkdtemp, rm, readFile } from 'node:fs/promises';
+import { mkdtemp, rm, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
@@ -17,9 +17,15 @@ const BLOCK_INTERVAL = Number(process.env.BENCH_BLOCK_INTERVAL ?? 200);
 // dev accounts 1..SENDERS (account 0 measures latency); 40 x 250 = 10,000 transfers keeps the load up for several seconds
 const SENDERS = Number(process.env.BENCH_SENDERS ?? 40);
 const LOAD_TXS = Number(process.env.BENCH_LOAD_TXS ?? SENDERS * 250); // 250 nonces each stays within the mempool nonce gap
+// A warm-up load first, committed and not measured: V8 compiles the hot paths during a fresh
+// process's first seconds of load (its optimizing compiler took ~25% of the validators' CPU in the
+// first 3 s of load, ~4% by the end), and a validator that has run for more than a minute is warm.
+const WARMUP_TXS = Number(process.env.BENCH_WARMUP_TXS ?? SENDERS * 50);
 const LATENCY_SAMPLES = 30;
 // BENCH_CPU_PROF=DIR: every validator process writes a V8 CPU profile into DIR when it stops
 // (open in Chrome DevTools, or summarise with `node bench/cpu-profile-top.mjs DIR/*.cpuprofile`).
+// BENCH_NODE_LOGS=DIR: every validator's output is written to DIR/node<i>.log when it stops;
+// BENCH_NODE_FLAGS="--trace-gc ...": node flags for the validator processes.
 const PROF_DIR = process.env.BENCH_CPU_PROF;
 const say = (s: string) => process.stderr.write(s + '\n');
 const pct = (xs: number[], p: number) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!; };
@@ -59,7 +65,8 @@ const nodes: NodeProcess[] = [];
 try {
   const verify = verifyRate();
   await createDevnet(dir, N, 31000 + Math.floor(Math.random() * 20000), 0, BLOCK_INTERVAL, TEST_PASSPHRASE, undefined, SENDERS + 1);
-  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`), [], 30_000, PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []));
+  const nodeFlags = [...(PROF_DIR ? ['--cpu-prof', '--cpu-prof-dir', PROF_DIR] : []), ...(process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean)];
+  for (let i = 0; i < N; i++) nodes.push(await startNode(join(dir, `node${i}`), [], 30_000, nodeFlags));
   say(`devnet of ${N} validator processes up, block interval setting ${BLOCK_INTERVAL} ms`);
   const rpcs = nodes.map((n) => new RpcClient(n.url));
   const { chainId } = await rpcs[0]!.call('node_status', []);
@@ -80,24 +87,37 @@ try {
   }
   say(`latency: ${LATENCY_SAMPLES} transfers, median ${pct(latencies, 50).toFixed(0)} ms`);
 
-  // 2. Sustained load: LOAD_TXS transfers from 9 accounts spread over all nodes, as fast as RPC takes them.
+  // 2. Sustained load: LOAD_TXS transfers from SENDERS accounts spread over all nodes, as fast as RPC
+  // takes them, after WARMUP_TXS of the same kind (nonces before the measured ones).
   const senders = Array.from({ length: SENDERS }, (_, i) => devAccountSeed(i + 1));
-  const txs = Array.from({ length: LOAD_TXS }, (_, i) => encodeTx(signTx({ chainId, nonce: BigInt(Math.floor(i / senders.length)), fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(2), amount: 1n } }, senders[i % senders.length]!)));
-  const lastHashes = txs.slice(-senders.length).map((t) => '0x' + bytesToHex(sha256(t)));
+  const transfers = (from: number, n: number) => Array.from({ length: n }, (_, j) => {
+    const i = from + j;
+    return encodeTx(signTx({ chainId, nonce: BigInt(Math.floor(i / senders.length)), fee: 1n, payload: { kind: 'transfer', to: new Uint8Array(20).fill(2), amount: 1n } }, senders[i % senders.length]!));
+  });
+  /** Submits in batches of 100 round-robin over the nodes and returns once the last sender's last transfer has a receipt. */
+  const load = async (txs: Uint8Array[]) => {
+    const lastHashes = txs.slice(-senders.length).map((t) => '0x' + bytesToHex(sha256(t)));
+    for (let b = 0; b < Math.ceil(txs.length / 100); b++) {
+      const chunk: BatchCall<NodeApi, 'tx_submit'>[] = txs.slice(b * 100, (b + 1) * 100).map((t) => ({ method: 'tx_submit', params: ['0x' + bytesToHex(t)] }));
+      const res = await rpcs[b % N]!.batch(chunk);
+      for (const r of res) if (!r.ok) throw new Error(`submit failed: ${r.error.message}`);
+    }
+    for (;;) {
+      const rs = await rpcs[0]!.batch(lastHashes.map((h) => ({ method: 'tx_getReceipt', params: [h] })));
+      if (rs.every((r) => r.ok && r.result)) break;
+      await sleep(20);
+    }
+  };
+  if (WARMUP_TXS > 0) {
+    const w0 = performance.now();
+    await load(transfers(0, WARMUP_TXS));
+    say(`warm-up: ${WARMUP_TXS} transfers committed in ${((performance.now() - w0) / 1000).toFixed(1)} s (not measured)`);
+  }
+  const txs = transfers(WARMUP_TXS, LOAD_TXS);
   const startHeight = await height();
   const cpu0 = await nodesCpuSeconds(nodes);
   const t0 = performance.now();
-  const per = Math.ceil(txs.length / 100);
-  for (let b = 0; b < per; b++) {
-    const chunk: BatchCall<NodeApi, 'tx_submit'>[] = txs.slice(b * 100, (b + 1) * 100).map((t) => ({ method: 'tx_submit', params: ['0x' + bytesToHex(t)] }));
-    const res = await rpcs[b % N]!.batch(chunk);
-    for (const r of res) if (!r.ok) throw new Error(`submit failed: ${r.error.message}`);
-  }
-  for (;;) {
-    const rs = await rpcs[0]!.batch(lastHashes.map((h) => ({ method: 'tx_getReceipt', params: [h] })));
-    if (rs.every((r) => r.ok && r.result)) break;
-    await sleep(20);
-  }
+  await load(txs);
   const loadS = (performance.now() - t0) / 1000;
   const cpu1 = await nodesCpuSeconds(nodes);
   const cpuUsPerTx = cpu0 === null || cpu1 === null ? null : Math.round(((cpu1 - cpu0) * 1e6) / LOAD_TXS);
@@ -124,7 +144,7 @@ try {
     block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),
     commit_ms_p50: Math.round(pct(latencies, 50)), commit_ms_p95: Math.round(pct(latencies, 95)),
     max_tps: Math.round(sustainedTps), e2e_tps: Math.round(e2eTps), node_cpu_us_per_tx: cpuUsPerTx, verify_per_s: Math.round(verify), tps_ratio: +(sustainedTps / verify).toFixed(3),
-    validators: N, blocks: top, load_blocks: loaded.length, txs_per_load_block: Math.round(LOAD_TXS / Math.max(1, loaded.length)),
+    validators: N, warmup_txs: WARMUP_TXS, load_txs: LOAD_TXS, blocks: top, load_blocks: loaded.length, txs_per_load_block: Math.round(LOAD_TXS / Math.max(1, loaded.length)),
     load_block_ms_p50: pct(loaded.slice(1).map((i) => ts[i]! - ts[i - 1]!), 50), block_interval_setting_ms: BLOCK_INTERVAL,
   };
   console.log(`block interval      p50 ${out.block_ms_p50} ms   p95 ${out.block_ms_p95} ms   (${intervals.length} blocks; p50 ${out.load_block_ms_p50} ms under load)`);
@@ -134,5 +154,7 @@ try {
   console.log(JSON.stringify(out));
 } finally {
   await Promise.all(nodes.map((n) => n.stop()));
+  // BENCH_NODE_LOGS=DIR: each validator's stdout and stderr (e.g. with NODE_OPTIONS=--trace-gc)
+  if (process.env.BENCH_NODE_LOGS) await Promise.all(nodes.map((n, i) => writeFile(join(process.env.BENCH_NODE_LOGS!, `node${i}.log`), n.logs())));
   await rm(dir, { recursive: true, force: true });
 }
