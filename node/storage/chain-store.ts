@@ -197,10 +197,8 @@ export class ChainStore {
       { type: 'put', key: KEY.height, value: u64be(h) },
     ];
     if (r.blockEvents.length) ops.push({ type: 'put', key: KEY.events(h), value: encodeEvents(r.blockEvents) });
-    for (let i = 0; i < r.txHashes.length; i++) {
-      ops.push({ type: 'put', key: KEY.txLocation(r.txHashes[i]!), value: encode([h, i]) });
-      ops.push({ type: 'put', key: KEY.receipt(r.txHashes[i]!), value: r.receiptBytes[i]! });
-    }
+    // One record per transaction: its receipt, which names its height and index (getTxLocation).
+    for (let i = 0; i < r.txHashes.length; i++) ops.push({ type: 'put', key: KEY.receipt(r.txHashes[i]!), value: r.receiptBytes[i]! });
     for (const w of r.writes) {
       const key = stateKey(w);
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
@@ -266,11 +264,14 @@ export class ChainStore {
     return this.get(KEY.bftCommit(height));
   }
 
+  /**
+   * Where a committed transaction is: the height and index its receipt names. (Data dirs written
+   * before this also hold a `t<hash>` location record per transaction, with the same two values
+   * beside the same receipt; it is no longer written or read.)
+   */
   async getTxLocation(txHash: Uint8Array): Promise<{ height: bigint; index: number } | undefined> {
-    const b = await this.get(KEY.txLocation(txHash));
-    if (!b) return undefined;
-    const [height, index] = stored(`location of tx ${bytesToHex(txHash)}`, () => decodeCanonical(b, 'tx location')) as [bigint, number];
-    return { height, index };
+    const r = await this.getReceipt(txHash);
+    return r ? { height: r.height, index: r.index } : undefined;
   }
 
   async getReceiptBytes(txHash: Uint8Array): Promise<Uint8Array | undefined> {

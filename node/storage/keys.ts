@@ -4,7 +4,8 @@
  *   m<name>        metadata: genesis hash, applied height
  *   b<height>      block bytes            c<height>  commit bytes   C<height> BFT commit bytes
  *   e<height>      block-level events     H<hash32>  height of a block hash
- *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
+ *   r<txhash32>    receipt bytes (it names the tx's height and index)
+ *   t<txhash32>    [height, index]: written by earlier versions beside the receipt; left unread
  *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
  *   sb             randomness beacon (encodeBeacon)
  *   sj<id32>       job (encodeJob)        sJ  active job index (encodeJobIndex; absent when empty)
@@ -47,7 +48,6 @@ export const KEY = {
   proposerPriorities: k('mpriorities'),
   events: (h: bigint) => k('e', u64be(h)),
   hashToHeight: (hash: Uint8Array) => k('H', hash),
-  txLocation: (txHash: Uint8Array) => k('t', txHash),
   receipt: (txHash: Uint8Array) => k('r', txHash),
   account: (addr: Uint8Array) => k('sa', addr),
   validator: (addr: Uint8Array) => k('sv', addr),
