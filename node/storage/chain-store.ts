@@ -204,10 +204,29 @@ export class ChainStore {
       ops.push(w.encoded ? { type: 'put', key, value: w.encoded } : { type: 'del', key });
     }
     const t0 = performance.now();
-    await this.db.batch(ops, { sync: true });
+    await this.writeAtomically(ops);
     this.onBatchWrite?.((performance.now() - t0) / 1000);
     this.marker?.record({ height: h, hash: r.hash });
     commitBlock(state, r);
+  }
+
+  /**
+   * One fsynced, atomic LevelDB write batch, filled op by op through a chained batch: the array form
+   * (`db.batch(ops)`) clones and re-validates every op object in JS and reads it back property by
+   * property in the binding, about twice the CPU per op (a block writes one op per transaction).
+   */
+  private async writeAtomically(ops: BatchOp[]): Promise<void> {
+    const batch = this.db.batch();
+    try {
+      for (const op of ops) {
+        if (op.type === 'put') batch.put(op.key, op.value);
+        else batch.del(op.key);
+      }
+    } catch (e) {
+      await batch.close();
+      throw e;
+    }
+    await batch.write({ sync: true });
   }
 
   /** Records `height` as committed in the head marker (a start that found none, or an older one). */
