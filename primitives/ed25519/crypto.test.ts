@@ -51,6 +51,18 @@ test('sha256 equals node:crypto\'s streamed digest for one part and many, around
   for (const [got, want] of held) assert.equal(bytesToHex(got), want, 'a later hash did not change an earlier result');
 });
 
+test('bytesToHex: every byte value, views at an offset, small and large arrays, Buffers', () => {
+  const ref = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  assert.equal(bytesToHex(all), ref(all));
+  assert.equal(bytesToHex(all.subarray(250, 256)), 'fafbfcfdfeff', 'a view reads its own bytes, not its buffer\'s start');
+  assert.equal(bytesToHex(new Uint8Array(0)), '');
+  assert.equal(bytesToHex(Uint8Array.of(0, 15, 16, 255)), '000f10ff'); // a small array V8 keeps on its heap
+  assert.equal(bytesToHex(Buffer.from([1, 2, 254])), '0102fe');
+  const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) & 255);
+  assert.equal(bytesToHex(big.subarray(3)), ref(big.subarray(3)));
+});
+
 test('hex helpers round-trip and reject bad input with CRYPTO_BAD_HEX', () => {
   const b = Uint8Array.from([0, 1, 0xab, 0xff]);
   assert.equal(bytesToHex(b), '0001abff');
