@@ -98,10 +98,12 @@ try {
     const { txs: reaped, preverified } = P.mempool.reap(BLOCK_TXS, P.state.params.maxBlockBytes);
     const built: BlockResult = buildBlock(P.state, { height, timestampMs: P.state.lastTimestampMs + 1000n, proposer }, reaped, preverified);
     const bytes = encodeBlock(built.block);
+    built.encoded = bytes; // as node/bft/proposal-app.ts does
     const t1 = cpu();
     await commitDecidedBlock(P.target, { result: built, commit: { height, blockHash: built.hash, signatures: [] }, quiet: true });
     const t2 = cpu();
     const applied = applyBlock(V.state, decodeBlock(bytes), V.mempool.verified);
+    applied.encoded = bytes;
     const t3 = cpu();
     await commitDecidedBlock(V.target, { result: applied, commit: { height, blockHash: applied.hash, signatures: [] }, quiet: true });
     const t4 = cpu();

@@ -91,6 +91,7 @@ test('a proposal is decoded once for its two hashings and its validation; other 
   assert.equal(bytesToHex(app.hashBlock(new Uint8Array(bytes))), bytesToHex(peer.hash)); // admission, the same bytes elsewhere
   assert.equal(app.validateBlock(1n, bytes), true);
   assert.equal(decodes(), 1);
+  assert.equal(app.resultFor(peer.hash, bytes).encoded, bytes, 'the store writes the proposal\'s bytes, not a second encoding');
   const other = encodeBlock(block(7_000n).block);
   assert.notEqual(bytesToHex(app.hashBlock(other)), bytesToHex(peer.hash), 'other bytes are decoded, not taken for the last ones');
   assert.equal(decodes(), 2);
@@ -101,6 +102,7 @@ test('a proposal is decoded once for its two hashings and its validation; other 
   mempool.add(transfer(alice, bob, 5n, 0n));
   const own = app.buildBlock(1n);
   app.hashBlock(own); // the proposer signs its proposal over this hash
+  assert.equal(app.resultFor(app.hashBlock(own), own).encoded, own);
   assert.equal(decodes(), 3, 'the block this node built is known without decoding it');
   app.clear();
   app.hashBlock(bytes);

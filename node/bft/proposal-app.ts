@@ -70,6 +70,7 @@ export class ProposalApp implements ConsensusApp {
     mempool.evict(r.rejected);
     this.built.set(bytesToHex(r.hash), r);
     const bytes = encodeBlock(r.block);
+    r.encoded = bytes;
     this.remember(bytes, r.block, r.hash);
     // BLS signing is deterministic: the signature verifies iff the secret's public key is the one the chain holds
     this.blsKey ??= blsPublicKey(proposer.blsSecret);
@@ -109,6 +110,7 @@ export class ProposalApp implements ConsensusApp {
       if (block.header.height !== height) return false;
       const known = { get: (k: string) => this.preverified.get(k) ?? this.o.mempool.verified.get(k) };
       const r = applyBlock(this.o.state, block, known, this.o.hooks);
+      r.encoded = bytes; // canonical: decoding checked that these are exactly encodeBlock(block)
       this.built.set(bytesToHex(r.hash), r);
       return true;
     } catch (e) {

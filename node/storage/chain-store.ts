@@ -191,7 +191,7 @@ export class ChainStore {
       ...(bft?.priorities ? [
         { type: 'put' as const, key: KEY.proposerPriorities, value: encode([h, bft.priorities.map((p) => [p.address, p.priority.toString()])]) },
       ] : []),
-      { type: 'put', key: KEY.block(h), value: encodeBlock(r.block) },
+      { type: 'put', key: KEY.block(h), value: r.encoded ?? encodeBlock(r.block) },
       { type: 'put', key: KEY.commit(h), value: encodeCommit(commit) },
       { type: 'put', key: KEY.hashToHeight(r.hash), value: u64be(h) },
       { type: 'put', key: KEY.height, value: u64be(h) },

@@ -38,6 +38,11 @@ export interface BlockResult {
   rejected: Array<{ hash: Uint8Array | null; bytes: Uint8Array; error: VmError }>;
   /** Build mode only: evidence items left out (invalid, duplicate, or no hooks to judge them). */
   rejectedEvidence: Array<{ bytes: Uint8Array; error: VmError }>;
+  /**
+   * `encodeBlock(block)`, set by a caller that holds it already (the proposal it decoded, the block
+   * it built and encoded), so that storing the block does not encode it again.
+   */
+  encoded?: Uint8Array;
 }
 
 export interface BlockContext {
