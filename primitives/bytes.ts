@@ -5,9 +5,17 @@ function asBuffer(b: Uint8Array): Buffer {
   return Buffer.isBuffer(b) ? b : Buffer.from(b.buffer, b.byteOffset, b.byteLength);
 }
 
+/**
+ * Buffer's own hex encoder, called on the Uint8Array itself: no Buffer object per call, and a small
+ * array that V8 keeps on the heap (a fresh 32-byte hash) is read in place rather than first moved
+ * to an off-heap ArrayBuffer by `.buffer` (~0.2 µs vs ~0.3 µs and an allocation; the chain
+ * hex-keys every account and transaction it touches). Undocumented, so its absence falls back.
+ */
+const hexSlice = (Buffer.prototype as unknown as { hexSlice?: (this: Uint8Array, start: number, end: number) => string }).hexSlice;
+
 /** Lowercase hex, no 0x prefix. */
 export function bytesToHex(b: Uint8Array): string {
-  return asBuffer(b).toString('hex');
+  return hexSlice ? hexSlice.call(b, 0, b.length) : asBuffer(b).toString('hex');
 }
 
 const HEX_RE = /^[0-9a-fA-F]*$/;

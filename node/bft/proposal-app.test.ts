@@ -14,6 +14,7 @@ import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 function setup(blsOf: TestAccount = val, lastCommit: () => Uint8Array | null = () => null) {
   const state = testState();
+  let decodes = 0;
   const mempool = new Mempool(state);
   let beaconChecks = 0;
   const base = consensusHooks(state.chainId, () => state.validatorList());
@@ -21,8 +22,9 @@ function setup(blsOf: TestAccount = val, lastCommit: () => Uint8Array | null = (
   const app = new ProposalApp({
     state, mempool, evidence: new EvidencePool(() => { throw new Error('no evidence here'); }), hooks, clock: () => 5_000n,
     logger: pino({ level: 'silent' }), proposer: { address: val.address, blsSecret: blsOf.blsSecret }, lastCommit,
+    decode: (b) => { decodes++; return decodeBlock(b); },
   });
-  return { state, mempool, app, beaconChecks: () => beaconChecks };
+  return { state, mempool, app, beaconChecks: () => beaconChecks, decodes: () => decodes };
 }
 
 test('a block this node built is valid without a second execution or beacon check; other bytes are checked', () => {
@@ -78,4 +80,31 @@ test('a beacon signed ahead (prepareNext) is used only for the height and previo
   // ... but the chain moved on: the block for height 2 carries a signature over the new beacon
   const sig2 = decodeBlock(app.buildBlock(2n)).beaconSig;
   assert.deepEqual(sig2, beaconSign(val.blsSecret, state.chainId, 2n, state.beacon));
+});
+
+test('a proposal is decoded once for its two hashings and its validation; other bytes and a commit start afresh', () => {
+  const { state, mempool, app, decodes } = setup();
+  const block = (ts: bigint) => buildBlock(state, { height: 1n, timestampMs: ts, proposer: val.address, beaconSig: beaconSigFor(val, state) }, [transfer(alice, bob, 5n, 0n)]);
+  const peer = block(6_000n);
+  const bytes = encodeBlock(peer.block);
+  assert.equal(bytesToHex(app.hashBlock(bytes)), bytesToHex(peer.hash)); // the inbound check
+  assert.equal(bytesToHex(app.hashBlock(new Uint8Array(bytes))), bytesToHex(peer.hash)); // admission, the same bytes elsewhere
+  assert.equal(app.validateBlock(1n, bytes), true);
+  assert.equal(decodes(), 1);
+  assert.equal(app.resultFor(peer.hash, bytes).encoded, bytes, 'the store writes the proposal\'s bytes, not a second encoding');
+  const other = encodeBlock(block(7_000n).block);
+  assert.notEqual(bytesToHex(app.hashBlock(other)), bytesToHex(peer.hash), 'other bytes are decoded, not taken for the last ones');
+  assert.equal(decodes(), 2);
+  const changed = new Uint8Array(bytes);
+  changed[changed.length - 1]! ^= 1; // the beacon signature's last byte
+  assert.equal(app.validateBlock(1n, changed), false);
+  assert.equal(decodes(), 3);
+  mempool.add(transfer(alice, bob, 5n, 0n));
+  const own = app.buildBlock(1n);
+  app.hashBlock(own); // the proposer signs its proposal over this hash
+  assert.equal(app.resultFor(app.hashBlock(own), own).encoded, own);
+  assert.equal(decodes(), 3, 'the block this node built is known without decoding it');
+  app.clear();
+  app.hashBlock(bytes);
+  assert.equal(decodes(), 4, 'after a commit nothing decoded earlier is kept');
 });

@@ -4,12 +4,14 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { buildBlock, beaconAtGenesis, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
+import { Level } from 'level';
+import { buildBlock, beaconAtGenesis, encode, signTxBytes, JobStatus, type Commit, type TxPayload } from '../../vm/index.ts';
 import { devGenesis } from '../../genesis/index.ts';
 import { ChainStore } from './chain-store.ts';
-import { alice, bob, val, beaconSigFor, trackedHooks, equivocation } from '../../test/helpers/chain-fixtures.ts';
+import { checkStoredChain } from './integrity.ts';
+import { alice, bob, val, beaconSigFor, trackedHooks, equivocation, tx } from '../../test/helpers/chain-fixtures.ts';
 import { terms } from '../../test/helpers/job-work.ts';
-import { bytesToHex } from '../../primitives/index.ts';
+import { bytesToHex, sha256 } from '../../primitives/index.ts';
 
 test('beacon and jailing are persisted and the reloaded state root matches the head block', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'polchain-store-'));
@@ -78,4 +80,32 @@ test('a committed job and the active job index survive a reopen with an identica
   // the tick after the reopen draws the seed exactly as it would have without one
   const next = await produce(3n, []);
   assert.deepEqual(next.jobUpdates.map((u) => [bytesToHex(u.jobId), u.status]), [[bytesToHex(a), JobStatus.Training]]);
+});
+
+test('a transaction is stored as its receipt alone, which answers where it is; a data dir with the older location records still reads', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'polchain-store-loc-'));
+  t.after(() => rm(dir, { recursive: true, force: true }));
+  const genesis = devGenesis({ validators: [{ address: val.address, consensusKey: val.publicKey, blsKey: val.blsKey }], genesisTimeMs: 1_000n, devAccounts: 2 });
+  let store = await ChainStore.open(dir);
+  const state = await store.initState(genesis);
+  const txs = [0n, 1n, 2n].map((n) => tx(alice, n, { kind: 'transfer', to: bob.address, amount: 5n }, 1n, genesis.chainId));
+  for (const [i, height] of [1n, 2n].entries()) {
+    const r = buildBlock(state, { height, timestampMs: 1_000n + height * 1_000n, proposer: val.address }, i === 0 ? txs.slice(0, 1) : txs.slice(1));
+    await store.commit(state, r, { height, blockHash: r.hash, signatures: [] });
+  }
+  const db = (store as unknown as { db: Level<Uint8Array, Uint8Array> }).db;
+  const keysWith = async (prefix: string) => (await db.keys({ gte: Uint8Array.of(prefix.charCodeAt(0)), lt: Uint8Array.of(prefix.charCodeAt(0) + 1) }).all()).length;
+  assert.equal(await keysWith('r'), 3);
+  assert.equal(await keysWith('t'), 0, 'no location record beside the receipt');
+  const want = [{ height: 1n, index: 0 }, { height: 2n, index: 0 }, { height: 2n, index: 1 }];
+  assert.deepEqual(await Promise.all(txs.map((x) => store.getTxLocation(sha256(x)))), want);
+  assert.equal(await store.getTxLocation(sha256(Uint8Array.of(1))), undefined);
+  // what an earlier version wrote beside each receipt: the data dir opens, answers and checks the same
+  for (const [i, x] of txs.entries()) await db.put(Uint8Array.of(0x74, ...sha256(x)), encode([want[i]!.height, want[i]!.index]));
+  await store.close();
+  store = await ChainStore.open(dir);
+  t.after(() => store.close());
+  assert.equal((await store.initState(genesis)).height, 2n);
+  assert.deepEqual(await Promise.all(txs.map((x) => store.getTxLocation(sha256(x)))), want);
+  assert.deepEqual((await checkStoredChain(store, { receipts: true })).problems, []);
 });

@@ -69,9 +69,12 @@ async function checkHeight(store: ChainStore, h: bigint, above: Uint8Array | nul
       if (!equalBytes(merkleRoot(txHashes), block.header.txRoot)) return { line: `block ${h}: its transactions do not hash to the header's txRoot`, prevHash: block.header.prevHash };
       const receiptHashes: Uint8Array[] = [];
       for (let i = 0; i < txHashes.length; i++) {
-        const loc = await store.getTxLocation(txHashes[i]!);
-        if (!loc || loc.height !== h || loc.index !== i) return { line: `block ${h} tx ${i}: its location index is missing or wrong`, prevHash: block.header.prevHash };
-        if (!(await store.getReceipt(txHashes[i]!))) return { line: `block ${h} tx ${i}: its receipt is missing`, prevHash: block.header.prevHash };
+        const receipt = await store.getReceipt(txHashes[i]!);
+        if (!receipt) return { line: `block ${h} tx ${i}: its receipt is missing`, prevHash: block.header.prevHash };
+        // the receipt is also the transaction's location (getTxLocation)
+        if (receipt.height !== h || receipt.index !== i || !equalBytes(receipt.txHash, txHashes[i]!)) {
+          return { line: `block ${h} tx ${i}: its receipt names tx ${receipt.index} of block ${receipt.height}`, prevHash: block.header.prevHash };
+        }
         receiptHashes.push(sha256((await store.getReceiptBytes(txHashes[i]!))!));
         r.receipts++;
       }

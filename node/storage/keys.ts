@@ -4,7 +4,8 @@
  *   m<name>        metadata: genesis hash, applied height
  *   b<height>      block bytes            c<height>  commit bytes   C<height> BFT commit bytes
  *   e<height>      block-level events     H<hash32>  height of a block hash
- *   t<txhash32>    [height, index]        r<txhash32> receipt bytes
+ *   r<txhash32>    receipt bytes (it names the tx's height and index)
+ *   t<txhash32>    [height, index]: written by earlier versions beside the receipt; left unread
  *   sa<addr20>     account                sv<addr20> validator        su  unbonding queue
  *   sb             randomness beacon (encodeBeacon)
  *   sj<id32>       job (encodeJob)        sJ  active job index (encodeJobIndex; absent when empty)
@@ -22,7 +23,10 @@ export function readU64be(b: Uint8Array): bigint {
 }
 
 function k(prefix: string, ...parts: Uint8Array[]): Uint8Array {
-  const p = enc.encode(prefix);
+  return keyOf(enc.encode(prefix), ...parts);
+}
+
+function keyOf(p: Uint8Array, ...parts: Uint8Array[]): Uint8Array {
   let len = p.length;
   for (const x of parts) len += x.length;
   const out = new Uint8Array(len);
@@ -31,6 +35,14 @@ function k(prefix: string, ...parts: Uint8Array[]): Uint8Array {
   for (const x of parts) { out.set(x, o); o += x.length; }
   return out;
 }
+
+/** A key family whose prefix is encoded once (a block makes one receipt key per transaction). */
+const family = (prefix: string) => {
+  const p = enc.encode(prefix);
+  return (id: Uint8Array): Uint8Array => keyOf(p, id);
+};
+const receiptKey = family('r');
+const accountKey = family('sa');
 
 export const KEY = {
   genesisHash: k('mgenesis'),
@@ -47,9 +59,8 @@ export const KEY = {
   proposerPriorities: k('mpriorities'),
   events: (h: bigint) => k('e', u64be(h)),
   hashToHeight: (hash: Uint8Array) => k('H', hash),
-  txLocation: (txHash: Uint8Array) => k('t', txHash),
-  receipt: (txHash: Uint8Array) => k('r', txHash),
-  account: (addr: Uint8Array) => k('sa', addr),
+  receipt: receiptKey,
+  account: accountKey,
   validator: (addr: Uint8Array) => k('sv', addr),
   unbonding: k('su'),
   beacon: k('sb'),

@@ -26,6 +26,43 @@ test('sha256: known vectors, multi-part equals concatenation, subarray views', (
   assert.equal(out.length, 32);
 });
 
+test('sha256 equals node:crypto\'s streamed digest for one part and many, around the 4 KiB copy limit, and each result owns its bytes', () => {
+  const ref = (...parts: Uint8Array[]) => { const h = createHash('sha256'); for (const p of parts) h.update(p); return h.digest('hex'); };
+  const held: Array<[Uint8Array, string]> = [];
+  for (const n of [0, 1, 31, 32, 55, 56, 63, 64, 65, 167, 4095, 4096, 4097, 9000]) {
+    const d = Uint8Array.from({ length: n }, (_, i) => (i * 131 + n) & 255);
+    const one = sha256(d);
+    assert.equal(bytesToHex(one), ref(d), `${n} bytes`);
+    held.push([one, ref(d)]);
+    const [a, b, c] = [d.subarray(0, n >> 2), d.subarray(n >> 2, n >> 1), d.subarray(n >> 1)];
+    const many = sha256(Uint8Array.of(n & 255), a, b, c);
+    assert.equal(bytesToHex(many), ref(Uint8Array.of(n & 255), a, b, c), `${n} bytes in four parts`);
+    held.push([many, ref(Uint8Array.of(n & 255), a, b, c)]);
+  }
+  // every digest byte value is read back exactly (one char per byte): 2,000 digests cover 0..255 in every position
+  const seen = Array.from({ length: 32 }, () => new Set<number>());
+  for (let i = 0; i < 2_000; i++) {
+    const d = Uint32Array.of(i);
+    const got = sha256(new Uint8Array(d.buffer));
+    assert.equal(bytesToHex(got), ref(new Uint8Array(d.buffer)));
+    got.forEach((x, j) => seen[j]!.add(x));
+  }
+  assert.ok(seen.every((s) => s.has(0) && s.has(0x7f) && s.has(0x80) && s.has(0xff) && s.size > 250));
+  for (const [got, want] of held) assert.equal(bytesToHex(got), want, 'a later hash did not change an earlier result');
+});
+
+test('bytesToHex: every byte value, views at an offset, small and large arrays, Buffers', () => {
+  const ref = (b: Uint8Array) => Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  const all = Uint8Array.from({ length: 256 }, (_, i) => i);
+  assert.equal(bytesToHex(all), ref(all));
+  assert.equal(bytesToHex(all.subarray(250, 256)), 'fafbfcfdfeff', 'a view reads its own bytes, not its buffer\'s start');
+  assert.equal(bytesToHex(new Uint8Array(0)), '');
+  assert.equal(bytesToHex(Uint8Array.of(0, 15, 16, 255)), '000f10ff'); // a small array V8 keeps on its heap
+  assert.equal(bytesToHex(Buffer.from([1, 2, 254])), '0102fe');
+  const big = Uint8Array.from({ length: 100_000 }, (_, i) => (i * 7) & 255);
+  assert.equal(bytesToHex(big.subarray(3)), ref(big.subarray(3)));
+});
+
 test('hex helpers round-trip and reject bad input with CRYPTO_BAD_HEX', () => {
   const b = Uint8Array.from([0, 1, 0xab, 0xff]);
   assert.equal(bytesToHex(b), '0001abff');

@@ -51,3 +51,21 @@ test('bad inputs raise MERKLE_INVALID', () => {
   assert.throws(() => merkleProof([leafHash(new Uint8Array(1))], 1), (e: unknown) => e instanceof MerkleError && e.code === 'MERKLE_INVALID' && /out of range/.test(e.message));
   assert.throws(() => merkleRootFromLeafHashes([new Uint8Array(31)]), (e: unknown) => e instanceof MerkleError && /32 bytes/.test(e.message));
 });
+
+test('leaf and inner hashes equal the streamed definition at every size around the scratch buffer, and own their bytes', () => {
+  const bytes = (n: number, seed: number) => Uint8Array.from({ length: n }, (_, i) => (i * 31 + seed) & 255);
+  const held: Array<[Uint8Array, Uint8Array]> = [];
+  for (const n of [0, 1, 31, 32, 33, 64, 4094, 4095, 4096, 4097, 10_000]) {
+    const d = bytes(n, n);
+    const want = sha256(new Uint8Array([0]), d);
+    const got = leafHash(d);
+    assert.equal(bytesToHex(got), bytesToHex(want), `leaf of ${n} bytes`);
+    held.push([got, want]);
+    const [l, r] = [bytes(n, 1), bytes(n === 0 ? 0 : n - 1, 2)];
+    const inner = innerHash(l, r);
+    assert.equal(bytesToHex(inner), bytesToHex(sha256(new Uint8Array([1]), l, r)), `inner of ${n} + ${r.length} bytes`);
+    held.push([inner, sha256(new Uint8Array([1]), l, r)]);
+  }
+  // a later hash must not overwrite an earlier result (no view into shared scratch memory)
+  for (const [got, want] of held) assert.equal(bytesToHex(got), bytesToHex(want));
+});

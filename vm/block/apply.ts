@@ -10,7 +10,8 @@ import { executeTx, hasSlashableUnbonding, releaseUnbonding, slashValidator } fr
 import { tickJobs } from '../jobs/tick.ts';
 import { beaconAfter, BEACON_SIGNATURE_LENGTH } from '../state/beacon.ts';
 import { verifyTxBytes } from '../tx/index.ts';
-import { BLOCK_VERSION, blockHash, encodeReceipt } from './codec.ts';
+import { BLOCK_VERSION, blockHash } from './codec.ts';
+import { encodeReceipts } from './receipts-codec.ts';
 import { compareBytes, equalBytes, bytesToHex, merkleRoot, sha256 } from '../../primitives/index.ts';
 
 /** Transactions already verified (e.g. at mempool admission), by hex SHA-256 of their exact bytes. */
@@ -37,6 +38,11 @@ export interface BlockResult {
   rejected: Array<{ hash: Uint8Array | null; bytes: Uint8Array; error: VmError }>;
   /** Build mode only: evidence items left out (invalid, duplicate, or no hooks to judge them). */
   rejectedEvidence: Array<{ bytes: Uint8Array; error: VmError }>;
+  /**
+   * `encodeBlock(block)`, set by a caller that holds it already (the proposal it decoded, the block
+   * it built and encoded), so that storing the block does not encode it again.
+   */
+  encoded?: Uint8Array;
 }
 
 export interface BlockContext {
@@ -188,7 +194,7 @@ function execute(
   jobUpdates.push(...tick.updates);
   const changes = o.changes();
   const { tree, writes } = applyChangesToTree(state.tree, changes);
-  const receiptBytes = receipts.map(encodeReceipt);
+  const receiptBytes = encodeReceipts(receipts);
   return {
     included, evidence, beacon, receipts, receiptBytes, txHashes, blockEvents, jobUpdates, tree, writes, changes, rejected, rejectedEvidence,
     stateRoot: tree.root(), txRoot: merkleRoot(txHashes), receiptsRoot: merkleRoot(receiptBytes.map((b) => sha256(b))),

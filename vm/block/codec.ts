@@ -2,6 +2,7 @@ import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.
 
 import { VmError } from '../errors.ts';
 import type { Block, BlockHeader, ChainEvent, Commit, EventKindTag, Receipt } from '../types/index.ts';
+import { receiptFields, eventFields } from './receipts-codec.ts';
 import { sha256 } from '../../primitives/index.ts';
 
 export const BLOCK_VERSION = 2;
@@ -61,10 +62,8 @@ export function decodeCommit(bytes: Uint8Array): Commit {
   return { height, blockHash: hash, signatures };
 }
 
-const eventArray = (e: ChainEvent): Encodable[] => [e.kind, e.address, e.counterparty, e.amount];
-
-export const encodeReceipt = (r: Receipt): Uint8Array =>
-  encode([r.txHash, r.height, r.index, r.sender, r.fee, r.events.map(eventArray)]);
+/** One receipt through the generic encoder (a block's receipts go through receipts-codec.ts `encodeReceipts`, same bytes). */
+export const encodeReceipt = (r: Receipt): Uint8Array => encode(receiptFields(r));
 
 export function decodeReceipt(bytes: Uint8Array): Receipt {
   const r = Reader.of(decodeCanonical(bytes, 'receipt'), 'receipt', 6, 'CODEC_MALFORMED');
@@ -74,7 +73,7 @@ export function decodeReceipt(bytes: Uint8Array): Receipt {
   };
 }
 
-export const encodeEvents = (events: ChainEvent[]): Uint8Array => encode(events.map(eventArray));
+export const encodeEvents = (events: ChainEvent[]): Uint8Array => encode(events.map(eventFields));
 export function decodeEvents(bytes: Uint8Array): ChainEvent[] {
   const v = decodeCanonical(bytes, 'events');
   if (!Array.isArray(v)) throw new VmError('CODEC_MALFORMED', 'events: expected an array');

@@ -11,8 +11,7 @@
  * - The shape depends only on the key set, so the root depends only on the (key, value) set.
  * Pure: no IO, no clocks, no randomness.
  */
-import { hash as oneShot } from 'node:crypto';
-import { CodedError } from '../../primitives/index.ts';
+import { CodedError, sha256 } from '../../primitives/index.ts';
 
 export const SMT_KEY_LENGTH = 32;
 export const SMT_HASH_LENGTH = 32;
@@ -42,19 +41,14 @@ function nodeSize(n: SmtNode): number {
   return n === null ? 0 : n instanceof Leaf ? 1 : n.size;
 }
 
-const scratch = Buffer.alloc(65);
-
-function sha256Buf(b: Buffer): Uint8Array {
-  const out = oneShot('sha256', b, 'buffer') as unknown as Buffer;
-  return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-}
+const scratch = new Uint8Array(65);
 
 /** sha256(0x00 || key || valueHash) */
 export function smtLeafHash(key: Uint8Array, valueHash: Uint8Array): Uint8Array {
   scratch[0] = 0;
   scratch.set(key, 1);
   scratch.set(valueHash, 33);
-  return sha256Buf(scratch);
+  return sha256(scratch);
 }
 
 /** sha256(0x01 || left || right) */
@@ -62,7 +56,7 @@ export function smtInnerHash(left: Uint8Array, right: Uint8Array): Uint8Array {
   scratch[0] = 1;
   scratch.set(left, 1);
   scratch.set(right, 33);
-  return sha256Buf(scratch);
+  return sha256(scratch);
 }
 
 function hashOf(n: SmtNode): Uint8Array {
