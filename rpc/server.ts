@@ -252,7 +252,10 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
       let inFlight = 0;
       socket.on('message', (data: RawData) => {
         if (++inFlight >= maxInFlight) socket.pause();
-        dispatcher.handleText(rawToString(data), ctx).then(
+        // handleText answers synchronously when it can; Promise.resolve keeps one path for both
+        let reply: ReturnType<Dispatcher['handleText']>;
+        try { reply = dispatcher.handleText(rawToString(data), ctx); } catch (e) { reply = Promise.reject(e); }
+        Promise.resolve(reply).then(
           (out) => { if (out !== undefined) peer.send(out); },
           (err) => req.log.error({ err }, 'rpc ws message failed'),
         ).finally(() => {
