@@ -91,11 +91,9 @@ export class Dispatcher {
 
   /**
    * Handles raw message text: returns the serialised response, or undefined when nothing must be
-   * sent (a notification, or a batch of notifications only). A single call to a method whose handler
-   * answers synchronously (tx_submit) is answered synchronously, with no promise on the way: the
-   * result, errors and onCall report are the same either way; await what this returns.
+   * sent (a notification, or a batch of notifications only).
    */
-  handleText(text: string, ctx: RpcContext): MaybePromise<string | undefined> {
+  async handleText(text: string, ctx: RpcContext): Promise<string | undefined> {
     let msg: unknown;
     try {
       msg = JSON.parse(text);
@@ -105,23 +103,23 @@ export class Dispatcher {
     return this.handleParsed(msg, ctx);
   }
 
-  handleParsed(msg: unknown, ctx: RpcContext): MaybePromise<string | undefined> {
+  async handleParsed(msg: unknown, ctx: RpcContext): Promise<string | undefined> {
     if (Array.isArray(msg)) {
       if (msg.length === 0) return serialize(errorResponse(null, INVALID_REQUEST, 'Invalid Request: empty batch'), ctx);
       if (msg.length > this.maxBatch) {
         return serialize(errorResponse(null, LIMIT_EXCEEDED, `Batch too large: ${msg.length} requests, limit ${this.maxBatch}`, { limit: this.maxBatch }), ctx);
       }
-      return Promise.all(msg.map((r) => this.handleOne(r, ctx))).then((out) => {
-        const parts: string[] = [];
-        for (const r of out) if (r) parts.push(serialize(r, ctx));
-        return parts.length ? `[${parts.join(',')}]` : undefined;
-      });
+      const out = await Promise.all(msg.map((r) => this.handleOne(r, ctx)));
+      const parts: string[] = [];
+      for (const r of out) if (r) parts.push(serialize(r, ctx));
+      return parts.length ? `[${parts.join(',')}]` : undefined;
     }
-    return then(this.handleOne(msg, ctx), (r) => (r ? serialize(r, ctx) : undefined));
+    const r = await this.handleOne(msg, ctx);
+    return r ? serialize(r, ctx) : undefined;
   }
 
   /** Handles one request object; undefined for notifications. */
-  handleOne(req: unknown, ctx: RpcContext): MaybePromise<JsonRpcResponse | undefined> {
+  async handleOne(req: unknown, ctx: RpcContext): Promise<JsonRpcResponse | undefined> {
     if (!isPlainObject(req)) return errorResponse(null, INVALID_REQUEST, 'Invalid Request: request must be an object');
     const hasId = Object.prototype.hasOwnProperty.call(req, 'id');
     const id = req.id;
@@ -138,32 +136,29 @@ export class Dispatcher {
         return errorResponse(rid, INVALID_REQUEST, `Invalid Request: unknown member "${k}"`);
       }
     }
-    return then(this.invoke(req.method, params as unknown[] | Record<string, unknown> | undefined, ctx), (res): JsonRpcResponse | undefined => {
-      if (!hasId) return undefined; // notification: never answered, even on error
-      return 'error' in res ? errorResponse(rid, res.error.code, res.error.message, res.error.data) : { jsonrpc: '2.0', result: res.result, id: rid };
-    });
+    const res = await this.invoke(req.method, params as unknown[] | Record<string, unknown> | undefined, ctx);
+    if (!hasId) return undefined; // notification: never answered, even on error
+    return 'error' in res ? errorResponse(rid, res.error.code, res.error.message, res.error.data) : { jsonrpc: '2.0', result: res.result, id: rid };
   }
 
-  /** Looks up, binds, validates and runs a method. Never throws (nor rejects). */
-  invoke(
+  /** Looks up, binds, validates and runs a method. Never throws. */
+  async invoke(
     method: string,
     params: unknown[] | Record<string, unknown> | undefined,
     ctx: RpcContext,
-  ): MaybePromise<Outcome> {
+  ): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
     if (!this.onCall) return this.run(method, params, ctx);
-    const onCall = this.onCall;
     const t0 = performance.now();
-    return then(this.run(method, params, ctx), (res) => {
-      onCall(this.methods.has(method) ? method : '(unknown)', 'error' in res ? res.error.code : 0, (performance.now() - t0) / 1000);
-      return res;
-    });
+    const res = await this.run(method, params, ctx);
+    this.onCall(this.methods.has(method) ? method : '(unknown)', 'error' in res ? res.error.code : 0, (performance.now() - t0) / 1000);
+    return res;
   }
 
-  private run(
+  private async run(
     method: string,
     params: unknown[] | Record<string, unknown> | undefined,
     ctx: RpcContext,
-  ): MaybePromise<Outcome> {
+  ): Promise<{ result: unknown } | { error: JsonRpcErrorObject }> {
     const m = this.methods.get(method);
     if (!m) return { error: { code: METHOD_NOT_FOUND, message: `Method not found: ${method.length > 64 ? method.slice(0, 64) + '...' : method}` } };
     let bound: Record<string, unknown>;
@@ -176,34 +171,17 @@ export class Dispatcher {
       }
       return { error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data } };
     }
-    const failed = (e: unknown): Outcome => {
+    try {
+      const result = await m.handler(bound, ctx);
+      return { result: result === undefined ? null : result };
+    } catch (e) {
       if (e instanceof RpcError) {
         return { error: e.data === undefined ? { code: e.code, message: e.message } : { code: e.code, message: e.message, data: e.data } };
       }
       ctx.log.error({ err: e, method }, 'rpc method handler threw');
       return { error: { code: INTERNAL_ERROR, message: 'Internal error' } };
-    };
-    const ok = (result: unknown): Outcome => ({ result: result === undefined ? null : result });
-    let out: unknown;
-    try {
-      out = m.handler(bound, ctx);
-    } catch (e) {
-      return failed(e);
     }
-    return isThenable(out) ? Promise.resolve(out).then(ok, failed) : ok(out);
   }
-}
-
-type MaybePromise<T> = T | Promise<T>;
-type Outcome = { result: unknown } | { error: JsonRpcErrorObject };
-
-function isThenable(v: unknown): v is PromiseLike<unknown> {
-  return typeof (v as { then?: unknown } | null)?.then === 'function';
-}
-
-/** f applied to v now, or once it settles when it is a promise (which never rejects here). */
-function then<T, U>(v: MaybePromise<T>, f: (x: T) => U): MaybePromise<U> {
-  return v instanceof Promise ? v.then(f) : f(v);
 }
 
 function invalid(message: string, param?: string): RpcError {

@@ -252,10 +252,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
       let inFlight = 0;
       socket.on('message', (data: RawData) => {
         if (++inFlight >= maxInFlight) socket.pause();
-        // handleText answers synchronously when it can; Promise.resolve keeps one path for both
-        let reply: ReturnType<Dispatcher['handleText']>;
-        try { reply = dispatcher.handleText(rawToString(data), ctx); } catch (e) { reply = Promise.reject(e); }
-        Promise.resolve(reply).then(
+        dispatcher.handleText(rawToString(data), ctx).then(
           (out) => { if (out !== undefined) peer.send(out); },
           (err) => req.log.error({ err }, 'rpc ws message failed'),
         ).finally(() => {
