@@ -13,7 +13,6 @@ import { buildOpenRpcDocument, type OpenRpcInfo } from './openrpc.ts';
 import { SubscriptionHub, WsPeer } from './subscriptions.ts';
 import { checkSchema, validate } from './schema.ts';
 import { registerHealthRoutes, type HealthStatus, type MetricsSource } from './health.ts';
-import { lazyChildLogger } from './request-logger.ts';
 import { registerStaticPages, type StaticPage } from './static-pages.ts';
 import type { RpcContext, RpcLogger, RpcMethod, TopicSpec } from './types.ts';
 import { errorMessage } from '../primitives/index.ts';
@@ -169,7 +168,7 @@ export async function createRpcServer(opts: RpcServerOptions): Promise<RpcServer
   doc = buildOpenRpcDocument(dispatcher.list(), info);
 
   const app: FastifyInstance = (opts.logger
-    ? Fastify({ loggerInstance: opts.logger, childLoggerFactory: lazyChildLogger as never, bodyLimit, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true })
+    ? Fastify({ loggerInstance: opts.logger, bodyLimit, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true })
     : Fastify({ logger: false, bodyLimit, logController: new LogController({ disableRequestLogging: true }), return503OnClosing: true })) as unknown as FastifyInstance;
   const log: RpcLogger = app.log;
 
