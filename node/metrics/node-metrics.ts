@@ -47,6 +47,7 @@ export class NodeMetrics {
   private readonly storeWrite: Histogram;
   private readonly walAppend: Histogram;
   private lastBlockMs: bigint | undefined;
+  private readonly rpcByMethod = new Map<string, { seconds: { observe(v: number): void }; byCode: Map<number, { inc(): void }> }>();
 
   constructor(src: MetricSources) {
     const registers = [this.registry];
@@ -93,9 +94,18 @@ export class NodeMetrics {
     else this.txRejected.inc({ code });
   }
 
+  /**
+   * One JSON-RPC call. prom-client hashes a label object on every inc/observe; the labelled children
+   * are kept per method (a bounded set: the dispatcher names unknown methods "(unknown)") and per
+   * code, so a call costs two map lookups and no label hashing.
+   */
   rpcCall(method: string, code: number, seconds: number): void {
-    this.rpcRequests.inc({ method, code: String(code) });
-    this.rpcSeconds.observe({ method }, seconds);
+    let m = this.rpcByMethod.get(method);
+    if (!m) this.rpcByMethod.set(method, (m = { seconds: this.rpcSeconds.labels(method), byCode: new Map() }));
+    let c = m.byCode.get(code);
+    if (!c) m.byCode.set(code, (c = this.rpcRequests.labels(method, String(code))));
+    c.inc();
+    m.seconds.observe(seconds);
   }
 
   storeWriteSeconds(s: number): void {

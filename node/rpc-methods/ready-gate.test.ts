@@ -2,7 +2,7 @@
 // a damaged database answers SERVER_ERROR with STORE_CORRUPT.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createRpcServer, NOT_READY, SERVER_ERROR, type RpcMethod } from '../../rpc/index.ts';
+import { createRpcServer, RpcError, NOT_READY, SERVER_ERROR, type RpcMethod } from '../../rpc/index.ts';
 import { NodeError } from '../util/index.ts';
 import { gateMethods } from './index.ts';
 
@@ -45,4 +45,52 @@ test('requests made while the node starts wait for it, then get NOT_READY/NODE_S
   assert.equal(damaged.error?.code, SERVER_ERROR);
   assert.equal(damaged.error?.data?.code, 'STORE_CORRUPT');
   assert.match(damaged.error!.message, /database is damaged/);
+});
+
+test('once ready, a gated method answers as the bare one does: same results, STORE_CORRUPT mapped, other errors untouched, sync handlers stay sync', async (t) => {
+  const other = new Error('a bug');
+  const corrupt = () => new NodeError('STORE_CORRUPT', 'the database is damaged: block 3 does not decode');
+  const methods: RpcMethod[] = [
+    { name: 'sync_ok', summary: 's', params: [], result: {}, handler: () => ({ hash: new Uint8Array([1, 2]) }) },
+    { name: 'async_ok', summary: 'a', params: [], result: {}, handler: async () => ({ height: 7n }) },
+    { name: 'sync_corrupt', summary: 'c', params: [], result: {}, handler: () => { throw corrupt(); } },
+    { name: 'async_corrupt', summary: 'c', params: [], result: {}, handler: async () => { throw corrupt(); } },
+    { name: 'sync_other', summary: 'o', params: [], result: {}, handler: () => { throw other; } },
+    { name: 'async_other', summary: 'o', params: [], result: {}, handler: async () => { throw other; } },
+  ];
+  const gated = gateMethods(methods, { ready: Promise.resolve(), waitMs: 200 });
+  await new Promise((r) => setImmediate(r)); // the gate has seen `ready`
+  const ctx = { transport: 'http', log: console } as never;
+  const h = (name: string) => gated.find((m) => m.name === name)!.handler;
+
+  // the fast path: a synchronous handler's value comes back as is, not wrapped in a promise
+  const direct = h('sync_ok')({}, ctx);
+  assert.ok(!(direct instanceof Promise), 'a ready gate adds no promise to a synchronous handler');
+  assert.deepEqual(direct, { hash: new Uint8Array([1, 2]) });
+  assert.deepEqual(await h('async_ok')({}, ctx), { height: 7n });
+
+  for (const name of ['sync_corrupt', 'async_corrupt']) {
+    await assert.rejects(async () => h(name)({}, ctx), (e: unknown) => {
+      assert.ok(e instanceof RpcError, `${name}: ${String(e)}`);
+      assert.equal(e.code, SERVER_ERROR);
+      assert.deepEqual(e.data, { code: 'STORE_CORRUPT' });
+      assert.match(e.message, /block 3 does not decode/);
+      return true;
+    });
+  }
+  for (const name of ['sync_other', 'async_other']) await assert.rejects(async () => h(name)({}, ctx), (e: unknown) => e === other);
+
+  // over the wire, the gated and the bare server give byte-identical replies for every method but the
+  // mapped ones (which the bare one answers with an internal error)
+  const bare = await createRpcServer({ methods, port: 0 });
+  const server = await createRpcServer({ methods: gated, port: 0 });
+  t.after(() => Promise.all([bare.close(), server.close()]));
+  for (const name of ['sync_ok', 'async_ok', 'sync_other', 'async_other']) {
+    assert.deepEqual(await call(server.url, name), await call(bare.url, name), name);
+  }
+  for (const name of ['sync_corrupt', 'async_corrupt']) {
+    const r = await call(server.url, name);
+    assert.equal(r.error?.code, SERVER_ERROR);
+    assert.equal(r.error?.data?.code, 'STORE_CORRUPT');
+  }
 });
