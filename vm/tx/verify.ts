@@ -1,7 +1,7 @@
 
 import { VmError } from '../errors.ts';
 import type { VerifiedTx } from '../types/index.ts';
-import { decodeTx, txSigningBytes } from './codec.ts';
+import { decodeTx, withTxSigningBytes } from './codec.ts';
 import { checkJobTerms } from '../jobs/terms.ts';
 import { checkBlsPop } from './bls-pop.ts';
 import { sha256, verify, addressFromPublicKey } from '../../primitives/index.ts';
@@ -22,7 +22,7 @@ export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: nu
     throw new VmError('TX_ZERO_AMOUNT', `${p.kind} amount must be positive`);
   }
   if (p.kind === 'job-submit') checkJobTerms(p.terms);
-  if (!verify(tx.publicKey, txSigningBytes(tx.body), tx.signature)) {
+  if (!withTxSigningBytes(tx.body, (m) => verify(tx.publicKey, m, tx.signature))) {
     throw new VmError('TX_BAD_SIGNATURE', 'signature does not verify against the public key (strict RFC 8032)');
   }
   const sender = addressFromPublicKey(tx.publicKey);
