@@ -17,6 +17,7 @@ export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: nu
   if (tx.body.chainId !== chainId) {
     throw new VmError('TX_WRONG_CHAIN', `transaction is for chain "${tx.body.chainId}", this is "${chainId}"`);
   }
+  tx.body.chainId = chainId; // equal: keep the one shared string, not a decoded copy per pending transaction
   const p = tx.body.payload;
   if ((p.kind === 'transfer' || p.kind === 'stake' || p.kind === 'unbond') && p.amount === 0n) {
     throw new VmError('TX_ZERO_AMOUNT', `${p.kind} amount must be positive`);
