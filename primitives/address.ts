@@ -15,7 +15,8 @@ export function addressFromPublicKey(pk: Uint8Array): Uint8Array {
   if (!(pk instanceof Uint8Array) || pk.length !== ED25519_PUBLIC_KEY_LENGTH) {
     throw new AddressError(`addressFromPublicKey: wrong public key length, must be ${ED25519_PUBLIC_KEY_LENGTH} bytes`);
   }
-  return sha256(pk).slice(0, ADDRESS_LENGTH);
+  // a view of the fresh digest, not a copy: the digest is ours alone, and a copy is one more allocation per tx
+  return sha256(pk).subarray(0, ADDRESS_LENGTH);
 }
 
 /** bech32m('pol', addr). Throws AddressError if addr is not 20 bytes. */

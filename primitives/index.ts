@@ -5,7 +5,7 @@ export { bytesToHex, hexToBytes, equalBytes, compareBytes, concatBytes, utf8, u6
 export { sha256, newHash } from './sha256.ts';
 export * from './merkle/index.ts';
 export type { MerkleProof } from './merkle/index.ts';
-export { encode, decodeCanonical, type Encodable } from './codec/canonical.ts';
+export { encode, withEncoding, decodeCanonical, type Encodable } from './codec/canonical.ts';
 export {
   ED25519_PUBLIC_KEY_LENGTH,
   ED25519_SIGNATURE_LENGTH,

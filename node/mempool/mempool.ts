@@ -149,7 +149,8 @@ export class Mempool {
     if (gone) throw refusedAgain(gone.error, key, gone.height, gone.until);
     const vtx = verifyTxBytes(raw, this.state.chainId, this.state.params.maxTxBytes, hash);
     const body = vtx.tx.body;
-    const account = bytesToHex(vtx.sender);
+    const hex = bytesToHex(vtx.sender);
+    const account = this.byAccount.get(hex)?.[0]?.account ?? hex; // the queue's string: its entries share one
     const committed = this.state.accounts.get(account) ?? { balance: 0n, nonce: 0n };
     if (body.nonce < committed.nonce) throw new VmError('TX_NONCE_STALE', `nonce ${body.nonce} already used; the account's next nonce is ${committed.nonce}`);
     if (body.nonce > committed.nonce + this.opts.maxNonceGap) {
@@ -383,9 +384,7 @@ export class Mempool {
       budget -= this.recheck(account);
       dropped += size - this.size;
     }
-    if (expired > 0) {
-      this.logger?.info({ height: Number(state.height), expired, ttlBlocks: Number(this.opts.ttlBlocks) }, 'mempool transactions expired');
-    }
+    if (expired > 0) this.logger?.info({ height: Number(state.height), expired, ttlBlocks: Number(this.opts.ttlBlocks) }, 'mempool transactions expired');
     return dropped + expired;
   }
 

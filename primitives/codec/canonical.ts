@@ -28,31 +28,38 @@ export function encode(value: Encodable): Uint8Array {
   return new Uint8Array(packr.pack(value));
 }
 
+/**
+ * The canonical encoding of `value` handed to `use` without the copy `encode` makes: a view into
+ * msgpackr's scratch buffer, valid only until the next encode, so `use` must consume it at once
+ * (synchronously, never keeping it). For bytes that are only compared, hashed or verified (signing
+ * bytes checked against a signature); anything signed, stored or sent uses `encode`.
+ */
+export function withEncoding<T>(value: Encodable, use: (bytes: Uint8Array) => T): T {
+  return use(packr.pack(value));
+}
+
+/**
+ * Decodes `bytes` and proves they are canonical by encoding the value again and comparing with the
+ * scratch output directly (no copy: nothing encodes between the pack and the compare).
+ * msgpackr decodes from a fresh plain view of `bytes`: the byte strings it hands out are then plain
+ * Uint8Array views into `bytes` (no Buffer to re-wrap), and the DataView msgpackr caches on its
+ * source lands on that short-lived view instead of staying attached to the caller's array.
+ */
 export function decodeCanonical(bytes: Uint8Array, what = 'value'): unknown {
   let value: unknown;
   try {
-    value = packr.unpack(bytes);
+    value = packr.unpack(new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
   } catch (e) {
     throw new CodecError('CODEC_MALFORMED', `${what}: not valid msgpack (${errorMessage(e)})`);
   }
   let again: Uint8Array;
   try {
-    again = encode(value as Encodable);
+    again = packr.pack(value as Encodable);
   } catch (e) {
     throw new CodecError('CODEC_NON_CANONICAL', `${what}: holds a value with no canonical encoding`);
   }
   if (!equalBytes(again, bytes)) {
     throw new CodecError('CODEC_NON_CANONICAL', `${what}: not the canonical encoding (${bytes.length} bytes, canonical form has ${again.length})`);
   }
-  return normalise(value);
-}
-
-/** msgpackr hands out Buffers for bin fields; the model uses plain Uint8Array views. */
-function normalise(v: unknown): unknown {
-  if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) v[i] = normalise(v[i]);
-    return v;
-  }
-  if (v instanceof Uint8Array && v.constructor !== Uint8Array) return new Uint8Array(v.buffer, v.byteOffset, v.byteLength);
-  return v;
+  return value;
 }

@@ -1,4 +1,4 @@
-import { encode, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
+import { encode, withEncoding, decodeCanonical, Reader, type Encodable } from '../codec/index.ts';
 import { VmError } from '../errors.ts';
 import { TxKind, type SignedTx, type TxBody, type TxPayload } from '../types/index.ts';
 import { jobPayloadArray, jobPayloadVersion, readJobPayload } from './job-codec.ts';
@@ -36,6 +36,11 @@ function bodyArray(b: TxBody): Encodable[] {
 /** The bytes a sender signs: a domain tag, then the body (whose first field is the chain id). */
 export function txSigningBytes(body: TxBody): Uint8Array {
   return encode([SIGNING_DOMAIN, bodyArray(body)]);
+}
+
+/** The signing bytes lent to `use` without a copy, for checking a signature only (codec `withEncoding`). */
+export function withTxSigningBytes<T>(body: TxBody, use: (bytes: Uint8Array) => T): T {
+  return withEncoding([SIGNING_DOMAIN, bodyArray(body)], use);
 }
 
 export function encodeTx(tx: SignedTx): Uint8Array {

@@ -1,7 +1,7 @@
 
 import { VmError } from '../errors.ts';
 import type { VerifiedTx } from '../types/index.ts';
-import { decodeTx, txSigningBytes } from './codec.ts';
+import { decodeTx, withTxSigningBytes } from './codec.ts';
 import { checkJobTerms } from '../jobs/terms.ts';
 import { checkBlsPop } from './bls-pop.ts';
 import { sha256, verify, addressFromPublicKey } from '../../primitives/index.ts';
@@ -17,12 +17,13 @@ export function verifyTxBytes(bytes: Uint8Array, chainId: string, maxTxBytes: nu
   if (tx.body.chainId !== chainId) {
     throw new VmError('TX_WRONG_CHAIN', `transaction is for chain "${tx.body.chainId}", this is "${chainId}"`);
   }
+  tx.body.chainId = chainId; // equal: keep the one shared string, not a decoded copy per pending transaction
   const p = tx.body.payload;
   if ((p.kind === 'transfer' || p.kind === 'stake' || p.kind === 'unbond') && p.amount === 0n) {
     throw new VmError('TX_ZERO_AMOUNT', `${p.kind} amount must be positive`);
   }
   if (p.kind === 'job-submit') checkJobTerms(p.terms);
-  if (!verify(tx.publicKey, txSigningBytes(tx.body), tx.signature)) {
+  if (!withTxSigningBytes(tx.body, (m) => verify(tx.publicKey, m, tx.signature))) {
     throw new VmError('TX_BAD_SIGNATURE', 'signature does not verify against the public key (strict RFC 8032)');
   }
   const sender = addressFromPublicKey(tx.publicKey);
