@@ -6,7 +6,7 @@
 // cost admission pays once per process and that no block path can avoid.
 // BENCH_SENDERS (default 40, as bench:consensus), BENCH_BLOCK_TXS (800), BENCH_BLOCKS (12, after 4 warm-up),
 // BENCH_BACKLOG (1: blocks of transfers pending beyond the one built).
-import { createPublicKey, createPrivateKey, sign as nodeSign, verify as nodeVerify } from 'node:crypto';
+import { timeVerifications } from './ed25519-baseline.ts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -48,15 +48,8 @@ function blockTxs(b: number): Uint8Array[] {
 }
 
 function verifyUs(): number {
-  const priv = createPrivateKey({ key: Buffer.concat([Buffer.from('302e020100300506032b657004220420', 'hex'), Buffer.alloc(32, 7)]), format: 'der', type: 'pkcs8' });
-  const pub = createPublicKey(priv);
-  const msg = Buffer.alloc(100, 1);
-  const sig = nodeSign(null, msg, priv);
   const n = 5_000;
-  const c = process.cpuUsage();
-  for (let i = 0; i < n; i++) nodeVerify(null, msg, pub, sig);
-  const d = process.cpuUsage(c);
-  return (d.user + d.system) / n;
+  return timeVerifications(n).cpuUs / n;
 }
 
 const cpu = () => { const c = process.cpuUsage(); return c.user + c.system; };
