@@ -134,17 +134,25 @@ try {
   const loaded = txCounts.flatMap((n, i) => (n > 0 ? [i] : []));
   const first = loaded[0]!, last = loaded[loaded.length - 1]!;
   const sustainedTps = last > first ? txCounts.slice(first + 1, last + 1).reduce((a, n) => a + n, 0) / ((ts[last]! - ts[first]!) / 1000) : e2eTps;
+  // compact proposals the validators rebuilt from their mempools, and those they had to fetch whole (a transaction missing)
+  const compact = { rebuilt: 0, fetched: 0 };
+  for (const n of nodes) {
+    const text = await (await fetch(new URL('metrics', n.url))).text();
+    for (const m of text.matchAll(/^polchain_compact_proposals_total\{outcome="(rebuilt|fetched)"\} (\d+)$/gm)) compact[m[1] as 'rebuilt' | 'fetched'] += Number(m[2]);
+  }
   const out = {
     block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),
     commit_ms_p50: Math.round(pct(latencies, 50)), commit_ms_p95: Math.round(pct(latencies, 95)),
     max_tps: Math.round(sustainedTps), e2e_tps: Math.round(e2eTps), node_cpu_us_per_tx: cpuUsPerTx, verify_per_s: Math.round(verify), tps_ratio: +(sustainedTps / verify).toFixed(3),
     validators: N, warmup_txs: WARMUP_TXS, load_txs: LOAD_TXS, blocks: top, load_blocks: loaded.length, txs_per_load_block: Math.round(LOAD_TXS / Math.max(1, loaded.length)),
     load_block_ms_p50: pct(loaded.slice(1).map((i) => ts[i]! - ts[i - 1]!), 50), block_interval_setting_ms: BLOCK_INTERVAL,
+    compact_rebuilt: compact.rebuilt, compact_fetched: compact.fetched,
   };
   console.log(`block interval      p50 ${out.block_ms_p50} ms   p95 ${out.block_ms_p95} ms   (${intervals.length} blocks; p50 ${out.load_block_ms_p50} ms under load)`);
   console.log(`submit -> commit    p50 ${out.commit_ms_p50} ms   p95 ${out.commit_ms_p95} ms`);
   console.log(`sustained transfers ${out.max_tps} /s over ${loaded.length} blocks of ~${out.txs_per_load_block}   (ratio to ed25519 verify/s ${out.tps_ratio}; end to end ${out.e2e_tps} /s)`);
   console.log(`validator CPU       ${out.node_cpu_us_per_tx ?? '?'} us per transfer during the load, all 4 processes together`);
+  console.log(`compact proposals   ${compact.rebuilt} rebuilt from the mempool, ${compact.fetched} fetched whole (a transaction missing), all validators`);
   console.log(JSON.stringify(out));
 } finally {
   await Promise.all(nodes.map((n) => n.stop()));

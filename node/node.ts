@@ -89,6 +89,7 @@ export class PolchainNode {
     this.metrics = new NodeMetrics({
       height: () => state.height, consensus: () => this.consensusStatus(), peers: () => this.p2pHost?.peers().length ?? 0,
       mempool: () => ({ size: mempool.size, bytes: mempool.bytes }), verifier: () => this.verifierStats,
+      compactProposals: () => (this.decider instanceof BftDriver ? this.decider.compactStats : null),
     });
     mempool.onAdmission = (code) => this.metrics.txAdmission(code);
     store.onBatchWrite = (s) => this.metrics.storeWriteSeconds(s);
@@ -198,6 +199,7 @@ export class PolchainNode {
         commitWaitMs: opts.blockIntervalMs,
         clock: opts.clock ?? (() => BigInt(Date.now())), logger: opts.logger.child({ module: 'consensus' }),
         onCommit: (r, c) => this.onCommit(r, c), equivocate: opts.faults?.equivocate,
+        beforeProposal: () => this.txBatcher?.flush(),
       });
       await this.decider.init();
       this.decider.start();

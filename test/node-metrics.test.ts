@@ -28,6 +28,7 @@ const EXPECTED: Record<string, MetricType> = {
   polchain_rpc_request_duration_seconds: 'histogram',
   polchain_verifier_tasks_total: 'counter',
   polchain_verifier_tasks: 'gauge',
+  polchain_compact_proposals_total: 'counter',
   polchain_store_write_seconds: 'histogram',
   polchain_wal_append_seconds: 'histogram',
   nodejs_eventloop_lag_seconds: 'gauge',
@@ -71,6 +72,9 @@ test('/metrics: every promised metric, well formed, counting what the node did',
     assert.equal(typeof value(f('polchain_verifier_tasks_total'), 'polchain_verifier_tasks_total', { outcome }), 'number', outcome);
   }
   assert.equal(typeof value(f('polchain_verifier_tasks'), 'polchain_verifier_tasks', { state: 'queued' }), 'number');
+  // two validators: each rebuilt the other's compact proposals from its mempool (empty blocks included)
+  assert.ok(value(f('polchain_compact_proposals_total'), 'polchain_compact_proposals_total', { outcome: 'rebuilt' })! >= 1);
+  assert.equal(value(f('polchain_compact_proposals_total'), 'polchain_compact_proposals_total', { outcome: 'fetched' }), 0);
   // the Grafana dashboard queries only names that exist (on the node, or on a solver's --metrics-port)
   const solverNames = new Set((await new SolverMetrics().registry.getMetricsAsJSON()).map((m) => m.name));
   const dashboard = JSON.parse(await readFile(join(ROOT, 'docs', 'grafana-dashboard.json'), 'utf8')) as { panels: Array<{ title: string; targets: Array<{ expr: string }> }> };

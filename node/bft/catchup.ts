@@ -19,14 +19,22 @@ export function serveCatchup(cs: ConsensusState | undefined, req: Uint8Array): U
 export async function pollCatchup(
   p2p: P2pHost, height: bigint, deliver: (kind: 'proposal' | 'vote', bytes: Uint8Array) => void,
 ): Promise<void> {
-  for (const peer of p2p.peers()) {
-    try {
-      const res = await p2p.request(peer.peerId, CATCHUP_PROTOCOL, encode([height]), { timeoutMs: 2000, maxResponseBytes: 8 << 20 });
-      const [props, votes] = decodeCanonical(res, 'catchup response') as [Uint8Array[], Uint8Array[]];
-      for (const p of props) deliver('proposal', p);
-      for (const v of votes) deliver('vote', v);
-    } catch {
-      // an unreachable or slow peer: the next tick tries again
-    }
+  for (const peer of p2p.peers()) await requestCatchup(p2p, peer.peerId, height, deliver);
+}
+
+/** Asks one peer for `height`; false when it did not answer (the caller's next tick tries again). */
+export async function requestCatchup(
+  p2p: P2pHost, peerId: string, height: bigint, deliver: (kind: 'proposal' | 'vote', bytes: Uint8Array) => void,
+): Promise<boolean> {
+  let props: Uint8Array[], votes: Uint8Array[];
+  try {
+    const res = await p2p.request(peerId, CATCHUP_PROTOCOL, encode([height]), { timeoutMs: 2000, maxResponseBytes: 8 << 20 });
+    [props, votes] = decodeCanonical(res, 'catchup response') as [Uint8Array[], Uint8Array[]];
+    if (!Array.isArray(props) || !Array.isArray(votes)) return false;
+  } catch {
+    return false; // an unreachable or slow peer
   }
+  for (const p of props) if (p instanceof Uint8Array) deliver('proposal', p);
+  for (const v of votes) if (v instanceof Uint8Array) deliver('vote', v);
+  return true;
 }

@@ -1,7 +1,8 @@
 import type { Logger } from 'pino';
-import type { BlockResult, ChainState, Commit as VmCommit, ConsensusHooks, Validator } from '../../vm/index.ts';
+import { blockHash, type BlockResult, type ChainState, type Commit as VmCommit, type ConsensusHooks, type Validator } from '../../vm/index.ts';
 import {
-  DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, proposer, maxProposalBlockBytes, type Commit, type ConsensusState, type TimeoutConfig,
+  DEV_TIMEOUTS, blsSecretFromSeed, encodeCommit, encodeProposal, proposer, maxProposalBlockBytes,
+  type Commit, type ConsensusState, type InboundCheck, type Proposal, type TimeoutConfig,
 } from '../../consensus/index.ts';
 import { commitDecidedBlock, type BlockDecider, type DeciderStatus } from '../chain/index.ts';
 import type { ChainStore } from '../storage/index.ts';
@@ -16,6 +17,8 @@ import { admitTxBatch } from './tx-gossip.ts';
 import { ProposalApp } from './proposal-app.ts';
 import { EngineRunner } from './engine-runner.ts';
 import { BlockSync, type SyncedBlock } from './block-sync.ts';
+import { encodeCompactProposal, rebuildProposal, skeletonProposal, type CompactProposal } from './compact-proposal.ts';
+import { requestCatchup } from './catchup.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {
@@ -40,10 +43,23 @@ export interface BftDriverOptions {
   commitWaitMs: number;
   /** Test-only fault switch: with each prevote for a block, also send a conflicting nil prevote (signed around the guard). */
   equivocate?: boolean;
+  /**
+   * Called before this node gossips a proposal: flushes the transactions it batched for the `tx`
+   * topic, so that peers (one ordered stream per peer) hold them when its compact proposal arrives.
+   */
+  beforeProposal?: () => void;
+}
+
+/** Compact proposals received whole (rebuilt from the mempool) or completed by fetching the full proposal from a peer. */
+export interface CompactProposalStats {
+  rebuilt: number;
+  fetched: number;
 }
 
 /** Without a commit for this long, peers are asked for the proposal and votes of the height in progress. */
 const STALL_MS = 1000n;
+/** A compact proposal this node cannot rebuild: the full one is asked of the peer that sent it, then of every peer, this many times. */
+const FETCH_ATTEMPTS = 3;
 
 /**
  * Tendermint over libp2p as the node's block decider. Wires the engine runner (events, timers,
@@ -65,6 +81,10 @@ export class BftDriver implements BlockDecider {
   private readonly unsubs: Array<() => void> = [];
   private prevKeys: { height: bigint; keys: Map<string, Uint8Array> } | null = null;
   private readonly self: Uint8Array | null;
+  /** Heights/rounds whose full proposal is being fetched (a compact one could not be rebuilt). */
+  private readonly fetching = new Set<string>();
+  private stopped = false;
+  readonly compactStats: CompactProposalStats = { rebuilt: 0, fetched: 0 };
 
   constructor(private readonly o: BftDriverOptions) {
     const { state, logger } = o;
@@ -86,7 +106,10 @@ export class BftDriver implements BlockDecider {
       chainId: state.chainId, app: this.app, signer, walPath: o.walPath, walMaxBytesPerHeight: o.walMaxBytesPerHeight, onWalAppend: o.onWalAppend,
       timeouts: o.timeouts ?? DEV_TIMEOUTS, commitWaitMs: o.commitWaitMs, logger, nextHeight, nextValidatorSet,
       effects: {
-        proposal: (p) => this.gossip.publishProposal(p),
+        proposal: (p) => {
+          o.beforeProposal?.();
+          this.gossip.publishProposal(p, this.compactOf(p));
+        },
         vote: (v) => this.gossip.publishVote(v),
         evidence: (bytes) => {
           this.evidence.add(bytes);
@@ -137,14 +160,16 @@ export class BftDriver implements BlockDecider {
   start(): void {
     this.unsubs.push(...this.gossip.subscribe({
       message: (m, from) => this.admit(m, from),
+      compact: (c, from) => this.admitCompact(c, from),
       evidence: (bytes) => (this.evidence.admit(bytes) ? 'accept' : 'reject'),
       tx: (bytes) => admitTxBatch(this.o.mempool, bytes),
-    }));
+    }, () => this.o.state.params.maxBlockTxs));
     this.sync.start();
     this.runner.start();
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     this.sync.stop();
     for (const u of this.unsubs) u();
     await this.runner.stop();
@@ -163,22 +188,98 @@ export class BftDriver implements BlockDecider {
 
   /** Checks a peer's proposal or vote against the engine's height, round and set; only what passes reaches the WAL and the engine. */
   private admit(m: InboundMessage, from: string | null): GossipVerdict {
-    const cs = this.runner.cs;
-    const set = cs.validatorSet;
-    const prev = this.previousKeys(cs.height);
-    const r = checkInboundMessage({
-      chainId: this.o.state.chainId, height: cs.height, round: cs.round, set,
-      // the larger of this and the previous set, as a node a height behind bounds our height's blocks
-      maxBlockBytes: maxProposalBlockBytes(this.o.state.params, Math.max(set?.validators.length ?? 0, prev.size)),
-      hashBlock: (b) => this.app.hashBlock(b),
-      previousKey: (a) => prev.get(bytesToHex(a)),
-    }, m);
+    const r = this.check(m, (b) => this.app.hashBlock(b));
     if (r.verdict !== 'accept') {
       if (r.verdict === 'reject') this.o.logger.debug({ peer: from, code: r.code, msg: r.message }, 'consensus message refused');
       return r.verdict;
     }
     this.runner.enqueue(m.ev, m.wal);
     return 'accept';
+  }
+
+  private check(m: InboundMessage, hashBlock: (block: Uint8Array) => Uint8Array): InboundCheck {
+    const cs = this.runner.cs;
+    const set = cs.validatorSet;
+    const prev = this.previousKeys(cs.height);
+    return checkInboundMessage({
+      chainId: this.o.state.chainId, height: cs.height, round: cs.round, set,
+      // the larger of this and the previous set, as a node a height behind bounds our height's blocks
+      maxBlockBytes: maxProposalBlockBytes(this.o.state.params, Math.max(set?.validators.length ?? 0, prev.size)),
+      hashBlock,
+      previousKey: (a) => prev.get(bytesToHex(a)),
+    }, m);
+  }
+
+  /** The compact form of a proposal this node gossips (null when its block does not decode: then it goes whole). */
+  private compactOf(p: Proposal): Uint8Array | null {
+    try {
+      return encodeCompactProposal(p, this.app.blockOf(p.block));
+    } catch {
+      return null;
+    }
+  }
+
+  /**
+   * A compact proposal: the signature, proposer, round window and header hash are checked on its
+   * skeleton (the header is whole there) before anything else, so only a proposer's message is
+   * relayed. Then the block is rebuilt from the mempool and goes through the same checks as a full
+   * proposal; with a transaction missing, the full proposal is fetched from the peer that sent it.
+   */
+  private admitCompact(c: CompactProposal, from: string): GossipVerdict {
+    const skeleton = skeletonProposal(c);
+    const pre = this.check({ ev: { type: 'proposal', proposal: skeleton }, wal: { kind: 'proposal', bytes: new Uint8Array(0) } }, () => blockHash(c.skeleton.header));
+    if (pre.verdict !== 'accept') {
+      if (pre.verdict === 'reject') this.o.logger.debug({ peer: from, code: pre.code, msg: pre.message }, 'compact proposal refused');
+      return pre.verdict;
+    }
+    const r = rebuildProposal(c, (k) => this.o.mempool.verified.get(k)?.bytes);
+    if ('missing' in r) {
+      this.o.logger.debug({ height: Number(c.height), round: c.round, missing: r.missing.length, txs: c.txHashes.length, peer: from }, 'compact proposal: transactions missing, fetching the full proposal');
+      this.fetchProposal(c, from);
+      return 'accept'; // its peers may hold the transactions this node lacks
+    }
+    this.compactStats.rebuilt++;
+    this.app.adopt(r.proposal.block, r.block, c.blockHash);
+    const v = this.admit({ ev: { type: 'proposal', proposal: r.proposal }, wal: { kind: 'proposal', bytes: encodeProposal(r.proposal) } }, from);
+    return v;
+  }
+
+  /**
+   * Asks the peer that sent a compact proposal for the full one (catch-up answers with what its
+   * engine holds for the height), then every peer, a few times; the stall poll of block sync
+   * remains behind this. Stops once the engine holds the proposal or has left its height.
+   */
+  private fetchProposal(c: CompactProposal, from: string): void {
+    const key = `${c.height}/${c.round}/${bytesToHex(c.blockHash)}`;
+    if (this.fetching.has(key)) return;
+    this.fetching.add(key);
+    let got = false;
+    const done = () => got || this.stopped || this.runner.cs.height !== c.height;
+    const deliver = (kind: 'proposal' | 'vote', bytes: Uint8Array) => {
+      let m: InboundMessage;
+      try {
+        m = decodeConsensusMessage(kind, bytes);
+      } catch {
+        return;
+      }
+      const ev = m.ev;
+      if (this.admit(m, null) === 'accept' && ev.type === 'proposal' && ev.proposal.round === c.round && equalBytes(ev.proposal.blockHash, c.blockHash)) got = true;
+    };
+    void (async () => {
+      try {
+        for (let attempt = 0; attempt < FETCH_ATTEMPTS && !done(); attempt++) {
+          const peers = attempt === 0 ? [from] : this.o.p2p.peers().map((p) => p.peerId);
+          for (const peer of peers) {
+            await requestCatchup(this.o.p2p, peer, c.height, deliver);
+            if (done()) break;
+          }
+          if (!done()) await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
+        }
+        if (got) this.compactStats.fetched++;
+      } finally {
+        this.fetching.delete(key);
+      }
+    })();
   }
 
   /** Consensus keys of the validators that decided `height - 1`, by address (cached per height). */

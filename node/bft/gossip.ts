@@ -4,6 +4,7 @@ import {
 } from '../../consensus/index.ts';
 import type { GossipVerdict, P2pHost } from '../p2p/index.ts';
 import type { WalRecord } from './wal.ts';
+import { decodeGossipedProposal, type CompactProposal } from './compact-proposal.ts';
 
 /** A consensus message off the wire: the engine event and the WAL record that replays it. */
 export interface InboundMessage {
@@ -35,6 +36,8 @@ export interface GossipHandlers {
    * it and how the peer's score moves ('reject' lowers it, repeated rejects ban the peer).
    */
   message(m: InboundMessage, from: string): GossipVerdict;
+  /** A compact proposal (compact-proposal.ts): the block named by its transactions' hashes. */
+  compact(c: CompactProposal, from: string): GossipVerdict;
   evidence(bytes: Uint8Array): GossipVerdict;
   tx(bytes: Uint8Array): GossipVerdict;
 }
@@ -54,27 +57,40 @@ export class ConsensusGossip {
     private readonly equivocateSeed: Uint8Array | null = null,
   ) {}
 
-  subscribe(h: GossipHandlers): Array<() => void> {
+  /** `maxTxs()`: the most transactions a block may hold (a compact proposal naming more is refused before it is read). */
+  subscribe(h: GossipHandlers, maxTxs: () => number): Array<() => void> {
     const { p2p } = this;
-    const inbound = (kind: 'proposal' | 'vote') => (bytes: Uint8Array, from: string): GossipVerdict => {
+    const vote = (bytes: Uint8Array, from: string): GossipVerdict => {
       let m: InboundMessage;
       try {
-        m = decodeConsensusMessage(kind, bytes);
+        m = decodeConsensusMessage('vote', bytes);
       } catch {
         return 'reject';
       }
       return h.message(m, from);
     };
+    // The topic carries compact proposals; a full one (an older node's) is still taken.
+    const proposal = (bytes: Uint8Array, from: string): GossipVerdict => {
+      let d: ReturnType<typeof decodeGossipedProposal>;
+      try {
+        d = decodeGossipedProposal(bytes, maxTxs(), decodeProposal);
+      } catch {
+        return 'reject';
+      }
+      if ('compact' in d) return h.compact(d.compact, from);
+      return h.message({ ev: { type: 'proposal', proposal: d.full }, wal: { kind: 'proposal', bytes } }, from);
+    };
     return [
       p2p.onMessage('evidence', (bytes) => h.evidence(bytes)),
-      p2p.onMessage('proposal', inbound('proposal')),
-      p2p.onMessage('vote', inbound('vote')),
+      p2p.onMessage('proposal', proposal),
+      p2p.onMessage('vote', vote),
       p2p.onMessage('tx', (bytes) => h.tx(bytes)),
     ];
   }
 
-  publishProposal(p: Proposal): void {
-    this.send('proposal', encodeProposal(p));
+  /** Gossips `compact` (the proposal's compact form) when given, else the whole proposal. */
+  publishProposal(p: Proposal, compact?: Uint8Array | null): void {
+    this.send('proposal', compact ?? encodeProposal(p));
   }
 
   publishVote(v: Vote): void {

@@ -123,6 +123,20 @@ export class ProposalApp implements ConsensusApp {
     return this.decode(bytes).hash;
   }
 
+  /** The decoded block (this node's own proposals and the last blocks seen are cached); throws on bytes that are not one. */
+  blockOf(bytes: Uint8Array): Block {
+    return this.decode(bytes).block;
+  }
+
+  /**
+   * A block rebuilt from a compact proposal: `bytes` is `encodeBlock(block)` (so canonical) and
+   * `hash` its header's hash, checked against the signed proposal. Kept like a decoded block, so
+   * the inbound check and validation do not decode it again.
+   */
+  adopt(bytes: Uint8Array, block: Block, hash: Uint8Array): void {
+    this.remember(bytes, block, hash);
+  }
+
   private decode(bytes: Uint8Array): { block: Block; hash: Uint8Array } {
     const known = this.decoded.find((d) => sameBytes(d.bytes, bytes));
     if (known) return known;

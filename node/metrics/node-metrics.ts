@@ -13,6 +13,8 @@ export interface MetricSources {
   mempool(): { size: number; bytes: number };
   /** null when the node does not verify */
   verifier(): { verified: number; unavailable: number; failed: number; disagreed: number; queued: number; running: string | null } | null;
+  /** Compact proposals received and rebuilt from the mempool, or completed by fetching the full proposal; null without BFT. */
+  compactProposals?(): { rebuilt: number; fetched: number } | null;
 }
 
 export const VERIFIER_OUTCOMES = ['verified', 'unavailable', 'failed', 'disagreed'] as const;
@@ -70,6 +72,14 @@ export class NodeMetrics {
         const v = src.verifier();
         this.reset();
         if (v) for (const o of VERIFIER_OUTCOMES) this.inc({ outcome: o }, v[o]);
+      },
+    });
+    new Counter({
+      name: 'polchain_compact_proposals_total', help: 'Compact proposals received from peers, by how the block was completed: rebuilt from the mempool, or fetched whole from a peer', labelNames: ['outcome'], registers,
+      collect() {
+        const c = src.compactProposals?.();
+        this.reset();
+        if (c) { this.inc({ outcome: 'rebuilt' }, c.rebuilt); this.inc({ outcome: 'fetched' }, c.fetched); }
       },
     });
     new Gauge({
