@@ -4,11 +4,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { WanSim, WAN_CHAIN } from './helpers/wan-sim.ts';
+import { WanSim, WAN_CHAIN, transferBytes } from './helpers/wan-sim.ts';
 import { summarize } from './helpers/wan-report.ts';
 import { arrayHeaderBytes, binBytes, responseFrameBytes, varintBytes } from './helpers/wan-model.ts';
 import { encodeItems, encodeRangeRequest, encodeVarint } from '../node/p2p/index.ts';
-import { encode } from '../vm/index.ts';
+import { decodeCanonical, encode, type Encodable } from '../vm/index.ts';
 import { encodeCommit, encodeProposal, encodeVote, getValidator, proposer, verifyCommit } from '../consensus/index.ts';
 import { bytesToHex } from '../primitives/index.ts';
 
@@ -85,6 +85,11 @@ test('wire sizes: the sizes the simulation counts are the real encodings; a run 
   for (const v of votes) assert.equal(a.size(v), encodeVote(v).length);
   const prop = { height: 2n, round: 0, polRound: -1, blockHash: d.commit.blockHash, block: d.block, proposer: new Uint8Array(20), signature: new Uint8Array(64) };
   assert.equal(a.size(prop), encodeProposal(prop).length);
+  // a compact proposal (what is gossiped) is the block without its transfers plus 32 bytes per transfer
+  const [tag, height, round, proposerAddr, last] = decodeCanonical(d.block, 'block') as Encodable[];
+  const skeleton = encode([tag!, height!, round!, proposerAddr!, last!, new Uint8Array(0)]);
+  assert.equal(a.compactSize(prop), encode([prop.height, prop.round, null, prop.blockHash, skeleton, new Uint8Array(32 * 10), prop.proposer, prop.signature]).length);
+  assert.ok(a.size(prop) - a.compactSize(prop) >= 10 * (transferBytes().length - 32) - 8, 'each transfer saves its bytes less 32');
   const real = encode([[encodeProposal(prop)], votes.map(encodeVote)]).length;
   assert.equal(1 + arrayHeaderBytes(1) + arrayHeaderBytes(votes.length) + binBytes(encodeProposal(prop).length) + votes.reduce((x, v) => x + binBytes(encodeVote(v).length), 0), real);
   // block sync's request and item list are node/p2p's own framings

@@ -18,6 +18,11 @@ export class WanBlocks {
   private readonly hashes = new WeakMap<Uint8Array, Uint8Array>();
   private readonly headers = new WeakMap<Uint8Array, { height: bigint; lastCommit: Commit | null }>();
 
+  /** Bytes of the block's transfers (all of them, one byte string here). */
+  get payloadBytes(): number {
+    return this.payload.length;
+  }
+
   constructor(blockTxs: number) {
     const tx = transferBytes();
     this.payload = new Uint8Array(tx.length * blockTxs);

@@ -44,8 +44,15 @@ export interface WanOptions {
   uplinkMbps?: number;
   timeouts?: TimeoutConfig;
   commitWaitMs?: number;
-  /** Transfers per block: the proposal carries the whole block, as the node's proposals do. */
+  /** Transfers per block. */
   blockTxs?: number;
+  /**
+   * Gossip proposals in compact form, as the node does (node/bft/compact-proposal.ts): the block's
+   * transactions travel as 32-byte hashes, every validator is taken to hold them already (they
+   * reached it on the tx topic, which costs the same bytes either way and is not modelled here).
+   * Catch-up and block sync still carry whole blocks. Default true; false: the whole block.
+   */
+  compactProposals?: boolean;
   maxConnections?: number;
   meshD?: number;
   /** Bound on virtual time (default: 30 s per height). */
@@ -104,7 +111,7 @@ export class WanSim {
   constructor(o: WanOptions) {
     this.opts = {
       silent: 0, seed: 1, minDelayMs: 50, maxDelayMs: 200, jitterMs: 20, lossPerMyriad: 100, uplinkMbps: 1000,
-      commitWaitMs: 500, blockTxs: 2000, maxConnections: 50, meshD: 6, limitMs: o.heights * 30_000, ...o, timeouts: o.timeouts ?? DEV_TIMEOUTS,
+      commitWaitMs: 500, blockTxs: 2000, compactProposals: true, maxConnections: 50, meshD: 6, limitMs: o.heights * 30_000, ...o, timeouts: o.timeouts ?? DEV_TIMEOUTS,
     };
     const n = o.validators;
     this.rng = new Prng(this.opts.seed);
@@ -165,6 +172,15 @@ export class WanSim {
     return s;
   }
 
+  /**
+   * The compact proposal's size: [height, round, polRound, blockHash, skeleton, txHashes, proposer,
+   * signature], the skeleton being the block with an empty transfer list and txHashes 32 bytes per transfer.
+   */
+  compactSize(p: Proposal): number {
+    const skeleton = p.block.length - binBytes(this.blocks.payloadBytes) + binBytes(0);
+    return this.size(p) - binBytes(p.block.length) + binBytes(skeleton) + binBytes(32 * this.opts.blockTxs);
+  }
+
   private commitSize(c: Commit): number {
     let s = this.sizes.get(c);
     if (s === undefined) { s = encodeCommit(c).length; this.sizes.set(c, s); }
@@ -179,7 +195,7 @@ export class WanSim {
 
   private effect(node: WanNode, e: ConsensusEffect): void {
     switch (e.type) {
-      case 'broadcastProposal': return this.publish(node, { type: 'proposal', proposal: e.proposal }, this.size(e.proposal));
+      case 'broadcastProposal': return this.publish(node, { type: 'proposal', proposal: e.proposal }, this.opts.compactProposals ? this.compactSize(e.proposal) : this.size(e.proposal));
       case 'broadcastVote': return this.publish(node, { type: 'vote', vote: e.vote }, this.size(e.vote));
       case 'scheduleTimeout':
         return this.q.at(this.q.now + e.durationMs * 1000, () => this.feed(node, { type: 'timeout', height: e.height, round: e.round, step: e.step }));
