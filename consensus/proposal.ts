@@ -22,15 +22,21 @@ export function encodeProposal(p: Proposal): Uint8Array {
   return encode([p.height, p.round, pol(p.polRound), p.blockHash, p.block, p.proposer, p.signature] as Encodable[]);
 }
 
+/** A proposal's first fields, height, round and polRound (nil: -1; below round), in full and compact form alike; throws on others. */
+export function readProposalRound(r: Reader, what: string): { height: bigint; round: number; polRound: number } {
+  const height = r.u64('height');
+  const round = r.u32('round');
+  const pr = r.raw();
+  if (pr !== null && !(typeof pr === 'number' && Number.isInteger(pr) && pr >= 0 && pr <= 0xffffffff)) throw new Error(`${what}.polRound: expected u32 or nil`);
+  const polRound = pr === null ? -1 : (pr as number);
+  if (polRound >= round) throw new Error(`${what}.polRound: must be below round`);
+  return { height, round, polRound };
+}
+
 export function decodeProposal(bytes: Uint8Array): Proposal {
   try {
     const r = Reader.of(decodeCanonical(bytes, 'proposal'), 'proposal', 7, 'CODEC_MALFORMED');
-    const height = r.u64('height');
-    const round = r.u32('round');
-    const pr = r.raw();
-    if (pr !== null && !(typeof pr === 'number' && Number.isInteger(pr) && pr >= 0 && pr <= 0xffffffff)) throw new Error('proposal.polRound: expected u32 or nil');
-    const polRound = pr === null ? -1 : (pr as number);
-    if (polRound >= round) throw new Error('proposal.polRound: must be below round');
+    const { height, round, polRound } = readProposalRound(r, 'proposal');
     return { height, round, polRound, blockHash: r.bytes('blockHash', 32), block: r.bytes('block'), proposer: r.bytes('proposer', 20), signature: r.bytes('signature', 64) };
   } catch (e) {
     throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));

@@ -1,5 +1,5 @@
 import { Reader, decodeBlock, decodeCanonical, encode, encodeBlock, type Block, type Encodable } from '../../vm/index.ts';
-import { ConsensusError, type Proposal } from '../../consensus/index.ts';
+import { ConsensusError, readProposalRound, type Proposal } from '../../consensus/index.ts';
 import { bytesToHex, errorMessage, sha256 } from '../../primitives/index.ts';
 
 /**
@@ -49,12 +49,7 @@ export function encodeCompactProposal(p: Proposal, block: Block): Uint8Array {
 export function decodeCompactProposal(v: unknown, maxTxs: number): CompactProposal {
   try {
     const r = Reader.of(v, 'compact proposal', COMPACT_PROPOSAL_FIELDS, 'CODEC_MALFORMED');
-    const height = r.u64('height');
-    const round = r.u32('round');
-    const pr = r.raw();
-    if (pr !== null && !(typeof pr === 'number' && Number.isInteger(pr) && pr >= 0 && pr <= 0xffffffff)) throw new Error('compact proposal.polRound: expected u32 or nil');
-    const polRound = pr === null ? -1 : (pr as number);
-    if (polRound >= round) throw new Error('compact proposal.polRound: must be below round');
+    const { height, round, polRound } = readProposalRound(r, 'compact proposal');
     const blockHash = r.bytes('blockHash', 32);
     const skeletonBytes = r.bytes('skeleton');
     const hashes = r.bytes('txHashes');
