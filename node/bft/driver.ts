@@ -81,7 +81,7 @@ export class BftDriver implements BlockDecider {
   private readonly unsubs: Array<() => void> = [];
   private prevKeys: { height: bigint; keys: Map<string, Uint8Array> } | null = null;
   private readonly self: Uint8Array | null;
-  /** Heights/rounds whose full proposal is being fetched (a compact one could not be rebuilt). */
+  /** Heights and rounds whose full proposal is being fetched (a compact one could not be rebuilt). */
   private readonly fetching = new Set<string>();
   private stopped = false;
   readonly compactStats: CompactProposalStats = { rebuilt: 0, fetched: 0 };
@@ -250,7 +250,8 @@ export class BftDriver implements BlockDecider {
    * remains behind this. Stops once the engine holds the proposal or has left its height.
    */
   private fetchProposal(c: CompactProposal, from: string): void {
-    const key = `${c.height}/${c.round}/${bytesToHex(c.blockHash)}`;
+    // one fetch per height and round: a second compact proposal for the round (an equivocating proposer) starts none
+    const key = `${c.height}/${c.round}`;
     if (this.fetching.has(key)) return;
     this.fetching.add(key);
     let got = false;
