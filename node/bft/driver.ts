@@ -18,7 +18,7 @@ import { ProposalApp } from './proposal-app.ts';
 import { EngineRunner } from './engine-runner.ts';
 import { BlockSync, type SyncedBlock } from './block-sync.ts';
 import { encodeCompactProposal, rebuildProposal, skeletonProposal, type CompactProposal } from './compact-proposal.ts';
-import { requestCatchup } from './catchup.ts';
+import { ProposalFetcher } from './proposal-fetch.ts';
 import { bytesToHex, equalBytes } from '../../primitives/index.ts';
 
 export interface BftDriverOptions {
@@ -58,8 +58,6 @@ export interface CompactProposalStats {
 
 /** Without a commit for this long, peers are asked for the proposal and votes of the height in progress. */
 const STALL_MS = 1000n;
-/** A compact proposal this node cannot rebuild: the full one is asked of the peer that sent it, then of every peer, this many times. */
-const FETCH_ATTEMPTS = 3;
 
 /**
  * Tendermint over libp2p as the node's block decider. Wires the engine runner (events, timers,
@@ -81,10 +79,8 @@ export class BftDriver implements BlockDecider {
   private readonly unsubs: Array<() => void> = [];
   private prevKeys: { height: bigint; keys: Map<string, Uint8Array> } | null = null;
   private readonly self: Uint8Array | null;
-  /** Heights and rounds whose full proposal is being fetched (a compact one could not be rebuilt). */
-  private readonly fetching = new Set<string>();
-  private stopped = false;
-  readonly compactStats: CompactProposalStats = { rebuilt: 0, fetched: 0 };
+  private readonly fetcher: ProposalFetcher;
+  private rebuilt = 0;
 
   constructor(private readonly o: BftDriverOptions) {
     const { state, logger } = o;
@@ -118,6 +114,7 @@ export class BftDriver implements BlockDecider {
         commit: (height, hash, block, commit) => this.commitDecision(height, hash, block, commit),
       },
     });
+    this.fetcher = new ProposalFetcher({ p2p: o.p2p, height: () => this.runner.cs.height, admit: (m, from) => this.admit(m, from) });
     this.sync = new BlockSync({
       p2p: o.p2p, state, store: o.store, logger, hooks, nextValidatorSet,
       engine: () => this.runner.cs,
@@ -127,6 +124,11 @@ export class BftDriver implements BlockDecider {
       commit: (b) => this.commitSynced(b),
       caughtUp: () => this.runner.startNextHeight(),
     });
+  }
+
+  /** Compact proposals received and rebuilt from the mempool, or completed by fetching the full proposal. */
+  get compactStats(): CompactProposalStats {
+    return { rebuilt: this.rebuilt, fetched: this.fetcher.fetched };
   }
 
   get consensus(): ConsensusState {
@@ -169,7 +171,7 @@ export class BftDriver implements BlockDecider {
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
+    this.fetcher.stop();
     this.sync.stop();
     for (const u of this.unsubs) u();
     await this.runner.stop();
@@ -235,52 +237,13 @@ export class BftDriver implements BlockDecider {
     const r = rebuildProposal(c, (k) => this.o.mempool.verified.get(k)?.bytes);
     if ('missing' in r) {
       this.o.logger.debug({ height: Number(c.height), round: c.round, missing: r.missing.length, txs: c.txHashes.length, peer: from }, 'compact proposal: transactions missing, fetching the full proposal');
-      this.fetchProposal(c, from);
+      this.fetcher.fetch(c, from);
       return 'accept'; // its peers may hold the transactions this node lacks
     }
-    this.compactStats.rebuilt++;
+    this.rebuilt++;
     this.app.adopt(r.proposal.block, r.block, c.blockHash);
     const v = this.admit({ ev: { type: 'proposal', proposal: r.proposal }, wal: { kind: 'proposal', bytes: encodeProposal(r.proposal) } }, from);
     return v;
-  }
-
-  /**
-   * Asks the peer that sent a compact proposal for the full one (catch-up answers with what its
-   * engine holds for the height), then every peer, a few times; the stall poll of block sync
-   * remains behind this. Stops once the engine holds the proposal or has left its height.
-   */
-  private fetchProposal(c: CompactProposal, from: string): void {
-    // one fetch per height and round: a second compact proposal for the round (an equivocating proposer) starts none
-    const key = `${c.height}/${c.round}`;
-    if (this.fetching.has(key)) return;
-    this.fetching.add(key);
-    let got = false;
-    const done = () => got || this.stopped || this.runner.cs.height !== c.height;
-    const deliver = (kind: 'proposal' | 'vote', bytes: Uint8Array) => {
-      let m: InboundMessage;
-      try {
-        m = decodeConsensusMessage(kind, bytes);
-      } catch {
-        return;
-      }
-      const ev = m.ev;
-      if (this.admit(m, null) === 'accept' && ev.type === 'proposal' && ev.proposal.round === c.round && equalBytes(ev.proposal.blockHash, c.blockHash)) got = true;
-    };
-    void (async () => {
-      try {
-        for (let attempt = 0; attempt < FETCH_ATTEMPTS && !done(); attempt++) {
-          const peers = attempt === 0 ? [from] : this.o.p2p.peers().map((p) => p.peerId);
-          for (const peer of peers) {
-            await requestCatchup(this.o.p2p, peer, c.height, deliver);
-            if (done()) break;
-          }
-          if (!done()) await new Promise((r) => setTimeout(r, 50 * (attempt + 1)));
-        }
-        if (got) this.compactStats.fetched++;
-      } finally {
-        this.fetching.delete(key);
-      }
-    })();
   }
 
   /** Consensus keys of the validators that decided `height - 1`, by address (cached per height). */
