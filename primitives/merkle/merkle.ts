@@ -9,33 +9,19 @@ import { equalBytes } from '../bytes.ts';
 import { MerkleError } from '../errors.ts';
 
 const EMPTY = new Uint8Array([2]);
-
-export const EMPTY_ROOT: Uint8Array = sha256(EMPTY);
-
-// Each hash is one one-shot SHA-256 over a scratch buffer holding the prefix byte and the input: a
-// streamed hash (three updates, digest) costs about three times as much, and a block hashes two
-// trees of ~2 x its transaction count nodes. Inputs larger than the scratch (dataset chunks) go
-// through the streamed form instead of being copied.
-const SCRATCH = 4096;
-const scratch = new Uint8Array(SCRATCH);
-const innerView = scratch.subarray(0, 65);
 const LEAF = Uint8Array.of(0);
 const INNER = Uint8Array.of(1);
 
+export const EMPTY_ROOT: Uint8Array = sha256(EMPTY);
+
+// sha256 of several small parts copies them into one buffer and hashes once (primitives/sha256.ts):
+// a block hashes two trees of ~2x its transaction count nodes through here.
 export function leafHash(data: Uint8Array): Uint8Array {
-  if (data.length >= SCRATCH) return sha256(LEAF, data);
-  scratch[0] = 0;
-  scratch.set(data, 1);
-  return sha256(scratch.subarray(0, data.length + 1));
+  return sha256(LEAF, data);
 }
 
 export function innerHash(left: Uint8Array, right: Uint8Array): Uint8Array {
-  const n = 1 + left.length + right.length;
-  if (n > SCRATCH) return sha256(INNER, left, right);
-  scratch[0] = 1;
-  scratch.set(left, 1);
-  scratch.set(right, 1 + left.length);
-  return sha256(n === 65 ? innerView : scratch.subarray(0, n));
+  return sha256(INNER, left, right);
 }
 
 function checkNode(h: Uint8Array, what: string): void {
