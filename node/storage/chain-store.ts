@@ -298,8 +298,13 @@ export class ChainStore {
   }
 
   async getReceipt(txHash: Uint8Array): Promise<Receipt | undefined> {
-    const b = await this.get(KEY.receipt(txHash));
-    return b ? stored(`receipt of tx ${bytesToHex(txHash)}`, () => decodeReceipt(b)) : undefined;
+    return (await this.getStoredReceipt(txHash))?.receipt;
+  }
+
+  /** The receipt and the bytes it was read from (hashed into the block's receiptsRoot), in one read. */
+  async getStoredReceipt(txHash: Uint8Array): Promise<{ receipt: Receipt; bytes: Uint8Array } | undefined> {
+    const bytes = await this.get(KEY.receipt(txHash));
+    return bytes ? { receipt: stored(`receipt of tx ${bytesToHex(txHash)}`, () => decodeReceipt(bytes)), bytes } : undefined;
   }
 
   async getBlockEvents(height: bigint): Promise<ChainEvent[]> {
