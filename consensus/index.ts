@@ -3,7 +3,7 @@ export { ConsensusError, isConsensusError, type ConsensusErrorCode } from './err
 export { VOTE_TYPE_TAG, type VoteType, type Vote, type UnsignedVote, type Proposal, type UnsignedProposal, type Commit, type CommitSig, type DuplicateVoteEvidence } from './types.ts';
 export { verifyConsensusSignature, consensusSignatureStats } from './signature-cache.ts';
 export { VOTE_DOMAIN, voteSigningBytes, encodeVote, decodeVote, signVote, verifyVoteSignature } from './vote.ts';
-export { PROPOSAL_DOMAIN, proposalSigningBytes, encodeProposal, decodeProposal, readProposalRound, signProposal, verifyProposalSignature } from './proposal.ts';
+export { PROPOSAL_DOMAIN, proposalSigningBytes, encodeProposal, decodeProposal, readProposal, readProposalRound, signProposal, verifyProposalSignature } from './proposal.ts';
 export { encodeCommit, decodeCommit, commitFromVotes, commitVote, verifyCommit } from './commit.ts';
 export { makeDuplicateVoteEvidence, encodeEvidence, decodeEvidence, verifyDuplicateVoteEvidence } from './evidence.ts';
 export {

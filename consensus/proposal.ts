@@ -34,8 +34,19 @@ export function readProposalRound(r: Reader, what: string): { height: bigint; ro
 }
 
 export function decodeProposal(bytes: Uint8Array): Proposal {
+  let v: unknown;
   try {
-    const r = Reader.of(decodeCanonical(bytes, 'proposal'), 'proposal', 7, 'CODEC_MALFORMED');
+    v = decodeCanonical(bytes, 'proposal');
+  } catch (e) {
+    throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
+  }
+  return readProposal(v);
+}
+
+/** A proposal from its decoded canonical value (decodeProposal, or a caller that decoded the bytes to tell forms apart). */
+export function readProposal(v: unknown): Proposal {
+  try {
+    const r = Reader.of(v, 'proposal', 7, 'CODEC_MALFORMED');
     const { height, round, polRound } = readProposalRound(r, 'proposal');
     return { height, round, polRound, blockHash: r.bytes('blockHash', 32), block: r.bytes('block'), proposer: r.bytes('proposer', 20), signature: r.bytes('signature', 64) };
   } catch (e) {

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { pino } from 'pino';
 import { decodeBlock, encode, encodeBlock, type Encodable } from '../../vm/index.ts';
-import { ConsensusError, encodeProposal, decodeProposal, signProposal, verifyProposalSignature, type Proposal } from '../../consensus/index.ts';
+import { ConsensusError, encodeProposal, signProposal, verifyProposalSignature, type Proposal } from '../../consensus/index.ts';
 import { Mempool } from '../mempool/index.ts';
 import { EvidencePool } from './evidence-pool.ts';
 import { ProposalApp } from './proposal-app.ts';
@@ -35,7 +35,7 @@ function proposed() {
 }
 
 const decodeCompact = (bytes: Uint8Array, maxTxs = 10_000): CompactProposal => {
-  const d = decodeGossipedProposal(bytes, maxTxs, decodeProposal);
+  const d = decodeGossipedProposal(bytes, maxTxs);
   assert.ok('compact' in d, 'decodes as a compact proposal');
   return d.compact;
 };
@@ -93,7 +93,7 @@ test('malformed compact proposals are refused with CONSENSUS_MALFORMED; a full p
     return encode(base as Encodable[]);
   };
   const refused = (bytes: Uint8Array, maxTxs: number, what: RegExp) =>
-    assert.throws(() => decodeGossipedProposal(bytes, maxTxs, decodeProposal), (e: unknown) => e instanceof ConsensusError && e.code === 'CONSENSUS_MALFORMED' && what.test(e.message));
+    assert.throws(() => decodeGossipedProposal(bytes, maxTxs), (e: unknown) => e instanceof ConsensusError && e.code === 'CONSENSUS_MALFORMED' && what.test(e.message));
   decodeCompact(fields({}));
   refused(fields({ 5: new Uint8Array(33) }), 10, /whole number of 32-byte hashes/);
   refused(fields({}), 2, /3 transactions; a block holds at most 2/);
@@ -102,7 +102,7 @@ test('malformed compact proposals are refused with CONSENSUS_MALFORMED; a full p
   refused(fields({ 2: 2 }), 10, /polRound: must be below round/);
   refused(fields({ 3: new Uint8Array(31) }), 10, /blockHash/);
   refused(compact.subarray(0, compact.length - 1), 10, /./);
-  const full = decodeGossipedProposal(encodeProposal(p), 10, decodeProposal);
+  const full = decodeGossipedProposal(encodeProposal(p), 10);
   assert.ok('full' in full && equalProposal(full.full, p));
 });
 

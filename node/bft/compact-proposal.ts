@@ -1,5 +1,5 @@
 import { Reader, decodeBlock, decodeCanonical, encode, encodeBlock, type Block, type Encodable } from '../../vm/index.ts';
-import { ConsensusError, readProposalRound, type Proposal } from '../../consensus/index.ts';
+import { ConsensusError, readProposal, readProposalRound, type Proposal } from '../../consensus/index.ts';
 import { bytesToHex, errorMessage, sha256 } from '../../primitives/index.ts';
 
 /**
@@ -92,7 +92,7 @@ export function rebuildProposal(
 }
 
 /** A gossiped proposal in either form, with one canonical decode: full (7 fields) or compact (8). */
-export function decodeGossipedProposal(bytes: Uint8Array, maxTxs: number, decodeFull: (bytes: Uint8Array) => Proposal): { full: Proposal } | { compact: CompactProposal } {
+export function decodeGossipedProposal(bytes: Uint8Array, maxTxs: number): { full: Proposal } | { compact: CompactProposal } {
   let v: unknown;
   try {
     v = decodeCanonical(bytes, 'proposal');
@@ -100,5 +100,5 @@ export function decodeGossipedProposal(bytes: Uint8Array, maxTxs: number, decode
     throw new ConsensusError('CONSENSUS_MALFORMED', errorMessage(e));
   }
   if (Array.isArray(v) && v.length === COMPACT_PROPOSAL_FIELDS) return { compact: decodeCompactProposal(v, maxTxs) };
-  return { full: decodeFull(bytes) };
+  return { full: readProposal(v) };
 }

@@ -73,7 +73,7 @@ export class ConsensusGossip {
     const proposal = (bytes: Uint8Array, from: string): GossipVerdict => {
       let d: ReturnType<typeof decodeGossipedProposal>;
       try {
-        d = decodeGossipedProposal(bytes, maxTxs(), decodeProposal);
+        d = decodeGossipedProposal(bytes, maxTxs());
       } catch {
         return 'reject';
       }
