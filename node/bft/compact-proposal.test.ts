@@ -31,7 +31,7 @@ function proposed() {
   const bytes = proposer.app.buildBlock(1n);
   const block = decodeBlock(bytes);
   const p: Proposal = signProposal(proposer.state.chainId, { height: 1n, round: 2, polRound: 1, blockHash: proposer.app.hashBlock(bytes), block: bytes, proposer: val.address }, val.seed);
-  return { proposer, bytes, block, p, compact: encodeCompactProposal(p, block) };
+  return { proposer, bytes, block, p, compact: encodeCompactProposal(p, block, block.txs.map((t) => sha256(t))) };
 }
 
 const decodeCompact = (bytes: Uint8Array, maxTxs = 10_000): CompactProposal => {
@@ -41,8 +41,11 @@ const decodeCompact = (bytes: Uint8Array, maxTxs = 10_000): CompactProposal => {
 };
 
 test('a receiver holding the transactions rebuilds the proposer\'s exact block and proposal, and validates it', () => {
-  const { bytes, block, p, compact } = proposed();
+  const { proposer, bytes, block, p, compact } = proposed();
   assert.equal(block.txs.length, 3);
+  const parts = proposer.app.compactParts(bytes, p.blockHash);
+  assert.deepEqual(parts.txHashes.map(bytesToHex), txs.map((t) => bytesToHex(sha256(t))), 'the proposer reuses the hashes its build computed, in block order');
+  assert.deepEqual(encodeCompactProposal(p, parts.block, parts.txHashes), compact);
   const saved = encodeProposal(p).length - compact.length;
   const txBytes = block.txs.reduce((a, t) => a + t.length, 0);
   assert.ok(saved > txBytes - 32 * 3 - 16 && saved <= txBytes, `the transactions travel as 32-byte hashes (saved ${saved} of ${txBytes} bytes)`);

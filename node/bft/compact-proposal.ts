@@ -1,6 +1,6 @@
 import { Reader, decodeBlock, decodeCanonical, encode, encodeBlock, type Block, type Encodable } from '../../vm/index.ts';
 import { ConsensusError, readProposal, readProposalRound, type Proposal } from '../../consensus/index.ts';
-import { bytesToHex, errorMessage, sha256 } from '../../primitives/index.ts';
+import { bytesToHex, errorMessage } from '../../primitives/index.ts';
 
 /**
  * Compact proposals: what a proposer gossips instead of the whole block. Its transactions already
@@ -34,10 +34,10 @@ export const COMPACT_PROPOSAL_FIELDS = 8;
 
 const pol = (p: number): number | null => (p < 0 ? null : p);
 
-/** The compact form of a proposal whose block is `block` (decoded from `p.block`). */
-export function encodeCompactProposal(p: Proposal, block: Block): Uint8Array {
-  const hashes = new Uint8Array(32 * block.txs.length);
-  block.txs.forEach((tx, i) => hashes.set(sha256(tx), 32 * i));
+/** The compact form of a proposal whose block is `block` (decoded from `p.block`), with its transactions' hashes in block order. */
+export function encodeCompactProposal(p: Proposal, block: Block, txHashes: readonly Uint8Array[]): Uint8Array {
+  const hashes = new Uint8Array(32 * txHashes.length);
+  txHashes.forEach((h, i) => hashes.set(h, 32 * i));
   const skeleton = encodeBlock({ ...block, txs: [] });
   return encode([p.height, p.round, pol(p.polRound), p.blockHash, skeleton, hashes, p.proposer, p.signature] as Encodable[]);
 }

@@ -215,7 +215,8 @@ export class BftDriver implements BlockDecider {
   /** The compact form of a proposal this node gossips (null when its block does not decode: then it goes whole). */
   private compactOf(p: Proposal): Uint8Array | null {
     try {
-      return encodeCompactProposal(p, this.app.blockOf(p.block));
+      const { block, txHashes } = this.app.compactParts(p.block, p.blockHash);
+      return encodeCompactProposal(p, block, txHashes);
     } catch {
       return null;
     }

@@ -3,7 +3,7 @@ import { applyBlock, blockHash, buildBlock, decodeBlock, encodeBlock, type Block
 import { beaconPrepare, beaconSign, blsPublicKey, type ConsensusApp } from '../../consensus/index.ts';
 import type { Mempool } from '../mempool/index.ts';
 import type { EvidencePool } from './evidence-pool.ts';
-import { bytesToHex, equalBytes, errorMessage } from '../../primitives/index.ts';
+import { bytesToHex, equalBytes, errorMessage, sha256 } from '../../primitives/index.ts';
 
 export interface ProposalAppOptions {
   state: ChainState;
@@ -71,7 +71,7 @@ export class ProposalApp implements ConsensusApp {
     this.built.set(bytesToHex(r.hash), r);
     const bytes = encodeBlock(r.block);
     r.encoded = bytes;
-    this.remember(bytes, r.block, r.hash);
+    this.adopt(bytes, r.block, r.hash);
     // BLS signing is deterministic: the signature verifies iff the secret's public key is the one the chain holds
     this.blsKey ??= blsPublicKey(proposer.blsSecret);
     const registered = state.getValidator(proposer.address)?.blsKey;
@@ -123,28 +123,28 @@ export class ProposalApp implements ConsensusApp {
     return this.decode(bytes).hash;
   }
 
-  /** The decoded block (this node's own proposals and the last blocks seen are cached); throws on bytes that are not one. */
-  blockOf(bytes: Uint8Array): Block {
-    return this.decode(bytes).block;
-  }
-
   /**
-   * A block rebuilt from a compact proposal: `bytes` is `encodeBlock(block)` (so canonical) and
-   * `hash` its header's hash, checked against the signed proposal. Kept like a decoded block, so
-   * the inbound check and validation do not decode it again.
+   * What a compact proposal of `bytes` (hashing to `hash`) is made of: the decoded block and its
+   * transactions' hashes, kept from building or validating it (hashed here only otherwise).
    */
-  adopt(bytes: Uint8Array, block: Block, hash: Uint8Array): void {
-    this.remember(bytes, block, hash);
+  compactParts(bytes: Uint8Array, hash: Uint8Array): { block: Block; txHashes: Uint8Array[] } {
+    const { block } = this.decode(bytes);
+    return { block, txHashes: this.built.get(bytesToHex(hash))?.txHashes ?? block.txs.map((t) => sha256(t)) };
   }
 
   private decode(bytes: Uint8Array): { block: Block; hash: Uint8Array } {
     const known = this.decoded.find((d) => sameBytes(d.bytes, bytes));
     if (known) return known;
     const block = (this.o.decode ?? decodeBlock)(bytes);
-    return this.remember(bytes, block, blockHash(block.header));
+    return this.adopt(bytes, block, blockHash(block.header));
   }
 
-  private remember(bytes: Uint8Array, block: Block, hash: Uint8Array): { block: Block; hash: Uint8Array } {
+  /**
+   * Keeps a block as decoded: one this node built or decoded, or rebuilt from a compact proposal
+   * (`bytes` is `encodeBlock(block)`, so canonical, and `hash` its header's hash, checked against the
+   * signed proposal), so that the inbound check and validation do not decode it again.
+   */
+  adopt(bytes: Uint8Array, block: Block, hash: Uint8Array): { block: Block; hash: Uint8Array } {
     const d = { bytes, block, hash };
     this.decoded.unshift(d);
     if (this.decoded.length > 2) this.decoded.pop();
