@@ -114,7 +114,7 @@ export class BftDriver implements BlockDecider {
         commit: (height, hash, block, commit) => this.commitDecision(height, hash, block, commit),
       },
     });
-    this.fetcher = new ProposalFetcher({ p2p: o.p2p, height: () => this.runner.cs.height, admit: (m, from) => this.admit(m, from) });
+    this.fetcher = new ProposalFetcher({ p2p: o.p2p, height: () => this.runner.cs.height, deliver: (kind, bytes) => this.deliver(kind, bytes) });
     this.sync = new BlockSync({
       p2p: o.p2p, state, store: o.store, logger, hooks, nextValidatorSet,
       engine: () => this.runner.cs,
@@ -177,15 +177,15 @@ export class BftDriver implements BlockDecider {
     await this.runner.stop();
   }
 
-  /** A proposal or vote from catch-up; one that does not decode or pass the inbound checks is dropped. */
-  private deliver(kind: 'proposal' | 'vote', bytes: Uint8Array): void {
-    let m;
+  /** A proposal or vote from catch-up, through the inbound checks; null for bytes that do not decode (dropped). */
+  private deliver(kind: 'proposal' | 'vote', bytes: Uint8Array): { m: InboundMessage; verdict: GossipVerdict } | null {
+    let m: InboundMessage;
     try {
       m = decodeConsensusMessage(kind, bytes);
     } catch {
-      return;
+      return null;
     }
-    this.admit(m, null);
+    return { m, verdict: this.admit(m, null) };
   }
 
   /** Checks a peer's proposal or vote against the engine's height, round and set; only what passes reaches the WAL and the engine. */

@@ -2,7 +2,7 @@ import { equalBytes } from '../../primitives/index.ts';
 import type { GossipVerdict, P2pHost } from '../p2p/index.ts';
 import { requestCatchup } from './catchup.ts';
 import type { CompactProposal } from './compact-proposal.ts';
-import { decodeConsensusMessage, type InboundMessage } from './gossip.ts';
+import type { InboundMessage } from './gossip.ts';
 
 /** A compact proposal this node cannot rebuild: the full one is asked of the peer that sent it, then of every peer, this many times. */
 const FETCH_ATTEMPTS = 3;
@@ -11,8 +11,8 @@ export interface ProposalFetchOptions {
   p2p: P2pHost;
   /** The height the engine is deciding. */
   height: () => bigint;
-  /** The driver's inbound checks and queue, as for gossip (from: null). */
-  admit: (m: InboundMessage, from: null) => GossipVerdict;
+  /** The driver's path for catch-up's answers: decoded (null if not), checked and queued like gossip. */
+  deliver: (kind: 'proposal' | 'vote', bytes: Uint8Array) => { m: InboundMessage; verdict: GossipVerdict } | null;
 }
 
 /**
@@ -41,14 +41,9 @@ export class ProposalFetcher {
     let got = false;
     const done = () => got || this.stopped || this.o.height() !== c.height;
     const deliver = (kind: 'proposal' | 'vote', bytes: Uint8Array) => {
-      let m: InboundMessage;
-      try {
-        m = decodeConsensusMessage(kind, bytes);
-      } catch {
-        return;
-      }
-      const ev = m.ev;
-      if (this.o.admit(m, null) === 'accept' && ev.type === 'proposal' && ev.proposal.round === c.round && equalBytes(ev.proposal.blockHash, c.blockHash)) got = true;
+      const r = this.o.deliver(kind, bytes);
+      const ev = r?.m.ev;
+      if (r?.verdict === 'accept' && ev?.type === 'proposal' && ev.proposal.round === c.round && equalBytes(ev.proposal.blockHash, c.blockHash)) got = true;
     };
     void (async () => {
       try {
