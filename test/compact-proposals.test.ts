@@ -1,7 +1,7 @@
 // Compact proposals on a real network (four validators, libp2p, LevelDB): proposals carry
 // transaction hashes; validators rebuild the blocks from their mempools, and a validator lacking a
 // transaction (it never reached it by gossip) fetches the full proposal from the peer that sent it,
-// so the block commits in its round with the same hash everywhere.
+// so the block commits with the same hash everywhere.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { blockHash, encodeTx, signTx } from '../vm/index.ts';
@@ -48,5 +48,8 @@ test('blocks travel as compact proposals; a transaction only the proposer holds 
   const after = await Promise.all(net.nodes.map((x) => compactCounts(x.rpcUrl!)));
   const fetched = after.map((c, i) => c.fetched - before[i]!.fetched);
   assert.equal(fetched[2], 0, 'the proposer fetches nothing');
-  assert.deepEqual(fetched.filter((_, i) => i !== 2), [1, 1, 1], `each other validator fetched the full proposal once (${JSON.stringify(after)})`);
+  // the block needs the precommits of 3 of the 4: node 2 and at least two others, each of which had to
+  // fetch the full proposal to vote for it (a third may instead take the committed block from block sync)
+  const fetchedBy = fetched.filter((n, i) => i !== 2 && n >= 1).length;
+  assert.ok(fetchedBy >= 2, `at least two other validators fetched the full proposal (${JSON.stringify(after)})`);
 });
