@@ -10,6 +10,7 @@ import { devAccountSeed } from '../genesis/index.ts';
 import { RpcClient, type BatchCall, type NodeApi } from '../rpc/index.ts';
 import { createDevnet } from '../node/cli/index.ts';
 import { startNode, TEST_PASSPHRASE, type NodeProcess } from '../test/helpers/node-process.ts';
+import { parsePrometheusText } from '../test/helpers/prom-text.ts';
 import { bytesToHex, sha256 } from '../primitives/index.ts';
 
 const N = 4;
@@ -137,8 +138,8 @@ try {
   // compact proposals the validators rebuilt from their mempools, and those they had to fetch whole (a transaction missing)
   const compact = { rebuilt: 0, fetched: 0 };
   for (const n of nodes) {
-    const text = await (await fetch(new URL('metrics', n.url))).text();
-    for (const m of text.matchAll(/^polchain_compact_proposals_total\{outcome="(rebuilt|fetched)"\} (\d+)$/gm)) compact[m[1] as 'rebuilt' | 'fetched'] += Number(m[2]);
+    const family = parsePrometheusText(await (await fetch(new URL('metrics', n.url))).text()).get('polchain_compact_proposals_total');
+    for (const s of family?.samples ?? []) if (s.labels.outcome === 'rebuilt' || s.labels.outcome === 'fetched') compact[s.labels.outcome] += s.value;
   }
   const out = {
     block_ms_p50: pct(intervals, 50), block_ms_p95: pct(intervals, 95),
